@@ -1,0 +1,21 @@
+/**
+ * Process exit codes, stable so CI can tell "the SLO failed" from "the config is broken"
+ * (after k6 errext/exitcodes: ThresholdsHaveFailed = 99, InvalidConfig = 104).
+ */
+export const ExitCode = {
+  ok: 0,
+  /** A bug or an unexpected failure inside pushsim. */
+  internal: 1,
+  /** Unknown command, bad or missing CLI flag. */
+  usage: 2,
+  /** A key, certificate or service account could not be read or used. */
+  credential: 3,
+  /** The target could not be reached at all (no notification was acknowledged). */
+  targetUnreachable: 4,
+  /** One or more thresholds failed. */
+  thresholdsFailed: 99,
+  /** A scenario, fault spec or mock config file is invalid. */
+  invalidConfig: 104,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

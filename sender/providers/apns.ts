@@ -1,0 +1,103 @@
+/**
+ * APNs HTTP/2 provider API: builds the request for a notification and turns the answer into an
+ * Outcome. Facts: shared/reference/protocols.md §1.2 (headers), §1.5 (response framing),
+ * §1.7 (reasons, via core/reasons.ts).
+ */
+import { InvalidArgumentError } from '../../core/errors.js';
+import { classifyRejection } from '../../core/reasons.js';
+import type { Outcome } from '../outcome.js';
+import type { TransportRequest, TransportResult } from '../transport.js';
+
+export const apnsPushTypes = ['alert', 'background', 'location', 'voip', 'complication', 'fileprovider', 'mdm', 'liveactivity', 'pushtotalk'] as const;
+export type ApnsPushType = (typeof apnsPushTypes)[number];
+
+export interface ApnsNotification {
+  /** Hex device token. */
+  readonly token: string;
+  /** Bundle id (with the push type's suffix where one is needed, §1.3). */
+  readonly topic: string;
+  /** The JSON payload (`{ aps: {…} }`), as an object or already serialized. */
+  readonly payload: object | string;
+  /** @default 'alert' (what apns2 sends when unset) */
+  readonly pushType?: ApnsPushType;
+  /** 10 send now, 5 power-aware, 1 lowest. Omitted: APNs applies 10. */
+  readonly priority?: 10 | 5 | 1;
+  /** Canonical lower-case UUID; APNs generates one when absent. */
+  readonly id?: string;
+  /** UNIX seconds after which APNs stops trying; 0 = deliver once, no storage. Also our send deadline. */
+  readonly expiration?: number;
+  /** ≤ 64 bytes. */
+  readonly collapseId?: string;
+}
+
+/** Builds the request; `authorization` is the current provider-token header (token auth) or undefined (certificate auth). */
+export function buildApnsRequest(notification: ApnsNotification, authorization: string | undefined): TransportRequest {
+  const headers: Record<string, string> = {
+    'apns-topic': notification.topic,
+    'apns-push-type': notification.pushType ?? 'alert',
+    'content-type': 'application/json',
+  };
+  if (authorization !== undefined) headers['authorization'] = authorization;
+  if (notification.priority !== undefined) headers['apns-priority'] = String(notification.priority);
+  if (notification.id !== undefined) headers['apns-id'] = notification.id;
+  if (notification.expiration !== undefined) headers['apns-expiration'] = String(notification.expiration);
+  if (notification.collapseId !== undefined) headers['apns-collapse-id'] = notification.collapseId;
+  const body = typeof notification.payload === 'string' ? notification.payload : JSON.stringify(notification.payload);
+  return {
+    method: 'POST',
+    path: `/3/device/${notification.token}`,
+    headers,
+    body,
+    ...(notification.expiration !== undefined && notification.expiration > 0 && { deadline: notification.expiration * 1000 }),
+  };
+}
+
+/** Checks what the sender itself can know is wrong, before spending a request on it. */
+export function checkApnsNotification(notification: ApnsNotification): void {
+  if (typeof notification.token !== 'string' || notification.token.length === 0) {
+    throw new InvalidArgumentError('notification.token must be a non-empty device token');
+  }
+  if (typeof notification.topic !== 'string' || notification.topic.length === 0) {
+    throw new InvalidArgumentError('notification.topic must be the bundle id (apns-topic)');
+  }
+}
+
+/** Maps a transport result to the notification's outcome (for one attempt; retries wrap this). */
+export function apnsOutcome(token: string, result: TransportResult, attempts: number): Outcome {
+  if (!result.ok) {
+    if (result.kind === 'expired') return { status: 'expired', provider: 'apns', token, attempts: attempts - 1 };
+    if (result.kind === 'queue-full' || (result.kind === 'closed' && result.unprocessed)) {
+      return { status: 'dropped', provider: 'apns', token, attempts: attempts - 1, cause: result.kind };
+    }
+    return { status: 'failed', provider: 'apns', token, attempts, code: result.error.code, message: result.error.message };
+  }
+  const apnsId = result.headers['apns-id'];
+  const id = typeof apnsId === 'string' ? apnsId : undefined;
+  if (result.status === 200) return { status: 'accepted', provider: 'apns', token, attempts, id };
+  const { reason, timestamp } = parseErrorBody(result.body);
+  const reasonName = reason ?? `HTTP_${result.status}`;
+  return {
+    status: 'rejected',
+    provider: 'apns',
+    token,
+    attempts,
+    httpStatus: result.status,
+    reason: reasonName,
+    retryClass: classifyRejection('apns', reason, result.status),
+    ...(timestamp !== undefined && { timestamp }),
+  };
+}
+
+/** `{"reason":"…","timestamp":ms}`; tolerant of an empty or non-JSON body (a proxy in between may send one). */
+function parseErrorBody(body: Buffer): { reason?: string; timestamp?: number } {
+  if (body.length === 0) return {};
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { reason?: unknown; timestamp?: unknown };
+    return {
+      ...(typeof parsed.reason === 'string' && { reason: parsed.reason }),
+      ...(typeof parsed.timestamp === 'number' && { timestamp: parsed.timestamp }),
+    };
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,165 @@
+import { constants } from 'node:http2';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../../core/errors.js';
+import { Http2Pool } from '../../../sender/http2/pool.js';
+import type { TransportRequest, TransportResult } from '../../../sender/transport.js';
+import { answerAfter, startH2Server } from '../../helpers/h2-server.js';
+import type { TestH2Server } from '../../helpers/h2-server.js';
+
+const request: TransportRequest = { method: 'POST', path: '/3/device/abc', headers: { 'content-type': 'application/json' }, body: '{}' };
+
+let server: TestH2Server | undefined;
+let pool: Http2Pool | undefined;
+afterEach(async () => {
+  await pool?.destroy();
+  await server?.close();
+  pool = undefined;
+  server = undefined;
+});
+
+function statuses(results: TransportResult[]): (number | string)[] {
+  return results.map((r) => (r.ok ? r.status : r.kind));
+}
+
+describe('Http2Pool', () => {
+  it('never opens more streams than the peer allows, and sends the queued rest as streams free up', async () => {
+    server = await startH2Server(answerAfter(5), { maxConcurrentStreams: 10 });
+    pool = new Http2Pool({ origin: server.url, maxInFlight: 1000 });
+    const results = await Promise.all(Array.from({ length: 100 }, () => pool!.dispatch(request)));
+    expect(statuses(results)).toEqual(Array(100).fill(200));
+    expect(server.requests).toBe(100);
+    expect(server.maxOpenPerSession).toBe(10);
+  });
+
+  it('follows the peer when it raises SETTINGS_MAX_CONCURRENT_STREAMS on a live connection', async () => {
+    let raised = false;
+    server = await startH2Server((stream, _h, _b, index) => {
+      if (index === 0) {
+        // As APNs does for token auth: 1 stream until the first good request, then more (protocols.md §1.11).
+        stream.session?.settings({ maxConcurrentStreams: 5 }, () => {
+          raised = true;
+        });
+      }
+      setTimeout(() => stream.respond({ ':status': 200 }, { endStream: true }), 5);
+    }, { maxConcurrentStreams: 1 });
+    pool = new Http2Pool({ origin: server.url });
+    const first = await pool.dispatch(request);
+    expect(first.ok).toBe(true);
+    expect(server.maxOpenPerSession).toBe(1);
+    await vitestWaitFor(() => raised && pool!.stats().capacity === 5);
+    const results = await Promise.all(Array.from({ length: 40 }, () => pool!.dispatch(request)));
+    expect(statuses(results)).toEqual(Array(40).fill(200));
+    expect(server.maxOpenPerSession).toBe(5);
+  });
+
+  it('caps requests in flight across sessions with maxInFlight', async () => {
+    server = await startH2Server(answerAfter(5), { maxConcurrentStreams: 100 });
+    pool = new Http2Pool({ origin: server.url, connections: 2, maxInFlight: 3 });
+    let maxRunning = 0;
+    const all = Array.from({ length: 30 }, () => {
+      const p = pool!.dispatch(request);
+      maxRunning = Math.max(maxRunning, pool!.stats().running);
+      return p;
+    });
+    const timer = setInterval(() => (maxRunning = Math.max(maxRunning, pool!.stats().running)), 1);
+    const results = await Promise.all(all);
+    clearInterval(timer);
+    expect(statuses(results)).toEqual(Array(30).fill(200));
+    expect(server.open).toBe(0);
+    expect(maxRunning).toBeLessThanOrEqual(3);
+    expect(maxRunning).toBeGreaterThan(0);
+  });
+
+  it('fails queued requests as unprocessed connect failures when nothing listens', async () => {
+    server = await startH2Server(answerAfter(0));
+    const url = server.url;
+    await server.close();
+    server = undefined;
+    const failed: string[] = [];
+    pool = new Http2Pool({ origin: url, listener: { onConnectionFailed: (_o, e) => failed.push(e.message) } });
+    const [a, b] = await Promise.all([pool.dispatch(request), pool.dispatch(request)]);
+    for (const r of [a, b]) {
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.kind).toBe('connect');
+        expect(r.unprocessed).toBe(true);
+        expect(r.error.code).toBe('PUSHSIM_ERR_CONNECT');
+      }
+    }
+    expect(failed[0]).toMatch(/cannot connect to http:\/\/127\.0\.0\.1/);
+  });
+
+  it('marks REFUSED_STREAM as unprocessed and other resets as possibly processed', async () => {
+    server = await startH2Server((stream, _h, _b, index) => {
+      stream.close(index === 0 ? constants.NGHTTP2_REFUSED_STREAM : constants.NGHTTP2_INTERNAL_ERROR);
+    });
+    pool = new Http2Pool({ origin: server.url });
+    const refused = await pool.dispatch(request);
+    const internal = await pool.dispatch(request);
+    expect(refused).toMatchObject({ ok: false, kind: 'reset', unprocessed: true });
+    expect(internal).toMatchObject({ ok: false, kind: 'reset', unprocessed: false });
+  });
+
+  it('after GOAWAY opens a new session and reports streams above last-stream-id as unprocessed', async () => {
+    let goneAway = false;
+    server = await startH2Server((stream) => {
+      if (!goneAway) {
+        goneAway = true;
+        // Streams 1 (this one) is processed; every later stream on this session is not.
+        stream.respond({ ':status': 200 }, { endStream: true });
+        stream.session?.goaway(constants.NGHTTP2_NO_ERROR, 1);
+        return;
+      }
+      stream.respond({ ':status': 200 }, { endStream: true });
+    });
+    pool = new Http2Pool({ origin: server.url });
+    const first = await pool.dispatch(request);
+    expect(first.ok).toBe(true);
+    await vitestWaitFor(() => pool!.stats().connected === 0);
+    const after = await pool.dispatch(request);
+    expect(after.ok).toBe(true);
+    expect(server.requests).toBe(2);
+  });
+
+  it('rejects requests beyond maxQueue as queue-full, and times out slow responses', async () => {
+    server = await startH2Server(() => {}, { maxConcurrentStreams: 1 });
+    pool = new Http2Pool({ origin: server.url, maxInFlight: 1, maxQueue: 2, requestTimeoutMs: 50 });
+    const [first, second, third] = await Promise.all([pool.dispatch(request), pool.dispatch(request), pool.dispatch(request)]);
+    expect(third).toMatchObject({ ok: false, kind: 'queue-full', unprocessed: true });
+    expect(first).toMatchObject({ ok: false, kind: 'timeout', unprocessed: false });
+    expect(second).toMatchObject({ ok: false, kind: 'timeout' });
+  });
+
+  it('expires a request whose deadline passed while it waited', async () => {
+    server = await startH2Server(answerAfter(0));
+    pool = new Http2Pool({ origin: server.url });
+    const result = await pool.dispatch({ ...request, deadline: Date.now() - 1 });
+    expect(result).toMatchObject({ ok: false, kind: 'expired', unprocessed: true });
+    expect(server.requests).toBe(0);
+  });
+
+  it('close() lets in-flight requests finish; later dispatches fail as closed', async () => {
+    server = await startH2Server(answerAfter(20));
+    pool = new Http2Pool({ origin: server.url });
+    const inflight = pool.dispatch(request);
+    const closing = pool.close();
+    const late = await pool.dispatch(request);
+    expect(late).toMatchObject({ ok: false, kind: 'closed' });
+    expect((await inflight).ok).toBe(true);
+    await closing;
+  });
+
+  it('throws at construction on bad options', () => {
+    expect(() => new Http2Pool({ origin: 'not a url' })).toThrow(InvalidArgumentError);
+    expect(() => new Http2Pool({ origin: 'ftp://127.0.0.1:1' })).toThrow(/https: or http:/);
+    expect(() => new Http2Pool({ origin: 'http://127.0.0.1:1', connections: 0 })).toThrow(/connections must be an integer/);
+  });
+});
+
+async function vitestWaitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
