@@ -51,9 +51,12 @@ export interface Expired extends OutcomeBase {
   readonly status: 'expired';
 }
 
+/** Why pushsim shed a notification; a closed set, because it becomes a `byReason` key. */
+export type DropCause = 'queue-full' | 'closed';
+
 export interface Dropped extends OutcomeBase {
   readonly status: 'dropped';
-  readonly cause: string;
+  readonly cause: DropCause;
 }
 
 export type Outcome = Accepted | Rejected | Failed | Expired | Dropped;

@@ -1,0 +1,14 @@
+export {
+  HISTOGRAM_BOUNDS,
+  createLatencyHistogram,
+  decodeHistogram,
+  histogramBackend,
+  initHistograms,
+  mergeEncoded,
+} from './histogram.js';
+export type { HistogramBackend, HistogramBackendKind, LatencyHistogram, LatencySummary } from './histogram.js';
+export { RESULT_SCHEMA, ResultCollector, achievedRate, checkInvariant, parseResult } from './result.js';
+export type { FinishOptions, LatencyEntry, Result, ResultCounts } from './result.js';
+export { formatText } from './text.js';
+export type { FormatTextOptions } from './text.js';
+export { RESULT_FILE, readResult, writeResult } from './json.js';

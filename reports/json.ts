@@ -1,0 +1,36 @@
+/**
+ * result.json on disk: the input of later merge and compare commands.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { InvalidConfigError } from '../core/errors.js';
+import { parseResult } from './result.js';
+import type { Result } from './result.js';
+
+export const RESULT_FILE = 'result.json';
+
+/**
+ * Writes `<dir>/result.json` (pretty, 2-space) and returns its absolute path. Creates `dir`.
+ * Written to a temporary file and renamed, so an interrupted run never leaves a half-written
+ * result for a later merge to choke on.
+ */
+export async function writeResult(result: Result, dir = 'pushsim-report'): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = resolve(dir, RESULT_FILE);
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(result, null, 2)}\n`, 'utf8');
+  await rename(temporary, file);
+  return file;
+}
+
+/** Reads and validates a result.json; throws InvalidConfigError when it is not JSON or not a v1 result. */
+export async function readResult(file: string): Promise<Result> {
+  const text = await readFile(file, 'utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidConfigError(file, [`not valid JSON: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+  return parseResult(json, file);
+}

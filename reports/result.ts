@@ -1,0 +1,243 @@
+/**
+ * The result of one run, schema `pushsim.result/1`, and the collector that builds it.
+ *
+ *   runner ──onScheduled/onOutcome──► ResultCollector ──finish──► Result ──► text.ts / json.ts
+ *                                                                   ▲
+ *                                       result.json ──parseResult───┘  (merge / compare input)
+ *
+ * Compatibility rule: later versions may add fields, never remove or retype these.
+ */
+import { z } from 'zod';
+import { InvalidArgumentError, InvalidConfigError, assertNumber } from '../core/errors.js';
+import { outcomeStatuses, reasonKey } from '../sender/outcome.js';
+import type { Outcome, OutcomeStatus } from '../sender/outcome.js';
+import { createLatencyHistogram, decodeHistogram } from './histogram.js';
+import type { LatencyHistogram, LatencySummary } from './histogram.js';
+
+export const RESULT_SCHEMA = 'pushsim.result/1';
+
+export interface ResultCounts {
+  /** Notifications the executor planned. */
+  readonly scheduled: number;
+  /** Requests put on the wire, retries included. */
+  readonly attempts: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly failed: number;
+  readonly expired: number;
+  readonly dropped: number;
+}
+
+export interface LatencyEntry extends LatencySummary {
+  /** Compressed base64 HDR histogram of the same values, in **microseconds**. */
+  readonly hdr: string;
+}
+
+export interface Result {
+  readonly schema: typeof RESULT_SCHEMA;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly counts: ResultCounts;
+  /** `<provider>:<reason>` → notifications, sorted by count descending. */
+  readonly byReason: Readonly<Record<string, number>>;
+  /** One entry per outcome status, present even when its count is 0. */
+  readonly latencyMs: Readonly<Record<OutcomeStatus, LatencyEntry>>;
+  readonly rate: {
+    /** Planned notifications per second; null when the run had no target (closed model). */
+    readonly target: number | null;
+    /** Completed notifications per second; see `achievedRate`. */
+    readonly achieved: number;
+  };
+  /** Scenario name. */
+  readonly scenario?: string;
+  /** Provider origin (`scheme://host:port`) only: never a path, query or credentials. */
+  readonly target?: string;
+  /** pushsim version that wrote the result. */
+  readonly pushsim?: string;
+}
+
+/**
+ * Completed notifications per second over the whole run: every notification that reached
+ * accepted, rejected, failed or expired, divided by `durationMs`. Dropped ones are left out because
+ * pushsim shed them itself. Rounded to 3 decimals; 0 for a zero-length run.
+ */
+export function achievedRate(counts: ResultCounts, durationMs: number): number {
+  if (durationMs <= 0) return 0;
+  const completed = counts.accepted + counts.rejected + counts.failed + counts.expired;
+  return Math.round((completed / (durationMs / 1000)) * 1000) / 1000;
+}
+
+/** A message when `scheduled ≠ accepted + rejected + failed + expired + dropped`, else undefined. */
+export function checkInvariant(result: Result): string | undefined {
+  const { scheduled, accepted, rejected, failed, expired, dropped } = result.counts;
+  const ended = accepted + rejected + failed + expired + dropped;
+  if (scheduled === ended) return undefined;
+  const gap =
+    ended < scheduled
+      ? `${scheduled - ended} notification(s) have no outcome`
+      : `${ended - scheduled} outcome(s) more than scheduled`;
+  return (
+    `scheduled ${scheduled} ≠ accepted ${accepted} + rejected ${rejected} + failed ${failed}` +
+    ` + expired ${expired} + dropped ${dropped} = ${ended}: ${gap}`
+  );
+}
+
+export interface FinishOptions {
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  /** Planned notifications per second, or null for a run without a target rate. */
+  readonly targetRate: number | null;
+  readonly scenario?: string;
+  /** Provider URL; reduced to its origin so no credentials, token paths or query strings are kept. */
+  readonly target?: string;
+  readonly pushsim?: string;
+}
+
+type MutableCounts = { -readonly [K in keyof ResultCounts]: number };
+
+/**
+ * Counts outcomes and records their latencies. A subscriber of the runner, not part of the sender:
+ * it only sees final outcomes. Call `destroy()` when done (WebAssembly histograms).
+ */
+export class ResultCollector {
+  readonly #counts: MutableCounts = { scheduled: 0, attempts: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0 };
+  readonly #byReason = new Map<string, number>();
+  readonly #latency: Record<OutcomeStatus, LatencyHistogram> = {
+    accepted: createLatencyHistogram(),
+    rejected: createLatencyHistogram(),
+    failed: createLatencyHistogram(),
+    expired: createLatencyHistogram(),
+    dropped: createLatencyHistogram(),
+  };
+
+  /** One notification planned. */
+  onScheduled(): void {
+    this.#counts.scheduled++;
+  }
+
+  /** One notification reached its final state, `latencyMs` after it was planned (dropped/expired too). */
+  onOutcome(outcome: Outcome, latencyMs: number): void {
+    // Record first: it is the only step that can throw (NaN), and then no count has moved.
+    this.#latency[outcome.status].recordMs(latencyMs);
+    this.#counts[outcome.status]++;
+    this.#counts.attempts += outcome.attempts;
+    const key = reasonKey(outcome);
+    if (key !== undefined) this.#byReason.set(key, (this.#byReason.get(key) ?? 0) + 1);
+  }
+
+  /** Snapshot of everything so far; the collector stays usable (a live report may call it per tick). */
+  finish(options: FinishOptions): Result {
+    const { startedAt, durationMs, targetRate } = options;
+    if (Number.isNaN(startedAt.getTime())) throw new InvalidArgumentError('startedAt must be a valid Date');
+    assertNumber('durationMs', durationMs, 0);
+    if (targetRate !== null) assertNumber('targetRate', targetRate, 0);
+
+    const counts: ResultCounts = { ...this.#counts };
+    const latencyMs = Object.fromEntries(
+      outcomeStatuses.map((status) => {
+        const histogram = this.#latency[status];
+        return [status, { ...histogram.summary(), hdr: histogram.encode() }];
+      }),
+    ) as Record<OutcomeStatus, LatencyEntry>;
+    const byReason = Object.fromEntries(
+      [...this.#byReason].sort(([ka, a], [kb, b]) => b - a || (ka < kb ? -1 : ka > kb ? 1 : 0)),
+    );
+
+    return {
+      schema: RESULT_SCHEMA,
+      startedAt: startedAt.toISOString(),
+      durationMs,
+      counts,
+      byReason,
+      latencyMs,
+      rate: { target: targetRate, achieved: achievedRate(counts, durationMs) },
+      ...(options.scenario !== undefined && { scenario: options.scenario }),
+      ...(options.target !== undefined && { target: originOf(options.target) }),
+      ...(options.pushsim !== undefined && { pushsim: options.pushsim }),
+    };
+  }
+
+  /** Frees the histograms; idempotent. */
+  destroy(): void {
+    for (const histogram of Object.values(this.#latency)) histogram.destroy();
+  }
+}
+
+function originOf(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    throw new InvalidArgumentError('target must be an absolute URL', { cause: error });
+  }
+  return parsed.origin;
+}
+
+const count = z.number().int().nonnegative();
+const millis = z.number().nonnegative();
+
+const latencyEntrySchema = z
+  .object({ count, p50: millis, p90: millis, p99: millis, p999: millis, max: millis, hdr: z.string().min(1) })
+  .superRefine((entry, ctx) => {
+    // The histogram is what merge/compare recompute from, so it must decode and agree with `count`.
+    let histogram: LatencyHistogram;
+    try {
+      histogram = decodeHistogram(entry.hdr);
+    } catch {
+      ctx.addIssue({ code: 'custom', path: ['hdr'], message: 'is not a compressed base64 HDR histogram' });
+      return;
+    }
+    try {
+      if (histogram.count !== entry.count) {
+        ctx.addIssue({ code: 'custom', path: ['hdr'], message: `holds ${histogram.count} values but count is ${entry.count}` });
+      }
+    } finally {
+      histogram.destroy();
+    }
+  });
+
+const resultSchema = z.object({
+  schema: z.literal(RESULT_SCHEMA),
+  startedAt: z.iso.datetime({ offset: true }),
+  durationMs: millis,
+  counts: z.object({
+    scheduled: count,
+    attempts: count,
+    accepted: count,
+    rejected: count,
+    failed: count,
+    expired: count,
+    dropped: count,
+  }),
+  byReason: z.record(z.string(), count),
+  latencyMs: z.object({
+    accepted: latencyEntrySchema,
+    rejected: latencyEntrySchema,
+    failed: latencyEntrySchema,
+    expired: latencyEntrySchema,
+    dropped: latencyEntrySchema,
+  }),
+  rate: z.object({ target: z.number().nonnegative().nullable(), achieved: z.number().nonnegative() }),
+  scenario: z.string().optional(),
+  target: z.string().optional(),
+  pushsim: z.string().optional(),
+});
+
+/**
+ * Validates a loaded result.json. Throws InvalidConfigError listing every problem. Unknown fields
+ * (from a later version) are accepted and left out of the returned object. The outcome invariant is
+ * not checked here: a broken run is still a valid file (use `checkInvariant`).
+ */
+export function parseResult(json: unknown, source = 'result.json'): Result {
+  const parsed = resultSchema.safeParse(json);
+  if (parsed.success) return parsed.data satisfies Result;
+  const problems = parsed.error.issues.map((issue) => {
+    // `byReason["apns:Unregistered"]` rather than `byReason.apns:Unregistered`.
+    const path = issue.path
+      .map((key, i) => (typeof key === 'string' && /^[A-Za-z_]\w*$/.test(key) ? `${i === 0 ? '' : '.'}${key}` : `[${JSON.stringify(key)}]`))
+      .join('');
+    return path === '' ? issue.message : `${path}: ${issue.message}`;
+  });
+  throw new InvalidConfigError(source, problems);
+}

@@ -1,0 +1,107 @@
+/**
+ * The terminal summary of a Result (after autocannon printResult.js and k6's end-of-test summary).
+ * A pure function of the Result: no clock, no environment, no I/O, so it prints merged and loaded
+ * results exactly like live ones.
+ */
+import { outcomeStatuses } from '../sender/outcome.js';
+import { checkInvariant } from './result.js';
+import type { Result } from './result.js';
+
+export interface FormatTextOptions {
+  /** ANSI colours (bold headings, green ✓ / red ✗). @default false */
+  readonly color?: boolean;
+}
+
+/** Rows padded so every column lines up; the first column is left-aligned, the others right. */
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => {
+        const width = widths[i] ?? 0;
+        return i === 0 ? cell.padEnd(width) : cell.padStart(width);
+      })
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+// Strings in a result.json may come from someone else's file: strip control characters so a crafted
+// reason or scenario name cannot move the cursor or rewrite the terminal.
+// eslint-disable-next-line no-control-regex
+const safe = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+
+/** Milliseconds: 3 decimals below 1 ms (µs resolution matters there), 2 above. */
+const ms = (value: number): string => value.toFixed(value < 1 ? 3 : 2);
+const rate = (value: number): string => `${value.toFixed(1)}/s`;
+const percent = (part: number, whole: number): string => (whole > 0 ? `${((100 * part) / whole).toFixed(2)}%` : '—');
+
+function duration(durationMs: number): string {
+  return durationMs < 1000 ? `${ms(durationMs)} ms` : `${(durationMs / 1000).toFixed(2)} s`;
+}
+
+export function formatText(result: Result, options: FormatTextOptions = {}): string {
+  const paint = (code: string, text: string): string => (options.color === true ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const bold = (text: string): string => paint('1', text);
+  const { counts } = result;
+  const lines: string[] = [];
+
+  const title = ['pushsim'];
+  if (result.scenario !== undefined) title.push(`scenario ${safe(result.scenario)}`);
+  if (result.target !== undefined) title.push(`target ${safe(result.target)}`);
+  title.push(`started ${safe(result.startedAt)}`);
+  lines.push(bold(title.join(' · ')));
+
+  const { target, achieved } = result.rate;
+  const achievedText =
+    target !== null && target > 0 ? `${rate(achieved)} (${percent(achieved, target)} of target)` : rate(achieved);
+  lines.push(
+    `duration ${duration(result.durationMs)} · target ${target === null ? '—' : rate(target)} · achieved ${achievedText}`,
+  );
+
+  lines.push('');
+  const latencyRows = outcomeStatuses
+    .map((status) => [status, result.latencyMs[status]] as const)
+    .filter(([, entry]) => entry.count > 0)
+    .map(([status, e]) => [status, String(e.count), ms(e.p50), ms(e.p90), ms(e.p99), ms(e.p999), ms(e.max)]);
+  if (latencyRows.length === 0) {
+    lines.push('latency: no values recorded');
+  } else {
+    const [head = '', ...body] = table([['latency (ms)', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], ...latencyRows]);
+    lines.push(bold(head), ...body);
+  }
+
+  lines.push('');
+  // Percentages of what was planned; fall back on the outcomes when nothing was counted as scheduled.
+  const ended = outcomeStatuses.reduce((sum, status) => sum + counts[status], 0);
+  const whole = counts.scheduled > 0 ? counts.scheduled : ended;
+  const [outcomeHead = '', ...outcomeBody] = table([
+    ['outcome', 'count', '%'],
+    ...outcomeStatuses.map((status) => [status, String(counts[status]), percent(counts[status], whole)]),
+  ]);
+  lines.push(bold(outcomeHead), ...outcomeBody);
+  const perNotification = ended > 0 ? ` (${(counts.attempts / ended).toFixed(3)} per notification)` : '';
+  lines.push(`attempts ${counts.attempts}${perNotification}`);
+
+  const reasons = Object.entries(result.byReason).sort(([ka, a], [kb, b]) => b - a || (ka < kb ? -1 : ka > kb ? 1 : 0));
+  if (reasons.length > 0) {
+    lines.push('');
+    const [reasonHead = '', ...reasonBody] = table([
+      ['reason', 'count'],
+      ...reasons.map(([key, n]) => [safe(key), String(n)]),
+    ]);
+    lines.push(bold(reasonHead), ...reasonBody);
+  }
+
+  lines.push('');
+  const broken = checkInvariant(result);
+  lines.push(
+    broken === undefined
+      ? `scheduled ${counts.scheduled} = accepted ${counts.accepted} + rejected ${counts.rejected} + failed ${counts.failed}` +
+          ` + expired ${counts.expired} + dropped ${counts.dropped} ${paint('32', '✓')}`
+      : `${broken} ${paint('31', '✗')}`,
+  );
+
+  return `${lines.join('\n')}\n`;
+}

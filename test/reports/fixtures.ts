@@ -1,0 +1,55 @@
+/** Outcomes built by hand to the types in sender/outcome.ts, and a collector run over them. */
+import { ResultCollector } from '../../reports/result.js';
+import type { Result } from '../../reports/result.js';
+import type { Outcome } from '../../sender/outcome.js';
+
+export const accepted = (attempts = 1): Outcome => ({ status: 'accepted', provider: 'apns', token: 'tok-a', attempts, id: 'id-1' });
+
+export const rejected = (reason: string, httpStatus = 410): Outcome => ({
+  status: 'rejected',
+  provider: 'apns',
+  token: 'tok-r',
+  attempts: 1,
+  httpStatus,
+  reason,
+  retryClass: 'permanent',
+});
+
+export const failed = (attempts = 3): Outcome => ({
+  status: 'failed',
+  provider: 'apns',
+  token: 'tok-f',
+  attempts,
+  code: 'PUSHSIM_ERR_TIMEOUT',
+  message: 'no response within 10000 ms',
+});
+
+export const expired = (): Outcome => ({ status: 'expired', provider: 'apns', token: 'tok-e', attempts: 0 });
+
+export const dropped = (): Outcome => ({ status: 'dropped', provider: 'apns', token: 'tok-d', attempts: 0, cause: 'queue-full' });
+
+/**
+ * 10 scheduled: 4 accepted (one retried once), 2 Unregistered + 1 TooManyRequests, 1 failed after 3
+ * attempts, 1 expired, 1 dropped. Accepted latencies 10/20/30/40 ms.
+ */
+export function sampleRun(): { collector: ResultCollector; result: Result } {
+  const collector = new ResultCollector();
+  for (let i = 0; i < 10; i++) collector.onScheduled();
+  collector.onOutcome(accepted(), 10);
+  collector.onOutcome(accepted(), 20);
+  collector.onOutcome(accepted(2), 30);
+  collector.onOutcome(accepted(), 40);
+  collector.onOutcome(rejected('Unregistered'), 5);
+  collector.onOutcome(rejected('Unregistered'), 6);
+  collector.onOutcome(rejected('TooManyRequests', 429), 7);
+  collector.onOutcome(failed(), 10_000);
+  collector.onOutcome(expired(), 2_000);
+  collector.onOutcome(dropped(), 0.05);
+  const result = collector.finish({
+    startedAt: new Date('2026-01-02T03:04:05.678Z'),
+    durationMs: 2000,
+    targetRate: 5,
+    scenario: 'smoke',
+  });
+  return { collector, result };
+}

@@ -1,0 +1,202 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLatencyHistogram, initHistograms } from '../../reports/histogram.js';
+import { RESULT_SCHEMA, ResultCollector, checkInvariant, parseResult } from '../../reports/result.js';
+import type { Result } from '../../reports/result.js';
+import { InvalidConfigError } from '../../core/errors.js';
+import { accepted, dropped, rejected, sampleRun } from './fixtures.js';
+
+const collectors: ResultCollector[] = [];
+function track(collector: ResultCollector): ResultCollector {
+  collectors.push(collector);
+  return collector;
+}
+
+beforeAll(async () => {
+  await initHistograms();
+});
+
+afterEach(() => {
+  for (const c of collectors.splice(0)) c.destroy();
+});
+
+function run(): Result {
+  const { collector, result } = sampleRun();
+  track(collector);
+  return result;
+}
+
+describe('ResultCollector', () => {
+  it('counts a mix of outcomes, attempts and reasons', () => {
+    const result = run();
+    expect(result.schema).toBe(RESULT_SCHEMA);
+    expect(result.startedAt).toBe('2026-01-02T03:04:05.678Z');
+    expect(result.durationMs).toBe(2000);
+    expect(result.scenario).toBe('smoke');
+    expect(result.counts).toEqual({
+      scheduled: 10,
+      attempts: 4 + 1 + 3 + 3, // accepted 1+1+2+1, rejected 3×1, failed 3, expired/dropped 0
+      accepted: 4,
+      rejected: 3,
+      failed: 1,
+      expired: 1,
+      dropped: 1,
+    });
+    expect(result.byReason).toEqual({
+      'apns:Unregistered': 2,
+      'apns:PUSHSIM_ERR_TIMEOUT': 1,
+      'apns:TooManyRequests': 1,
+      'apns:queue-full': 1,
+    });
+    expect(checkInvariant(result)).toBeUndefined();
+  });
+
+  it('sorts byReason by count descending, then by key', () => {
+    expect(Object.keys(run().byReason)).toEqual([
+      'apns:Unregistered',
+      'apns:PUSHSIM_ERR_TIMEOUT',
+      'apns:TooManyRequests',
+      'apns:queue-full',
+    ]);
+  });
+
+  it('records latency per outcome status, dropped and expired included', () => {
+    const { latencyMs } = run();
+    expect(Object.keys(latencyMs).sort()).toEqual(['accepted', 'dropped', 'expired', 'failed', 'rejected']);
+    expect(latencyMs.accepted.count).toBe(4);
+    expect(latencyMs.accepted.max).toBeCloseTo(40, 1);
+    expect(latencyMs.accepted.p50).toBeCloseTo(20, 1);
+    expect(latencyMs.rejected.count).toBe(3);
+    expect(latencyMs.failed.p50).toBeCloseTo(10_000, -1);
+    expect(latencyMs.expired.p50).toBeCloseTo(2000, -1);
+    expect(latencyMs.dropped.p50).toBe(0.05);
+    for (const entry of Object.values(latencyMs)) expect(entry.hdr).toMatch(/^[A-Za-z0-9+/]+=*$/);
+  });
+
+  it('defines achieved as completed (not dropped) notifications per second', () => {
+    const result = run();
+    expect(result.rate).toEqual({ target: 5, achieved: 4.5 }); // 9 completed in 2 s
+  });
+
+  it('reports zero achieved rate for a zero-length run and accepts a null target', () => {
+    const collector = track(new ResultCollector());
+    collector.onScheduled();
+    collector.onOutcome(accepted(), 1);
+    const result = collector.finish({ startedAt: new Date(0), durationMs: 0, targetRate: null });
+    expect(result.rate).toEqual({ target: null, achieved: 0 });
+  });
+
+  it('keeps only the origin of the target URL', () => {
+    const collector = track(new ResultCollector());
+    const result = collector.finish({
+      startedAt: new Date(0),
+      durationMs: 1,
+      targetRate: 1,
+      target: 'https://user:s3cret@api.push.apple.com:443/3/device/abcdef?key=k3y',
+    });
+    expect(result.target).toBe('https://api.push.apple.com');
+    const json = JSON.stringify(result);
+    for (const secret of ['s3cret', 'abcdef', 'k3y', 'user']) expect(json).not.toContain(secret);
+  });
+
+  it('throws on bad finish options and on a NaN latency, without counting it', () => {
+    const collector = track(new ResultCollector());
+    expect(() => collector.finish({ startedAt: new Date(0), durationMs: -1, targetRate: 1 })).toThrow(/durationMs/);
+    expect(() => collector.finish({ startedAt: new Date('nope'), durationMs: 1, targetRate: 1 })).toThrow(/startedAt/);
+    expect(() => collector.finish({ startedAt: new Date(0), durationMs: 1, targetRate: 1, target: 'not a url' })).toThrow(/target/);
+    expect(() => collector.onOutcome(dropped(), Number.NaN)).toThrow(/NaN/);
+    const result = collector.finish({ startedAt: new Date(0), durationMs: 1, targetRate: 1 });
+    expect(result.counts.dropped).toBe(0);
+    expect(result.latencyMs.dropped.count).toBe(0);
+    expect(result.byReason).toEqual({});
+  });
+
+  it('finish is a snapshot: counting continues afterwards', () => {
+    const collector = track(new ResultCollector());
+    collector.onScheduled();
+    collector.onOutcome(rejected('BadDeviceToken', 400), 3);
+    const first = collector.finish({ startedAt: new Date(0), durationMs: 1000, targetRate: 1 });
+    collector.onScheduled();
+    const second = collector.finish({ startedAt: new Date(0), durationMs: 1000, targetRate: 1 });
+    expect(first.counts.scheduled).toBe(1);
+    expect(second.counts.scheduled).toBe(2);
+  });
+});
+
+describe('checkInvariant', () => {
+  it('reports notifications without an outcome', () => {
+    const collector = track(new ResultCollector());
+    for (let i = 0; i < 3; i++) collector.onScheduled();
+    collector.onOutcome(accepted(), 1);
+    collector.onOutcome(dropped(), 1);
+    const message = checkInvariant(collector.finish({ startedAt: new Date(0), durationMs: 1, targetRate: 1 }));
+    expect(message).toContain('scheduled 3');
+    expect(message).toContain('= 2');
+    expect(message).toContain('1 notification(s) have no outcome');
+  });
+
+  it('catches a hand-broken result with more outcomes than scheduled', () => {
+    const result = run();
+    const broken: Result = { ...result, counts: { ...result.counts, failed: result.counts.failed + 2 } };
+    expect(checkInvariant(broken)).toContain('2 outcome(s) more than scheduled');
+  });
+});
+
+describe('parseResult', () => {
+  it('accepts what the collector writes, after a JSON round trip', () => {
+    const result = run();
+    expect(parseResult(JSON.parse(JSON.stringify(result)))).toEqual(result);
+  });
+
+  it('accepts unknown fields from later versions and leaves them out', () => {
+    const result = run();
+    const parsed = parseResult({ ...result, addedInV1_5: { x: 1 } });
+    expect(parsed).toEqual(result);
+    expect(parsed).not.toHaveProperty('addedInV1_5');
+  });
+
+  it('lists every problem at once', () => {
+    const result = run();
+    const bad = JSON.parse(JSON.stringify(result)) as Record<string, unknown> & {
+      counts: Record<string, unknown>;
+      latencyMs: { accepted: Record<string, unknown>; failed?: unknown };
+      rate: Record<string, unknown>;
+    };
+    bad.schema = 'pushsim.result/0';
+    bad.startedAt = 'yesterday';
+    bad.counts.accepted = -1;
+    bad.counts.dropped = '1';
+    delete bad.latencyMs.failed;
+    bad.latencyMs.accepted.hdr = 'bm90IGhkcg==';
+    bad.rate.achieved = Number.POSITIVE_INFINITY;
+
+    let error: unknown;
+    try {
+      parseResult(bad, 'shard-2/result.json');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    const { problems, message, code } = error as InvalidConfigError;
+    expect(code).toBe('PUSHSIM_ERR_INVALID_CONFIG');
+    expect(message).toContain('shard-2/result.json');
+    const paths = ['schema', 'startedAt', 'counts.accepted', 'counts.dropped', 'latencyMs.failed', 'latencyMs.accepted.hdr', 'rate.achieved'];
+    for (const path of paths) expect(problems.some((p) => p.startsWith(`${path}:`)), path).toBe(true);
+    expect(problems).toHaveLength(paths.length);
+  });
+
+  it('flags an hdr histogram whose count disagrees with the entry', () => {
+    const result = run();
+    const other = createLatencyHistogram();
+    other.recordMs(1);
+    const hdr = other.encode();
+    other.destroy();
+    const tampered = { ...result, latencyMs: { ...result.latencyMs, accepted: { ...result.latencyMs.accepted, hdr } } };
+    expect(() => parseResult(tampered)).toThrow(/latencyMs\.accepted\.hdr: holds 1 values but count is 4/);
+  });
+
+  it('rejects things that are not a result at all', () => {
+    for (const value of [null, 'result', 42, []]) {
+      expect(() => parseResult(value)).toThrow(InvalidConfigError);
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { ApnsTokenSigner } from '../../../sender/auth/apns-token.js';
+
+function p8(): { privateKey: string; publicKey: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+function fakeClock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {
+  let t = start;
+  return { now: () => t, advance: (ms) => (t += ms) };
+}
+
+const MIN = 60_000;
+
+describe('ApnsTokenSigner', () => {
+  it('signs an ES256 JWT with kid and iss=team id that verifies with the public key', async () => {
+    const key = p8();
+    const clock = fakeClock();
+    const signer = await ApnsTokenSigner.create({ keyId: 'ABC123DEFG', teamId: 'TEAM123456', privateKey: key.privateKey, clock });
+    const header = await signer.authorization();
+    expect(header.startsWith('bearer ')).toBe(true);
+    const jwt = header.slice('bearer '.length);
+    expect(decodeProtectedHeader(jwt)).toEqual({ alg: 'ES256', kid: 'ABC123DEFG' });
+    expect(decodeJwt(jwt)).toEqual({ iss: 'TEAM123456', iat: Math.floor(clock.now() / 1000) });
+    await expect(jwtVerify(jwt, await importSPKI(key.publicKey, 'ES256'), { currentDate: new Date(clock.now()) })).resolves.toBeTruthy();
+  });
+
+  it('reuses the token until 50 minutes, then re-signs', async () => {
+    const clock = fakeClock();
+    const signer = await ApnsTokenSigner.create({ keyId: 'K', teamId: 'T', privateKey: p8().privateKey, clock });
+    const first = await signer.authorization();
+    clock.advance(49 * MIN);
+    expect(signer.authorization()).toBe(first);
+    clock.advance(1 * MIN);
+    const second = await signer.authorization();
+    expect(second).not.toBe(first);
+  });
+
+  it('refuses a forced refresh within 20 minutes of the last signature (TooManyProviderTokenUpdates)', async () => {
+    const clock = fakeClock();
+    const signer = await ApnsTokenSigner.create({ keyId: 'K', teamId: 'T', privateKey: p8().privateKey, clock });
+    const first = await signer.authorization();
+    clock.advance(19 * MIN);
+    expect(await signer.refresh()).toBe(false);
+    expect(signer.authorization()).toBe(first);
+    clock.advance(1 * MIN);
+    expect(await signer.refresh()).toBe(true);
+    expect(await signer.authorization()).not.toBe(first);
+  });
+
+  it('signs once for many concurrent callers', async () => {
+    const signer = await ApnsTokenSigner.create({ keyId: 'K', teamId: 'T', privateKey: p8().privateKey, clock: fakeClock() });
+    const all = await Promise.all(Array.from({ length: 20 }, () => signer.authorization()));
+    expect(new Set(all).size).toBe(1);
+  });
+
+  it('rejects unusable credentials without echoing the key', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await expect(ApnsTokenSigner.create({ keyId: 'K', teamId: 'T', privateKey: 'not a key' })).rejects.toThrow(/contents of a \.p8 file/);
+    const error = await ApnsTokenSigner.create({ keyId: 'K', teamId: 'T', privateKey: rsa }).catch((e: Error) => e);
+    expect(error).toMatchObject({ code: 'PUSHSIM_ERR_CREDENTIAL' });
+    expect((error as Error).message).not.toContain('PRIVATE KEY');
+    await expect(ApnsTokenSigner.create({ keyId: 'has space', teamId: 'T', privateKey: p8().privateKey })).rejects.toThrow(/keyId/);
+  });
+});
