@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
+const jsonReport = process.env['VITEST_JSON_REPORT'];
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -9,5 +11,7 @@ export default defineConfig({
     // Two cores here; more forks only fight over them.
     maxWorkers: 2,
     allowOnly: false,
+    // .ci/run reads the pass/fail counts from this file for its closing summary line.
+    reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
   },
 });

@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { InvalidConfigError } from '../../core/errors.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import { writeResult } from '../../reports/json.js';
+import { checkInvariant } from '../../reports/result.js';
+import type { Result } from '../../reports/result.js';
+import { formatText } from '../../reports/text.js';
+import { builtinScenarios } from '../../scenarios/builtin/index.js';
+import type { ScenarioConfig } from '../../scenarios/config.js';
+import { ScenarioRun } from '../../scenarios/runner.js';
+import { positiveInteger, positiveNumber } from '../options.js';
+import { attachProgress } from '../progress.js';
+
+interface RunFlags {
+  out: string;
+  rate?: number;
+  count?: number;
+  connections?: number;
+  tls?: boolean;
+  inProcess?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerRun(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('run')
+    .description('run a scenario (default: the built-in "default" scenario against the embedded mock APNs)')
+    .argument('[scenario]', `built-in scenario name (${Object.keys(builtinScenarios).join(', ')})`, 'default')
+    .option('--out <dir>', 'directory for result.json', 'pushsim-report')
+    .option('--rate <n>', 'override the arrival rate (notifications per second)', positiveNumber)
+    .option('--count <n>', 'override how many notifications to send', positiveInteger)
+    .option('--connections <n>', 'override the number of HTTP/2 connections', positiveInteger)
+    .option('--tls', 'run the embedded mock over TLS (generated certificate) instead of h2c')
+    .option('--in-process', 'run the embedded mock in this thread instead of a worker thread')
+    .option('--json', 'print result.json to stdout instead of the text summary')
+    .option('--quiet', 'no progress lines on stderr')
+    .action(async (name: string, flags: RunFlags) => {
+      const config = applyOverrides(resolveScenario(name), flags);
+      const abort = new AbortController();
+      const run = new ScenarioRun(config, { signal: abort.signal });
+      if (!flags.quiet) attachProgress(run);
+      const stop = (): void => abort.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      let result: Result;
+      try {
+        result = await run.execute();
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+      const file = await writeResult(result, flags.out);
+      process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatText(result) + '\n');
+      process.stderr.write(`pushsim: result written to ${file}\n`);
+      setExitCode(exitCodeOf(result));
+    });
+}
+
+function resolveScenario(name: string): ScenarioConfig {
+  const scenario = builtinScenarios[name];
+  if (!scenario) {
+    throw new InvalidConfigError(`scenario "${name}"`, [`there is no built-in scenario named "${name}"; choose one of: ${Object.keys(builtinScenarios).join(', ')}`]);
+  }
+  return scenario;
+}
+
+function applyOverrides(base: ScenarioConfig, flags: RunFlags): ScenarioConfig {
+  const target = base.target.kind === 'mock' ? { ...base.target, ...(flags.tls && { tls: true }), ...(flags.inProcess && { worker: false }) } : base.target;
+  return {
+    ...base,
+    target,
+    load: { ...base.load, ...(flags.rate !== undefined && { rate: flags.rate }), ...(flags.count !== undefined && { count: flags.count }) },
+    sender: { ...base.sender, ...(flags.connections !== undefined && { connections: flags.connections }) },
+  };
+}
+
+function exitCodeOf(result: Result): number {
+  if (checkInvariant(result) !== undefined) return ExitCode.internal;
+  const { counts } = result;
+  if (counts.scheduled > 0 && counts.accepted + counts.rejected === 0) return ExitCode.targetUnreachable;
+  return ExitCode.ok;
+}

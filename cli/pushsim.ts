@@ -1,0 +1,34 @@
+/**
+ * The pushsim command line. Exit codes are stable (core/exit-codes.ts): 0 ok, 1 internal error,
+ * 2 usage, 3 credentials, 4 target unreachable, 99 thresholds failed, 104 invalid config.
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../core/exit-codes.js';
+import { registerMock } from './commands/mock.js';
+import { registerRun } from './commands/run.js';
+import { describeError, exitCodeFor } from './exit.js';
+import { pushsimVersion } from './version.js';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = new Command('pushsim')
+    .description('Load-test and failure-test push-notification delivery (APNs, FCM, Web Push)')
+    .version(pushsimVersion())
+    .showHelpAfterError('(run pushsim --help for usage)')
+    .exitOverride();
+  registerRun(program, (code) => (exitCode = code));
+  registerMock(program);
+  program.commands.forEach((c) => c.exitOverride());
+  program.commands.flatMap((c) => c.commands).forEach((c) => c.exitOverride());
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end "with an error" in commander's override mode; they are successes.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    process.stderr.write(describeError(error) + '\n');
+    return exitCodeFor(error);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Scenario configuration: pure data (what a YAML file or a built-in describes), validated with every
+ * problem reported at once (k6 executors' `Validate() []error`). The runtime lives in runner.ts.
+ */
+import type { LatencySpec } from '../simulator/distributions.js';
+import { validateLatencySpec } from '../simulator/distributions.js';
+import type { ApnsPushType } from '../sender/providers/apns.js';
+import { apnsPushTypes } from '../sender/providers/apns.js';
+import type { ConstantArrivalRateConfig } from './executors/constant-arrival-rate.js';
+import { validateConstantArrivalRate } from './executors/constant-arrival-rate.js';
+
+/** pushsim starts its own mock APNs (in a worker thread when it can) and sends to it. */
+export interface MockTarget {
+  readonly kind: 'mock';
+  readonly provider: 'apns';
+  /** TLS with a generated certificate instead of cleartext h2c. */
+  readonly tls: boolean;
+  /** Latency the mock adds before answering. */
+  readonly latency: LatencySpec;
+  /** Run the mock in a worker thread so it does not share the sender's event loop. */
+  readonly worker: boolean;
+}
+
+/** An APNs origin that is already running (our mock in another process, the fault proxy, Apple's sandbox). */
+export interface UrlTarget {
+  readonly kind: 'url';
+  readonly provider: 'apns';
+  readonly url: string;
+  /** Paths to read the .p8 key from, and its ids. */
+  readonly credentials: { readonly keyFile: string; readonly keyId: string; readonly teamId: string };
+  /** PEM file of a CA to trust (our mock's generated certificate). */
+  readonly caFile?: string;
+  /** Sending to Apple's production host needs this set, on purpose. */
+  readonly allowProduction?: boolean;
+}
+
+export interface ScenarioConfig {
+  readonly name: string;
+  readonly description: string;
+  readonly target: MockTarget | UrlTarget;
+  readonly load: ConstantArrivalRateConfig;
+  readonly tokens: {
+    readonly count: number;
+    /** Share of tokens the mock treats as unregistered (410 Unregistered). Mock targets only. */
+    readonly unregisteredRatio: number;
+    readonly seed: number;
+  };
+  readonly notification: {
+    readonly topic: string;
+    readonly pushType: ApnsPushType;
+    readonly priority?: 10 | 5 | 1;
+    readonly payload: object;
+  };
+  readonly sender: {
+    readonly connections: number;
+    readonly maxInFlight: number;
+    readonly maxQueue: number;
+    readonly requestTimeoutMs: number;
+  };
+  /** After the last notification is fired, how long to wait for answers before giving up on them. */
+  readonly gracefulStopMs: number;
+}
+
+const productionHosts = new Set(['api.push.apple.com']);
+
+export function validateScenario(config: ScenarioConfig): string[] {
+  const problems: string[] = [];
+  const { target, tokens, sender, notification } = config;
+  if (typeof config.name !== 'string' || config.name.length === 0) problems.push('name must be a non-empty string');
+  if (target.kind === 'mock') {
+    problems.push(...validateLatencySpec(target.latency).map((p) => `target.${p}`));
+  } else {
+    let url: URL | undefined;
+    try {
+      url = new URL(target.url);
+    } catch {
+      problems.push(`target.url must be a URL such as https://127.0.0.1:8443, got ${JSON.stringify(target.url)}`);
+    }
+    if (url && productionHosts.has(url.hostname) && target.allowProduction !== true) {
+      problems.push(`target.url points at Apple's production service (${url.hostname}); set target.allowProduction: true if you really mean to send real notifications`);
+    }
+  }
+  problems.push(...validateConstantArrivalRate(config.load));
+  if (!Number.isInteger(tokens.count) || tokens.count < 1) problems.push(`tokens.count must be a whole number ≥ 1, got ${JSON.stringify(tokens.count)}`);
+  if (!(tokens.unregisteredRatio >= 0 && tokens.unregisteredRatio <= 1)) problems.push(`tokens.unregisteredRatio must be from 0 to 1, got ${JSON.stringify(tokens.unregisteredRatio)}`);
+  if (typeof notification.topic !== 'string' || notification.topic.length === 0) problems.push('notification.topic must be a bundle id such as com.example.app');
+  if (!apnsPushTypes.includes(notification.pushType)) problems.push(`notification.pushType must be one of ${apnsPushTypes.join(', ')}, got ${JSON.stringify(notification.pushType)}`);
+  for (const key of ['connections', 'maxInFlight', 'requestTimeoutMs'] as const) {
+    if (!Number.isInteger(sender[key]) || sender[key] < 1) problems.push(`sender.${key} must be a whole number ≥ 1, got ${JSON.stringify(sender[key])}`);
+  }
+  if (!Number.isInteger(sender.maxQueue) || sender.maxQueue < 0) problems.push(`sender.maxQueue must be a whole number ≥ 0, got ${JSON.stringify(sender.maxQueue)}`);
+  if (!Number.isInteger(config.gracefulStopMs) || config.gracefulStopMs < 0) problems.push(`gracefulStopMs must be a whole number ≥ 0, got ${JSON.stringify(config.gracefulStopMs)}`);
+  return problems;
+}

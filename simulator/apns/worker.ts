@@ -1,0 +1,32 @@
+/**
+ * Worker-thread entry of the mock APNs server (started by in-worker.ts): the same startMockApns,
+ * on its own event loop, so a load generator in the main thread does not compete with the mock
+ * for one loop (style-models.md lesson 9: measure the sender, not the mock).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { startMockApns } from './server.js';
+import type { FromWorker, ToWorker, WorkerData } from './worker-protocol.js';
+
+if (parentPort === null) throw new Error('simulator/apns/worker.js must be started as a worker thread (see in-worker.ts)');
+const port = parentPort;
+const post = (message: FromWorker): void => port.postMessage(message);
+
+try {
+  const { options } = workerData as WorkerData;
+  const mock = await startMockApns(options);
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'stats') {
+      post({ type: 'stats', id: message.id, stats: mock.stats() });
+    } else if (message.type === 'close') {
+      void mock.close().finally(() => {
+        post({ type: 'closed' });
+        port.close();
+      });
+    }
+  });
+  post({ type: 'ready', url: mock.url, ca: mock.ca, credentials: mock.credentials, seed: mock.seed });
+} catch (error) {
+  const { name, message, code } = error as Error & { code?: unknown };
+  post({ type: 'failed', error: { name, message, ...(typeof code === 'string' && { code }) } });
+  port.close();
+}

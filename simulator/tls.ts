@@ -1,0 +1,165 @@
+/**
+ * Certificates made at runtime, so the mock can speak TLS (APNs is h2 over TLS only, protocols.md
+ * §1.1) without key files in the repository. Everything is EC P-256 / ECDSA-SHA256, signed by a
+ * throw-away CA that the client is told to trust (`ca` option of tls/http2 `connect`).
+ *
+ * @peculiar/x509 is loaded lazily: it needs the `reflect-metadata` polyfill (its dependency tsyringe
+ * throws at import without one) and costs ~100 ms to import, which only TLS users should pay.
+ */
+import { isIP } from 'node:net';
+import { randomBytes, webcrypto } from 'node:crypto';
+import type * as X509 from '@peculiar/x509';
+import { InvalidArgumentError, assertInteger } from '../core/errors.js';
+
+/** A certificate and its private key, both PEM (key in PKCS#8). */
+export interface PemKeyPair {
+  readonly cert: string;
+  readonly key: string;
+}
+
+export interface ServerCertificate extends PemKeyPair {
+  /** PEM of the CA that signed `cert`: what a client passes as `ca` to trust the server. */
+  readonly ca: string;
+}
+
+export interface ServerCertificateOptions {
+  /** Signs the certificate; a fresh CA is generated when absent. */
+  readonly ca?: PemKeyPair;
+  /** DNS names and IP addresses the certificate is valid for (IPs become IP SANs, which Node checks when connecting by address). */
+  readonly hosts?: readonly string[];
+  readonly validityDays?: number;
+}
+
+export interface ClientCertificateOptions {
+  /** Subject UID: for an APNs provider certificate, the app's bundle id (protocols.md §1.10). */
+  readonly uid: string;
+  readonly commonName?: string;
+  readonly validityDays?: number;
+}
+
+export const defaultServerHosts: readonly string[] = ['localhost', '127.0.0.1', '::1'];
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+
+const ecdsa = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+// x509's Name parser does not know "UID" (RFC 4519 userid); give it the OID.
+const uidOid = '0.9.2342.19200300.100.1.1';
+const hourMs = 3_600_000;
+const dayMs = 24 * hourMs;
+
+let x509Module: Promise<typeof X509> | undefined;
+function loadX509(): Promise<typeof X509> {
+  x509Module ??= import('reflect-metadata').then(() => import('@peculiar/x509'));
+  return x509Module;
+}
+
+export async function generateCertificateAuthority(options: { commonName?: string; validityDays?: number } = {}): Promise<PemKeyPair> {
+  const x509 = await loadX509();
+  const keys = await generateKeys();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned(
+    {
+      serialNumber: serialNumber(),
+      name: new x509.Name([{ CN: [options.commonName ?? 'pushsim test CA'] }]),
+      ...validity(options.validityDays ?? 365),
+      keys,
+      signingAlgorithm: ecdsa,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto),
+      ],
+    },
+    webcrypto,
+  );
+  return { cert: cert.toString('pem'), key: await exportPrivateKey(x509, keys.privateKey) };
+}
+
+export async function generateServerCertificate(options: ServerCertificateOptions = {}): Promise<ServerCertificate> {
+  const hosts = options.hosts ?? defaultServerHosts;
+  if (hosts.length === 0 || hosts.some((host) => typeof host !== 'string' || host.length === 0)) {
+    throw new InvalidArgumentError(`hosts must be a non-empty list of host names or IP addresses, got ${JSON.stringify(hosts)}`);
+  }
+  const x509 = await loadX509();
+  const ca = options.ca ?? (await generateCertificateAuthority());
+  const firstHost = hosts[0] ?? 'localhost';
+  const cert = await issue(x509, ca, new x509.Name([{ CN: [firstHost] }]), options.validityDays ?? 30, [
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+    new x509.SubjectAlternativeNameExtension(hosts.map((host) => ({ type: isIP(host) === 0 ? 'dns' : 'ip', value: host }))),
+  ]);
+  return { ...cert, ca: ca.cert };
+}
+
+/** A TLS client certificate, e.g. for certificate-based APNs auth (mutual TLS). */
+export async function generateClientCertificate(ca: PemKeyPair, options: ClientCertificateOptions): Promise<PemKeyPair> {
+  if (typeof options.uid !== 'string' || options.uid.length === 0) {
+    throw new InvalidArgumentError('uid must be a non-empty string (the bundle id, e.g. com.example.app)');
+  }
+  const x509 = await loadX509();
+  const subject = new x509.Name([{ [uidOid]: [options.uid] }, { CN: [options.commonName ?? `Apple Push Services: ${options.uid}`] }]);
+  return issue(x509, ca, subject, options.validityDays ?? 30, [
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+  ]);
+}
+
+async function issue(
+  x509: typeof X509,
+  ca: PemKeyPair,
+  subject: X509.Name,
+  validityDays: number,
+  extensions: readonly X509.Extension[],
+): Promise<PemKeyPair> {
+  const caCert = new x509.X509Certificate(ca.cert);
+  const caKey = await importPrivateKey(x509, ca.key);
+  const keys = await generateKeys();
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: serialNumber(),
+      subject,
+      issuer: caCert.subjectName,
+      ...validity(validityDays),
+      publicKey: keys.publicKey,
+      signingKey: caKey,
+      signingAlgorithm: ecdsa,
+      extensions: [
+        new x509.BasicConstraintsExtension(false),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        ...extensions,
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto),
+        await x509.AuthorityKeyIdentifierExtension.create(caCert, false, webcrypto),
+      ],
+    },
+    webcrypto,
+  );
+  return { cert: cert.toString('pem'), key: await exportPrivateKey(x509, keys.privateKey) };
+}
+
+function generateKeys(): Promise<CryptoKeyPair> {
+  return webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
+}
+
+async function exportPrivateKey(x509: typeof X509, key: CryptoKey): Promise<string> {
+  return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
+}
+
+async function importPrivateKey(x509: typeof X509, pem: string): Promise<CryptoKey> {
+  try {
+    return await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(pem), ecdsa, false, ['sign']);
+  } catch (cause) {
+    throw new InvalidArgumentError('ca.key must be a PKCS#8 PEM EC P-256 private key', { cause });
+  }
+}
+
+/** Back-dated an hour so a client whose clock is a little behind still accepts the certificate. */
+function validity(days: number): { notBefore: Date; notAfter: Date } {
+  assertInteger('validityDays', days, 1, 3650);
+  const now = Date.now();
+  return { notBefore: new Date(now - hourMs), notAfter: new Date(now + days * dayMs) };
+}
+
+/** 16 random bytes, top bit cleared so the DER INTEGER stays positive (RFC 5280 §4.1.2.2). */
+function serialNumber(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0] ?? 0) & 0x7f;
+  return bytes.toString('hex');
+}

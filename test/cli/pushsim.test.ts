@@ -1,0 +1,87 @@
+/**
+ * The CLI as users and CI call it: the built bin (npm test builds dist/ first, see `pretest`).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ApnsSender } from '../../sender/apns-sender.js';
+
+const bin = join(import.meta.dirname, '../../dist/cli/bin.js');
+const run = promisify(execFile);
+
+async function pushsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('pushsim CLI', () => {
+  it('run: sends the default scenario (shortened), prints the summary and writes a result whose counts add up', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'pushsim-cli-'));
+    const { code, stdout, stderr } = await pushsim('run', '--count', '3000', '--rate', '3000', '--out', out);
+    expect(stderr).toContain('result written to');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/accepted/);
+    const result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
+    expect(result.schema).toBe('pushsim.result/1');
+    const c = result.counts;
+    expect(c.scheduled).toBe(3000);
+    expect(c.accepted + c.rejected + c.failed + c.expired + c.dropped).toBe(3000);
+    expect(c.rejected).toBeGreaterThan(0);
+    expect(result.byReason['apns:Unregistered']).toBe(c.rejected);
+  });
+
+  it('--help and --version exit 0', async () => {
+    const help = await pushsim('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('run [options] [scenario]');
+    const version = await pushsim('--version');
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('bad flags exit 2 and say what is wrong; an unknown scenario exits 104', async () => {
+    const badRate = await pushsim('run', '--rate', 'fast');
+    expect(badRate.code).toBe(2);
+    expect(badRate.stderr).toMatch(/--rate.*expected a number > 0, got "fast"/s);
+    const unknown = await pushsim('frobnicate');
+    expect(unknown.code).toBe(2);
+    const scenario = await pushsim('run', 'nope');
+    expect(scenario.code).toBe(104);
+    expect(scenario.stderr).toContain('there is no built-in scenario named "nope"');
+  });
+
+  it('mock apns: prints its URL and credentials, serves the real sender, and stops on SIGTERM', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-mock-'));
+    const child = spawn(process.execPath, [bin, 'mock', 'apns', '--tls', '--credentials-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let stdout = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('credentials.json')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`mock exited early: ${stdout}`)));
+    });
+    expect(stdout).toMatch(/listening on https:\/\/127\.0\.0\.1:\d+/);
+    expect(stdout).not.toContain('PRIVATE KEY');
+    const info = JSON.parse(await readFile(join(dir, 'credentials.json'), 'utf8'));
+    const sender = await ApnsSender.create({
+      url: info.url,
+      credentials: { keyId: info.keyId, teamId: info.teamId, privateKey: await readFile(info.keyFile, 'utf8') },
+      tls: { ca: await readFile(info.caFile, 'utf8') },
+    });
+    const outcome = await sender.send({ token: 'ab'.repeat(32), topic: 'com.example', payload: { aps: { alert: 'hi' } } });
+    await sender.close();
+    expect(outcome.status).toBe('accepted');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * The mock in a worker thread. Tests run from .ts sources, so the worker is started through a
+ * shim (fixtures/ts-worker.mjs) that installs a TypeScript loader and then runs the real worker.ts.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { canStartMockApnsInWorker, startMockApnsInWorker, type MockApnsInWorker } from '../../../simulator/apns/in-worker.js';
+import type { MockApnsWorkerOptions } from '../../../simulator/apns/worker-protocol.js';
+import { deviceToken, openClient, request, signProviderToken, validHeaders } from './helpers.js';
+
+const workerUrl = new URL('../fixtures/ts-worker.mjs', import.meta.url);
+let mock: MockApnsInWorker | undefined;
+
+afterEach(async () => {
+  await mock?.close();
+  mock = undefined;
+});
+
+describe('startMockApnsInWorker', () => {
+  it('runs the mock in a worker: requests are answered and stats cross back', async () => {
+    mock = await startMockApnsInWorker({ unregistered: { [deviceToken(2)]: 5 } }, { workerUrl });
+    expect(mock.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const client = openClient(mock);
+    try {
+      const jwt = await signProviderToken(mock.credentials);
+      const ok = await request(client, { path: `/3/device/${deviceToken(1)}`, headers: validHeaders(jwt), body: '{}' });
+      const gone = await request(client, { path: `/3/device/${deviceToken(2)}`, headers: validHeaders(jwt), body: '{}' });
+      expect(ok.status).toBe(200);
+      expect(JSON.parse(gone.body)).toEqual({ reason: 'Unregistered', timestamp: 5 });
+      expect(await mock.stats()).toEqual({ requests: 2, accepted: 1, rejected: 1, byReason: { Unregistered: 1 }, connections: 1 });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('serves TLS from the worker too', async () => {
+    mock = await startMockApnsInWorker({ tls: true, seed: 3 }, { workerUrl });
+    expect(mock.url).toMatch(/^https:\/\//);
+    expect(mock.seed).toBe(3);
+    const client = openClient(mock);
+    try {
+      const jwt = await signProviderToken(mock.credentials);
+      expect((await request(client, { path: `/3/device/${deviceToken(1)}`, headers: validHeaders(jwt), body: '{}' })).status).toBe(200);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('ends the worker on close; stats afterwards reject', async () => {
+    const running = await startMockApnsInWorker({}, { workerUrl });
+    await running.close();
+    await expect(running.stats()).rejects.toMatchObject({ code: 'PUSHSIM_ERR_CLOSED' });
+    await expect(running.close()).resolves.toBeUndefined();
+  });
+
+  it('passes a bad option back as InvalidArgumentError', async () => {
+    await expect(startMockApnsInWorker({ port: -5 }, { workerUrl })).rejects.toMatchObject({
+      name: 'InvalidArgumentError',
+      code: 'PUSHSIM_ERR_INVALID_ARGUMENT',
+      message: expect.stringMatching(/^port must be an integer/),
+    });
+  });
+
+  it('refuses options that cannot cross a thread boundary', async () => {
+    const withClock = { clock: { now: () => 0 } } as unknown as MockApnsWorkerOptions;
+    await expect(startMockApnsInWorker(withClock, { workerUrl })).rejects.toThrow(/cannot cross into a worker/);
+    const withSampler = { latency: () => 1 } as unknown as MockApnsWorkerOptions;
+    await expect(startMockApnsInWorker(withSampler, { workerUrl })).rejects.toThrow(/cannot cross into a worker/);
+  });
+
+  it('says clearly when the worker script does not exist (running from .ts sources), so callers can fall back', async () => {
+    const missing = new URL('./no-such-worker.js', import.meta.url);
+    expect(canStartMockApnsInWorker(missing)).toBe(false);
+    expect(canStartMockApnsInWorker(workerUrl)).toBe(true);
+    await expect(startMockApnsInWorker({}, { workerUrl: missing })).rejects.toThrow(/does not exist \(running from \.ts sources\?\).*use startMockApns in-process/);
+  });
+});
