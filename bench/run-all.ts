@@ -1,0 +1,17 @@
+/**
+ * `npm run bench`: every benchmark, one after another, each in its own process so they do not
+ * share a JIT or heap. Benchmarks print what they measured; nothing here asserts a speed.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const benches = [['sender-apns.js', '100000', '100']];
+
+let failed = 0;
+for (const [script, ...args] of benches) {
+  const path = fileURLToPath(new URL(`./${script}`, import.meta.url));
+  console.log(`\n### ${script} ${args.join(' ')}`);
+  const { status } = spawnSync(process.execPath, [path, ...args], { stdio: 'inherit' });
+  if (status !== 0) failed++;
+}
+process.exitCode = failed === 0 ? 0 : 1;
