@@ -12,8 +12,6 @@ export interface ConnectionListener {
 }
 
 export interface SenderListener extends ConnectionListener {
-  /** A request for this notification is about to be dispatched (once per attempt). */
-  onSent?(token: string, attempt: number): void;
   /** The notification reached its final state; `durationMs` runs from `send()` to now. */
   onOutcome?(outcome: Outcome, durationMs: number): void;
 }

@@ -58,7 +58,16 @@ export interface TransportFailure {
 
 export type TransportResult = TransportResponse | TransportFailure;
 
-export type Dispatch = (request: TransportRequest) => Promise<TransportResult>;
+/**
+ * Per-notification state shared by every layer one notification passes through (interceptors
+ * may replay a request several times). Created by the sender, one per notification.
+ */
+export interface DispatchContext {
+  /** Requests actually put on the wire for this notification so far; the transport counts them. */
+  attempts: number;
+}
+
+export type Dispatch = (request: TransportRequest, context: DispatchContext) => Promise<TransportResult>;
 
 /** Wraps a dispatch function; one concern per interceptor, one file each (sender/interceptors/). */
 export type Interceptor = (next: Dispatch) => Dispatch;

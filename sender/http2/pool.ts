@@ -15,7 +15,7 @@ import { connect as http2Connect, constants as h2constants } from 'node:http2';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
 import { InvalidArgumentError, PushSimError, assertInteger } from '../../core/errors.js';
 import type { ConnectionListener } from '../listener.js';
-import type { Transport, TransportFailure, TransportRequest, TransportResult, TransportStats } from '../transport.js';
+import type { DispatchContext, Transport, TransportFailure, TransportRequest, TransportResult, TransportStats } from '../transport.js';
 import { Fifo } from './fifo.js';
 import { PooledSession } from './pooled-session.js';
 import { streamFailure } from './stream-failure.js';
@@ -40,6 +40,7 @@ export interface Http2PoolOptions {
 
 interface Pending {
   readonly request: TransportRequest;
+  readonly context: DispatchContext | undefined;
   readonly resolve: (result: TransportResult) => void;
 }
 
@@ -90,7 +91,7 @@ export class Http2Pool implements Transport {
     };
   }
 
-  dispatch = (request: TransportRequest): Promise<TransportResult> => {
+  dispatch = (request: TransportRequest, context?: DispatchContext): Promise<TransportResult> => {
     if (this.#closing || this.#destroyed) {
       return Promise.resolve(fail('closed', 'PUSHSIM_ERR_CLOSED', 'the transport is closed', true));
     }
@@ -98,7 +99,7 @@ export class Http2Pool implements Transport {
       return Promise.resolve(fail('queue-full', 'PUSHSIM_ERR_QUEUE_FULL', `more than ${this.#maxQueue} requests waiting`, true));
     }
     return new Promise<TransportResult>((resolve) => {
-      this.#queue.push({ request, resolve });
+      this.#queue.push({ request, context, resolve });
       this.#pump();
     });
   };
@@ -211,7 +212,7 @@ export class Http2Pool implements Transport {
   }
 
   #start(pooled: PooledSession, pending: Pending): void {
-    const { request, resolve } = pending;
+    const { request, resolve, context } = pending;
     const headers: OutgoingHttpHeaders = { ':method': request.method, ':path': request.path, ...request.headers };
     let stream: ClientHttp2Stream;
     try {
@@ -222,6 +223,7 @@ export class Http2Pool implements Transport {
       resolve(fail('reset', 'PUSHSIM_ERR_SOCKET', `cannot open a stream: ${(error as Error).message}`, true));
       return;
     }
+    if (context) context.attempts++;
     // An idle pool must not keep the process alive; a busy session must.
     if (pooled.active++ === 0) pooled.session.ref();
     this.#running++;

@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from '../../core/errors.js';
 import { classifyRejection } from '../../core/reasons.js';
 import type { Outcome } from '../outcome.js';
+import type { ProviderAdapter } from './provider.js';
 import type { TransportRequest, TransportResult } from '../transport.js';
 
 export const apnsPushTypes = ['alert', 'background', 'location', 'voip', 'complication', 'fileprovider', 'mdm', 'liveactivity', 'pushtotalk'] as const;
@@ -30,14 +31,13 @@ export interface ApnsNotification {
   readonly collapseId?: string;
 }
 
-/** Builds the request; `authorization` is the current provider-token header (token auth) or undefined (certificate auth). */
-export function buildApnsRequest(notification: ApnsNotification, authorization: string | undefined): TransportRequest {
+/** Builds the request. Authentication is added later: by the apnsTokenAuth interceptor, or by the TLS client certificate. */
+export function buildApnsRequest(notification: ApnsNotification): TransportRequest {
   const headers: Record<string, string> = {
     'apns-topic': notification.topic,
     'apns-push-type': notification.pushType ?? 'alert',
     'content-type': 'application/json',
   };
-  if (authorization !== undefined) headers['authorization'] = authorization;
   if (notification.priority !== undefined) headers['apns-priority'] = String(notification.priority);
   if (notification.id !== undefined) headers['apns-id'] = notification.id;
   if (notification.expiration !== undefined) headers['apns-expiration'] = String(notification.expiration);
@@ -62,12 +62,12 @@ export function checkApnsNotification(notification: ApnsNotification): void {
   }
 }
 
-/** Maps a transport result to the notification's outcome (for one attempt; retries wrap this). */
+/** Maps the last transport result to the notification's outcome, after `attempts` requests went on the wire. */
 export function apnsOutcome(token: string, result: TransportResult, attempts: number): Outcome {
   if (!result.ok) {
-    if (result.kind === 'expired') return { status: 'expired', provider: 'apns', token, attempts: attempts - 1 };
+    if (result.kind === 'expired') return { status: 'expired', provider: 'apns', token, attempts };
     if (result.kind === 'queue-full' || (result.kind === 'closed' && result.unprocessed)) {
-      return { status: 'dropped', provider: 'apns', token, attempts: attempts - 1, cause: result.kind };
+      return { status: 'dropped', provider: 'apns', token, attempts, cause: result.kind };
     }
     return { status: 'failed', provider: 'apns', token, attempts, code: result.error.code, message: result.error.message };
   }
@@ -87,6 +87,19 @@ export function apnsOutcome(token: string, result: TransportResult, attempts: nu
     ...(timestamp !== undefined && { timestamp }),
   };
 }
+
+/** The APNs adapter for the generic Sender. */
+export const apnsAdapter: ProviderAdapter<ApnsNotification> = {
+  provider: 'apns',
+  check: checkApnsNotification,
+  recipient: (n) => n.token,
+  request: buildApnsRequest,
+  classify(result) {
+    if (!result.ok || result.status === 200) return undefined;
+    return classifyRejection('apns', parseErrorBody(result.body).reason, result.status);
+  },
+  outcome: (n, result, attempts) => apnsOutcome(n.token, result, attempts),
+};
 
 /** `{"reason":"…","timestamp":ms}`; tolerant of an empty or non-JSON body (a proxy in between may send one). */
 function parseErrorBody(body: Buffer): { reason?: string; timestamp?: number } {

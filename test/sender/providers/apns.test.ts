@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PushSimError } from '../../../core/errors.js';
-import { apnsOutcome, buildApnsRequest, checkApnsNotification } from '../../../sender/providers/apns.js';
+import { apnsAdapter, apnsOutcome, buildApnsRequest, checkApnsNotification } from '../../../sender/providers/apns.js';
 import type { TransportResult } from '../../../sender/transport.js';
 
 const token = 'a'.repeat(64);
@@ -13,7 +13,6 @@ describe('buildApnsRequest', () => {
   it('sets the APNs headers, path and JSON body (protocols.md §1.2)', () => {
     const req = buildApnsRequest(
       { token, topic: 'com.example', payload: { aps: { alert: 'hi' } }, pushType: 'background', priority: 5, id: '123e4567-e89b-12d3-a456-426614174000', expiration: 1_900_000_000, collapseId: 'c1' },
-      'bearer x.y.z',
     );
     expect(req.method).toBe('POST');
     expect(req.path).toBe(`/3/device/${token}`);
@@ -24,15 +23,14 @@ describe('buildApnsRequest', () => {
       'apns-id': '123e4567-e89b-12d3-a456-426614174000',
       'apns-expiration': '1900000000',
       'apns-collapse-id': 'c1',
-      authorization: 'bearer x.y.z',
       'content-type': 'application/json',
     });
     expect(req.body).toBe('{"aps":{"alert":"hi"}}');
     expect(req.deadline).toBe(1_900_000_000_000);
   });
 
-  it('defaults push type to alert, omits authorization for certificate auth, and has no deadline for expiration 0', () => {
-    const req = buildApnsRequest({ token, topic: 't', payload: '{"aps":{}}', expiration: 0 }, undefined);
+  it('defaults push type to alert, leaves authorization to the auth interceptor, and has no deadline for expiration 0', () => {
+    const req = buildApnsRequest({ token, topic: 't', payload: '{"aps":{}}', expiration: 0 });
     expect(req.headers['apns-push-type']).toBe('alert');
     expect(req.headers['authorization']).toBeUndefined();
     expect(req.deadline).toBeUndefined();
@@ -65,7 +63,16 @@ describe('apnsOutcome', () => {
   it('maps transport failures to failed, expired or dropped', () => {
     const error = new PushSimError('PUSHSIM_ERR_STREAM_RESET', 'reset');
     expect(apnsOutcome(token, { ok: false, kind: 'reset', error, unprocessed: false }, 1)).toMatchObject({ status: 'failed', code: 'PUSHSIM_ERR_STREAM_RESET', attempts: 1 });
-    expect(apnsOutcome(token, { ok: false, kind: 'expired', error, unprocessed: true }, 1)).toMatchObject({ status: 'expired', attempts: 0 });
-    expect(apnsOutcome(token, { ok: false, kind: 'queue-full', error, unprocessed: true }, 1)).toMatchObject({ status: 'dropped', cause: 'queue-full', attempts: 0 });
+    expect(apnsOutcome(token, { ok: false, kind: 'expired', error, unprocessed: true }, 0)).toMatchObject({ status: 'expired', attempts: 0 });
+    expect(apnsOutcome(token, { ok: false, kind: 'queue-full', error, unprocessed: true }, 0)).toMatchObject({ status: 'dropped', cause: 'queue-full', attempts: 0 });
+  });
+});
+
+describe('apnsAdapter.classify', () => {
+  it('is undefined for success and failures, and the table class for rejections', () => {
+    expect(apnsAdapter.classify(response(200))).toBeUndefined();
+    expect(apnsAdapter.classify(response(410, '{"reason":"Unregistered"}'))).toBe('permanent');
+    expect(apnsAdapter.classify(response(503, '{"reason":"Shutdown"}'))).toBe('retryable');
+    expect(apnsAdapter.classify({ ok: false, kind: 'reset', error: new PushSimError('PUSHSIM_ERR_SOCKET', 'x'), unprocessed: true })).toBeUndefined();
   });
 });

@@ -1,0 +1,65 @@
+/**
+ * The provider-independent sender: adapter (encode / classify) + interceptors + transport.
+ *
+ *   send(n) ─► adapter.request(n) ─► interceptors… ─► transport.dispatch ─► adapter.outcome(n, result)
+ *
+ * `send` never rejects: a notification that cannot be encoded throws synchronously (a programming
+ * error); everything that happens on the wire ends as an Outcome.
+ */
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import type { SenderListener } from './listener.js';
+import type { Outcome } from './outcome.js';
+import type { ProviderAdapter } from './providers/provider.js';
+import { compose } from './transport.js';
+import type { Dispatch, DispatchContext, Interceptor, Transport, TransportStats } from './transport.js';
+
+export interface SenderOptions<N> {
+  readonly adapter: ProviderAdapter<N>;
+  readonly transport: Transport;
+  /** Outermost first. */
+  readonly interceptors?: readonly Interceptor[];
+  readonly listener?: SenderListener;
+  readonly clock?: Clock;
+}
+
+export class Sender<N> {
+  readonly transport: Transport;
+  readonly adapter: ProviderAdapter<N>;
+  readonly #dispatch: Dispatch;
+  readonly #listener: SenderListener;
+  readonly #clock: Clock;
+
+  constructor(options: SenderOptions<N>) {
+    this.adapter = options.adapter;
+    this.transport = options.transport;
+    this.#dispatch = compose(this.transport.dispatch, ...(options.interceptors ?? []));
+    this.#listener = options.listener ?? {};
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Sends one notification; resolves with its final outcome, never rejects. */
+  async send(notification: N): Promise<Outcome> {
+    const { adapter } = this;
+    adapter.check(notification);
+    const started = this.#clock.now();
+    const context: DispatchContext = { attempts: 0 };
+    const result = await this.#dispatch(adapter.request(notification), context);
+    const outcome = adapter.outcome(notification, result, context.attempts);
+    this.#listener.onOutcome?.(outcome, this.#clock.now() - started);
+    return outcome;
+  }
+
+  stats(): TransportStats {
+    return this.transport.stats();
+  }
+
+  /** Lets in-flight notifications finish, then closes connections. */
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  destroy(): Promise<void> {
+    return this.transport.destroy();
+  }
+}
