@@ -57,7 +57,7 @@ export class ApnsSender extends Sender<ApnsNotification> {
         ...(options.tls !== undefined && { tls: options.tls }),
         listener,
       });
-    const interceptors = [...(options.interceptors ?? []), ...(signer ? [apnsTokenAuth(signer)] : [])];
+    const interceptors = [...(options.interceptors ?? []), ...(signer ? [apnsTokenAuth(signer, { classify: apnsAdapter.classify })] : [])];
     return new ApnsSender({ adapter: apnsAdapter, transport, interceptors, listener, clock });
   }
 }

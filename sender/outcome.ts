@@ -23,6 +23,8 @@ interface OutcomeBase {
   readonly token: string;
   /** Requests put on the wire for this notification (0 when it never left). */
   readonly attempts: number;
+  /** The fallback route that carried it, when not the primary. */
+  readonly route?: string;
 }
 
 export interface Accepted extends OutcomeBase {

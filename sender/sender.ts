@@ -45,7 +45,8 @@ export class Sender<N> {
     const started = this.#clock.now();
     const context: DispatchContext = { attempts: 0 };
     const result = await this.#dispatch(adapter.request(notification), context);
-    const outcome = adapter.outcome(notification, result, context.attempts);
+    const base = adapter.outcome(notification, result, context.attempts);
+    const outcome = context.route === undefined ? base : { ...base, route: context.route };
     this.#listener.onOutcome?.(outcome, this.#clock.now() - started);
     return outcome;
   }

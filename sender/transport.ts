@@ -42,7 +42,8 @@ export type FailureKind =
   | 'timeout' // no response within the request timeout
   | 'closed' // the transport was closed or destroyed
   | 'queue-full' // the pending queue was at its limit (the notification is dropped)
-  | 'expired'; // the deadline passed while the request waited
+  | 'expired' // the deadline passed while the request waited
+  | 'circuit-open'; // the circuit breaker is open for this origin: not sent
 
 export interface TransportFailure {
   readonly ok: false;
@@ -65,6 +66,8 @@ export type TransportResult = TransportResponse | TransportFailure;
 export interface DispatchContext {
   /** Requests actually put on the wire for this notification so far; the transport counts them. */
   attempts: number;
+  /** Set by the fallback interceptor when the secondary route carried the notification. */
+  route?: string;
 }
 
 export type Dispatch = (request: TransportRequest, context: DispatchContext) => Promise<TransportResult>;

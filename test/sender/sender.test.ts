@@ -4,6 +4,7 @@ import { apnsTokenAuth } from '../../sender/interceptors/apns-token-auth.js';
 import { ApnsTokenSigner } from '../../sender/auth/apns-token.js';
 import type { DispatchContext, Transport, TransportRequest, TransportResult } from '../../sender/transport.js';
 import { generateKeyPairSync } from 'node:crypto';
+import { apnsAdapter } from '../../sender/providers/apns.js';
 
 /** A transport for unit tests: answers from a script and records what it was given. */
 function scriptedTransport(answers: ((req: TransportRequest) => TransportResult)[]): Transport & { seen: TransportRequest[] } {
@@ -64,5 +65,39 @@ describe('Sender (ApnsSender over a scripted transport)', () => {
 
   it('needs credentials, a client certificate or a transport', async () => {
     await expect(ApnsSender.create({ url: 'http://127.0.0.1:1' })).rejects.toThrow(/APNs needs credentials/);
+  });
+});
+
+describe('apnsTokenAuth refresh on ExpiredProviderToken', () => {
+  const expired: TransportResult = { ok: true, status: 403, headers: {}, body: Buffer.from('{"reason":"ExpiredProviderToken"}') };
+
+  it('re-signs and resends once when the token is old enough to refresh', async () => {
+    let now = 1_700_000_000_000;
+    const clock = { now: () => now };
+    const signer = await ApnsTokenSigner.create({ keyId: 'K', teamId: 'T', privateKey: p8, clock });
+    const tokens: (string | undefined)[] = [];
+    const answers = [expired, ok()];
+    const dispatch = apnsTokenAuth(signer, { classify: apnsAdapter.classify })((r) => {
+      tokens.push(r.headers['authorization']);
+      return Promise.resolve(answers[tokens.length - 1] as TransportResult);
+    });
+    await dispatch({ method: 'POST', path: '/', headers: {} }, { attempts: 0 });
+    now += 21 * 60_000;
+    tokens.length = 0;
+    const result = await dispatch({ method: 'POST', path: '/', headers: {} }, { attempts: 0 });
+    expect(result.ok && result.status).toBe(200);
+    expect(tokens).toHaveLength(2);
+    expect(tokens[0]).not.toBe(tokens[1]);
+  });
+
+  it('lets the rejection stand within 20 minutes of the last signature', async () => {
+    const signer = await ApnsTokenSigner.create({ keyId: 'K', teamId: 'T', privateKey: p8, clock: { now: () => 1_700_000_000_000 } });
+    let calls = 0;
+    const dispatch = apnsTokenAuth(signer, { classify: apnsAdapter.classify })(() => {
+      calls++;
+      return Promise.resolve(expired);
+    });
+    expect(await dispatch({ method: 'POST', path: '/', headers: {} }, { attempts: 0 })).toBe(expired);
+    expect(calls).toBe(1);
   });
 });

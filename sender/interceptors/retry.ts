@@ -1,0 +1,94 @@
+/**
+ * Retries what may succeed later: 429/5xx rejections of the `retryable` class (core/reasons.ts),
+ * and requests that got no answer (connection refused, reset, GOAWAY, timeout).
+ *
+ * - Backoff is exponential with full jitter: delay = random(0, min(cap, base · 2^n)) (AWS
+ *   Architecture Blog, "Exponential Backoff And Jitter"), so clients that failed together do not
+ *   retry together; a `Retry-After` from the provider replaces it (FCM: "honour Retry-After",
+ *   protocols.md §2.5).
+ * - A retry budget caps retries to a fraction of first attempts (no retry storms).
+ * - A request whose deadline (apns-expiration / TTL) would pass before the retry is `expired`.
+ * - Answers that may have been processed (timeout, reset after the request was written) are
+ *   retried only with `retryMaybeProcessed` (default true: at-least-once; the ledger of our mock
+ *   counts the duplicates this can cause).
+ */
+import type { Clock } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import { PushSimError, assertInteger } from '../../core/errors.js';
+import type { RetryClass } from '../../core/reasons.js';
+import type { Interceptor, TransportResult } from '../transport.js';
+import { retryAfterMs } from './retry-after.js';
+import { RetryBudget } from './retry-budget.js';
+import type { RetryBudgetOptions } from './retry-budget.js';
+
+export interface RetryOptions {
+  /** The provider adapter's classification of a response (undefined = success). */
+  readonly classify: (result: TransportResult) => RetryClass | undefined;
+  /** Attempts in all, the first included. @default 5 */
+  readonly maxAttempts?: number;
+  /** @default 100 */
+  readonly baseDelayMs?: number;
+  /** @default 30000 */
+  readonly maxDelayMs?: number;
+  /** Retry-After values above this are not waited for: the result is returned as is. @default 60000 */
+  readonly maxRetryAfterMs?: number;
+  readonly budget?: RetryBudgetOptions | RetryBudget;
+  /** Also retry failures that the origin may have processed (timeouts, resets mid-request). @default true */
+  readonly retryMaybeProcessed?: boolean;
+  readonly clock?: Clock;
+  /** Waits; injectable for fake time. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** [0, 1) — the jitter source; injectable for deterministic tests. */
+  readonly random?: () => number;
+  readonly onRetry?: (info: { attempt: number; delayMs: number; cause: string }) => void;
+  readonly onBudgetExhausted?: () => void;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function retry(options: RetryOptions): Interceptor {
+  const maxAttempts = assertInteger('retry maxAttempts', options.maxAttempts ?? 5, 1, 100);
+  const base = assertInteger('retry baseDelayMs', options.baseDelayMs ?? 100, 0);
+  const cap = assertInteger('retry maxDelayMs', options.maxDelayMs ?? 30_000, 0);
+  const maxRetryAfter = assertInteger('retry maxRetryAfterMs', options.maxRetryAfterMs ?? 60_000, 0);
+  const budget = options.budget instanceof RetryBudget ? options.budget : new RetryBudget(options.budget);
+  const clock = options.clock ?? systemClock;
+  const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
+  const maybeProcessed = options.retryMaybeProcessed ?? true;
+
+  const cause = (result: TransportResult): string | undefined => {
+    if (result.ok) return options.classify(result) === 'retryable' ? `HTTP ${result.status}` : undefined;
+    switch (result.kind) {
+      case 'connect':
+      case 'goaway':
+      case 'reset':
+      case 'timeout':
+        return result.unprocessed || maybeProcessed ? result.kind : undefined;
+      default:
+        return undefined; // expired, queue-full, closed, circuit-open: retrying cannot help here
+    }
+  };
+
+  return (next) => async (request, context) => {
+    budget.deposit();
+    for (let attempt = 1; ; attempt++) {
+      const result = await next(request, context);
+      const why = cause(result);
+      if (why === undefined || attempt >= maxAttempts) return result;
+      const hinted = result.ok ? retryAfterMs(result.headers, clock.now()) : undefined;
+      if (hinted !== undefined && hinted > maxRetryAfter) return result;
+      const exponential = Math.min(cap, base * 2 ** (attempt - 1));
+      const delayMs = hinted ?? Math.floor(random() * exponential);
+      if (request.deadline !== undefined && clock.now() + delayMs > request.deadline) {
+        return { ok: false, kind: 'expired', error: new PushSimError('PUSHSIM_ERR_EXPIRED', `the deadline passes before the next retry (after ${why})`), unprocessed: true };
+      }
+      if (!budget.withdraw()) {
+        options.onBudgetExhausted?.();
+        return result;
+      }
+      options.onRetry?.({ attempt, delayMs, cause: why });
+      await sleep(delayMs);
+    }
+  };
+}
