@@ -2,13 +2,19 @@
  * A pool of `node:http2` sessions to one origin, implementing the Transport contract.
  *
  *   dispatch ─► queue (FIFO, bounded) ─► session with a free stream ─► stream ─► result
+ *                  ▲                                                     │
+ *                  └──── replay (only if the origin did not process it) ─┘
  *
- * - Keeps `connections` sessions open and spreads streams over the least busy one.
+ * - Keeps `connections` sessions open (new ones `staggerMs` apart) and uses the least busy one.
  * - Never opens more streams on a session than the peer's SETTINGS_MAX_CONCURRENT_STREAMS allows at
- *   that moment, and never more than `maxInFlight` in total; the rest wait in the queue and start as
- *   streams close or the peer raises its limit.
- * - A session that receives GOAWAY takes no new streams; a replacement is opened (RFC 9113 §6.8).
- * (node:http2 rather than undici: undici's HTTP/2 costs ~2.4x the CPU per request here, see
+ *   that moment, nor more than `maxInFlight` in all; the rest wait and start as streams close.
+ * - A session that receives GOAWAY takes no new streams and is replaced (RFC 9113 §6.8). Streams the
+ *   origin did not process (REFUSED_STREAM, above last-stream-id, never written) are replayed at most
+ *   `maxReplays` times (undici caps GOAWAY replays likewise): safe, they cannot duplicate.
+ * - A failed connect backs off before the next (1 s doubling to 60 s, reset on success, as Pushy
+ *   does): Apple treats rapid reconnects as abuse (protocols.md §1.11). Meanwhile requests fail fast
+ *   as `connect` (unprocessed), for the retry interceptor to decide about.
+ * (node:http2 rather than undici: undici's HTTP/2 costs ~2.4x the CPU per request here,
  * shared/reference/performance-baselines.md.)
  */
 import { connect as http2Connect, constants as h2constants } from 'node:http2';
@@ -18,6 +24,7 @@ import type { ConnectionListener } from '../listener.js';
 import type { DispatchContext, Transport, TransportFailure, TransportRequest, TransportResult, TransportStats } from '../transport.js';
 import { Fifo } from './fifo.js';
 import { PooledSession } from './pooled-session.js';
+import type { SessionEvents } from './pooled-session.js';
 import { streamFailure } from './stream-failure.js';
 
 export interface Http2PoolOptions {
@@ -31,6 +38,20 @@ export interface Http2PoolOptions {
   readonly maxQueue?: number;
   /** From the moment a stream opens until its response ends. @default 30000 */
   readonly requestTimeoutMs?: number;
+  /** Until the peer's first SETTINGS frame. @default 10000 */
+  readonly connectTimeoutMs?: number;
+  /** PING idle sessions this often; 0 = never. @default 60000 */
+  readonly pingIntervalMs?: number;
+  /** @default 10000 */
+  readonly pingTimeoutMs?: number;
+  /** Replays of a request the origin provably did not process. @default 2 */
+  readonly maxReplays?: number;
+  /** Delay between opening successive sessions. @default 0 */
+  readonly staggerMs?: number;
+  /** First reconnect delay after a failed connect; doubles to `reconnectMaxMs`. @default 1000 */
+  readonly reconnectBaseMs?: number;
+  /** @default 60000 */
+  readonly reconnectMaxMs?: number;
   /** TLS: extra CA to trust (PEM), client certificate and key for mutual TLS, SNI name. */
   readonly tls?: { readonly ca?: string | Buffer; readonly cert?: string | Buffer; readonly key?: string | Buffer; readonly servername?: string };
   readonly listener?: ConnectionListener;
@@ -42,25 +63,27 @@ interface Pending {
   readonly request: TransportRequest;
   readonly context: DispatchContext | undefined;
   readonly resolve: (result: TransportResult) => void;
+  replays: number;
 }
-
-const noListener: ConnectionListener = {};
 
 export class Http2Pool implements Transport {
   readonly origin: string;
-  readonly #connections: number;
-  readonly #maxInFlight: number;
-  readonly #maxQueue: number;
-  readonly #requestTimeoutMs: number;
+  readonly #o: Required<Omit<Http2PoolOptions, 'origin' | 'tls' | 'listener' | 'connect'>>;
   readonly #sessionOptions: SecureClientSessionOptions;
   readonly #listener: ConnectionListener;
   readonly #connect: (origin: string, options: SecureClientSessionOptions) => ClientHttp2Session;
   readonly #sessions = new Set<PooledSession>();
   readonly #queue = new Fifo<Pending>();
+  readonly #events: SessionEvents;
   #running = 0;
   #closing = false;
   #destroyed = false;
   #idleWaiters: (() => void)[] = [];
+  /** No connect attempt before this time (reconnect backoff). */
+  #reconnectAt = 0;
+  #reconnectDelay: number;
+  #openTimer: NodeJS.Timeout | undefined;
+  #lastOpenAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: Http2PoolOptions) {
     let url: URL;
@@ -73,11 +96,21 @@ export class Http2Pool implements Transport {
       throw new InvalidArgumentError(`origin must use https: or http: (h2c), got ${url.protocol}`);
     }
     this.origin = url.origin;
-    this.#connections = assertInteger('connections', options.connections ?? 1, 1, 1024);
-    this.#maxInFlight = assertInteger('maxInFlight', options.maxInFlight ?? 1000, 1);
-    this.#maxQueue = assertInteger('maxQueue', options.maxQueue ?? 100_000, 0);
-    this.#requestTimeoutMs = assertInteger('requestTimeoutMs', options.requestTimeoutMs ?? 30_000, 1);
-    this.#listener = options.listener ?? noListener;
+    this.#o = {
+      connections: assertInteger('connections', options.connections ?? 1, 1, 1024),
+      maxInFlight: assertInteger('maxInFlight', options.maxInFlight ?? 1000, 1),
+      maxQueue: assertInteger('maxQueue', options.maxQueue ?? 100_000, 0),
+      requestTimeoutMs: assertInteger('requestTimeoutMs', options.requestTimeoutMs ?? 30_000, 1),
+      connectTimeoutMs: assertInteger('connectTimeoutMs', options.connectTimeoutMs ?? 10_000, 1),
+      pingIntervalMs: assertInteger('pingIntervalMs', options.pingIntervalMs ?? 60_000, 0),
+      pingTimeoutMs: assertInteger('pingTimeoutMs', options.pingTimeoutMs ?? 10_000, 1),
+      maxReplays: assertInteger('maxReplays', options.maxReplays ?? 2, 0, 100),
+      staggerMs: assertInteger('staggerMs', options.staggerMs ?? 0, 0),
+      reconnectBaseMs: assertInteger('reconnectBaseMs', options.reconnectBaseMs ?? 1000, 0),
+      reconnectMaxMs: assertInteger('reconnectMaxMs', options.reconnectMaxMs ?? 60_000, 0),
+    };
+    this.#reconnectDelay = this.#o.reconnectBaseMs;
+    this.#listener = options.listener ?? {};
     this.#connect = options.connect ?? ((origin, opts) => http2Connect(origin, opts));
     this.#sessionOptions = {
       ...(options.tls?.ca !== undefined && { ca: options.tls.ca }),
@@ -89,17 +122,28 @@ export class Http2Pool implements Transport {
       maxSessionMemory: 64,
       settings: { enablePush: false },
     };
+    this.#events = {
+      onReady: (s) => {
+        this.#reconnectDelay = this.#o.reconnectBaseMs;
+        this.#listener.onConnectionAdded?.(this.origin);
+        if (this.#queue.length === 0 && s.active === 0) s.session.unref();
+        this.#pump();
+      },
+      onLimitChange: () => this.#pump(),
+      onGoaway: () => this.#pump(),
+      onClose: (s, connected, error) => this.#onSessionClose(s, connected, error),
+    };
   }
 
   dispatch = (request: TransportRequest, context?: DispatchContext): Promise<TransportResult> => {
     if (this.#closing || this.#destroyed) {
       return Promise.resolve(fail('closed', 'PUSHSIM_ERR_CLOSED', 'the transport is closed', true));
     }
-    if (this.#queue.length >= this.#maxQueue) {
-      return Promise.resolve(fail('queue-full', 'PUSHSIM_ERR_QUEUE_FULL', `more than ${this.#maxQueue} requests waiting`, true));
+    if (this.#queue.length >= this.#o.maxQueue) {
+      return Promise.resolve(fail('queue-full', 'PUSHSIM_ERR_QUEUE_FULL', `more than ${this.#o.maxQueue} requests waiting`, true));
     }
     return new Promise<TransportResult>((resolve) => {
-      this.#queue.push({ request, context, resolve });
+      this.#queue.push({ request, context, resolve, replays: 0 });
       this.#pump();
     });
   };
@@ -120,11 +164,13 @@ export class Http2Pool implements Transport {
     if (this.#running > 0 || this.#queue.length > 0) {
       await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     }
+    clearTimeout(this.#openTimer);
     await Promise.all([...this.#sessions].map((s) => closeSession(s.session)));
   }
 
   async destroy(): Promise<void> {
     this.#destroyed = true;
+    clearTimeout(this.#openTimer);
     for (const pending of this.#queue.drain()) {
       pending.resolve(fail('closed', 'PUSHSIM_ERR_CLOSED', 'the transport was destroyed before the request was sent', true));
     }
@@ -135,7 +181,7 @@ export class Http2Pool implements Transport {
 
   /** Starts as many queued requests as sessions and limits allow; opens sessions when needed. */
   #pump(): void {
-    while (this.#queue.length > 0 && this.#running < this.#maxInFlight) {
+    while (this.#queue.length > 0 && this.#running < this.#o.maxInFlight) {
       const session = this.#leastBusy();
       if (!session) break;
       const pending = this.#queue.shift() as Pending;
@@ -159,60 +205,59 @@ export class Http2Pool implements Transport {
   }
 
   #ensureSessions(): void {
-    if (this.#destroyed) return;
+    if (this.#destroyed || this.#openTimer !== undefined) return;
     let live = 0;
     for (const s of this.#sessions) if (s.state === 'connecting' || s.state === 'ready') live++;
-    for (; live < this.#connections; live++) this.#open();
+    if (live >= this.#o.connections) return;
+    const now = Date.now();
+    if (live === 0 && now < this.#reconnectAt) {
+      this.#failQueued(new PushSimError('PUSHSIM_ERR_CONNECT', `cannot connect to ${this.origin}; next attempt in ${this.#reconnectAt - now} ms`));
+      return;
+    }
+    // The first session opens at once; further ones are staggered so a pool does not open a burst
+    // of connections together (Apple: stagger opening connections, protocols.md §1.11).
+    const wait = live === 0 ? 0 : this.#lastOpenAt + this.#o.staggerMs - now;
+    if (wait <= 0) {
+      this.#open();
+      if (live + 1 < this.#o.connections) this.#ensureSessions();
+      return;
+    }
+    this.#openTimer = setTimeout(() => {
+      this.#openTimer = undefined;
+      if (this.#queue.length > 0 || this.#running > 0) this.#ensureSessions();
+    }, wait);
+    this.#openTimer.unref();
   }
 
   #open(): void {
+    this.#lastOpenAt = Date.now();
     const session = this.#connect(this.origin, this.#sessionOptions);
-    const pooled = new PooledSession(session);
-    this.#sessions.add(pooled);
-    let connected = false;
-    let lastError: Error | undefined;
-    session.on('connect', () => {
-      connected = true;
-      this.#listener.onConnectionAdded?.(this.origin);
-    });
-    session.on('remoteSettings', () => {
-      pooled.updateLimit();
-      if (pooled.state === 'connecting') pooled.state = 'ready';
-      this.#pump();
-    });
-    session.on('goaway', (_code: number, lastStreamId: number) => {
-      // Stop using it; streams above lastStreamId are closed by nghttp2 as REFUSED_STREAM.
-      pooled.goawayLastStreamId = lastStreamId;
-      pooled.state = 'draining';
-      this.#pump();
-    });
-    session.on('error', (error: Error) => {
-      lastError = error;
-    });
-    session.on('close', () => {
-      pooled.state = 'closed';
-      this.#sessions.delete(pooled);
-      if (connected) {
-        this.#listener.onConnectionRemoved?.(this.origin, lastError?.message ?? 'closed');
-      } else {
-        const error = new PushSimError('PUSHSIM_ERR_CONNECT', `cannot connect to ${this.origin}: ${lastError?.message ?? 'closed before SETTINGS'}`, { cause: lastError });
-        this.#listener.onConnectionFailed?.(this.origin, error);
-        this.#failQueuedIfNoSession(error);
-      }
-      this.#pump();
-    });
+    this.#sessions.add(new PooledSession(session, this.#o, this.#events));
   }
 
-  /** A connect failure with no other session to fall back on fails the waiting requests now rather than letting them hang. */
-  #failQueuedIfNoSession(error: PushSimError): void {
-    for (const s of this.#sessions) if (s.state === 'ready' || s.state === 'connecting') return;
-    for (const pending of this.#queue.drain()) {
-      pending.resolve({ ok: false, kind: 'connect', error, unprocessed: true });
+  #onSessionClose(s: PooledSession, connected: boolean, error: Error | undefined): void {
+    this.#sessions.delete(s);
+    if (connected) {
+      this.#listener.onConnectionRemoved?.(this.origin, error?.message ?? 'closed');
+    } else {
+      const failure = new PushSimError('PUSHSIM_ERR_CONNECT', `cannot connect to ${this.origin}: ${error?.message ?? 'closed before SETTINGS'}`, { cause: error });
+      this.#listener.onConnectionFailed?.(this.origin, failure);
+      this.#reconnectAt = Date.now() + this.#reconnectDelay;
+      this.#reconnectDelay = Math.min(this.#o.reconnectMaxMs, Math.max(1, this.#reconnectDelay * 2));
+      let live = 0;
+      for (const other of this.#sessions) if (other.state === 'ready' || other.state === 'connecting') live++;
+      if (live === 0) this.#failQueued(failure);
     }
+    this.#pump();
+  }
+
+  /** With no session to wait for, waiting requests fail now (unprocessed) instead of hanging. */
+  #failQueued(error: PushSimError): void {
+    for (const pending of this.#queue.drain()) pending.resolve({ ok: false, kind: 'connect', error, unprocessed: true });
   }
 
   #start(pooled: PooledSession, pending: Pending): void {
-    const { request, resolve, context } = pending;
+    const { request, context } = pending;
     const headers: OutgoingHttpHeaders = { ':method': request.method, ':path': request.path, ...request.headers };
     let stream: ClientHttp2Stream;
     try {
@@ -220,7 +265,7 @@ export class Http2Pool implements Transport {
     } catch (error) {
       // The session died between the free-stream check and now; nothing was written.
       pooled.state = 'draining';
-      resolve(fail('reset', 'PUSHSIM_ERR_SOCKET', `cannot open a stream: ${(error as Error).message}`, true));
+      this.#finish(pending, fail('reset', 'PUSHSIM_ERR_SOCKET', `cannot open a stream: ${(error as Error).message}`, true));
       return;
     }
     if (context) context.attempts++;
@@ -232,7 +277,7 @@ export class Http2Pool implements Transport {
     let responseHeaders: IncomingHttpHeaders | undefined;
     let ended = false;
     let timedOut = false;
-    let sessionError: Error | undefined;
+    let streamError: Error | undefined;
     const chunks: Buffer[] = [];
     stream.on('response', (h) => {
       responseHeaders = h;
@@ -243,9 +288,9 @@ export class Http2Pool implements Transport {
       ended = true;
     });
     stream.on('error', (error: Error) => {
-      sessionError = error;
+      streamError = error;
     });
-    stream.setTimeout(this.#requestTimeoutMs, () => {
+    stream.setTimeout(this.#o.requestTimeoutMs, () => {
       timedOut = true;
       stream.close(h2constants.NGHTTP2_CANCEL);
     });
@@ -254,21 +299,24 @@ export class Http2Pool implements Transport {
       if (--pooled.active === 0 && this.#queue.length === 0 && !pooled.session.destroyed) pooled.session.unref();
       this.#running--;
       if (ended && responseHeaders !== undefined && !timedOut) {
-        resolve({ ok: true, status, headers: responseHeaders, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) });
+        this.#finish(pending, { ok: true, status, headers: responseHeaders, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) });
       } else {
-        resolve(
-          streamFailure({
-            streamId: stream.id,
-            rstCode: stream.rstCode,
-            timedOut,
-            goawayLastStreamId: pooled.goawayLastStreamId,
-            sessionError,
-          }),
-        );
+        const facts = { streamId: stream.id, rstCode: stream.rstCode, timedOut, goawayLastStreamId: pooled.goawayLastStreamId, sessionError: streamError ?? pooled.lastError };
+        this.#finish(pending, streamFailure(facts));
       }
       this.#pump();
     });
     if (request.body !== undefined) stream.end(request.body);
+  }
+
+  /** Resolves, or puts a request the origin provably did not process back in line (bounded). */
+  #finish(pending: Pending, result: TransportResult): void {
+    if (!result.ok && result.unprocessed && (result.kind === 'reset' || result.kind === 'goaway') && pending.replays < this.#o.maxReplays && !this.#destroyed) {
+      pending.replays++;
+      this.#queue.push(pending);
+      return;
+    }
+    pending.resolve(result);
   }
 
   #notifyIdle(): void {

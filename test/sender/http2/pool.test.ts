@@ -1,9 +1,11 @@
-import { constants } from 'node:http2';
+import http2, { constants } from 'node:http2';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../core/errors.js';
 import { Http2Pool } from '../../../sender/http2/pool.js';
 import type { TransportRequest, TransportResult } from '../../../sender/transport.js';
 import { answerAfter, startH2Server } from '../../helpers/h2-server.js';
+import { startTcpRelay } from '../../helpers/tcp-relay.js';
 import type { TestH2Server } from '../../helpers/h2-server.js';
 
 const request: TransportRequest = { method: 'POST', path: '/3/device/abc', headers: { 'content-type': 'application/json' }, body: '{}' };
@@ -89,15 +91,40 @@ describe('Http2Pool', () => {
     expect(failed[0]).toMatch(/cannot connect to http:\/\/127\.0\.0\.1/);
   });
 
-  it('marks REFUSED_STREAM as unprocessed and other resets as possibly processed', async () => {
+  it('marks REFUSED_STREAM as unprocessed and other resets as possibly processed (no replays)', async () => {
     server = await startH2Server((stream, _h, _b, index) => {
       stream.close(index === 0 ? constants.NGHTTP2_REFUSED_STREAM : constants.NGHTTP2_INTERNAL_ERROR);
     });
-    pool = new Http2Pool({ origin: server.url });
+    pool = new Http2Pool({ origin: server.url, maxReplays: 0 });
     const refused = await pool.dispatch(request);
     const internal = await pool.dispatch(request);
     expect(refused).toMatchObject({ ok: false, kind: 'reset', unprocessed: true });
     expect(internal).toMatchObject({ ok: false, kind: 'reset', unprocessed: false });
+  });
+
+  it('replays a refused stream (it cannot duplicate), counting each attempt, at most maxReplays times', async () => {
+    server = await startH2Server((stream, _h, _b, index) => {
+      if (index < 2) stream.close(constants.NGHTTP2_REFUSED_STREAM);
+      else stream.respond({ ':status': 200 }, { endStream: true });
+    });
+    pool = new Http2Pool({ origin: server.url, maxReplays: 2 });
+    const context = { attempts: 0 };
+    expect((await pool.dispatch(request, context)).ok).toBe(true);
+    expect(context.attempts).toBe(3);
+    const always = await startH2Server((stream) => stream.close(constants.NGHTTP2_REFUSED_STREAM));
+    const strict = new Http2Pool({ origin: always.url, maxReplays: 1 });
+    const refused = await strict.dispatch(request);
+    expect(refused).toMatchObject({ ok: false, unprocessed: true });
+    expect(always.requests).toBe(2);
+    await strict.destroy();
+    await always.close();
+  });
+
+  it('never replays a reset the origin may have processed', async () => {
+    server = await startH2Server((stream) => stream.close(constants.NGHTTP2_INTERNAL_ERROR));
+    pool = new Http2Pool({ origin: server.url, maxReplays: 5 });
+    expect(await pool.dispatch(request)).toMatchObject({ ok: false, unprocessed: false });
+    expect(server.requests).toBe(1);
   });
 
   it('after GOAWAY opens a new session and reports streams above last-stream-id as unprocessed', async () => {
@@ -147,6 +174,72 @@ describe('Http2Pool', () => {
     expect(late).toMatchObject({ ok: false, kind: 'closed' });
     expect((await inflight).ok).toBe(true);
     await closing;
+  });
+
+  it('backs off reconnecting after a failed connect, failing requests fast meanwhile', async () => {
+    server = await startH2Server(answerAfter(0));
+    const url = server.url;
+    await server.close();
+    server = undefined;
+    let attempts = 0;
+    pool = new Http2Pool({
+      origin: url,
+      reconnectBaseMs: 60_000,
+      connect: (origin, options) => {
+        attempts++;
+        return http2.connect(origin, options);
+      },
+    });
+    expect(await pool.dispatch(request)).toMatchObject({ kind: 'connect' });
+    const fast = await pool.dispatch(request);
+    expect(fast).toMatchObject({ kind: 'connect', unprocessed: true });
+    expect(fast.ok === false && fast.error.message).toMatch(/next attempt in \d+ ms/);
+    expect(attempts).toBe(1);
+  });
+
+  it('destroys a connection that does not answer PING, and one that never sends SETTINGS', async () => {
+    // A TCP server that accepts and says nothing: no SETTINGS, no PING ACK.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    const failures: string[] = [];
+    pool = new Http2Pool({ origin: `http://127.0.0.1:${port}`, connectTimeoutMs: 100, listener: { onConnectionFailed: (_o, e) => failures.push(e.message) } });
+    expect(await pool.dispatch(request)).toMatchObject({ kind: 'connect' });
+    expect(failures[0]).toMatch(/no HTTP\/2 SETTINGS within 100 ms/);
+    sockets.forEach((socket) => socket.destroy());
+    await new Promise<void>((r) => silent.close(() => r()));
+
+    server = await startH2Server(answerAfter(0));
+    const relay = await startTcpRelay(Number(new URL(server.url).port));
+    const removed: string[] = [];
+    const live = new Http2Pool({ origin: `http://127.0.0.1:${relay.port}`, pingIntervalMs: 20, pingTimeoutMs: 20, listener: { onConnectionRemoved: (_o, why) => removed.push(why) } });
+    expect((await live.dispatch(request)).ok).toBe(true);
+    relay.freeze(); // the peer goes silent: PINGs get no answer
+    await vitestWaitFor(() => removed.length > 0);
+    expect(removed[0]).toMatch(/no PING answer within 20 ms/);
+    expect(live.stats().connected).toBe(0);
+    await live.destroy();
+    await relay.close();
+  });
+
+  it('opens several connections staggered, not in one burst', async () => {
+    server = await startH2Server(answerAfter(30), { maxConcurrentStreams: 1 });
+    const opened: number[] = [];
+    pool = new Http2Pool({
+      origin: server.url,
+      connections: 3,
+      staggerMs: 40,
+      connect: (origin, options) => {
+        opened.push(Date.now());
+        return http2.connect(origin, options);
+      },
+    });
+    const results = await Promise.all(Array.from({ length: 6 }, () => pool!.dispatch(request)));
+    expect(statuses(results)).toEqual(Array(6).fill(200));
+    expect(opened.length).toBe(3);
+    expect((opened[1] as number) - (opened[0] as number)).toBeGreaterThanOrEqual(35);
+    expect((opened[2] as number) - (opened[1] as number)).toBeGreaterThanOrEqual(35);
   });
 
   it('throws at construction on bad options', () => {
