@@ -2,7 +2,7 @@
  * A TCP relay on 127.0.0.1 that can be frozen: bytes stop flowing both ways while the sockets stay
  * open, which is what a dead peer (or a black-holed network path) looks like to a client.
  */
-import net from 'node:net';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 export interface TcpRelay {

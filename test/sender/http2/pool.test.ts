@@ -1,5 +1,6 @@
-import http2, { constants } from 'node:http2';
-import net from 'node:net';
+import * as http2 from 'node:http2';
+import { constants } from 'node:http2';
+import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../core/errors.js';
 import { Http2Pool } from '../../../sender/http2/pool.js';
