@@ -26,6 +26,29 @@ export interface ResultCounts {
   readonly failed: number;
   readonly expired: number;
   readonly dropped: number;
+  /** Retries scheduled by the retry policy (version 1 files from before it may lack it). */
+  readonly retries?: number;
+  /** Notifications handed to a fallback route. */
+  readonly fallbacks?: number;
+  /** Deliveries the mock's ledger saw more than once (only when the target is our mock). */
+  readonly duplicates?: number;
+}
+
+/** A token the provider declared dead (410 Unregistered, FCM UNREGISTERED, Web Push 404/410): delete it. */
+export interface TokenToPrune {
+  readonly provider: string;
+  readonly token: string;
+  readonly reason: string;
+  /** When the provider says the token stopped being valid (epoch ms), if it said. */
+  readonly timestamp?: number;
+}
+
+export interface BreakerTransition {
+  /** Milliseconds since the run started. */
+  readonly atMs: number;
+  readonly origin: string;
+  readonly from: string;
+  readonly to: string;
 }
 
 export interface LatencyEntry extends LatencySummary {
@@ -55,6 +78,11 @@ export interface Result {
   readonly target?: string;
   /** pushsim version that wrote the result. */
   readonly pushsim?: string;
+  /** Latency of single requests (attempts), as opposed to `latencyMs`, which runs end to end. */
+  readonly attemptLatencyMs?: LatencyEntry;
+  readonly breakerTransitions?: readonly BreakerTransition[];
+  /** Distinct dead tokens, in the order they were first reported. */
+  readonly tokensToPrune?: readonly TokenToPrune[];
 }
 
 /**
@@ -92,17 +120,22 @@ export interface FinishOptions {
   /** Provider URL; reduced to its origin so no credentials, token paths or query strings are kept. */
   readonly target?: string;
   readonly pushsim?: string;
+  /** From the mock's delivery ledger, when the target is our mock. */
+  readonly duplicates?: number;
 }
 
-type MutableCounts = { -readonly [K in keyof ResultCounts]: number };
+type MutableCounts = { -readonly [K in keyof ResultCounts]-?: number };
 
 /**
  * Counts outcomes and records their latencies. A subscriber of the runner, not part of the sender:
  * it only sees final outcomes. Call `destroy()` when done (WebAssembly histograms).
  */
 export class ResultCollector {
-  readonly #counts: MutableCounts = { scheduled: 0, attempts: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0 };
+  readonly #counts: Omit<MutableCounts, 'duplicates'> = { scheduled: 0, attempts: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, retries: 0, fallbacks: 0 };
   readonly #byReason = new Map<string, number>();
+  readonly #attempts = createLatencyHistogram();
+  readonly #transitions: BreakerTransition[] = [];
+  readonly #prune = new Map<string, TokenToPrune>();
   readonly #latency: Record<OutcomeStatus, LatencyHistogram> = {
     accepted: createLatencyHistogram(),
     rejected: createLatencyHistogram(),
@@ -122,8 +155,33 @@ export class ResultCollector {
     this.#latency[outcome.status].recordMs(latencyMs);
     this.#counts[outcome.status]++;
     this.#counts.attempts += outcome.attempts;
+    if (outcome.status === 'rejected' && outcome.retryClass === 'permanent' && !this.#prune.has(outcome.token)) {
+      this.#prune.set(outcome.token, {
+        provider: outcome.provider,
+        token: outcome.token,
+        reason: outcome.reason,
+        ...(outcome.timestamp !== undefined && { timestamp: outcome.timestamp }),
+      });
+    }
     const key = reasonKey(outcome);
     if (key !== undefined) this.#byReason.set(key, (this.#byReason.get(key) ?? 0) + 1);
+  }
+
+  /** One request (attempt) got its answer or failure after `latencyMs`. */
+  onAttempt(latencyMs: number): void {
+    this.#attempts.recordMs(latencyMs);
+  }
+
+  onRetry(): void {
+    this.#counts.retries++;
+  }
+
+  onFallback(): void {
+    this.#counts.fallbacks++;
+  }
+
+  onBreakerStateChange(transition: BreakerTransition): void {
+    this.#transitions.push(transition);
   }
 
   /** Snapshot of everything so far; the collector stays usable (a live report may call it per tick). */
@@ -133,7 +191,7 @@ export class ResultCollector {
     assertNumber('durationMs', durationMs, 0);
     if (targetRate !== null) assertNumber('targetRate', targetRate, 0);
 
-    const counts: ResultCounts = { ...this.#counts };
+    const counts: ResultCounts = { ...this.#counts, ...(options.duplicates !== undefined && { duplicates: options.duplicates }) };
     const latencyMs = Object.fromEntries(
       outcomeStatuses.map((status) => {
         const histogram = this.#latency[status];
@@ -155,12 +213,16 @@ export class ResultCollector {
       ...(options.scenario !== undefined && { scenario: options.scenario }),
       ...(options.target !== undefined && { target: originOf(options.target) }),
       ...(options.pushsim !== undefined && { pushsim: options.pushsim }),
+      ...(this.#attempts.count > 0 && { attemptLatencyMs: { ...this.#attempts.summary(), hdr: this.#attempts.encode() } }),
+      breakerTransitions: [...this.#transitions],
+      tokensToPrune: [...this.#prune.values()],
     };
   }
 
   /** Frees the histograms; idempotent. */
   destroy(): void {
     for (const histogram of Object.values(this.#latency)) histogram.destroy();
+    this.#attempts.destroy();
   }
 }
 
@@ -209,6 +271,9 @@ const resultSchema = z.object({
     failed: count,
     expired: count,
     dropped: count,
+    retries: count.optional(),
+    fallbacks: count.optional(),
+    duplicates: count.optional(),
   }),
   byReason: z.record(z.string(), count),
   latencyMs: z.object({
@@ -222,6 +287,9 @@ const resultSchema = z.object({
   scenario: z.string().optional(),
   target: z.string().optional(),
   pushsim: z.string().optional(),
+  attemptLatencyMs: latencyEntrySchema.optional(),
+  breakerTransitions: z.array(z.object({ atMs: millis, origin: z.string(), from: z.string(), to: z.string() })).optional(),
+  tokensToPrune: z.array(z.object({ provider: z.string(), token: z.string(), reason: z.string(), timestamp: z.number().optional() })).optional(),
 });
 
 /**

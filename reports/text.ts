@@ -83,6 +83,20 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   lines.push(bold(outcomeHead), ...outcomeBody);
   const perNotification = ended > 0 ? ` (${(counts.attempts / ended).toFixed(3)} per notification)` : '';
   lines.push(`attempts ${counts.attempts}${perNotification}`);
+  const resilience = [
+    counts.retries !== undefined && `retries ${counts.retries}`,
+    counts.fallbacks !== undefined && `fallbacks ${counts.fallbacks}`,
+    counts.duplicates !== undefined && `duplicate deliveries ${counts.duplicates}`,
+    result.tokensToPrune !== undefined && `tokens to prune ${result.tokensToPrune.length}`,
+  ].filter((part): part is string => typeof part === 'string');
+  if (resilience.length > 0) lines.push(resilience.join(' · '));
+  if (result.attemptLatencyMs !== undefined) {
+    const a = result.attemptLatencyMs;
+    lines.push(`per attempt (ms): p50 ${ms(a.p50)} · p99 ${ms(a.p99)} · max ${ms(a.max)}`);
+  }
+  for (const t of result.breakerTransitions ?? []) {
+    lines.push(`circuit ${safe(t.origin)}: ${safe(t.from)} → ${safe(t.to)} at ${duration(t.atMs)}`);
+  }
 
   const reasons = Object.entries(result.byReason).sort(([ka, a], [kb, b]) => b - a || (ka < kb ? -1 : ka > kb ? 1 : 0));
   if (reasons.length > 0) {

@@ -6,6 +6,7 @@ import type { LatencySpec } from '../simulator/distributions.js';
 import { validateLatencySpec } from '../simulator/distributions.js';
 import type { ApnsPushType } from '../sender/providers/apns.js';
 import { apnsPushTypes } from '../sender/providers/apns.js';
+import type { ResiliencePolicies } from '../sender/policies.js';
 import type { ConstantArrivalRateConfig } from './executors/constant-arrival-rate.js';
 import { validateConstantArrivalRate } from './executors/constant-arrival-rate.js';
 
@@ -59,6 +60,8 @@ export interface ScenarioConfig {
   };
   /** After the last notification is fired, how long to wait for answers before giving up on them. */
   readonly gracefulStopMs: number;
+  /** Retry and circuit breaker (sender/policies.ts); both on with their defaults when absent. */
+  readonly policies?: Pick<ResiliencePolicies, 'retry' | 'circuitBreaker'>;
 }
 
 const productionHosts = new Set(['api.push.apple.com']);

@@ -74,11 +74,19 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     const collector = new ResultCollector();
     this.on('outcome', (outcome, latencyMs) => collector.onOutcome(outcome, latencyMs));
     try {
+      const runStart = performance.now();
       const sender = await ApnsSender.create({
         url: target.url,
         credentials: target.credentials,
         ...(target.ca !== undefined && { tls: { ca: target.ca } }),
         ...config.sender,
+        ...(config.policies !== undefined && { policies: config.policies }),
+        listener: {
+          onAttempt: (ms) => collector.onAttempt(ms),
+          onRetry: () => collector.onRetry(),
+          onFallback: () => collector.onFallback(),
+          onBreakerStateChange: (origin, from, to) => collector.onBreakerStateChange({ atMs: Math.round(performance.now() - runStart), origin, from, to }),
+        },
       });
       this.emit('start', {
         scenario: config.name,

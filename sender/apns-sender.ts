@@ -13,6 +13,8 @@ import { apnsTokenAuth } from './interceptors/apns-token-auth.js';
 import type { SenderListener } from './listener.js';
 import { apnsAdapter } from './providers/apns.js';
 import type { ApnsNotification } from './providers/apns.js';
+import { resilienceInterceptors } from './policies.js';
+import type { ResiliencePolicies } from './policies.js';
 import { Sender } from './sender.js';
 import type { Interceptor, Transport } from './transport.js';
 
@@ -32,7 +34,12 @@ export interface ApnsSenderOptions {
   readonly requestTimeoutMs?: number;
   readonly listener?: SenderListener;
   readonly clock?: Clock;
-  /** Extra interceptors, outermost first, placed outside authentication (so a retry re-authenticates). */
+  /**
+   * Retry, circuit breaker and fallback (sender/policies.ts). Retry and the breaker are on by
+   * default; pass `{ retry: false, circuitBreaker: false }` for a bare sender.
+   */
+  readonly policies?: ResiliencePolicies;
+  /** Extra interceptors, outermost first, placed outside the policies and authentication. */
   readonly interceptors?: readonly Interceptor[];
   /** Use this transport instead of opening a pool to `url` (tests, fallbacks). */
   readonly transport?: Transport;
@@ -57,7 +64,11 @@ export class ApnsSender extends Sender<ApnsNotification> {
         ...(options.tls !== undefined && { tls: options.tls }),
         listener,
       });
-    const interceptors = [...(options.interceptors ?? []), ...(signer ? [apnsTokenAuth(signer, { classify: apnsAdapter.classify })] : [])];
+    const interceptors = [
+      ...(options.interceptors ?? []),
+      ...resilienceInterceptors(apnsAdapter.classify, options.policies ?? {}, listener, transport.origin, clock),
+      ...(signer ? [apnsTokenAuth(signer, { classify: apnsAdapter.classify })] : []),
+    ];
     return new ApnsSender({ adapter: apnsAdapter, transport, interceptors, listener, clock });
   }
 }

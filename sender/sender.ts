@@ -33,9 +33,11 @@ export class Sender<N> {
   constructor(options: SenderOptions<N>) {
     this.adapter = options.adapter;
     this.transport = options.transport;
-    this.#dispatch = compose(this.transport.dispatch, ...(options.interceptors ?? []));
     this.#listener = options.listener ?? {};
     this.#clock = options.clock ?? systemClock;
+    const { onAttempt } = this.#listener;
+    const transportDispatch = onAttempt === undefined ? this.transport.dispatch : timed(this.transport.dispatch, onAttempt);
+    this.#dispatch = compose(transportDispatch, ...(options.interceptors ?? []));
   }
 
   /** Sends one notification; resolves with its final outcome, never rejects. */
@@ -63,4 +65,15 @@ export class Sender<N> {
   destroy(): Promise<void> {
     return this.transport.destroy();
   }
+}
+
+/** Times each attempt: innermost, so every retry and replay through the transport is one sample. */
+function timed(dispatch: Dispatch, onAttempt: (durationMs: number) => void): Dispatch {
+  return (request, context) => {
+    const start = performance.now();
+    return dispatch(request, context).then((result) => {
+      onAttempt(performance.now() - start);
+      return result;
+    });
+  };
 }

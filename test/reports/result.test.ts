@@ -40,6 +40,8 @@ describe('ResultCollector', () => {
       failed: 1,
       expired: 1,
       dropped: 1,
+      retries: 0,
+      fallbacks: 0,
     });
     expect(result.byReason).toEqual({
       'apns:Unregistered': 2,
@@ -198,5 +200,31 @@ describe('parseResult', () => {
     for (const value of [null, 'result', 42, []]) {
       expect(() => parseResult(value)).toThrow(InvalidConfigError);
     }
+  });
+});
+
+describe('ResultCollector resilience fields', () => {
+  it('counts retries and fallbacks, keeps breaker transitions, lists each dead token once, records attempt latency', async () => {
+    await initHistograms();
+    const collector = new ResultCollector();
+    const dead = { status: 'rejected', provider: 'apns', token: 'dead', attempts: 1, httpStatus: 410, reason: 'Unregistered', retryClass: 'permanent', timestamp: 42 } as const;
+    const busy = { status: 'rejected', provider: 'apns', token: 'busy', attempts: 3, httpStatus: 429, reason: 'TooManyRequests', retryClass: 'retryable' } as const;
+    for (const outcome of [dead, dead, busy]) {
+      collector.onScheduled();
+      collector.onOutcome(outcome, 5);
+    }
+    collector.onRetry();
+    collector.onRetry();
+    collector.onFallback();
+    collector.onAttempt(2);
+    collector.onAttempt(4);
+    collector.onBreakerStateChange({ atMs: 10, origin: 'http://x', from: 'closed', to: 'open' });
+    const result = collector.finish({ startedAt: new Date(0), durationMs: 1000, targetRate: 3, duplicates: 2 });
+    collector.destroy();
+    expect(result.counts).toMatchObject({ retries: 2, fallbacks: 1, duplicates: 2 });
+    expect(result.tokensToPrune).toEqual([{ provider: 'apns', token: 'dead', reason: 'Unregistered', timestamp: 42 }]);
+    expect(result.breakerTransitions).toEqual([{ atMs: 10, origin: 'http://x', from: 'closed', to: 'open' }]);
+    expect(result.attemptLatencyMs?.count).toBe(2);
+    expect(parseResult(JSON.parse(JSON.stringify(result)))).toMatchObject({ counts: { retries: 2 }, tokensToPrune: [{ token: 'dead' }] });
   });
 });

@@ -1,0 +1,88 @@
+/**
+ * The resilience policies and the one place where their order is decided.
+ *
+ *   fallback ─► retry ─► circuit breaker ─► authentication ─► transport
+ *
+ * - Authentication is innermost, so every attempt carries a current token.
+ * - The breaker sees every attempt, so it counts what the origin actually does.
+ * - Retry wraps the breaker: an open circuit is not retried (it answers `circuit-open`), it falls
+ *   through to the fallback, which is outermost and only sees what retries could not fix.
+ */
+import type { Clock } from '../core/clock.js';
+import type { RetryClass } from '../core/reasons.js';
+import { CircuitBreaker } from './interceptors/circuit-breaker.js';
+import type { CircuitBreakerOptions } from './interceptors/circuit-breaker.js';
+import { fallback } from './interceptors/fallback.js';
+import type { FallbackOptions } from './interceptors/fallback.js';
+import { retry } from './interceptors/retry.js';
+import type { RetryOptions } from './interceptors/retry.js';
+import type { SenderListener } from './listener.js';
+import type { Interceptor, TransportResult } from './transport.js';
+
+type Classified<T> = Omit<T, 'classify' | 'clock'>;
+
+export interface ResiliencePolicies {
+  /** Retry with backoff; `false` turns it off. @default on, with RetryOptions defaults */
+  readonly retry?: false | Classified<RetryOptions>;
+  /** Circuit breaker for the origin; `false` turns it off. @default on, with CircuitBreakerOptions defaults */
+  readonly circuitBreaker?: false | Classified<CircuitBreakerOptions>;
+  /** A secondary route for what the primary cannot deliver. @default none */
+  readonly fallback?: Omit<FallbackOptions, 'classify'>;
+}
+
+/** Builds the interceptors, outermost first, for a provider whose responses `classify` reads. */
+export function resilienceInterceptors(
+  classify: (result: TransportResult) => RetryClass | undefined,
+  policies: ResiliencePolicies,
+  listener: SenderListener,
+  origin: string,
+  clock?: Clock,
+): Interceptor[] {
+  const interceptors: Interceptor[] = [];
+  if (policies.fallback) {
+    const { onFallback } = policies.fallback;
+    const name = policies.fallback.name;
+    interceptors.push(
+      fallback({
+        ...policies.fallback,
+        classify,
+        onFallback: (cause) => {
+          onFallback?.(cause);
+          listener.onFallback?.(name, cause);
+        },
+      }),
+    );
+  }
+  if (policies.retry !== false) {
+    const options = policies.retry ?? {};
+    interceptors.push(
+      retry({
+        ...options,
+        classify,
+        ...(clock && { clock }),
+        onRetry: (info) => {
+          options.onRetry?.(info);
+          listener.onRetry?.(info.attempt, info.delayMs, info.cause);
+        },
+        onBudgetExhausted: () => {
+          options.onBudgetExhausted?.();
+          listener.onRetryBudgetExhausted?.();
+        },
+      }),
+    );
+  }
+  if (policies.circuitBreaker !== false) {
+    const options = policies.circuitBreaker ?? {};
+    const breaker = new CircuitBreaker({
+      ...options,
+      classify,
+      ...(clock && { clock }),
+      onStateChange: (from, to) => {
+        options.onStateChange?.(from, to);
+        listener.onBreakerStateChange?.(origin, from, to);
+      },
+    });
+    interceptors.push(breaker.interceptor());
+  }
+  return interceptors;
+}
