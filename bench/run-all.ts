@@ -5,7 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const benches = [['sender-apns.js', '100000', '100']];
+const benches = [
+  ['sender-apns.js', '100000', '100'],
+  ['mock-apns-h2load.js', '200000', '3'],
+];
 
 let failed = 0;
 for (const [script, ...args] of benches) {

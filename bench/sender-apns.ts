@@ -13,6 +13,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { ApnsSender } from '../sender/apns-sender.js';
 import { ApnsTokenSigner } from '../sender/auth/apns-token.js';
+import { Http2Pool } from '../sender/http2/pool.js';
 import { startChild } from './lib/children.js';
 
 const total = Number(process.argv[2] ?? 100_000);
@@ -62,6 +63,13 @@ async function main(): Promise<void> {
       // Raw loop: one session, pre-signed token, nothing else — the floor for any node:http2 sender.
       const authorization = await (await ApnsTokenSigner.create(credentials)).authorization();
       const session = connect(info.url);
+      // Token-auth connections start at 1 stream until the first good request (protocols.md §1.11): warm up.
+      await new Promise<void>((resolve) => {
+        const first = session.request({ ':method': 'POST', ':path': `/3/device/${token}`, 'apns-topic': 'com.example', authorization });
+        first.on('data', () => {}).on('error', () => {}).on('close', () => resolve());
+        first.end(payload);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
       results.push(
         await measure('raw node:http2 loop', () =>
           closedLoop(
@@ -71,6 +79,7 @@ async function main(): Promise<void> {
                 let status = 0;
                 stream.on('response', (h) => (status = Number(h[':status'])));
                 stream.on('data', () => {});
+                stream.on('error', () => {});
                 stream.on('close', () => resolve(status === 200));
                 stream.end(payload);
               }),
@@ -79,9 +88,23 @@ async function main(): Promise<void> {
       );
       session.close();
 
-      const sender = await ApnsSender.create({ url: info.url, credentials, maxInFlight: inFlight });
-      results.push(await measure('pushsim ApnsSender', () => closedLoop(async () => (await sender.send({ token, topic: 'com.example', payload })).status === 'accepted')));
-      await sender.close();
+      // The skeleton sender: pool + auth only.
+      const bare = await ApnsSender.create({ url: info.url, credentials, maxInFlight: inFlight, policies: { retry: false, circuitBreaker: false } });
+      results.push(await measure('ApnsSender, bare', () => closedLoop(async () => (await bare.send({ token, topic: 'com.example', payload })).status === 'accepted')));
+      await bare.close();
+
+      // Every interceptor on: retry, circuit breaker, fallback (to a second pool), attempt timing.
+      const secondary = new Http2Pool({ origin: info.url });
+      const resilient = await ApnsSender.create({
+        url: info.url,
+        credentials,
+        maxInFlight: inFlight,
+        policies: { fallback: { name: 'secondary', to: secondary.dispatch } },
+        listener: { onAttempt: () => {}, onOutcome: () => {}, onRetry: () => {} },
+      });
+      results.push(await measure('ApnsSender, resilient', () => closedLoop(async () => (await resilient.send({ token, topic: 'com.example', payload })).status === 'accepted')));
+      await resilient.close();
+      await secondary.close();
     }
     console.log(`sender → mock APNs (h2c, token auth), ${total} notifications, ${inFlight} in flight, 2 interleaved rounds`);
     for (const r of results) {

@@ -8,7 +8,7 @@ export {
 } from './histogram.js';
 export type { HistogramBackend, HistogramBackendKind, LatencyHistogram, LatencySummary } from './histogram.js';
 export { RESULT_SCHEMA, ResultCollector, achievedRate, checkInvariant, parseResult } from './result.js';
-export type { FinishOptions, LatencyEntry, Result, ResultCounts } from './result.js';
+export type { BreakerTransition, FinishOptions, LatencyEntry, Result, ResultCounts, TokenToPrune } from './result.js';
 export { formatText } from './text.js';
 export type { FormatTextOptions } from './text.js';
-export { RESULT_FILE, readResult, writeResult } from './json.js';
+export { RESULT_FILE, TOKENS_TO_PRUNE_FILE, readResult, writeResult, writeTokensToPrune } from './json.js';

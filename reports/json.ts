@@ -2,7 +2,7 @@
  * result.json on disk: the input of later merge and compare commands.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { InvalidConfigError } from '../core/errors.js';
 import { parseResult } from './result.js';
 import type { Result } from './result.js';
@@ -15,10 +15,24 @@ export const RESULT_FILE = 'result.json';
  * result for a later merge to choke on.
  */
 export async function writeResult(result: Result, dir = 'pushsim-report'): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const file = resolve(dir, RESULT_FILE);
+  return writeJsonAtomically(resolve(dir, RESULT_FILE), result);
+}
+
+export const TOKENS_TO_PRUNE_FILE = 'tokens-to-prune.json';
+
+/**
+ * Writes `<dir>/tokens-to-prune.json` — the dead tokens of the run (provider, token, reason,
+ * timestamp), for the team's token cleanup — when the run found any. Returns its path or undefined.
+ */
+export async function writeTokensToPrune(result: Result, dir = 'pushsim-report'): Promise<string | undefined> {
+  if (result.tokensToPrune === undefined || result.tokensToPrune.length === 0) return undefined;
+  return writeJsonAtomically(resolve(dir, TOKENS_TO_PRUNE_FILE), result.tokensToPrune);
+}
+
+async function writeJsonAtomically(file: string, value: unknown): Promise<string> {
+  await mkdir(dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(result, null, 2)}\n`, 'utf8');
+  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
   await rename(temporary, file);
   return file;
 }

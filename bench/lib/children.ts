@@ -17,6 +17,8 @@ export interface Child {
 export function startChild(script: string, args: readonly string[] = [], readyPattern = /listening on (\S+)/): Promise<Child> {
   const path = fileURLToPath(new URL(`../../${script}`, import.meta.url));
   const child = spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Never leave a server behind when the benchmark itself dies.
+  process.once('exit', () => child.kill('SIGKILL'));
   return new Promise((resolve, reject) => {
     let stdout = '';
     const timer = setTimeout(() => reject(new Error(`${script} did not start in 20 s: ${stdout}`)), 20_000);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidConfigError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { writeResult } from '../../reports/json.js';
+import { writeResult, writeTokensToPrune } from '../../reports/json.js';
 import { checkInvariant } from '../../reports/result.js';
 import type { Result } from '../../reports/result.js';
 import { formatText } from '../../reports/text.js';
@@ -51,8 +51,10 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
         process.off('SIGTERM', stop);
       }
       const file = await writeResult(result, flags.out);
+      const prune = await writeTokensToPrune(result, flags.out);
       process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatText(result) + '\n');
       process.stderr.write(`pushsim: result written to ${file}\n`);
+      if (prune !== undefined) process.stderr.write(`pushsim: ${result.tokensToPrune?.length ?? 0} token(s) to prune written to ${prune}\n`);
       setExitCode(exitCodeOf(result));
     });
 }

@@ -36,6 +36,10 @@ describe('pushsim CLI', () => {
     expect(c.accepted + c.rejected + c.failed + c.expired + c.dropped).toBe(3000);
     expect(c.rejected).toBeGreaterThan(0);
     expect(result.byReason['apns:Unregistered']).toBe(c.rejected);
+    const prune = JSON.parse(await readFile(join(out, 'tokens-to-prune.json'), 'utf8'));
+    expect(prune.length).toBe(result.tokensToPrune.length);
+    expect(prune.length).toBeGreaterThan(0);
+    expect(prune[0]).toMatchObject({ provider: 'apns', reason: 'Unregistered', token: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   it('--help and --version exit 0', async () => {
