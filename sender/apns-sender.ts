@@ -16,6 +16,8 @@ import type { ApnsNotification } from './providers/apns.js';
 import { resilienceInterceptors } from './policies.js';
 import type { ResiliencePolicies } from './policies.js';
 import { Sender } from './sender.js';
+import { rateLimit } from './interceptors/rate-limit.js';
+import { DEFAULT_PRODUCTION_RATE, assertProductionAllowed, isProductionOrigin } from './production-guard.js';
 import type { Interceptor, Transport } from './transport.js';
 
 export interface ApnsSenderOptions {
@@ -43,6 +45,10 @@ export interface ApnsSenderOptions {
   readonly interceptors?: readonly Interceptor[];
   /** Use this transport instead of opening a pool to `url` (tests, fallbacks). */
   readonly transport?: Transport;
+  /** Required to send to api.push.apple.com (real devices). @default false */
+  readonly allowProduction?: boolean;
+  /** Requests per second when sending to production. @default 50 */
+  readonly productionRateLimit?: number;
 }
 
 export class ApnsSender extends Sender<ApnsNotification> {
@@ -50,6 +56,7 @@ export class ApnsSender extends Sender<ApnsNotification> {
     if (options.credentials === undefined && options.tls?.cert === undefined && options.transport === undefined) {
       throw new InvalidArgumentError('APNs needs credentials: give `credentials` (token auth: keyId, teamId, privateKey) or `tls.cert` and `tls.key` (certificate auth)');
     }
+    assertProductionAllowed(options.url, options.allowProduction);
     const clock = options.clock ?? systemClock;
     const signer = options.credentials ? await ApnsTokenSigner.create({ ...options.credentials, clock }) : undefined;
     const listener = options.listener ?? {};
@@ -64,8 +71,10 @@ export class ApnsSender extends Sender<ApnsNotification> {
         ...(options.tls !== undefined && { tls: options.tls }),
         listener,
       });
+    const production = isProductionOrigin(options.url) ? [rateLimit({ perSecond: options.productionRateLimit ?? DEFAULT_PRODUCTION_RATE, clock })] : [];
     const interceptors = [
       ...(options.interceptors ?? []),
+      ...production,
       ...resilienceInterceptors(apnsAdapter.classify, options.policies ?? {}, listener, transport.origin, clock),
       ...(signer ? [apnsTokenAuth(signer, { classify: apnsAdapter.classify })] : []),
     ];
