@@ -55,6 +55,8 @@ export interface LatencyHistogram {
    */
   recordCorrectedMs(ms: number, expectedIntervalMs: number): void;
   summary(): LatencySummary;
+  /** The latency at any percentile (0–100], in ms, at HDR precision. */
+  percentileMs(percentile: number): number;
   /** Compressed base64 (HdrHistogram V2 encoding), readable by any HdrHistogram implementation. */
   encode(): string;
   /** Frees the WebAssembly memory; idempotent. Any other call afterwards throws. */
@@ -170,6 +172,11 @@ class HdrLatencyHistogram implements LatencyHistogram {
       // equivalent value; percentile 100 is the latter in both, so a summary survives encode/merge.
       max: toMs(h.getValueAtPercentile(100)),
     };
+  }
+
+  percentileMs(percentile: number): number {
+    assertNumber('percentile', percentile, 0, 100);
+    return toMs(this.#live().getValueAtPercentile(percentile));
   }
 
   encode(): string {

@@ -83,6 +83,8 @@ export interface Result {
   readonly breakerTransitions?: readonly BreakerTransition[];
   /** Distinct dead tokens, in the order they were first reported. */
   readonly tokensToPrune?: readonly TokenToPrune[];
+  /** Each threshold of the scenario with its measured value; any `passed: false` fails the run. */
+  readonly thresholds?: readonly { readonly expression: string; readonly actual: number | null; readonly passed: boolean }[];
 }
 
 /**
@@ -290,6 +292,7 @@ const resultSchema = z.object({
   attemptLatencyMs: latencyEntrySchema.optional(),
   breakerTransitions: z.array(z.object({ atMs: millis, origin: z.string(), from: z.string(), to: z.string() })).optional(),
   tokensToPrune: z.array(z.object({ provider: z.string(), token: z.string(), reason: z.string(), timestamp: z.number().optional() })).optional(),
+  thresholds: z.array(z.object({ expression: z.string(), actual: z.number().nullable(), passed: z.boolean() })).optional(),
 });
 
 /**

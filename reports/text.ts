@@ -108,6 +108,15 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     lines.push(bold(reasonHead), ...reasonBody);
   }
 
+  if (result.thresholds !== undefined && result.thresholds.length > 0) {
+    lines.push('');
+    const [thresholdHead = '', ...thresholdBody] = table([
+      ['threshold', 'actual', ''],
+      ...result.thresholds.map((t) => [safe(t.expression), t.actual === null ? 'no data' : String(Math.round(t.actual * 1000) / 1000), t.passed ? paint('32', '✓ pass') : paint('31', '✗ FAIL')]),
+    ]);
+    lines.push(bold(thresholdHead), ...thresholdBody);
+  }
+
   lines.push('');
   const broken = checkInvariant(result);
   lines.push(

@@ -7,8 +7,11 @@ import { validateLatencySpec } from '../simulator/distributions.js';
 import type { ApnsPushType } from '../sender/providers/apns.js';
 import { apnsPushTypes } from '../sender/providers/apns.js';
 import type { ResiliencePolicies } from '../sender/policies.js';
+import { retry } from '../sender/interceptors/retry.js';
+import { CircuitBreaker } from '../sender/interceptors/circuit-breaker.js';
 import type { ConstantArrivalRateConfig } from './executors/constant-arrival-rate.js';
 import { validateConstantArrivalRate } from './executors/constant-arrival-rate.js';
+import { validateThresholds } from './thresholds.js';
 
 /** pushsim starts its own mock APNs (in a worker thread when it can) and sends to it. */
 export interface MockTarget {
@@ -62,6 +65,8 @@ export interface ScenarioConfig {
   readonly gracefulStopMs: number;
   /** Retry and circuit breaker (sender/policies.ts); both on with their defaults when absent. */
   readonly policies?: Pick<ResiliencePolicies, 'retry' | 'circuitBreaker'>;
+  /** Pass/fail criteria (scenarios/thresholds.ts); a failed one makes `pushsim run` exit 99. */
+  readonly thresholds?: readonly string[];
 }
 
 const productionHosts = new Set(['api.push.apple.com']);
@@ -93,5 +98,29 @@ export function validateScenario(config: ScenarioConfig): string[] {
   }
   if (!Number.isInteger(sender.maxQueue) || sender.maxQueue < 0) problems.push(`sender.maxQueue must be a whole number ≥ 0, got ${JSON.stringify(sender.maxQueue)}`);
   if (!Number.isInteger(config.gracefulStopMs) || config.gracefulStopMs < 0) problems.push(`gracefulStopMs must be a whole number ≥ 0, got ${JSON.stringify(config.gracefulStopMs)}`);
+  if (config.thresholds !== undefined) problems.push(...validateThresholds(config.thresholds));
+  problems.push(...validatePolicies(config.policies));
+  return problems;
+}
+
+/** The policies' own constructors hold the rules; run them here so a bad value is a config problem (104), found before the run. */
+function validatePolicies(policies: ScenarioConfig['policies']): string[] {
+  const problems: string[] = [];
+  const classify = (): undefined => undefined;
+  const attempt = (path: string, build: () => unknown): void => {
+    try {
+      build();
+    } catch (error) {
+      problems.push(`${path}: ${(error as Error).message}`);
+    }
+  };
+  if (policies?.retry) {
+    const options = policies.retry;
+    attempt('policies.retry', () => retry({ ...options, classify }));
+  }
+  if (policies?.circuitBreaker) {
+    const options = policies.circuitBreaker;
+    attempt('policies.circuitBreaker', () => new CircuitBreaker({ ...options, classify }));
+  }
   return problems;
 }

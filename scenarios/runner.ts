@@ -20,6 +20,7 @@ import { validateScenario } from './config.js';
 import { createConstantArrivalRate, describeConstantArrivalRate } from './executors/constant-arrival-rate.js';
 import { openTarget } from './target.js';
 import { makeTokens } from './tokens.js';
+import { evaluateThresholds } from './thresholds.js';
 
 export interface RunStart {
   readonly scenario: string;
@@ -97,13 +98,14 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       });
       const startedAt = new Date();
       const durationMs = await this.#drive(sender, population.tokens, collector);
-      const result = collector.finish({
+      const measured = collector.finish({
         startedAt,
         durationMs,
         targetRate: config.load.rate,
         scenario: config.name,
         target: target.url,
       });
+      const result = config.thresholds === undefined ? measured : { ...measured, thresholds: evaluateThresholds(config.thresholds, measured) };
       this.emit('done', result);
       return result;
     } finally {

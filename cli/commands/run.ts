@@ -8,6 +8,7 @@ import { formatText } from '../../reports/text.js';
 import { builtinScenarios } from '../../scenarios/builtin/index.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
 import { ScenarioRun } from '../../scenarios/runner.js';
+import { loadScenarioFile } from '../../scenarios/file.js';
 import { positiveInteger, positiveNumber } from '../options.js';
 import { attachProgress } from '../progress.js';
 
@@ -26,7 +27,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
   program
     .command('run')
     .description('run a scenario (default: the built-in "default" scenario against the embedded mock APNs)')
-    .argument('[scenario]', `built-in scenario name (${Object.keys(builtinScenarios).join(', ')})`, 'default')
+    .argument('[scenario]', `built-in scenario name (${Object.keys(builtinScenarios).join(', ')}) or path to a .yaml/.json scenario file`, 'default')
     .option('--out <dir>', 'directory for result.json', 'pushsim-report')
     .option('--rate <n>', 'override the arrival rate (notifications per second)', positiveNumber)
     .option('--count <n>', 'override how many notifications to send', positiveInteger)
@@ -36,7 +37,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--json', 'print result.json to stdout instead of the text summary')
     .option('--quiet', 'no progress lines on stderr')
     .action(async (name: string, flags: RunFlags) => {
-      const config = applyOverrides(resolveScenario(name), flags);
+      const config = applyOverrides(await resolveScenario(name), flags);
       const abort = new AbortController();
       const run = new ScenarioRun(config, { signal: abort.signal });
       if (!flags.quiet) attachProgress(run);
@@ -59,12 +60,12 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     });
 }
 
-function resolveScenario(name: string): ScenarioConfig {
+/** A built-in name, or a path to a YAML/JSON scenario file. */
+async function resolveScenario(name: string): Promise<ScenarioConfig> {
   const scenario = builtinScenarios[name];
-  if (!scenario) {
-    throw new InvalidConfigError(`scenario "${name}"`, [`there is no built-in scenario named "${name}"; choose one of: ${Object.keys(builtinScenarios).join(', ')}`]);
-  }
-  return scenario;
+  if (scenario) return scenario;
+  if (/\.(ya?ml|json)$/i.test(name) || name.includes('/')) return loadScenarioFile(name);
+  throw new InvalidConfigError(`scenario "${name}"`, [`there is no built-in scenario named "${name}"; choose one of: ${Object.keys(builtinScenarios).join(', ')}, or give a path to a .yaml or .json scenario file`]);
 }
 
 function applyOverrides(base: ScenarioConfig, flags: RunFlags): ScenarioConfig {
@@ -81,5 +82,6 @@ function exitCodeOf(result: Result): number {
   if (checkInvariant(result) !== undefined) return ExitCode.internal;
   const { counts } = result;
   if (counts.scheduled > 0 && counts.accepted + counts.rejected === 0) return ExitCode.targetUnreachable;
+  if (result.thresholds?.some((t) => !t.passed)) return ExitCode.thresholdsFailed;
   return ExitCode.ok;
 }

@@ -2,7 +2,7 @@
  * The CLI as users and CI call it: the built bin (npm test builds dist/ first, see `pretest`).
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,6 +40,26 @@ describe('pushsim CLI', () => {
     expect(prune.length).toBe(result.tokensToPrune.length);
     expect(prune.length).toBeGreaterThan(0);
     expect(prune[0]).toMatchObject({ provider: 'apns', reason: 'Unregistered', token: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('run FILE: a YAML scenario whose threshold fails exits 99 and says which; a broken file exits 104 listing every problem', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-yaml-'));
+    const failing = join(dir, 'strict.yaml');
+    await writeFile(failing, ['name: strict', 'target: { mock: apns, worker: false }', 'load: { rate: 2000, count: 500 }', 'thresholds: ["rate(accepted)>=0.999", "count(failed)==0"]'].join('\n'));
+    const ran = await pushsim('run', failing, '--quiet', '--out', dir);
+    expect(ran.code).toBe(99);
+    expect(ran.stdout).toMatch(/rate\(accepted\)>=0\.999\s+0\.9\d+\s+✗ FAIL/);
+    expect(ran.stdout).toMatch(/count\(failed\)==0\s+0\s+✓ pass/);
+    const example = await pushsim('run', 'scenarios/examples/smoke.yaml', '--quiet', '--out', dir);
+    expect(example.code).toBe(0);
+    expect(example.stdout).toMatch(/p\(99\)<1000\s+[\d.]+\s+✓ pass/);
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'name: broken\nload: { rate: 0 }\nsender: { conections: 2 }\n');
+    const bad = await pushsim('run', broken);
+    expect(bad.code).toBe(104);
+    expect(bad.stderr).toContain('broken.yaml has 2 problem(s)');
+    expect(bad.stderr).toMatch(/load\.rate/);
+    expect(bad.stderr).toMatch(/conections/);
   });
 
   it('--help and --version exit 0', async () => {

@@ -1,0 +1,113 @@
+/**
+ * Scenario files (YAML or JSON). Every section is optional and falls back on the default scenario,
+ * so a file says only what it changes. Problems are all reported at once, each with its path in the
+ * file (k6 style), as an InvalidConfigError (exit code 104).
+ *
+ *   name: brownout
+ *   target: { mock: apns, latency: { kind: lognormal, medianMs: 20, sigma: 0.8 } }
+ *   load: { rate: 2000, count: 20000 }
+ *   thresholds: ["p(99)<250", "rate(accepted)>=0.97"]
+ */
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { InvalidConfigError } from '../core/errors.js';
+import { latencyKinds } from '../simulator/distributions.js';
+import { apnsPushTypes } from '../sender/providers/apns.js';
+import { defaultScenario } from './builtin/default.js';
+import type { MockTarget, ScenarioConfig, UrlTarget } from './config.js';
+import { validateScenario } from './config.js';
+
+const positive = z.number().positive();
+const whole = z.number().int();
+
+const mockTarget = z.strictObject({
+  mock: z.literal('apns'),
+  tls: z.boolean().optional(),
+  worker: z.boolean().optional(),
+  latency: z.looseObject({ kind: z.enum(latencyKinds as [string, ...string[]]) }).optional(),
+});
+const urlTarget = z.strictObject({
+  url: z.string(),
+  provider: z.literal('apns').optional(),
+  credentials: z.strictObject({ keyFile: z.string(), keyId: z.string(), teamId: z.string() }),
+  caFile: z.string().optional(),
+  allowProduction: z.boolean().optional(),
+});
+
+const retryPolicy = z.union([
+  z.literal(false),
+  z.strictObject({ maxAttempts: whole.optional(), baseDelayMs: whole.optional(), maxDelayMs: whole.optional(), maxRetryAfterMs: whole.optional(), retryMaybeProcessed: z.boolean().optional(), budget: z.strictObject({ ratio: z.number().optional(), reserve: z.number().optional() }).optional() }),
+]);
+const breakerPolicy = z.union([
+  z.literal(false),
+  z.strictObject({ errorRate: z.number().optional(), minRequests: whole.optional(), consecutiveFailures: whole.optional(), windowMs: whole.optional(), openMs: whole.optional(), halfOpenProbes: whole.optional() }),
+]);
+
+const fileSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  target: z.union([mockTarget, urlTarget]).optional(),
+  load: z.strictObject({ executor: z.literal('constant-arrival-rate').optional(), rate: positive.optional(), count: whole.optional() }).optional(),
+  tokens: z.strictObject({ count: whole.optional(), unregisteredRatio: z.number().optional(), seed: whole.optional() }).optional(),
+  notification: z
+    .strictObject({ topic: z.string().optional(), pushType: z.enum(apnsPushTypes).optional(), priority: z.union([z.literal(10), z.literal(5), z.literal(1)]).optional(), payload: z.record(z.string(), z.unknown()).optional() })
+    .optional(),
+  sender: z.strictObject({ connections: whole.optional(), maxInFlight: whole.optional(), maxQueue: whole.optional(), requestTimeoutMs: whole.optional() }).optional(),
+  policies: z.strictObject({ retry: retryPolicy.optional(), circuitBreaker: breakerPolicy.optional() }).optional(),
+  gracefulStopMs: whole.optional(),
+  thresholds: z.array(z.string()).optional(),
+});
+
+type ScenarioFile = z.infer<typeof fileSchema>;
+
+/** Reads, parses and validates a scenario file. */
+export async function loadScenarioFile(path: string): Promise<ScenarioConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InvalidConfigError(path, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+  }
+  return parseScenario(text, path);
+}
+
+/** Parses YAML or JSON text (JSON is YAML) into a validated ScenarioConfig. */
+export function parseScenario(text: string, source: string): ScenarioConfig {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new InvalidConfigError(source, document.errors.map((e) => e.message.split('\n')[0] ?? e.message));
+  }
+  const parsed = fileSchema.safeParse(document.toJS());
+  if (!parsed.success) {
+    throw new InvalidConfigError(source, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`));
+  }
+  const config = toConfig(parsed.data);
+  const problems = validateScenario(config);
+  if (problems.length > 0) throw new InvalidConfigError(source, problems);
+  return config;
+}
+
+function toConfig(file: ScenarioFile): ScenarioConfig {
+  const base = defaultScenario;
+  const t = file.target;
+  let target: MockTarget | UrlTarget = base.target;
+  if (t && 'mock' in t) {
+    const defaults = base.target as MockTarget;
+    target = { kind: 'mock', provider: 'apns', tls: t.tls ?? defaults.tls, worker: t.worker ?? defaults.worker, latency: (t.latency as MockTarget['latency'] | undefined) ?? defaults.latency };
+  } else if (t) {
+    target = { kind: 'url', provider: 'apns', url: t.url, credentials: t.credentials, ...(t.caFile !== undefined && { caFile: t.caFile }), ...(t.allowProduction !== undefined && { allowProduction: t.allowProduction }) };
+  }
+  return {
+    name: file.name,
+    description: file.description ?? `scenario ${file.name}`,
+    target,
+    load: { executor: 'constant-arrival-rate', rate: file.load?.rate ?? base.load.rate, count: file.load?.count ?? base.load.count },
+    tokens: { ...base.tokens, ...file.tokens },
+    notification: { ...base.notification, ...file.notification } as ScenarioConfig['notification'],
+    sender: { ...base.sender, ...file.sender },
+    gracefulStopMs: file.gracefulStopMs ?? base.gracefulStopMs,
+    ...(file.policies !== undefined && { policies: file.policies }),
+    ...(file.thresholds !== undefined && { thresholds: file.thresholds }),
+  };
+}
