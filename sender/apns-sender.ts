@@ -45,6 +45,8 @@ export interface ApnsSenderOptions {
   readonly interceptors?: readonly Interceptor[];
   /** Use this transport instead of opening a pool to `url` (tests, fallbacks). */
   readonly transport?: Transport;
+  /** Further pool settings: timeouts, PING, replays, reconnect backoff, staggering (Http2PoolOptions). */
+  readonly pool?: Omit<Http2PoolOptions, 'origin' | 'tls' | 'listener'>;
   /** Required to send to api.push.apple.com (real devices). @default false */
   readonly allowProduction?: boolean;
   /** Requests per second when sending to production. @default 50 */
@@ -63,6 +65,7 @@ export class ApnsSender extends Sender<ApnsNotification> {
     const transport =
       options.transport ??
       new Http2Pool({
+        ...options.pool,
         origin: options.url,
         ...(options.connections !== undefined && { connections: options.connections }),
         ...(options.maxInFlight !== undefined && { maxInFlight: options.maxInFlight }),
