@@ -20,7 +20,7 @@ describe('scenario files', () => {
 
   it('reads the shipped example', async () => {
     const config = await loadScenarioFile('scenarios/examples/smoke.yaml');
-    expect(config).toMatchObject({ name: 'smoke', target: { kind: 'mock', tls: true }, load: { count: 5000 }, thresholds: ['p(99)<1000', 'rate(accepted)>=0.95', 'count(failed)==0'] });
+    expect(config).toMatchObject({ name: 'smoke', target: { kind: 'mock', tls: true }, load: { rate: 1000, count: 5000 }, thresholds: ['p(99)<1000', 'rate(accepted)>=0.95', 'count(failed)==0'] });
   });
 
   it('lists every problem with its path: unknown keys, wrong types, bad values, bad thresholds', () => {
