@@ -3,6 +3,10 @@
  * scenario runner and the reports. Everything here is typed; see README.md for examples.
  */
 export * from './simulator/index.js';
+export * from './simulator/faults/index.js';
+export * from './simulator/ledger/index.js';
+export * from './simulator/proxy/index.js';
+export * from './simulator/control/index.js';
 export * from './reports/index.js';
 
 export { ApnsSender } from './sender/apns-sender.js';

@@ -7,10 +7,12 @@
  *   2. the mock hook:    h2load → bare h2 origin
  *                        h2load → bare h2 origin + engine.onSession/handle/interceptConnections (10 idle faults)
  *
- * Servers run in child processes; pairs are interleaved (A B A B) because these machines drift
- * 15-25 % from minute to minute: compare the ratios, not the absolute numbers.
+ * Servers run in child processes; pairs are interleaved (A B A B A B) because these machines drift
+ * 15-25 % from minute to minute and are shared: compare the ratios, not the absolute numbers. Besides
+ * req/s it reports the server's own CPU per request (from /proc), which other processes competing
+ * for the two cores disturb much less than throughput.
  *
- *   node dist/bench/faults-overhead.js [requests=100000]
+ *   node dist/bench/faults-overhead.js [requests=60000] [rounds=3]
  */
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -22,7 +24,7 @@ import { join } from 'node:path';
 import { FaultEngine } from '../simulator/faults/engine.js';
 import type { FaultsDocument } from '../simulator/faults/spec.js';
 import { startFaultProxy } from '../simulator/proxy/proxy.js';
-import { startChild } from './lib/children.js';
+import { childCpuMicros, startChild } from './lib/children.js';
 import type { Child } from './lib/children.js';
 
 const hour = 3_600_000;
@@ -80,19 +82,34 @@ async function serve(mode: string, upstream: string | undefined): Promise<void> 
 interface Load {
   readonly perSecond: number;
   readonly succeeded: number;
+  /** CPU µs the server under test spent per request (undefined off Linux). */
+  readonly cpuMicros?: number;
 }
+
+async function measured(server: Child, requests: number, payloadFile: string): Promise<Load> {
+  const before = await childCpuMicros(server.process.pid);
+  const load = h2load(server.url, requests, payloadFile);
+  const after = await childCpuMicros(server.process.pid);
+  return before === undefined || after === undefined ? load : { ...load, cpuMicros: (after - before) / requests };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+};
 
 function h2load(url: string, requests: number, payloadFile: string): Load {
   const args = ['-n', String(requests), '-c', '4', '-m', '100', '-t', '1', '-d', payloadFile, '-H', 'apns-topic: com.example.app', '-H', 'content-type: application/json', `${url}/3/device/${'ab'.repeat(32)}`];
   const run = spawnSync('/usr/bin/h2load', args, { encoding: 'utf8', timeout: 300_000 });
-  const perSecond = Number(/finished in [\d.]+s, ([\d.]+) req\/s/.exec(run.stdout)?.[1] ?? NaN);
+  const perSecond = Number(/finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(run.stdout)?.[1] ?? NaN);
   const succeeded = Number(/(\d+) succeeded/.exec(run.stdout)?.[1] ?? NaN);
   if (!Number.isFinite(perSecond)) throw new Error(`h2load failed: ${run.stderr || run.stdout}`);
   return { perSecond, succeeded };
 }
 
 async function main(): Promise<void> {
-  const requests = Number(process.argv[2] ?? 100_000);
+  const requests = Number(process.argv[2] ?? 60_000);
+  const rounds = Number(process.argv[3] ?? 3);
   const dir = await mkdtemp(join(tmpdir(), 'pushsim-bench-faults-'));
   const payloadFile = join(dir, 'payload.json');
   await writeFile(payloadFile, JSON.stringify({ aps: { alert: { title: 'bench', body: 'A notification of about two hundred bytes, like a real one would be' }, badge: 1, sound: 'default' } }));
@@ -110,20 +127,24 @@ async function main(): Promise<void> {
       ['proxy, no fault framework', await start('proxy-bare', origin.url), 'proxy, 10 idle faults', await start('proxy-idle', origin.url)],
       ['origin, no hook', await start('origin-bare'), 'origin + hook, 10 idle faults', await start('origin-hook')],
     ];
-    console.log(`h2load -n ${requests} -c 4 -m 100 -t 1, POST ~200 B to /3/device/<token>, h2c, servers in child processes`);
+    console.log(`h2load -n ${requests} -c 4 -m 100 -t 1, POST ~200 B to /3/device/<token>, h2c, servers in child processes, ${rounds} interleaved rounds`);
     for (const [nameA, a, nameB, b] of pairs) {
       h2load(a.url, Math.min(requests, 10_000), payloadFile); // warm both JITs
       h2load(b.url, Math.min(requests, 10_000), payloadFile);
-      const results: Record<string, Load[]> = { [nameA]: [], [nameB]: [] };
-      for (let round = 0; round < 2; round++) {
-        results[nameA]?.push(h2load(a.url, requests, payloadFile));
-        results[nameB]?.push(h2load(b.url, requests, payloadFile));
+      const results: [string, Load[]][] = [[nameA, []], [nameB, []]];
+      for (let round = 0; round < rounds; round++) {
+        results[0]?.[1].push(await measured(a, requests, payloadFile));
+        results[1]?.[1].push(await measured(b, requests, payloadFile));
       }
-      const mean = (loads: Load[] = []): number => loads.reduce((sum, l) => sum + l.perSecond, 0) / Math.max(1, loads.length);
-      for (const [name, loads] of Object.entries(results)) {
-        console.log(`${name.padEnd(32)} ${loads.map((l) => `${l.perSecond.toFixed(0)} req/s (${l.succeeded} ok)`).join('  ')}  mean ${mean(loads).toFixed(0)}`);
+      const summary = results.map(([name, loads]) => ({ name, loads, rate: median(loads.map((l) => l.perSecond)), cpu: median(loads.map((l) => l.cpuMicros ?? Number.NaN)) }));
+      for (const { name, loads, rate, cpu } of summary) {
+        const runs = loads.map((l) => `${l.perSecond.toFixed(0)}/s ${l.cpuMicros?.toFixed(1) ?? '?'}µs`).join('  ');
+        console.log(`${name.padEnd(30)} median ${rate.toFixed(0).padStart(6)} req/s, ${cpu.toFixed(1)} µs CPU/req   (${runs}; ${loads.every((l) => l.succeeded === requests) ? 'all ok' : 'FAILED REQUESTS'})`);
       }
-      console.log(`  → with the framework: ${((mean(results[nameB]) / mean(results[nameA])) * 100).toFixed(1)} % of the throughput without it\n`);
+      const [without, withFramework] = summary;
+      if (without && withFramework) {
+        console.log(`  → with the framework: ${((withFramework.rate / without.rate) * 100).toFixed(1)} % of the throughput, ${((withFramework.cpu / without.cpu) * 100).toFixed(1)} % of the CPU per request\n`);
+      }
     }
   } finally {
     await Promise.all(children.map((child) => child.stop()));

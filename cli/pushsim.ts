@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../core/exit-codes.js';
 import { registerMock } from './commands/mock.js';
+import { registerProxy } from './commands/proxy.js';
 import { registerRun } from './commands/run.js';
 import { describeError, exitCodeFor } from './exit.js';
 import { pushsimVersion } from './version.js';
@@ -18,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride();
   registerRun(program, (code) => (exitCode = code));
   registerMock(program);
+  registerProxy(program);
   program.commands.forEach((c) => c.exitOverride());
   program.commands.flatMap((c) => c.commands).forEach((c) => c.exitOverride());
   try {

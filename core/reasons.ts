@@ -10,6 +10,9 @@
  *
  * APNs facts: shared/reference/protocols.md §1.6–1.8 (sources: sideshow/apns2 response.go,
  * Pushy RejectionReason.java, Apple "Handling notification responses from APNs").
+ * FCM facts: §2.4–2.5 (FcmError codes, canonical google.rpc statuses, retry guidance).
+ * Web Push facts: §3.4 (RFC 8030 statuses; the protocol has no reason strings, so the names here
+ * are pushsim's, one per status).
  */
 export type RetryClass = 'permanent' | 'config' | 'auth' | 'retryable';
 
@@ -59,9 +62,69 @@ export const apnsReasons = {
 
 export type ApnsReason = keyof typeof apnsReasons;
 
-export type Provider = 'apns';
+/** An FCM reason also names the canonical google.rpc status that goes with it in the error body (§2.4). */
+export interface FcmReasonInfo extends ReasonInfo {
+  readonly rpcStatus: string;
+}
 
-const tables: Record<Provider, Record<string, ReasonInfo>> = { apns: apnsReasons };
+/**
+ * FCM HTTP v1: every `FcmError.errorCode` (§2.4), keyed by that code. The sender reads the code from
+ * the error body's FcmError detail, else the canonical `status` (what firebase-admin does), which is
+ * why UNAUTHENTICATED and PERMISSION_DENIED are listed too: Google answers bad OAuth tokens and IAM
+ * denials with those statuses and no FcmError detail.
+ */
+export const fcmReasons = {
+  // No HTTP status is published for it (§2.4); pushsim answers 500 UNKNOWN and treats it like INTERNAL.
+  UNSPECIFIED_ERROR: { status: 500, rpcStatus: 'UNKNOWN', retry: 'retryable', meaning: 'no more information is available (status unpublished; pushsim uses 500)' },
+  INVALID_ARGUMENT: { status: 400, rpcStatus: 'INVALID_ARGUMENT', retry: 'config', meaning: 'bad message: target, field types, reserved data key, TTL, payload size' },
+  UNREGISTERED: { status: 404, rpcStatus: 'NOT_FOUND', retry: 'permanent', meaning: 'the registration token is no longer valid: delete it' },
+  SENDER_ID_MISMATCH: { status: 403, rpcStatus: 'PERMISSION_DENIED', retry: 'permanent', meaning: 'the registration token belongs to another sender (project)' },
+  QUOTA_EXCEEDED: { status: 429, rpcStatus: 'RESOURCE_EXHAUSTED', retry: 'retryable', meaning: 'project, device or topic message rate exceeded: back off (Retry-After)' },
+  UNAVAILABLE: { status: 503, rpcStatus: 'UNAVAILABLE', retry: 'retryable', meaning: 'FCM is overloaded: retry honouring Retry-After, with back-off' },
+  INTERNAL: { status: 500, rpcStatus: 'INTERNAL', retry: 'retryable', meaning: 'unknown internal error: retry like UNAVAILABLE' },
+  THIRD_PARTY_AUTH_ERROR: { status: 401, rpcStatus: 'UNAUTHENTICATED', retry: 'config', meaning: 'the APNs certificate or Web Push key configured in Firebase is invalid or missing' },
+  // Canonical statuses without an FcmError code (the mock still adds the detail, carrying the status).
+  UNAUTHENTICATED: { status: 401, rpcStatus: 'UNAUTHENTICATED', retry: 'auth', meaning: 'the OAuth2 access token is missing, unknown or expired: fetch a new one' },
+  PERMISSION_DENIED: { status: 403, rpcStatus: 'PERMISSION_DENIED', retry: 'config', meaning: 'the credentials may not send for this project (cloudmessaging.messages.create)' },
+} as const satisfies Record<string, FcmReasonInfo>;
+
+export type FcmReason = keyof typeof fcmReasons;
+
+/**
+ * Web Push (RFC 8030 / 8292, §3.4): the push service answers with a status only, so each status
+ * gets one name here, and the sender names a rejection by its status.
+ */
+export const webPushReasons = {
+  BadRequest: { status: 400, retry: 'config', meaning: 'TTL missing, bad Urgency or Topic, or bad aes128gcm framing' },
+  // 401 means no usable VAPID header: signing one (again) is the fix, so retry once after re-signing.
+  Unauthorized: { status: 401, retry: 'auth', meaning: 'VAPID authorization is absent or not a vapid t=…, k=… header' },
+  Forbidden: { status: 403, retry: 'config', meaning: 'VAPID JWT invalid (signature, aud, exp, sub) or key differs from the subscription\'s' },
+  NotFound: { status: 404, retry: 'permanent', meaning: 'the subscription has expired or never existed: delete it' },
+  Gone: { status: 410, retry: 'permanent', meaning: 'the subscription is gone (what services send in practice): delete it' },
+  PayloadTooLarge: { status: 413, retry: 'config', meaning: 'the encrypted body is over 4096 bytes' },
+  TooManyRequests: { status: 429, retry: 'retryable', meaning: 'rate-limited: retry after Retry-After' },
+  InternalServerError: { status: 500, retry: 'retryable', meaning: 'internal error of the push service' },
+  ServiceUnavailable: { status: 503, retry: 'retryable', meaning: 'the push service is unavailable: retry after Retry-After' },
+} as const satisfies Record<string, ReasonInfo>;
+
+export type WebPushReason = keyof typeof webPushReasons;
+
+export type Provider = 'apns' | 'fcm' | 'webpush';
+
+const tables: Record<Provider, Record<string, ReasonInfo>> = { apns: apnsReasons, fcm: fcmReasons, webpush: webPushReasons };
+
+const webPushReasonByStatus: ReadonlyMap<number, WebPushReason> = new Map(
+  (Object.keys(webPushReasons) as WebPushReason[]).map((reason) => [webPushReasons[reason].status, reason]),
+);
+
+export function isFcmReason(value: string): value is FcmReason {
+  return Object.hasOwn(fcmReasons, value);
+}
+
+/** The Web Push reason name for a status, or undefined for a status the table does not list. */
+export function webPushReasonFor(status: number): WebPushReason | undefined {
+  return webPushReasonByStatus.get(status);
+}
 
 export function isApnsReason(value: string): value is ApnsReason {
   return Object.hasOwn(apnsReasons, value);

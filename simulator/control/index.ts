@@ -1,0 +1,3 @@
+export { isLoopback, startControlServer } from './server.js';
+export type { ControlServer, ControlServerOptions } from './server.js';
+export { createFaultRegistry } from './prometheus.js';

@@ -1,0 +1,318 @@
+/**
+ * The fault engine: holds the faults of a spec, decides per request which fire, tracks sessions for
+ * frame- and connection-level faults, and owns the delivery ledger and the metrics. Hosts (the
+ * mocks, the fault proxy) call four hooks — see FaultHooks in hooks.ts for the exact contract.
+ *
+ * Per fault, the framework (never the kind) checks, in order: enabled, schedule window, limit,
+ * match (provider, token, topic, push type, priority, connection), firstNPerToken, everyNth, then
+ * probability (ramped across the window) with dice keyed by (seed, fault id, token, attempt).
+ */
+import type { Http2Session, ServerHttp2Stream } from 'node:http2';
+import type { Server, Socket } from 'node:net';
+import type { Clock } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
+import { DeliveryLedger } from '../ledger/ledger.js';
+import { createDice, hashString, mixKey, seedKey } from './dice.js';
+import { applyFaultDecision, interceptConnections, recordingAccept } from './hooks.js';
+import type { Proceed } from './hooks.js';
+import { compileFault, isActive, selectsConnection } from './compiled.js';
+import type { Fault } from './compiled.js';
+import { FaultMetrics } from './metrics.js';
+import { SessionTracker } from './sessions.js';
+import type { FaultSpec, FaultsDocument } from './spec.js';
+import { phaseMap, validateFault, validateFaultsDocument, withId } from './spec.js';
+import { Timeline, probabilityAt } from './timeline.js';
+import type { ConnectionVerdict, FaultDecision, FaultEffect, FaultRequestInfo, FaultRuntime, FiredFault, ResolvedRequest, TrackedSession } from './types.js';
+
+export interface FaultEngineOptions {
+  /** Faults and phases; validated here (InvalidConfigError lists every problem). */
+  readonly spec?: FaultsDocument;
+  /** Overrides `spec.seed`. @default spec.seed ?? 1 */
+  readonly seed?: number;
+  /** Time for schedules, buckets and the ledger. @default systemClock */
+  readonly clock?: Clock;
+  /** @default a DeliveryLedger on the same clock, keeping `ledgerRecords` records */
+  readonly ledger?: DeliveryLedger;
+  /** Latest deliveries kept for `ledger.records()` when the engine builds its ledger (counts are always exact). @default 0 */
+  readonly ledgerRecords?: number;
+  /** How often a timer checks for schedule windows opening/closing (frame and connection faults). 0 = only on requests and tick(). @default 100 */
+  readonly tickMs?: number;
+  /** Where spec problems are said to be, in InvalidConfigError. @default 'fault spec' */
+  readonly source?: string;
+}
+
+/** A fault as listed by the engine and the control API. */
+export interface FaultView {
+  readonly id: string;
+  readonly kind: string;
+  readonly active: boolean;
+  readonly injected: number;
+  readonly spec: FaultSpec;
+}
+
+
+export class FaultEngine {
+  readonly ledger: DeliveryLedger;
+  readonly metrics = new FaultMetrics();
+  readonly seed: number;
+  readonly timeline: Timeline;
+  readonly #clock: Clock;
+  readonly #initial: readonly FaultSpec[];
+  readonly #source: string;
+  readonly #dice = createDice();
+  readonly #attempts = new Map<string, number>();
+  readonly #sessions: SessionTracker;
+  readonly #phases: ReadonlyMap<string, boolean>;
+  #faults: Fault[] = [];
+  #startedAt: number;
+  #nextTransitionAt = Number.POSITIVE_INFINITY;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: FaultEngineOptions = {}) {
+    const spec = options.spec ?? {};
+    this.#source = options.source ?? 'fault spec';
+    const problems = validateFaultsDocument(spec);
+    if (problems.length > 0) throw new InvalidConfigError(this.#source, problems);
+    const clock = options.clock ?? systemClock;
+    if (typeof clock?.now !== 'function') throw new InvalidArgumentError('clock must be an object with a now() method returning epoch ms');
+    this.#clock = clock;
+    this.#sessions = new SessionTracker(this.metrics, () => clock.now());
+    const seed = options.seed ?? spec.seed ?? 1;
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new InvalidArgumentError(`seed must be an integer >= 0, got ${String(seed)}`);
+    this.seed = seed;
+    this.timeline = new Timeline(spec.phases);
+    this.#phases = phaseMap(spec.phases);
+    this.ledger = options.ledger ?? new DeliveryLedger({ clock, maxRecords: options.ledgerRecords ?? 0 });
+    this.ledger.setPhaseSource((at) => this.timeline.phaseAt(at - this.#startedAt));
+    this.#startedAt = clock.now();
+    const taken = new Set((spec.faults ?? []).flatMap((fault) => (fault.id === undefined ? [] : [fault.id])));
+    this.#initial = (spec.faults ?? []).map((fault, index) => withId(fault, index, taken));
+    for (const fault of this.#initial) this.#install(fault);
+    this.tick();
+    const tickMs = options.tickMs ?? 100;
+    if (tickMs > 0) {
+      this.#timer = setInterval(() => this.tick(), tickMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** Epoch ms the timeline started (construction or the last reset()). */
+  get startedAt(): number {
+    return this.#startedAt;
+  }
+
+  /** Phase name now (or at `at`). */
+  phase(at = this.#clock.now()): string {
+    return this.timeline.phaseAt(at - this.#startedAt);
+  }
+
+  /** Which faults fire for this request; undefined (the common case) when none does. */
+  decide(info: FaultRequestInfo): FaultDecision | undefined {
+    this.metrics.request(info.provider);
+    const attempt = info.attemptForToken ?? this.#countAttempt(info);
+    if (this.#faults.length === 0) return undefined;
+    const now = info.now ?? this.#clock.now();
+    if (now >= this.#nextTransitionAt) this.tick(now);
+    const offset = now - this.#startedAt;
+    let resolved: ResolvedRequest | undefined;
+    let delayMs = 0;
+    let action: FaultDecision['action'];
+    let fired: FiredFault[] | undefined;
+    for (const fault of this.#faults) {
+      const { behaviour, spec } = fault;
+      if (behaviour.onRequest === undefined || spec.enabled === false) continue;
+      if (offset < fault.window.startMs || offset >= fault.window.endMs) continue;
+      if (action !== undefined && !fault.delayOnly) continue;
+      if (spec.limit !== undefined && fault.injected >= spec.limit) continue;
+      if (fault.match !== undefined && !fault.match(info)) continue;
+      if (spec.firstNPerToken !== undefined && attempt > spec.firstNPerToken) continue;
+      if (spec.everyNth !== undefined && ++fault.matched % spec.everyNth !== 0) continue;
+      const tokenKey = info.token === undefined ? fault.sequence++ : mixKey(hashString(info.token), attempt);
+      const dice = this.#dice.rekey(mixKey(mixKey(seedKey(this.seed), fault.idKey), tokenKey));
+      const probability = probabilityAt(fault.probability, fault.window, offset);
+      if (probability < 1 && !(dice.next() < probability)) continue;
+      resolved ??= { ...info, attemptForToken: attempt, now };
+      const effect: FaultEffect | undefined = behaviour.onRequest(resolved, dice);
+      if (effect === undefined) continue;
+      this.#fired(fault);
+      (fired ??= []).push({ id: fault.id, kind: spec.kind });
+      if (effect.type === 'delay') delayMs += effect.ms;
+      else action = effect;
+    }
+    return fired === undefined ? undefined : { delayMs, action, fired };
+  }
+
+  /**
+   * The per-stream hook: decide, then apply the decision on `stream` — or, when no fault fires,
+   * just `proceed`. `proceed` gets the accept hook to call when the provider accepts (hooks.ts).
+   */
+  handle(stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed): void {
+    const decision = this.decide(info);
+    if (decision === undefined) proceed(recordingAccept(this, info));
+    else applyFaultDecision(this, decision, stream, info, proceed);
+  }
+
+  /** Connection faults (refuse, slow handshake) in front of `server`'s own connection handling. */
+  interceptConnections(server: Server): () => void {
+    return interceptConnections(server, this);
+  }
+
+  /** The attempt number decide() last counted for this request's token (0 if never seen). */
+  attemptFor(info: FaultRequestInfo): number {
+    if (info.token === undefined) return 0;
+    return this.#attempts.get(info.provider === 'apns' ? info.token : `${info.provider}:${info.token}`) ?? 0;
+  }
+
+  /** Hook for every new HTTP/2 session (server 'session' event). Returns its connection id. */
+  onSession(session: Http2Session, baseMaxConcurrentStreams = session.localSettings?.maxConcurrentStreams ?? 4_294_967_295): number {
+    const tracked = this.#sessions.track(session, baseMaxConcurrentStreams);
+    if (tracked === undefined) return this.#sessions.id(session) ?? 0;
+    for (const fault of this.#faults) this.#attachSession(fault, tracked);
+    return tracked.id;
+  }
+
+  /** The id onSession gave this session (for FaultRequestInfo.connectionId). */
+  connectionId(session: Http2Session | undefined): number | undefined {
+    return this.#sessions.id(session);
+  }
+
+  /**
+   * Hook for every new TCP connection, before TLS / the HTTP/2 preface (see interceptConnections).
+   * Gives the connection its id (a refused one uses up an id too); onSession reuses it.
+   */
+  onConnection(socket?: Socket): ConnectionVerdict {
+    const now = this.#clock.now();
+    const connection = this.#sessions.accept(socket);
+    for (const fault of this.#faults) {
+      if (fault.behaviour.onConnection === undefined || !this.#isActive(fault, now) || !this.#selectsConnection(fault, connection, now)) continue;
+      const verdict = fault.behaviour.onConnection(this.#dice);
+      if (verdict !== undefined && verdict.type !== 'accept') {
+        this.#fired(fault);
+        return verdict;
+      }
+    }
+    return { type: 'accept' };
+  }
+
+  /** Opens/closes schedule windows up to now (called on requests, by the timer, or by tests on fake time). */
+  tick(now = this.#clock.now()): void {
+    const offset = now - this.#startedAt;
+    let next = Number.POSITIVE_INFINITY;
+    for (const fault of this.#faults) {
+      const active = this.#isActive(fault, now);
+      if (active !== fault.active) {
+        fault.active = active;
+        if (active) fault.behaviour.onActivate?.(this.#runtime(fault));
+        else fault.behaviour.onDeactivate?.(this.#runtime(fault));
+      }
+      if (offset < fault.window.startMs) next = Math.min(next, fault.window.startMs);
+      else if (offset < fault.window.endMs) next = Math.min(next, fault.window.endMs);
+    }
+    this.#nextTransitionAt = this.#startedAt + next;
+  }
+
+  list(): FaultView[] {
+    return this.#faults.map((fault) => ({ id: fault.id, kind: fault.spec.kind, active: fault.active, injected: fault.injected, spec: fault.spec }));
+  }
+
+  /** Adds a fault live; InvalidConfigError lists its problems. */
+  add(spec: FaultSpec): FaultView {
+    this.#check(spec, 'fault', spec.id !== undefined && this.#faults.some((f) => f.id === spec.id));
+    const fault = this.#install(withId(spec, this.#faults.length, new Set(this.#faults.map((f) => f.id))));
+    this.tick();
+    return this.list().find((view) => view.id === fault.id) as FaultView;
+  }
+
+  /** Replaces a fault's spec (same id), resetting its counters. */
+  replace(id: string, spec: FaultSpec): FaultView {
+    const index = this.#faults.findIndex((fault) => fault.id === id);
+    if (index < 0) throw new InvalidArgumentError(`no fault with id '${id}'`);
+    const next = { ...spec, id };
+    this.#check(next, `fault '${id}'`, false);
+    this.remove(id);
+    const fault = this.#install(next, index);
+    this.tick();
+    return this.list().find((view) => view.id === fault.id) as FaultView;
+  }
+
+  /** Removes a fault; false when there was none with that id. */
+  remove(id: string): boolean {
+    const fault = this.#faults.find((f) => f.id === id);
+    if (fault === undefined) return false;
+    if (fault.active) fault.behaviour.onDeactivate?.(this.#runtime(fault));
+    fault.behaviour.dispose?.();
+    this.#faults = this.#faults.filter((f) => f !== fault);
+    return true;
+  }
+
+  /** Back to the spec the engine was built with: timeline restarts now, counters, attempts and ledger cleared. */
+  reset(): void {
+    for (const fault of [...this.#faults]) this.remove(fault.id);
+    this.#attempts.clear();
+    this.ledger.clear();
+    this.metrics.clear();
+    this.#startedAt = this.#clock.now();
+    for (const spec of this.#initial) this.#install(spec);
+    this.tick();
+  }
+
+  close(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (const fault of this.#faults) fault.behaviour.dispose?.();
+  }
+
+  /** Internal: counts an injection (also used by apply and by kinds' runtimes). */
+  #fired(fault: Fault): void {
+    fault.injected++;
+    this.metrics.fired(fault.id, fault.spec.kind);
+  }
+
+  #check(spec: FaultSpec, what: string, idTaken: boolean): void {
+    const problems = validateFault(spec, what, this.#phases);
+    if (idTaken) problems.push(`${what}.id '${String(spec.id)}' is already in use`);
+    if (problems.length > 0) throw new InvalidConfigError(what, problems);
+  }
+
+  #install(spec: FaultSpec, at = this.#faults.length): Fault {
+    const fault = compileFault(spec, this.timeline);
+    this.#faults.splice(at, 0, fault);
+    for (const tracked of this.#sessions.all()) this.#attachSession(fault, tracked);
+    return fault;
+  }
+
+
+  #attachSession(fault: Fault, tracked: TrackedSession): void {
+    if (fault.behaviour.onSession && fault.spec.enabled !== false && this.#selectsConnection(fault, tracked.id, this.#clock.now())) {
+      fault.behaviour.onSession(tracked, this.#runtime(fault));
+    }
+  }
+
+  #isActive(fault: Fault, now: number): boolean {
+    return isActive(fault, now - this.#startedAt);
+  }
+
+
+  #selectsConnection(fault: Fault, connectionId: number, now: number): boolean {
+    return selectsConnection(fault, connectionId, now - this.#startedAt, this.seed, this.#dice);
+  }
+
+
+  #runtime(fault: Fault): FaultRuntime {
+    return {
+      now: () => this.#clock.now(),
+      active: () => this.#isActive(fault, this.#clock.now()),
+      sessions: () => [...this.#sessions.all()].filter((tracked) => this.#selectsConnection(fault, tracked.id, this.#clock.now())),
+      fired: () => this.#fired(fault),
+    };
+  }
+
+  #countAttempt(info: FaultRequestInfo): number {
+    if (info.token === undefined) return 1;
+    const key = info.provider === 'apns' ? info.token : `${info.provider}:${info.token}`;
+    const attempt = (this.#attempts.get(key) ?? 0) + 1;
+    this.#attempts.set(key, attempt);
+    return attempt;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * How a host (a mock provider, the fault proxy) applies decisions on raw HTTP/2 streams. The whole
+ * integration is three calls:
+ *
+ *   engine.interceptConnections(server)          // once: refuse / slow-handshake (optional)
+ *   server.on('session', (s) => engine.onSession(s))
+ *   engine.handle(stream, info, (accept) => {    // per stream, once token etc. are known
+ *     …process as usual…
+ *     if (accepted && accept(deliveryId, body)) return;   // recorded in the ledger; true = a fault answers instead
+ *     …send the normal answer…
+ *   });
+ */
+import { constants } from 'node:http2';
+import type { Http2Session, ServerHttp2Stream } from 'node:http2';
+import type { Server } from 'node:net';
+import type { Socket } from 'node:net';
+import type { FaultEngine } from './engine.js';
+import { sendGoaway } from './kinds/goaway.js';
+import type { AfterAccept, FaultAction, FaultDecision, FaultRequestInfo, FaultResponse } from './types.js';
+
+/**
+ * Call when the provider accepted the notification, before sending the 2xx. Records the delivery in
+ * the ledger. Returns true when a fault (accept-then-fail) has taken over the answer: send nothing.
+ */
+export type AcceptHook = (deliveryId?: string, body?: Uint8Array | string) => boolean;
+
+/** The host's normal processing of the request, answering it itself unless `accept` says otherwise. */
+export type Proceed = (accept: AcceptHook) => void;
+
+/** Answers with a provider-faithful fault response on a raw stream (no-op if it already closed). */
+export function writeFaultResponse(stream: ServerHttp2Stream, response: FaultResponse): void {
+  if (stream.destroyed || stream.closed || stream.headersSent) return;
+  const headers = { ':status': response.status, ...response.headers };
+  if (response.body === '') {
+    stream.respond(headers, { endStream: true });
+    return;
+  }
+  stream.respond(headers);
+  stream.end(response.body);
+}
+
+/** The accept hook for a request no fault took over: record, and let the host answer. */
+export function recordingAccept(engine: FaultEngine, info: FaultRequestInfo): AcceptHook {
+  return (deliveryId, body) => {
+    engine.ledger.record({
+      provider: info.provider,
+      token: info.token ?? '',
+      deliveryId,
+      notificationId: info.notificationId,
+      body,
+      attempt: info.attemptForToken ?? engine.attemptFor(info),
+      at: undefined,
+    });
+    return false;
+  };
+}
+
+/** Performs a decision on `stream`: the delay, then the action, or the host's normal path. */
+export function applyFaultDecision(engine: FaultEngine, decision: FaultDecision, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed): void {
+  const run = (): void => {
+    // The client may have given up during the delay: nobody to answer.
+    if (stream.destroyed || stream.closed) return;
+    perform(engine, decision.action, stream, info, proceed);
+  };
+  if (decision.delayMs > 0) after(stream, decision.delayMs, run);
+  else run();
+}
+
+function perform(engine: FaultEngine, action: FaultAction | undefined, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed): void {
+  const accept = recordingAccept(engine, info);
+  switch (action?.type) {
+    case undefined:
+      proceed(accept);
+      return;
+    case 'respond':
+      engine.metrics.response(info.provider, action.response.status, action.response.reason, true);
+      writeFaultResponse(stream, action.response);
+      return;
+    case 'reset':
+      stream.close(action.code);
+      return;
+    case 'stall':
+      // Blackhole: keep the stream open and silent until the client resets it or the connection ends.
+      if (action.ms !== undefined) after(stream, action.ms, () => proceed(accept));
+      return;
+    case 'goaway': {
+      const session = stream.session as Http2Session | undefined;
+      if (session === undefined) return;
+      if (action.refuse) {
+        // last-stream-id below this stream: the client knows it was not processed (RFC 9113 §6.8).
+        sendGoaway(session, action.code, action.debug, Math.max(0, (stream.id ?? 1) - 2));
+        stream.close(constants.NGHTTP2_REFUSED_STREAM);
+        return;
+      }
+      sendGoaway(session, action.code, action.debug, stream.id);
+      proceed(accept);
+      return;
+    }
+    case 'reset-connection':
+      resetSocket(stream.session?.socket as Socket | undefined);
+      return;
+    case 'accept-then-fail':
+      proceed((deliveryId, body) => {
+        accept(deliveryId, body);
+        failAfterAccept(engine, action.then, stream, info);
+        return true;
+      });
+      return;
+  }
+}
+
+function failAfterAccept(engine: FaultEngine, then: AfterAccept, stream: ServerHttp2Stream, info: FaultRequestInfo): void {
+  switch (then.type) {
+    case 'respond':
+      engine.metrics.response(info.provider, then.response.status, then.response.reason, true);
+      writeFaultResponse(stream, then.response);
+      return;
+    case 'reset':
+      stream.close(then.code);
+      return;
+    case 'stall':
+      return;
+  }
+}
+
+function after(stream: ServerHttp2Stream, ms: number, run: () => void): void {
+  const timer = setTimeout(run, ms);
+  stream.once('close', () => clearTimeout(timer));
+}
+
+type ResettableSocket = Socket & { resetAndDestroy?: () => void; _parent?: ResettableSocket };
+
+/**
+ * TCP RST rather than FIN, so the peer sees ECONNRESET (net.Socket#resetAndDestroy, Node ≥ 16.17).
+ * Only the TCP socket can do that: for TLS, reset the socket under the TLSSocket (`_parent`).
+ */
+export function resetSocket(socket: ResettableSocket | undefined): void {
+  const tcp = socket?._parent ?? socket;
+  if (tcp === undefined || tcp.destroyed) return;
+  try {
+    if (typeof tcp.resetAndDestroy === 'function') {
+      tcp.resetAndDestroy();
+      return;
+    }
+  } catch {
+    // not a TCP handle after all (e.g. a pipe): a plain destroy below
+  }
+  tcp.destroy();
+}
+
+/**
+ * Puts the engine's connection faults in front of a server's own 'connection' listeners (the TLS
+ * or HTTP/2 setup): a refused socket is reset, a slowed one is paused and handed on after the
+ * delay, so its TLS handshake (or h2c preface) waits. Listeners added later are not intercepted.
+ * Returns a function that restores the original listeners.
+ */
+export function interceptConnections(server: Server, engine: FaultEngine): () => void {
+  const original = server.listeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  const handOn = (socket: Socket): void => {
+    for (const listener of original) listener.call(server, socket);
+  };
+  const intercept = (socket: Socket): void => {
+    const verdict = engine.onConnection(socket);
+    if (verdict.type === 'refuse') {
+      resetSocket(socket);
+      return;
+    }
+    if (verdict.type === 'delay' && verdict.ms > 0) {
+      socket.pause();
+      const timer = setTimeout(() => !socket.destroyed && handOn(socket), verdict.ms);
+      socket.once('close', () => clearTimeout(timer));
+      return;
+    }
+    handOn(socket);
+  };
+  server.on('connection', intercept);
+  return () => {
+    server.off('connection', intercept);
+    for (const listener of original) server.on('connection', listener);
+  };
+}

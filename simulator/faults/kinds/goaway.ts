@@ -1,0 +1,133 @@
+/**
+ * `goaway`: the provider ends a connection with GOAWAY (RFC 9113 §6.8).
+ *  - trigger `request` (default): a selected request's connection gets GOAWAY. Graceful (NO_ERROR):
+ *    open streams, this one included, still complete — or with `refuse: true`, last-stream-id is set
+ *    below this stream so the client knows it was not processed. Any other `code` is abrupt: the
+ *    connection is torn down right after. `reason` adds APNs' JSON debug data `{"reason":"…"}`
+ *    (protocols.md §1.5, §1.11); `debug` adds raw debug data.
+ *  - trigger `idle`: GOAWAY after `idleMs` without an open stream (FCM/APNs close idle connections, §1.11, §2.7).
+ *  - trigger `max-age`: GOAWAY once a connection is `maxAgeMs` old (graceful connection rotation).
+ *  - trigger `pings`: more than `maxPings` PINGs within `windowMs` → GOAWAY ENHANCE_YOUR_CALM with
+ *    debug data `too_many_pings`, as Google front ends answer aggressive keepalives (§2.7).
+ *
+ *   - kind: goaway
+ *     trigger: request
+ *     reason: Shutdown
+ *     probability: 0.01
+ */
+import { constants } from 'node:http2';
+import type { Problems } from '../check.js';
+import { http2ErrorCode, optionalEnum, optionalNumber, optionalString } from '../check.js';
+import type { Http2Session } from 'node:http2';
+import type { FaultKind, FaultRuntime, TrackedSession } from '../types.js';
+
+const triggers = ['request', 'idle', 'max-age', 'pings'] as const;
+type Trigger = (typeof triggers)[number];
+
+/** Sends GOAWAY on a server session, then closes it (graceful) or destroys it (abrupt). */
+export function sendGoaway(session: Http2Session, code: number, debug: string | undefined, lastStreamId?: number): void {
+  if (session.closed || session.destroyed) return;
+  const last = lastStreamId ?? session.state.lastProcStreamID ?? 0;
+  session.goaway(code, last, debug === undefined ? undefined : Buffer.from(debug));
+  if (code === constants.NGHTTP2_NO_ERROR) session.close();
+  // Let the GOAWAY frame reach the socket before tearing the connection down.
+  else setImmediate(() => session.destroy());
+}
+
+export const goawayFault: FaultKind = {
+  kind: 'goaway',
+  description: 'GOAWAY on a request, after idleMs idle, at maxAgeMs, or on too many PINGs (ENHANCE_YOUR_CALM too_many_pings)',
+  fields: ['trigger', 'code', 'reason', 'debug', 'refuse', 'idleMs', 'maxAgeMs', 'maxPings', 'windowMs'],
+  validate(spec, at) {
+    const problems: Problems = [];
+    const trigger = optionalEnum(problems, spec, 'trigger', at, triggers) ?? 'request';
+    http2ErrorCode(problems, spec, 'code', at, trigger === 'pings' ? 'ENHANCE_YOUR_CALM' : 'NO_ERROR');
+    optionalString(problems, spec, 'reason', at);
+    optionalString(problems, spec, 'debug', at);
+    if (spec['reason'] !== undefined && spec['debug'] !== undefined) problems.push(`${at}: give reason (APNs JSON debug data) or debug (raw), not both`);
+    if (spec['refuse'] !== undefined && typeof spec['refuse'] !== 'boolean') problems.push(`${at}.refuse must be true or false`);
+    if (spec['refuse'] !== undefined && trigger !== 'request') problems.push(`${at}.refuse applies only to trigger: request`);
+    const need = (field: string, when: Trigger): void => {
+      if (trigger === when && spec[field] === undefined) problems.push(`${at}.${field} is required for trigger: ${when}`);
+      if (trigger !== when && spec[field] !== undefined && !(field === 'windowMs' && trigger === 'pings')) problems.push(`${at}.${field} applies only to trigger: ${when}`);
+    };
+    need('idleMs', 'idle');
+    need('maxAgeMs', 'max-age');
+    need('maxPings', 'pings');
+    if (spec['windowMs'] !== undefined && trigger !== 'pings') problems.push(`${at}.windowMs applies only to trigger: pings`);
+    optionalNumber(problems, spec, 'idleMs', at, 1, 2 ** 31 - 1);
+    optionalNumber(problems, spec, 'maxAgeMs', at, 1, 2 ** 31 - 1);
+    optionalNumber(problems, spec, 'maxPings', at, 0, Number.MAX_SAFE_INTEGER, true);
+    optionalNumber(problems, spec, 'windowMs', at, 1, 2 ** 31 - 1);
+    return problems;
+  },
+  create(spec) {
+    const trigger = (spec['trigger'] as Trigger | undefined) ?? 'request';
+    const code = http2ErrorCode([], spec, 'code', '', trigger === 'pings' ? 'ENHANCE_YOUR_CALM' : 'NO_ERROR');
+    const reason = spec['reason'] as string | undefined;
+    const debug = reason !== undefined ? JSON.stringify({ reason }) : ((spec['debug'] as string | undefined) ?? (trigger === 'pings' ? 'too_many_pings' : undefined));
+    const timers = new Set<NodeJS.Timeout>();
+    const later = (ms: number, run: () => void): NodeJS.Timeout => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        run();
+      }, ms);
+      timer.unref();
+      timers.add(timer);
+      return timer;
+    };
+
+    const watchIdle = (tracked: TrackedSession, runtime: FaultRuntime, idleMs: number): void => {
+      let timer: NodeJS.Timeout | undefined;
+      const arm = (): void => {
+        if (timer) clearTimeout(timer);
+        timer = later(idleMs, () => {
+          if (tracked.openStreams > 0 || !runtime.active()) return;
+          runtime.fired();
+          sendGoaway(tracked.session, code, debug);
+        });
+      };
+      arm();
+      tracked.session.on('stream', (stream) => {
+        if (timer) clearTimeout(timer);
+        stream.once('close', () => tracked.openStreams === 0 && arm());
+      });
+      tracked.session.once('close', () => timer && clearTimeout(timer));
+    };
+
+    const watchPings = (tracked: TrackedSession, runtime: FaultRuntime, maxPings: number, windowMs: number): void => {
+      const times: number[] = [];
+      tracked.session.on('ping', () => {
+        const now = runtime.now();
+        times.push(now);
+        while (times.length > 0 && (times[0] ?? now) <= now - windowMs) times.shift();
+        if (times.length > maxPings && runtime.active()) {
+          runtime.fired();
+          sendGoaway(tracked.session, code, debug);
+        }
+      });
+    };
+
+    return {
+      onRequest: () =>
+        trigger === 'request'
+          ? { type: 'goaway', code, refuse: spec['refuse'] === true, abrupt: code !== constants.NGHTTP2_NO_ERROR, debug }
+          : undefined,
+      onSession(tracked, runtime) {
+        if (trigger === 'idle') watchIdle(tracked, runtime, spec['idleMs'] as number);
+        else if (trigger === 'max-age') {
+          const timer = later(spec['maxAgeMs'] as number, () => {
+            if (!runtime.active()) return;
+            runtime.fired();
+            sendGoaway(tracked.session, code, debug);
+          });
+          tracked.session.once('close', () => clearTimeout(timer));
+        } else if (trigger === 'pings') watchPings(tracked, runtime, spec['maxPings'] as number, (spec['windowMs'] as number | undefined) ?? 60_000);
+      },
+      dispose() {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+      },
+    };
+  },
+};

@@ -1,0 +1,76 @@
+/**
+ * Live HTTP/2 sessions as the fault engine sees them: connection ids (given at TCP accept when the
+ * host uses interceptConnections, else at session start), open streams, and the connection and
+ * stream gauges of the metrics.
+ */
+import type { Http2Session } from 'node:http2';
+import type { Socket } from 'node:net';
+import type { FaultMetrics } from './metrics.js';
+import type { TrackedSession } from './types.js';
+
+export class SessionTracker {
+  readonly #sessions = new Map<Http2Session, TrackedSession>();
+  /** Connection ids given at TCP accept, waiting for their HTTP/2 session (keyed by peer address). */
+  readonly #pendingIds = new Map<string, number>();
+  readonly #metrics: FaultMetrics;
+  readonly #now: () => number;
+  #connections = 0;
+
+  constructor(metrics: FaultMetrics, now: () => number) {
+    this.#metrics = metrics;
+    this.#now = now;
+  }
+
+  /** A new TCP connection: its id (a refused connection uses one up too). */
+  accept(socket: Socket | undefined): number {
+    const id = ++this.#connections;
+    if (socket !== undefined) {
+      const key = addressKey(socket);
+      this.#pendingIds.set(key, id);
+      socket.once('close', () => this.#pendingIds.get(key) === id && this.#pendingIds.delete(key));
+    }
+    return id;
+  }
+
+  /** Tracks a session; undefined when it already was. */
+  track(session: Http2Session, baseMaxConcurrentStreams: number): TrackedSession | undefined {
+    if (this.#sessions.has(session)) return undefined;
+    const socket = session.socket as Socket | undefined;
+    const key = socket === undefined ? undefined : addressKey(socket);
+    const id = (key === undefined ? undefined : this.#pendingIds.get(key)) ?? ++this.#connections;
+    if (key !== undefined) this.#pendingIds.delete(key);
+    const now = this.#now();
+    const tracked: TrackedSession = { id, session, openedAt: now, openStreams: 0, idleSince: now, baseMaxConcurrentStreams };
+    this.#sessions.set(session, tracked);
+    const metrics = this.#metrics;
+    metrics.connectionsOpened++;
+    metrics.connectionsActive++;
+    const onStreamClose = (): void => {
+      tracked.openStreams--;
+      metrics.streamsActive--;
+      if (tracked.openStreams === 0) tracked.idleSince = this.#now();
+    };
+    session.on('stream', (stream) => {
+      tracked.openStreams++;
+      metrics.streamsActive++;
+      stream.once('close', onStreamClose);
+    });
+    session.once('close', () => {
+      this.#sessions.delete(session);
+      metrics.connectionsActive--;
+    });
+    return tracked;
+  }
+
+  id(session: Http2Session | undefined): number | undefined {
+    return session === undefined ? undefined : this.#sessions.get(session)?.id;
+  }
+
+  all(): IterableIterator<TrackedSession> {
+    return this.#sessions.values();
+  }
+}
+
+function addressKey(socket: Socket): string {
+  return `${socket.remoteAddress ?? ''}|${socket.remotePort ?? 0}`;
+}

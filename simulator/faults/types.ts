@@ -1,0 +1,155 @@
+/**
+ * The fault framework's contracts (after toxiproxy's `toxics/toxic.go`, style-models.md §5, lesson 7).
+ *
+ *   request ─► FaultEngine.decide(info) ─► FaultDecision | undefined ─► applyFaultDecision(decision, stream, host)
+ *                 │ for each fault: schedule? ─ match? ─ firstN / everyNth / probability? ─ kind.onRequest()
+ *   session ─► FaultEngine.onSession(session)     (goaway idle / max-age / pings, stream limits, metrics)
+ *   socket  ─► FaultEngine.onConnection()         (refuse, slow handshake)
+ *
+ * The framework owns targeting, probability, selection and scheduling; a kind only says *what*
+ * happens to a request or connection it is handed. One file per kind under kinds/.
+ */
+import type { Http2Session } from 'node:http2';
+import type { Dice } from './dice.js';
+
+/** Providers whose wire format the faults speak (protocols.md §1, §2, §3). */
+export type FaultProvider = 'apns' | 'fcm' | 'webpush';
+export const faultProviders: readonly FaultProvider[] = ['apns', 'fcm', 'webpush'];
+
+/** What a host (mock or proxy) knows about one request (one HTTP/2 stream). */
+export interface FaultRequestInfo {
+  readonly provider: FaultProvider;
+  /** APNs device token, FCM registration token, Web Push subscription path. */
+  readonly token?: string | undefined;
+  /** APNs `apns-topic`, FCM `message.topic`, Web Push `Topic`. */
+  readonly topic?: string | undefined;
+  /** APNs `apns-push-type`. */
+  readonly pushType?: string | undefined;
+  /** APNs `apns-priority` (10/5/1), FCM android priority, Web Push `Urgency`. */
+  readonly priority?: string | number | undefined;
+  /** FCM project id (the `per: project` throttle key); APNs: the topic. */
+  readonly project?: string | undefined;
+  /** From FaultEngine.connectionId(session): 1 for the first connection seen, then 2, 3… */
+  readonly connectionId?: number | undefined;
+  /** 1-based attempt number for this token; the engine counts it when absent. */
+  readonly attemptForToken?: number | undefined;
+  /** Client-supplied notification id (APNs request `apns-id`), for the ledger's duplicate detection. */
+  readonly notificationId?: string | undefined;
+  /** Epoch ms; the engine's clock when absent. */
+  readonly now?: number | undefined;
+}
+
+/** A provider-faithful answer: status, headers (no pseudo-headers), body ('' = HEADERS with END_STREAM). */
+export interface FaultResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** Reason for metrics: APNs reason, FCM errorCode, or `HTTP_<status>`. */
+  readonly reason: string;
+}
+
+/** What happens after an accept-then-fail fault let the provider accept the notification. */
+export type AfterAccept =
+  | { readonly type: 'respond'; readonly response: FaultResponse }
+  | { readonly type: 'reset'; readonly code: number }
+  /** Never send the 200: the client times out (or the connection closes). */
+  | { readonly type: 'stall' };
+
+/** The one terminal effect of a decision (at most one per request; the first selected fault wins). */
+export type FaultAction =
+  /** Answer now, instead of the provider. */
+  | { readonly type: 'respond'; readonly response: FaultResponse }
+  /** RST_STREAM with `code` before processing (REFUSED_STREAM means "safe to retry", RFC 9113 §8.7). */
+  | { readonly type: 'reset'; readonly code: number }
+  /** Hold the request `ms` then process it normally; never answer when `ms` is undefined (blackhole). */
+  | { readonly type: 'stall'; readonly ms: number | undefined }
+  /**
+   * GOAWAY on this request's connection. `refuse`: last-stream-id below this stream, so the client
+   * knows it was not processed; otherwise this stream is still answered. `abrupt`: destroy the
+   * session right after (error code ≠ NO_ERROR), instead of letting open streams finish.
+   */
+  | { readonly type: 'goaway'; readonly code: number; readonly refuse: boolean; readonly abrupt: boolean; readonly debug: string | undefined }
+  /** TCP reset of the connection carrying this request. */
+  | { readonly type: 'reset-connection' }
+  /** Let the provider process it; if accepted, record the delivery and then fail anyway. */
+  | { readonly type: 'accept-then-fail'; readonly then: AfterAccept };
+
+export interface FiredFault {
+  readonly id: string;
+  readonly kind: string;
+}
+
+export interface FaultDecision {
+  /** Extra delay before the action (or the normal answer): the sum of every selected latency fault. */
+  readonly delayMs: number;
+  readonly action: FaultAction | undefined;
+  /** Faults that fired for this request, in spec order. */
+  readonly fired: readonly FiredFault[];
+}
+
+/** What a kind returns for a selected request: a delay (latency composes) or a terminal action. */
+export type FaultEffect = { readonly type: 'delay'; readonly ms: number } | FaultAction;
+
+/** The request as kinds see it: every field resolved. */
+export interface ResolvedRequest extends FaultRequestInfo {
+  readonly attemptForToken: number;
+  readonly now: number;
+}
+
+/** Connection-level verdict for a new TCP connection. */
+export type ConnectionVerdict = { readonly type: 'accept' } | { readonly type: 'refuse' } | { readonly type: 'delay'; readonly ms: number };
+
+/** A live HTTP/2 session as the framework tracks it. */
+export interface TrackedSession {
+  readonly id: number;
+  readonly session: Http2Session;
+  readonly openedAt: number;
+  /** Streams open right now on this session. */
+  openStreams: number;
+  /** Epoch ms when the last stream closed (or the session opened). */
+  idleSince: number;
+  /** SETTINGS_MAX_CONCURRENT_STREAMS the host advertised before any fault changed it. */
+  readonly baseMaxConcurrentStreams: number;
+}
+
+/** Given to a kind's hooks: the clock, the live sessions, and how to report a firing. */
+export interface FaultRuntime {
+  now(): number;
+  /** Whether the fault's schedule window is open now (timers check it before firing). */
+  active(): boolean;
+  /** Live sessions this fault is selected for (match.connection and probability per connection). */
+  sessions(): Iterable<TrackedSession>;
+  /** Count an injection not tied to a request (e.g. an idle GOAWAY). */
+  fired(): void;
+}
+
+/** What a kind builds from its validated config. Every hook is optional. */
+export interface FaultBehaviour {
+  /** Called only for requests the framework selected (schedule, match, selection all passed). */
+  onRequest?(request: ResolvedRequest, dice: Dice): FaultEffect | undefined;
+  /** A new TCP connection while the fault is active and selected (probability already rolled). */
+  onConnection?(dice: Dice): ConnectionVerdict | undefined;
+  /** A new HTTP/2 session selected for this fault (whether or not the window is open yet: check runtime.active()). */
+  onSession?(tracked: TrackedSession, runtime: FaultRuntime): void;
+  /** The fault's schedule window opened / closed (checked on every request and every tick). */
+  onActivate?(runtime: FaultRuntime): void;
+  onDeactivate?(runtime: FaultRuntime): void;
+  /** The fault is removed or the engine closes: clear timers. */
+  dispose?(): void;
+}
+
+/**
+ * One fault kind: its own fields (validated here, every problem listed) and a factory.
+ * `at` is the path for messages, e.g. `faults[2]`.
+ */
+export interface FaultKind {
+  readonly kind: string;
+  /** One line for `--help` and the control API. */
+  readonly description: string;
+  /** Field names this kind adds to the common ones (id, kind, match, probability, …). */
+  readonly fields: readonly string[];
+  /** 'delay' kinds (latency) always run and add up; others stop at the first action chosen. */
+  readonly effect?: 'delay';
+  validate(spec: Readonly<Record<string, unknown>>, at: string): string[];
+  create(spec: Readonly<Record<string, unknown>>): FaultBehaviour;
+}

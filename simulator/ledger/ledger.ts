@@ -1,0 +1,211 @@
+/**
+ * The delivery ledger: every notification a provider (mock, or the upstream behind the fault
+ * proxy) accepted, with when and in which phase — so a run can show what *was delivered*, not only
+ * what the sender was told. After an accept-then-fail fault the sender believes a notification
+ * failed although it was delivered; its retry is then a duplicate, which only the ledger sees.
+ *
+ * Two deliveries are the same notification when provider and token match and either the client's
+ * own id matches (APNs request `apns-id`) or, when the client sent none, the payload bytes do. Give
+ * notifications ids (or unique payloads) in load tests, or identical payloads to one token count as
+ * duplicates.
+ */
+import type { Clock } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import { assertInteger } from '../../core/errors.js';
+
+export type LedgerProvider = 'apns' | 'fcm' | 'webpush';
+
+export interface DeliveryInput {
+  readonly provider: LedgerProvider;
+  readonly token: string;
+  /** The provider's id for this delivery: response apns-id, FCM message name, Web Push Location. */
+  readonly deliveryId?: string | undefined;
+  /** The client's id for the notification (APNs request apns-id), if it sent one. */
+  readonly notificationId?: string | undefined;
+  /** The request body, hashed when there is no notificationId. */
+  readonly body?: Uint8Array | string | undefined;
+  /** 1-based attempt number for this token, as the host counted it. */
+  readonly attempt?: number | undefined;
+  /** Epoch ms; the ledger's clock when absent. */
+  readonly at?: number | undefined;
+}
+
+export interface DeliveryRecord {
+  readonly provider: LedgerProvider;
+  readonly token: string;
+  readonly deliveryId: string | undefined;
+  readonly notificationId: string | undefined;
+  readonly attempt: number | undefined;
+  readonly at: number;
+  readonly phase: string;
+  /** Deliveries of the same notification before this one (0 = first delivery). */
+  readonly duplicateOf: number;
+}
+
+export interface DeliveryCounts {
+  delivered: number;
+  duplicates: number;
+}
+
+/** For result.json: plain data, stable field names. */
+export interface LedgerSummary {
+  readonly delivered: number;
+  /** Distinct notifications delivered at least once. */
+  readonly unique: number;
+  /** Deliveries beyond the first of the same notification. */
+  readonly duplicates: number;
+  /** Tokens that received at least one duplicate. */
+  readonly tokensWithDuplicates: number;
+  /** Duplicates per token, the `maxTokensListed` tokens with most duplicates. */
+  readonly duplicatesByToken: Readonly<Record<string, number>>;
+  readonly byProvider: Readonly<Record<string, DeliveryCounts>>;
+  /** Deliveries per timeline phase (`run` without phases, `after` past the last one). */
+  readonly byPhase: Readonly<Record<string, DeliveryCounts>>;
+  /** Records kept for `records()`; older ones are dropped past `maxRecords`, counts never are. */
+  readonly recordsKept: number;
+}
+
+export interface DeliveryLedgerOptions {
+  readonly clock?: Clock;
+  /** Phase name at an epoch-ms time; the fault engine plugs its timeline in here. */
+  readonly phaseAt?: (at: number) => string;
+  /**
+   * Latest records kept for records(); counts and duplicates are exact regardless. Off by default:
+   * retained per-delivery objects get promoted and cost a mock's hot path mostly in GC. @default 0
+   */
+  readonly maxRecords?: number;
+  /** @default 100 */
+  readonly maxTokensListed?: number;
+}
+
+export class DeliveryLedger {
+  readonly #clock: Clock;
+  #phaseAt: (at: number) => string;
+  readonly #maxRecords: number;
+  readonly #maxTokensListed: number;
+  #records: DeliveryRecord[] = [];
+  #delivered = 0;
+  #duplicates = 0;
+  /** Deliveries without any identity (no id, no body): each is its own notification, nothing to remember. */
+  #anonymous = 0;
+  /** Deliveries so far per notification, keyed by a 53-bit hash (short keys: this map is O(distinct notifications)). */
+  readonly #seen = new Map<number, number>();
+  readonly #duplicatesByToken = new Map<string, number>();
+  readonly #byProvider = new Map<string, DeliveryCounts>();
+  readonly #byPhase = new Map<string, DeliveryCounts>();
+
+  constructor(options: DeliveryLedgerOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#phaseAt = options.phaseAt ?? (() => 'run');
+    this.#maxRecords = assertInteger('maxRecords', options.maxRecords ?? 0, 0);
+    this.#maxTokensListed = assertInteger('maxTokensListed', options.maxTokensListed ?? 100, 0);
+  }
+
+  /** The fault engine attaches its timeline after building the ledger. */
+  setPhaseSource(phaseAt: (at: number) => string): void {
+    this.#phaseAt = phaseAt;
+  }
+
+  record(input: DeliveryInput): DeliveryRecord {
+    const at = input.at ?? this.#clock.now();
+    const phase = this.#phaseAt(at);
+    const id = identity(input);
+    let before = 0;
+    if (id === undefined) this.#anonymous++;
+    else {
+      const key = cyrb53(`${input.provider}\u0000${input.token}\u0000${id}`);
+      before = this.#seen.get(key) ?? 0;
+      this.#seen.set(key, before + 1);
+    }
+    this.#delivered++;
+    bump(this.#byProvider, input.provider, before > 0);
+    bump(this.#byPhase, phase, before > 0);
+    if (before > 0) {
+      this.#duplicates++;
+      this.#duplicatesByToken.set(input.token, (this.#duplicatesByToken.get(input.token) ?? 0) + 1);
+    }
+    if (this.#maxRecords === 0) return { provider: input.provider, token: input.token, deliveryId: input.deliveryId, notificationId: input.notificationId, attempt: input.attempt, at, phase, duplicateOf: before };
+    const record: DeliveryRecord = {
+      provider: input.provider,
+      token: input.token,
+      deliveryId: input.deliveryId,
+      notificationId: input.notificationId,
+      attempt: input.attempt,
+      at,
+      phase,
+      duplicateOf: before,
+    };
+    // Drop the older half at once rather than shift() per record: amortised O(1).
+    if (this.#records.length >= this.#maxRecords) this.#records = this.#records.slice(this.#records.length - Math.floor(this.#maxRecords / 2));
+    this.#records.push(record);
+    return record;
+  }
+
+  records(): readonly DeliveryRecord[] {
+    return this.#records;
+  }
+
+  /** Duplicates of one token so far. */
+  duplicatesFor(token: string): number {
+    return this.#duplicatesByToken.get(token) ?? 0;
+  }
+
+  summary(): LedgerSummary {
+    const top = [...this.#duplicatesByToken].sort((a, b) => b[1] - a[1]).slice(0, this.#maxTokensListed);
+    const copy = (map: Map<string, DeliveryCounts>): Record<string, DeliveryCounts> =>
+      Object.fromEntries([...map].map(([name, counts]) => [name, { ...counts }]));
+    return {
+      delivered: this.#delivered,
+      unique: this.#seen.size + this.#anonymous,
+      duplicates: this.#duplicates,
+      tokensWithDuplicates: this.#duplicatesByToken.size,
+      duplicatesByToken: Object.fromEntries(top),
+      byProvider: copy(this.#byProvider),
+      byPhase: copy(this.#byPhase),
+      recordsKept: this.#records.length,
+    };
+  }
+
+  clear(): void {
+    this.#records = [];
+    this.#delivered = 0;
+    this.#duplicates = 0;
+    this.#anonymous = 0;
+    this.#seen.clear();
+    this.#duplicatesByToken.clear();
+    this.#byProvider.clear();
+    this.#byPhase.clear();
+  }
+}
+
+function bump(map: Map<string, DeliveryCounts>, name: string, duplicate: boolean): void {
+  let counts = map.get(name);
+  if (counts === undefined) {
+    counts = { delivered: 0, duplicates: 0 };
+    map.set(name, counts);
+  }
+  counts.delivered++;
+  if (duplicate) counts.duplicates++;
+}
+
+/** What makes two deliveries the same notification; undefined when nothing can tell (then it is unique). */
+function identity(input: DeliveryInput): string | undefined {
+  if (input.notificationId !== undefined) return `id:${input.notificationId.toLowerCase()}`;
+  if (input.body !== undefined) return `body:${cyrb53(input.body)}`;
+  return undefined;
+}
+
+/** cyrb53 (bryc, public domain): a fast 53-bit hash, so payload identity costs well under a µs. */
+function cyrb53(data: Uint8Array | string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  const length = data.length;
+  for (let i = 0; i < length; i++) {
+    const c = typeof data === 'string' ? data.charCodeAt(i) : (data[i] ?? 0);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}

@@ -1,0 +1,2 @@
+export { startFaultProxy } from './proxy.js';
+export type { FaultProxy, FaultProxyOptions } from './proxy.js';

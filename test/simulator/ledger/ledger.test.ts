@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { DeliveryLedger } from '../../../simulator/ledger/ledger.js';
+
+describe('DeliveryLedger', () => {
+  it('counts deliveries, and duplicates by client id, per token, provider and phase', () => {
+    let now = 1_000;
+    const ledger = new DeliveryLedger({ clock: { now: () => now }, phaseAt: (at) => (at < 2_000 ? 'healthy' : 'degraded'), maxRecords: 100 });
+    ledger.record({ provider: 'apns', token: 't1', notificationId: 'AAAA-1', deliveryId: 'AAAA-1', attempt: 1 });
+    ledger.record({ provider: 'apns', token: 't2', notificationId: 'bbbb-2', attempt: 1 });
+    now = 2_500;
+    // The same notification again (ids compare case-insensitively: APNs UUIDs).
+    const again = ledger.record({ provider: 'apns', token: 't1', notificationId: 'aaaa-1', attempt: 2 });
+    expect(again).toMatchObject({ duplicateOf: 1, phase: 'degraded', at: 2_500, attempt: 2 });
+    ledger.record({ provider: 'fcm', token: 't1', body: '{"message":{"token":"t1"}}' });
+    ledger.record({ provider: 'fcm', token: 't1', body: Buffer.from('{"message":{"token":"t1"}}') });
+    ledger.record({ provider: 'fcm', token: 't1', body: '{"message":{"token":"t1","data":{"n":"2"}}}' });
+    expect(ledger.summary()).toEqual({
+      delivered: 6,
+      unique: 4,
+      duplicates: 2,
+      tokensWithDuplicates: 1,
+      duplicatesByToken: { t1: 2 },
+      byProvider: { apns: { delivered: 3, duplicates: 1 }, fcm: { delivered: 3, duplicates: 1 } },
+      byPhase: { healthy: { delivered: 2, duplicates: 0 }, degraded: { delivered: 4, duplicates: 2 } },
+      recordsKept: 6,
+    });
+    expect(ledger.duplicatesFor('t1')).toBe(2);
+  });
+
+  it('without an id or body, every delivery is its own notification', () => {
+    const ledger = new DeliveryLedger();
+    ledger.record({ provider: 'webpush', token: '/push/1', deliveryId: 'https://push.example/m/1' });
+    ledger.record({ provider: 'webpush', token: '/push/1' });
+    expect(ledger.summary()).toMatchObject({ delivered: 2, unique: 2, duplicates: 0, byPhase: { run: { delivered: 2, duplicates: 0 } } });
+  });
+
+  it('keeps no records by default, and counts exactly anyway', () => {
+    const ledger = new DeliveryLedger();
+    ledger.record({ provider: 'apns', token: 't', notificationId: 'n' });
+    expect(ledger.records()).toEqual([]);
+    expect(ledger.summary()).toMatchObject({ delivered: 1, recordsKept: 0 });
+  });
+
+  it('keeps counting past maxRecords, keeping the newest records', () => {
+    const ledger = new DeliveryLedger({ maxRecords: 4 });
+    for (let i = 0; i < 10; i++) ledger.record({ provider: 'apns', token: `t${i}`, notificationId: `n${i}` });
+    expect(ledger.summary()).toMatchObject({ delivered: 10, unique: 10 });
+    expect(ledger.records().length).toBeLessThanOrEqual(4);
+    expect(ledger.records().at(-1)?.token).toBe('t9');
+    ledger.clear();
+    expect(ledger.summary()).toMatchObject({ delivered: 0, recordsKept: 0 });
+  });
+
+  it('rejects bad options at construction', () => {
+    expect(() => new DeliveryLedger({ maxRecords: -1 })).toThrow(/maxRecords must be an integer/);
+  });
+});
