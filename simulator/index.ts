@@ -13,6 +13,7 @@ export {
   generateCertificateAuthority,
   generateClientCertificate,
   generateServerCertificate,
+  clientCertificateNamePrefixes,
   type ClientCertificateOptions,
   type PemKeyPair,
   type ServerCertificate,
@@ -25,19 +26,28 @@ export {
   randomAppleId,
   type ApnsSigningKey,
 } from './apns/credentials.js';
-export { createDeviceRegistry, type DeviceRegistry } from './apns/devices.js';
+export { createDeviceRegistry, type DeviceRegistry, type DeviceRejection } from './apns/devices.js';
+export { createPushRules, type PushRules, type ScriptStep } from './apns/rules.js';
+export { loadMockApnsConfig, parseMockApnsConfig, type MockApnsConfig } from './apns/config.js';
+export { bundleOf, topicFitsPushType, topicSuffixByPushType, tokenAuthOnlyPushTypes } from './apns/push-types.js';
+export { certificateEnvironment, type CertificateEnvironment } from './apns/cert-auth.js';
+export { isJsonObject } from './apns/json-check.js';
+export type { DeviceRateLimit } from './apns/rate-limit.js';
 export {
   createProviderTokenVerifier,
   type ProviderTokenVerifier,
   type ProviderTokenVerifierOptions,
   type ProviderTokenVerifierStats,
   type TrustedSigningKey,
+  type TokenVerdict,
+  type ValidToken,
 } from './apns/jwt-verifier.js';
 export {
   apnsPushTypes,
   defaultDeviceTokenPattern,
   defaultMaxPayloadBytes,
   defaultMaxVoipPayloadBytes,
+  findDuplicateHeader,
   responseApnsId,
   validateApnsRequest,
   type ApnsAccept,
@@ -45,11 +55,13 @@ export {
   type ApnsValidationContext,
   type ApnsVerdict,
   type AuthCheck,
+  type LateRejection,
   type RequestHeaders,
+  type ValidatedPush,
 } from './apns/validate.js';
-export type { ApnsTrustedKey, MockApnsOptions, MockApnsTlsMaterial } from './apns/options.js';
+export type { ApnsPushHandler, ApnsTrustedKey, MockApnsMtlsMaterial, MockApnsOptions, MockApnsTlsMaterial } from './apns/options.js';
 export type { MockApnsStats } from './apns/stats.js';
-export { startMockApns, type MockApns } from './apns/server.js';
+export { startMockApns, type ApnsClientCertificate, type MockApns } from './apns/server.js';
 export {
   canStartMockApnsInWorker,
   startMockApnsInWorker,

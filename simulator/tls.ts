@@ -33,9 +33,25 @@ export interface ServerCertificateOptions {
 export interface ClientCertificateOptions {
   /** Subject UID: for an APNs provider certificate, the app's bundle id (protocols.md §1.10). */
   readonly uid: string;
+  /**
+   * The environment the certificate is marked for, through its subject CN as Apple names them
+   * (apns/cert-auth.ts): 'sandbox' → "Apple Development IOS Push Services: <uid>", 'production' →
+   * "Apple Production IOS Push Services: <uid>", 'both' (default) → "Apple Push Services: <uid>".
+   * Ignored when `commonName` is given.
+   */
+  readonly environment?: 'sandbox' | 'production' | 'both';
   readonly commonName?: string;
   readonly validityDays?: number;
+  /** Make a certificate that expired yesterday (to test BadCertificate). */
+  readonly expired?: boolean;
 }
+
+/** Subject CN prefixes of Apple's APNs certificates per environment (apns/cert-auth.ts reads them back). */
+export const clientCertificateNamePrefixes = {
+  sandbox: 'Apple Development IOS Push Services',
+  production: 'Apple Production IOS Push Services',
+  both: 'Apple Push Services',
+} as const;
 
 export const defaultServerHosts: readonly string[] = ['localhost', '127.0.0.1', '::1'];
 
@@ -95,11 +111,14 @@ export async function generateClientCertificate(ca: PemKeyPair, options: ClientC
   if (typeof options.uid !== 'string' || options.uid.length === 0) {
     throw new InvalidArgumentError('uid must be a non-empty string (the bundle id, e.g. com.example.app)');
   }
+  const environment = options.environment ?? 'both';
+  if (!Object.hasOwn(clientCertificateNamePrefixes, environment)) {
+    throw new InvalidArgumentError(`environment must be 'sandbox', 'production' or 'both', got ${String(environment)}`);
+  }
   const x509 = await loadX509();
-  const subject = new x509.Name([{ [uidOid]: [options.uid] }, { CN: [options.commonName ?? `Apple Push Services: ${options.uid}`] }]);
-  return issue(x509, ca, subject, options.validityDays ?? 30, [
-    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
-  ]);
+  const commonName = options.commonName ?? `${clientCertificateNamePrefixes[environment]}: ${options.uid}`;
+  const subject = new x509.Name([{ [uidOid]: [options.uid] }, { CN: [commonName] }]);
+  return issue(x509, ca, subject, options.validityDays ?? 30, [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])], options.expired === true);
 }
 
 async function issue(
@@ -108,6 +127,7 @@ async function issue(
   subject: X509.Name,
   validityDays: number,
   extensions: readonly X509.Extension[],
+  expired = false,
 ): Promise<PemKeyPair> {
   const caCert = new x509.X509Certificate(ca.cert);
   const caKey = await importPrivateKey(x509, ca.key);
@@ -117,7 +137,7 @@ async function issue(
       serialNumber: serialNumber(),
       subject,
       issuer: caCert.subjectName,
-      ...validity(validityDays),
+      ...(expired ? expiredYesterday() : validity(validityDays)),
       publicKey: keys.publicKey,
       signingKey: caKey,
       signingAlgorithm: ecdsa,
@@ -155,6 +175,11 @@ function validity(days: number): { notBefore: Date; notAfter: Date } {
   assertInteger('validityDays', days, 1, 3650);
   const now = Date.now();
   return { notBefore: new Date(now - hourMs), notAfter: new Date(now + days * dayMs) };
+}
+
+function expiredYesterday(): { notBefore: Date; notAfter: Date } {
+  const now = Date.now();
+  return { notBefore: new Date(now - 2 * dayMs), notAfter: new Date(now - dayMs) };
 }
 
 /** 16 random bytes, top bit cleared so the DER INTEGER stays positive (RFC 5280 §4.1.2.2). */

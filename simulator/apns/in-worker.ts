@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError, PushSimError, type ErrorCode } from '../../core/errors.js';
 import type { ApnsSigningKey } from './credentials.js';
+import type { ApnsClientCertificate } from './tls-material.js';
 import type { MockApnsOptions } from './options.js';
 import type { MockApnsStats } from './stats.js';
 import type { FromWorker, MockApnsWorkerOptions, SerializedError, ToWorker, WorkerData } from './worker-protocol.js';
@@ -21,6 +22,9 @@ export interface MockApnsInWorker {
   readonly url: string;
   readonly ca: string | undefined;
   readonly credentials: ApnsSigningKey;
+  /** With `mtls`: a client certificate the mock trusts (see MockApns.clientCertificate). */
+  readonly clientCertificate: ApnsClientCertificate | undefined;
+  readonly environment: 'sandbox' | 'production';
   readonly seed: number;
   stats(): Promise<MockApnsStats>;
   /** Closes the server gracefully, then ends the worker. */
@@ -52,10 +56,10 @@ export async function startMockApnsInWorker(
     );
   }
   // The types already forbid these; plain-JS callers get a clear message instead of a DataCloneError.
-  const { clock, latency } = options as MockApnsOptions;
-  if (clock !== undefined || typeof latency === 'function') {
+  const { clock, latency, onPush } = options as MockApnsOptions;
+  if (clock !== undefined || typeof latency === 'function' || onPush !== undefined) {
     throw new InvalidArgumentError(
-      'clock and a latency function cannot cross into a worker (functions do not serialise); use a LatencySpec, or startMockApns in-process',
+      'clock, onPush and a latency function cannot cross into a worker (functions do not serialise); use a LatencySpec and config.script, or startMockApns in-process',
     );
   }
 
@@ -97,6 +101,8 @@ export async function startMockApnsInWorker(
     url: started.url,
     ca: started.ca,
     credentials: started.credentials,
+    clientCertificate: started.clientCertificate,
+    environment: started.environment,
     seed: started.seed,
     stats() {
       if (exited !== undefined) return Promise.reject(exited);

@@ -11,6 +11,9 @@
  * verdict of each token is cached and an ECDSA verification (~0.2 ms) happens once per token, not
  * per request. A cache hit is synchronous; only the age check runs again, against the clock.
  * Concurrent first requests with the same token share one verification.
+ *
+ * Rules that depend on the connection (one team per connection, token-update throttling, key
+ * scoping) live in token-auth.ts, on top of `inspect`.
  */
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import type { KeyObject } from 'node:crypto';
@@ -22,6 +25,10 @@ export interface TrustedSigningKey {
   readonly teamId: string;
   /** Public key that verifies this key id's signatures (see credentials.ts loadApnsVerificationKey). */
   readonly verificationKey: KeyObject;
+  /** A topic-specific key (protocols.md §1.9, 2025): the bundle ids it may push to. Absent: team-scoped, any topic. */
+  readonly topics?: readonly string[];
+  /** An environment-scoped key: valid only against a mock of this environment. Absent: both. */
+  readonly environment?: 'sandbox' | 'production';
 }
 
 export interface ProviderTokenVerifierOptions {
@@ -44,11 +51,29 @@ export interface ProviderTokenVerifierStats {
 export interface ProviderTokenVerifier {
   /** Synchronous when the token was seen before; a Promise only on first sight. */
   check(authorization: string | undefined): AuthCheck | Promise<AuthCheck>;
+  /**
+   * What the token says, for per-connection rules (token-auth.ts): missing, invalid, or valid with
+   * its team, key and iat. Age is not judged here (see `ageCheck`). Cached like `check`.
+   */
+  inspect(authorization: string | undefined): TokenVerdict | typeof missing | Promise<TokenVerdict>;
+  /** ExpiredProviderToken when a valid token's iat is too old (or too far ahead), by the clock. */
+  ageCheck(token: ValidToken): AuthCheck;
   stats(): ProviderTokenVerifierStats;
 }
 
+export interface ValidToken {
+  readonly valid: true;
+  readonly teamId: string;
+  readonly keyId: string;
+  /** `iat` in ms since epoch. */
+  readonly iatMs: number;
+}
+
 /** A token's lasting verdict: invalid for good, or valid with the iat to age-check on each use. */
-type TokenVerdict = { readonly valid: false } | { readonly valid: true; readonly teamId: string; readonly keyId: string; readonly iatMs: number };
+export type TokenVerdict = { readonly valid: false } | ValidToken;
+
+/** No usable `authorization` header: MissingProviderToken. */
+export const missing = 'missing' as const;
 
 const invalid: TokenVerdict = { valid: false };
 const bearerPrefix = /^bearer /i;
@@ -68,11 +93,11 @@ export function createProviderTokenVerifier(
   let signatureVerifications = 0;
   let cacheHits = 0;
 
-  const judge = (verdict: TokenVerdict): AuthCheck => {
-    if (!verdict.valid) return 'InvalidProviderToken';
-    const ageMs = clock.now() - verdict.iatMs;
+  const ageCheck = (token: ValidToken): AuthCheck => {
+    const ageMs = clock.now() - token.iatMs;
     return ageMs > maxAgeMs || ageMs < -maxSkewMs ? 'ExpiredProviderToken' : undefined;
   };
+  const judge = (verdict: TokenVerdict): AuthCheck => (verdict.valid ? ageCheck(verdict) : 'InvalidProviderToken');
 
   const verify = async (jwt: string): Promise<TokenVerdict> => {
     let keyId: unknown;
@@ -109,29 +134,37 @@ export function createProviderTokenVerifier(
     cache.set(authorization, verdict);
   };
 
+  const inspect = (authorization: string | undefined): TokenVerdict | typeof missing | Promise<TokenVerdict> => {
+    if (authorization === undefined) return missing;
+    const cached = cache.get(authorization);
+    if (cached !== undefined) {
+      cacheHits++;
+      return cached;
+    }
+    if (!bearerPrefix.test(authorization)) return missing;
+    const jwt = authorization.slice(7).trim();
+    if (jwt === '') return missing;
+
+    let inFlight = pending.get(authorization);
+    if (inFlight === undefined) {
+      inFlight = verify(jwt).then((verdict) => {
+        pending.delete(authorization);
+        remember(authorization, verdict);
+        return verdict;
+      });
+      pending.set(authorization, inFlight);
+    }
+    return inFlight;
+  };
+
   return {
     check(authorization) {
-      if (authorization === undefined) return 'MissingProviderToken';
-      const cached = cache.get(authorization);
-      if (cached !== undefined) {
-        cacheHits++;
-        return judge(cached);
-      }
-      if (!bearerPrefix.test(authorization)) return 'MissingProviderToken';
-      const jwt = authorization.slice(7).trim();
-      if (jwt === '') return 'MissingProviderToken';
-
-      let inFlight = pending.get(authorization);
-      if (inFlight === undefined) {
-        inFlight = verify(jwt).then((verdict) => {
-          pending.delete(authorization);
-          remember(authorization, verdict);
-          return verdict;
-        });
-        pending.set(authorization, inFlight);
-      }
-      return inFlight.then(judge);
+      const verdict = inspect(authorization);
+      if (verdict === missing) return 'MissingProviderToken';
+      return verdict instanceof Promise ? verdict.then(judge) : judge(verdict);
     },
+    inspect,
+    ageCheck,
     stats() {
       return { signatureVerifications, cacheHits, cachedTokens: cache.size };
     },

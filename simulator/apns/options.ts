@@ -9,17 +9,29 @@ import { InvalidArgumentError, assertInteger } from '../../core/errors.js';
 import type { LatencySampler, LatencySpec } from '../distributions.js';
 import { createSampler, validateLatencySpec } from '../distributions.js';
 import { createRandom } from '../random.js';
+import type { ApnsReason } from '../../core/reasons.js';
 import type { ApnsSigningKey } from './credentials.js';
-import { generateApnsSigningKey, isPrivateKeyPem, loadApnsVerificationKey } from './credentials.js';
+import type { MockApnsConfig } from './config.js';
+import { parseMockApnsConfig } from './config.js';
 import type { TrustedSigningKey } from './jwt-verifier.js';
+import { resolveKeys, type ApnsTrustedKey } from './options-keys.js';
+import type { DeviceRateLimit } from './rate-limit.js';
+import type { ValidatedPush } from './validate.js';
 import { defaultDeviceTokenPattern } from './validate.js';
 
-/** A signing key the mock trusts: `key` is a `.p8` (PKCS#8 private key PEM) or an EC public key PEM. */
-export interface ApnsTrustedKey {
-  readonly keyId: string;
-  readonly teamId: string;
-  readonly key: string;
+export type { ApnsTrustedKey } from './options-keys.js';
+
+/** The CA whose client certificates the mock accepts for certificate-based auth. */
+export interface MockApnsMtlsMaterial {
+  /** PEM of the trusted CA; with its `key`, the mock also issues a ready client certificate. */
+  readonly ca: { readonly cert: string; readonly key?: string };
 }
+
+/**
+ * Pushy-style push handler, in-process only: called for a push that passed every check; return a
+ * reason to reject it, nothing to accept it. Throwing answers 500 InternalServerError (§5.1).
+ */
+export type ApnsPushHandler = (push: ValidatedPush) => ApnsReason | undefined | void;
 
 export interface MockApnsTlsMaterial {
   readonly cert: string;
@@ -45,16 +57,52 @@ export interface MockApnsOptions {
   readonly seed?: number;
   /** Time source for JWT age and default unregister timestamps. */
   readonly clock?: Clock;
-  /** SETTINGS_MAX_CONCURRENT_STREAMS advertised per connection, default 1000 (observed APNs value, protocols.md §1.11). */
+  /**
+   * SETTINGS_MAX_CONCURRENT_STREAMS of a connection once authenticated (a valid provider token, or
+   * a client certificate), default 1000 (observed APNs value, protocols.md §1.11). See `initialStreams`.
+   */
   readonly maxConcurrentStreams?: number;
   /** Development environment: add `apns-unique-id` to successful responses (protocols.md §1.5). */
   readonly sandbox?: boolean;
   /** Device token shape, default 64 hex characters (Pushy's rule; real length unconfirmed, protocols.md §7). */
   readonly deviceTokenPattern?: RegExp;
-  /** Close a connection after this long without traffic; 0 = never. Default 600 000 (APNs' own value is unpublished, §7). */
+  /**
+   * GOAWAY `{"reason":"IdleTimeout"}` to a connection that opened no stream for this long; 0 = never.
+   * Default 600 000 (APNs' own value is unpublished, §7). Measured on `clock`.
+   */
   readonly idleTimeoutMs?: number;
   /** Fastify's (pino) request logging, default off: it would dominate a load test. */
   readonly logger?: boolean;
+  /**
+   * Certificate-based auth (mutual TLS, protocols.md §1.10); implies `tls`. `true`: the mock makes a
+   * CA and a client certificate for `bundleId` (see `MockApns.clientCertificate`). Clients without
+   * a certificate still use token auth.
+   */
+  readonly mtls?: boolean | MockApnsMtlsMaterial;
+  /** Bundle id of the generated client certificate (its subject UID), default 'com.example.app'. */
+  readonly bundleId?: string;
+  /**
+   * 'validated' (default): the full APNs validation. 'accept-all': every request to /3/device/ is
+   * answered 200 without checks, like Pushy's BenchmarkApnsServer, to measure a client, not the mock.
+   */
+  readonly profile?: 'validated' | 'accept-all';
+  /**
+   * SETTINGS_MAX_CONCURRENT_STREAMS of a token-auth connection until its first valid provider
+   * token, then `maxConcurrentStreams` (protocols.md §1.9 "Streams before auth"). Default 1.
+   */
+  readonly initialStreams?: number;
+  /** Oldest accepted provider token, default 3 600 000 (1 h, §1.9). */
+  readonly maxTokenAgeMs?: number;
+  /** How far a token's iat may be ahead of the clock, default 60 000 (Apple's rule is unpublished). */
+  readonly maxClockSkewMs?: number;
+  /** A new provider token on a connection sooner than this after the last → 429 TooManyProviderTokenUpdates. Default 1 200 000 (20 min, §1.9). */
+  readonly tokenUpdateWindowMs?: number;
+  /** Devices, expired tokens, topic rules and scripted reasons (config.ts; the CLI's --config). */
+  readonly config?: MockApnsConfig;
+  /** 429 TooManyRequests when a device token gets more than `max` pushes in `windowMs`. Default off (Apple's limit is unpublished). */
+  readonly deviceRateLimit?: DeviceRateLimit;
+  /** Called for each push that passed validation; in-process only (a function cannot cross into a worker). */
+  readonly onPush?: ApnsPushHandler;
 }
 
 export interface ResolvedMockApnsOptions {
@@ -72,12 +120,26 @@ export interface ResolvedMockApnsOptions {
   readonly deviceTokenPattern: RegExp;
   readonly idleTimeoutMs: number;
   readonly logger: boolean;
+  readonly mtls: false | 'generate' | MockApnsMtlsMaterial;
+  readonly bundleId: string;
+  readonly profile: 'validated' | 'accept-all';
+  readonly initialStreams: number;
+  readonly maxTokenAgeMs: number;
+  readonly maxClockSkewMs: number;
+  readonly tokenUpdateWindowMs: number;
+  readonly config: MockApnsConfig;
+  readonly deviceRateLimit: DeviceRateLimit | undefined;
+  readonly onPush: ApnsPushHandler | undefined;
 }
 
 const knownOptions: ReadonlySet<string> = new Set([
   'host', 'port', 'tls', 'keys', 'unregistered', 'latency', 'seed', 'clock',
-  'maxConcurrentStreams', 'sandbox', 'deviceTokenPattern', 'idleTimeoutMs', 'logger',
+  'maxConcurrentStreams', 'sandbox', 'deviceTokenPattern', 'idleTimeoutMs', 'logger', 'mtls', 'bundleId',
+  'profile', 'initialStreams', 'maxTokenAgeMs', 'maxClockSkewMs', 'tokenUpdateWindowMs', 'config',
+  'deviceRateLimit', 'onPush',
 ]);
+const maxStreams = 2 ** 32 - 1;
+const maxTimerMs = 2 ** 31 - 1;
 
 export function resolveMockApnsOptions(options: MockApnsOptions = {}): ResolvedMockApnsOptions {
   if (typeof options !== 'object' || options === null) {
@@ -97,21 +159,65 @@ export function resolveMockApnsOptions(options: MockApnsOptions = {}): ResolvedM
   const seed = options.seed === undefined ? randomInt(2 ** 31) : assertInteger('seed', options.seed, 0);
 
   const { trustedKeys, credentials } = resolveKeys(options.keys);
+  const mtls = resolveMtls(options.mtls);
+  if (mtls !== false && options.tls === false) {
+    throw new InvalidArgumentError('mtls needs TLS: remove tls: false (mtls turns TLS on), or drop mtls');
+  }
+  const maxConcurrentStreams = assertInteger('maxConcurrentStreams', options.maxConcurrentStreams ?? 1000, 1, maxStreams);
+  const profile = options.profile ?? 'validated';
+  if (profile !== 'validated' && profile !== 'accept-all') throw new InvalidArgumentError(`profile must be 'validated' or 'accept-all', got ${String(profile)}`);
+  if (options.onPush !== undefined && typeof options.onPush !== 'function') throw new InvalidArgumentError('onPush must be a function (push) => reason | undefined');
   return {
     host,
     port: assertInteger('port', options.port ?? 0, 0, 65_535),
-    tls: resolveTls(options.tls),
+    tls: mtls !== false && (options.tls === undefined || options.tls === true) ? 'generate' : resolveTls(options.tls),
     trustedKeys,
     credentials,
     unregistered: resolveUnregistered(options.unregistered, clock.now()),
     latency: resolveLatency(options.latency, seed),
     seed,
     clock,
-    maxConcurrentStreams: assertInteger('maxConcurrentStreams', options.maxConcurrentStreams ?? 1000, 1, 2 ** 32 - 1),
+    maxConcurrentStreams,
     sandbox: assertBoolean('sandbox', options.sandbox ?? false),
     deviceTokenPattern: resolvePattern(options.deviceTokenPattern),
-    idleTimeoutMs: assertInteger('idleTimeoutMs', options.idleTimeoutMs ?? 600_000, 0, 2 ** 31 - 1),
+    idleTimeoutMs: assertInteger('idleTimeoutMs', options.idleTimeoutMs ?? 600_000, 0, maxTimerMs),
     logger: assertBoolean('logger', options.logger ?? false),
+    mtls,
+    bundleId: resolveBundleId(options.bundleId),
+    profile,
+    // accept-all checks no token, so there is nothing to wait for before allowing every stream.
+    initialStreams: profile === 'accept-all' ? maxConcurrentStreams : Math.min(assertInteger('initialStreams', options.initialStreams ?? 1, 1, maxStreams), maxConcurrentStreams),
+    maxTokenAgeMs: assertInteger('maxTokenAgeMs', options.maxTokenAgeMs ?? 3_600_000, 1),
+    maxClockSkewMs: assertInteger('maxClockSkewMs', options.maxClockSkewMs ?? 60_000, 0),
+    tokenUpdateWindowMs: assertInteger('tokenUpdateWindowMs', options.tokenUpdateWindowMs ?? 1_200_000, 0),
+    config: options.config === undefined ? {} : parseMockApnsConfig(options.config, 'the config option'),
+    deviceRateLimit: resolveRateLimit(options.deviceRateLimit),
+    onPush: options.onPush,
+  };
+}
+
+function resolveMtls(mtls: MockApnsOptions['mtls']): ResolvedMockApnsOptions['mtls'] {
+  if (mtls === undefined || mtls === false) return false;
+  if (mtls === true) return 'generate';
+  const ca = typeof mtls === 'object' && mtls !== null ? (mtls as Partial<MockApnsMtlsMaterial>).ca : undefined;
+  if (typeof ca === 'object' && ca !== null && typeof ca.cert === 'string' && (ca.key === undefined || typeof ca.key === 'string')) return { ca };
+  throw new InvalidArgumentError('mtls must be true, false or { ca: { cert, key? } } with PEM strings (generateCertificateAuthority() makes one)');
+}
+
+function resolveBundleId(bundleId: unknown): string {
+  if (bundleId === undefined) return 'com.example.app';
+  if (typeof bundleId !== 'string' || !/^[A-Za-z0-9.-]+$/.test(bundleId)) {
+    throw new InvalidArgumentError(`bundleId must be a bundle id like com.example.app, got ${String(bundleId)}`);
+  }
+  return bundleId;
+}
+
+function resolveRateLimit(limit: MockApnsOptions['deviceRateLimit']): DeviceRateLimit | undefined {
+  if (limit === undefined) return undefined;
+  if (typeof limit !== 'object' || limit === null) throw new InvalidArgumentError('deviceRateLimit must be { max, windowMs }');
+  return {
+    max: assertInteger('deviceRateLimit.max', limit.max, 0),
+    windowMs: assertInteger('deviceRateLimit.windowMs', limit.windowMs, 1),
   };
 }
 
@@ -123,41 +229,6 @@ function resolveTls(tls: MockApnsOptions['tls']): ResolvedMockApnsOptions['tls']
     return tls;
   }
   throw new InvalidArgumentError('tls must be true, false or { cert, key, ca? } with PEM strings (see simulator/tls.ts to make them)');
-}
-
-/**
- * Trusted keys plus the credentials handed back to the caller: the first `.p8` given, else a key
- * generated here and trusted too (so `MockApns.credentials` is always usable, even when only
- * public keys were given).
- */
-function resolveKeys(keys: MockApnsOptions['keys']): Pick<ResolvedMockApnsOptions, 'trustedKeys' | 'credentials'> {
-  if (keys !== undefined && !Array.isArray(keys)) throw new InvalidArgumentError('keys must be an array of { keyId, teamId, key }');
-  const trustedKeys: TrustedSigningKey[] = [];
-  let credentials: ApnsSigningKey | undefined;
-  const seen = new Set<string>();
-  (keys ?? []).forEach((entry: Partial<ApnsTrustedKey> | null, index) => {
-    const where = `keys[${index}]`;
-    if (typeof entry !== 'object' || entry === null) throw new InvalidArgumentError(`${where} must be { keyId, teamId, key }`);
-    const { keyId, teamId, key } = entry;
-    if (typeof keyId !== 'string' || keyId === '') throw new InvalidArgumentError(`${where}.keyId must be a non-empty string (the JWT kid)`);
-    if (typeof teamId !== 'string' || teamId === '') throw new InvalidArgumentError(`${where}.teamId must be a non-empty string (the JWT iss)`);
-    if (typeof key !== 'string') throw new InvalidArgumentError(`${where}.key must be a PEM string (.p8 contents or public key)`);
-    if (seen.has(keyId)) throw new InvalidArgumentError(`${where}.keyId '${keyId}' is listed twice; key ids must be unique`);
-    seen.add(keyId);
-    try {
-      trustedKeys.push({ keyId, teamId, verificationKey: loadApnsVerificationKey(key) });
-      if (credentials === undefined && isPrivateKeyPem(key)) credentials = { keyId, teamId, privateKey: key };
-    } catch (cause) {
-      throw new InvalidArgumentError(`${where}.key (keyId '${keyId}') is not usable: ${(cause as Error).message}`, { cause });
-    }
-  });
-  if (credentials === undefined) {
-    let generated = generateApnsSigningKey();
-    while (seen.has(generated.keyId)) generated = generateApnsSigningKey();
-    trustedKeys.push({ keyId: generated.keyId, teamId: generated.teamId, verificationKey: loadApnsVerificationKey(generated.privateKey) });
-    credentials = generated;
-  }
-  return { trustedKeys, credentials };
 }
 
 function resolveUnregistered(unregistered: MockApnsOptions['unregistered'], now: number): Map<string, number> {

@@ -22,6 +22,16 @@ export function sendVerdict(stream: ServerHttp2Stream, verdict: ApnsVerdict, san
   else counters.countRejection(verdict.reason);
   // The client reset the stream or the connection died while we validated or waited: nobody to answer.
   if (stream.destroyed || stream.closed) return;
+  try {
+    respond(stream, verdict, sandbox);
+  } catch {
+    // The session went away between the check above and the write (e.g. torn down mid-GOAWAY).
+    // A mock must never crash on a client's misbehaviour: drop the stream instead.
+    stream.destroy();
+  }
+}
+
+function respond(stream: ServerHttp2Stream, verdict: ApnsVerdict, sandbox: boolean): void {
   if (verdict.ok) {
     const headers = sandbox
       ? { ':status': 200, 'apns-id': verdict.apnsId, 'apns-unique-id': randomUUID() }

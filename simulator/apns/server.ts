@@ -1,25 +1,36 @@
 /**
- * A mock APNs provider API (protocols.md §1) on fastify 5 over HTTP/2: cleartext h2c by default,
- * TLS with ALPN h2 only when asked (APNs is h2-only, §1.1). Validation follows Pushy's mock (§5.1),
- * responses use APNs framing (§1.5), reasons come from core/reasons.ts.
+ * A mock APNs provider API (protocols.md §1): HTTP/2 only, cleartext h2c by default or TLS with
+ * ALPN h2 (§1.1), token and certificate auth, validation in Pushy's order (§5.1), APNs framing
+ * (§1.5), reasons from core/reasons.ts, per-connection stream limits and GOAWAY (§1.11).
  *
- *   const mock = await startMockApns({ unregistered: [token] });
- *   // point a sender at mock.url, sign JWTs with mock.credentials
- *   await mock.close();
+ *   const apns = await startMockApns({ unregistered: [token] });
+ *   // point a client at apns.url, sign JWTs with apns.credentials
+ *   await apns.close();
+ *
+ * Shape: fastify owns the server (via `serverFactory`) and serves every path but one; the APNs
+ * route `/3/device/` is taken off the raw 'stream' event before node's compat layer sees it:
+ *
+ *   http2 'stream' ─┬─ /3/device/… → device-stream.ts (validated, or accept-all)
+ *                   └─ other       → node compat (req, res) → fastify → routes.ts (BadPath, …)
  */
-import type { Http2Session, SecureServerOptions, ServerOptions } from 'node:http2';
+import { createSecureServer, createServer, type Http2SecureServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Fastify from 'fastify';
-import type { FastifyError } from 'fastify';
+import { InvalidArgumentError } from '../../core/errors.js';
 import type { ApnsSigningKey } from './credentials.js';
-import { createDeviceRegistry, type DeviceRegistry } from './devices.js';
-import { createProviderTokenVerifier } from './jwt-verifier.js';
-import { resolveMockApnsOptions, type MockApnsOptions, type ResolvedMockApnsOptions } from './options.js';
-import { answerFrameworkError, bodyLimitBytes, registerApnsRoutes, type ApnsFastify, type ApnsRouteContext } from './routes.js';
-import { MockApnsCounters, type MockApnsStats } from './stats.js';
-import { defaultMaxPayloadBytes, defaultMaxVoipPayloadBytes } from './validate.js';
-import { defaultServerHosts, generateServerCertificate } from '../tls.js';
+import type { DeviceRegistry } from './devices.js';
+import { ApnsConnection, startIdleSweep } from './connection.js';
+import { createMockCore } from './core.js';
+import { acceptDeviceStream, devicePathPrefix, serveDeviceStream, type DeviceStreamOptions } from './device-stream.js';
+import { resolveMockApnsOptions, type MockApnsOptions } from './options.js';
+import { answerFrameworkError, bodyLimitBytes, registerApnsRoutes, type ApnsFastify } from './routes.js';
+import type { PushRules } from './rules.js';
+import type { MockApnsStats } from './stats.js';
+import { prepareTlsMaterial, type ApnsClientCertificate } from './tls-material.js';
+import type { ClientCertificateOptions, PemKeyPair } from '../tls.js';
+
+export type { ApnsClientCertificate } from './tls-material.js';
 
 export interface MockApns {
   /** Origin to send to, e.g. `http://127.0.0.1:54321` or `https://127.0.0.1:54321`. */
@@ -28,110 +39,141 @@ export interface MockApns {
   readonly ca: string | undefined;
   /** Key to sign provider tokens with: the first `.p8` given in `keys`, else one generated at start. */
   readonly credentials: ApnsSigningKey;
+  /** With `mtls`: a client certificate for `bundleId` the mock trusts (certificate-based auth). */
+  readonly clientCertificate: ApnsClientCertificate | undefined;
+  /** 'sandbox' with the `sandbox` option, else 'production'. */
+  readonly environment: 'sandbox' | 'production';
   /** Seed of the latency sampler, to replay a run. */
   readonly seed: number;
-  /** Unregistered device tokens; change it while running. */
+  /** Device tokens: topics, unregistered and expired tokens; change it while running. */
   readonly devices: DeviceRegistry;
+  /** Topic rules (Forbidden, TopicDisallowed) and scripted reasons per token; change them while running. */
+  readonly rules: PushRules;
+  /** Issues another client certificate signed by the mock's client CA (needs `mtls` with a CA key). */
+  issueClientCertificate(options: ClientCertificateOptions): Promise<PemKeyPair>;
   stats(): MockApnsStats;
-  /** Graceful: GOAWAY to every connection, lets open streams finish (at most 5 s), then stops. */
+  /** Graceful: GOAWAY `{"reason":"Shutdown"}` to every connection, lets open streams finish (at most 5 s), then stops. */
   close(): Promise<void>;
 }
 
 /** How long close() lets in-flight streams finish before destroying their connections. */
 const closeGraceMs = 5_000;
-// Long URLs are bad tokens, not 414s: let find-my-way pass them to the validator.
-const maxTokenLength = 4096;
 
 export async function startMockApns(options: MockApnsOptions = {}): Promise<MockApns> {
   const resolved = resolveMockApnsOptions(options);
-  const tls = resolved.tls === 'generate' ? await generateServerCertificate({ hosts: serverHosts(resolved.host) }) : resolved.tls;
-
-  const devices = createDeviceRegistry(resolved.clock);
-  for (const [token, timestamp] of resolved.unregistered) devices.unregister(token, timestamp);
-  const verifier = createProviderTokenVerifier(resolved.trustedKeys, { clock: resolved.clock });
-  const counters = new MockApnsCounters();
-  const context: ApnsRouteContext = {
-    validation: {
-      deviceTokenPattern: resolved.deviceTokenPattern,
-      isUnregistered: devices.isUnregistered,
-      authenticate: verifier.check,
-      maxPayloadBytes: defaultMaxPayloadBytes,
-      maxVoipPayloadBytes: defaultMaxVoipPayloadBytes,
-    },
+  const material = await prepareTlsMaterial(resolved);
+  const core = createMockCore(resolved, material.clientCa !== undefined);
+  const connections = new Map<ServerHttp2Session, ApnsConnection>();
+  const streamOptions: DeviceStreamOptions = {
+    counters: core.counters,
     latency: resolved.latency,
     sandbox: resolved.sandbox,
-    counters,
+    keepBytes: Math.max(core.settings.base.maxPayloadBytes, core.settings.base.maxVoipPayloadBytes) + 1,
+  };
+  const acceptAll = resolved.profile === 'accept-all';
+  // The clock is the user's code: a throwing clock must cost an answer (500), never the process.
+  const now = (): number => {
+    try {
+      return resolved.clock.now();
+    } catch {
+      return Date.now();
+    }
   };
 
-  const app = createFastify(resolved, tls === false ? undefined : tls, context);
-  registerApnsRoutes(app, context);
-
-  const sessions = new Set<Http2Session>();
-  app.server.on('session', (session: Http2Session) => {
-    sessions.add(session);
-    session.once('close', () => sessions.delete(session));
-  });
-  app.server.on('unknownProtocol', refuseHttp1);
-  // Counted on the raw server so that every HTTP/2 request counts, and nothing else (HTTP/1.1 never gets here).
-  app.server.on('stream', () => {
-    counters.requests++;
-  });
-
-  await app.listen({ host: resolved.host, port: resolved.port });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('mock APNs server has no TCP address');
-
-  let closing: Promise<void> | undefined;
-  return {
-    url: `${tls === false ? 'http' : 'https'}://${urlHost(resolved.host)}:${address.port}`,
-    ca: tls === false ? undefined : tls.ca,
-    credentials: resolved.credentials,
-    seed: resolved.seed,
-    devices,
-    stats: () => counters.snapshot(sessions.size),
-    close: () => (closing ??= closeGracefully(app, sessions)),
+  const serverFactory = (handler: (...args: never[]) => void): Http2Server | Http2SecureServer => {
+    const settings = { maxConcurrentStreams: resolved.initialStreams };
+    const server = material.server === undefined
+      ? createServer({ settings })
+      : createSecureServer({
+          cert: material.server.cert,
+          key: material.server.key,
+          allowHTTP1: false,
+          ALPNProtocols: ['h2'],
+          minVersion: 'TLSv1.2',
+          settings,
+          // Certificate auth (§1.10): ask for a client certificate but let a bad one through the
+          // handshake, so that it gets an APNs answer (BadCertificate) rather than a TLS alert.
+          ...(material.clientCa !== undefined && { requestCert: true, rejectUnauthorized: false, ca: material.clientCa }),
+        });
+    // A 'request' listener makes node install its compat 'stream' listener (lib/internal/http2/core.js
+    // setupCompat); take it back out and put a dispatcher in front, so /3/device/ never pays for it.
+    server.on('request', handler as never);
+    const [compat] = server.listeners('stream') as ((...args: unknown[]) => void)[];
+    if (compat === undefined) throw new Error(`node:http2 ${process.version} installed no compat 'stream' listener; the mock needs Node 20-style setupCompat`);
+    server.removeAllListeners('stream');
+    server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
+      core.counters.requests++;
+      const path = headers[':path'];
+      if (path !== undefined && path.startsWith(devicePathPrefix)) {
+        const connection = connections.get(stream.session as ServerHttp2Session);
+        if (connection !== undefined) connection.lastStreamAtMs = now();
+        if (acceptAll) acceptDeviceStream(stream, headers, streamOptions);
+        else if (connection !== undefined) serveDeviceStream(stream, headers, rawHeaders, connection, streamOptions);
+        else stream.close(); // a session we never saw open: cannot happen, but never leave a stream hanging
+      } else {
+        compat.call(server, stream, headers, flags, rawHeaders);
+      }
+    });
+    server.on('session', (session: ServerHttp2Session) => {
+      const connection = new ApnsConnection(session, core.settings, now());
+      connections.set(session, connection);
+      session.once('close', () => connections.delete(session));
+      session.on('error', () => {}); // a broken client connection is not the mock's problem
+    });
+    server.on('unknownProtocol', refuseHttp1);
+    return server;
   };
-}
 
-function createFastify(
-  resolved: ResolvedMockApnsOptions,
-  tls: { cert: string; key: string } | undefined,
-  context: ApnsRouteContext,
-): ApnsFastify {
-  const settings = { maxConcurrentStreams: resolved.maxConcurrentStreams };
-  const common = {
+  const app = Fastify({
     logger: resolved.logger,
     bodyLimit: bodyLimitBytes,
     exposeHeadRoutes: false,
     // During close(), let requests on still-open streams be answered normally: fastify's 503 body is not APNs framing.
     return503OnClosing: false,
-    // Fastify calls session.close() after this much inactivity.
-    http2SessionTimeout: resolved.idleTimeoutMs,
-    routerOptions: { maxParamLength: maxTokenLength },
-    frameworkErrors: (error: FastifyError, request: { readonly raw: unknown }, reply: { hijack(): unknown }) =>
-      answerFrameworkError(error, request, reply, context),
+    http2: true,
+    serverFactory,
+    frameworkErrors: (_error: unknown, request: { readonly raw: unknown }, reply: { hijack(): unknown }) => answerFrameworkError(request, reply, otherPaths),
+  } as never) as unknown as ApnsFastify;
+  const otherPaths = {
+    stream: streamOptions,
+    connectionOf: (raw: { stream: ServerHttp2Stream }) => connections.get(raw.stream.session as ServerHttp2Session),
   };
-  if (tls !== undefined) {
-    const https: SecureServerOptions = {
-      cert: tls.cert,
-      key: tls.key,
-      allowHTTP1: false,
-      ALPNProtocols: ['h2'],
-      minVersion: 'TLSv1.2',
-      settings,
-    };
-    return Fastify({ ...common, http2: true, https });
-  }
-  // For h2c fastify passes `options.http` to http2.createServer (lib/server.js getServerInstance),
-  // but its types do not declare it; that is the only way to set SETTINGS without a serverFactory.
-  const h2c: { http: ServerOptions } = { http: { settings } };
-  return Fastify({ ...common, http2: true, ...(h2c as object) });
+  registerApnsRoutes(app, otherPaths);
+
+  await app.listen({ host: resolved.host, port: resolved.port });
+  const stopIdleSweep = resolved.idleTimeoutMs > 0 ? startIdleSweep({ [Symbol.iterator]: () => connections.values() }, resolved.idleTimeoutMs, now) : () => {};
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('mock APNs server has no TCP address');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${material.server === undefined ? 'http' : 'https'}://${urlHost(resolved.host)}:${address.port}`,
+    ca: material.server?.ca,
+    credentials: resolved.credentials,
+    clientCertificate: material.clientCertificate,
+    environment: resolved.sandbox ? 'sandbox' : 'production',
+    seed: resolved.seed,
+    devices: core.devices,
+    rules: core.rules,
+    issueClientCertificate: (certificateOptions) => {
+      if (material.issue === undefined) {
+        return Promise.reject(new InvalidArgumentError('issueClientCertificate needs the mtls option with a CA key (mtls: true generates one)'));
+      }
+      return material.issue(certificateOptions);
+    },
+    stats: () => core.counters.snapshot(connections.size),
+    close: () => {
+      stopIdleSweep();
+      return (closing ??= closeGracefully(app, connections));
+    },
+  };
 }
 
-async function closeGracefully(app: ApnsFastify, sessions: Set<Http2Session>): Promise<void> {
-  for (const session of sessions) session.close();
+async function closeGracefully(app: ApnsFastify, connections: Map<ServerHttp2Session, ApnsConnection>): Promise<void> {
+  // GOAWAY carrying {"reason":"Shutdown"} (§1.5, §1.7 503 Shutdown); streams already open finish.
+  for (const connection of connections.values()) connection.goaway('Shutdown');
   const force = setTimeout(() => {
-    for (const session of sessions) session.destroy();
+    for (const session of connections.keys()) session.destroy();
   }, closeGraceMs);
   try {
     await app.close();
@@ -154,12 +196,6 @@ function refuseHttp1(socket: Duplex): void {
   socket.resume();
   socket.end(http1Refusal);
   setTimeout(() => socket.destroy(), 1_000).unref();
-}
-
-/** Names the generated certificate covers: the usual loopback names plus the listen host. */
-function serverHosts(host: string): string[] {
-  const unspecified = host === '0.0.0.0' || host === '::';
-  return unspecified || defaultServerHosts.includes(host) ? [...defaultServerHosts] : [...defaultServerHosts, host];
 }
 
 function urlHost(host: string): string {

@@ -1,17 +1,24 @@
 /**
- * APNs request validation as a pure function, independent of fastify, so it can be unit-tested and
- * reused by other front ends (a raw node:http2 handler, a benchmark profile).
+ * APNs request validation as a pure function, independent of the server, so it can be unit-tested
+ * and reused by other front ends.
  *
  * Order follows Pushy's ValidatingPushNotificationHandler (protocols.md §5.1), so the first problem
- * of a request gives the same reason Pushy's mock would:
- *   apns-id → method → topic → collapse id → priority → push type → (expiration) → token shape →
- *   unregistered → auth → empty payload → payload size → payload is a JSON object.
+ * of a request gives the reason Pushy's mock would; steps Pushy lacks are marked (+):
+ *   apns-id → (+) bad client certificate → method → topic → collapse id → priority → push type → (+) push-type rules (§1.3) →
+ *   (+) expiration → path / token shape → device registry → auth → (+) topic rules → empty payload
+ *   → payload size → (+) payload is a JSON object → (+) `final` (rate limit, scripts, user hook).
+ * DuplicateHeaders is checked by the caller before this, from the raw header list.
  *
  * The result is synchronous except when `authenticate` has to do async work (a provider token seen
  * for the first time); the common path allocates only the verdict object.
  */
 import { randomUUID } from 'node:crypto';
 import type { ApnsReason } from '../../core/reasons.js';
+import type { DeviceRejection } from './devices.js';
+import { isJsonObject } from './json-check.js';
+import { apnsPushTypes, tokenAuthOnlyPushTypes, topicFitsPushType } from './push-types.js';
+
+export { apnsPushTypes } from './push-types.js';
 
 export interface ApnsAccept {
   readonly ok: true;
@@ -32,15 +39,43 @@ export type ApnsVerdict = ApnsAccept | ApnsReject;
 /** A reason to reject, or undefined to let the request through. */
 export type AuthCheck = ApnsReason | undefined;
 
-/** Request headers with lower-case names, as node:http2 and fastify give them. */
+/** A rejection decided after validation (rate limit, script, user hook). */
+export interface LateRejection {
+  readonly reason: ApnsReason;
+  readonly timestamp?: number;
+}
+
+/** What `final` sees of a push that passed every check. */
+export interface ValidatedPush {
+  readonly token: string;
+  readonly topic: string;
+  readonly pushType: string | undefined;
+  readonly headers: RequestHeaders;
+  readonly body: Buffer;
+}
+
+/** Request headers with lower-case names, as node:http2 gives them. */
 export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
 export interface ApnsValidationContext {
   /** Shape of a device token; Pushy assumes 64 hex characters, real length is unconfirmed (protocols.md §7). */
   readonly deviceTokenPattern: RegExp;
-  readonly isUnregistered: (token: string) => number | undefined;
+  /** Used when `devices` is absent: tokens answered 410 Unregistered. */
+  readonly isUnregistered?: (token: string) => number | undefined;
+  /** Device registry (devices.ts): Unregistered, ExpiredToken, DeviceTokenNotForTopic. */
+  readonly devices?: { check(token: string, topic: string): DeviceRejection | undefined };
   /** Token or certificate auth; absent means every request is authorised. */
-  readonly authenticate?: (authorization: string | undefined) => AuthCheck | Promise<AuthCheck>;
+  readonly authenticate?: (authorization: string | undefined, topic: string) => AuthCheck | Promise<AuthCheck>;
+  /** 'certificate' on a mutual-TLS connection: location / liveactivity pushes need token auth (§1.3). */
+  readonly authKind?: 'token' | 'certificate';
+  /** A reason every request of the connection gets, after the apns-id check: a bad client certificate (cert-auth.ts). */
+  readonly connectionReason?: ApnsReason;
+  /** Topic used when the request has none: the client certificate's UID (§1.2, §1.10). */
+  readonly defaultTopic?: string;
+  /** Forbidden / TopicDisallowed rules (rules.ts). */
+  readonly topicRule?: (topic: string) => ApnsReason | undefined;
+  /** Last word on a push that passed every check; may throw (→ 500 InternalServerError, like Pushy). */
+  readonly final?: (push: ValidatedPush) => LateRejection | undefined;
   /** 4096 (protocols.md §1.4). */
   readonly maxPayloadBytes: number;
   /** 5120 for apns-push-type voip (protocols.md §1.4, ◐). */
@@ -53,19 +88,6 @@ export const defaultDeviceTokenPattern = /^[0-9a-fA-F]{64}$/;
 export const defaultMaxPayloadBytes = 4096;
 export const defaultMaxVoipPayloadBytes = 5120;
 
-/** apns-push-type values, protocols.md §1.2. */
-export const apnsPushTypes: ReadonlySet<string> = new Set([
-  'alert',
-  'background',
-  'location',
-  'voip',
-  'complication',
-  'fileprovider',
-  'mdm',
-  'liveactivity',
-  'pushtotalk',
-]);
-
 // 8-4-4-4-12 hex. Apple documents lower case, Pushy parses with UUID.fromString, which also takes
 // upper case; accept both so a client is not rejected for what real APNs may well accept (§1.5 ❓).
 const uuidPattern = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -73,11 +95,12 @@ const expirationPattern = /^\d{1,16}$/;
 const maxCollapseIdBytes = 64;
 
 /**
- * @param token the `<token>` of `/3/device/<token>`, '' when the path ends at `/3/device/`.
+ * @param token the `<token>` of `/3/device/<token>`: '' when the path ends at `/3/device/`, null
+ *   when the path is not under `/3/device/` at all (→ BadPath, after the header checks).
  */
 export function validateApnsRequest(
   method: string,
-  token: string,
+  token: string | null,
   headers: RequestHeaders,
   body: Buffer,
   context: ApnsValidationContext,
@@ -87,9 +110,11 @@ export function validateApnsRequest(
     return reject('BadMessageId', newId(context));
   }
   const apnsId = requestedId ?? newId(context);
+  if (context.connectionReason !== undefined) return reject(context.connectionReason, apnsId);
   if (method !== 'POST') return reject('MethodNotAllowed', apnsId);
 
-  const topic = header(headers, 'apns-topic');
+  // With certificate auth the topic may be omitted: the certificate's subject names it (§1.2).
+  const topic = header(headers, 'apns-topic') || context.defaultTopic;
   if (topic === undefined || topic === '') return reject('MissingTopic', apnsId);
 
   // node:http2 decodes header values one byte per character (latin1), so length is the byte count
@@ -102,57 +127,96 @@ export function validateApnsRequest(
     return reject('BadPriority', apnsId);
   }
   const pushType = header(headers, 'apns-push-type');
-  if (pushType !== undefined && !apnsPushTypes.has(pushType)) return reject('InvalidPushType', apnsId);
+  if (pushType !== undefined) {
+    if (!apnsPushTypes.has(pushType)) return reject('InvalidPushType', apnsId);
+    const rule = pushTypeRule(pushType, topic, priority, context);
+    if (rule !== undefined) return reject(rule, apnsId);
+  }
 
   // Not checked by Pushy; apns-expiration is UNIX seconds or 0 (protocols.md §1.2).
   const expiration = header(headers, 'apns-expiration');
   if (expiration !== undefined && !expirationPattern.test(expiration)) return reject('BadExpirationDate', apnsId);
 
+  if (token === null) return reject('BadPath', apnsId);
   if (token === '') return reject('MissingDeviceToken', apnsId);
   if (!context.deviceTokenPattern.test(token)) return reject('BadDeviceToken', apnsId);
-  const unregisteredAt = context.isUnregistered(token);
-  if (unregisteredAt !== undefined) return { ok: false, reason: 'Unregistered', apnsId, timestamp: unregisteredAt };
+  const device = checkDevice(token, topic, context);
+  if (device !== undefined) return device.reason === 'Unregistered' ? { ok: false, reason: device.reason, apnsId, timestamp: device.timestamp } : reject(device.reason, apnsId);
 
+  const rest = (): ApnsVerdict => afterAuth(token, topic, pushType, headers, body, apnsId, context);
   if (context.authenticate !== undefined) {
-    const authorization = header(headers, 'authorization');
-    const check = context.authenticate(authorization);
-    if (check instanceof Promise) {
-      return check.then((reason) => (reason === undefined ? validatePayload(pushType, body, apnsId, context) : reject(reason, apnsId)));
-    }
+    const check = context.authenticate(header(headers, 'authorization'), topic);
+    if (check instanceof Promise) return check.then((reason) => (reason === undefined ? rest() : reject(reason, apnsId)));
     if (check !== undefined) return reject(check, apnsId);
   }
-  return validatePayload(pushType, body, apnsId, context);
-}
-
-function validatePayload(pushType: string | undefined, body: Buffer, apnsId: string, context: ApnsValidationContext): ApnsVerdict {
-  if (body.length === 0) return reject('PayloadEmpty', apnsId);
-  const limit = pushType === 'voip' ? context.maxVoipPayloadBytes : context.maxPayloadBytes;
-  if (body.length > limit) return reject('PayloadTooLarge', apnsId);
-  if (!isJsonObject(body)) return reject('BadPayload', apnsId);
-  return { ok: true, apnsId };
-}
-
-/** APNs payloads are JSON dictionaries; what Apple answers otherwise is unconfirmed (core/reasons.ts BadPayload). */
-function isJsonObject(body: Buffer): boolean {
-  // Cheap reject before parsing: a JSON object starts with '{' after optional whitespace.
-  let first = 0;
-  while (first < body.length && (body[first] === 0x20 || body[first] === 0x0a || body[first] === 0x0d || body[first] === 0x09)) first++;
-  if (body[first] !== 0x7b) return false;
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-  } catch {
-    return false;
-  }
+  return rest();
 }
 
 /**
- * The apns-id for a response decided outside validateApnsRequest (bad path, framework errors): the
- * request's, when it is a valid UUID, otherwise a new one.
+ * Push-type rules of §1.3 (not in Pushy). Which reason Apple gives for each is unconfirmed; the
+ * closest documented meaning is used: a topic without the type's suffix → BadTopic; background at
+ * a priority other than 5 (10 when omitted, §1.2) → BadPriority; location / liveactivity over a
+ * certificate connection → MissingProviderToken (they need a provider token).
+ */
+function pushTypeRule(pushType: string, topic: string, priority: string | undefined, context: ApnsValidationContext): ApnsReason | undefined {
+  if (!topicFitsPushType(topic, pushType)) return 'BadTopic';
+  if (pushType === 'background' && priority !== '5') return 'BadPriority';
+  if (context.authKind === 'certificate' && tokenAuthOnlyPushTypes.has(pushType)) return 'MissingProviderToken';
+  return undefined;
+}
+
+function checkDevice(token: string, topic: string, context: ApnsValidationContext): DeviceRejection | undefined {
+  if (context.devices !== undefined) return context.devices.check(token, topic);
+  const timestamp = context.isUnregistered?.(token);
+  return timestamp === undefined ? undefined : { reason: 'Unregistered', timestamp };
+}
+
+function afterAuth(
+  token: string,
+  topic: string,
+  pushType: string | undefined,
+  headers: RequestHeaders,
+  body: Buffer,
+  apnsId: string,
+  context: ApnsValidationContext,
+): ApnsVerdict {
+  const rule = context.topicRule?.(topic);
+  if (rule !== undefined) return reject(rule, apnsId);
+  if (body.length === 0) return reject('PayloadEmpty', apnsId);
+  const limit = pushType === 'voip' ? context.maxVoipPayloadBytes : context.maxPayloadBytes;
+  if (body.length > limit) return reject('PayloadTooLarge', apnsId);
+  // APNs payloads are JSON dictionaries; what Apple answers otherwise is unconfirmed (core/reasons.ts BadPayload).
+  if (!isJsonObject(body)) return reject('BadPayload', apnsId);
+  if (context.final !== undefined) {
+    const late = context.final({ token, topic, pushType, headers, body });
+    if (late !== undefined) return { ok: false, reason: late.reason, apnsId, ...(late.timestamp !== undefined && { timestamp: late.timestamp }) };
+  }
+  return { ok: true, apnsId };
+}
+
+/**
+ * The apns-id for a response decided outside validateApnsRequest (framework errors, a failing
+ * handler): the request's, when it is a valid UUID, otherwise a new one.
  */
 export function responseApnsId(headers: RequestHeaders, generate: () => string = randomUUID): string {
   const requested = header(headers, 'apns-id');
   return requested !== undefined && uuidPattern.test(requested) ? requested : generate();
+}
+
+/**
+ * The first header name that occurs more than once in a raw `[name, value, name, value, …]` list
+ * (node:http2's `rawHeaders`), pseudo-headers included; undefined when none does. APNs answers a
+ * repeated header with 400 DuplicateHeaders (§1.2); node:http2 would otherwise join the values.
+ */
+export function findDuplicateHeader(rawHeaders: readonly string[]): string | undefined {
+  const count = rawHeaders.length;
+  for (let i = 0; i < count; i += 2) {
+    const name = rawHeaders[i];
+    // HTTP/2 lets a client split `cookie` into several fields (RFC 9113 §8.2.3): not a duplicate.
+    if (name === 'cookie') continue;
+    for (let j = i + 2; j < count; j += 2) if (rawHeaders[j] === name) return name;
+  }
+  return undefined;
 }
 
 function reject(reason: ApnsReason, apnsId: string): ApnsReject {

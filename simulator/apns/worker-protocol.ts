@@ -6,8 +6,10 @@ import type { LatencySpec } from '../distributions.js';
 import type { ApnsSigningKey } from './credentials.js';
 import type { MockApnsOptions } from './options.js';
 import type { MockApnsStats } from './stats.js';
+import type { ApnsClientCertificate } from './tls-material.js';
 
-export type MockApnsWorkerOptions = Omit<MockApnsOptions, 'clock' | 'latency'> & { readonly latency?: LatencySpec };
+/** Everything but functions: no clock, no latency sampler, no onPush handler. */
+export type MockApnsWorkerOptions = Omit<MockApnsOptions, 'clock' | 'latency' | 'onPush'> & { readonly latency?: LatencySpec };
 
 export interface WorkerData {
   readonly options: MockApnsWorkerOptions;
@@ -22,7 +24,15 @@ export interface SerializedError {
 }
 
 export type FromWorker =
-  | { readonly type: 'ready'; readonly url: string; readonly ca: string | undefined; readonly credentials: ApnsSigningKey; readonly seed: number }
+  | {
+      readonly type: 'ready';
+      readonly url: string;
+      readonly ca: string | undefined;
+      readonly credentials: ApnsSigningKey;
+      readonly clientCertificate: ApnsClientCertificate | undefined;
+      readonly environment: 'sandbox' | 'production';
+      readonly seed: number;
+    }
   | { readonly type: 'failed'; readonly error: SerializedError }
   | { readonly type: 'stats'; readonly id: number; readonly stats: MockApnsStats }
   | { readonly type: 'closed' };

@@ -24,7 +24,7 @@ try {
       });
     }
   });
-  post({ type: 'ready', url: mock.url, ca: mock.ca, credentials: mock.credentials, seed: mock.seed });
+  post({ type: 'ready', url: mock.url, ca: mock.ca, credentials: mock.credentials, clientCertificate: mock.clientCertificate, environment: mock.environment, seed: mock.seed });
 } catch (error) {
   const { name, message, code } = error as Error & { code?: unknown };
   post({ type: 'failed', error: { name, message, ...(typeof code === 'string' && { code }) } });

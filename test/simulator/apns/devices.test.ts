@@ -28,3 +28,35 @@ describe('device registry', () => {
     expect(isUnregistered('t')).toBe(5);
   });
 });
+
+describe('device registry: topics and expiry', () => {
+  it('answers DeviceTokenNotForTopic for a token registered to other topics, accepting its bundle’s push-type topics', () => {
+    const devices = createDeviceRegistry();
+    devices.register('t', 'com.example.app');
+    expect(devices.check('t', 'com.example.app')).toBeUndefined();
+    expect(devices.check('t', 'com.example.app.voip')).toBeUndefined();
+    expect(devices.check('t', 'com.example.other')).toEqual({ reason: 'DeviceTokenNotForTopic' });
+    devices.register('t', ['com.example.other']);
+    expect(devices.check('t', 'com.example.other')).toBeUndefined();
+  });
+
+  it('accepts unknown tokens unless strict (Pushy’s rule)', () => {
+    const devices = createDeviceRegistry();
+    expect(devices.check('u', 'com.example.app')).toBeUndefined();
+    devices.setStrict(true);
+    expect(devices.check('u', 'com.example.app')).toEqual({ reason: 'DeviceTokenNotForTopic' });
+  });
+
+  it('checks unregistered, then expired, then topics; reregister and forget clear the marks', () => {
+    const devices = createDeviceRegistry({ now: () => 7 });
+    devices.register('t', 'com.example.other');
+    devices.expire('t');
+    expect(devices.check('t', 'com.example.app')).toEqual({ reason: 'ExpiredToken' });
+    devices.unregister('t');
+    expect(devices.check('t', 'com.example.app')).toEqual({ reason: 'Unregistered', timestamp: 7 });
+    devices.reregister('t');
+    expect(devices.check('t', 'com.example.app')).toEqual({ reason: 'DeviceTokenNotForTopic' });
+    devices.forget('t');
+    expect(devices.check('t', 'com.example.app')).toBeUndefined();
+  });
+});

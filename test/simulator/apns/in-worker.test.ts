@@ -2,6 +2,7 @@
  * The mock in a worker thread. Tests run from .ts sources, so the worker is started through a
  * shim (fixtures/ts-worker.mjs) that installs a TypeScript loader and then runs the real worker.ts.
  */
+import { connect } from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canStartMockApnsInWorker, startMockApnsInWorker, type MockApnsInWorker } from '../../../simulator/apns/in-worker.js';
 import type { MockApnsWorkerOptions } from '../../../simulator/apns/worker-protocol.js';
@@ -43,6 +44,24 @@ describe('startMockApnsInWorker', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('hands back the client certificate and environment of an mtls sandbox mock', async () => {
+    mock = await startMockApnsInWorker({ mtls: true, sandbox: true, bundleId: 'com.example.worker' }, { workerUrl });
+    expect(mock.environment).toBe('sandbox');
+    expect(mock.clientCertificate).toMatchObject({ bundleId: 'com.example.worker', cert: expect.stringMatching(/BEGIN CERTIFICATE/) });
+    const client = connect(mock.url, { ca: mock.ca, cert: mock.clientCertificate?.cert, key: mock.clientCertificate?.key });
+    client.on('error', () => {});
+    try {
+      expect((await request(client, { path: `/3/device/${deviceToken(1)}`, body: '{}' })).status).toBe(200);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('refuses an onPush handler, which cannot cross into a worker', async () => {
+    const withHandler = { onPush: () => undefined } as unknown as MockApnsWorkerOptions;
+    await expect(startMockApnsInWorker(withHandler, { workerUrl })).rejects.toThrow(/onPush.*cannot cross into a worker/);
   });
 
   it('ends the worker on close; stats afterwards reject', async () => {

@@ -42,6 +42,15 @@ describe('mock APNs options', () => {
     ['a key that is not PEM', { keys: [{ keyId: 'K', teamId: 'T', key: 'nope' }] }, /keys\[0\].key \(keyId 'K'\) is not usable: the APNs key is neither/],
     ['a deviceTokenPattern string', { deviceTokenPattern: '^[0-9a-f]+$' }, /deviceTokenPattern must be a RegExp/],
     ['a negative idle timeout', { idleTimeoutMs: -1 }, /idleTimeoutMs must be an integer from 0/],
+    ['mtls with tls: false', { mtls: true, tls: false }, /mtls needs TLS: remove tls: false/],
+    ['mtls as a string', { mtls: 'yes' }, /mtls must be true, false or \{ ca: \{ cert, key\? \} \}/],
+    ['an unknown profile', { profile: 'fast' }, /profile must be 'validated' or 'accept-all', got fast/],
+    ['a bundle id with spaces', { bundleId: 'com example' }, /bundleId must be a bundle id like com.example.app/],
+    ['a rate limit without a window', { deviceRateLimit: { max: 1 } }, /deviceRateLimit.windowMs must be an integer from 1/],
+    ['zero initial streams', { initialStreams: 0 }, /initialStreams must be an integer from 1/],
+    ['onPush that is not a function', { onPush: 'Forbidden' }, /onPush must be a function/],
+    ['a topic-specific key with no topics', { keys: [{ keyId: 'K', teamId: 'T', key: 'x', topics: [] }] }, /keys\[0\].topics must be a non-empty list of bundle ids/],
+    ['a key with an unknown environment', { keys: [{ keyId: 'K', teamId: 'T', key: 'x', environment: 'dev' }] }, /keys\[0\].environment must be 'sandbox' or 'production'/],
   ])('rejects %s with InvalidArgumentError saying what to fix', (_name, options, message) => {
     expect(invalid(options)).toThrow(expect.objectContaining({ code: 'PUSHSIM_ERR_INVALID_ARGUMENT', message: expect.stringMatching(message) }));
   });
@@ -63,6 +72,19 @@ describe('mock APNs options', () => {
     expect([...resolved.unregistered]).toEqual([['a', 77], ['b', 77]]);
     expect(resolved.deviceTokenPattern.flags).toBe('');
     expect(resolveMockApnsOptions({ unregistered: { t: 5 } }).unregistered.get('t')).toBe(5);
+  });
+
+  it('turns mtls on TLS, caps initialStreams at maxConcurrentStreams, and lets accept-all allow every stream at once', () => {
+    expect(resolveMockApnsOptions({ mtls: true })).toMatchObject({ tls: 'generate', mtls: 'generate', bundleId: 'com.example.app', initialStreams: 1 });
+    expect(resolveMockApnsOptions({ initialStreams: 50, maxConcurrentStreams: 10 }).initialStreams).toBe(10);
+    expect(resolveMockApnsOptions({ profile: 'accept-all', maxConcurrentStreams: 10 }).initialStreams).toBe(10);
+    expect(resolveMockApnsOptions().tokenUpdateWindowMs).toBe(1_200_000);
+  });
+
+  it('reports config problems as InvalidConfigError listing them all', () => {
+    expect(invalid({ config: { expired: 'x', script: { a: 'Nope' } } })).toThrow(
+      expect.objectContaining({ code: 'PUSHSIM_ERR_INVALID_CONFIG', problems: [expect.stringMatching(/^expired:/), expect.stringMatching(/^script.a:/)] }),
+    );
   });
 
   it('makes startMockApns throw before listening', async () => {

@@ -50,7 +50,9 @@ describe('latency injection', () => {
   it('applies a LatencySpec from the seeded sampler, to rejections as well', async () => {
     const { client, jwt, mock } = await start({ latency: { kind: 'fixed', ms: 60 } });
     const started = performance.now();
-    const [accepted, rejected] = await Promise.all([push(client, jwt), request(client, { path: '/elsewhere' })]);
+    // One stream until the provider token is validated (§1.9), then both at once.
+    expect((await push(client, jwt)).status).toBe(200);
+    const [accepted, rejected] = await Promise.all([push(client, jwt), request(client, { path: '/elsewhere', headers: { 'apns-topic': 'com.example.app' } })]);
     expect(accepted.status).toBe(200);
     expect(rejected.status).toBe(404);
     // A lower bound only: timers never fire early, so this cannot flake on a slow machine.
@@ -133,13 +135,22 @@ describe('keys', () => {
     const { client, mock } = await start({ keys: [{ keyId: publicOnly.keyId, teamId: publicOnly.teamId, key: publicPem }] });
     expect(mock.credentials.keyId).not.toBe(publicOnly.keyId);
     expect((await push(client, await signProviderToken(publicOnly))).status).toBe(200);
-    expect((await push(client, await signProviderToken(mock.credentials))).status).toBe(200);
+    // Another team: a connection of its own (one team per connection, §1.9).
+    const second = openClient(mock);
+    clients.push(second);
+    expect((await push(second, await signProviderToken(mock.credentials))).status).toBe(200);
   });
 });
 
 describe('connections and settings', () => {
-  it.each([false, true])('advertises maxConcurrentStreams in SETTINGS (tls: %s)', async (tls) => {
-    const { client } = await start({ tls, maxConcurrentStreams: 37 });
+  it.each([false, true])('advertises 1 stream until the first valid provider token, then maxConcurrentStreams (tls: %s)', async (tls) => {
+    const { client, jwt } = await start({ tls, maxConcurrentStreams: 37 });
+    await new Promise((resolve) => (client.remoteSettings.maxConcurrentStreams === 1 ? resolve(undefined) : client.once('remoteSettings', resolve)));
+    expect(client.remoteSettings.maxConcurrentStreams).toBe(1);
+    // A rejected token does not raise the limit.
+    expect((await push(client, 'not.a.jwt')).status).toBe(403);
+    expect(client.remoteSettings.maxConcurrentStreams).toBe(1);
+    expect((await push(client, jwt)).status).toBe(200);
     const settings = await new Promise<{ maxConcurrentStreams?: number }>((resolve) => {
       if (client.remoteSettings.maxConcurrentStreams === 37) resolve(client.remoteSettings);
       else client.once('remoteSettings', resolve);
@@ -147,10 +158,13 @@ describe('connections and settings', () => {
     expect(settings.maxConcurrentStreams).toBe(37);
   });
 
-  it('defaults to 1000 concurrent streams', async () => {
-    const { client } = await start();
-    await new Promise((resolve) => client.once('remoteSettings', resolve));
-    expect(client.remoteSettings.maxConcurrentStreams).toBe(1000);
+  it('defaults to 1000 concurrent streams after auth; initialStreams sets the limit before it', async () => {
+    const { client, jwt } = await start();
+    await push(client, jwt);
+    await eventually(() => client.remoteSettings.maxConcurrentStreams === 1000, 'SETTINGS with 1000 streams');
+    const { client: other } = await start({ initialStreams: 50, maxConcurrentStreams: 60 });
+    // The SETTINGS frame may arrive before a listener could be attached: poll the received value.
+    await eventually(() => other.remoteSettings.maxConcurrentStreams === 50, 'SETTINGS with 50 streams');
   });
 
   it('counts open connections', async () => {
@@ -164,11 +178,13 @@ describe('connections and settings', () => {
     await eventually(() => mock.stats().connections === 1, 'one connection left');
   });
 
-  it('serves many concurrent streams on one connection', async () => {
+  it('serves many concurrent streams on one connection once the token is validated', async () => {
     const { client, jwt, mock } = await start();
+    expect((await push(client, jwt)).status).toBe(200);
+    await eventually(() => client.remoteSettings.maxConcurrentStreams === 1000, 'the raised stream limit');
     const responses = await Promise.all(Array.from({ length: 300 }, (_, i) => push(client, jwt, deviceToken(i))));
     expect(responses.every((r) => r.status === 200)).toBe(true);
-    expect(mock.stats()).toMatchObject({ requests: 300, accepted: 300, rejected: 0 });
+    expect(mock.stats()).toMatchObject({ requests: 301, accepted: 301, rejected: 0 });
   });
 });
 

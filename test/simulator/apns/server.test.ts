@@ -91,13 +91,14 @@ describe.each([
     ['an empty body', async () => ({ path: `/3/device/${token}`, body: '' }), 'PayloadEmpty'],
     ['no body at all', async () => ({ path: `/3/device/${token}`, body: undefined }), 'PayloadEmpty'],
     ['a 4097-byte body', async () => ({ path: `/3/device/${token}`, body: `{"a":"${'x'.repeat(4089)}"}` }), 'PayloadTooLarge'],
-    ['a 5121-byte voip body', async () => ({ path: `/3/device/${token}`, headers: { 'apns-push-type': 'voip' }, body: `{"a":"${'x'.repeat(5113)}"}` }), 'PayloadTooLarge'],
+    ['a 5121-byte voip body', async () => ({ path: `/3/device/${token}`, headers: { 'apns-push-type': 'voip', 'apns-topic': 'com.example.app.voip' }, body: `{"a":"${'x'.repeat(5113)}"}` }), 'PayloadTooLarge'],
     ['a 2 MiB body with a content-type (over fastify bodyLimit)', async () => ({ path: `/3/device/${token}`, headers: { 'content-type': 'application/json' }, body: `{"a":"${'x'.repeat(2 * 1024 * 1024)}"}` }), 'PayloadTooLarge'],
     ['a 2 MiB body without content-type', async () => ({ path: `/3/device/${token}`, body: `{"a":"${'x'.repeat(2 * 1024 * 1024)}"}` }), 'PayloadTooLarge'],
     ['a body that is not a JSON object', async () => ({ path: `/3/device/${token}`, body: '["aps"]' }), 'BadPayload'],
     ['another path', async () => ({ path: '/3/devices/abc' }), 'BadPath'],
     ['the root path', async () => ({ path: '/' }), 'BadPath'],
-    ['a malformed URL escape', async () => ({ path: '/3/device/%zz' }), 'BadPath'],
+    ['a malformed URL escape outside /3/device/', async () => ({ path: '/%zz' }), 'BadPath'],
+    ['a malformed URL escape as the token (Pushy: the token is checked as it stands)', async () => ({ path: '/3/device/%zz' }), 'BadDeviceToken'],
   ];
 
   it.each(cases)('rejects %s in APNs framing', async (_name, build, reason) => {
@@ -111,7 +112,7 @@ describe.each([
   it('accepts a 5120-byte voip push', async () => {
     const body = `{"a":"${'x'.repeat(5112)}"}`;
     expect(body.length).toBe(5120);
-    expect((await send({ path: `/3/device/${token}`, headers: { 'apns-push-type': 'voip' }, body })).status).toBe(200);
+    expect((await send({ path: `/3/device/${token}`, headers: { 'apns-push-type': 'voip', 'apns-topic': 'com.example.app.voip' }, body })).status).toBe(200);
   });
 
   it('keeps the connection usable after rejections and counts every request', async () => {

@@ -3,12 +3,14 @@ import type { ApnsReason } from '../../../core/reasons.js';
 import {
   apnsPushTypes,
   defaultDeviceTokenPattern,
+  findDuplicateHeader,
   responseApnsId,
   validateApnsRequest,
   type ApnsValidationContext,
   type ApnsVerdict,
   type RequestHeaders,
 } from '../../../simulator/apns/validate.js';
+import { topicSuffixByPushType } from '../../../simulator/apns/push-types.js';
 import { deviceToken, uuidV4Lower } from './helpers.js';
 
 const token = deviceToken(1);
@@ -27,12 +29,12 @@ const context: ApnsValidationContext = {
 const goodHeaders: RequestHeaders = { 'apns-topic': 'com.example.app', authorization: 'bearer good' };
 
 function verdict(
-  overrides: { method?: string; token?: string; headers?: RequestHeaders; body?: Buffer } = {},
+  overrides: { method?: string; token?: string | null; headers?: RequestHeaders; body?: Buffer } = {},
   ctx: ApnsValidationContext = context,
 ): ApnsVerdict {
   const result = validateApnsRequest(
     overrides.method ?? 'POST',
-    overrides.token ?? token,
+    overrides.token === undefined ? token : overrides.token,
     { ...goodHeaders, ...overrides.headers },
     overrides.body ?? payload,
     ctx,
@@ -90,7 +92,9 @@ describe('validateApnsRequest', () => {
 
   it('accepts every documented push type and priority, a 64-byte collapse id and numeric expirations', () => {
     for (const pushType of apnsPushTypes) {
-      expect(reasonOf(verdict({ headers: { 'apns-push-type': pushType } }))).toBe('accepted');
+      const topic = `com.example.app${topicSuffixByPushType.get(pushType) ?? '.anything'}`;
+      const priority = pushType === 'background' ? '5' : '10';
+      expect(reasonOf(verdict({ headers: { 'apns-push-type': pushType, 'apns-topic': topic, 'apns-priority': priority } }))).toBe('accepted');
     }
     for (const priority of ['10', '5', '1']) expect(reasonOf(verdict({ headers: { 'apns-priority': priority } }))).toBe('accepted');
     expect(reasonOf(verdict({ headers: { 'apns-collapse-id': 'c'.repeat(64) } }))).toBe('accepted');
@@ -107,11 +111,12 @@ describe('validateApnsRequest', () => {
 
   it('allows 5120 bytes for voip pushes but 4096 for others (protocols.md §1.4)', () => {
     const body = Buffer.from(`{"a":"${'x'.repeat(5000)}"}`);
-    expect(reasonOf(verdict({ body, headers: { 'apns-push-type': 'voip' } }))).toBe('accepted');
+    const voip = { 'apns-push-type': 'voip', 'apns-topic': 'com.example.app.voip' };
+    expect(reasonOf(verdict({ body, headers: voip }))).toBe('accepted');
     expect(reasonOf(verdict({ body, headers: { 'apns-push-type': 'alert' } }))).toBe('PayloadTooLarge');
     const over = Buffer.from(`{"a":"${'x'.repeat(5113)}"}`);
     expect(over.length).toBe(5121);
-    expect(reasonOf(verdict({ body: over, headers: { 'apns-push-type': 'voip' } }))).toBe('PayloadTooLarge');
+    expect(reasonOf(verdict({ body: over, headers: voip }))).toBe('PayloadTooLarge');
     const exactly = Buffer.from(`{"a":"${'x'.repeat(4088)}"}`);
     expect(exactly.length).toBe(4096);
     expect(reasonOf(verdict({ body: exactly }))).toBe('accepted');
@@ -171,5 +176,57 @@ describe('responseApnsId', () => {
     expect(responseApnsId({ 'apns-id': apnsId })).toBe(apnsId);
     expect(responseApnsId({ 'apns-id': 'junk' })).toMatch(uuidV4Lower);
     expect(responseApnsId({}, () => 'new')).toBe('new');
+  });
+});
+
+describe('validateApnsRequest: push-type rules, connection context, late checks', () => {
+  it.each<[string, RequestHeaders, ApnsReason]>([
+    ['a voip push to the bare bundle id', { 'apns-push-type': 'voip' }, 'BadTopic'],
+    ['an alert push to a .voip topic', { 'apns-push-type': 'alert', 'apns-topic': 'com.example.app.voip' }, 'BadTopic'],
+    ['a background push at priority 10', { 'apns-push-type': 'background', 'apns-priority': '10' }, 'BadPriority'],
+    ['a background push at priority 1', { 'apns-push-type': 'background', 'apns-priority': '1' }, 'BadPriority'],
+    ['a background push without priority', { 'apns-push-type': 'background' }, 'BadPriority'],
+  ])('rejects %s (protocols.md §1.3)', (_name, headers, reason) => {
+    expect(reasonOf(verdict({ headers }))).toBe(reason);
+  });
+
+  it('needs token auth for location and liveactivity pushes on a certificate connection', () => {
+    const cert: ApnsValidationContext = { ...context, authKind: 'certificate' };
+    const location = { 'apns-push-type': 'location', 'apns-topic': 'com.example.app.location-query' };
+    expect(reasonOf(verdict({ headers: location }, cert))).toBe('MissingProviderToken');
+    expect(reasonOf(verdict({ headers: location }))).toBe('accepted');
+  });
+
+  it('uses the certificate topic when the request has none, and a connection reason before anything else but apns-id', () => {
+    expect(reasonOf(verdict({ headers: { 'apns-topic': undefined } }, { ...context, defaultTopic: 'com.example.app' }))).toBe('accepted');
+    const bad: ApnsValidationContext = { ...context, connectionReason: 'BadCertificate' };
+    expect(reasonOf(verdict({ method: 'GET', headers: { 'apns-priority': '7' } }, bad))).toBe('BadCertificate');
+    expect(reasonOf(verdict({ headers: { 'apns-id': 'nope' } }, bad))).toBe('BadMessageId');
+  });
+
+  it('answers BadPath for a null token, after the header checks (Pushy order)', () => {
+    expect(reasonOf(verdict({ token: null }))).toBe('BadPath');
+    expect(reasonOf(verdict({ token: null, method: 'GET' }))).toBe('MethodNotAllowed');
+    expect(reasonOf(verdict({ token: null, headers: { 'apns-topic': undefined } }))).toBe('MissingTopic');
+  });
+
+  it('applies topic rules after auth, and the final hook last, with its timestamp', () => {
+    const rules: ApnsValidationContext = {
+      ...context,
+      topicRule: (topic) => (topic === 'com.example.blocked' ? 'Forbidden' : undefined),
+      final: (push) => (push.token === deviceToken(9) ? { reason: 'Unregistered', timestamp: 5 } : undefined),
+    };
+    expect(reasonOf(verdict({ headers: { 'apns-topic': 'com.example.blocked' } }, rules))).toBe('Forbidden');
+    expect(reasonOf(verdict({ headers: { 'apns-topic': 'com.example.blocked', authorization: 'bearer bad' } }, rules))).toBe('InvalidProviderToken');
+    expect(verdict({ token: deviceToken(9), headers: { 'apns-id': apnsId } }, rules)).toEqual({ ok: false, reason: 'Unregistered', apnsId, timestamp: 5 });
+    expect(reasonOf(verdict({ token: deviceToken(9), body: Buffer.alloc(0) }, rules))).toBe('PayloadEmpty');
+  });
+});
+
+describe('findDuplicateHeader', () => {
+  it('finds the first repeated name in a raw header list, ignoring split cookies', () => {
+    expect(findDuplicateHeader([':method', 'POST', 'apns-topic', 'a', 'apns-id', 'x', 'apns-topic', 'b'])).toBe('apns-topic');
+    expect(findDuplicateHeader([':method', 'POST', 'cookie', 'a=1', 'cookie', 'b=2'])).toBeUndefined();
+    expect(findDuplicateHeader([])).toBeUndefined();
   });
 });

@@ -1,0 +1,118 @@
+/**
+ * The FCM sender: the generic Sender with the FCM adapter, OAuth2 service-account auth as an
+ * interceptor (GoogleAccessTokens: one token, refreshed 5 minutes before expiry, single flight),
+ * and by default a pooled HTTP/2 connection to `url` (FCM allows ~100 streams per connection,
+ * protocols.md §2.7; the pool follows whatever the server advertises).
+ */
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import { GoogleAccessTokens, type ServiceAccount } from './auth/google-oauth.js';
+import { Http2Pool } from './http2/pool.js';
+import type { Http2PoolOptions } from './http2/pool.js';
+import { fcmAuth } from './interceptors/fcm-auth.js';
+import type { SenderListener } from './listener.js';
+import { rateLimit } from './interceptors/rate-limit.js';
+import { resilienceInterceptors, type ResiliencePolicies } from './policies.js';
+import { DEFAULT_PRODUCTION_RATE, assertProductionAllowed, isProductionOrigin } from './production-guard.js';
+import { fcmAdapter, type FcmNotification } from './providers/fcm.js';
+import { Sender } from './sender.js';
+import type { Interceptor, Transport } from './transport.js';
+
+export interface FcmSenderOptions {
+  /** The service-account JSON (object or text): client_email, private_key, project_id, token_uri. */
+  readonly serviceAccount: ServiceAccount | string;
+  /** FCM origin: the mock's `url`, or 'https://fcm.googleapis.com' (real devices: needs `allowProduction`). */
+  readonly url: string;
+  /** Project to send for. @default serviceAccount.project_id */
+  readonly projectId?: string;
+  /** OAuth scope. @default 'https://www.googleapis.com/auth/firebase.messaging' */
+  readonly scope?: string;
+  /** Extra CA to trust, for both FCM and the token endpoint (the mock's `ca` with TLS). */
+  readonly tls?: Http2PoolOptions['tls'];
+  /** @default 1 */
+  readonly connections?: number;
+  /** @default 1000 */
+  readonly maxInFlight?: number;
+  /** @default 100000 */
+  readonly maxQueue?: number;
+  /** @default 30000 */
+  readonly requestTimeoutMs?: number;
+  /** Refresh the access token once fewer than this many ms remain. @default 300000 */
+  readonly refreshBeforeMs?: number;
+  readonly listener?: SenderListener;
+  readonly clock?: Clock;
+  /**
+   * Retry, circuit breaker and fallback (sender/policies.ts). Retry and the breaker are on by
+   * default; pass `{ retry: false, circuitBreaker: false }` for a bare sender.
+   */
+  readonly policies?: ResiliencePolicies;
+  /** Extra interceptors, outermost first, placed outside the policies and authentication. */
+  readonly interceptors?: readonly Interceptor[];
+  /** Use this transport instead of opening a pool to `url`. */
+  readonly transport?: Transport;
+  /** Further pool settings (Http2PoolOptions): timeouts, PING, replays, reconnect backoff. */
+  readonly pool?: Omit<Http2PoolOptions, 'origin' | 'tls' | 'listener'>;
+  /** Required to send to fcm.googleapis.com (real devices). @default false */
+  readonly allowProduction?: boolean;
+  /** Requests per second when sending to production. @default 50 */
+  readonly productionRateLimit?: number;
+}
+
+export class FcmSender extends Sender<FcmNotification> {
+  readonly tokens: GoogleAccessTokens;
+
+  private constructor(tokens: GoogleAccessTokens, options: ConstructorParameters<typeof Sender<FcmNotification>>[0]) {
+    super(options);
+    this.tokens = tokens;
+  }
+
+  static async create(options: FcmSenderOptions): Promise<FcmSender> {
+    assertProductionAllowed(options.url, options.allowProduction);
+    const clock = options.clock ?? systemClock;
+    const tokens = await GoogleAccessTokens.create({
+      serviceAccount: options.serviceAccount,
+      clock,
+      ...(options.scope !== undefined && { scope: options.scope }),
+      ...(options.refreshBeforeMs !== undefined && { refreshBeforeMs: options.refreshBeforeMs }),
+      ...(options.tls?.ca !== undefined && { ca: options.tls.ca }),
+    });
+    const listener = options.listener ?? {};
+    let transport: Transport;
+    try {
+      transport =
+        options.transport ??
+        new Http2Pool({
+          ...options.pool,
+          origin: options.url,
+          ...(options.connections !== undefined && { connections: options.connections }),
+          ...(options.maxInFlight !== undefined && { maxInFlight: options.maxInFlight }),
+          ...(options.maxQueue !== undefined && { maxQueue: options.maxQueue }),
+          ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
+          ...(options.tls !== undefined && { tls: options.tls }),
+          listener,
+        });
+    } catch (error) {
+      await tokens.close();
+      throw error;
+    }
+    const adapter = fcmAdapter(options.projectId ?? tokens.projectId);
+    const production = isProductionOrigin(options.url) ? [rateLimit({ perSecond: options.productionRateLimit ?? DEFAULT_PRODUCTION_RATE, clock })] : [];
+    const interceptors = [
+      ...(options.interceptors ?? []),
+      ...production,
+      ...resilienceInterceptors(adapter.classify, options.policies ?? {}, listener, transport.origin, clock),
+      fcmAuth(tokens),
+    ];
+    return new FcmSender(tokens, { adapter, transport, interceptors, listener, clock });
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await this.tokens.close();
+  }
+
+  override async destroy(): Promise<void> {
+    await super.destroy();
+    await this.tokens.close();
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The Web Push sender: the generic Sender with the Web Push adapter (RFC 8291 encryption), VAPID
+ * as an interceptor (one JWT per push-service origin, re-signed at half-life), over an Http2Agent
+ * that keeps one HTTP/2 pool per push-service origin.
+ */
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import { VapidSigner, type VapidCredentials } from './auth/vapid.js';
+import { Http2Agent, type Http2AgentOptions } from './http2/agent.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { originOf } from './http2/agent.js';
+import { rateLimit } from './interceptors/rate-limit.js';
+import { vapidAuth } from './interceptors/vapid-auth.js';
+import type { SenderListener } from './listener.js';
+import { resilienceInterceptors, type ResiliencePolicies } from './policies.js';
+import { DEFAULT_PRODUCTION_RATE } from './production-guard.js';
+import { webPushAdapter, type WebPushNotification } from './providers/webpush.js';
+import { Sender } from './sender.js';
+import type { Interceptor, Transport } from './transport.js';
+
+export interface WebPushSenderOptions {
+  /** The application server's VAPID key pair and contact. */
+  readonly vapid: VapidCredentials;
+  /** VAPID JWT lifetime (≤ 24 h). @default 43200 */
+  readonly vapidExpiresInSeconds?: number;
+  /** Extra CA to trust (the mock's `ca` with TLS). */
+  readonly tls?: Http2AgentOptions['tls'];
+  /** HTTP/2 sessions per push-service origin. @default 1 */
+  readonly connections?: number;
+  /** Requests on the wire per origin. @default 1000 */
+  readonly maxInFlight?: number;
+  /** @default 100000 (per origin) */
+  readonly maxQueue?: number;
+  /** @default 30000 */
+  readonly requestTimeoutMs?: number;
+  /** Origins kept connected at once. @default 256 */
+  readonly maxOrigins?: number;
+  readonly listener?: SenderListener;
+  readonly clock?: Clock;
+  /** Retry, circuit breaker and fallback (sender/policies.ts); retry and the breaker are on by default. */
+  readonly policies?: ResiliencePolicies;
+  /** Extra interceptors, outermost first, outside the policies and authentication. */
+  readonly interceptors?: readonly Interceptor[];
+  /** Use this transport (it must accept absolute URLs as `path`) instead of an Http2Agent. */
+  readonly transport?: Transport;
+  /**
+   * Required to send to the browsers' push services (real devices): fcm.googleapis.com,
+   * *.push.services.mozilla.com, web.push.apple.com, *.notify.windows.com. Without it such
+   * endpoints fail without being sent. With it, every request is capped at `productionRateLimit`.
+   * @default false
+   */
+  readonly allowProduction?: boolean;
+  /** Requests per second with `allowProduction`. @default 50 */
+  readonly productionRateLimit?: number;
+}
+
+/** The public push services of Chrome, Firefox, Safari and Edge: their subscriptions are real devices. */
+export function isRealPushService(endpoint: string): boolean {
+  const origin = originOf(endpoint);
+  if (origin === undefined) return false;
+  const host = origin.slice(origin.indexOf('//') + 2).replace(/:\d+$/, '');
+  return host === 'fcm.googleapis.com' || host === 'web.push.apple.com' || host.endsWith('.push.services.mozilla.com') || host.endsWith('.notify.windows.com');
+}
+
+/** Fails requests to real push services unless the caller opted in (they are never put on the wire). */
+function productionGuard(): Interceptor {
+  return (next) => (request, context) => {
+    if (!isRealPushService(request.path)) return next(request, context);
+    const error = new InvalidArgumentError(`${originOf(request.path) ?? 'this endpoint'} is a real push service; pass allowProduction: true to WebPushSender to send there on purpose`);
+    return Promise.resolve({ ok: false, kind: 'connect', error, unprocessed: true });
+  };
+}
+
+export class WebPushSender extends Sender<WebPushNotification> {
+  readonly vapid: VapidSigner;
+
+  private constructor(vapid: VapidSigner, options: ConstructorParameters<typeof Sender<WebPushNotification>>[0]) {
+    super(options);
+    this.vapid = vapid;
+  }
+
+  static async create(options: WebPushSenderOptions): Promise<WebPushSender> {
+    const clock = options.clock ?? systemClock;
+    const vapid = await VapidSigner.create({ ...options.vapid, clock, ...(options.vapidExpiresInSeconds !== undefined && { expiresInSeconds: options.vapidExpiresInSeconds }) });
+    const listener = options.listener ?? {};
+    const transport =
+      options.transport ??
+      new Http2Agent({
+        ...(options.connections !== undefined && { connections: options.connections }),
+        ...(options.maxInFlight !== undefined && { maxInFlight: options.maxInFlight }),
+        ...(options.maxQueue !== undefined && { maxQueue: options.maxQueue }),
+        ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
+        ...(options.maxOrigins !== undefined && { maxOrigins: options.maxOrigins }),
+        ...(options.tls !== undefined && { tls: options.tls }),
+        listener,
+      });
+    const production = options.allowProduction === true ? [rateLimit({ perSecond: options.productionRateLimit ?? DEFAULT_PRODUCTION_RATE, clock })] : [productionGuard()];
+    const interceptors = [
+      ...(options.interceptors ?? []),
+      ...production,
+      ...resilienceInterceptors(webPushAdapter.classify, options.policies ?? {}, listener, transport.origin, clock),
+      vapidAuth(vapid),
+    ];
+    return new WebPushSender(vapid, { adapter: webPushAdapter, transport, interceptors, listener, clock });
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Per-connection state of the mock APNs (one per HTTP/2 session), which Apple ties to the
+ * connection rather than to a request (protocols.md §1.9–1.11):
+ *  - the auth kind: a client certificate (mutual TLS) or provider tokens;
+ *  - for token auth, the pinned team, the current token and when it was adopted (token-auth.ts);
+ *  - the stream limit: 1 until the first valid provider token, then `maxConcurrentStreams`;
+ *  - GOAWAY with a JSON reason as debug data when the mock drops the connection (§1.5).
+ */
+import { constants, type ServerHttp2Session } from 'node:http2';
+import { TLSSocket } from 'node:tls';
+import type { ApnsReason } from '../../core/reasons.js';
+import { createCertificateAuthenticator, identifyClientCertificate, type ApnsEnvironment } from './cert-auth.js';
+import { createTokenAuthenticator, newTokenAuthState, type TokenAuthOptions } from './token-auth.js';
+import type { ApnsValidationContext } from './validate.js';
+
+export interface ConnectionSettings {
+  /** Validation context shared by every connection; each adds its own auth. */
+  readonly base: Omit<ApnsValidationContext, 'authenticate' | 'authKind' | 'defaultTopic' | 'connectionReason'>;
+  readonly tokenAuth: TokenAuthOptions;
+  readonly environment: ApnsEnvironment;
+  /** Whether client certificates are requested (the mock's mtls option). */
+  readonly mtls: boolean;
+  readonly initialStreams: number;
+  readonly maxConcurrentStreams: number;
+}
+
+export class ApnsConnection {
+  readonly session: ServerHttp2Session;
+  /** When the last stream opened (ms, injected clock), for the idle sweep; set by the server. */
+  lastStreamAtMs: number;
+  readonly context: ApnsValidationContext;
+  readonly authKind: 'token' | 'certificate';
+  #streamsRaised = false;
+  readonly #maxConcurrentStreams: number;
+
+  constructor(session: ServerHttp2Session, settings: ConnectionSettings, nowMs: number) {
+    this.session = session;
+    this.lastStreamAtMs = nowMs;
+    this.#maxConcurrentStreams = settings.maxConcurrentStreams;
+    const socket = session.socket;
+    const identity = settings.mtls && socket instanceof TLSSocket ? identifyClientCertificate(socket, settings.environment) : undefined;
+    if (identity !== undefined) {
+      this.authKind = 'certificate';
+      this.context = {
+        ...settings.base,
+        authKind: 'certificate',
+        authenticate: createCertificateAuthenticator(identity),
+        // A bad certificate fails every request of the connection, whatever else is wrong with it.
+        ...(identity.ok ? { defaultTopic: identity.bundleId } : { connectionReason: identity.reason }),
+      };
+      // The stream limit before auth applies to token auth only (§1.9): a certificate is the auth.
+      if (identity.ok) this.raiseStreamLimit();
+    } else {
+      this.authKind = 'token';
+      const authenticate = createTokenAuthenticator(settings.tokenAuth, newTokenAuthState(), () => this.raiseStreamLimit());
+      this.context = { ...settings.base, authKind: 'token', authenticate };
+      if (settings.initialStreams >= settings.maxConcurrentStreams) this.#streamsRaised = true;
+    }
+  }
+
+  /** True once the connection advertises its full stream limit. */
+  get streamsRaised(): boolean {
+    return this.#streamsRaised;
+  }
+
+  /** Advertises `maxConcurrentStreams` in a new SETTINGS frame, once. */
+  raiseStreamLimit(): void {
+    if (this.#streamsRaised) return;
+    this.#streamsRaised = true;
+    if (!this.session.destroyed && !this.session.closed) this.session.settings({ maxConcurrentStreams: this.#maxConcurrentStreams });
+  }
+
+  /**
+   * Drops the connection as APNs does: GOAWAY (NO_ERROR) whose debug data is `{"reason":…}` (§1.5,
+   * §1.11), then a graceful close that lets streams already started finish. Node's own close and
+   * teardown add GOAWAY frames without debug data and with the same last-stream-id, which RFC 9113
+   * §6.8 allows; the first one carries the reason.
+   */
+  goaway(reason: ApnsReason): void {
+    const { session } = this;
+    if (session.destroyed || session.closed) return;
+    session.goaway(constants.NGHTTP2_NO_ERROR, 0, Buffer.from(JSON.stringify({ reason })));
+    session.close();
+  }
+}
+
+/**
+ * Closes connections that opened no stream for `idleMs` with GOAWAY `{"reason":"IdleTimeout"}`
+ * (APNs closes idle connections, §1.11; the time is unpublished). A sweep on the injected clock
+ * rather than `session.setTimeout`, whose per-frame timer refresh cost ~20 % of the mock's
+ * throughput under h2load. Activity is a new stream (the server stamps `lastStreamAtMs`); a
+ * connection is closed within one sweep (≤ 1 s) after it has been idle for `idleMs`. Returns a function that stops the sweep.
+ */
+export function startIdleSweep(connections: Iterable<ApnsConnection>, idleMs: number, now: () => number): () => void {
+  const timer = setInterval(() => {
+    const at = now();
+    for (const connection of connections) if (at - connection.lastStreamAtMs >= idleMs) connection.goaway('IdleTimeout');
+  }, Math.max(10, Math.min(1_000, Math.floor(idleMs / 4))));
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,127 @@
+/**
+ * The APNs route, `/3/device/<token>`, served on the raw node:http2 'stream' event rather than
+ * through fastify's compat (req, res) layer: the compat objects and fastify's per-request
+ * lifecycle cost ~40 % of the throughput (performance-baselines.md), and the route needs the
+ * HTTP/2 session anyway for its per-connection state (connection.ts). server.ts sends every other
+ * path to fastify.
+ *
+ *   stream → read body (capped) → DuplicateHeaders? → validateApnsRequest (sync, or async on a
+ *   provider token's first sight) → [latency] → APNs framing (responses.ts)
+ */
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { randomUUID } from 'node:crypto';
+import type { LatencySampler } from '../distributions.js';
+import type { ApnsConnection } from './connection.js';
+import { sendVerdict } from './responses.js';
+import type { MockApnsCounters } from './stats.js';
+import type { ApnsVerdict, RequestHeaders } from './validate.js';
+import { findDuplicateHeader, responseApnsId, validateApnsRequest } from './validate.js';
+
+export const devicePathPrefix = '/3/device/';
+
+export interface DeviceStreamOptions {
+  readonly counters: MockApnsCounters;
+  readonly latency: LatencySampler | undefined;
+  readonly sandbox: boolean;
+  /** Body bytes kept: one more than the largest payload limit, enough to know a body is too large. */
+  readonly keepBytes: number;
+}
+
+const emptyBody = Buffer.alloc(0);
+const ignore = (): void => {};
+
+/** Handles one `/3/device/` stream of `connection` with full validation. */
+export function serveDeviceStream(
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  rawHeaders: readonly string[],
+  connection: ApnsConnection,
+  options: DeviceStreamOptions,
+): void {
+  stream.on('error', ignore);
+  if (stream.endAfterHeaders) {
+    decide(stream, headers, rawHeaders, emptyBody, connection, options);
+    return;
+  }
+  // Most bodies arrive in one DATA frame: keep the first chunk without an array.
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
+  let kept = 0;
+  stream.on('data', (chunk: Buffer) => {
+    if (kept >= options.keepBytes) return; // drained, not kept: a huge body must not fill memory
+    const part = chunk.length <= options.keepBytes - kept ? chunk : chunk.subarray(0, options.keepBytes - kept);
+    kept += part.length;
+    if (first === undefined) first = part;
+    else (more ??= [first]).push(part);
+  });
+  stream.on('end', () => {
+    const body = more !== undefined ? Buffer.concat(more, kept) : (first ?? emptyBody);
+    decide(stream, headers, rawHeaders, body, connection, options);
+  });
+}
+
+function decide(
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  rawHeaders: readonly string[],
+  body: Buffer,
+  connection: ApnsConnection,
+  options: DeviceStreamOptions,
+): void {
+  const requestHeaders = headers as RequestHeaders;
+  let verdict: ApnsVerdict | Promise<ApnsVerdict>;
+  try {
+    // APNs answers a repeated header with DuplicateHeaders (§1.2); node:http2 joins repeated values,
+    // so this is decided from the raw list, before any value is read.
+    verdict =
+      findDuplicateHeader(rawHeaders) === undefined
+        ? validateApnsRequest(String(headers[':method']), tokenOf(headers[':path']), requestHeaders, body, connection.context)
+        : { ok: false, reason: 'DuplicateHeaders', apnsId: responseApnsId(requestHeaders) };
+  } catch {
+    // Pushy (§5.1): an unexpected exception in the handler becomes 500 InternalServerError.
+    verdict = internalError(requestHeaders);
+  }
+  if (verdict instanceof Promise) {
+    verdict.then(
+      (settled) => answer(stream, settled, options),
+      () => answer(stream, internalError(requestHeaders), options),
+    );
+  } else {
+    answer(stream, verdict, options);
+  }
+}
+
+/** Answers after the sampled latency, if any. Exported for the fastify side (routes.ts). */
+export function answer(stream: ServerHttp2Stream, verdict: ApnsVerdict, options: Pick<DeviceStreamOptions, 'latency' | 'sandbox' | 'counters'>): void {
+  const delayMs = options.latency === undefined ? 0 : options.latency();
+  if (delayMs > 0) setTimeout(sendVerdict, delayMs, stream, verdict, options.sandbox, options.counters);
+  else sendVerdict(stream, verdict, options.sandbox, options.counters);
+}
+
+/**
+ * The accept-all profile (Pushy's BenchmarkApnsServer, style-models.md lesson 9): drain the body,
+ * answer 200 with the request's apns-id or a new one. No validation, so a benchmark measures the
+ * client rather than the mock.
+ */
+export function acceptDeviceStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, options: DeviceStreamOptions): void {
+  stream.on('error', ignore);
+  const reply = (): void => {
+    const requested = headers['apns-id'];
+    answer(stream, { ok: true, apnsId: typeof requested === 'string' ? requested : randomUUID() }, options);
+  };
+  if (stream.endAfterHeaders) {
+    reply();
+    return;
+  }
+  stream.on('data', ignore);
+  stream.on('end', reply);
+}
+
+/** `/3/device/<token>` → `<token>`; the query string, if any, stays part of it (→ BadDeviceToken). */
+function tokenOf(path: string | undefined): string {
+  return path === undefined ? '' : path.slice(devicePathPrefix.length);
+}
+
+function internalError(headers: RequestHeaders): ApnsVerdict {
+  return { ok: false, reason: 'InternalServerError', apnsId: responseApnsId(headers) };
+}

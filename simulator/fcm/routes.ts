@@ -1,0 +1,165 @@
+/**
+ * The mock FCM's routes: Google's OAuth token endpoint (`POST /token`, simulator/oauth/issuer.ts)
+ * and the HTTP v1 send endpoint (protocols.md §2.1), decided in this order:
+ *
+ *   bearer token missing / unknown / expired          → 401 UNAUTHENTICATED
+ *   project in the URL ≠ the token's project          → 403 PERMISSION_DENIED
+ *   body invalid (validate.ts)                        → 400 INVALID_ARGUMENT + BadRequest violations
+ *   a scripted code queued for the target (faults)    → that code (Retry-After on 503/500)
+ *   project quota exhausted                           → 429 QUOTA_EXCEEDED + Retry-After
+ *   token unregistered                                → 404 UNREGISTERED
+ *   token assigned to another project                 → 403 SENDER_ID_MISMATCH
+ *   device quota exhausted                            → 429 QUOTA_EXCEEDED + Retry-After
+ *   otherwise                                         → 200 {"name":"projects/{p}/messages/{id}"}
+ *
+ * `validate_only` runs every check but uses no quota and delivers nothing (§2.1). Works the same
+ * over HTTP/2 and HTTP/1.1.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../core/clock.js';
+import type { FcmReason } from '../../core/reasons.js';
+import type { OAuthIssuer } from '../oauth/issuer.js';
+import { bodyOf } from './body.js';
+import type { DualFastify, DualReply, DualRequest } from './dual-protocol.js';
+import { fcmErrorBody, fcmMessages, type FcmErrorExtras } from './errors.js';
+import type { QuotaLimiter } from './quota.js';
+import type { FcmTokenRegistry, ScriptedFaults } from './registry.js';
+import type { MockFcmCounters } from './stats.js';
+import { validateSendBody, type SendValidationContext } from './validate.js';
+
+export interface FcmRouteContext {
+  readonly issuer: OAuthIssuer;
+  readonly registry: FcmTokenRegistry;
+  readonly faults: ScriptedFaults;
+  readonly projectQuota: QuotaLimiter | undefined;
+  readonly deviceQuota: QuotaLimiter | undefined;
+  readonly validation: SendValidationContext;
+  readonly retryAfterSeconds: number;
+  readonly clock: Clock;
+  readonly counters: MockFcmCounters;
+}
+
+export const sendRoute = '/v1/projects/:project/messages::send';
+/** Far above FCM's 4 KB payload limit, so the mock answers INVALID_ARGUMENT itself with a violation. */
+export const fcmBodyLimit = 64 * 1024;
+
+const bearer = /^Bearer\s+(\S+)$/i;
+const jsonType = 'application/json; charset=UTF-8';
+
+export function registerFcmRoutes(app: DualFastify, context: FcmRouteContext): void {
+  // Fastify would 415 a content-type it has no parser for; Google's front end reads the bytes anyway.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  const token = async (request: DualRequest, reply: DualReply): Promise<DualReply> => {
+    context.counters.tokenRequests++;
+    const form = new URLSearchParams((await bodyOf(request, fcmBodyLimit)).toString('utf8'));
+    const answer = await context.issuer.exchange(form);
+    return reply.code(answer.status).header('content-type', jsonType).header('cache-control', 'no-store').send(JSON.stringify(answer.body));
+  };
+  const send = async (request: DualRequest, reply: DualReply): Promise<DualReply> => {
+    context.counters.requests++;
+    if (request.raw.httpVersion === '2.0') context.counters.http2Requests++;
+    else context.counters.http1Requests++;
+    const body = await bodyOf(request, fcmBodyLimit);
+    const decision = decide((request.params as { project: string }).project, request, body, context);
+    return answer(reply, decision, context);
+  };
+  app.post('/token', token);
+  app.post(sendRoute, send);
+
+  app.setNotFoundHandler((request, reply) => {
+    request.raw.resume();
+    const body = { error: { code: 404, message: `The requested URL ${clip(request.url)} was not found (POST /v1/projects/{project}/messages:send or POST /token).`, status: 'NOT_FOUND' } };
+    return reply.code(404).header('content-type', jsonType).send(JSON.stringify(body));
+  });
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string }, request: DualRequest, reply: DualReply) => {
+    // A content-type fastify cannot even parse ("garbage"): Google reads the bytes regardless.
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      if (request.routeOptions.url === sendRoute) return send(request, reply);
+      if (request.routeOptions.url === '/token') return token(request, reply);
+    }
+    request.raw.resume();
+    const tooLarge = error.statusCode === 413;
+    if (request.url === '/token') {
+      return reply.code(400).header('content-type', jsonType).send(JSON.stringify({ error: 'invalid_request', error_description: tooLarge ? 'Request too large' : 'Bad request' }));
+    }
+    const decision: Decision = tooLarge
+      ? { code: 'INVALID_ARGUMENT', message: `Request payload size exceeds the limit: ${fcmBodyLimit} bytes.` }
+      : { code: 'INTERNAL', message: fcmMessages.INTERNAL };
+    context.counters.requests++;
+    return answer(reply, decision, context);
+  });
+}
+
+type Decision =
+  | { readonly code: FcmReason; readonly message: string; readonly extras?: FcmErrorExtras; readonly retryAfterSeconds?: number }
+  | { readonly code: undefined; readonly name: string };
+
+function decide(project: string, request: DualRequest, body: Buffer, context: FcmRouteContext): Decision {
+  const authorization = request.headers.authorization;
+  const match = typeof authorization === 'string' ? bearer.exec(authorization) : null;
+  if (match === null) {
+    return { code: 'UNAUTHENTICATED', message: 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.' };
+  }
+  const grant = context.issuer.check(match[1] as string);
+  if (grant === 'unknown') return { code: 'UNAUTHENTICATED', message: fcmMessages.UNAUTHENTICATED };
+  if (grant === 'expired') return { code: 'UNAUTHENTICATED', message: 'Request had invalid authentication credentials: the access token has expired.' };
+  if (grant.projectId !== project) {
+    return { code: 'PERMISSION_DENIED', message: `Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/${clip(project)}' (or it may not exist).` };
+  }
+
+  const verdict = validateSendBody(body, context.validation);
+  if (!verdict.ok) return { code: 'INVALID_ARGUMENT', message: verdict.message, extras: { violations: verdict.violations } };
+  const { target, validateOnly } = verdict;
+
+  const scripted = context.faults.next(target.value);
+  if (scripted !== undefined) {
+    const retry = (scripted === 'UNAVAILABLE' || scripted === 'INTERNAL') && context.retryAfterSeconds > 0;
+    return { code: scripted, message: fcmMessages[scripted], ...(retry && { retryAfterSeconds: context.retryAfterSeconds }), ...(scripted === 'QUOTA_EXCEEDED' && { retryAfterSeconds: 60 }) };
+  }
+
+  const now = context.clock.now();
+  if (!validateOnly && context.projectQuota !== undefined) {
+    const waitMs = context.projectQuota.take(project, now);
+    if (waitMs > 0) return quotaExceeded(`projects/${project}`, 'Project message rate exceeded (messages per minute).', waitMs);
+  }
+  if (target.kind === 'token') {
+    if (context.registry.isUnregistered(target.value)) return { code: 'UNREGISTERED', message: fcmMessages.UNREGISTERED };
+    const owner = context.registry.projectOf(target.value);
+    if (owner !== undefined && owner !== project) return { code: 'SENDER_ID_MISMATCH', message: fcmMessages.SENDER_ID_MISMATCH };
+    if (!validateOnly && context.deviceQuota !== undefined) {
+      const waitMs = context.deviceQuota.take(target.value, now);
+      if (waitMs > 0) return quotaExceeded('device', 'Device message rate exceeded.', waitMs);
+    }
+  }
+  return { code: undefined, name: `projects/${project}/messages/${validateOnly ? 'fake_message_id' : messageId(now)}` };
+}
+
+function quotaExceeded(subject: string, description: string, waitMs: number): Decision {
+  return { code: 'QUOTA_EXCEEDED', message: description, extras: { quota: { subject, description } }, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+}
+
+function answer(reply: DualReply, decision: Decision, context: FcmRouteContext): DualReply {
+  reply.header('content-type', jsonType);
+  if (decision.code === undefined) {
+    context.counters.accepted++;
+    return reply.code(200).send(JSON.stringify({ name: decision.name }));
+  }
+  context.counters.countRejection(decision.code);
+  const body = fcmErrorBody(decision.code, decision.message, decision.extras);
+  if (decision.retryAfterSeconds !== undefined) reply.header('retry-after', String(decision.retryAfterSeconds));
+  return reply.code(body.error.code).send(JSON.stringify(body));
+}
+
+let sequence = 0;
+/** Shaped like FCM's ids (`0:1500415314455276%31bd1c9631bd1c96`, format unconfirmed, protocols.md §7). */
+function messageId(now: number): string {
+  sequence = (sequence + 1) % 1000;
+  return `0:${now}${String(sequence).padStart(3, '0')}%${randomBytes(8).toString('hex')}`;
+}
+
+function clip(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}

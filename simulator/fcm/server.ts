@@ -1,0 +1,105 @@
+/**
+ * A mock FCM HTTP v1 service (protocols.md §2) with its OAuth2 token endpoint, on fastify 5, HTTP/2
+ * and HTTP/1.1 on one port (dual-protocol.ts). It generates a service account whose `token_uri`
+ * points at itself, so a sender configured with `mock.serviceAccount` needs nothing else.
+ *
+ *   const fcm = await startMockFcm({ unregistered: [deadToken] });
+ *   const sender = await FcmSender.create({ serviceAccount: fcm.serviceAccount, url: fcm.url });
+ *   fcm.faults.script('*', ['UNAVAILABLE', 'UNAVAILABLE']);   // the next two messages get 503
+ *   await fcm.close();
+ */
+import { defaultServerHosts, generateServerCertificate } from '../tls.js';
+import { assertFcmReasons, resolveMockFcmOptions, type MockFcmOptions } from './options.js';
+import { generateServiceAccount, trustServiceAccount, type ServiceAccountJson } from './credentials.js';
+import { createDualServer } from './dual-protocol.js';
+import { fcmReasons } from '../../core/reasons.js';
+import { createOAuthIssuer, googleTokenUri } from '../oauth/issuer.js';
+import { QuotaLimiter } from './quota.js';
+import { createFaults, createTokenRegistry, type FcmFaults, type FcmTokenRegistry } from './registry.js';
+import { fcmBodyLimit, registerFcmRoutes } from './routes.js';
+import { MockFcmCounters, type MockFcmStats } from './stats.js';
+
+export interface MockFcm {
+  /** Origin of both endpoints, e.g. `http://127.0.0.1:54321` (send: `/v1/projects/{p}/messages:send`, OAuth: `/token`). */
+  readonly url: string;
+  /** PEM to trust when TLS is on; undefined in cleartext. */
+  readonly ca: string | undefined;
+  readonly projectId: string;
+  /** A service account the mock trusts; its `token_uri` is `${url}/token`. Contains a private key: never log it. */
+  readonly serviceAccount: ServiceAccountJson;
+  /** Unregistered tokens and token → project assignments; change them while running. */
+  readonly tokens: FcmTokenRegistry;
+  /** Scripted error answers (fault injection). */
+  readonly faults: FcmFaults;
+  stats(): MockFcmStats;
+  /** Graceful: GOAWAY to every connection, lets open requests finish (at most 5 s), then stops. */
+  close(): Promise<void>;
+}
+
+export async function startMockFcm(options: MockFcmOptions = {}): Promise<MockFcm> {
+  const resolved = resolveMockFcmOptions(options);
+  const tls = resolved.tls === 'generate' ? await generateServerCertificate({ hosts: serverHosts(resolved.host) }) : resolved.tls;
+  const counters = new MockFcmCounters();
+  const registry = createTokenRegistry();
+  for (const token of resolved.unregistered) registry.unregister(token);
+  const faults = createFaults();
+  const audiences: string[] = [googleTokenUri];
+  // The generated account is trusted once the URL (and so its token_uri) is known.
+  const issuer = createOAuthIssuer({ accounts: [], audiences, clock: resolved.clock, tokenTtlSeconds: resolved.accessTokenTtlSeconds });
+
+  const server = createDualServer({
+    host: resolved.host,
+    port: resolved.port,
+    tls: tls === false ? false : { cert: tls.cert, key: tls.key },
+    maxConcurrentStreams: resolved.maxConcurrentStreams,
+    idleTimeoutMs: resolved.idleTimeoutMs,
+    maxConnectionAgeMs: resolved.maxConnectionAgeMs,
+    bodyLimit: fcmBodyLimit,
+    logger: resolved.logger,
+    onFrameworkError: (reply) => {
+      reply.code(404);
+      reply.send(JSON.stringify({ error: { code: 404, message: 'The requested URL was not found.', status: 'NOT_FOUND' } }));
+    },
+  });
+  registerFcmRoutes(server.app, {
+    issuer,
+    registry,
+    faults,
+    projectQuota: resolved.projectQuota === undefined ? undefined : new QuotaLimiter([resolved.projectQuota]),
+    deviceQuota: resolved.deviceQuotas.length === 0 ? undefined : new QuotaLimiter(resolved.deviceQuotas),
+    validation: { tokenPattern: resolved.tokenPattern },
+    retryAfterSeconds: resolved.retryAfterSeconds,
+    clock: resolved.clock,
+    counters,
+  });
+
+  const url = await server.listen();
+  const tokenUri = `${url}/token`;
+  audiences.unshift(tokenUri);
+  const serviceAccount = generateServiceAccount(resolved.projectId, tokenUri);
+  issuer.trust(trustServiceAccount(serviceAccount));
+
+  return {
+    url,
+    ca: tls === false ? undefined : tls.ca,
+    projectId: resolved.projectId,
+    serviceAccount,
+    tokens: registry,
+    faults: {
+      script(target, codes) {
+        assertFcmReasons(codes, fcmReasons);
+        faults.script(target, codes);
+      },
+      clear: faults.clear,
+      pending: faults.pending,
+    },
+    stats: () => counters.snapshot(server.connections(), issuer.stats().issued),
+    close: () => server.close(),
+  };
+}
+
+/** Names the generated certificate covers: the usual loopback names plus the listen host. */
+export function serverHosts(host: string): string[] {
+  const unspecified = host === '0.0.0.0' || host === '::';
+  return unspecified || defaultServerHosts.includes(host) ? [...defaultServerHosts] : [...defaultServerHosts, host];
+}

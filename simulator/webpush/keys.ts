@@ -1,0 +1,49 @@
+/**
+ * Key material of Web Push (protocols.md §3.2-3.3): VAPID application-server keys (ECDSA P-256,
+ * RFC 8292) and subscription keys (`p256dh`: the user agent's ECDH P-256 public key, `auth`: a
+ * 16-byte secret, RFC 8291), in the base64url forms browsers and the `web-push` package use.
+ */
+import { createECDH, createPublicKey, randomBytes, type ECDH, type KeyObject } from 'node:crypto';
+
+export interface VapidKeys {
+  /** Uncompressed P-256 point (65 bytes), base64url: the browser's `applicationServerKey`. */
+  readonly publicKey: string;
+  /** The private scalar (32 bytes), base64url. A secret: never log it. */
+  readonly privateKey: string;
+  /** Contact the JWT names (`sub`). */
+  readonly subject: string;
+}
+
+export function generateVapidKeys(subject = 'mailto:pushsim@example.com'): VapidKeys {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return { publicKey: ecdh.getPublicKey('base64url'), privateKey: ecdh.getPrivateKey('base64url'), subject };
+}
+
+/** The user agent's side of a subscription: what the mock keeps to decrypt messages. */
+export interface SubscriptionKeys {
+  /** `p256dh`, base64url of the 65-byte public key. */
+  readonly p256dh: string;
+  /** `auth`, base64url of the 16-byte secret. */
+  readonly auth: string;
+  readonly ecdh: ECDH;
+}
+
+export function generateSubscriptionKeys(): SubscriptionKeys {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return { p256dh: ecdh.getPublicKey('base64url'), auth: randomBytes(16).toString('base64url'), ecdh };
+}
+
+/** A verification key from a 65-byte uncompressed P-256 point; undefined when it is not one. */
+export function p256PublicKey(raw: Buffer): KeyObject | undefined {
+  if (raw.length !== 65 || raw[0] !== 0x04) return undefined;
+  try {
+    return createPublicKey({
+      key: { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33).toString('base64url') },
+      format: 'jwk',
+    });
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The push service route `POST /push/{subscription}` (RFC 8030 §5, protocols.md §3), decided in
+ * this order:
+ *
+ *   unknown or expired subscription                 → goneStatus (404 or 410)
+ *   TTL / Urgency / Topic headers (validate.ts)     → 400
+ *   VAPID (vapid-verifier.ts)                       → 401 absent, 403 invalid
+ *   k ≠ the subscription's applicationServerKey     → 403 (RFC 8292 §4.2)
+ *   body size / aes128gcm framing (validate.ts)     → 413 / 400
+ *   a scripted status queued for it (faults)        → that status (+ Retry-After on 429/503)
+ *   subscription quota                              → 429 + Retry-After
+ *   otherwise                                       → 201, Location, TTL (decrypted and kept)
+ *
+ * Error bodies are JSON `{code, error, message, reason}`, the reason named as in core/reasons.ts.
+ */
+import { webPushReasonFor, webPushReasons } from '../../core/reasons.js';
+import type { Clock } from '../../core/clock.js';
+import { bodyOf } from '../fcm/body.js';
+import type { DualFastify, DualReply, DualRequest } from '../fcm/dual-protocol.js';
+import type { QuotaLimiter } from '../fcm/quota.js';
+import type { SubscriptionStore } from './subscriptions.js';
+import { checkPushBody, checkPushHeaders, maxBodyBytes } from './validate.js';
+import type { VapidVerifier } from './vapid-verifier.js';
+
+export interface MockWebPushStats {
+  readonly requests: number;
+  readonly created: number;
+  readonly rejected: number;
+  /** Rejections per status. */
+  readonly byStatus: Readonly<Record<number, number>>;
+  /** Messages whose payload failed to decrypt (answered 201 all the same, as a real service cannot tell). */
+  readonly decryptFailures: number;
+  readonly http2Requests: number;
+  readonly http1Requests: number;
+  readonly connections: number;
+}
+
+export class MockWebPushCounters {
+  requests = 0;
+  created = 0;
+  rejected = 0;
+  decryptFailures = 0;
+  http2Requests = 0;
+  http1Requests = 0;
+  readonly byStatus = new Map<number, number>();
+  snapshot(connections: number): MockWebPushStats {
+    const { requests, created, rejected, decryptFailures, http2Requests, http1Requests } = this;
+    return { requests, created, rejected, decryptFailures, http2Requests, http1Requests, byStatus: Object.fromEntries(this.byStatus), connections };
+  }
+}
+
+export interface WebPushRouteContext {
+  readonly origin: () => string;
+  readonly store: SubscriptionStore;
+  readonly verifier: VapidVerifier;
+  readonly faults: { next(target: string): number | undefined };
+  readonly quota: QuotaLimiter | undefined;
+  readonly goneStatus: 404 | 410;
+  readonly retryAfterSeconds: number;
+  readonly maxTtlSeconds: number;
+  readonly decrypt: boolean;
+  readonly clock: Clock;
+  readonly counters: MockWebPushCounters;
+}
+
+type Verdict = { readonly status: number; readonly message: string; readonly retryAfterSeconds?: number };
+
+export function registerWebPushRoutes(app: DualFastify, context: WebPushRouteContext): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  const push = async (request: DualRequest, reply: DualReply): Promise<DualReply> => {
+    const { counters } = context;
+    counters.requests++;
+    if (request.raw.httpVersion === '2.0') counters.http2Requests++;
+    else counters.http1Requests++;
+    const body = await bodyOf(request, maxBodyBytes + 1);
+    const id = (request.params as { subscription: string }).subscription;
+    const result = await decide(id, request, body, context);
+    if ('status' in result) return reject(reply, result, context);
+    counters.created++;
+    return reply.code(201).header('location', `${context.origin()}/message/${result.id}`).header('ttl', String(result.ttl)).send();
+  };
+  app.post('/push/:subscription', push);
+
+  app.setNotFoundHandler((request, reply) => {
+    request.raw.resume();
+    context.counters.requests++;
+    return reject(reply, { status: 404, message: `no push resource at ${request.method} ${request.url.slice(0, 100)}` }, context);
+  });
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string }, request: DualRequest, reply: DualReply) => {
+    // A content-type fastify cannot parse: push services ignore Content-Type, so answer as usual.
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' && request.routeOptions.url === '/push/:subscription') return push(request, reply);
+    request.raw.resume();
+    context.counters.requests++;
+    const tooLarge = error.statusCode === 413;
+    return reject(reply, tooLarge ? { status: 413, message: `the body is over ${maxBodyBytes} bytes` } : { status: 500, message: 'internal error' }, context);
+  });
+}
+
+async function decide(id: string, request: DualRequest, body: Buffer, context: WebPushRouteContext): Promise<Verdict | { id: string; ttl: number }> {
+  const subscription = context.store.byId(id);
+  if (subscription === undefined || subscription.expired) {
+    return { status: context.goneStatus, message: subscription === undefined ? 'no such subscription' : 'the subscription has expired' };
+  }
+  const headers = checkPushHeaders(request.headers);
+  if (!headers.ok) return headers;
+  const auth = await context.verifier.check(request.headers.authorization);
+  if (!auth.ok) return auth;
+  if (subscription.applicationServerKey !== null && auth.key !== subscription.applicationServerKey) {
+    return { status: 403, message: 'the VAPID key (k) is not the applicationServerKey this subscription was created with' };
+  }
+  const framing = checkPushBody(request.headers['content-encoding'], body);
+  if (!framing.ok) return framing;
+
+  const scripted = context.faults.next(id);
+  if (scripted !== undefined) {
+    const retry = (scripted === 429 || scripted === 503) && context.retryAfterSeconds > 0;
+    return { status: scripted, message: 'scripted answer', ...(retry && { retryAfterSeconds: context.retryAfterSeconds }) };
+  }
+  const now = context.clock.now();
+  const waitMs = context.quota?.take(id, now) ?? 0;
+  if (waitMs > 0) return { status: 429, message: 'too many messages for this subscription', retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+
+  const ttl = Math.min(headers.ttl, context.maxTtlSeconds);
+  const received = context.store.receive(subscription, { ttl, urgency: headers.urgency, topic: headers.topic, receivedAt: now }, body, context.decrypt);
+  if (received.decryptError !== undefined) context.counters.decryptFailures++;
+  return { id: received.id, ttl };
+}
+
+function reject(reply: DualReply, verdict: Verdict, context: WebPushRouteContext): DualReply {
+  const { counters } = context;
+  counters.rejected++;
+  counters.byStatus.set(verdict.status, (counters.byStatus.get(verdict.status) ?? 0) + 1);
+  const reason = webPushReasonFor(verdict.status);
+  const error = reason === undefined ? `HTTP ${verdict.status}` : webPushReasons[reason].meaning;
+  if (verdict.retryAfterSeconds !== undefined) reply.header('retry-after', String(verdict.retryAfterSeconds));
+  return reply
+    .code(verdict.status)
+    .header('content-type', 'application/json')
+    .send(JSON.stringify({ code: verdict.status, error, message: verdict.message, ...(reason !== undefined && { reason }) }));
+}

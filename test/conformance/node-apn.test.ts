@@ -1,0 +1,122 @@
+/**
+ * A correct APNs client that is not ours — @parse/node-apn — pointed at the mock over TLS with
+ * token auth, sees what it would see from Apple for the same requests (protocols.md §1.5–1.9, §4:
+ * node-apn retries 429/5xx and ExpiredProviderToken up to `connectionRetryLimit` times).
+ */
+import { Notification, Provider, type ProviderOptions, type ResponseFailure } from '@parse/node-apn';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateApnsSigningKey, type ApnsSigningKey } from '../../simulator/apns/credentials.js';
+import type { MockApnsOptions } from '../../simulator/apns/options.js';
+import { startMockApns, type MockApns } from '../../simulator/apns/server.js';
+import { deviceToken } from '../simulator/apns/helpers.js';
+
+const topic = 'com.example.app';
+const gone = deviceToken(0x410);
+const goneAt = 1_458_114_061_260;
+let mock: MockApns | undefined;
+const providers: Provider[] = [];
+
+afterEach(async () => {
+  for (const provider of providers.splice(0)) await provider.shutdown();
+  await mock?.close();
+  mock = undefined;
+});
+
+async function start(options: MockApnsOptions = {}): Promise<MockApns> {
+  mock = await startMockApns({ tls: true, ...options });
+  return mock;
+}
+
+function provider(target: MockApns, credentials: ApnsSigningKey = target.credentials, extra: Partial<ProviderOptions> = {}): Provider {
+  const { port } = new URL(target.url);
+  const created = new Provider({
+    token: { key: credentials.privateKey, keyId: credentials.keyId, teamId: credentials.teamId },
+    address: '127.0.0.1',
+    port: Number(port),
+    ca: target.ca ?? null,
+    production: true,
+    ...extra,
+  } as ProviderOptions);
+  providers.push(created);
+  return created;
+}
+
+function note(fields: Record<string, unknown> = {}): Notification {
+  return Object.assign(new Notification({ alert: 'Hello', topic }), fields);
+}
+
+/** A failure as node-apn reports it: status and APNs reason, or the transport error. */
+const failure = (f: ResponseFailure | undefined) =>
+  f?.status === undefined
+    ? { error: f?.error?.message }
+    : // node-apn puts the reason of a retried-then-failed request (ExpiredProviderToken) in `error`.
+      { status: f.status, reason: f.response?.reason ?? f.error?.message, ...(f.response?.timestamp !== undefined && { timestamp: f.response.timestamp }) };
+const devices = (sent: readonly { device: string }[]): string[] => sent.map((s) => s.device);
+
+describe('@parse/node-apn against the mock (TLS, token auth)', () => {
+  it('delivers pushes, and reports Unregistered with its timestamp and BadDeviceToken, like APNs', async () => {
+    const apns = await start({ unregistered: { [gone]: goneAt } });
+    const client = provider(apns);
+    // Apple allows one stream until the provider token is validated (§1.9): start with one push.
+    expect(devices((await client.send(note(), deviceToken(1))).sent)).toEqual([deviceToken(1)]);
+    const tokens = Array.from({ length: 100 }, (_, i) => deviceToken(i + 2));
+    const result = await client.send(note(), [...tokens, gone, 'not-hex']);
+    expect(result.sent).toHaveLength(100);
+    const byDevice = new Map(result.failed.map((f) => [f.device, failure(f)]));
+    expect(byDevice.get(gone)).toEqual({ status: 410, reason: 'Unregistered', timestamp: goneAt });
+    expect(byDevice.get('not-hex')).toEqual({ status: 400, reason: 'BadDeviceToken' });
+    expect(apns.stats().byReason).toMatchObject({ Unregistered: 1, BadDeviceToken: 1 });
+  });
+
+  it.each<[string, Record<string, unknown>, number, string]>([
+    ['a voip push to the bare bundle id', { pushType: 'voip' }, 400, 'BadTopic'],
+    ['a background push at priority 10', { pushType: 'background', priority: 10, contentAvailable: 1, alert: undefined }, 400, 'BadPriority'],
+    ['a collapse id over 64 bytes', { collapseId: 'c'.repeat(65) }, 400, 'BadCollapseId'],
+    ['a payload over 4096 bytes', { alert: 'x'.repeat(5000) }, 413, 'PayloadTooLarge'],
+    ['a disallowed topic', { topic: 'com.example.old' }, 400, 'TopicDisallowed'],
+  ])('reports %s as %s %s', async (_name, fields, status, reason) => {
+    const apns = await start({ config: { topics: { disallowed: ['com.example.old'] } } });
+    const result = await provider(apns).send(note(fields), deviceToken(1));
+    expect(failure(result.failed[0])).toEqual({ status, reason });
+  });
+
+  it('reports DeviceTokenNotForTopic for a token registered to another app', async () => {
+    const apns = await start({ config: { devices: { 'com.example.other': [deviceToken(7)] } } });
+    expect(failure((await provider(apns).send(note(), deviceToken(7))).failed[0])).toEqual({ status: 400, reason: 'DeviceTokenNotForTopic' });
+  });
+
+  it('reports InvalidProviderToken for a key the service does not know', async () => {
+    const apns = await start();
+    const stranger = generateApnsSigningKey();
+    expect(failure((await provider(apns, stranger).send(note(), deviceToken(1))).failed[0])).toEqual({ status: 403, reason: 'InvalidProviderToken' });
+  });
+
+  it('retries ExpiredProviderToken with fresh tokens, then reports it when the clocks disagree by two hours', async () => {
+    const apns = await start({ clock: { now: () => Date.now() + 2 * 3_600_000 } });
+    expect(failure((await provider(apns).send(note(), deviceToken(1))).failed[0])).toEqual({ status: 403, reason: 'ExpiredProviderToken' });
+    // node-apn re-signs on ExpiredProviderToken: 1 + connectionRetryLimit (3) attempts, and no TooManyProviderTokenUpdates, since none was ever valid.
+    expect(apns.stats().byReason).toEqual({ ExpiredProviderToken: 4 });
+  });
+
+  it('retries a 503 and then delivers; gives up on a 500 that persists', async () => {
+    const apns = await start({ config: { script: { [deviceToken(1)]: ['ServiceUnavailable', 'accept'], [deviceToken(2)]: 'InternalServerError' } } });
+    const client = provider(apns);
+    expect(devices((await client.send(note(), deviceToken(1))).sent)).toEqual([deviceToken(1)]);
+    // node-apn turns a 500 whose reason is exactly "InternalServerError" into this error (lib/client.js).
+    expect(failure((await client.send(note(), deviceToken(2))).failed[0])).toEqual({ status: 500, reason: 'Error 500, stream ended unexpectedly' });
+    expect(apns.stats().byReason).toEqual({ ServiceUnavailable: 1, InternalServerError: 4 });
+  });
+
+  it('sees refused streams when it bursts before its token is validated, as Apple allows one stream (§1.9); initialStreams lifts that', async () => {
+    const strict = await start();
+    const burst = Array.from({ length: 20 }, (_, i) => deviceToken(i + 1));
+    const first = await provider(strict).send(note(), burst);
+    expect(first.sent.length).toBeGreaterThanOrEqual(1);
+    expect(first.failed.length).toBeGreaterThan(0);
+    expect(first.failed.every((f) => /REFUSED_STREAM/.test(f.error?.message ?? ''))).toBe(true);
+    await strict.close();
+
+    const relaxed = await start({ initialStreams: 1000 });
+    expect((await provider(relaxed).send(note(), burst)).sent).toHaveLength(20);
+  });
+});
