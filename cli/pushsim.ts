@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../core/exit-codes.js';
 import { registerMock } from './commands/mock.js';
+import { registerMockFcm } from './commands/mock-fcm.js';
+import { registerMockWebPush } from './commands/mock-webpush.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerRun } from './commands/run.js';
 import { describeError, exitCodeFor } from './exit.js';
@@ -19,6 +21,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride();
   registerRun(program, (code) => (exitCode = code));
   registerMock(program);
+  const mock = program.commands.find((c) => c.name() === 'mock');
+  if (mock) {
+    registerMockFcm(mock);
+    registerMockWebPush(mock);
+  }
   registerProxy(program);
   program.commands.forEach((c) => c.exitOverride());
   program.commands.flatMap((c) => c.commands).forEach((c) => c.exitOverride());
