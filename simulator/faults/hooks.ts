@@ -92,8 +92,12 @@ function perform(engine: FaultEngine, action: FaultAction | undefined, stream: S
         stream.close(constants.NGHTTP2_REFUSED_STREAM);
         return;
       }
-      sendGoaway(session, action.code, action.debug, stream.id);
-      proceed(accept);
+      // Graceful (NO_ERROR): two-phase shutdown, this stream and every earlier one complete.
+      // Abrupt: last-stream-id = this stream; the session is torn down right after.
+      sendGoaway(session, action.code, action.debug, action.code === constants.NGHTTP2_NO_ERROR ? undefined : stream.id);
+      // Abrupt: the stream is never processed — answering it would race the teardown, and a mock
+      // answers synchronously. The client cannot tell either way (last-stream-id covers it).
+      if (!action.abrupt) proceed(accept);
       return;
     }
     case 'reset-connection':

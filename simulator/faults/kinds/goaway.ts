@@ -27,12 +27,30 @@ type Trigger = (typeof triggers)[number];
 /** Sends GOAWAY on a server session, then closes it (graceful) or destroys it (abrupt). */
 export function sendGoaway(session: Http2Session, code: number, debug: string | undefined, lastStreamId?: number): void {
   if (session.closed || session.destroyed) return;
+  const data = debug === undefined ? undefined : Buffer.from(debug);
+  if (code === constants.NGHTTP2_NO_ERROR && lastStreamId === undefined) {
+    // Graceful shutdown, RFC 9113 §6.8: first a GOAWAY with last-stream-id 2^31-1 (nothing the client
+    // already sent is refused), then — after a round trip — the final one that session.close() sends
+    // with the real last processed stream. Sending a concrete id first would make close()'s GOAWAY
+    // *raise* it, which the client must treat as a PROTOCOL_ERROR (nghttp2 does), and would refuse
+    // streams the server had already started processing: duplicates on replay.
+    session.goaway(code, MAX_STREAM_ID, data);
+    setTimeout(() => {
+      if (!session.closed && !session.destroyed) session.close();
+    }, GRACE_MS).unref();
+    return;
+  }
   const last = lastStreamId ?? session.state.lastProcStreamID ?? 0;
-  session.goaway(code, last, debug === undefined ? undefined : Buffer.from(debug));
+  session.goaway(code, last, data);
   if (code === constants.NGHTTP2_NO_ERROR) session.close();
   // Let the GOAWAY frame reach the socket before tearing the connection down.
   else setImmediate(() => session.destroy());
 }
+
+/** Largest stream id (RFC 9113 §5.1.1): "every stream may still complete". */
+const MAX_STREAM_ID = 2 ** 31 - 1;
+/** More than a loopback round trip, short enough not to hold a test up. */
+const GRACE_MS = 20;
 
 export const goawayFault: FaultKind = {
   kind: 'goaway',
