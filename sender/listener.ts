@@ -15,6 +15,8 @@ export interface ConnectionListener {
 export interface SenderListener extends ConnectionListener {
   /** The notification reached its final state; `durationMs` runs from `send()` to now. */
   onOutcome?(outcome: Outcome, durationMs: number): void;
+  /** A request (one attempt) is handed to the transport. */
+  onSent?(): void;
   /** One request (attempt) came back, `durationMs` after it was handed to the transport (queueing included). */
   onAttempt?(durationMs: number): void;
   /** A retry was scheduled after attempt `attempt`, in `delayMs`, because of `cause`. */

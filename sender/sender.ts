@@ -35,8 +35,8 @@ export class Sender<N> {
     this.transport = options.transport;
     this.#listener = options.listener ?? {};
     this.#clock = options.clock ?? systemClock;
-    const { onAttempt } = this.#listener;
-    const transportDispatch = onAttempt === undefined ? this.transport.dispatch : timed(this.transport.dispatch, onAttempt);
+    const { onAttempt, onSent } = this.#listener;
+    const transportDispatch = onAttempt === undefined && onSent === undefined ? this.transport.dispatch : observed(this.transport.dispatch, this.#listener);
     this.#dispatch = compose(transportDispatch, ...(options.interceptors ?? []));
   }
 
@@ -67,12 +67,13 @@ export class Sender<N> {
   }
 }
 
-/** Times each attempt: innermost, so every retry and replay through the transport is one sample. */
-function timed(dispatch: Dispatch, onAttempt: (durationMs: number) => void): Dispatch {
+/** Reports and times each attempt: innermost, so every retry through the transport is one sample. */
+function observed(dispatch: Dispatch, listener: SenderListener): Dispatch {
   return (request, context) => {
+    listener.onSent?.();
     const start = performance.now();
     return dispatch(request, context).then((result) => {
-      onAttempt(performance.now() - start);
+      listener.onAttempt?.(performance.now() - start);
       return result;
     });
   };

@@ -31,11 +31,16 @@ describe('Sender (ApnsSender over a scripted transport)', () => {
   it('adds the provider token through the auth interceptor, counts attempts and reports the outcome to the listener', async () => {
     const transport = scriptedTransport([ok]);
     const seen: string[] = [];
-    const sender = await ApnsSender.create({ url: 'http://unused', credentials: { keyId: 'K', teamId: 'T', privateKey: p8 }, transport, listener: { onOutcome: (o) => seen.push(o.status) } });
+    const sender = await ApnsSender.create({
+      url: 'http://unused',
+      credentials: { keyId: 'K', teamId: 'T', privateKey: p8 },
+      transport,
+      listener: { onSent: () => seen.push('sent'), onAttempt: (ms) => seen.push(ms >= 0 ? 'attempt' : 'bad'), onOutcome: (o) => seen.push(o.status) },
+    });
     const outcome = await sender.send({ token: 'ab', topic: 'com.example', payload: {} });
     expect(outcome).toMatchObject({ status: 'accepted', attempts: 1, id: 'x' });
     expect(transport.seen[0]?.headers['authorization']).toMatch(/^bearer [\w-]+\.[\w-]+\.[\w-]+$/);
-    expect(seen).toEqual(['accepted']);
+    expect(seen).toEqual(['sent', 'attempt', 'accepted']);
   });
 
   it('runs extra interceptors outside authentication, in the order given', async () => {
