@@ -2,6 +2,7 @@
  * Scenario configuration: pure data (what a YAML file or a built-in describes), validated with every
  * problem reported at once (k6 executors' `Validate() []error`). The runtime lives in runner.ts.
  */
+import type { Provider } from '../core/reasons.js';
 import type { LatencySpec } from '../simulator/distributions.js';
 import { validateLatencySpec } from '../simulator/distributions.js';
 import type { ApnsPushType } from '../sender/providers/apns.js';
@@ -12,16 +13,22 @@ import { CircuitBreaker } from '../sender/interceptors/circuit-breaker.js';
 import type { ConstantArrivalRateConfig } from './executors/constant-arrival-rate.js';
 import { validateConstantArrivalRate } from './executors/constant-arrival-rate.js';
 import { validateThresholds } from './thresholds.js';
+import type { ProviderMix } from './mix.js';
+import { mixProviders, mixShares, populationSizes, validateMix } from './mix.js';
 
-/** pushsim starts its own mock APNs (in a worker thread when it can) and sends to it. */
+/**
+ * pushsim starts its own mocks and sends to them: the mock APNs (in a worker thread when it can),
+ * the mock FCM and the mock Web Push service (in-process: they have no worker mode).
+ */
 export interface MockTarget {
   readonly kind: 'mock';
-  readonly provider: 'apns';
-  /** TLS with a generated certificate instead of cleartext h2c. */
+  /** The provider to mock, or several: the scenario's `mix` then says which share each gets. */
+  readonly provider: Provider | readonly Provider[];
+  /** TLS with a generated certificate instead of cleartext h2c, for every mock. */
   readonly tls: boolean;
-  /** Latency the mock adds before answering. */
+  /** Latency the mock APNs adds before answering (the FCM and Web Push mocks add none). */
   readonly latency: LatencySpec;
-  /** Run the mock in a worker thread so it does not share the sender's event loop. */
+  /** Run the mock APNs in a worker thread so it does not share the sender's event loop. */
   readonly worker: boolean;
 }
 
@@ -43,9 +50,19 @@ export interface ScenarioConfig {
   readonly description: string;
   readonly target: MockTarget | UrlTarget;
   readonly load: ConstantArrivalRateConfig;
+  /**
+   * Weights of the target's providers (normalized), e.g. `{ apns: 0.6, fcm: 0.3, webpush: 0.1 }`:
+   * notification i goes to a provider drawn from them with `tokens.seed` (scenarios/mix.ts).
+   * @default an equal share for each provider of the target
+   */
+  readonly mix?: ProviderMix;
   readonly tokens: {
+    /** Recipients in all, split between the providers by the mix. */
     readonly count: number;
-    /** Share of tokens the mock treats as unregistered (410 Unregistered). Mock targets only. */
+    /**
+     * Share of each provider's recipients that are dead: APNs 410 Unregistered, FCM 404
+     * UNREGISTERED, Web Push expired subscriptions (410 Gone). Mock targets only.
+     */
     readonly unregisteredRatio: number;
     readonly seed: number;
   };
@@ -70,12 +87,21 @@ export interface ScenarioConfig {
 }
 
 const productionHosts = new Set(['api.push.apple.com']);
+/** The mock Web Push service creates at most this many subscriptions (simulator/webpush/options.ts). */
+const maxSubscriptions = 100_000;
+
+/** The providers a target sends to, in the order it names them. A URL target is APNs. */
+export function targetProviders(target: MockTarget | UrlTarget): readonly Provider[] {
+  if (target.kind === 'url') return ['apns'];
+  return Array.isArray(target.provider) ? target.provider : [target.provider as Provider];
+}
 
 export function validateScenario(config: ScenarioConfig): string[] {
   const problems: string[] = [];
   const { target, tokens, sender, notification } = config;
   if (typeof config.name !== 'string' || config.name.length === 0) problems.push('name must be a non-empty string');
   if (target.kind === 'mock') {
+    problems.push(...validateMockProviders(target.provider));
     problems.push(...validateLatencySpec(target.latency).map((p) => `target.${p}`));
   } else {
     let url: URL | undefined;
@@ -89,7 +115,18 @@ export function validateScenario(config: ScenarioConfig): string[] {
     }
   }
   problems.push(...validateConstantArrivalRate(config.load));
-  if (!Number.isInteger(tokens.count) || tokens.count < 1) problems.push(`tokens.count must be a whole number ≥ 1, got ${JSON.stringify(tokens.count)}`);
+  const providers = targetProviders(target);
+  const mixProblems =
+    target.kind === 'mock'
+      ? validateMix(config.mix, providers, 'target.mock')
+      : validateMix(config.mix, providers, 'the target', 'a URL target is an APNs origin; remove its weight, or send to the mocks with target.mock');
+  problems.push(...mixProblems);
+  if (!Number.isInteger(tokens.count) || tokens.count < 1) {
+    problems.push(`tokens.count must be a whole number ≥ 1, got ${JSON.stringify(tokens.count)}`);
+  } else if (mixProblems.length === 0 && providers.every((p) => mixProviders.includes(p))) {
+    const subscriptions = populationSizes(tokens.count, mixShares(config.mix, providers)).get('webpush') ?? 0;
+    if (subscriptions > maxSubscriptions) problems.push(`tokens.count gives Web Push ${subscriptions} subscriptions; the mock makes at most ${maxSubscriptions}, so lower tokens.count or the webpush weight`);
+  }
   if (!(tokens.unregisteredRatio >= 0 && tokens.unregisteredRatio <= 1)) problems.push(`tokens.unregisteredRatio must be from 0 to 1, got ${JSON.stringify(tokens.unregisteredRatio)}`);
   if (typeof notification.topic !== 'string' || notification.topic.length === 0) problems.push('notification.topic must be a bundle id such as com.example.app');
   if (!apnsPushTypes.includes(notification.pushType)) problems.push(`notification.pushType must be one of ${apnsPushTypes.join(', ')}, got ${JSON.stringify(notification.pushType)}`);
@@ -100,6 +137,17 @@ export function validateScenario(config: ScenarioConfig): string[] {
   if (!Number.isInteger(config.gracefulStopMs) || config.gracefulStopMs < 0) problems.push(`gracefulStopMs must be a whole number ≥ 0, got ${JSON.stringify(config.gracefulStopMs)}`);
   if (config.thresholds !== undefined) problems.push(...validateThresholds(config.thresholds));
   problems.push(...validatePolicies(config.policies));
+  return problems;
+}
+
+function validateMockProviders(provider: MockTarget['provider']): string[] {
+  const list: readonly unknown[] = typeof provider === 'string' ? [provider] : Array.isArray(provider) ? provider : [provider];
+  if (list.length === 0) return [`target.mock must name at least one of ${mixProviders.join(', ')}`];
+  const problems: string[] = [];
+  list.forEach((p, i) => {
+    if (!(mixProviders as readonly unknown[]).includes(p)) problems.push(`target.mock${typeof provider === 'string' ? '' : `[${i}]`} must be one of ${mixProviders.join(', ')}, got ${JSON.stringify(p)}`);
+    else if (list.indexOf(p) !== i) problems.push(`target.mock names ${String(p)} twice`);
+  });
   return problems;
 }
 

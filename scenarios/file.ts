@@ -7,22 +7,30 @@
  *   target: { mock: apns, latency: { kind: lognormal, medianMs: 20, sigma: 0.8 } }
  *   load: { rate: 2000, count: 20000 }
  *   thresholds: ["p(99)<250", "rate(accepted)>=0.97"]
+ *
+ *   name: mixed                                  # several providers: one mock each
+ *   target: { mock: [apns, fcm, webpush] }
+ *   mix: { apns: 0.6, fcm: 0.3, webpush: 0.1 }   # weights, normalized; equal shares when absent
  */
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { InvalidConfigError } from '../core/errors.js';
+import type { Provider } from '../core/reasons.js';
 import { latencyKinds } from '../simulator/distributions.js';
 import { apnsPushTypes } from '../sender/providers/apns.js';
 import { defaultScenario } from './builtin/default.js';
+import { mixProviders } from './mix.js';
 import type { MockTarget, ScenarioConfig, UrlTarget } from './config.js';
 import { validateScenario } from './config.js';
 
 const positive = z.number().positive();
 const whole = z.number().int();
 
+const provider = z.enum(mixProviders as [Provider, ...Provider[]]);
+
 const mockTarget = z.strictObject({
-  mock: z.literal('apns'),
+  mock: z.union([provider, z.array(provider)], { error: `must be one of ${mixProviders.join(', ')}, or a list of them such as [${mixProviders.join(', ')}]` }),
   tls: z.boolean().optional(),
   worker: z.boolean().optional(),
   latency: z.looseObject({ kind: z.enum(latencyKinds as [string, ...string[]]) }).optional(),
@@ -33,6 +41,15 @@ const urlTarget = z.strictObject({
   credentials: z.strictObject({ keyFile: z.string(), keyId: z.string(), teamId: z.string() }),
   caFile: z.string().optional(),
   allowProduction: z.boolean().optional(),
+});
+
+/** Mock or URL, chosen by key: a plain union would report only "target: Invalid input" instead of the field at fault. */
+const target = z.unknown().transform((value, ctx) => {
+  const schema: typeof mockTarget | typeof urlTarget = typeof value === 'object' && value !== null && 'url' in value ? urlTarget : mockTarget;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
 });
 
 const retryPolicy = z.union([
@@ -47,8 +64,10 @@ const breakerPolicy = z.union([
 const fileSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
-  target: z.union([mockTarget, urlTarget]).optional(),
+  target: target.optional(),
   load: z.strictObject({ executor: z.literal('constant-arrival-rate').optional(), rate: positive.optional(), count: whole.optional() }).optional(),
+  // Only the shape here: weights ≥ 0, a sum > 0 and providers of the target are checked by validateMix, for files and code alike.
+  mix: z.strictObject({ apns: z.number().optional(), fcm: z.number().optional(), webpush: z.number().optional() }).optional(),
   tokens: z.strictObject({ count: whole.optional(), unregisteredRatio: z.number().optional(), seed: whole.optional() }).optional(),
   notification: z
     .strictObject({ topic: z.string().optional(), pushType: z.enum(apnsPushTypes).optional(), priority: z.union([z.literal(10), z.literal(5), z.literal(1)]).optional(), payload: z.record(z.string(), z.unknown()).optional() })
@@ -94,7 +113,7 @@ function toConfig(file: ScenarioFile): ScenarioConfig {
   let target: MockTarget | UrlTarget = base.target;
   if (t && 'mock' in t) {
     const defaults = base.target as MockTarget;
-    target = { kind: 'mock', provider: 'apns', tls: t.tls ?? defaults.tls, worker: t.worker ?? defaults.worker, latency: (t.latency as MockTarget['latency'] | undefined) ?? defaults.latency };
+    target = { kind: 'mock', provider: t.mock, tls: t.tls ?? defaults.tls, worker: t.worker ?? defaults.worker, latency: (t.latency as MockTarget['latency'] | undefined) ?? defaults.latency };
   } else if (t) {
     target = { kind: 'url', provider: 'apns', url: t.url, credentials: t.credentials, ...(t.caFile !== undefined && { caFile: t.caFile }), ...(t.allowProduction !== undefined && { allowProduction: t.allowProduction }) };
   }
@@ -103,6 +122,7 @@ function toConfig(file: ScenarioFile): ScenarioConfig {
     description: file.description ?? `scenario ${file.name}`,
     target,
     load: { executor: 'constant-arrival-rate', rate: file.load?.rate ?? base.load.rate, count: file.load?.count ?? base.load.count },
+    ...(file.mix !== undefined && { mix: file.mix }),
     tokens: { ...base.tokens, ...file.tokens },
     notification: { ...base.notification, ...file.notification } as ScenarioConfig['notification'],
     sender: { ...base.sender, ...file.sender },

@@ -3,23 +3,26 @@
  * and exporters are subscribers (autocannon's tracker), and the report is a pure function of the
  * Result that `execute()` returns.
  *
- *   executor ──fire(i, plannedAt)──► sender.send ──outcome──► emit('outcome', outcome, latencyMs)
- *                                                                 ├─► ResultCollector (histograms)
- *                                                                 └─► progress display, exporters…
+ *   executor ──fire(i, plannedAt)──► provider of i (mix) ──► that lane's sender.send
+ *                                                                  │
+ *        emit('outcome', outcome, latencyMs) ◄──────outcome───────┘
+ *              ├─► ResultCollector (histograms; one collector for all providers)
+ *              └─► progress display, exporters…
  */
 import { EventEmitter } from 'node:events';
 import { InvalidConfigError } from '../core/errors.js';
+import type { Provider } from '../core/reasons.js';
 import { initHistograms } from '../reports/histogram.js';
 import { ResultCollector } from '../reports/result.js';
 import type { Result } from '../reports/result.js';
-import { ApnsSender } from '../sender/apns-sender.js';
 import type { Outcome } from '../sender/outcome.js';
-import type { ApnsNotification } from '../sender/providers/apns.js';
 import type { ScenarioConfig } from './config.js';
-import { validateScenario } from './config.js';
+import { targetProviders, validateScenario } from './config.js';
 import { createConstantArrivalRate, describeConstantArrivalRate } from './executors/constant-arrival-rate.js';
+import { Lanes } from './lanes.js';
+import type { Lane } from './lanes.js';
+import { createProviderAssignment, describeMix, mixShares } from './mix.js';
 import { openTarget } from './target.js';
-import { makeTokens } from './tokens.js';
 import { evaluateThresholds } from './thresholds.js';
 
 export interface RunStart {
@@ -70,54 +73,53 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
   async execute(): Promise<Result> {
     const { config } = this;
     await initHistograms();
-    const population = makeTokens(config.tokens.count, config.target.kind === 'mock' ? config.tokens.unregisteredRatio : 0, config.tokens.seed);
-    const target = await openTarget(config, population.unregistered);
+    const target = await openTarget(config);
     const collector = new ResultCollector();
     this.on('outcome', (outcome, latencyMs) => collector.onOutcome(outcome, latencyMs));
+    let lanes: Lanes | undefined;
     try {
       const runStart = performance.now();
-      const sender = await ApnsSender.create({
-        url: target.url,
-        credentials: target.credentials,
-        ...(target.ca !== undefined && { tls: { ca: target.ca } }),
-        ...config.sender,
-        ...(config.policies !== undefined && { policies: config.policies }),
-        listener: {
-          onAttempt: (ms) => collector.onAttempt(ms),
-          onRetry: () => collector.onRetry(),
-          onFallback: () => collector.onFallback(),
-          onBreakerStateChange: (origin, from, to) => collector.onBreakerStateChange({ atMs: Math.round(performance.now() - runStart), origin, from, to }),
-        },
+      lanes = await Lanes.open(config, target, {
+        onAttempt: (ms) => collector.onAttempt(ms),
+        onRetry: () => collector.onRetry(),
+        onFallback: () => collector.onFallback(),
+        onBreakerStateChange: (origin, from, to) => collector.onBreakerStateChange({ atMs: Math.round(performance.now() - runStart), origin, from, to }),
       });
+      const shares = mixShares(config.mix, targetProviders(config.target));
       this.emit('start', {
         scenario: config.name,
         description: config.description,
-        plan: describeConstantArrivalRate(config.load),
-        target: target.url,
+        plan: describeConstantArrivalRate(config.load) + (shares.size > 1 ? `, ${describeMix(shares)}` : ''),
+        target: target.description,
         placement: target.placement,
       });
       const startedAt = new Date();
-      const durationMs = await this.#drive(sender, population.tokens, collector);
+      const durationMs = await this.#drive(lanes, createProviderAssignment(shares, config.tokens.seed), collector);
       const measured = collector.finish({
         startedAt,
         durationMs,
         targetRate: config.load.rate,
         scenario: config.name,
-        target: target.url,
+        // `target` is one provider origin; a mixed run has several, so it names none.
+        ...(shares.size === 1 && { target: target.description }),
       });
       const result = config.thresholds === undefined ? measured : { ...measured, thresholds: evaluateThresholds(config.thresholds, measured) };
       this.emit('done', result);
       return result;
     } finally {
       collector.destroy();
-      await target.close();
+      try {
+        // Already closed by #drive when the run got that far; this covers a failure before or during it.
+        await lanes?.destroy();
+      } finally {
+        await target.close();
+      }
     }
   }
 
   /** Fires the load and waits for every outcome; returns the time from the first send to the last outcome. */
-  async #drive(sender: ApnsSender, tokens: readonly string[], collector: ResultCollector): Promise<number> {
+  async #drive(lanes: Lanes, providerOf: (index: number) => Provider, collector: ResultCollector): Promise<number> {
     const { config } = this;
-    const { notification } = config;
     const start = performance.now();
     let scheduled = 0;
     let completed = 0;
@@ -132,14 +134,9 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     const fire = (index: number, plannedAt: number): void => {
       scheduled++;
       collector.onScheduled();
-      const n: ApnsNotification = {
-        token: tokens[index % tokens.length] as string,
-        topic: notification.topic,
-        pushType: notification.pushType,
-        payload: notification.payload,
-        ...(notification.priority !== undefined && { priority: notification.priority }),
-      };
-      const p = sender.send(n).then((outcome) => {
+      // Every provider the assignment can pick has a lane (both come from the target's providers).
+      const lane = lanes.get(providerOf(index)) as Lane;
+      const p = lane.send().then((outcome) => {
         const now = performance.now();
         lastCompletion = now;
         completed++;
@@ -156,10 +153,10 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       const settled = Promise.all(inFlight);
       const graceful = await Promise.race([settled.then(() => true), sleep(config.gracefulStopMs).then(() => false)]);
       if (graceful) {
-        await sender.close();
+        await lanes.close();
       } else {
         // Whatever is still open fails as `closed` and is counted; nothing is left unaccounted for.
-        await sender.destroy();
+        await lanes.destroy();
         await settled;
       }
     } finally {

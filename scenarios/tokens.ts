@@ -1,7 +1,13 @@
 /**
- * A reproducible device-token population: token i is sha256("pushsim:<seed>:<i>") in hex, which has
- * the 64 hex characters of a real APNs device token. A token is unregistered when a second hash of
- * it falls under the unregistered ratio, so the same seed always marks the same tokens.
+ * Reproducible recipient populations, the same for the same seed.
+ *
+ * - APNs: token i is sha256("pushsim:<seed>:<i>") in hex, the 64 hex characters of a real device token.
+ * - FCM: registration tokens shaped like real ones (`<instance id>:APA91b<~134 characters>`, base64url).
+ * - Web Push: subscriptions are made by the mock (it keeps their private keys), so only *which* of
+ *   them expire is decided here, by index.
+ *
+ * A recipient is dead (unregistered / expired) when a second hash of it falls under the ratio, so the
+ * same seed always marks the same ones.
  */
 import { createHash } from 'node:crypto';
 
@@ -11,13 +17,37 @@ export interface TokenPopulation {
 }
 
 export function makeTokens(count: number, unregisteredRatio: number, seed: number): TokenPopulation {
+  return population(count, unregisteredRatio, (i) => createHash('sha256').update(`pushsim:${seed}:${i}`).digest('hex'));
+}
+
+export function makeFcmTokens(count: number, unregisteredRatio: number, seed: number): TokenPopulation {
+  return population(count, unregisteredRatio, (i) => {
+    const instance = createHash('sha256').update(`pushsim-fcm-instance:${seed}:${i}`).digest('base64url').slice(0, 11);
+    const body = createHash('sha512').update(`pushsim-fcm:${seed}:${i}`).digest('base64url') + createHash('sha512').update(`pushsim-fcm2:${seed}:${i}`).digest('base64url');
+    return `${instance}:APA91b${body.slice(0, 134)}`;
+  });
+}
+
+/** Indices (ascending) of the recipients out of `count` that are dead, for populations made elsewhere. */
+export function deadIndices(count: number, ratio: number, seed: number): number[] {
+  const dead: number[] = [];
+  for (let i = 0; i < count; i++) {
+    if (isDead(`pushsim-expired:${seed}:${i}`, ratio)) dead.push(i);
+  }
+  return dead;
+}
+
+function population(count: number, ratio: number, tokenAt: (i: number) => string): TokenPopulation {
   const tokens: string[] = [];
   const unregistered: string[] = [];
   for (let i = 0; i < count; i++) {
-    const token = createHash('sha256').update(`pushsim:${seed}:${i}`).digest('hex');
+    const token = tokenAt(i);
     tokens.push(token);
-    const draw = createHash('sha256').update(`unregistered:${token}`).digest().readUInt32BE(0) / 0x1_0000_0000;
-    if (draw < unregisteredRatio) unregistered.push(token);
+    if (isDead(token, ratio)) unregistered.push(token);
   }
   return { tokens, unregistered };
+}
+
+function isDead(id: string, ratio: number): boolean {
+  return createHash('sha256').update(`unregistered:${id}`).digest().readUInt32BE(0) / 0x1_0000_0000 < ratio;
 }

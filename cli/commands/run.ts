@@ -26,14 +26,14 @@ interface RunFlags {
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('run')
-    .description('run a scenario (default: the built-in "default" scenario against the embedded mock APNs)')
+    .description('run a scenario (default: the built-in "default" scenario against the embedded mock APNs; "mixed" sends to mock APNs, FCM and Web Push)')
     .argument('[scenario]', `built-in scenario name (${Object.keys(builtinScenarios).join(', ')}) or path to a .yaml/.json scenario file`, 'default')
     .option('--out <dir>', 'directory for result.json', 'pushsim-report')
     .option('--rate <n>', 'override the arrival rate (notifications per second)', positiveNumber)
     .option('--count <n>', 'override how many notifications to send', positiveInteger)
-    .option('--connections <n>', 'override the number of HTTP/2 connections', positiveInteger)
-    .option('--tls', 'run the embedded mock over TLS (generated certificate) instead of h2c')
-    .option('--in-process', 'run the embedded mock in this thread instead of a worker thread')
+    .option('--connections <n>', 'override the number of HTTP/2 connections (per provider)', positiveInteger)
+    .option('--tls', 'run the embedded mocks over TLS (generated certificates) instead of h2c')
+    .option('--in-process', 'run the embedded mock APNs in this thread instead of a worker thread (FCM and Web Push mocks always run in-process)')
     .option('--json', 'print result.json to stdout instead of the text summary')
     .option('--quiet', 'no progress lines on stderr')
     .action(async (name: string, flags: RunFlags) => {

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { readResult } from '../../reports/json.js';
+import { checkInvariant } from '../../reports/result.js';
 import { ApnsSender } from '../../sender/apns-sender.js';
 
 const bin = join(import.meta.dirname, '../../dist/cli/bin.js');
@@ -40,6 +42,20 @@ describe('pushsim CLI', () => {
     expect(prune.length).toBe(result.tokensToPrune.length);
     expect(prune.length).toBeGreaterThan(0);
     expect(prune[0]).toMatchObject({ provider: 'apns', reason: 'Unregistered', token: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('run mixed: sends to the mock APNs, FCM and Web Push at once and writes a valid result whose counts add up', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'pushsim-mixed-'));
+    const { code, stderr } = await pushsim('run', 'mixed', '--count', '600', '--rate', '1000', '--out', out);
+    expect(stderr).toContain('result written to');
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/scenario "mixed" — 600 notifications at 1000\/s .*apns 60 % · fcm 30 % · webpush 10 %/);
+    expect(stderr).toMatch(/target apns http:\/\/127\.0\.0\.1:\d+ · fcm http:\/\/127\.0\.0\.1:\d+ · webpush http:\/\/127\.0\.0\.1:\d+ \(mock apns worker · fcm in-process · webpush in-process\)/);
+    // readResult checks the file against the result.json schema.
+    const result = await readResult(join(out, 'result.json'));
+    expect(checkInvariant(result)).toBeUndefined();
+    expect(result).toMatchObject({ scenario: 'mixed', counts: { scheduled: 600, failed: 0, dropped: 0 } });
+    expect(Object.keys(result.byReason).every((key) => /^(apns|fcm|webpush):/.test(key))).toBe(true);
   });
 
   it('run FILE: a YAML scenario whose threshold fails exits 99 and says which; a broken file exits 104 listing every problem', async () => {

@@ -30,6 +30,29 @@ describe('scenario files', () => {
     expect(semantic).toEqual([expect.stringMatching(/^thresholds\[0\]/), expect.stringMatching(/^policies\.retry: retry maxAttempts must be an integer from 1 to 100/)]);
   });
 
+  it('reads a mixed target: several mocks and their weights; a single other provider too', () => {
+    const config = parseScenario(['name: mixed', 'target:', '  mock: [apns, fcm, webpush]', 'mix: { apns: 0.6, fcm: 0.3, webpush: 0.1 }'].join('\n'), 'mixed.yaml');
+    expect(config).toMatchObject({ target: { kind: 'mock', provider: ['apns', 'fcm', 'webpush'], worker: true }, mix: { apns: 0.6, fcm: 0.3, webpush: 0.1 } });
+    expect(parseScenario('name: android\ntarget: { mock: fcm }\n', 'a.yaml')).toMatchObject({ target: { kind: 'mock', provider: 'fcm' } });
+    expect(parseScenario('name: even\ntarget: { mock: [apns, webpush] }\n', 'e.yaml').mix).toBeUndefined();
+  });
+
+  it('lists every problem of a mix with its path', () => {
+    expect(problems('name: m\ntarget: { mock: [apns, fcm] }\nmix: { apns: -0.5, webpush: 0.2 }\n')).toEqual([
+      'mix.apns must be a weight ≥ 0, got -0.5',
+      'mix.webpush: webpush is not in target.mock (apns, fcm); add it there or remove its weight',
+      'mix has no weight for fcm, which target.mock names; give it one (0 sends it nothing) or remove it from target.mock',
+    ]);
+    expect(problems('name: m\ntarget: { mock: [apns, fcm] }\nmix: { apns: 0, fcm: 0 }\n')).toEqual([expect.stringMatching(/^mix: the weights add up to 0/)]);
+    // No target: the default one, which mocks APNs only.
+    expect(problems('name: m\nmix: { apns: 1, fcm: 1 }\n')).toEqual([expect.stringMatching(/^mix\.fcm: fcm is not in target\.mock \(apns\)/)]);
+    expect(problems('name: m\ntarget: { mock: [apns, apns] }\n')).toEqual(['target.mock names apns twice']);
+    expect(problems('name: m\ntarget: { mock: [] }\n')).toEqual([expect.stringMatching(/^target\.mock must name at least one of apns, fcm, webpush/)]);
+    expect(problems('name: m\ntarget: { mock: [webpush] }\ntokens: { count: 200001 }\n')).toEqual([expect.stringMatching(/^tokens\.count gives Web Push 200001 subscriptions/)]);
+    const shape = problems('name: m\ntarget: { mock: [apns, hms] }\nmix: { apns: "a lot", hms: 1 }\n');
+    expect(shape).toEqual(expect.arrayContaining([expect.stringMatching(/^target\.mock/), expect.stringMatching(/^mix\.apns/), expect.stringMatching(/^mix.*hms/)]));
+  });
+
   it('reports YAML syntax errors with their position, and a missing file', async () => {
     expect(problems('name: [unclosed\n')[0]).toMatch(/line 1|at line/i);
     await expect(loadScenarioFile('does/not/exist.yaml')).rejects.toThrow(/cannot read the file \(ENOENT\)/);

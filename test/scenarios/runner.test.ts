@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../../core/errors.js';
 import { checkInvariant } from '../../reports/result.js';
 import { defaultScenario } from '../../scenarios/builtin/default.js';
+import type { Provider } from '../../core/reasons.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
+import { createProviderAssignment, mixShares } from '../../scenarios/mix.js';
 import { ScenarioRun } from '../../scenarios/runner.js';
 import type { RunProgress } from '../../scenarios/runner.js';
 
@@ -67,5 +69,47 @@ describe('ScenarioRun', () => {
   it("refuses Apple's production host without an explicit opt-in", () => {
     const prod: ScenarioConfig = { ...small, target: { kind: 'url', provider: 'apns', url: 'https://api.push.apple.com', credentials: { keyFile: 'k.p8', keyId: 'K', teamId: 'T' } } };
     expect(() => new ScenarioRun(prod)).toThrow(/allowProduction/);
+  });
+
+  it('refuses a mix naming a provider a URL target does not send to', () => {
+    const url: ScenarioConfig = { ...small, target: { kind: 'url', provider: 'apns', url: 'https://127.0.0.1:8443', credentials: { keyFile: 'k.p8', keyId: 'K', teamId: 'T' } }, mix: { apns: 1, fcm: 1 } };
+    expect(() => new ScenarioRun(url)).toThrow(/mix\.fcm: fcm is not in the target \(apns\); a URL target is an APNs origin/);
+  });
+
+  it('sends a mix to the APNs, FCM and Web Push mocks in proportion, by a seeded assignment; each provider reports its dead tokens', async () => {
+    const mixed: ScenarioConfig = {
+      ...small,
+      name: 'mixed-small',
+      target: { kind: 'mock', provider: ['apns', 'fcm', 'webpush'], tls: false, worker: false, latency: { kind: 'fixed', ms: 1 } },
+      mix: { apns: 0.5, fcm: 0.3, webpush: 0.2 },
+      load: { executor: 'constant-arrival-rate', rate: 2000, count: 600 },
+      tokens: { count: 200, unregisteredRatio: 0.1, seed: 5 },
+    };
+    const run = new ScenarioRun(mixed);
+    const byProvider: Record<Provider, number> = { apns: 0, fcm: 0, webpush: 0 };
+    run.on('outcome', (outcome) => byProvider[outcome.provider]++);
+    let placement = '';
+    run.on('start', (info) => (placement = info.placement));
+    const result = await run.execute();
+
+    expect(checkInvariant(result)).toBeUndefined();
+    expect(result.counts).toMatchObject({ scheduled: 600, failed: 0, expired: 0, dropped: 0 });
+    expect(placement).toBe('apns in-process · fcm in-process · webpush in-process');
+    // In proportion to the weights, within what 600 draws allow…
+    expect(byProvider.apns / 600).toBeCloseTo(0.5, 1);
+    expect(byProvider.fcm / 600).toBeCloseTo(0.3, 1);
+    expect(byProvider.webpush / 600).toBeCloseTo(0.2, 1);
+    // …and exactly the seeded assignment, so the same seed sends the same notifications the same way.
+    const providerOf = createProviderAssignment(mixShares(mixed.mix, ['apns', 'fcm', 'webpush']), 5);
+    const expected: Record<Provider, number> = { apns: 0, fcm: 0, webpush: 0 };
+    for (let i = 0; i < 600; i++) expected[providerOf(i)]++;
+    expect(byProvider).toEqual(expected);
+
+    // Dead tokens on every provider: permanent rejections, counted by `<provider>:<reason>`, to prune.
+    expect(Object.keys(result.byReason).sort()).toEqual(['apns:Unregistered', 'fcm:UNREGISTERED', 'webpush:Gone']);
+    expect(Object.values(result.byReason).reduce((a, b) => a + b, 0)).toBe(result.counts.rejected);
+    const pruned = new Set(result.tokensToPrune?.map((t) => t.provider));
+    expect([...pruned].sort()).toEqual(['apns', 'fcm', 'webpush']);
+    expect(result.target).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeTokens } from '../../scenarios/tokens.js';
+import { deadIndices, makeFcmTokens, makeTokens } from '../../scenarios/tokens.js';
 
 describe('makeTokens', () => {
   it('makes 64-hex tokens, the same for the same seed, different for another', () => {
@@ -18,5 +18,26 @@ describe('makeTokens', () => {
     expect(unregistered.length).toBeLessThan(250);
     expect(unregistered.every((t) => tokens.includes(t))).toBe(true);
     expect(makeTokens(1000, 0, 1).unregistered).toEqual([]);
+  });
+});
+
+describe('makeFcmTokens and deadIndices', () => {
+  it('makes FCM-shaped registration tokens, reproducibly, and marks about the requested share unregistered', () => {
+    const a = makeFcmTokens(2000, 0.05, 7);
+    expect(a).toEqual(makeFcmTokens(2000, 0.05, 7));
+    expect(a.tokens.every((t) => /^[\w-]{11}:APA91b[\w-]{134}$/.test(t))).toBe(true);
+    expect(new Set(a.tokens).size).toBe(2000);
+    expect(a.unregistered.length).toBeGreaterThan(60);
+    expect(a.unregistered.length).toBeLessThan(140);
+    expect(makeFcmTokens(5, 0.5, 7).tokens[0]).not.toBe(makeFcmTokens(5, 0.5, 8).tokens[0]);
+  });
+
+  it('picks dead indices in order, reproducibly', () => {
+    const dead = deadIndices(1000, 0.1, 3);
+    expect(dead).toEqual(deadIndices(1000, 0.1, 3));
+    expect(dead).toEqual([...dead].sort((x, y) => x - y));
+    expect(dead.length).toBeGreaterThan(60);
+    expect(dead.length).toBeLessThan(140);
+    expect(deadIndices(100, 0, 3)).toEqual([]);
   });
 });

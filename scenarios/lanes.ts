@@ -1,0 +1,99 @@
+/**
+ * One lane per provider of the target: its sender (ApnsSender, FcmSender or WebPushSender, each with
+ * the scenario's sender settings and policies), its recipients, and how to make its notification.
+ *
+ *   runner ──provider of notification i──► lanes.get(provider).send() ──► Sender ──► Outcome
+ *
+ * The lanes' senders share the one listener (so one ResultCollector sees every attempt, retry and
+ * breaker change); their outcomes carry their provider, so `byReason` keys stay `<provider>:<reason>`.
+ */
+import type { Provider } from '../core/reasons.js';
+import { ApnsSender } from '../sender/apns-sender.js';
+import { FcmSender } from '../sender/fcm-sender.js';
+import type { SenderListener } from '../sender/listener.js';
+import type { Outcome } from '../sender/outcome.js';
+import type { ApnsNotification } from '../sender/providers/apns.js';
+import type { FcmNotification } from '../sender/providers/fcm.js';
+import type { WebPushNotification } from '../sender/providers/webpush.js';
+import type { Sender } from '../sender/sender.js';
+import { WebPushSender } from '../sender/webpush-sender.js';
+import type { ScenarioConfig } from './config.js';
+import type { OpenTarget } from './target.js';
+
+/**
+ * The FCM and Web Push messages: the scenario's `notification` section is APNs-shaped (topic, push
+ * type, `aps` payload), so these are fixed, with the same text as the default APNs alert.
+ */
+const title = 'pushsim';
+const body = 'Load test notification';
+
+export interface Lane {
+  readonly provider: Provider;
+  /** Sends this lane's next notification, to its next recipient (round robin). Never rejects. */
+  send(): Promise<Outcome>;
+}
+
+export class Lanes {
+  readonly #lanes = new Map<Provider, Lane>();
+  readonly #senders: { close(): Promise<void>; destroy(): Promise<void> }[] = [];
+  #ended: Promise<void> | undefined;
+
+  private constructor() {}
+
+  /** Builds a sender per provider endpoint of `target`; if one cannot be built, closes those that were. */
+  static async open(config: ScenarioConfig, target: OpenTarget, listener: SenderListener): Promise<Lanes> {
+    const lanes = new Lanes();
+    const settings = { ...config.sender, ...(config.policies !== undefined && { policies: config.policies }), listener };
+    try {
+      if (target.apns) {
+        const { url, ca, credentials, recipients } = target.apns;
+        const sender = await ApnsSender.create({ url, credentials, ...(ca !== undefined && { tls: { ca } }), ...settings });
+        const { topic, pushType, payload, priority } = config.notification;
+        lanes.#add('apns', sender, recipients, (token): ApnsNotification => ({ token, topic, pushType, payload, ...(priority !== undefined && { priority }) }));
+      }
+      if (target.fcm) {
+        const { url, ca, serviceAccount, recipients } = target.fcm;
+        const sender = await FcmSender.create({ url, serviceAccount, ...(ca !== undefined && { tls: { ca } }), ...settings });
+        lanes.#add('fcm', sender, recipients, (token): FcmNotification => ({ token, notification: { title, body }, android: { priority: 'high' } }));
+      }
+      if (target.webpush) {
+        const { ca, vapid, recipients } = target.webpush;
+        const sender = await WebPushSender.create({ vapid, ...(ca !== undefined && { tls: { ca } }), ...settings });
+        lanes.#add('webpush', sender, recipients, (subscription): WebPushNotification => ({ subscription, payload: { title, body }, urgency: 'high' }));
+      }
+    } catch (error) {
+      await lanes.destroy();
+      throw error;
+    }
+    return lanes;
+  }
+
+  get(provider: Provider): Lane | undefined {
+    return this.#lanes.get(provider);
+  }
+
+  /** Lets in-flight notifications finish, then closes every sender. Later calls (and `destroy`) do nothing. */
+  close(): Promise<void> {
+    return (this.#ended ??= settleAll(this.#senders.map((s) => s.close())));
+  }
+
+  /** Fails whatever is still open (as `closed`, so it is counted) and closes every sender. Later calls do nothing. */
+  destroy(): Promise<void> {
+    return (this.#ended ??= settleAll(this.#senders.map((s) => s.destroy())));
+  }
+
+  #add<N, R>(provider: Provider, sender: Sender<N>, recipients: readonly R[], notification: (recipient: R) => N): void {
+    this.#senders.push(sender);
+    let next = 0;
+    this.#lanes.set(provider, {
+      provider,
+      send: () => sender.send(notification(recipients[next++ % recipients.length] as R)),
+    });
+  }
+}
+
+/** Waits for all, then reports the first failure, so one sender failing to close does not leave the others open. */
+async function settleAll(closing: readonly Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(closing)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
