@@ -9,6 +9,7 @@ const benches = [
   ['sender-apns.js', '100000', '100'],
   ['mock-apns-h2load.js', '200000', '3'],
   ['faults-overhead.js', '60000', '3'],
+  ['mock-faults-overhead.js', '200000', '3'],
   ['sender-fcm-webpush.js', '50000', '100'],
 ];
 

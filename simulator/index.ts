@@ -61,6 +61,7 @@ export {
 } from './apns/validate.js';
 export type { ApnsPushHandler, ApnsTrustedKey, MockApnsMtlsMaterial, MockApnsOptions, MockApnsTlsMaterial } from './apns/options.js';
 export type { MockApnsStats } from './apns/stats.js';
+export type { MockControlOption, MockFaultOptions, MockFaultsOption } from './mock-faults.js';
 export { startMockApns, type ApnsClientCertificate, type MockApns } from './apns/server.js';
 export {
   canStartMockApnsInWorker,

@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startMockFcm } from '../../simulator/fcm/server.js';
+import { addMockFaultFlags, describeMockFaults, mockFaultOptions, type MockFaultFlags } from './mock-faults.js';
 import { port } from '../options.js';
 
-interface MockFcmFlags {
+interface MockFcmFlags extends MockFaultFlags {
   port: number;
   host: string;
   tls?: boolean;
@@ -20,7 +21,7 @@ interface MockFcmFlags {
 }
 
 export function registerMockFcm(mock: Command): void {
-  mock
+  const command = mock
     .command('fcm')
     .description('mock FCM HTTP v1 with its OAuth2 token endpoint (HTTP/2 and HTTP/1.1): every FCM error code, quotas, scripted faults')
     .option('--port <n>', 'port to listen on (0 picks a free one)', port, 0)
@@ -28,34 +29,36 @@ export function registerMockFcm(mock: Command): void {
     .option('--tls', 'serve TLS with a generated certificate (ALPN h2 and http/1.1) instead of cleartext')
     .option('--project <id>', 'project id of the generated service account', 'pushsim-test')
     .option('--no-quotas', 'turn off the project (600,000/min) and device (240/min, 5,000/h) quotas, for load tests')
-    .option('--credentials-dir <dir>', 'where to write the service account and CA (default: a new temp dir)')
-    .action(async (flags: MockFcmFlags) => {
-      const fcm = await startMockFcm({
-        host: flags.host,
-        port: flags.port,
-        tls: flags.tls === true,
-        projectId: flags.project,
-        ...(!flags.quotas && { projectQuota: false, deviceQuotas: false }),
-      });
-      const dir = flags.credentialsDir ?? (await mkdtemp(join(tmpdir(), 'pushsim-mock-fcm-')));
-      const serviceAccountFile = join(dir, 'service-account.json');
-      // A throw-away key made for this mock, but still a private key: owner-only.
-      await writeFile(serviceAccountFile, JSON.stringify(fcm.serviceAccount, null, 2) + '\n', { mode: 0o600 });
-      const caFile = fcm.ca === undefined ? undefined : join(dir, 'ca.pem');
-      if (caFile !== undefined && fcm.ca !== undefined) await writeFile(caFile, fcm.ca);
-      const info = { url: fcm.url, projectId: fcm.projectId, tokenUri: fcm.serviceAccount.token_uri, serviceAccountFile, ...(caFile && { caFile }) };
-      await writeFile(join(dir, 'credentials.json'), JSON.stringify(info, null, 2) + '\n');
-      process.stdout.write(`pushsim mock fcm listening on ${fcm.url}\n`);
-      process.stdout.write(`send: POST ${fcm.url}/v1/projects/${fcm.projectId}/messages:send · OAuth: POST ${info.tokenUri}\n`);
-      process.stdout.write(`service account (trusted by this mock): ${serviceAccountFile}\n`);
-      if (caFile) process.stdout.write(`trust this CA: ${caFile}\n`);
-      process.stdout.write(`all of it as JSON: ${join(dir, 'credentials.json')}\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await fcm.close();
-      const stats = fcm.stats();
-      process.stderr.write(`pushsim mock fcm closed after ${stats.requests} requests (${stats.accepted} accepted, ${stats.rejected} rejected)\n`);
+    .option('--credentials-dir <dir>', 'where to write the service account and CA (default: a new temp dir)');
+  addMockFaultFlags(command).action(async (flags: MockFcmFlags) => {
+    const fcm = await startMockFcm({
+      host: flags.host,
+      port: flags.port,
+      tls: flags.tls === true,
+      projectId: flags.project,
+      ...(!flags.quotas && { projectQuota: false, deviceQuotas: false }),
+      ...mockFaultOptions(flags),
     });
+    const dir = flags.credentialsDir ?? (await mkdtemp(join(tmpdir(), 'pushsim-mock-fcm-')));
+    const serviceAccountFile = join(dir, 'service-account.json');
+    // A throw-away key made for this mock, but still a private key: owner-only.
+    await writeFile(serviceAccountFile, JSON.stringify(fcm.serviceAccount, null, 2) + '\n', { mode: 0o600 });
+    const caFile = fcm.ca === undefined ? undefined : join(dir, 'ca.pem');
+    if (caFile !== undefined && fcm.ca !== undefined) await writeFile(caFile, fcm.ca);
+    const info = { url: fcm.url, projectId: fcm.projectId, tokenUri: fcm.serviceAccount.token_uri, serviceAccountFile, ...(caFile && { caFile }) };
+    await writeFile(join(dir, 'credentials.json'), JSON.stringify(info, null, 2) + '\n');
+    process.stdout.write(`pushsim mock fcm listening on ${fcm.url}\n`);
+    process.stdout.write(`send: POST ${fcm.url}/v1/projects/${fcm.projectId}/messages:send · OAuth: POST ${info.tokenUri}\n`);
+    process.stdout.write(`service account (trusted by this mock): ${serviceAccountFile}\n`);
+    if (caFile) process.stdout.write(`trust this CA: ${caFile}\n`);
+    for (const line of describeMockFaults({ faults: fcm.faultEngine, controlUrl: fcm.controlUrl }, flags)) process.stdout.write(`${line}\n`);
+    process.stdout.write(`all of it as JSON: ${join(dir, 'credentials.json')}\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await fcm.close();
+    const stats = fcm.stats();
+    process.stderr.write(`pushsim mock fcm closed after ${stats.requests} requests (${stats.accepted} accepted, ${stats.rejected} rejected)\n`);
+  });
 }

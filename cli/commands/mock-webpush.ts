@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startMockWebPush } from '../../simulator/webpush/server.js';
+import { addMockFaultFlags, describeMockFaults, mockFaultOptions, type MockFaultFlags } from './mock-faults.js';
 import { port, positiveInteger } from '../options.js';
 
-interface MockWebPushFlags {
+interface MockWebPushFlags extends MockFaultFlags {
   port: number;
   host: string;
   tls?: boolean;
@@ -20,7 +21,7 @@ interface MockWebPushFlags {
 }
 
 export function registerMockWebPush(mock: Command): void {
-  mock
+  const command = mock
     .command('webpush')
     .description('mock Web Push service (HTTP/2 and HTTP/1.1): VAPID, aes128gcm framing, decrypts payloads, 404/410 for dead subscriptions')
     .option('--port <n>', 'port to listen on (0 picks a free one)', port, 0)
@@ -28,36 +29,38 @@ export function registerMockWebPush(mock: Command): void {
     .option('--tls', 'serve TLS with a generated certificate (ALPN h2 and http/1.1) instead of cleartext')
     .option('--subscriptions <n>', 'subscriptions to create', positiveInteger, 1)
     .option('--gone <status>', 'status for expired or unknown subscriptions: 404 or 410', '410')
-    .option('--credentials-dir <dir>', 'where to write the VAPID keys, subscriptions and CA (default: a new temp dir)')
-    .action(async (flags: MockWebPushFlags) => {
-      const push = await startMockWebPush({
-        host: flags.host,
-        port: flags.port,
-        tls: flags.tls === true,
-        subscriptions: flags.subscriptions,
-        goneStatus: Number(flags.gone) as 404 | 410,
-      });
-      const dir = flags.credentialsDir ?? (await mkdtemp(join(tmpdir(), 'pushsim-mock-webpush-')));
-      const vapidFile = join(dir, 'vapid.json');
-      // The VAPID private key is a throw-away made for this mock, but still a private key: owner-only.
-      await writeFile(vapidFile, JSON.stringify(push.vapid, null, 2) + '\n', { mode: 0o600 });
-      const subscriptionsFile = join(dir, 'subscriptions.json');
-      await writeFile(subscriptionsFile, JSON.stringify(push.subscriptions.list(), null, 2) + '\n', { mode: 0o600 });
-      const caFile = push.ca === undefined ? undefined : join(dir, 'ca.pem');
-      if (caFile !== undefined && push.ca !== undefined) await writeFile(caFile, push.ca);
-      const info = { url: push.url, vapidPublicKey: push.vapid.publicKey, vapidFile, subscriptionsFile, ...(caFile && { caFile }) };
-      await writeFile(join(dir, 'credentials.json'), JSON.stringify(info, null, 2) + '\n');
-      process.stdout.write(`pushsim mock webpush listening on ${push.url}\n`);
-      process.stdout.write(`VAPID keys (public ${push.vapid.publicKey}): ${vapidFile}\n`);
-      process.stdout.write(`${flags.subscriptions} subscription(s): ${subscriptionsFile}\n`);
-      if (caFile) process.stdout.write(`trust this CA: ${caFile}\n`);
-      process.stdout.write(`all of it as JSON: ${join(dir, 'credentials.json')}\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await push.close();
-      const stats = push.stats();
-      process.stderr.write(`pushsim mock webpush closed after ${stats.requests} requests (${stats.created} created, ${stats.rejected} rejected)\n`);
+    .option('--credentials-dir <dir>', 'where to write the VAPID keys, subscriptions and CA (default: a new temp dir)');
+  addMockFaultFlags(command).action(async (flags: MockWebPushFlags) => {
+    const push = await startMockWebPush({
+      host: flags.host,
+      port: flags.port,
+      tls: flags.tls === true,
+      subscriptions: flags.subscriptions,
+      goneStatus: Number(flags.gone) as 404 | 410,
+      ...mockFaultOptions(flags),
     });
+    const dir = flags.credentialsDir ?? (await mkdtemp(join(tmpdir(), 'pushsim-mock-webpush-')));
+    const vapidFile = join(dir, 'vapid.json');
+    // The VAPID private key is a throw-away made for this mock, but still a private key: owner-only.
+    await writeFile(vapidFile, JSON.stringify(push.vapid, null, 2) + '\n', { mode: 0o600 });
+    const subscriptionsFile = join(dir, 'subscriptions.json');
+    await writeFile(subscriptionsFile, JSON.stringify(push.subscriptions.list(), null, 2) + '\n', { mode: 0o600 });
+    const caFile = push.ca === undefined ? undefined : join(dir, 'ca.pem');
+    if (caFile !== undefined && push.ca !== undefined) await writeFile(caFile, push.ca);
+    const info = { url: push.url, vapidPublicKey: push.vapid.publicKey, vapidFile, subscriptionsFile, ...(caFile && { caFile }) };
+    await writeFile(join(dir, 'credentials.json'), JSON.stringify(info, null, 2) + '\n');
+    process.stdout.write(`pushsim mock webpush listening on ${push.url}\n`);
+    process.stdout.write(`VAPID keys (public ${push.vapid.publicKey}): ${vapidFile}\n`);
+    process.stdout.write(`${flags.subscriptions} subscription(s): ${subscriptionsFile}\n`);
+    if (caFile) process.stdout.write(`trust this CA: ${caFile}\n`);
+    for (const line of describeMockFaults({ faults: push.faultEngine, controlUrl: push.controlUrl }, flags)) process.stdout.write(`${line}\n`);
+    process.stdout.write(`all of it as JSON: ${join(dir, 'credentials.json')}\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await push.close();
+    const stats = push.stats();
+    process.stderr.write(`pushsim mock webpush closed after ${stats.requests} requests (${stats.created} created, ${stats.rejected} rejected)\n`);
+  });
 }

@@ -8,8 +8,9 @@ import { loadApnsVerificationKey } from '../../simulator/apns/credentials.js';
 import type { ApnsTrustedKey, MockApnsOptions } from '../../simulator/apns/options.js';
 import { startMockApns, type MockApns } from '../../simulator/apns/server.js';
 import { port, positiveInteger } from '../options.js';
+import { addMockFaultFlags, describeMockFaults, mockFaultOptions, type MockFaultFlags } from './mock-faults.js';
 
-interface MockFlags {
+interface MockFlags extends MockFaultFlags {
   port: number;
   host: string;
   tls?: boolean;
@@ -38,7 +39,7 @@ function keySpec(value: string, previous: KeySpec[]): KeySpec[] {
 
 export function registerMock(program: Command): void {
   const mock = program.command('mock').description('run a mock push provider until interrupted (Ctrl-C)');
-  mock
+  const apns = mock
     .command('apns')
     .description('mock APNs (HTTP/2): token and certificate auth, every reason, stream limits, GOAWAY on close')
     .option('--port <n>', 'port to listen on (0 picks a free one)', port, 0)
@@ -51,29 +52,31 @@ export function registerMock(program: Command): void {
     .option('--max-streams <n>', 'SETTINGS_MAX_CONCURRENT_STREAMS once a connection is authenticated (default 1000)', positiveInteger)
     .option('--key <KEYID:TEAMID:path>', 'trust this signing key (a .p8 or its public key PEM); repeatable', keySpec, [])
     .option('--accept-all', 'benchmark profile: answer every /3/device/ request 200 without validation')
-    .option('--credentials-dir <dir>', 'where to write the generated test credentials (default: a new temp dir)')
-    .action(async (flags: MockFlags) => {
-      const options: MockApnsOptions = {
-        host: flags.host,
-        port: flags.port,
-        tls: flags.tls === true || flags.mtls === true,
-        ...(flags.mtls === true && { mtls: true }),
-        ...(flags.sandbox === true && { sandbox: true }),
-        ...(flags.maxStreams !== undefined && { maxConcurrentStreams: flags.maxStreams }),
-        ...(flags.acceptAll === true && { profile: 'accept-all' as const }),
-        ...(flags.config !== undefined && { config: await loadMockApnsConfig(flags.config) }),
-        ...(flags.key.length > 0 && { keys: await readKeys(flags.key) }),
-      };
-      const apns = await startMockApns(options);
-      await report(apns, flags);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await apns.close();
-      const stats = apns.stats();
-      process.stderr.write(`pushsim mock apns closed after ${stats.requests} requests\n`);
+    .option('--credentials-dir <dir>', 'where to write the generated test credentials (default: a new temp dir)');
+  addMockFaultFlags(apns).action(async (flags: MockFlags) => {
+    const options: MockApnsOptions = {
+      host: flags.host,
+      port: flags.port,
+      tls: flags.tls === true || flags.mtls === true,
+      ...(flags.mtls === true && { mtls: true }),
+      ...(flags.sandbox === true && { sandbox: true }),
+      ...(flags.maxStreams !== undefined && { maxConcurrentStreams: flags.maxStreams }),
+      ...(flags.acceptAll === true && { profile: 'accept-all' as const }),
+      ...(flags.config !== undefined && { config: await loadMockApnsConfig(flags.config) }),
+      ...(flags.key.length > 0 && { keys: await readKeys(flags.key) }),
+      ...mockFaultOptions(flags),
+    };
+    const apns = await startMockApns(options);
+    await report(apns, flags);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
     });
+    await apns.close();
+    const stats = apns.stats();
+    const ledger = apns.ledger.summary();
+    process.stderr.write(`pushsim mock apns closed after ${stats.requests} requests (delivered ${ledger.delivered}, duplicates ${ledger.duplicates})\n`);
+  });
 }
 
 /** Reads each --key file; a file that cannot be read or is not an EC P-256 key is a credential problem (exit 3). */
@@ -121,5 +124,6 @@ async function report(apns: MockApns, flags: MockFlags): Promise<void> {
   out(`test credentials: key id ${info.keyId}, team id ${info.teamId}, key file ${keyFile}`);
   if (caFile) out(`trust this CA: ${caFile}`);
   if (clientFiles) out(`client certificate for ${clientFiles.bundleId}: ${clientFiles.clientCertFile} (key ${clientFiles.clientKeyFile})`);
+  for (const line of describeMockFaults(apns, flags)) out(line);
   out(`all of it as JSON: ${join(dir, 'credentials.json')}`);
 }

@@ -24,6 +24,11 @@ export interface ConnectionSettings {
   readonly maxConcurrentStreams: number;
 }
 
+/** Sends a new SETTINGS_MAX_CONCURRENT_STREAMS on a session. */
+export type StreamLimitSetter = (session: ServerHttp2Session, maxConcurrentStreams: number) => void;
+
+const sendStreamLimit: StreamLimitSetter = (session, maxConcurrentStreams) => session.settings({ maxConcurrentStreams });
+
 export class ApnsConnection {
   readonly session: ServerHttp2Session;
   /** When the last stream opened (ms, injected clock), for the idle sweep; set by the server. */
@@ -32,11 +37,14 @@ export class ApnsConnection {
   readonly authKind: 'token' | 'certificate';
   #streamsRaised = false;
   readonly #maxConcurrentStreams: number;
+  readonly #setStreamLimit: StreamLimitSetter;
 
-  constructor(session: ServerHttp2Session, settings: ConnectionSettings, nowMs: number) {
+  /** `setStreamLimit`: how the raised limit is sent; the fault engine's, when faults are on, so a streams fault keeps its hold. */
+  constructor(session: ServerHttp2Session, settings: ConnectionSettings, nowMs: number, setStreamLimit: StreamLimitSetter = sendStreamLimit) {
     this.session = session;
     this.lastStreamAtMs = nowMs;
     this.#maxConcurrentStreams = settings.maxConcurrentStreams;
+    this.#setStreamLimit = setStreamLimit;
     const socket = session.socket;
     const identity = settings.mtls && socket instanceof TLSSocket ? identifyClientCertificate(socket, settings.environment) : undefined;
     if (identity !== undefined) {
@@ -67,7 +75,7 @@ export class ApnsConnection {
   raiseStreamLimit(): void {
     if (this.#streamsRaised) return;
     this.#streamsRaised = true;
-    if (!this.session.destroyed && !this.session.closed) this.session.settings({ maxConcurrentStreams: this.#maxConcurrentStreams });
+    if (!this.session.destroyed && !this.session.closed) this.#setStreamLimit(this.session, this.#maxConcurrentStreams);
   }
 
   /**

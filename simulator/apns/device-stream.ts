@@ -5,14 +5,19 @@
  * HTTP/2 session anyway for its per-connection state (connection.ts). server.ts sends every other
  * path to fastify.
  *
- *   stream → read body (capped) → DuplicateHeaders? → validateApnsRequest (sync, or async on a
- *   provider token's first sight) → [latency] → APNs framing (responses.ts)
+ *   stream → read body (capped) → [fault engine hook, fault-hook.ts] → DuplicateHeaders? →
+ *   validateApnsRequest (sync, or async on a provider token's first sight) → [latency] →
+ *   accepted: ledger → APNs framing (responses.ts)
  */
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { randomUUID } from 'node:crypto';
 import type { LatencySampler } from '../distributions.js';
+import type { FaultEngine } from '../faults/engine.js';
+import type { AcceptHook } from '../faults/hooks.js';
+import type { DeliveryLedger } from '../ledger/ledger.js';
 import type { ApnsConnection } from './connection.js';
-import { sendVerdict } from './responses.js';
+import { apnsFaultInfo, onAccepted } from './fault-hook.js';
+import { sendVerdict, type VerdictOptions } from './responses.js';
 import type { MockApnsCounters } from './stats.js';
 import type { ApnsVerdict, RequestHeaders } from './validate.js';
 import { findDuplicateHeader, responseApnsId, validateApnsRequest } from './validate.js';
@@ -25,6 +30,10 @@ export interface DeviceStreamOptions {
   readonly sandbox: boolean;
   /** Body bytes kept: one more than the largest payload limit, enough to know a body is too large. */
   readonly keepBytes: number;
+  /** Every accepted notification is recorded here (the engine's ledger when there is an engine). */
+  readonly ledger: DeliveryLedger;
+  /** Set only when faults are configured: then every /3/device/ stream goes through its hook. */
+  readonly engine: FaultEngine | undefined;
 }
 
 const emptyBody = Buffer.alloc(0);
@@ -40,7 +49,7 @@ export function serveDeviceStream(
 ): void {
   stream.on('error', ignore);
   if (stream.endAfterHeaders) {
-    decide(stream, headers, rawHeaders, emptyBody, connection, options);
+    received(stream, headers, rawHeaders, emptyBody, connection, options);
     return;
   }
   // Most bodies arrive in one DATA frame: keep the first chunk without an array.
@@ -56,8 +65,26 @@ export function serveDeviceStream(
   });
   stream.on('end', () => {
     const body = more !== undefined ? Buffer.concat(more, kept) : (first ?? emptyBody);
-    decide(stream, headers, rawHeaders, body, connection, options);
+    received(stream, headers, rawHeaders, body, connection, options);
   });
+}
+
+/** The whole request is in: through the fault engine's hook when there is one, then decide. */
+function received(
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  rawHeaders: readonly string[],
+  body: Buffer,
+  connection: ApnsConnection,
+  options: DeviceStreamOptions,
+): void {
+  const { engine } = options;
+  if (engine === undefined) {
+    decide(stream, headers, rawHeaders, body, connection, options, undefined);
+    return;
+  }
+  const info = apnsFaultInfo(headers, tokenOf(headers[':path']), engine.connectionId(stream.session), connection.context.defaultTopic);
+  engine.handle(stream, info, (accept) => decide(stream, headers, rawHeaders, body, connection, options, accept));
 }
 
 function decide(
@@ -67,15 +94,17 @@ function decide(
   body: Buffer,
   connection: ApnsConnection,
   options: DeviceStreamOptions,
+  accept: AcceptHook | undefined,
 ): void {
   const requestHeaders = headers as RequestHeaders;
+  const token = tokenOf(headers[':path']);
   let verdict: ApnsVerdict | Promise<ApnsVerdict>;
   try {
     // APNs answers a repeated header with DuplicateHeaders (§1.2); node:http2 joins repeated values,
     // so this is decided from the raw list, before any value is read.
     verdict =
       findDuplicateHeader(rawHeaders) === undefined
-        ? validateApnsRequest(String(headers[':method']), tokenOf(headers[':path']), requestHeaders, body, connection.context)
+        ? validateApnsRequest(String(headers[':method']), token, requestHeaders, body, connection.context)
         : { ok: false, reason: 'DuplicateHeaders', apnsId: responseApnsId(requestHeaders) };
   } catch {
     // Pushy (§5.1): an unexpected exception in the handler becomes 500 InternalServerError.
@@ -83,19 +112,29 @@ function decide(
   }
   if (verdict instanceof Promise) {
     verdict.then(
-      (settled) => answer(stream, settled, options),
+      (settled) => settle(stream, settled, options, accept, token, headers, body),
       () => answer(stream, internalError(requestHeaders), options),
     );
   } else {
-    answer(stream, verdict, options);
+    settle(stream, verdict, options, accept, token, headers, body);
   }
 }
 
+/** An acceptance is recorded (ledger, or the fault engine's accept hook) when it is sent. */
+function settle(stream: ServerHttp2Stream, verdict: ApnsVerdict, options: DeviceStreamOptions, accept: AcceptHook | undefined, token: string, headers: IncomingHttpHeaders, body: Buffer): void {
+  answer(stream, verdict, options, verdict.ok ? onAccepted(options.ledger, accept, token, headers, body) : undefined);
+}
+
 /** Answers after the sampled latency, if any. Exported for the fastify side (routes.ts). */
-export function answer(stream: ServerHttp2Stream, verdict: ApnsVerdict, options: Pick<DeviceStreamOptions, 'latency' | 'sandbox' | 'counters'>): void {
+export function answer(
+  stream: ServerHttp2Stream,
+  verdict: ApnsVerdict,
+  options: VerdictOptions & Pick<DeviceStreamOptions, 'latency'>,
+  accepted?: (apnsId: string) => boolean,
+): void {
   const delayMs = options.latency === undefined ? 0 : options.latency();
-  if (delayMs > 0) setTimeout(sendVerdict, delayMs, stream, verdict, options.sandbox, options.counters);
-  else sendVerdict(stream, verdict, options.sandbox, options.counters);
+  if (delayMs > 0) setTimeout(sendVerdict, delayMs, stream, verdict, options, accepted);
+  else sendVerdict(stream, verdict, options, accepted);
 }
 
 /**
@@ -105,9 +144,16 @@ export function answer(stream: ServerHttp2Stream, verdict: ApnsVerdict, options:
  */
 export function acceptDeviceStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, options: DeviceStreamOptions): void {
   stream.on('error', ignore);
-  const reply = (): void => {
+  const token = tokenOf(headers[':path']);
+  // No body is kept here: the ledger tells these notifications apart by their apns-id only.
+  const respond = (accept: AcceptHook | undefined): void => {
     const requested = headers['apns-id'];
-    answer(stream, { ok: true, apnsId: typeof requested === 'string' ? requested : randomUUID() }, options);
+    answer(stream, { ok: true, apnsId: typeof requested === 'string' ? requested : randomUUID() }, options, onAccepted(options.ledger, accept, token, headers, undefined));
+  };
+  const { engine } = options;
+  const reply = (): void => {
+    if (engine === undefined) respond(undefined);
+    else engine.handle(stream, apnsFaultInfo(headers, token, engine.connectionId(stream.session), undefined), respond);
   };
   if (stream.endAfterHeaders) {
     reply();

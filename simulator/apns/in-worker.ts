@@ -9,7 +9,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InvalidArgumentError, PushSimError, type ErrorCode } from '../../core/errors.js';
+import { InvalidArgumentError, InvalidConfigError, PushSimError, type ErrorCode } from '../../core/errors.js';
+import { FaultEngine } from '../faults/engine.js';
+import { loadFaultsFile } from '../faults/spec-file.js';
+import { validateFaultsDocument } from '../faults/spec.js';
+import type { FaultsDocument } from '../faults/spec.js';
+import type { LedgerSummary } from '../ledger/ledger.js';
 import type { ApnsSigningKey } from './credentials.js';
 import type { ApnsClientCertificate } from './tls-material.js';
 import type { MockApnsOptions } from './options.js';
@@ -26,7 +31,11 @@ export interface MockApnsInWorker {
   readonly clientCertificate: ApnsClientCertificate | undefined;
   readonly environment: 'sandbox' | 'production';
   readonly seed: number;
+  /** Where the control API listens (inside the worker), with the `control` option. */
+  readonly controlUrl: string | undefined;
   stats(): Promise<MockApnsStats>;
+  /** The mock's delivery ledger (MockApns.ledger) as plain data: deliveries, duplicates, per phase. */
+  ledgerSummary(): Promise<LedgerSummary>;
   /** Closes the server gracefully, then ends the worker. */
   close(): Promise<void>;
 }
@@ -63,9 +72,14 @@ export async function startMockApnsInWorker(
     );
   }
 
-  const workerData: WorkerData = { options };
+  if ((options.faults as unknown) instanceof FaultEngine) {
+    throw new InvalidArgumentError('a FaultEngine cannot cross into a worker; give faults as a spec (or a spec file path): the worker builds the engine');
+  }
+  // Read and check the spec here, so its problems come back as an InvalidConfigError listing each one.
+  const faults = await resolveFaults(options.faults);
+  const workerData: WorkerData = { options: { ...options, ...(faults !== undefined && { faults }) } };
   const worker = new Worker(workerUrl, { workerData });
-  const pendingStats = new Map<number, { resolve: (stats: MockApnsStats) => void; reject: (error: Error) => void }>();
+  const pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let exited: Error | undefined;
 
@@ -73,17 +87,17 @@ export async function startMockApnsInWorker(
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') resolve(message);
       else if (message.type === 'failed') reject(deserializeError(message.error));
-      else if (message.type === 'stats') {
-        pendingStats.get(message.id)?.resolve(message.stats);
-        pendingStats.delete(message.id);
+      else if (message.type === 'stats' || message.type === 'ledger') {
+        pending.get(message.id)?.resolve((message.type === 'stats' ? message.stats : message.summary) as never);
+        pending.delete(message.id);
       }
     });
     worker.on('error', reject);
     worker.once('exit', (code) => {
       exited = new PushSimError('PUSHSIM_ERR_CLOSED', `mock APNs worker exited (code ${code})`);
       reject(exited);
-      for (const pending of pendingStats.values()) pending.reject(exited);
-      pendingStats.clear();
+      for (const waiting of pending.values()) waiting.reject(exited);
+      pending.clear();
     });
   });
 
@@ -97,6 +111,14 @@ export async function startMockApnsInWorker(
 
   let closing: Promise<void> | undefined;
   const send = (message: ToWorker): void => worker.postMessage(message);
+  const ask = <T>(type: 'stats' | 'ledger'): Promise<T> => {
+    if (exited !== undefined) return Promise.reject(exited);
+    return new Promise<T>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (value: never) => void, reject });
+      send({ type, id });
+    });
+  };
   return {
     url: started.url,
     ca: started.ca,
@@ -104,14 +126,9 @@ export async function startMockApnsInWorker(
     clientCertificate: started.clientCertificate,
     environment: started.environment,
     seed: started.seed,
-    stats() {
-      if (exited !== undefined) return Promise.reject(exited);
-      return new Promise((resolve, reject) => {
-        const id = nextId++;
-        pendingStats.set(id, { resolve, reject });
-        send({ type: 'stats', id });
-      });
-    },
+    controlUrl: started.controlUrl,
+    stats: () => ask<MockApnsStats>('stats'),
+    ledgerSummary: () => ask<LedgerSummary>('ledger'),
     close() {
       closing ??= new Promise<void>((resolve) => {
         if (exited !== undefined) {
@@ -128,6 +145,14 @@ export async function startMockApnsInWorker(
       return closing;
     },
   };
+}
+
+async function resolveFaults(faults: FaultsDocument | string | undefined): Promise<FaultsDocument | undefined> {
+  if (typeof faults === 'string') return loadFaultsFile(faults);
+  if (faults === undefined) return undefined;
+  const problems = validateFaultsDocument(faults);
+  if (problems.length > 0) throw new InvalidConfigError('the faults option', problems);
+  return faults;
 }
 
 function deserializeError(error: SerializedError): Error {

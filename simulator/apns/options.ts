@@ -15,6 +15,7 @@ import type { MockApnsConfig } from './config.js';
 import { parseMockApnsConfig } from './config.js';
 import type { TrustedSigningKey } from './jwt-verifier.js';
 import { resolveKeys, type ApnsTrustedKey } from './options-keys.js';
+import { checkMockFaultOptions, mockFaultOptionNames, type MockFaultOptions } from '../mock-faults.js';
 import type { DeviceRateLimit } from './rate-limit.js';
 import type { ValidatedPush } from './validate.js';
 import { defaultDeviceTokenPattern } from './validate.js';
@@ -40,7 +41,8 @@ export interface MockApnsTlsMaterial {
   readonly ca?: string;
 }
 
-export interface MockApnsOptions {
+/** `faults`, `faultSeed`, `ledgerRecords` and `control` are documented in simulator/mock-faults.ts. */
+export interface MockApnsOptions extends MockFaultOptions {
   /** Default '127.0.0.1'. */
   readonly host?: string;
   /** Default 0: a free port chosen by the OS. */
@@ -130,13 +132,15 @@ export interface ResolvedMockApnsOptions {
   readonly config: MockApnsConfig;
   readonly deviceRateLimit: DeviceRateLimit | undefined;
   readonly onPush: ApnsPushHandler | undefined;
+  /** Checked here; built by createMockFaults at start. */
+  readonly faultOptions: MockFaultOptions;
 }
 
 const knownOptions: ReadonlySet<string> = new Set([
   'host', 'port', 'tls', 'keys', 'unregistered', 'latency', 'seed', 'clock',
   'maxConcurrentStreams', 'sandbox', 'deviceTokenPattern', 'idleTimeoutMs', 'logger', 'mtls', 'bundleId',
   'profile', 'initialStreams', 'maxTokenAgeMs', 'maxClockSkewMs', 'tokenUpdateWindowMs', 'config',
-  'deviceRateLimit', 'onPush',
+  'deviceRateLimit', 'onPush', ...mockFaultOptionNames,
 ]);
 const maxStreams = 2 ** 32 - 1;
 const maxTimerMs = 2 ** 31 - 1;
@@ -167,6 +171,7 @@ export function resolveMockApnsOptions(options: MockApnsOptions = {}): ResolvedM
   const profile = options.profile ?? 'validated';
   if (profile !== 'validated' && profile !== 'accept-all') throw new InvalidArgumentError(`profile must be 'validated' or 'accept-all', got ${String(profile)}`);
   if (options.onPush !== undefined && typeof options.onPush !== 'function') throw new InvalidArgumentError('onPush must be a function (push) => reason | undefined');
+  checkMockFaultOptions(options);
   return {
     host,
     port: assertInteger('port', options.port ?? 0, 0, 65_535),
@@ -193,6 +198,7 @@ export function resolveMockApnsOptions(options: MockApnsOptions = {}): ResolvedM
     config: options.config === undefined ? {} : parseMockApnsConfig(options.config, 'the config option'),
     deviceRateLimit: resolveRateLimit(options.deviceRateLimit),
     onPush: options.onPush,
+    faultOptions: { faults: options.faults, faultSeed: options.faultSeed, ledgerRecords: options.ledgerRecords, control: options.control },
   };
 }
 

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerHttp2Stream } from 'node:http2';
 import { apnsReasons, type ApnsReason } from '../../core/reasons.js';
+import type { FaultEngine } from '../faults/engine.js';
 import type { MockApnsCounters } from './stats.js';
 import type { ApnsVerdict } from './validate.js';
 
@@ -17,13 +18,31 @@ const reasonBodies = new Map<ApnsReason, string>(
   (Object.keys(apnsReasons) as ApnsReason[]).map((reason) => [reason, JSON.stringify({ reason })]),
 );
 
-export function sendVerdict(stream: ServerHttp2Stream, verdict: ApnsVerdict, sandbox: boolean, counters: MockApnsCounters): void {
-  if (verdict.ok) counters.accepted++;
-  else counters.countRejection(verdict.reason);
+/** What sendVerdict needs besides the verdict; the engine only when faults are configured (its /metrics). */
+export interface VerdictOptions {
+  readonly sandbox: boolean;
+  readonly counters: MockApnsCounters;
+  readonly engine: FaultEngine | undefined;
+}
+
+/**
+ * Counts and sends a verdict. `onAccepted` runs for an acceptance before the 200 is written: it
+ * records the delivery in the ledger, and returns true when a fault (accept-then-fail) has taken
+ * over the answer. A delivery is recorded even when the client already gave up on the stream:
+ * the provider accepted it all the same, as `counters.accepted` says.
+ */
+export function sendVerdict(stream: ServerHttp2Stream, verdict: ApnsVerdict, options: VerdictOptions, onAccepted?: (apnsId: string) => boolean): void {
+  if (verdict.ok) {
+    options.counters.accepted++;
+    if (onAccepted !== undefined && onAccepted(verdict.apnsId)) return;
+  } else {
+    options.counters.countRejection(verdict.reason);
+  }
+  options.engine?.metrics.response('apns', verdict.ok ? 200 : apnsReasons[verdict.reason].status, verdict.ok ? 'accepted' : verdict.reason, false);
   // The client reset the stream or the connection died while we validated or waited: nobody to answer.
   if (stream.destroyed || stream.closed) return;
   try {
-    respond(stream, verdict, sandbox);
+    respond(stream, verdict, options.sandbox);
   } catch {
     // The session went away between the check above and the write (e.g. torn down mid-GOAWAY).
     // A mock must never crash on a client's misbehaviour: drop the stream instead.

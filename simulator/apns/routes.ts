@@ -14,7 +14,7 @@ import { findDuplicateHeader, responseApnsId, validateApnsRequest } from './vali
 export type ApnsFastify = FastifyInstance<Http2Server | Http2SecureServer, Http2ServerRequest, Http2ServerResponse>;
 
 export interface OtherPathContext {
-  readonly stream: Pick<DeviceStreamOptions, 'latency' | 'sandbox' | 'counters'>;
+  readonly stream: Pick<DeviceStreamOptions, 'latency' | 'sandbox' | 'counters' | 'engine'>;
   readonly connectionOf: (raw: Http2ServerRequest) => ApnsConnection | undefined;
 }
 

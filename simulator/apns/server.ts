@@ -18,12 +18,15 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Fastify from 'fastify';
 import { InvalidArgumentError } from '../../core/errors.js';
+import type { FaultEngine } from '../faults/engine.js';
+import type { DeliveryLedger } from '../ledger/ledger.js';
+import { createMockFaults, type MockFaults } from '../mock-faults.js';
 import type { ApnsSigningKey } from './credentials.js';
 import type { DeviceRegistry } from './devices.js';
 import { ApnsConnection, startIdleSweep } from './connection.js';
 import { createMockCore } from './core.js';
 import { acceptDeviceStream, devicePathPrefix, serveDeviceStream, type DeviceStreamOptions } from './device-stream.js';
-import { resolveMockApnsOptions, type MockApnsOptions } from './options.js';
+import { resolveMockApnsOptions, type MockApnsOptions, type ResolvedMockApnsOptions } from './options.js';
 import { answerFrameworkError, bodyLimitBytes, registerApnsRoutes, type ApnsFastify } from './routes.js';
 import type { PushRules } from './rules.js';
 import type { MockApnsStats } from './stats.js';
@@ -52,7 +55,17 @@ export interface MockApns {
   /** Issues another client certificate signed by the mock's client CA (needs `mtls` with a CA key). */
   issueClientCertificate(options: ClientCertificateOptions): Promise<PemKeyPair>;
   stats(): MockApnsStats;
-  /** Graceful: GOAWAY `{"reason":"Shutdown"}` to every connection, lets open streams finish (at most 5 s), then stops. */
+  /** The fault engine the `faults` (or `control`) option built or gave; undefined without faults. */
+  readonly faults: FaultEngine | undefined;
+  /**
+   * Every notification the mock accepted, faults or not: exact delivered / duplicate counts (a
+   * retry after accept-then-fail is a duplicate) and, with faults, per timeline phase.
+   * `ledger.summary()` is plain data for result.json.
+   */
+  readonly ledger: DeliveryLedger;
+  /** Where the control API listens, with the `control` option. */
+  readonly controlUrl: string | undefined;
+  /** Graceful: GOAWAY `{"reason":"Shutdown"}` to every connection, lets open streams finish (at most 5 s), then stops (the control API too). */
   close(): Promise<void>;
 }
 
@@ -61,6 +74,17 @@ const closeGraceMs = 5_000;
 
 export async function startMockApns(options: MockApnsOptions = {}): Promise<MockApns> {
   const resolved = resolveMockApnsOptions(options);
+  const faults = await createMockFaults(resolved.faultOptions, resolved.clock);
+  try {
+    return await start(resolved, faults);
+  } catch (error) {
+    await faults.close();
+    throw error;
+  }
+}
+
+async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Promise<MockApns> {
+  const { engine } = faults;
   const material = await prepareTlsMaterial(resolved);
   const core = createMockCore(resolved, material.clientCa !== undefined);
   const connections = new Map<ServerHttp2Session, ApnsConnection>();
@@ -69,7 +93,11 @@ export async function startMockApns(options: MockApnsOptions = {}): Promise<Mock
     latency: resolved.latency,
     sandbox: resolved.sandbox,
     keepBytes: Math.max(core.settings.base.maxPayloadBytes, core.settings.base.maxVoipPayloadBytes) + 1,
+    ledger: faults.ledger,
+    engine,
   };
+  // With faults, the raised stream limit goes through the engine, so a streams fault keeps its hold.
+  const setStreamLimit = engine === undefined ? undefined : (session: ServerHttp2Session, limit: number) => engine.setStreamLimit(session, limit);
   const acceptAll = resolved.profile === 'accept-all';
   // The clock is the user's code: a throwing clock must cost an answer (500), never the process.
   const now = (): number => {
@@ -115,12 +143,16 @@ export async function startMockApns(options: MockApnsOptions = {}): Promise<Mock
       }
     });
     server.on('session', (session: ServerHttp2Session) => {
-      const connection = new ApnsConnection(session, core.settings, now());
+      const connection = new ApnsConnection(session, core.settings, now(), setStreamLimit);
       connections.set(session, connection);
       session.once('close', () => connections.delete(session));
       session.on('error', () => {}); // a broken client connection is not the mock's problem
+      // The limit the session has now (1 before a token-auth connection's first valid token): a streams fault restores it.
+      engine?.onSession(session, connection.streamsRaised ? resolved.maxConcurrentStreams : resolved.initialStreams);
     });
     server.on('unknownProtocol', refuseHttp1);
+    // After node's own 'connection' listener exists (TLS or h2c setup): refuse / slow-handshake faults go in front of it.
+    engine?.interceptConnections(server);
     return server;
   };
 
@@ -141,6 +173,13 @@ export async function startMockApns(options: MockApnsOptions = {}): Promise<Mock
   registerApnsRoutes(app, otherPaths);
 
   await app.listen({ host: resolved.host, port: resolved.port });
+  let controlUrl: string | undefined;
+  try {
+    controlUrl = await faults.startControl();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const stopIdleSweep = resolved.idleTimeoutMs > 0 ? startIdleSweep({ [Symbol.iterator]: () => connections.values() }, resolved.idleTimeoutMs, now) : () => {};
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('mock APNs server has no TCP address');
@@ -162,9 +201,12 @@ export async function startMockApns(options: MockApnsOptions = {}): Promise<Mock
       return material.issue(certificateOptions);
     },
     stats: () => core.counters.snapshot(connections.size),
+    faults: engine,
+    ledger: faults.ledger,
+    controlUrl,
     close: () => {
       stopIdleSweep();
-      return (closing ??= closeGracefully(app, connections));
+      return (closing ??= closeGracefully(app, connections).finally(() => faults.close()));
     },
   };
 }

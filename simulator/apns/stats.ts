@@ -5,7 +5,10 @@
 import type { ApnsReason } from '../../core/reasons.js';
 
 export interface MockApnsStats {
-  /** HTTP/2 requests (streams) received. accepted + rejected ≤ requests; the difference is in flight. */
+  /**
+   * HTTP/2 requests (streams) received. accepted + rejected ≤ requests; the difference is in flight
+   * or was answered by an injected fault (those are counted in `MockApns.faults.metrics`).
+   */
   readonly requests: number;
   readonly accepted: number;
   readonly rejected: number;

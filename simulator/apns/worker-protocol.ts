@@ -3,19 +3,27 @@
  * data crosses: no functions, so no Clock object and no custom latency sampler.
  */
 import type { LatencySpec } from '../distributions.js';
+import type { FaultsDocument } from '../faults/spec.js';
+import type { LedgerSummary } from '../ledger/ledger.js';
 import type { ApnsSigningKey } from './credentials.js';
 import type { MockApnsOptions } from './options.js';
 import type { MockApnsStats } from './stats.js';
 import type { ApnsClientCertificate } from './tls-material.js';
 
-/** Everything but functions: no clock, no latency sampler, no onPush handler. */
-export type MockApnsWorkerOptions = Omit<MockApnsOptions, 'clock' | 'latency' | 'onPush'> & { readonly latency?: LatencySpec };
+/**
+ * Everything but functions: no clock, no latency sampler, no onPush handler, and faults as a spec
+ * or a spec file (the engine is built inside the worker).
+ */
+export type MockApnsWorkerOptions = Omit<MockApnsOptions, 'clock' | 'latency' | 'onPush' | 'faults'> & {
+  readonly latency?: LatencySpec;
+  readonly faults?: FaultsDocument | string;
+};
 
 export interface WorkerData {
   readonly options: MockApnsWorkerOptions;
 }
 
-export type ToWorker = { readonly type: 'stats'; readonly id: number } | { readonly type: 'close' };
+export type ToWorker = { readonly type: 'stats' | 'ledger'; readonly id: number } | { readonly type: 'close' };
 
 export interface SerializedError {
   readonly name: string;
@@ -32,7 +40,9 @@ export type FromWorker =
       readonly clientCertificate: ApnsClientCertificate | undefined;
       readonly environment: 'sandbox' | 'production';
       readonly seed: number;
+      readonly controlUrl: string | undefined;
     }
   | { readonly type: 'failed'; readonly error: SerializedError }
   | { readonly type: 'stats'; readonly id: number; readonly stats: MockApnsStats }
+  | { readonly type: 'ledger'; readonly id: number; readonly summary: LedgerSummary }
   | { readonly type: 'closed' };

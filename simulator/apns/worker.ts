@@ -17,6 +17,8 @@ try {
   port.on('message', (message: ToWorker) => {
     if (message.type === 'stats') {
       post({ type: 'stats', id: message.id, stats: mock.stats() });
+    } else if (message.type === 'ledger') {
+      post({ type: 'ledger', id: message.id, summary: mock.ledger.summary() });
     } else if (message.type === 'close') {
       void mock.close().finally(() => {
         post({ type: 'closed' });
@@ -24,7 +26,7 @@ try {
       });
     }
   });
-  post({ type: 'ready', url: mock.url, ca: mock.ca, credentials: mock.credentials, clientCertificate: mock.clientCertificate, environment: mock.environment, seed: mock.seed });
+  post({ type: 'ready', url: mock.url, ca: mock.ca, credentials: mock.credentials, clientCertificate: mock.clientCertificate, environment: mock.environment, seed: mock.seed, controlUrl: mock.controlUrl });
 } catch (error) {
   const { name, message, code } = error as Error & { code?: unknown };
   post({ type: 'failed', error: { name, message, ...(typeof code === 'string' && { code }) } });

@@ -172,6 +172,15 @@ export class FaultEngine {
     return tracked.id;
   }
 
+  /**
+   * For hosts that change their own SETTINGS_MAX_CONCURRENT_STREAMS on a live session (the APNs mock
+   * raises it after the first valid provider token, protocols.md §1.9): call this instead of
+   * session.settings(), so an active streams fault keeps its limit and restores this one when it ends.
+   */
+  setStreamLimit(session: Http2Session, maxConcurrentStreams: number): void {
+    this.#sessions.setStreamLimit(session, maxConcurrentStreams);
+  }
+
   /** The id onSession gave this session (for FaultRequestInfo.connectionId). */
   connectionId(session: Http2Session | undefined): number | undefined {
     return this.#sessions.id(session);

@@ -3,6 +3,8 @@ export { FaultEngine } from './engine.js';
 export type { FaultEngineOptions, FaultView } from './engine.js';
 export { applyFaultDecision, interceptConnections, recordingAccept, resetSocket, writeFaultResponse } from './hooks.js';
 export type { AcceptHook, Proceed } from './hooks.js';
+export { handleHttp1 } from './http1.js';
+export type { Http1Request, Http1Response } from './http1.js';
 export { faultKind, faultKindNames, registerFaultKind } from './registry.js';
 export { commonFaultFields, validateFault, validateFaultsDocument } from './spec.js';
 export type { FaultMatch, FaultSpec, FaultsDocument } from './spec.js';

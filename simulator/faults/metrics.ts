@@ -28,6 +28,7 @@ export class FaultMetrics {
   readonly #requests = new Map<string, number>();
   readonly #responses = new Map<string, { provider: string; status: number; reason: string; injected: boolean; count: number }>();
   readonly #injected = new Map<string, { id: string; kind: string; count: number }>();
+  #lastResponse: { provider: string; status: number; reason: string; injected: boolean; count: number } | undefined;
   connectionsOpened = 0;
   connectionsActive = 0;
   streamsActive = 0;
@@ -37,10 +38,18 @@ export class FaultMetrics {
   }
 
   response(provider: string, status: number, reason: string, injected: boolean): void {
+    // The last answer's entry first: under load most answers repeat it (200 accepted), and this
+    // skips building the map key, which a mock pays on every answer once faults are configured.
+    const last = this.#lastResponse;
+    if (last !== undefined && last.status === status && last.reason === reason && last.provider === provider && last.injected === injected) {
+      last.count++;
+      return;
+    }
     const key = `${provider} ${status} ${reason} ${injected}`;
-    const entry = this.#responses.get(key);
+    let entry = this.#responses.get(key);
     if (entry) entry.count++;
-    else this.#responses.set(key, { provider, status, reason, injected, count: 1 });
+    else this.#responses.set(key, (entry = { provider, status, reason, injected, count: 1 }));
+    this.#lastResponse = entry;
   }
 
   fired(id: string, kind: string): void {
@@ -63,6 +72,7 @@ export class FaultMetrics {
   clear(): void {
     this.#requests.clear();
     this.#responses.clear();
+    this.#lastResponse = undefined;
     this.#injected.clear();
     this.connectionsOpened = 0;
   }

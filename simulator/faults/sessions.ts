@@ -40,7 +40,7 @@ export class SessionTracker {
     const id = (key === undefined ? undefined : this.#pendingIds.get(key)) ?? ++this.#connections;
     if (key !== undefined) this.#pendingIds.delete(key);
     const now = this.#now();
-    const tracked: TrackedSession = { id, session, openedAt: now, openStreams: 0, idleSince: now, baseMaxConcurrentStreams };
+    const tracked: TrackedSession = { id, session, openedAt: now, openStreams: 0, idleSince: now, baseMaxConcurrentStreams, heldStreamLimit: undefined };
     this.#sessions.set(session, tracked);
     const metrics = this.#metrics;
     metrics.connectionsOpened++;
@@ -53,13 +53,27 @@ export class SessionTracker {
     session.on('stream', (stream) => {
       tracked.openStreams++;
       metrics.streamsActive++;
-      stream.once('close', onStreamClose);
+      // 'close' fires once per stream: `on` saves the per-stream wrapper `once` would allocate.
+      stream.on('close', onStreamClose);
     });
     session.once('close', () => {
       this.#sessions.delete(session);
       metrics.connectionsActive--;
     });
     return tracked;
+  }
+
+  /**
+   * The host's own limit for a session changes: sent now unless a streams fault holds the session,
+   * and in any case the limit that fault restores when it ends.
+   */
+  setStreamLimit(session: Http2Session, maxConcurrentStreams: number): void {
+    const tracked = this.#sessions.get(session);
+    if (tracked !== undefined) {
+      tracked.baseMaxConcurrentStreams = maxConcurrentStreams;
+      if (tracked.heldStreamLimit !== undefined) return;
+    }
+    if (!session.closed && !session.destroyed) session.settings({ maxConcurrentStreams });
   }
 
   id(session: Http2Session | undefined): number | undefined {

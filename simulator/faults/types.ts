@@ -108,8 +108,13 @@ export interface TrackedSession {
   openStreams: number;
   /** Epoch ms when the last stream closed (or the session opened). */
   idleSince: number;
-  /** SETTINGS_MAX_CONCURRENT_STREAMS the host advertised before any fault changed it. */
-  readonly baseMaxConcurrentStreams: number;
+  /**
+   * SETTINGS_MAX_CONCURRENT_STREAMS the host wants, faults aside: what a streams fault restores when
+   * it ends. The host changes it through FaultEngine.setStreamLimit (APNs raises it after auth).
+   */
+  baseMaxConcurrentStreams: number;
+  /** The limit a streams fault holds the session at while active; undefined when none does. */
+  heldStreamLimit: number | undefined;
 }
 
 /** Given to a kind's hooks: the clock, the live sessions, and how to report a firing. */

@@ -22,6 +22,7 @@ import {
 } from 'node:http2';
 import { isIP, type Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteGenericInterface } from 'fastify';
+import type { FaultEngine } from '../faults/engine.js';
 
 type RawServer = Http2Server | Http2SecureServer;
 /**
@@ -47,6 +48,8 @@ export interface DualServerOptions {
   readonly logger: boolean;
   /** Answers URL problems found while routing (bad percent-encoding, over-long parameters) in the provider's framing. */
   readonly onFrameworkError: (reply: { code(status: number): unknown; send(body: unknown): unknown }) => void;
+  /** With faults: connection faults in front of every TCP connection (both protocols), session hooks for HTTP/2. */
+  readonly engine?: FaultEngine | undefined;
 }
 
 export interface DualServer {
@@ -126,8 +129,11 @@ export function createDualServer(options: DualServerOptions): DualServer {
       });
       server = h2c;
     }
+    // Last, so the connection listeners above (TLS, or the h2c/HTTP/1.1 sniffer) sit behind the faults.
+    options.engine?.interceptConnections(server);
     server.on('session', (session: Http2Session) => {
       sessions.add(session);
+      options.engine?.onSession(session, options.maxConcurrentStreams);
       const goaway = (): void => {
         if (!session.closed && !session.destroyed) session.close();
       };

@@ -6,6 +6,7 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { InvalidArgumentError, assertInteger } from '../../core/errors.js';
 import type { FcmReason } from '../../core/reasons.js';
+import { checkMockFaultOptions, mockFaultOptionNames, type MockFaultOptions } from '../mock-faults.js';
 import { resolveRateLimit, type RateLimit } from './quota.js';
 
 export interface MockFcmTlsMaterial {
@@ -15,7 +16,8 @@ export interface MockFcmTlsMaterial {
   readonly ca?: string;
 }
 
-export interface MockFcmOptions {
+/** `faults`, `faultSeed`, `ledgerRecords` and `control` are documented in simulator/mock-faults.ts. */
+export interface MockFcmOptions extends MockFaultOptions {
   /** Default '127.0.0.1'. */
   readonly host?: string;
   /** Default 0: a free port. */
@@ -64,13 +66,14 @@ export interface ResolvedMockFcmOptions {
   readonly idleTimeoutMs: number;
   readonly maxConnectionAgeMs: number;
   readonly logger: boolean;
+  readonly faultOptions: MockFaultOptions;
 }
 
 export const defaultTokenPattern = /^[\w:.-]{8,4096}$/;
 const projectIdPattern = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const knownOptions: ReadonlySet<string> = new Set([
   'host', 'port', 'tls', 'projectId', 'clock', 'accessTokenTtlSeconds', 'projectQuota', 'deviceQuotas', 'unregistered',
-  'tokenPattern', 'retryAfterSeconds', 'maxConcurrentStreams', 'idleTimeoutMs', 'maxConnectionAgeMs', 'logger',
+  'tokenPattern', 'retryAfterSeconds', 'maxConcurrentStreams', 'idleTimeoutMs', 'maxConnectionAgeMs', 'logger', ...mockFaultOptionNames,
 ]);
 
 export function resolveMockFcmOptions(options: MockFcmOptions = {}): ResolvedMockFcmOptions {
@@ -88,6 +91,7 @@ export function resolveMockFcmOptions(options: MockFcmOptions = {}): ResolvedMoc
   if (typeof projectId !== 'string' || !projectIdPattern.test(projectId)) {
     throw new InvalidArgumentError(`projectId must be a Google Cloud project id (6-30 characters: lower-case letters, digits, hyphens; starts with a letter), got ${JSON.stringify(projectId)}`);
   }
+  checkMockFaultOptions(options);
   return {
     host,
     port: assertInteger('port', options.port ?? 0, 0, 65_535),
@@ -104,6 +108,7 @@ export function resolveMockFcmOptions(options: MockFcmOptions = {}): ResolvedMoc
     idleTimeoutMs: assertInteger('idleTimeoutMs', options.idleTimeoutMs ?? 240_000, 0, 2 ** 31 - 1),
     maxConnectionAgeMs: assertInteger('maxConnectionAgeMs', options.maxConnectionAgeMs ?? 3_600_000, 0, 2 ** 31 - 1),
     logger: assertBoolean('logger', options.logger ?? false),
+    faultOptions: { faults: options.faults, faultSeed: options.faultSeed, ledgerRecords: options.ledgerRecords, control: options.control },
   };
 }
 

@@ -18,10 +18,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { FcmReason } from '../../core/reasons.js';
+import type { FaultEngine } from '../faults/engine.js';
+import type { AcceptHook } from '../faults/hooks.js';
+import type { DeliveryLedger } from '../ledger/ledger.js';
 import type { OAuthIssuer } from '../oauth/issuer.js';
+import { requestInfo } from '../proxy/request-info.js';
 import { bodyOf } from './body.js';
 import type { DualFastify, DualReply, DualRequest } from './dual-protocol.js';
 import { fcmErrorBody, fcmMessages, type FcmErrorExtras } from './errors.js';
+import { ledgerAccept, sendAnswer, withFaults, type RawAnswer } from './fault-hook.js';
 import type { QuotaLimiter } from './quota.js';
 import type { FcmTokenRegistry, ScriptedFaults } from './registry.js';
 import type { MockFcmCounters } from './stats.js';
@@ -37,6 +42,10 @@ export interface FcmRouteContext {
   readonly retryAfterSeconds: number;
   readonly clock: Clock;
   readonly counters: MockFcmCounters;
+  /** Every delivered message is recorded here (the engine's ledger when there is an engine). */
+  readonly ledger: DeliveryLedger;
+  /** Set only when faults are configured: then every send goes through its hook (fault-hook.ts). */
+  readonly engine: FaultEngine | undefined;
 }
 
 export const sendRoute = '/v1/projects/:project/messages::send';
@@ -62,8 +71,22 @@ export function registerFcmRoutes(app: DualFastify, context: FcmRouteContext): v
     if (request.raw.httpVersion === '2.0') context.counters.http2Requests++;
     else context.counters.http1Requests++;
     const body = await bodyOf(request, fcmBodyLimit);
-    const decision = decide((request.params as { project: string }).project, request, body, context);
-    return answer(reply, decision, context);
+    const project = (request.params as { project: string }).project;
+    const process = (accept: AcceptHook | undefined): RawAnswer | undefined => {
+      const decision = decide(project, request, body, context);
+      if (decision.code === undefined && decision.target !== undefined) {
+        const takenOver = (accept ?? ledgerAccept(context.ledger, 'fcm', decision.target))(decision.name, body);
+        if (takenOver) {
+          context.counters.accepted++;
+          return undefined;
+        }
+      }
+      return render(decision, context);
+    };
+    const { engine } = context;
+    if (engine === undefined) return sendAnswer(reply, process(undefined) as RawAnswer);
+    const info = requestInfo({ ':path': request.url }, body, undefined);
+    return withFaults(engine, request, reply, info, process, internalAnswer);
   };
   app.post('/token', token);
   app.post(sendRoute, send);
@@ -95,7 +118,8 @@ export function registerFcmRoutes(app: DualFastify, context: FcmRouteContext): v
 
 type Decision =
   | { readonly code: FcmReason; readonly message: string; readonly extras?: FcmErrorExtras; readonly retryAfterSeconds?: number }
-  | { readonly code: undefined; readonly name: string };
+  /** `target`: the token, `/topics/<topic>` or `condition:<condition>` delivered to; undefined for validate_only (nothing delivered). */
+  | { readonly code: undefined; readonly name: string; readonly target: string | undefined };
 
 function decide(project: string, request: DualRequest, body: Buffer, context: FcmRouteContext): Decision {
   const authorization = request.headers.authorization;
@@ -134,7 +158,8 @@ function decide(project: string, request: DualRequest, body: Buffer, context: Fc
       if (waitMs > 0) return quotaExceeded('device', 'Device message rate exceeded.', waitMs);
     }
   }
-  return { code: undefined, name: `projects/${project}/messages/${validateOnly ? 'fake_message_id' : messageId(now)}` };
+  const delivered = validateOnly ? undefined : target.kind === 'token' ? target.value : target.kind === 'topic' ? `/topics/${target.value}` : `condition:${target.value}`;
+  return { code: undefined, name: `projects/${project}/messages/${validateOnly ? 'fake_message_id' : messageId(now)}`, target: delivered };
 }
 
 function quotaExceeded(subject: string, description: string, waitMs: number): Decision {
@@ -142,16 +167,29 @@ function quotaExceeded(subject: string, description: string, waitMs: number): De
 }
 
 function answer(reply: DualReply, decision: Decision, context: FcmRouteContext): DualReply {
-  reply.header('content-type', jsonType);
+  return sendAnswer(reply, render(decision, context));
+}
+
+/** Counts the decision and renders it in FCM's framing (and, with faults, for /metrics). */
+function render(decision: Decision, context: FcmRouteContext): RawAnswer {
   if (decision.code === undefined) {
     context.counters.accepted++;
-    return reply.code(200).send(JSON.stringify({ name: decision.name }));
+    context.engine?.metrics.response('fcm', 200, 'accepted', false);
+    return { status: 200, headers: { 'content-type': jsonType }, body: JSON.stringify({ name: decision.name }) };
   }
   context.counters.countRejection(decision.code);
   const body = fcmErrorBody(decision.code, decision.message, decision.extras);
-  if (decision.retryAfterSeconds !== undefined) reply.header('retry-after', String(decision.retryAfterSeconds));
-  return reply.code(body.error.code).send(JSON.stringify(body));
+  context.engine?.metrics.response('fcm', body.error.code, decision.code, false);
+  const headers: Record<string, string> = { 'content-type': jsonType };
+  if (decision.retryAfterSeconds !== undefined) headers['retry-after'] = String(decision.retryAfterSeconds);
+  return { status: body.error.code, headers, body: JSON.stringify(body) };
 }
+
+const internalAnswer: RawAnswer = {
+  status: 500,
+  headers: { 'content-type': jsonType },
+  body: JSON.stringify(fcmErrorBody('INTERNAL', fcmMessages.INTERNAL)),
+};
 
 let sequence = 0;
 /** Shaped like FCM's ids (`0:1500415314455276%31bd1c9631bd1c96`, format unconfirmed, protocols.md §7). */

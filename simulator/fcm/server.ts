@@ -9,10 +9,13 @@
  *   await fcm.close();
  */
 import { defaultServerHosts, generateServerCertificate } from '../tls.js';
-import { assertFcmReasons, resolveMockFcmOptions, type MockFcmOptions } from './options.js';
+import { assertFcmReasons, resolveMockFcmOptions, type MockFcmOptions, type ResolvedMockFcmOptions } from './options.js';
 import { generateServiceAccount, trustServiceAccount, type ServiceAccountJson } from './credentials.js';
 import { createDualServer } from './dual-protocol.js';
 import { fcmReasons } from '../../core/reasons.js';
+import type { FaultEngine } from '../faults/engine.js';
+import type { DeliveryLedger } from '../ledger/ledger.js';
+import { createMockFaults, type MockFaults } from '../mock-faults.js';
 import { createOAuthIssuer, googleTokenUri } from '../oauth/issuer.js';
 import { QuotaLimiter } from './quota.js';
 import { createFaults, createTokenRegistry, type FcmFaults, type FcmTokenRegistry } from './registry.js';
@@ -31,13 +34,30 @@ export interface MockFcm {
   readonly tokens: FcmTokenRegistry;
   /** Scripted error answers (fault injection). */
   readonly faults: FcmFaults;
+  /** The fault engine of the `faults` (or `control`) option; undefined without. (`faults` is the scripted answers.) */
+  readonly faultEngine: FaultEngine | undefined;
+  /** Every message the mock delivered (not validate_only), faults or not: exact counts, duplicates, phases. */
+  readonly ledger: DeliveryLedger;
+  /** Where the control API listens, with the `control` option. */
+  readonly controlUrl: string | undefined;
   stats(): MockFcmStats;
-  /** Graceful: GOAWAY to every connection, lets open requests finish (at most 5 s), then stops. */
+  /** Graceful: GOAWAY to every connection, lets open requests finish (at most 5 s), then stops (the control API too). */
   close(): Promise<void>;
 }
 
 export async function startMockFcm(options: MockFcmOptions = {}): Promise<MockFcm> {
   const resolved = resolveMockFcmOptions(options);
+  const faults = await createMockFaults(resolved.faultOptions, resolved.clock);
+  try {
+    return await start(resolved, faults);
+  } catch (error) {
+    await faults.close();
+    throw error;
+  }
+}
+
+async function start(resolved: ResolvedMockFcmOptions, mockFaults: MockFaults): Promise<MockFcm> {
+  const { engine, ledger } = mockFaults;
   const tls = resolved.tls === 'generate' ? await generateServerCertificate({ hosts: serverHosts(resolved.host) }) : resolved.tls;
   const counters = new MockFcmCounters();
   const registry = createTokenRegistry();
@@ -56,6 +76,7 @@ export async function startMockFcm(options: MockFcmOptions = {}): Promise<MockFc
     maxConnectionAgeMs: resolved.maxConnectionAgeMs,
     bodyLimit: fcmBodyLimit,
     logger: resolved.logger,
+    engine,
     onFrameworkError: (reply) => {
       reply.code(404);
       reply.send(JSON.stringify({ error: { code: 404, message: 'The requested URL was not found.', status: 'NOT_FOUND' } }));
@@ -71,9 +92,18 @@ export async function startMockFcm(options: MockFcmOptions = {}): Promise<MockFc
     retryAfterSeconds: resolved.retryAfterSeconds,
     clock: resolved.clock,
     counters,
+    ledger,
+    engine,
   });
 
   const url = await server.listen();
+  let controlUrl: string | undefined;
+  try {
+    controlUrl = await mockFaults.startControl();
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   const tokenUri = `${url}/token`;
   audiences.unshift(tokenUri);
   const serviceAccount = generateServiceAccount(resolved.projectId, tokenUri);
@@ -93,8 +123,11 @@ export async function startMockFcm(options: MockFcmOptions = {}): Promise<MockFc
       clear: faults.clear,
       pending: faults.pending,
     },
+    faultEngine: engine,
+    ledger,
+    controlUrl,
     stats: () => counters.snapshot(server.connections(), issuer.stats().issued),
-    close: () => server.close(),
+    close: () => server.close().finally(() => mockFaults.close()),
   };
 }
 

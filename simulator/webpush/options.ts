@@ -3,9 +3,11 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { InvalidArgumentError, assertInteger } from '../../core/errors.js';
 import { resolveRateLimit, type RateLimit } from '../fcm/quota.js';
+import { checkMockFaultOptions, mockFaultOptionNames, type MockFaultOptions } from '../mock-faults.js';
 import type { VapidKeys } from './keys.js';
 
-export interface MockWebPushOptions {
+/** `faults`, `faultSeed`, `ledgerRecords` and `control` are documented in simulator/mock-faults.ts. */
+export interface MockWebPushOptions extends MockFaultOptions {
   /** Default '127.0.0.1'. */
   readonly host?: string;
   /** Default 0: a free port. */
@@ -38,13 +40,14 @@ export interface MockWebPushOptions {
   readonly logger?: boolean;
 }
 
-export type ResolvedMockWebPushOptions = Required<Omit<MockWebPushOptions, 'vapid' | 'subscriptionQuota' | 'tls'>> & {
+export type ResolvedMockWebPushOptions = Required<Omit<MockWebPushOptions, 'vapid' | 'subscriptionQuota' | 'tls' | keyof MockFaultOptions>> & {
+  readonly faultOptions: MockFaultOptions;
   readonly vapid: VapidKeys | undefined;
   readonly subscriptionQuota: RateLimit | undefined;
   readonly tls: false | 'generate' | { readonly cert: string; readonly key: string; readonly ca?: string };
 };
 
-const known = new Set(['host', 'port', 'tls', 'vapid', 'subscriptions', 'goneStatus', 'subscriptionQuota', 'retryAfterSeconds', 'maxTtlSeconds', 'decrypt', 'keepMessages', 'clock', 'maxConcurrentStreams', 'idleTimeoutMs', 'maxConnectionAgeMs', 'logger']);
+const known = new Set(['host', 'port', 'tls', 'vapid', 'subscriptions', 'goneStatus', 'subscriptionQuota', 'retryAfterSeconds', 'maxTtlSeconds', 'decrypt', 'keepMessages', 'clock', 'maxConcurrentStreams', 'idleTimeoutMs', 'maxConnectionAgeMs', 'logger', ...mockFaultOptionNames]);
 
 export function resolveMockWebPushOptions(options: MockWebPushOptions = {}): ResolvedMockWebPushOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`options must be an object, got ${String(options)}`);
@@ -65,6 +68,7 @@ export function resolveMockWebPushOptions(options: MockWebPushOptions = {}): Res
   if (tls !== undefined && typeof tls !== 'boolean' && (typeof tls?.cert !== 'string' || typeof tls.key !== 'string')) {
     throw new InvalidArgumentError('tls must be true, false or { cert, key, ca? } with PEM strings (see simulator/tls.ts to make them)');
   }
+  checkMockFaultOptions(options);
   return {
     host,
     port: assertInteger('port', options.port ?? 0, 0, 65_535),
@@ -82,5 +86,6 @@ export function resolveMockWebPushOptions(options: MockWebPushOptions = {}): Res
     idleTimeoutMs: assertInteger('idleTimeoutMs', options.idleTimeoutMs ?? 240_000, 0, 2 ** 31 - 1),
     maxConnectionAgeMs: assertInteger('maxConnectionAgeMs', options.maxConnectionAgeMs ?? 3_600_000, 0, 2 ** 31 - 1),
     logger: options.logger ?? false,
+    faultOptions: { faults: options.faults, faultSeed: options.faultSeed, ledgerRecords: options.ledgerRecords, control: options.control },
   };
 }

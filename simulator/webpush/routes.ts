@@ -15,7 +15,12 @@
  */
 import { webPushReasonFor, webPushReasons } from '../../core/reasons.js';
 import type { Clock } from '../../core/clock.js';
+import type { FaultEngine } from '../faults/engine.js';
+import type { AcceptHook } from '../faults/hooks.js';
 import { bodyOf } from '../fcm/body.js';
+import { ledgerAccept, sendAnswer, withFaults, type RawAnswer } from '../fcm/fault-hook.js';
+import type { DeliveryLedger } from '../ledger/ledger.js';
+import { requestInfo } from '../proxy/request-info.js';
 import type { DualFastify, DualReply, DualRequest } from '../fcm/dual-protocol.js';
 import type { QuotaLimiter } from '../fcm/quota.js';
 import type { SubscriptionStore } from './subscriptions.js';
@@ -61,6 +66,10 @@ export interface WebPushRouteContext {
   readonly decrypt: boolean;
   readonly clock: Clock;
   readonly counters: MockWebPushCounters;
+  /** Every message created is recorded here (the engine's ledger when there is an engine). */
+  readonly ledger: DeliveryLedger;
+  /** Set only when faults are configured: then every push goes through its hook (fcm/fault-hook.ts). */
+  readonly engine: FaultEngine | undefined;
 }
 
 type Verdict = { readonly status: number; readonly message: string; readonly retryAfterSeconds?: number };
@@ -76,10 +85,19 @@ export function registerWebPushRoutes(app: DualFastify, context: WebPushRouteCon
     else counters.http1Requests++;
     const body = await bodyOf(request, maxBodyBytes + 1);
     const id = (request.params as { subscription: string }).subscription;
-    const result = await decide(id, request, body, context);
-    if ('status' in result) return reject(reply, result, context);
-    counters.created++;
-    return reply.code(201).header('location', `${context.origin()}/message/${result.id}`).header('ttl', String(result.ttl)).send();
+    const process = async (accept: AcceptHook | undefined): Promise<RawAnswer | undefined> => {
+      const result = await decide(id, request, body, context);
+      if ('status' in result) return rejection(result, context);
+      counters.created++;
+      const location = `${context.origin()}/message/${result.id}`;
+      if ((accept ?? ledgerAccept(context.ledger, 'webpush', `/push/${id}`))(location, body)) return undefined;
+      context.engine?.metrics.response('webpush', 201, 'created', false);
+      return { status: 201, headers: { location, ttl: String(result.ttl) }, body: undefined };
+    };
+    const { engine } = context;
+    if (engine === undefined) return sendAnswer(reply, (await process(undefined)) as RawAnswer);
+    const info = requestInfo({ ...request.headers, ':path': request.url }, body, undefined);
+    return withFaults(engine, request, reply, info, process, internalAnswer);
   };
   app.post('/push/:subscription', push);
 
@@ -130,14 +148,24 @@ async function decide(id: string, request: DualRequest, body: Buffer, context: W
 }
 
 function reject(reply: DualReply, verdict: Verdict, context: WebPushRouteContext): DualReply {
+  return sendAnswer(reply, rejection(verdict, context));
+}
+
+/** Counts a rejection and renders it (and, with faults, counts it for /metrics). */
+function rejection(verdict: Verdict, context: WebPushRouteContext): RawAnswer {
   const { counters } = context;
   counters.rejected++;
   counters.byStatus.set(verdict.status, (counters.byStatus.get(verdict.status) ?? 0) + 1);
   const reason = webPushReasonFor(verdict.status);
+  context.engine?.metrics.response('webpush', verdict.status, reason ?? `HTTP_${verdict.status}`, false);
   const error = reason === undefined ? `HTTP ${verdict.status}` : webPushReasons[reason].meaning;
-  if (verdict.retryAfterSeconds !== undefined) reply.header('retry-after', String(verdict.retryAfterSeconds));
-  return reply
-    .code(verdict.status)
-    .header('content-type', 'application/json')
-    .send(JSON.stringify({ code: verdict.status, error, message: verdict.message, ...(reason !== undefined && { reason }) }));
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (verdict.retryAfterSeconds !== undefined) headers['retry-after'] = String(verdict.retryAfterSeconds);
+  return { status: verdict.status, headers, body: JSON.stringify({ code: verdict.status, error, message: verdict.message, ...(reason !== undefined && { reason }) }) };
 }
+
+const internalAnswer: RawAnswer = {
+  status: 500,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ code: 500, error: 'Internal Server Error', message: 'internal error', reason: webPushReasonFor(500) }),
+};

@@ -9,12 +9,15 @@
  *   push.subscriptions.expire(subscription.endpoint);      // now 410 (or 404: goneStatus)
  */
 import { InvalidArgumentError } from '../../core/errors.js';
+import type { FaultEngine } from '../faults/engine.js';
+import type { DeliveryLedger } from '../ledger/ledger.js';
+import { createMockFaults, type MockFaults } from '../mock-faults.js';
 import { createDualServer } from '../fcm/dual-protocol.js';
 import { QuotaLimiter } from '../fcm/quota.js';
 import { serverHosts } from '../fcm/server.js';
 import { generateServerCertificate } from '../tls.js';
 import { generateVapidKeys, type VapidKeys } from './keys.js';
-import { resolveMockWebPushOptions, type MockWebPushOptions } from './options.js';
+import { resolveMockWebPushOptions, type MockWebPushOptions, type ResolvedMockWebPushOptions } from './options.js';
 import { MockWebPushCounters, registerWebPushRoutes, type MockWebPushStats } from './routes.js';
 import { createSubscriptionStore, type SubscriptionRegistry } from './subscriptions.js';
 import { createVapidVerifier } from './vapid-verifier.js';
@@ -33,6 +36,12 @@ export interface MockWebPush {
   readonly vapid: VapidKeys;
   readonly subscriptions: SubscriptionRegistry;
   readonly faults: WebPushFaults;
+  /** The fault engine of the `faults` (or `control`) option; undefined without. (`faults` is the scripted answers.) */
+  readonly faultEngine: FaultEngine | undefined;
+  /** Every message the mock created (201), faults or not: exact counts, duplicates (same encrypted body), phases. */
+  readonly ledger: DeliveryLedger;
+  /** Where the control API listens, with the `control` option. */
+  readonly controlUrl: string | undefined;
   stats(): MockWebPushStats;
   close(): Promise<void>;
 }
@@ -41,6 +50,17 @@ const scriptable = new Set([400, 401, 403, 404, 410, 413, 429, 500, 503]);
 
 export async function startMockWebPush(options: MockWebPushOptions = {}): Promise<MockWebPush> {
   const resolved = resolveMockWebPushOptions(options);
+  const mockFaults = await createMockFaults(resolved.faultOptions, resolved.clock);
+  try {
+    return await start(resolved, mockFaults);
+  } catch (error) {
+    await mockFaults.close();
+    throw error;
+  }
+}
+
+async function start(resolved: ResolvedMockWebPushOptions, mockFaults: MockFaults): Promise<MockWebPush> {
+  const { engine, ledger } = mockFaults;
   const tls = resolved.tls === 'generate' ? await generateServerCertificate({ hosts: serverHosts(resolved.host) }) : resolved.tls;
   const vapid = resolved.vapid ?? generateVapidKeys();
   let origin = '';
@@ -63,6 +83,7 @@ export async function startMockWebPush(options: MockWebPushOptions = {}): Promis
     maxConnectionAgeMs: resolved.maxConnectionAgeMs,
     bodyLimit: 64 * 1024,
     logger: resolved.logger,
+    engine,
     onFrameworkError: (reply) => {
       reply.code(404);
       reply.send(JSON.stringify({ code: 404, error: 'Not Found', message: 'no push resource here', reason: 'NotFound' }));
@@ -80,8 +101,17 @@ export async function startMockWebPush(options: MockWebPushOptions = {}): Promis
     decrypt: resolved.decrypt,
     clock: resolved.clock,
     counters,
+    ledger,
+    engine,
   });
   origin = await server.listen();
+  let controlUrl: string | undefined;
+  try {
+    controlUrl = await mockFaults.startControl();
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   for (let i = 0; i < resolved.subscriptions; i++) store.create();
 
   return {
@@ -99,7 +129,10 @@ export async function startMockWebPush(options: MockWebPushOptions = {}): Promis
       },
       clear: () => queues.clear(),
     },
+    faultEngine: engine,
+    ledger,
+    controlUrl,
     stats: () => counters.snapshot(server.connections()),
-    close: () => server.close(),
+    close: () => server.close().finally(() => mockFaults.close()),
   };
 }

@@ -13,7 +13,10 @@ import type { Problems } from '../check.js';
 import { requiredNumber } from '../check.js';
 import type { FaultKind, TrackedSession } from '../types.js';
 
-function setLimit(tracked: TrackedSession, maxConcurrentStreams: number): void {
+/** `held`: the fault's own limit (kept over the host's later changes, see FaultEngine.setStreamLimit), or undefined to restore the host's. */
+function setLimit(tracked: TrackedSession, held: number | undefined): void {
+  tracked.heldStreamLimit = held;
+  const maxConcurrentStreams = held ?? tracked.baseMaxConcurrentStreams;
   const { session } = tracked;
   if (session.closed || session.destroyed) return;
   session.settings({ maxConcurrentStreams });
@@ -37,7 +40,7 @@ export const streamsFault: FaultKind = {
       },
       onSession: (tracked, runtime) => runtime.active() && setLimit(tracked, limit),
       onDeactivate(runtime) {
-        for (const tracked of runtime.sessions()) setLimit(tracked, tracked.baseMaxConcurrentStreams);
+        for (const tracked of runtime.sessions()) setLimit(tracked, undefined);
       },
     };
   },

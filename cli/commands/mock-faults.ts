@@ -1,0 +1,63 @@
+/**
+ * The fault flags every `pushsim mock …` command takes: `--faults FILE [--fault-seed N]
+ * [--control-port N] [--control-host H] [--ledger-records N]`, turned into the mocks' `faults`,
+ * `faultSeed`, `control` and `ledgerRecords` options, and the lines that say what was loaded and
+ * where the control API listens. A bad spec file fails the start with every problem listed
+ * (InvalidConfigError, exit 104). The control API's bearer token comes from PUSHSIM_CONTROL_TOKEN,
+ * never from a flag: a flag's value is visible to every user in `ps`.
+ */
+import { InvalidArgumentError as UsageError } from 'commander';
+import type { Command } from 'commander';
+import type { FaultEngine } from '../../simulator/faults/engine.js';
+import type { MockFaultOptions } from '../../simulator/mock-faults.js';
+import { port } from '../options.js';
+
+export interface MockFaultFlags {
+  readonly faults?: string;
+  readonly faultSeed?: number;
+  readonly controlPort?: number;
+  readonly controlHost?: string;
+  readonly ledgerRecords?: number;
+}
+
+export function addMockFaultFlags(command: Command): Command {
+  return command
+    .option('--faults <file>', 'inject faults from this spec (YAML or JSON: seed, phases, faults; see simulator/faults/examples/)')
+    .option('--fault-seed <n>', 'seed of the fault dice (overrides the spec\'s)', wholeNumber)
+    .option('--control-port <n>', 'start the control API (live faults, /ledger, /metrics) on this port', port)
+    .option('--control-host <address>', 'address of the control API; not loopback needs PUSHSIM_CONTROL_TOKEN', '127.0.0.1')
+    .option('--ledger-records <n>', 'latest deliveries kept for the control API\'s /ledger/records (counts are always exact)', wholeNumber);
+}
+
+/** The mock options the flags ask for (the spec file is read and checked by the mock at start). */
+export function mockFaultOptions(flags: MockFaultFlags): MockFaultOptions {
+  const token = process.env['PUSHSIM_CONTROL_TOKEN'];
+  return {
+    ...(flags.faults !== undefined && { faults: flags.faults }),
+    ...(flags.faultSeed !== undefined && { faultSeed: flags.faultSeed }),
+    ...(flags.ledgerRecords !== undefined && { ledgerRecords: flags.ledgerRecords }),
+    ...(flags.controlPort !== undefined && {
+      control: { port: flags.controlPort, host: flags.controlHost ?? '127.0.0.1', ...(token !== undefined && token !== '' && { token }) },
+    }),
+  };
+}
+
+/** What to print about faults and the control API; nothing when neither is on. Never the token. */
+export function describeMockFaults(mock: { readonly faults: FaultEngine | undefined; readonly controlUrl: string | undefined }, flags: MockFaultFlags): string[] {
+  const lines: string[] = [];
+  if (mock.faults !== undefined && flags.faults !== undefined) {
+    const count = mock.faults.list().length;
+    lines.push(`faults: ${count} loaded from ${flags.faults}, seed ${mock.faults.seed}`);
+  }
+  if (mock.controlUrl !== undefined) {
+    const token = process.env['PUSHSIM_CONTROL_TOKEN'];
+    lines.push(`control API on ${mock.controlUrl} (faults, /ledger, /metrics)${token ? ', bearer token from PUSHSIM_CONTROL_TOKEN' : ''}`);
+  }
+  return lines;
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`expected a whole number >= 0, got "${value}"`);
+  return n;
+}
