@@ -82,6 +82,11 @@ export interface ScenarioConfig {
   readonly gracefulStopMs: number;
   /** Retry and circuit breaker (sender/policies.ts); both on with their defaults when absent. */
   readonly policies?: Pick<ResiliencePolicies, 'retry' | 'circuitBreaker'>;
+  /**
+   * Notifications sent before the measured run and left out of the result, so the first second
+   * measures the provider rather than V8 compiling pushsim. @default 0
+   */
+  readonly warmup?: number;
   /** Pass/fail criteria (scenarios/thresholds.ts); a failed one makes `pushsim run` exit 99. */
   readonly thresholds?: readonly string[];
 }
@@ -135,6 +140,9 @@ export function validateScenario(config: ScenarioConfig): string[] {
   }
   if (!Number.isInteger(sender.maxQueue) || sender.maxQueue < 0) problems.push(`sender.maxQueue must be a whole number ≥ 0, got ${JSON.stringify(sender.maxQueue)}`);
   if (!Number.isInteger(config.gracefulStopMs) || config.gracefulStopMs < 0) problems.push(`gracefulStopMs must be a whole number ≥ 0, got ${JSON.stringify(config.gracefulStopMs)}`);
+  if (config.warmup !== undefined && (!Number.isInteger(config.warmup) || config.warmup < 0 || config.warmup > 1_000_000)) {
+    problems.push(`warmup must be a whole number of notifications from 0 to 1000000, got ${JSON.stringify(config.warmup)}`);
+  }
   if (config.thresholds !== undefined) problems.push(...validateThresholds(config.thresholds));
   problems.push(...validatePolicies(config.policies));
   return problems;

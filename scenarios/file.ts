@@ -75,6 +75,7 @@ const fileSchema = z.strictObject({
   sender: z.strictObject({ connections: whole.optional(), maxInFlight: whole.optional(), maxQueue: whole.optional(), requestTimeoutMs: whole.optional() }).optional(),
   policies: z.strictObject({ retry: retryPolicy.optional(), circuitBreaker: breakerPolicy.optional() }).optional(),
   gracefulStopMs: whole.optional(),
+  warmup: whole.optional(),
   thresholds: z.array(z.string()).optional(),
 });
 
@@ -127,6 +128,7 @@ function toConfig(file: ScenarioFile): ScenarioConfig {
     notification: { ...base.notification, ...file.notification } as ScenarioConfig['notification'],
     sender: { ...base.sender, ...file.sender },
     gracefulStopMs: file.gracefulStopMs ?? base.gracefulStopMs,
+    ...((file.warmup ?? base.warmup) !== undefined && { warmup: file.warmup ?? base.warmup }),
     ...(file.policies !== undefined && { policies: file.policies }),
     ...(file.thresholds !== undefined && { thresholds: file.thresholds }),
   };

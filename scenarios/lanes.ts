@@ -68,6 +68,11 @@ export class Lanes {
     return lanes;
   }
 
+  /** Every lane, in provider order. */
+  all(): Lane[] {
+    return [...this.#lanes.values()];
+  }
+
   get(provider: Provider): Lane | undefined {
     return this.#lanes.get(provider);
   }

@@ -79,10 +79,12 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     let lanes: Lanes | undefined;
     try {
       const runStart = performance.now();
+      // The warm-up's attempts and retries are not part of the result either.
+      let measuring = false;
       lanes = await Lanes.open(config, target, {
-        onAttempt: (ms) => collector.onAttempt(ms),
-        onRetry: () => collector.onRetry(),
-        onFallback: () => collector.onFallback(),
+        onAttempt: (ms) => measuring && collector.onAttempt(ms),
+        onRetry: () => measuring && collector.onRetry(),
+        onFallback: () => measuring && collector.onFallback(),
         onBreakerStateChange: (origin, from, to) => collector.onBreakerStateChange({ atMs: Math.round(performance.now() - runStart), origin, from, to }),
       });
       const shares = mixShares(config.mix, targetProviders(config.target));
@@ -93,6 +95,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         target: target.description,
         placement: target.placement,
       });
+      await warmUp(lanes, config.warmup ?? 0);
+      measuring = true;
       const startedAt = new Date();
       const durationMs = await this.#drive(lanes, createProviderAssignment(shares, config.tokens.seed), collector);
       const measured = collector.finish({
@@ -168,4 +172,24 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/**
+ * Sends `count` notifications before the measured run, round robin over the lanes, 50 at a time,
+ * and forgets their outcomes. Without it the first second measures V8 compiling the sender and the
+ * mock (and the first TLS/JWT setup), not the provider: an open-model run then starts with a
+ * backlog of thousands. wrk2 and h2load warm up for the same reason.
+ */
+async function warmUp(lanes: Lanes, count: number): Promise<void> {
+  const all = lanes.all();
+  if (count === 0 || all.length === 0) return;
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(50, count) }, async () => {
+      while (sent < count) {
+        const lane = all[sent++ % all.length] as Lane;
+        await lane.send();
+      }
+    }),
+  );
 }

@@ -18,4 +18,6 @@ export const defaultScenario: ScenarioConfig = {
   },
   sender: { connections: 1, maxInFlight: 1000, maxQueue: 100_000, requestTimeoutMs: 10_000 },
   gracefulStopMs: 15_000,
+  // A second's worth, not measured: the run then starts warm (see runner.ts warmUp).
+  warmup: 5000,
 };

@@ -13,9 +13,26 @@ const small: ScenarioConfig = {
   target: { ...defaultScenario.target, kind: 'mock', provider: 'apns', tls: false, worker: false, latency: { kind: 'fixed', ms: 1 } },
   load: { executor: 'constant-arrival-rate', rate: 2000, count: 1000 },
   tokens: { count: 200, unregisteredRatio: 0.1, seed: 3 },
+  warmup: 0,
 };
 
 describe('ScenarioRun', () => {
+  it('sends the warm-up before the measured run and leaves it out of the result', async () => {
+    const outcomes: number[] = [];
+    const run = new ScenarioRun({ ...small, warmup: 300, load: { ...small.load, count: 200 } });
+    run.on('outcome', () => outcomes.push(1));
+    const result = await run.execute();
+    expect(result.counts.scheduled).toBe(200);
+    expect(result.counts.attempts).toBe(200);
+    expect(result.attemptLatencyMs?.count).toBe(200);
+    expect(outcomes).toHaveLength(200);
+    expect(checkInvariant(result)).toBeUndefined();
+  });
+
+  it('rejects a negative warm-up', () => {
+    expect(() => new ScenarioRun({ ...small, warmup: -1 })).toThrow(/warmup must be a whole number/);
+  });
+
   it('runs to a Result whose counts add up, emitting start, outcome, progress and done to subscribers', async () => {
     const run = new ScenarioRun(small, { progressIntervalMs: 50 });
     const seen = { start: 0, outcome: 0, done: 0, progress: [] as RunProgress[] };
