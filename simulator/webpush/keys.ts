@@ -17,7 +17,10 @@ export interface VapidKeys {
 export function generateVapidKeys(subject = 'mailto:pushsim@example.com'): VapidKeys {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
-  return { publicKey: ecdh.getPublicKey('base64url'), privateKey: ecdh.getPrivateKey('base64url'), subject };
+  // getPrivateKey() drops leading zero bytes (1 key in 256 comes out shorter); VAPID private keys
+  // are exactly 32 bytes (RFC 8292 §3.2 via web-push's vapid-helper), so pad back.
+  const privateKey = Buffer.concat([Buffer.alloc(32), ecdh.getPrivateKey()]).subarray(-32);
+  return { publicKey: ecdh.getPublicKey('base64url'), privateKey: privateKey.toString('base64url'), subject };
 }
 
 /** The user agent's side of a subscription: what the mock keeps to decrypt messages. */
