@@ -9,6 +9,8 @@ import type { FaultEngine } from '../faults/engine.js';
 export function createFaultRegistry(engine: FaultEngine): Registry {
   const registry = new Registry();
   const snapshot = () => engine.metrics.snapshot();
+  // The streams gauge needs per-stream counting, which the engine does only when asked.
+  engine.countStreams();
 
   new Counter({
     name: 'pushsim_requests_total',

@@ -181,6 +181,11 @@ export class FaultEngine {
     this.#sessions.setStreamLimit(session, maxConcurrentStreams);
   }
 
+  /** Counts open streams per session from now on (metrics.streamsActive); off by default, as it costs every stream. */
+  countStreams(): void {
+    this.#sessions.countStreams();
+  }
+
   /** The id onSession gave this session (for FaultRequestInfo.connectionId). */
   connectionId(session: Http2Session | undefined): number | undefined {
     return this.#sessions.id(session);

@@ -15,6 +15,7 @@ export class SessionTracker {
   readonly #metrics: FaultMetrics;
   readonly #now: () => number;
   #connections = 0;
+  #countingStreams = false;
 
   constructor(metrics: FaultMetrics, now: () => number) {
     this.#metrics = metrics;
@@ -45,22 +46,38 @@ export class SessionTracker {
     const metrics = this.#metrics;
     metrics.connectionsOpened++;
     metrics.connectionsActive++;
-    const onStreamClose = (): void => {
-      tracked.openStreams--;
-      metrics.streamsActive--;
-      if (tracked.openStreams === 0) tracked.idleSince = this.#now();
-    };
-    session.on('stream', (stream) => {
-      tracked.openStreams++;
-      metrics.streamsActive++;
-      // 'close' fires once per stream: `on` saves the per-stream wrapper `once` would allocate.
-      stream.on('close', onStreamClose);
-    });
+    if (this.#countingStreams) this.#countStreamsOf(tracked);
     session.once('close', () => {
       this.#sessions.delete(session);
       metrics.connectionsActive--;
     });
     return tracked;
+  }
+
+  /**
+   * Counts open streams (TrackedSession.openStreams, the streams gauge) from now on, on live and new
+   * sessions. Off until asked for — the control API's /metrics asks — because listeners on every
+   * stream cost a mock a tenth of its throughput under h2load (bench/mock-faults-overhead.ts).
+   */
+  countStreams(): void {
+    if (this.#countingStreams) return;
+    this.#countingStreams = true;
+    for (const tracked of this.#sessions.values()) this.#countStreamsOf(tracked);
+  }
+
+  #countStreamsOf(tracked: TrackedSession): void {
+    const metrics = this.#metrics;
+    const onStreamClose = (): void => {
+      tracked.openStreams--;
+      metrics.streamsActive--;
+      if (tracked.openStreams === 0) tracked.idleSince = this.#now();
+    };
+    tracked.session.on('stream', (stream) => {
+      tracked.openStreams++;
+      metrics.streamsActive++;
+      // 'close' fires once per stream: `on` saves the per-stream wrapper `once` would allocate.
+      stream.on('close', onStreamClose);
+    });
   }
 
   /**

@@ -104,9 +104,9 @@ export interface TrackedSession {
   readonly id: number;
   readonly session: Http2Session;
   readonly openedAt: number;
-  /** Streams open right now on this session. */
+  /** Streams open right now on this session: counted only once FaultEngine.countStreams() was called. */
   openStreams: number;
-  /** Epoch ms when the last stream closed (or the session opened). */
+  /** Epoch ms when the last stream closed (or the session opened), under the same condition. */
   idleSince: number;
   /**
    * SETTINGS_MAX_CONCURRENT_STREAMS the host wants, faults aside: what a streams fault restores when

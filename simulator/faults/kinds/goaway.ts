@@ -97,18 +97,21 @@ export const goawayFault: FaultKind = {
 
     const watchIdle = (tracked: TrackedSession, runtime: FaultRuntime, idleMs: number): void => {
       let timer: NodeJS.Timeout | undefined;
+      // Its own count of open streams: the session tracker counts them only when asked to.
+      let open = 0;
       const arm = (): void => {
         if (timer) clearTimeout(timer);
         timer = later(idleMs, () => {
-          if (tracked.openStreams > 0 || !runtime.active()) return;
+          if (open > 0 || !runtime.active()) return;
           runtime.fired();
           sendGoaway(tracked.session, code, debug);
         });
       };
       arm();
       tracked.session.on('stream', (stream) => {
+        open++;
         if (timer) clearTimeout(timer);
-        stream.once('close', () => tracked.openStreams === 0 && arm());
+        stream.once('close', () => --open === 0 && arm());
       });
       tracked.session.once('close', () => timer && clearTimeout(timer));
     };

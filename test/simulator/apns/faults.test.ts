@@ -22,6 +22,11 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(condition()).toBe(true);
+}
+
 async function started<T extends MockApns | MockApnsInWorker>(mock: T): Promise<T> {
   closers.push(() => mock.close());
   return mock;
@@ -122,6 +127,24 @@ describe('the control API next to the mock', () => {
     const url = mock.controlUrl;
     await mock.close();
     await expect(fetch(`${url}/faults`)).rejects.toThrow();
+  });
+});
+
+describe('open streams', () => {
+  it('are counted (pushsim_streams_active) once the control API is on, not before', async () => {
+    const mock = await started(await startMockApns({ faults: { faults: [{ kind: 'stall', match: { token: '4$' } }] } }));
+    const client = await openClient(mock.url);
+    closers.push(() => client.close());
+    const streams = (): number | undefined => mock.faults?.metrics.snapshot().streamsActive;
+    await client.request({ ':path': `/3/device/${token(4)}` }, payload, 50);
+    expect(streams()).toBe(0);
+    // What /metrics does: from now on, every stream is counted.
+    mock.faults?.countStreams();
+    const held = client.request({ ':path': `/3/device/${token(4)}` }, payload, 2_000);
+    await until(() => streams() === 1);
+    client.session.destroy();
+    await held;
+    await until(() => streams() === 0);
   });
 });
 
