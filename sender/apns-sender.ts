@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { ApnsTokenSigner } from './auth/apns-token.js';
 import type { ApnsTokenCredentials } from './auth/apns-token.js';
 import { Http2Pool } from './http2/pool.js';
+import { definedPoolSettings } from './http2/pool-settings.js';
 import type { Http2PoolOptions } from './http2/pool.js';
 import { apnsTokenAuth } from './interceptors/apns-token-auth.js';
 import type { SenderListener } from './listener.js';
@@ -67,11 +68,7 @@ export class ApnsSender extends Sender<ApnsNotification> {
       new Http2Pool({
         ...options.pool,
         origin: options.url,
-        ...(options.connections !== undefined && { connections: options.connections }),
-        ...(options.maxInFlight !== undefined && { maxInFlight: options.maxInFlight }),
-        ...(options.maxQueue !== undefined && { maxQueue: options.maxQueue }),
-        ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
-        ...(options.tls !== undefined && { tls: options.tls }),
+        ...definedPoolSettings(options),
         listener,
       });
     const production = isProductionOrigin(options.url) ? [rateLimit({ perSecond: options.productionRateLimit ?? DEFAULT_PRODUCTION_RATE, clock })] : [];

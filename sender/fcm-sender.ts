@@ -8,6 +8,7 @@ import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { GoogleAccessTokens, type ServiceAccount } from './auth/google-oauth.js';
 import { Http2Pool } from './http2/pool.js';
+import { definedPoolSettings } from './http2/pool-settings.js';
 import type { Http2PoolOptions } from './http2/pool.js';
 import { fcmAuth } from './interceptors/fcm-auth.js';
 import type { SenderListener } from './listener.js';
@@ -84,11 +85,7 @@ export class FcmSender extends Sender<FcmNotification> {
         new Http2Pool({
           ...options.pool,
           origin: options.url,
-          ...(options.connections !== undefined && { connections: options.connections }),
-          ...(options.maxInFlight !== undefined && { maxInFlight: options.maxInFlight }),
-          ...(options.maxQueue !== undefined && { maxQueue: options.maxQueue }),
-          ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
-          ...(options.tls !== undefined && { tls: options.tls }),
+          ...definedPoolSettings(options),
           listener,
         });
     } catch (error) {

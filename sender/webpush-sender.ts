@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { VapidSigner, type VapidCredentials } from './auth/vapid.js';
 import { Http2Agent, type Http2AgentOptions } from './http2/agent.js';
+import { definedPoolSettings } from './http2/pool-settings.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { originOf } from './http2/agent.js';
 import { rateLimit } from './interceptors/rate-limit.js';
@@ -86,12 +87,8 @@ export class WebPushSender extends Sender<WebPushNotification> {
     const transport =
       options.transport ??
       new Http2Agent({
-        ...(options.connections !== undefined && { connections: options.connections }),
-        ...(options.maxInFlight !== undefined && { maxInFlight: options.maxInFlight }),
-        ...(options.maxQueue !== undefined && { maxQueue: options.maxQueue }),
-        ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
+        ...definedPoolSettings(options),
         ...(options.maxOrigins !== undefined && { maxOrigins: options.maxOrigins }),
-        ...(options.tls !== undefined && { tls: options.tls }),
         listener,
       });
     const production = options.allowProduction === true ? [rateLimit({ perSecond: options.productionRateLimit ?? DEFAULT_PRODUCTION_RATE, clock })] : [productionGuard()];
