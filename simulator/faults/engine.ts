@@ -65,6 +65,8 @@ export class FaultEngine {
   readonly #sessions: SessionTracker;
   readonly #phases: ReadonlyMap<string, boolean>;
   #faults: Fault[] = [];
+  /** The request path's view of #faults (#index): what decide() walks. */
+  #requestFaults: RequestFaults = indexRequestFaults([]);
   #startedAt: number;
   #nextTransitionAt = Number.POSITIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
@@ -114,14 +116,16 @@ export class FaultEngine {
     if (this.#faults.length === 0) return undefined;
     const now = info.now ?? this.#clock.now();
     if (now >= this.#nextTransitionAt) this.tick(now);
+    const candidates = this.#requestFaults.for(info.token);
+    if (candidates.length === 0) return undefined;
     const offset = now - this.#startedAt;
     let resolved: ResolvedRequest | undefined;
     let delayMs = 0;
     let action: FaultDecision['action'];
     let fired: FiredFault[] | undefined;
-    for (const fault of this.#faults) {
+    for (const fault of candidates) {
       const { behaviour, spec } = fault;
-      if (behaviour.onRequest === undefined || spec.enabled === false) continue;
+      if (behaviour.onRequest === undefined) continue;
       if (offset < fault.window.startMs || offset >= fault.window.endMs) continue;
       if (action !== undefined && !fault.delayOnly) continue;
       if (spec.limit !== undefined && fault.injected >= spec.limit) continue;
@@ -257,6 +261,7 @@ export class FaultEngine {
     if (fault.active) fault.behaviour.onDeactivate?.(this.#runtime(fault));
     fault.behaviour.dispose?.();
     this.#faults = this.#faults.filter((f) => f !== fault);
+    this.#requestFaults = indexRequestFaults(this.#faults);
     return true;
   }
 
@@ -292,6 +297,7 @@ export class FaultEngine {
   #install(spec: FaultSpec, at = this.#faults.length): Fault {
     const fault = compileFault(spec, this.timeline);
     this.#faults.splice(at, 0, fault);
+    this.#requestFaults = indexRequestFaults(this.#faults);
     for (const tracked of this.#sessions.all()) this.#attachSession(fault, tracked);
     return fault;
   }
@@ -329,4 +335,22 @@ export class FaultEngine {
     this.#attempts.set(key, attempt);
     return attempt;
   }
+}
+
+/**
+ * The faults decide() may have to walk for a request, built whenever the list changes: enabled
+ * request-level faults in spec order, and the subset without an exact `match.tokens` list. A request
+ * whose token no such list names can only meet that subset, so faults aimed at other tokens — the
+ * usual way to keep a fault away from most traffic — cost the untargeted stream nothing.
+ */
+interface RequestFaults {
+  for(token: string | undefined): readonly Fault[];
+}
+
+function indexRequestFaults(faults: readonly Fault[]): RequestFaults {
+  const all = faults.filter((fault) => fault.behaviour.onRequest !== undefined && fault.spec.enabled !== false);
+  const untargeted = all.filter((fault) => fault.spec.match?.tokens === undefined);
+  const targeted = new Set(all.flatMap((fault) => fault.spec.match?.tokens ?? []));
+  if (targeted.size === 0) return { for: () => all };
+  return { for: (token) => (token !== undefined && targeted.has(token) ? all : untargeted) };
 }

@@ -38,6 +38,23 @@ describe('targeting', () => {
     expect(e.decide({ provider: 'fcm', token: token(1), connectionId: 2 })).toBeUndefined();
   });
 
+
+  it('keeps spec order between faults aimed at listed tokens and faults for everyone', () => {
+    const e = engine({
+      faults: [
+        { kind: 'error', apns: 'BadDeviceToken', match: { tokens: [token(1)] } },
+        { kind: 'outage', match: { token: '^0+[12]$' } },
+        { kind: 'error', apns: 'DeviceTokenNotForTopic', match: { tokens: [token(2), token(3)] } },
+        { kind: 'error', apns: 'Unregistered', enabled: false },
+      ],
+    });
+    expect([1, 2, 3, 4].map((n) => reason(e.decide(apns(n))))).toEqual(['BadDeviceToken', 'ServiceUnavailable', 'DeviceTokenNotForTopic', undefined]);
+    // A fault added live joins the index: token 4 is now targeted, and the disabled one stays out.
+    e.add({ kind: 'reset', match: { tokens: [token(4)] } });
+    expect(reason(e.decide(apns(4)))).toBe('reset');
+    expect(e.remove('error-0')).toBe(true);
+    expect(reason(e.decide(apns(1)))).toBe('ServiceUnavailable');
+  });
   it('applies a provider error only to providers it names one for', () => {
     const e = engine({ faults: [{ kind: 'error', fcm: 'UNREGISTERED' }] });
     expect(e.decide(apns(1))).toBeUndefined();
