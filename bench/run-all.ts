@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 const benches = [
   ['sender-apns.js', '100000', '100'],
-  ['mock-apns-h2load.js', '200000', '3'],
+  ['mock-apns-h2load.js', '100000', '5'],
   ['faults-overhead.js', '60000', '3'],
-  ['mock-faults-overhead.js', '200000', '3'],
+  ['mock-faults-overhead.js', '100000', '9'],
   ['sender-fcm-webpush.js', '50000', '100'],
 ];
 

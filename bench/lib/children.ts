@@ -13,12 +13,18 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** Children still running: never left behind when the benchmark itself dies (one listener for all). */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** Runs a built script (path relative to dist/; this file is dist/bench/lib/children.js) and waits for it to print `listening on <url>`. */
 export function startChild(script: string, args: readonly string[] = [], readyPattern = /listening on (\S+)/): Promise<Child> {
   const path = fileURLToPath(new URL(`../../${script}`, import.meta.url));
   const child = spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  // Never leave a server behind when the benchmark itself dies.
-  process.once('exit', () => child.kill('SIGKILL'));
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   return new Promise((resolve, reject) => {
     let stdout = '';
     const timer = setTimeout(() => reject(new Error(`${script} did not start in 20 s: ${stdout}`)), 20_000);
