@@ -80,20 +80,19 @@ async function h2loadComparison(): Promise<void> {
 function inProcessComparison(): void {
   const headers = { ':path': `/3/device/${benchToken}`, 'apns-topic': 'com.example.app', 'apns-push-type': 'alert', 'apns-priority': '10' };
   const stream = {} as ServerHttp2Stream;
-  const body = Buffer.from(benchPayload);
   const ledger = new DeliveryLedger();
   const engine = new FaultEngine({ spec: idleFaults, tickMs: 0 });
   let delivered = 0;
   const paths = {
     'no engine (ledger only)': (): void => {
       const token = String(headers[':path']).slice(10);
-      if (!onAccepted(ledger, undefined, token, headers, body)('id')) delivered++;
+      if (!onAccepted(ledger, undefined, token, headers)('id')) delivered++;
     },
     'engine, 10 idle faults': (): void => {
       const token = String(headers[':path']).slice(10);
       const info = apnsFaultInfo(headers, token, 1, undefined);
       engine.handle(stream, info, (accept) => {
-        if (!onAccepted(ledger, accept, token, headers, body)('id')) delivered++;
+        if (!onAccepted(ledger, accept, token, headers)('id')) delivered++;
       });
     },
   };

@@ -75,7 +75,7 @@ export function registerMock(program: Command): void {
     await apns.close();
     const stats = apns.stats();
     const ledger = apns.ledger.summary();
-    process.stderr.write(`pushsim mock apns closed after ${stats.requests} requests (delivered ${ledger.delivered}, duplicates ${ledger.duplicates})\n`);
+    process.stderr.write(`pushsim mock apns closed after ${stats.requests} requests (delivered ${ledger.delivered}, duplicates ${ledger.duplicates}${ledger.unidentified > 0 ? `, ${ledger.unidentified} without apns-id, not checked for duplicates` : ''})\n`);
   });
 }
 

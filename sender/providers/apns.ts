@@ -3,6 +3,7 @@
  * Outcome. Facts: shared/reference/protocols.md §1.2 (headers), §1.5 (response framing),
  * §1.7 (reasons, via core/reasons.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { classifyRejection } from '../../core/reasons.js';
 import type { Outcome } from '../outcome.js';
@@ -23,7 +24,11 @@ export interface ApnsNotification {
   readonly pushType?: ApnsPushType;
   /** 10 send now, 5 power-aware, 1 lowest. Omitted: APNs applies 10. */
   readonly priority?: 10 | 5 | 1;
-  /** Canonical lower-case UUID; APNs generates one when absent. */
+  /**
+   * Canonical lower-case UUID. @default a new random one: the request is built once, so every
+   * retry of the notification carries the same apns-id, and a delivery ledger (ours, or logs on
+   * the provider side) can tell a duplicate from a new notification.
+   */
   readonly id?: string;
   /** UNIX seconds after which APNs stops trying; 0 = deliver once, no storage. Also our send deadline. */
   readonly expiration?: number;
@@ -39,7 +44,7 @@ export function buildApnsRequest(notification: ApnsNotification): TransportReque
     'content-type': 'application/json',
   };
   if (notification.priority !== undefined) headers['apns-priority'] = String(notification.priority);
-  if (notification.id !== undefined) headers['apns-id'] = notification.id;
+  headers['apns-id'] = notification.id ?? randomUUID();
   if (notification.expiration !== undefined) headers['apns-expiration'] = String(notification.expiration);
   if (notification.collapseId !== undefined) headers['apns-collapse-id'] = notification.collapseId;
   const body = typeof notification.payload === 'string' ? notification.payload : JSON.stringify(notification.payload);

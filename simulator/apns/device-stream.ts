@@ -112,17 +112,17 @@ function decide(
   }
   if (verdict instanceof Promise) {
     verdict.then(
-      (settled) => settle(stream, settled, options, accept, token, headers, body),
+      (settled) => settle(stream, settled, options, accept, token, headers),
       () => answer(stream, internalError(requestHeaders), options),
     );
   } else {
-    settle(stream, verdict, options, accept, token, headers, body);
+    settle(stream, verdict, options, accept, token, headers);
   }
 }
 
 /** An acceptance is recorded (ledger, or the fault engine's accept hook) when it is sent. */
-function settle(stream: ServerHttp2Stream, verdict: ApnsVerdict, options: DeviceStreamOptions, accept: AcceptHook | undefined, token: string, headers: IncomingHttpHeaders, body: Buffer): void {
-  answer(stream, verdict, options, verdict.ok ? onAccepted(options.ledger, accept, token, headers, body) : undefined);
+function settle(stream: ServerHttp2Stream, verdict: ApnsVerdict, options: DeviceStreamOptions, accept: AcceptHook | undefined, token: string, headers: IncomingHttpHeaders): void {
+  answer(stream, verdict, options, verdict.ok ? onAccepted(options.ledger, accept, token, headers) : undefined);
 }
 
 /** Answers after the sampled latency, if any. Exported for the fastify side (routes.ts). */
@@ -148,7 +148,7 @@ export function acceptDeviceStream(stream: ServerHttp2Stream, headers: IncomingH
   // No body is kept here: the ledger tells these notifications apart by their apns-id only.
   const respond = (accept: AcceptHook | undefined): void => {
     const requested = headers['apns-id'];
-    answer(stream, { ok: true, apnsId: typeof requested === 'string' ? requested : randomUUID() }, options, onAccepted(options.ledger, accept, token, headers, undefined));
+    answer(stream, { ok: true, apnsId: typeof requested === 'string' ? requested : randomUUID() }, options, onAccepted(options.ledger, accept, token, headers));
   };
   const { engine } = options;
   const reply = (): void => {

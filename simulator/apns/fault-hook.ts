@@ -31,12 +31,14 @@ export function apnsFaultInfo(headers: IncomingHttpHeaders, token: string, conne
 /**
  * What runs when the mock accepts a notification (responses.ts sendVerdict): the engine's accept
  * hook when a fault engine handles the stream, otherwise a plain ledger record. Identity for
- * duplicates: the request's apns-id, else the body (ledger.ts).
+ * duplicates: the request's apns-id only (FaultRequestInfo.notificationId on the engine path). The
+ * body is not an identity here: APNs has a client id for that, and tools without one (h2load)
+ * repeat one payload per token without meaning duplicates (ledger.ts).
  */
-export function onAccepted(ledger: DeliveryLedger, accept: AcceptHook | undefined, token: string, headers: IncomingHttpHeaders, body: Buffer | undefined): (apnsId: string) => boolean {
-  if (accept !== undefined) return (apnsId) => accept(apnsId, body);
+export function onAccepted(ledger: DeliveryLedger, accept: AcceptHook | undefined, token: string, headers: IncomingHttpHeaders): (apnsId: string) => boolean {
+  if (accept !== undefined) return (apnsId) => accept(apnsId);
   return (apnsId) => {
-    ledger.record({ provider: 'apns', token, deliveryId: apnsId, notificationId: headerString(headers['apns-id']), body });
+    ledger.record({ provider: 'apns', token, deliveryId: apnsId, notificationId: headerString(headers['apns-id']) });
     return false;
   };
 }

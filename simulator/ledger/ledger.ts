@@ -4,10 +4,12 @@
  * what the sender was told. After an accept-then-fail fault the sender believes a notification
  * failed although it was delivered; its retry is then a duplicate, which only the ledger sees.
  *
- * Two deliveries are the same notification when provider and token match and either the client's
- * own id matches (APNs request `apns-id`) or, when the client sent none, the payload bytes do. Give
- * notifications ids (or unique payloads) in load tests, or identical payloads to one token count as
- * duplicates.
+ * Two deliveries are the same notification when provider and token match and the host gave the same
+ * identity: the client's own id where the protocol has one (APNs request `apns-id`), else the request
+ * body where the body is what a retry repeats (FCM's JSON, Web Push's ciphertext — a fresh salt per
+ * message, so only a resent request repeats it). A delivery with neither is `unidentified`: counted,
+ * never a duplicate. The APNs mock gives only the apns-id, so load tools that omit it (h2load) and
+ * repeat one payload are not mistaken for duplicates; pushsim's runner gives every notification one.
  */
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
@@ -50,8 +52,10 @@ export interface DeliveryCounts {
 /** For result.json: plain data, stable field names. */
 export interface LedgerSummary {
   readonly delivered: number;
-  /** Distinct notifications delivered at least once. */
+  /** Distinct notifications delivered at least once (unidentified deliveries each count as one). */
   readonly unique: number;
+  /** Deliveries without an identity (no apns-id, no body): not checked for duplicates. */
+  readonly unidentified: number;
   /** Deliveries beyond the first of the same notification. */
   readonly duplicates: number;
   /** Tokens that received at least one duplicate. */
@@ -87,7 +91,7 @@ export class DeliveryLedger {
   #delivered = 0;
   #duplicates = 0;
   /** Deliveries without any identity (no id, no body): each is its own notification, nothing to remember. */
-  #anonymous = 0;
+  #unidentified = 0;
   /** Deliveries so far per notification, keyed by a 53-bit hash (short keys: this map is O(distinct notifications)). */
   readonly #seen = new Map<number, number>();
   readonly #duplicatesByToken = new Map<string, number>();
@@ -111,7 +115,7 @@ export class DeliveryLedger {
     const phase = this.#phaseAt(at);
     const key = identityKey(input);
     let before = 0;
-    if (key === undefined) this.#anonymous++;
+    if (key === undefined) this.#unidentified++;
     else {
       before = this.#seen.get(key) ?? 0;
       this.#seen.set(key, before + 1);
@@ -155,7 +159,8 @@ export class DeliveryLedger {
       Object.fromEntries([...map].map(([name, counts]) => [name, { ...counts }]));
     return {
       delivered: this.#delivered,
-      unique: this.#seen.size + this.#anonymous,
+      unique: this.#seen.size + this.#unidentified,
+      unidentified: this.#unidentified,
       duplicates: this.#duplicates,
       tokensWithDuplicates: this.#duplicatesByToken.size,
       duplicatesByToken: Object.fromEntries(top),
@@ -169,7 +174,7 @@ export class DeliveryLedger {
     this.#records = [];
     this.#delivered = 0;
     this.#duplicates = 0;
-    this.#anonymous = 0;
+    this.#unidentified = 0;
     this.#seen.clear();
     this.#duplicatesByToken.clear();
     this.#byProvider.clear();

@@ -26,7 +26,8 @@ async function start(faults: FaultsDocument, options: MockApnsOptions = {}): Pro
   closers.push(() => client.close());
   const authorization = `bearer ${await signProviderToken(mock.credentials)}`;
   const send = async (n: number): Promise<number | undefined> =>
-    (await client.request({ ':path': `/3/device/${token(n)}`, 'apns-topic': 'com.example.app', authorization }, payload)).status;
+    // One notification per device: the same apns-id each time, so a repeat is a duplicate to the ledger.
+    (await client.request({ ':path': `/3/device/${token(n)}`, 'apns-topic': 'com.example.app', 'apns-id': `a0a0a0a0-0000-4000-8000-${String(n).padStart(12, '0')}`, authorization }, payload)).status;
   return { mock, client, send };
 }
 

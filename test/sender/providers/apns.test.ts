@@ -37,6 +37,15 @@ describe('buildApnsRequest', () => {
     expect(req.body).toBe('{"aps":{}}');
   });
 
+  it('gives a notification without an id a fresh apns-id, which its retries reuse (the request is built once)', () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const first = buildApnsRequest({ token, topic: 't', payload: {} }).headers['apns-id'];
+    const second = buildApnsRequest({ token, topic: 't', payload: {} }).headers['apns-id'];
+    expect(first).toMatch(uuid);
+    expect(second).toMatch(uuid);
+    expect(second).not.toBe(first);
+  });
+
   it('refuses notifications without token or topic', () => {
     expect(() => checkApnsNotification({ token: '', topic: 't', payload: {} })).toThrow(/token/);
     expect(() => checkApnsNotification({ token, topic: '', payload: {} })).toThrow(/topic/);

@@ -97,8 +97,8 @@ describe('the ledger without faults', () => {
     expect(await push(mock, [1, 2, 9])).toEqual([200, 200, 410]);
     expect(await push(mock, [1], 'b0b0b0b0-0000-4000-8000-000000000001')).toEqual([200]);
     expect(await push(mock, [1], 'b0b0b0b0-0000-4000-8000-000000000001')).toEqual([200]);
-    // Same body to token 1 three times: once without an id (body identity), twice with one.
-    expect(mock.ledger.summary()).toMatchObject({ delivered: 4, unique: 3, duplicates: 1, byPhase: { run: { delivered: 4, duplicates: 1 } }, recordsKept: 0 });
+    // Same body to token 1 three times: once without an id (unidentified: never a duplicate), twice with one.
+    expect(mock.ledger.summary()).toMatchObject({ delivered: 4, unique: 3, duplicates: 1, unidentified: 2, byPhase: { run: { delivered: 4, duplicates: 1 } }, recordsKept: 0 });
     expect(mock.ledger.summary().delivered).toBe(mock.stats().accepted);
   });
 
@@ -106,7 +106,7 @@ describe('the ledger without faults', () => {
     const mock = await started(await startMockApns({ profile: 'accept-all', ledgerRecords: 5 }));
     expect(await push(mock, [1, 1])).toEqual([200, 200]);
     expect(await push(mock, [1, 1], 'c0c0c0c0-0000-4000-8000-000000000001')).toEqual([200, 200]);
-    expect(mock.ledger.summary()).toMatchObject({ delivered: 4, unique: 3, duplicates: 1, recordsKept: 4 });
+    expect(mock.ledger.summary()).toMatchObject({ delivered: 4, unique: 3, duplicates: 1, unidentified: 2, recordsKept: 4 });
   });
 });
 
@@ -153,7 +153,7 @@ describe('in a worker thread', () => {
     const faults: FaultsDocument = { faults: [{ kind: 'accept-then-fail', firstNPerToken: 1, match: { token: '1$' } }] };
     const mock = await started(await startMockApnsInWorker({ faults, control: {} }, { workerUrl }));
     expect(mock.controlUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(await push(mock, [1, 1, 2])).toEqual([503, 200, 200]);
+    expect(await push(mock, [1, 1, 2], 'd0d0d0d0-0000-4000-8000-000000000001')).toEqual([503, 200, 200]);
     expect(await mock.ledgerSummary()).toMatchObject({ delivered: 3, unique: 2, duplicates: 1, duplicatesByToken: { [token(1)]: 1 } });
     expect(await (await fetch(`${mock.controlUrl}/faults`)).json()).toMatchObject({ faults: [{ kind: 'accept-then-fail', injected: 1 }] });
   });

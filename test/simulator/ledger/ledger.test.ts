@@ -17,6 +17,7 @@ describe('DeliveryLedger', () => {
     expect(ledger.summary()).toEqual({
       delivered: 6,
       unique: 4,
+      unidentified: 0,
       duplicates: 2,
       tokensWithDuplicates: 1,
       duplicatesByToken: { t1: 2 },
@@ -31,7 +32,7 @@ describe('DeliveryLedger', () => {
     const ledger = new DeliveryLedger();
     ledger.record({ provider: 'webpush', token: '/push/1', deliveryId: 'https://push.example/m/1' });
     ledger.record({ provider: 'webpush', token: '/push/1' });
-    expect(ledger.summary()).toMatchObject({ delivered: 2, unique: 2, duplicates: 0, byPhase: { run: { delivered: 2, duplicates: 0 } } });
+    expect(ledger.summary()).toMatchObject({ delivered: 2, unique: 2, unidentified: 2, duplicates: 0, byPhase: { run: { delivered: 2, duplicates: 0 } } });
   });
 
   it('keeps no records by default, and counts exactly anyway', () => {
