@@ -40,14 +40,26 @@ export interface MockFaultOptions {
   readonly ledgerRecords?: number;
   /** Start the control API (live faults, /ledger, /metrics) next to the mock; builds an empty engine when `faults` is absent. */
   readonly control?: MockControlOption;
+  /**
+   * Build the engine with none of its faults installed until `faults.reset()` (a worker mock:
+   * resetFaults()), which also starts the timeline and clears the ledger: warm up healthy, then
+   * start the faults with the measured run (not with an engine). @default false
+   */
+  readonly faultsPaused?: boolean;
 }
 
-export const mockFaultOptionNames: readonly string[] = ['faults', 'faultSeed', 'ledgerRecords', 'control'];
+export const mockFaultOptionNames: readonly string[] = ['faults', 'faultSeed', 'ledgerRecords', 'control', 'faultsPaused'];
+
+/** The options above, out of a mock's whole options object. */
+export function pickMockFaultOptions(options: MockFaultOptions): MockFaultOptions {
+  const { faults, faultSeed, ledgerRecords, control, faultsPaused } = options;
+  return { faults, faultSeed, ledgerRecords, control, faultsPaused } as MockFaultOptions;
+}
 
 /** Synchronous checks of the options above, every problem at once: InvalidConfigError for the spec, InvalidArgumentError otherwise. */
 export function checkMockFaultOptions(options: MockFaultOptions): void {
   const problems: string[] = [];
-  const { faults, faultSeed, ledgerRecords, control } = options;
+  const { faults, faultSeed, ledgerRecords, control, faultsPaused } = options;
   const engine = faults instanceof FaultEngine;
   if (faults !== undefined && !engine && typeof faults !== 'string' && (typeof faults !== 'object' || faults === null || Array.isArray(faults))) {
     problems.push('faults must be a fault spec object ({ seed?, phases?, faults }), the path of a YAML/JSON spec file, or a FaultEngine');
@@ -56,6 +68,8 @@ export function checkMockFaultOptions(options: MockFaultOptions): void {
   if (faultSeed !== undefined && (typeof faultSeed !== 'number' || !Number.isSafeInteger(faultSeed) || faultSeed < 0)) problems.push(`faultSeed must be an integer >= 0, got ${String(faultSeed)}`);
   if (ledgerRecords !== undefined && (typeof ledgerRecords !== 'number' || !Number.isSafeInteger(ledgerRecords) || ledgerRecords < 0)) problems.push(`ledgerRecords must be an integer >= 0, got ${String(ledgerRecords)}`);
   if (engine && faultSeed !== undefined) problems.push('faultSeed applies to a spec the mock builds an engine from; give the seed to your FaultEngine instead');
+  if (faultsPaused !== undefined && typeof faultsPaused !== 'boolean') problems.push(`faultsPaused must be true or false, got ${String(faultsPaused)}`);
+  if (engine && faultsPaused !== undefined) problems.push('faultsPaused applies to an engine the mock builds; give paused: true to your FaultEngine instead');
   if (engine && ledgerRecords !== undefined) problems.push('ledgerRecords applies to an engine the mock builds; give ledgerRecords to your FaultEngine instead');
   problems.push(...controlProblems(control));
   if (problems.length > 0) throw new InvalidArgumentError(problems.join('; '));
@@ -104,6 +118,7 @@ export async function createMockFaults(options: MockFaultOptions, clock: Clock):
       ...(spec !== undefined && { spec }),
       ...(options.faultSeed !== undefined && { seed: options.faultSeed }),
       ...(typeof faults === 'string' && { source: faults }),
+      ...(options.faultsPaused === true && { paused: true }),
     });
     owned = true;
   }

@@ -14,12 +14,13 @@ import { FaultEngine } from '../faults/engine.js';
 import { loadFaultsFile } from '../faults/spec-file.js';
 import { validateFaultsDocument } from '../faults/spec.js';
 import type { FaultsDocument } from '../faults/spec.js';
+import type { FaultView } from '../faults/engine.js';
 import type { LedgerSummary } from '../ledger/ledger.js';
 import type { ApnsSigningKey } from './credentials.js';
 import type { ApnsClientCertificate } from './tls-material.js';
 import type { MockApnsOptions } from './options.js';
 import type { MockApnsStats } from './stats.js';
-import type { FromWorker, MockApnsWorkerOptions, SerializedError, ToWorker, WorkerData } from './worker-protocol.js';
+import type { FromWorker, MockApnsWorkerOptions, SerializedError, ToWorker, WorkerData, WorkerQuestion } from './worker-protocol.js';
 
 export type { MockApnsWorkerOptions } from './worker-protocol.js';
 
@@ -36,6 +37,10 @@ export interface MockApnsInWorker {
   stats(): Promise<MockApnsStats>;
   /** The mock's delivery ledger (MockApns.ledger) as plain data: deliveries, duplicates, per phase. */
   ledgerSummary(): Promise<LedgerSummary>;
+  /** The engine's faults with their injection counts (MockApns.faults.list()); [] without faults. */
+  faultList(): Promise<readonly FaultView[]>;
+  /** MockApns.faults.reset() (starting paused faults, restarting the timeline), or without faults clears the ledger. */
+  resetFaults(): Promise<void>;
   /** Closes the server gracefully, then ends the worker. */
   close(): Promise<void>;
 }
@@ -87,8 +92,8 @@ export async function startMockApnsInWorker(
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') resolve(message);
       else if (message.type === 'failed') reject(deserializeError(message.error));
-      else if (message.type === 'stats' || message.type === 'ledger') {
-        pending.get(message.id)?.resolve((message.type === 'stats' ? message.stats : message.summary) as never);
+      else if (message.type !== 'closed') {
+        pending.get(message.id)?.resolve(answerOf(message) as never);
         pending.delete(message.id);
       }
     });
@@ -111,7 +116,7 @@ export async function startMockApnsInWorker(
 
   let closing: Promise<void> | undefined;
   const send = (message: ToWorker): void => worker.postMessage(message);
-  const ask = <T>(type: 'stats' | 'ledger'): Promise<T> => {
+  const ask = <T>(type: WorkerQuestion): Promise<T> => {
     if (exited !== undefined) return Promise.reject(exited);
     return new Promise<T>((resolve, reject) => {
       const id = nextId++;
@@ -129,6 +134,8 @@ export async function startMockApnsInWorker(
     controlUrl: started.controlUrl,
     stats: () => ask<MockApnsStats>('stats'),
     ledgerSummary: () => ask<LedgerSummary>('ledger'),
+    faultList: () => ask<readonly FaultView[]>('faults'),
+    resetFaults: () => ask<undefined>('reset-faults').then(() => undefined),
     close() {
       closing ??= new Promise<void>((resolve) => {
         if (exited !== undefined) {
@@ -161,4 +168,18 @@ function deserializeError(error: SerializedError): Error {
   const revived = new Error(error.message);
   revived.name = error.name;
   return revived;
+}
+
+/** What an answer from the worker resolves its question with. */
+function answerOf(message: Exclude<FromWorker, { type: 'ready' | 'failed' | 'closed' }>): unknown {
+  switch (message.type) {
+    case 'stats':
+      return message.stats;
+    case 'ledger':
+      return message.summary;
+    case 'faults':
+      return message.faults;
+    case 'reset-faults':
+      return undefined;
+  }
 }

@@ -15,7 +15,7 @@ import type { MockApnsConfig } from './config.js';
 import { parseMockApnsConfig } from './config.js';
 import type { TrustedSigningKey } from './jwt-verifier.js';
 import { resolveKeys, type ApnsTrustedKey } from './options-keys.js';
-import { checkMockFaultOptions, mockFaultOptionNames, type MockFaultOptions } from '../mock-faults.js';
+import { checkMockFaultOptions, mockFaultOptionNames, pickMockFaultOptions, type MockFaultOptions } from '../mock-faults.js';
 import type { DeviceRateLimit } from './rate-limit.js';
 import type { ValidatedPush } from './validate.js';
 import { defaultDeviceTokenPattern } from './validate.js';
@@ -41,7 +41,7 @@ export interface MockApnsTlsMaterial {
   readonly ca?: string;
 }
 
-/** `faults`, `faultSeed`, `ledgerRecords` and `control` are documented in simulator/mock-faults.ts. */
+/** `faults`, `faultSeed`, `ledgerRecords`, `control` and `faultsPaused` are documented in simulator/mock-faults.ts. */
 export interface MockApnsOptions extends MockFaultOptions {
   /** Default '127.0.0.1'. */
   readonly host?: string;
@@ -198,7 +198,7 @@ export function resolveMockApnsOptions(options: MockApnsOptions = {}): ResolvedM
     config: options.config === undefined ? {} : parseMockApnsConfig(options.config, 'the config option'),
     deviceRateLimit: resolveRateLimit(options.deviceRateLimit),
     onPush: options.onPush,
-    faultOptions: { faults: options.faults, faultSeed: options.faultSeed, ledgerRecords: options.ledgerRecords, control: options.control },
+    faultOptions: pickMockFaultOptions(options),
   };
 }
 

@@ -3,6 +3,7 @@
  * data crosses: no functions, so no Clock object and no custom latency sampler.
  */
 import type { LatencySpec } from '../distributions.js';
+import type { FaultView } from '../faults/engine.js';
 import type { FaultsDocument } from '../faults/spec.js';
 import type { LedgerSummary } from '../ledger/ledger.js';
 import type { ApnsSigningKey } from './credentials.js';
@@ -23,7 +24,10 @@ export interface WorkerData {
   readonly options: MockApnsWorkerOptions;
 }
 
-export type ToWorker = { readonly type: 'stats' | 'ledger'; readonly id: number } | { readonly type: 'close' };
+/** Questions the main thread asks, each answered by a message of the same type and id. */
+export type WorkerQuestion = 'stats' | 'ledger' | 'faults' | 'reset-faults';
+
+export type ToWorker = { readonly type: WorkerQuestion; readonly id: number } | { readonly type: 'close' };
 
 export interface SerializedError {
   readonly name: string;
@@ -45,4 +49,6 @@ export type FromWorker =
   | { readonly type: 'failed'; readonly error: SerializedError }
   | { readonly type: 'stats'; readonly id: number; readonly stats: MockApnsStats }
   | { readonly type: 'ledger'; readonly id: number; readonly summary: LedgerSummary }
+  | { readonly type: 'faults'; readonly id: number; readonly faults: readonly FaultView[] }
+  | { readonly type: 'reset-faults'; readonly id: number }
   | { readonly type: 'closed' };

@@ -19,6 +19,12 @@ try {
       post({ type: 'stats', id: message.id, stats: mock.stats() });
     } else if (message.type === 'ledger') {
       post({ type: 'ledger', id: message.id, summary: mock.ledger.summary() });
+    } else if (message.type === 'faults') {
+      post({ type: 'faults', id: message.id, faults: mock.faults?.list() ?? [] });
+    } else if (message.type === 'reset-faults') {
+      if (mock.faults) mock.faults.reset();
+      else mock.ledger.clear();
+      post({ type: 'reset-faults', id: message.id });
     } else if (message.type === 'close') {
       void mock.close().finally(() => {
         post({ type: 'closed' });

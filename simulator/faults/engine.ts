@@ -40,6 +40,12 @@ export interface FaultEngineOptions {
   readonly tickMs?: number;
   /** Where spec problems are said to be, in InvalidConfigError. @default 'fault spec' */
   readonly source?: string;
+  /**
+   * Start with none of the spec's faults installed, until reset() installs them and starts the
+   * timeline: a scenario warms up on a healthy mock, then its faults and phases begin with the
+   * measured run. @default false
+   */
+  readonly paused?: boolean;
 }
 
 /** A fault as listed by the engine and the control API. */
@@ -90,7 +96,7 @@ export class FaultEngine {
     this.#startedAt = clock.now();
     const taken = new Set((spec.faults ?? []).flatMap((fault) => (fault.id === undefined ? [] : [fault.id])));
     this.#initial = (spec.faults ?? []).map((fault, index) => withId(fault, index, taken));
-    for (const fault of this.#initial) this.#install(fault);
+    if (options.paused !== true) for (const fault of this.#initial) this.#install(fault);
     this.tick();
     const tickMs = options.tickMs ?? 100;
     if (tickMs > 0) {
@@ -265,7 +271,7 @@ export class FaultEngine {
     return true;
   }
 
-  /** Back to the spec the engine was built with: timeline restarts now, counters, attempts and ledger cleared. */
+  /** Back to the spec the engine was built with (also ending `paused`): timeline restarts now, counters, attempts and ledger cleared. */
   reset(): void {
     for (const fault of [...this.#faults]) this.remove(fault.id);
     this.#attempts.clear();

@@ -6,7 +6,7 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { InvalidArgumentError, assertInteger } from '../../core/errors.js';
 import type { FcmReason } from '../../core/reasons.js';
-import { checkMockFaultOptions, mockFaultOptionNames, type MockFaultOptions } from '../mock-faults.js';
+import { checkMockFaultOptions, mockFaultOptionNames, pickMockFaultOptions, type MockFaultOptions } from '../mock-faults.js';
 import { resolveRateLimit, type RateLimit } from './quota.js';
 
 export interface MockFcmTlsMaterial {
@@ -16,7 +16,7 @@ export interface MockFcmTlsMaterial {
   readonly ca?: string;
 }
 
-/** `faults`, `faultSeed`, `ledgerRecords` and `control` are documented in simulator/mock-faults.ts. */
+/** `faults`, `faultSeed`, `ledgerRecords`, `control` and `faultsPaused` are documented in simulator/mock-faults.ts. */
 export interface MockFcmOptions extends MockFaultOptions {
   /** Default '127.0.0.1'. */
   readonly host?: string;
@@ -108,7 +108,7 @@ export function resolveMockFcmOptions(options: MockFcmOptions = {}): ResolvedMoc
     idleTimeoutMs: assertInteger('idleTimeoutMs', options.idleTimeoutMs ?? 240_000, 0, 2 ** 31 - 1),
     maxConnectionAgeMs: assertInteger('maxConnectionAgeMs', options.maxConnectionAgeMs ?? 3_600_000, 0, 2 ** 31 - 1),
     logger: assertBoolean('logger', options.logger ?? false),
-    faultOptions: { faults: options.faults, faultSeed: options.faultSeed, ledgerRecords: options.ledgerRecords, control: options.control },
+    faultOptions: pickMockFaultOptions(options),
   };
 }
 

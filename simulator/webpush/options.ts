@@ -3,10 +3,10 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { InvalidArgumentError, assertInteger } from '../../core/errors.js';
 import { resolveRateLimit, type RateLimit } from '../fcm/quota.js';
-import { checkMockFaultOptions, mockFaultOptionNames, type MockFaultOptions } from '../mock-faults.js';
+import { checkMockFaultOptions, mockFaultOptionNames, pickMockFaultOptions, type MockFaultOptions } from '../mock-faults.js';
 import type { VapidKeys } from './keys.js';
 
-/** `faults`, `faultSeed`, `ledgerRecords` and `control` are documented in simulator/mock-faults.ts. */
+/** `faults`, `faultSeed`, `ledgerRecords`, `control` and `faultsPaused` are documented in simulator/mock-faults.ts. */
 export interface MockWebPushOptions extends MockFaultOptions {
   /** Default '127.0.0.1'. */
   readonly host?: string;
@@ -86,6 +86,6 @@ export function resolveMockWebPushOptions(options: MockWebPushOptions = {}): Res
     idleTimeoutMs: assertInteger('idleTimeoutMs', options.idleTimeoutMs ?? 240_000, 0, 2 ** 31 - 1),
     maxConnectionAgeMs: assertInteger('maxConnectionAgeMs', options.maxConnectionAgeMs ?? 3_600_000, 0, 2 ** 31 - 1),
     logger: options.logger ?? false,
-    faultOptions: { faults: options.faults, faultSeed: options.faultSeed, ledgerRecords: options.ledgerRecords, control: options.control },
+    faultOptions: pickMockFaultOptions(options),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The mock APNs' `faults`, `faultSeed`, `ledgerRecords` and `control` options: checked at start
+ * The mock APNs' `faults`, `faultSeed`, `ledgerRecords`, `faultsPaused` and `control` options: checked at start
  * (every spec problem listed), the ledger without any fault, the control API next to the mock, and
  * the same from a worker thread (engine built inside it, ledger summary over the worker protocol).
  */
@@ -67,14 +67,15 @@ describe('options', () => {
 
   it('faultSeed, ledgerRecords and control problems are all named at once; no secret is echoed', async () => {
     const secret = 'short-secret';
-    const attempt = startMockApns({ faultSeed: -1, ledgerRecords: 1.5, control: { port: 70_000, host: '10.0.0.1', token: secret } });
+    const attempt = startMockApns({ faultSeed: -1, ledgerRecords: 1.5, faultsPaused: 'yes' as unknown as boolean, control: { port: 70_000, host: '10.0.0.1', token: secret } });
     await expect(attempt).rejects.toMatchObject({ name: 'InvalidArgumentError' });
     const message = await attempt.catch((error: Error) => error.message);
-    for (const part of ['faultSeed', 'ledgerRecords', 'control.port', 'control.token']) expect(message).toContain(part);
+    for (const part of ['faultSeed', 'ledgerRecords', 'faultsPaused', 'control.port', 'control.token']) expect(message).toContain(part);
     expect(message).not.toContain(secret);
     await expect(startMockApns({ control: { host: '10.0.0.1' } })).rejects.toThrow(/not loopback\) needs a token/);
     const engine = new FaultEngine({ tickMs: 0 });
     await expect(startMockApns({ faults: engine, faultSeed: 3 })).rejects.toThrow(/give the seed to your FaultEngine/);
+    await expect(startMockApns({ faults: engine, faultsPaused: true })).rejects.toThrow(/give paused: true to your FaultEngine/);
     engine.close();
   });
 
@@ -156,6 +157,18 @@ describe('in a worker thread', () => {
     expect(await push(mock, [1, 1, 2], 'd0d0d0d0-0000-4000-8000-000000000001')).toEqual([503, 200, 200]);
     expect(await mock.ledgerSummary()).toMatchObject({ delivered: 3, unique: 2, duplicates: 1, duplicatesByToken: { [token(1)]: 1 } });
     expect(await (await fetch(`${mock.controlUrl}/faults`)).json()).toMatchObject({ faults: [{ kind: 'accept-then-fail', injected: 1 }] });
+    expect(await mock.faultList()).toMatchObject([{ kind: 'accept-then-fail', injected: 1 }]);
+  });
+
+  it('starts paused faults on resetFaults(), clearing what the ledger saw before', async () => {
+    const faults: FaultsDocument = { faults: [{ kind: 'error', apns: 'Unregistered', match: { token: '1$' } }] };
+    const mock = await started(await startMockApnsInWorker({ faults, faultsPaused: true }, { workerUrl }));
+    expect(await push(mock, [1])).toEqual([200]);
+    expect(await mock.faultList()).toEqual([]);
+    await mock.resetFaults();
+    expect(await mock.ledgerSummary()).toMatchObject({ delivered: 0 });
+    expect(await push(mock, [1, 2])).toEqual([410, 200]);
+    expect(await mock.faultList()).toMatchObject([{ kind: 'error', injected: 1 }]);
   });
 
   it('a bad spec is refused before the worker starts, every problem listed; an engine cannot cross', async () => {

@@ -181,6 +181,21 @@ describe('timeline on fake time', () => {
     expect(e.phase()).toBe('healthy');
     expect(e.decide(apns(1))).toBeUndefined();
   });
+
+  it('paused: no fault until reset(), whose moment starts the timeline (a warm-up stays healthy)', () => {
+    const clock = fakeClock();
+    const built = new FaultEngine({ spec: { faults: [{ kind: 'outage', startMs: 1_000 }] }, clock, tickMs: 0, paused: true });
+    engines.push(built);
+    clock.advance(5_000);
+    expect(built.list()).toEqual([]);
+    expect(built.decide(apns(1))).toBeUndefined();
+    built.ledger.record({ provider: 'apns', token: token(1) });
+    built.reset();
+    expect(built.ledger.summary().delivered).toBe(0);
+    expect(built.decide(apns(1))).toBeUndefined();
+    clock.advance(1_000);
+    expect(reason(built.decide(apns(1)))).toBe('ServiceUnavailable');
+  });
 });
 
 describe('live changes', () => {
