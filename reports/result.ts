@@ -13,6 +13,7 @@ import { outcomeStatuses, reasonKey } from '../sender/outcome.js';
 import type { Outcome, OutcomeStatus } from '../sender/outcome.js';
 import { createLatencyHistogram, decodeHistogram } from './histogram.js';
 import type { LatencyHistogram, LatencySummary } from './histogram.js';
+import type { LedgerSummary } from '../simulator/ledger/ledger.js';
 
 export const RESULT_SCHEMA = 'pushsim.result/1';
 
@@ -51,6 +52,21 @@ export interface BreakerTransition {
   readonly to: string;
 }
 
+/**
+ * What the mocks' delivery ledgers saw during the measured run (simulator/ledger/ledger.ts): what
+ * was delivered, as opposed to what the sender was told. A duplicate is a second delivery of one
+ * notification (same token and apns-id, or same FCM / Web Push body): an acknowledgement lost after
+ * delivery, then a retry. The ledger's own summary, so the two cannot drift, less its bookkeeping.
+ */
+export type DeliverySummary = Omit<LedgerSummary, 'recordsKept'>;
+
+/** A fault of the scenario and how often it fired during the measured run (all mocks together). */
+export interface FaultInjection {
+  readonly id: string;
+  readonly kind: string;
+  readonly injected: number;
+}
+
 export interface LatencyEntry extends LatencySummary {
   /** Compressed base64 HDR histogram of the same values, in **microseconds**. */
   readonly hdr: string;
@@ -85,6 +101,10 @@ export interface Result {
   readonly tokensToPrune?: readonly TokenToPrune[];
   /** Each threshold of the scenario with its measured value; any `passed: false` fails the run. */
   readonly thresholds?: readonly { readonly expression: string; readonly actual: number | null; readonly passed: boolean }[];
+  /** The mocks' delivery ledgers over the measured run; only when the target is our mock. */
+  readonly delivery?: DeliverySummary;
+  /** The scenario's faults, in spec order; only when it has faults. */
+  readonly faults?: readonly FaultInjection[];
 }
 
 /**
@@ -122,8 +142,9 @@ export interface FinishOptions {
   /** Provider URL; reduced to its origin so no credentials, token paths or query strings are kept. */
   readonly target?: string;
   readonly pushsim?: string;
-  /** From the mock's delivery ledger, when the target is our mock. */
-  readonly duplicates?: number;
+  /** The mocks' delivery ledgers, when the target is our mock: gives `delivery` and `counts.duplicates`. */
+  readonly delivery?: DeliverySummary;
+  readonly faults?: readonly FaultInjection[];
 }
 
 type MutableCounts = { -readonly [K in keyof ResultCounts]-?: number };
@@ -193,7 +214,8 @@ export class ResultCollector {
     assertNumber('durationMs', durationMs, 0);
     if (targetRate !== null) assertNumber('targetRate', targetRate, 0);
 
-    const counts: ResultCounts = { ...this.#counts, ...(options.duplicates !== undefined && { duplicates: options.duplicates }) };
+    const { delivery, faults } = options;
+    const counts: ResultCounts = { ...this.#counts, ...(delivery !== undefined && { duplicates: delivery.duplicates }) };
     const latencyMs = Object.fromEntries(
       outcomeStatuses.map((status) => {
         const histogram = this.#latency[status];
@@ -218,6 +240,8 @@ export class ResultCollector {
       ...(this.#attempts.count > 0 && { attemptLatencyMs: { ...this.#attempts.summary(), hdr: this.#attempts.encode() } }),
       breakerTransitions: [...this.#transitions],
       tokensToPrune: [...this.#prune.values()],
+      ...(delivery !== undefined && { delivery }),
+      ...(faults !== undefined && { faults }),
     };
   }
 
@@ -240,6 +264,8 @@ function originOf(url: string): string {
 
 const count = z.number().int().nonnegative();
 const millis = z.number().nonnegative();
+
+const deliveryCounts = z.object({ delivered: count, duplicates: count });
 
 const latencyEntrySchema = z
   .object({ count, p50: millis, p90: millis, p99: millis, p999: millis, max: millis, hdr: z.string().min(1) })
@@ -293,6 +319,19 @@ const resultSchema = z.object({
   breakerTransitions: z.array(z.object({ atMs: millis, origin: z.string(), from: z.string(), to: z.string() })).optional(),
   tokensToPrune: z.array(z.object({ provider: z.string(), token: z.string(), reason: z.string(), timestamp: z.number().optional() })).optional(),
   thresholds: z.array(z.object({ expression: z.string(), actual: z.number().nullable(), passed: z.boolean() })).optional(),
+  delivery: z
+    .object({
+      delivered: count,
+      unique: count,
+      duplicates: count,
+      unidentified: count,
+      tokensWithDuplicates: count,
+      duplicatesByToken: z.record(z.string(), count),
+      byProvider: z.record(z.string(), deliveryCounts),
+      byPhase: z.record(z.string(), deliveryCounts),
+    })
+    .optional(),
+  faults: z.array(z.object({ id: z.string(), kind: z.string(), injected: count })).optional(),
 });
 
 /**

@@ -108,6 +108,24 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     lines.push(bold(reasonHead), ...reasonBody);
   }
 
+  if (result.delivery !== undefined) {
+    const d = result.delivery;
+    lines.push('');
+    const parts = [`delivered ${d.delivered}`, `unique ${d.unique}`, `duplicates ${d.duplicates}${d.duplicates > 0 ? ` on ${d.tokensWithDuplicates} token(s)` : ''}`];
+    if (d.unidentified > 0) parts.push(`${d.unidentified} without apns-id (not checked)`);
+    lines.push(`${bold('mock ledger')}: ${parts.join(' · ')}`);
+    const phases = Object.entries(d.byPhase);
+    if (phases.length > 1 || (phases.length === 1 && phases[0]?.[0] !== 'run')) {
+      lines.push(`by phase: ${phases.map(([name, c]) => `${safe(name)} ${c.delivered}${c.duplicates > 0 ? ` (${c.duplicates} duplicates)` : ''}`).join(' · ')}`);
+    }
+  }
+
+  if (result.faults !== undefined && result.faults.length > 0) {
+    lines.push('');
+    const [faultHead = '', ...faultBody] = table([['fault', 'kind', 'injected'], ...result.faults.map((f) => [safe(f.id), safe(f.kind), String(f.injected)])]);
+    lines.push(bold(faultHead), ...faultBody);
+  }
+
   if (result.thresholds !== undefined && result.thresholds.length > 0) {
     lines.push('');
     const [thresholdHead = '', ...thresholdBody] = table([

@@ -5,6 +5,8 @@
 import type { Provider } from '../core/reasons.js';
 import type { LatencySpec } from '../simulator/distributions.js';
 import { validateLatencySpec } from '../simulator/distributions.js';
+import type { FaultsDocument } from '../simulator/faults/spec.js';
+import { validateFaultsDocument } from '../simulator/faults/spec.js';
 import type { ApnsPushType } from '../sender/providers/apns.js';
 import { apnsPushTypes } from '../sender/providers/apns.js';
 import type { ResiliencePolicies } from '../sender/policies.js';
@@ -89,6 +91,13 @@ export interface ScenarioConfig {
   readonly warmup?: number;
   /** Pass/fail criteria (scenarios/thresholds.ts); a failed one makes `pushsim run` exit 99. */
   readonly thresholds?: readonly string[];
+  /**
+   * Faults the embedded mocks inject (simulator/faults/: kinds, phases, seed), each mock applying
+   * those meant for its provider. They start with the measured run, after a healthy warm-up, so
+   * phases line up with the result. Mock targets only: in front of an external origin, run
+   * `pushsim proxy --faults FILE` and point `target.url` at the proxy.
+   */
+  readonly faults?: FaultsDocument;
 }
 
 const productionHosts = new Set(['api.push.apple.com']);
@@ -145,6 +154,13 @@ export function validateScenario(config: ScenarioConfig): string[] {
   }
   if (config.thresholds !== undefined) problems.push(...validateThresholds(config.thresholds));
   problems.push(...validatePolicies(config.policies));
+  if (config.faults !== undefined) {
+    if (target.kind === 'url') {
+      problems.push('faults apply to the embedded mocks (target.mock); in front of an external origin run `pushsim proxy --upstream URL --faults FILE` and point target.url at the proxy');
+    } else {
+      problems.push(...validateFaultsDocument(config.faults).map((p) => `faults.${p}`));
+    }
+  }
   return problems;
 }
 

@@ -12,12 +12,16 @@
  *   target: { mock: [apns, fcm, webpush] }
  *   mix: { apns: 0.6, fcm: 0.3, webpush: 0.1 }   # weights, normalized; equal shares when absent
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { InvalidConfigError } from '../core/errors.js';
 import type { Provider } from '../core/reasons.js';
 import { latencyKinds } from '../simulator/distributions.js';
+import { parseFaultsDocument } from '../simulator/faults/spec-file.js';
+import type { FaultsDocument } from '../simulator/faults/spec.js';
 import { apnsPushTypes } from '../sender/providers/apns.js';
 import { defaultScenario } from './builtin/default.js';
 import { mixProviders } from './mix.js';
@@ -77,11 +81,13 @@ const fileSchema = z.strictObject({
   gracefulStopMs: whole.optional(),
   warmup: whole.optional(),
   thresholds: z.array(z.string()).optional(),
+  // A fault spec, or the path of a spec file relative to the scenario file; checked by validateScenario.
+  faults: z.union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'must be a fault spec ({ seed?, phases?, faults: [...] }) or the path of a YAML/JSON spec file' }).optional(),
 });
 
 type ScenarioFile = z.infer<typeof fileSchema>;
 
-/** Reads, parses and validates a scenario file. */
+/** Reads, parses and validates a scenario file; a `faults` path is read relative to it. */
 export async function loadScenarioFile(path: string): Promise<ScenarioConfig> {
   let text: string;
   try {
@@ -89,11 +95,11 @@ export async function loadScenarioFile(path: string): Promise<ScenarioConfig> {
   } catch (error) {
     throw new InvalidConfigError(path, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
   }
-  return parseScenario(text, path);
+  return parseScenario(text, path, dirname(path));
 }
 
-/** Parses YAML or JSON text (JSON is YAML) into a validated ScenarioConfig. */
-export function parseScenario(text: string, source: string): ScenarioConfig {
+/** Parses YAML or JSON text (JSON is YAML) into a validated ScenarioConfig; a `faults` path is relative to `baseDir`. */
+export function parseScenario(text: string, source: string, baseDir = '.'): ScenarioConfig {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new InvalidConfigError(source, document.errors.map((e) => e.message.split('\n')[0] ?? e.message));
@@ -102,13 +108,33 @@ export function parseScenario(text: string, source: string): ScenarioConfig {
   if (!parsed.success) {
     throw new InvalidConfigError(source, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`));
   }
-  const config = toConfig(parsed.data);
-  const problems = validateScenario(config);
+  const faults = resolveFaults(parsed.data.faults, baseDir);
+  const config = toConfig(parsed.data, typeof faults === 'string' ? undefined : faults);
+  // A broken spec file's problems are listed with the scenario's own, not after they are fixed.
+  const problems = [...(typeof faults === 'string' ? [faults] : []), ...validateScenario(config)];
   if (problems.length > 0) throw new InvalidConfigError(source, problems);
   return config;
 }
 
-function toConfig(file: ScenarioFile): ScenarioConfig {
+/** The spec itself, read from its file when given as a path; a string is the problem with that file. */
+function resolveFaults(faults: ScenarioFile['faults'], baseDir: string): FaultsDocument | undefined | string {
+  if (typeof faults !== 'string') return faults as FaultsDocument | undefined;
+  const path = resolve(baseDir, faults);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return `faults: cannot read the fault spec ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the path is relative to the scenario file`;
+  }
+  try {
+    return parseFaultsDocument(text, path);
+  } catch (error) {
+    if (!(error instanceof InvalidConfigError)) throw error;
+    return `faults: the fault spec ${path} has ${error.problems.length} problem(s): ${error.problems.join('; ')}`;
+  }
+}
+
+function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined): ScenarioConfig {
   const base = defaultScenario;
   const t = file.target;
   let target: MockTarget | UrlTarget = base.target;
@@ -131,5 +157,6 @@ function toConfig(file: ScenarioFile): ScenarioConfig {
     ...((file.warmup ?? base.warmup) !== undefined && { warmup: file.warmup ?? base.warmup }),
     ...(file.policies !== undefined && { policies: file.policies }),
     ...(file.thresholds !== undefined && { thresholds: file.thresholds }),
+    ...(faults !== undefined && { faults }),
   };
 }

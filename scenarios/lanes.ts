@@ -54,7 +54,9 @@ export class Lanes {
       if (target.fcm) {
         const { url, ca, serviceAccount, recipients } = target.fcm;
         const sender = await FcmSender.create({ url, serviceAccount, ...(ca !== undefined && { tls: { ca } }), ...settings });
-        lanes.#add('fcm', sender, recipients, (token): FcmNotification => ({ token, notification: { title, body }, android: { priority: 'high' } }));
+        // A sequence number in `data` makes each message's body unique, so the mock's ledger (which
+        // knows FCM messages by their body: FCM has no client id) counts only real duplicates.
+        lanes.#add('fcm', sender, recipients, (token, n): FcmNotification => ({ token, notification: { title, body }, data: { pushsim_seq: String(n) }, android: { priority: 'high' } }));
       }
       if (target.webpush) {
         const { ca, vapid, recipients } = target.webpush;
@@ -87,12 +89,16 @@ export class Lanes {
     return (this.#ended ??= settleAll(this.#senders.map((s) => s.destroy())));
   }
 
-  #add<N, R>(provider: Provider, sender: Sender<N>, recipients: readonly R[], notification: (recipient: R) => N): void {
+  /** `notification(recipient, n)`: the lane's n-th notification (0-based), to its next recipient. */
+  #add<N, R>(provider: Provider, sender: Sender<N>, recipients: readonly R[], notification: (recipient: R, n: number) => N): void {
     this.#senders.push(sender);
     let next = 0;
     this.#lanes.set(provider, {
       provider,
-      send: () => sender.send(notification(recipients[next++ % recipients.length] as R)),
+      send: () => {
+        const n = next++;
+        return sender.send(notification(recipients[n % recipients.length] as R, n));
+      },
     });
   }
 }

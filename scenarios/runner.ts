@@ -24,6 +24,8 @@ import type { Lane } from './lanes.js';
 import { createProviderAssignment, describeMix, mixShares } from './mix.js';
 import { openTarget } from './target.js';
 import { evaluateThresholds } from './thresholds.js';
+import type { DeliverySummary } from '../reports/result.js';
+import type { LedgerSummary } from '../simulator/ledger/ledger.js';
 
 export interface RunStart {
   readonly scenario: string;
@@ -96,9 +98,12 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         placement: target.placement,
       });
       await warmUp(lanes, config.warmup ?? 0);
+      // Faults and their timeline start now, and the ledgers forget the warm-up's deliveries.
+      await target.startMeasuring();
       measuring = true;
       const startedAt = new Date();
       const durationMs = await this.#drive(lanes, createProviderAssignment(shares, config.tokens.seed), collector);
+      const delivery = await target.delivery();
       const measured = collector.finish({
         startedAt,
         durationMs,
@@ -106,6 +111,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         scenario: config.name,
         // `target` is one provider origin; a mixed run has several, so it names none.
         ...(shares.size === 1 && { target: target.description }),
+        ...(delivery !== undefined && { delivery: publicDelivery(delivery.ledger) }),
+        ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
       });
       const result = config.thresholds === undefined ? measured : { ...measured, thresholds: evaluateThresholds(config.thresholds, measured) };
       this.emit('done', result);
@@ -192,4 +199,9 @@ async function warmUp(lanes: Lanes, count: number): Promise<void> {
       }
     }),
   );
+}
+
+/** The ledger summary as result.json carries it: without the mock-side bookkeeping (records kept). */
+function publicDelivery({ recordsKept: _recordsKept, ...summary }: LedgerSummary): DeliverySummary {
+  return summary;
 }

@@ -8,6 +8,8 @@
  *
  * Each provider's recipients come from its share of `tokens.count` (scenarios/mix.ts), and the
  * dead ones are made known to its mock: APNs and FCM unregistered tokens, expired subscriptions.
+ * Every mock gets the scenario's faults, paused until startMeasuring(); their delivery ledgers and
+ * injection counts come back through delivery().
  */
 import { createECDH } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -17,8 +19,12 @@ import type { ApnsTokenCredentials } from '../sender/auth/apns-token.js';
 import type { ServiceAccount } from '../sender/auth/google-oauth.js';
 import type { VapidCredentials } from '../sender/auth/vapid.js';
 import type { WebPushSubscription } from '../sender/providers/webpush.js';
-import { startMockApns } from '../simulator/apns/server.js';
-import { canStartMockApnsInWorker, startMockApnsInWorker } from '../simulator/apns/in-worker.js';
+import type { FaultInjection } from '../reports/result.js';
+import { startMockApns, type MockApns } from '../simulator/apns/server.js';
+import { canStartMockApnsInWorker, startMockApnsInWorker, type MockApnsInWorker } from '../simulator/apns/in-worker.js';
+import type { FaultEngine, FaultView } from '../simulator/faults/engine.js';
+import type { FaultsDocument } from '../simulator/faults/spec.js';
+import { mergeLedgerSummaries, type DeliveryLedger, type LedgerSummary } from '../simulator/ledger/ledger.js';
 import { startMockFcm } from '../simulator/fcm/index.js';
 import { startMockWebPush } from '../simulator/webpush/index.js';
 import type { MockTarget, ScenarioConfig, UrlTarget } from './config.js';
@@ -47,6 +53,14 @@ export interface WebPushEndpoint extends Endpoint<WebPushSubscription> {
   readonly vapid: VapidCredentials;
 }
 
+/** A mock we started, as the runner observes it: its fault engine and delivery ledger. */
+interface ObservedMock {
+  /** Starts its (paused) faults and their timeline, and forgets the warm-up's deliveries. */
+  startMeasuring(): Promise<void>;
+  ledger(): Promise<LedgerSummary>;
+  faults(): Promise<readonly FaultView[]>;
+}
+
 export interface OpenTarget {
   readonly apns?: ApnsEndpoint;
   readonly fcm?: FcmEndpoint;
@@ -55,6 +69,13 @@ export interface OpenTarget {
   readonly description: string;
   /** Where the mocks run: `worker`, `in-process` or `external`; per provider (`apns worker · fcm in-process`) for several. */
   readonly placement: string;
+  /**
+   * Call when the measured run begins: the mocks start the scenario's faults (paused until now, so
+   * the warm-up ran healthy) and their timelines, and their ledgers forget the warm-up.
+   */
+  startMeasuring(): Promise<void>;
+  /** What the mocks delivered since startMeasuring(), and how often each fault fired; undefined for an external origin. */
+  delivery(): Promise<{ readonly ledger: LedgerSummary; readonly faults: readonly FaultInjection[] } | undefined>;
   /** Closes every mock we started; safe to call once whatever happened before. */
   close(): Promise<void>;
 }
@@ -68,26 +89,50 @@ export async function openTarget(config: ScenarioConfig): Promise<OpenTarget> {
   const { target } = config;
   if (target.kind === 'url') {
     // An external origin does not know our tokens as dead, so none are.
-    return describe({ apns: await openUrl(target, makeTokens(size('apns'), 0, config.tokens.seed).tokens) }, []);
+    return describe({ apns: await openUrl(target, makeTokens(size('apns'), 0, config.tokens.seed).tokens) }, [], []);
   }
   const endpoints: Endpoints = {};
   const closers: (() => Promise<void>)[] = [];
+  const observed: ObservedMock[] = [];
+  const mocks: Mocks = { target, faults: config.faults, closers, observed };
   const { unregisteredRatio: ratio, seed } = config.tokens;
   try {
     // Started one after the other so a failure leaves a known list of mocks to close.
     for (const provider of providers) {
-      if (provider === 'apns') endpoints.apns = await openMockApns(target, makeTokens(size('apns'), ratio, seed), seed, closers);
-      else if (provider === 'fcm') endpoints.fcm = await openMockFcm(target, makeFcmTokens(size('fcm'), ratio, seed), closers);
-      else endpoints.webpush = await openMockWebPush(target, size('webpush'), ratio, seed, closers);
+      if (provider === 'apns') endpoints.apns = await openMockApns(mocks, makeTokens(size('apns'), ratio, seed), seed);
+      else if (provider === 'fcm') endpoints.fcm = await openMockFcm(mocks, makeFcmTokens(size('fcm'), ratio, seed));
+      else endpoints.webpush = await openMockWebPush(mocks, size('webpush'), ratio, seed);
     }
   } catch (error) {
     await closeAll(closers);
     throw error;
   }
-  return describe(endpoints, closers);
+  return describe(endpoints, closers, observed);
 }
 
-function describe(endpoints: Endpoints, closers: readonly (() => Promise<void>)[]): OpenTarget {
+/** What every openMock… shares: the target, the scenario's faults, and where to register the mock. */
+interface Mocks {
+  readonly target: MockTarget;
+  readonly faults: FaultsDocument | undefined;
+  readonly closers: (() => Promise<void>)[];
+  readonly observed: ObservedMock[];
+}
+
+/** The mock fault options of a scenario: its faults, paused until the measured run (startMeasuring). */
+function faultOptions(faults: FaultsDocument | undefined): { faults?: FaultsDocument; faultsPaused?: boolean } {
+  return faults === undefined ? {} : { faults, faultsPaused: true };
+}
+
+/** An in-process mock's engine (if it has faults) and ledger, as an ObservedMock. */
+function observeInProcess(engine: FaultEngine | undefined, ledger: DeliveryLedger): ObservedMock {
+  return {
+    startMeasuring: async () => (engine ? engine.reset() : ledger.clear()),
+    ledger: async () => ledger.summary(),
+    faults: async () => engine?.list() ?? [],
+  };
+}
+
+function describe(endpoints: Endpoints, closers: readonly (() => Promise<void>)[], observed: readonly ObservedMock[]): OpenTarget {
   const open = (Object.entries(endpoints) as [Provider, Endpoint<unknown>][]).filter(([, e]) => e !== undefined);
   const single = open.length === 1 ? open[0]?.[1] : undefined;
   let closed: Promise<void> | undefined;
@@ -95,8 +140,29 @@ function describe(endpoints: Endpoints, closers: readonly (() => Promise<void>)[
     ...endpoints,
     description: single?.url ?? open.map(([p, e]) => `${p} ${e.url}`).join(' · '),
     placement: single?.placement ?? open.map(([p, e]) => `${p} ${e.placement}`).join(' · '),
+    startMeasuring: async () => {
+      await Promise.all(observed.map((mock) => mock.startMeasuring()));
+    },
+    delivery: async () => {
+      if (observed.length === 0) return undefined;
+      const ledgers = await Promise.all(observed.map((mock) => mock.ledger()));
+      const faults = await Promise.all(observed.map((mock) => mock.faults()));
+      return { ledger: mergeLedgerSummaries(ledgers), faults: sumInjections(faults) };
+    },
     close: () => (closed ??= closeAll(closers)),
   };
+}
+
+/** Each mock holds the same faults (ids from one spec): one entry per id, injections added, spec order kept. */
+function sumInjections(lists: readonly (readonly FaultView[])[]): FaultInjection[] {
+  const byId = new Map<string, FaultInjection>();
+  for (const list of lists) {
+    for (const fault of list) {
+      const seen = byId.get(fault.id);
+      byId.set(fault.id, { id: fault.id, kind: fault.kind, injected: (seen?.injected ?? 0) + fault.injected });
+    }
+  }
+  return [...byId.values()];
 }
 
 /** Closes them all, even when one fails, then reports the first failure. */
@@ -106,25 +172,36 @@ async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void
   if (failed) throw failed.reason;
 }
 
-async function openMockApns(target: MockTarget, population: ReturnType<typeof makeTokens>, seed: number, closers: (() => Promise<void>)[]): Promise<ApnsEndpoint> {
-  const options = { tls: target.tls, latency: target.latency, unregistered: [...population.unregistered], seed };
+async function openMockApns({ target, faults, closers, observed }: Mocks, population: ReturnType<typeof makeTokens>, seed: number): Promise<ApnsEndpoint> {
+  const options = { tls: target.tls, latency: target.latency, unregistered: [...population.unregistered], seed, ...faultOptions(faults) };
   // From .ts sources (tests) there is no built worker script; then the mock runs in-process.
   const inWorker = target.worker && canStartMockApnsInWorker();
-  const mock = inWorker ? await startMockApnsInWorker(options) : await startMockApns(options);
+  let mock: MockApns | MockApnsInWorker;
+  if (inWorker) {
+    const worker = await startMockApnsInWorker(options);
+    observed.push({ startMeasuring: () => worker.resetFaults(), ledger: () => worker.ledgerSummary(), faults: () => worker.faultList() });
+    mock = worker;
+  } else {
+    const inProcess = await startMockApns(options);
+    observed.push(observeInProcess(inProcess.faults, inProcess.ledger));
+    mock = inProcess;
+  }
   closers.push(() => mock.close());
   return { url: mock.url, ca: mock.ca, credentials: mock.credentials, placement: inWorker ? 'worker' : 'in-process', recipients: population.tokens };
 }
 
-async function openMockFcm(target: MockTarget, population: ReturnType<typeof makeFcmTokens>, closers: (() => Promise<void>)[]): Promise<FcmEndpoint> {
-  const mock = await startMockFcm({ tls: target.tls, unregistered: population.unregistered });
+async function openMockFcm({ target, faults, closers, observed }: Mocks, population: ReturnType<typeof makeFcmTokens>): Promise<FcmEndpoint> {
+  const mock = await startMockFcm({ tls: target.tls, unregistered: population.unregistered, ...faultOptions(faults) });
   closers.push(() => mock.close());
+  observed.push(observeInProcess(mock.faultEngine, mock.ledger));
   return { url: mock.url, ca: mock.ca, serviceAccount: mock.serviceAccount, placement: 'in-process', recipients: population.tokens };
 }
 
-async function openMockWebPush(target: MockTarget, count: number, ratio: number, seed: number, closers: (() => Promise<void>)[]): Promise<WebPushEndpoint> {
+async function openMockWebPush({ target, faults, closers, observed }: Mocks, count: number, ratio: number, seed: number): Promise<WebPushEndpoint> {
   // A load test does not need the mock to decrypt and keep every message: that would be CPU taken from the sender's thread.
-  const mock = await startMockWebPush({ tls: target.tls, vapid: vapidKeys(), subscriptions: count, decrypt: false, keepMessages: 0 });
+  const mock = await startMockWebPush({ tls: target.tls, vapid: vapidKeys(), subscriptions: count, decrypt: false, keepMessages: 0, ...faultOptions(faults) });
   closers.push(() => mock.close());
+  observed.push(observeInProcess(mock.faultEngine, mock.ledger));
   // list() leaves expired subscriptions out, so take them all before expiring some.
   const subscriptions = mock.subscriptions.list();
   for (const i of deadIndices(count, ratio, seed)) {

@@ -182,6 +182,38 @@ export class DeliveryLedger {
   }
 }
 
+/**
+ * One summary for several ledgers (one mock per provider in a mixed run): counts added, per-provider,
+ * per-phase and per-token entries summed, the `maxTokensListed` tokens with most duplicates kept.
+ */
+export function mergeLedgerSummaries(summaries: readonly LedgerSummary[], maxTokensListed = 100): LedgerSummary {
+  const sum = (pick: (s: LedgerSummary) => number): number => summaries.reduce((total, s) => total + pick(s), 0);
+  const mergeCounts = (pick: (s: LedgerSummary) => Readonly<Record<string, DeliveryCounts>>): Record<string, DeliveryCounts> => {
+    const merged: Record<string, DeliveryCounts> = {};
+    for (const summary of summaries) {
+      for (const [name, counts] of Object.entries(pick(summary))) {
+        const entry = (merged[name] ??= { delivered: 0, duplicates: 0 });
+        entry.delivered += counts.delivered;
+        entry.duplicates += counts.duplicates;
+      }
+    }
+    return merged;
+  };
+  const byToken = new Map<string, number>();
+  for (const summary of summaries) for (const [token, n] of Object.entries(summary.duplicatesByToken)) byToken.set(token, (byToken.get(token) ?? 0) + n);
+  return {
+    delivered: sum((s) => s.delivered),
+    unique: sum((s) => s.unique),
+    unidentified: sum((s) => s.unidentified),
+    duplicates: sum((s) => s.duplicates),
+    tokensWithDuplicates: sum((s) => s.tokensWithDuplicates),
+    duplicatesByToken: Object.fromEntries([...byToken].sort((a, b) => b[1] - a[1]).slice(0, maxTokensListed)),
+    byProvider: mergeCounts((s) => s.byProvider),
+    byPhase: mergeCounts((s) => s.byPhase),
+    recordsKept: sum((s) => s.recordsKept),
+  };
+}
+
 function bump(map: Map<string, DeliveryCounts>, name: string, duplicate: boolean): void {
   let counts = map.get(name);
   if (counts === undefined) {

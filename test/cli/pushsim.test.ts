@@ -75,6 +75,35 @@ describe('pushsim CLI', () => {
     expect(bad.stderr).toMatch(/conections/);
   });
 
+  it('run FILE with faults: the mock in its worker injects them after the warm-up; duplicates fail a threshold (99) and land in result.json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-faults-'));
+    const scenario = join(dir, 'lossy.yaml');
+    await writeFile(
+      scenario,
+      [
+        'name: lossy',
+        'target: { mock: apns, latency: { kind: fixed, ms: 1 } }',
+        'load: { rate: 2000, count: 1000 }',
+        'tokens: { count: 500, unregisteredRatio: 0 }',
+        'warmup: 200',
+        'faults: { seed: 9, faults: [{ kind: accept-then-fail, id: lost-acks, probability: 0.1 }] }',
+        'thresholds: ["count(duplicates)==0", "rate(accepted)>=0.99"]',
+      ].join('\n'),
+    );
+    const ran = await pushsim('run', scenario, '--quiet', '--out', dir);
+    expect(ran.code).toBe(99);
+    expect(ran.stdout).toMatch(/count\(duplicates\)==0\s+\d+\s+✗ FAIL/);
+    expect(ran.stdout).toMatch(/^lost-acks\s+accept-then-fail\s+\d+$/m);
+    const result = await readResult(join(dir, 'result.json'));
+    const injected = result.faults?.[0]?.injected ?? 0;
+    expect(injected).toBeGreaterThan(50);
+    expect(result.counts.duplicates).toBeGreaterThan(50);
+    expect(result.delivery).toMatchObject({ duplicates: result.counts.duplicates, unidentified: 0 });
+    // The warm-up's 200 deliveries were forgotten: one delivery per notification, plus the duplicates.
+    expect(result.delivery?.unique).toBe(1000);
+    expect(checkInvariant(result)).toBeUndefined();
+  });
+
   it('--help and --version exit 0', async () => {
     const help = await pushsim('--help');
     expect(help.code).toBe(0);

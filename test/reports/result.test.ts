@@ -219,12 +219,25 @@ describe('ResultCollector resilience fields', () => {
     collector.onAttempt(2);
     collector.onAttempt(4);
     collector.onBreakerStateChange({ atMs: 10, origin: 'http://x', from: 'closed', to: 'open' });
-    const result = collector.finish({ startedAt: new Date(0), durationMs: 1000, targetRate: 3, duplicates: 2 });
+    const delivery = {
+      delivered: 5,
+      unique: 3,
+      duplicates: 2,
+      unidentified: 0,
+      tokensWithDuplicates: 1,
+      duplicatesByToken: { busy: 2 },
+      byProvider: { apns: { delivered: 5, duplicates: 2 } },
+      byPhase: { brownout: { delivered: 5, duplicates: 2 } },
+    };
+    const faults = [{ id: 'lost-acks', kind: 'accept-then-fail', injected: 2 }];
+    const result = collector.finish({ startedAt: new Date(0), durationMs: 1000, targetRate: 3, delivery, faults });
     collector.destroy();
     expect(result.counts).toMatchObject({ retries: 2, fallbacks: 1, duplicates: 2 });
+    expect(result).toMatchObject({ delivery, faults });
     expect(result.tokensToPrune).toEqual([{ provider: 'apns', token: 'dead', reason: 'Unregistered', timestamp: 42 }]);
     expect(result.breakerTransitions).toEqual([{ atMs: 10, origin: 'http://x', from: 'closed', to: 'open' }]);
     expect(result.attemptLatencyMs?.count).toBe(2);
-    expect(parseResult(JSON.parse(JSON.stringify(result)))).toMatchObject({ counts: { retries: 2 }, tokensToPrune: [{ token: 'dead' }] });
+    expect(parseResult(JSON.parse(JSON.stringify(result)))).toMatchObject({ counts: { retries: 2 }, tokensToPrune: [{ token: 'dead' }], delivery, faults });
+    expect(() => parseResult({ ...JSON.parse(JSON.stringify(result)), delivery: { ...delivery, duplicates: -1 } })).toThrow(/delivery\.duplicates/);
   });
 });

@@ -102,6 +102,31 @@ describe('formatText', () => {
     expect(hostile).toContain('evil?[2J');
   });
 
+  it('prints the mock ledger by phase and each fault with its injections', () => {
+    const withFaults = formatText({
+      ...handMade,
+      counts: { ...handMade.counts, duplicates: 3 },
+      delivery: {
+        delivered: 49003,
+        unique: 49000,
+        duplicates: 3,
+        unidentified: 0,
+        tokensWithDuplicates: 2,
+        duplicatesByToken: { a: 2, b: 1 },
+        byProvider: { apns: { delivered: 49003, duplicates: 3 } },
+        byPhase: { healthy: { delivered: 20000, duplicates: 0 }, brownout: { delivered: 29003, duplicates: 3 } },
+      },
+      faults: [{ id: 'brownout-errors', kind: 'error', injected: 800 }, { id: 'lost-acks', kind: 'accept-then-fail', injected: 3 }],
+    });
+    expect(lineWith(withFaults, 'mock ledger')).toBe('mock ledger: delivered 49003 · unique 49000 · duplicates 3 on 2 token(s)');
+    expect(lineWith(withFaults, 'by phase')).toBe('by phase: healthy 20000 · brownout 29003 (3 duplicates)');
+    expect(lineWith(withFaults, 'lost-acks')).toMatch(/^lost-acks\s+accept-then-fail\s+3$/);
+    expect(lineWith(withFaults, 'duplicate deliveries')).toContain('duplicate deliveries 3');
+    // Without a timeline, no phase line; without faults, no fault table.
+    expect(text).not.toContain('mock ledger');
+    expect(text).not.toContain('injected');
+  });
+
   it('handles a run without a target rate or any outcome', () => {
     const none = formatText({
       ...handMade,

@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../../core/errors.js';
 import { loadScenarioFile, parseScenario } from '../../scenarios/file.js';
@@ -51,6 +54,29 @@ describe('scenario files', () => {
     expect(problems('name: m\ntarget: { mock: [webpush] }\ntokens: { count: 200001 }\n')).toEqual([expect.stringMatching(/^tokens\.count gives Web Push 200001 subscriptions/)]);
     const shape = problems('name: m\ntarget: { mock: [apns, hms] }\nmix: { apns: "a lot", hms: 1 }\n');
     expect(shape).toEqual(expect.arrayContaining([expect.stringMatching(/^target\.mock/), expect.stringMatching(/^mix\.apns/), expect.stringMatching(/^mix.*hms/)]));
+  });
+
+  it('reads faults inline or from a spec file relative to the scenario, listing a spec file’s problems with the scenario’s', async () => {
+    const inline = parseScenario('name: f\nfaults: { seed: 3, faults: [{ kind: outage, limit: 5 }] }\n', 'f.yaml');
+    expect(inline.faults).toEqual({ seed: 3, faults: [{ kind: 'outage', limit: 5 }] });
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-scenario-'));
+    await mkdir(join(dir, 'faults'));
+    await writeFile(join(dir, 'faults', 'ok.yaml'), 'faults: [{ kind: reset, probability: 0.5 }]\n');
+    await writeFile(join(dir, 'faults', 'bad.yaml'), 'faults: [{ kind: nope }]\n');
+    await writeFile(join(dir, 'ok.yaml'), 'name: ok\nfaults: faults/ok.yaml\n');
+    await writeFile(join(dir, 'bad.yaml'), 'name: bad\nwarmup: -1\nfaults: faults/bad.yaml\n');
+    await writeFile(join(dir, 'missing.yaml'), 'name: missing\nfaults: faults/none.yaml\n');
+    expect((await loadScenarioFile(join(dir, 'ok.yaml'))).faults).toEqual({ faults: [{ kind: 'reset', probability: 0.5 }] });
+    const bad = await loadScenarioFile(join(dir, 'bad.yaml')).catch((error: InvalidConfigError) => error.problems);
+    expect(bad).toEqual([expect.stringMatching(/^faults: the fault spec .*bad\.yaml has 1 problem\(s\): faults\[0\]\.kind must be one of/), expect.stringMatching(/^warmup/)]);
+    await expect(loadScenarioFile(join(dir, 'missing.yaml'))).rejects.toThrow(/cannot read the fault spec .*none\.yaml \(ENOENT\); the path is relative to the scenario file/);
+    expect(problems('name: f\nfaults: 42\n')).toEqual([expect.stringMatching(/^faults: must be a fault spec/)]);
+  });
+
+  it('reads the shipped failure-injection example', async () => {
+    const config = await loadScenarioFile('scenarios/examples/brownout.yaml');
+    expect(config.faults?.phases?.map((p) => p.name)).toEqual(['healthy', 'brownout', 'recovering']);
+    expect(config.thresholds).toContain('count(duplicates)<=100');
   });
 
   it('reports YAML syntax errors with their position, and a missing file', async () => {

@@ -26,6 +26,9 @@ describe('ScenarioRun', () => {
     expect(result.counts.attempts).toBe(200);
     expect(result.attemptLatencyMs?.count).toBe(200);
     expect(outcomes).toHaveLength(200);
+    // The mock's ledger forgot the warm-up too: every acceptance of the measured run, once.
+    expect(result.delivery).toMatchObject({ delivered: result.counts.accepted, duplicates: 0, unidentified: 0 });
+    expect(result.faults).toBeUndefined();
     expect(checkInvariant(result)).toBeUndefined();
   });
 
