@@ -9,6 +9,8 @@ import { builtinScenarios } from '../../scenarios/builtin/index.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
 import { ScenarioRun } from '../../scenarios/runner.js';
 import { loadScenarioFile } from '../../scenarios/file.js';
+import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
+import type { FaultsDocument } from '../../simulator/faults/spec.js';
 import { positiveInteger, positiveNumber } from '../options.js';
 import { attachProgress } from '../progress.js';
 
@@ -21,6 +23,7 @@ interface RunFlags {
   inProcess?: boolean;
   json?: boolean;
   quiet?: boolean;
+  faults?: string;
 }
 
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
@@ -34,10 +37,12 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--connections <n>', 'override the number of HTTP/2 connections (per provider)', positiveInteger)
     .option('--tls', 'run the embedded mocks over TLS (generated certificates) instead of h2c')
     .option('--in-process', 'run the embedded mock APNs in this thread instead of a worker thread (FCM and Web Push mocks always run in-process)')
+    .option('--faults <file>', "inject the faults of this spec file (YAML/JSON; see simulator/faults/examples/) into the embedded mocks, replacing the scenario's own")
     .option('--json', 'print result.json to stdout instead of the text summary')
     .option('--quiet', 'no progress lines on stderr')
     .action(async (name: string, flags: RunFlags) => {
-      const config = applyOverrides(await resolveScenario(name), flags);
+      const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
+      const config = applyOverrides(await resolveScenario(name), flags, faults);
       const abort = new AbortController();
       const run = new ScenarioRun(config, { signal: abort.signal });
       if (!flags.quiet) attachProgress(run);
@@ -68,13 +73,14 @@ async function resolveScenario(name: string): Promise<ScenarioConfig> {
   throw new InvalidConfigError(`scenario "${name}"`, [`there is no built-in scenario named "${name}"; choose one of: ${Object.keys(builtinScenarios).join(', ')}, or give a path to a .yaml or .json scenario file`]);
 }
 
-function applyOverrides(base: ScenarioConfig, flags: RunFlags): ScenarioConfig {
+function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: FaultsDocument | undefined): ScenarioConfig {
   const target = base.target.kind === 'mock' ? { ...base.target, ...(flags.tls && { tls: true }), ...(flags.inProcess && { worker: false }) } : base.target;
   return {
     ...base,
     target,
     load: { ...base.load, ...(flags.rate !== undefined && { rate: flags.rate }), ...(flags.count !== undefined && { count: flags.count }) },
     sender: { ...base.sender, ...(flags.connections !== undefined && { connections: flags.connections }) },
+    ...(faults !== undefined && { faults }),
   };
 }
 

@@ -3,29 +3,17 @@
  * TLS / mTLS, sandbox, --config, --max-streams, --key, --accept-all, and the exit codes of bad
  * input (usage 2, credential 3, invalid config 104).
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { bin, pushsim } from './helpers.js';
 import { generateApnsSigningKey } from '../../simulator/apns/credentials.js';
 import { deviceToken, signProviderToken } from '../simulator/apns/helpers.js';
 import { open, remoteStreamLimit } from '../conformance/helpers.js';
 
-const bin = join(import.meta.dirname, '../../dist/cli/bin.js');
-const run = promisify(execFile);
-
-async function pushsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** Starts the mock, waits for its banner, returns what it printed and a stop function. */
 async function startMock(args: string[]): Promise<{ stdout: string; stop: () => Promise<number | null> }> {

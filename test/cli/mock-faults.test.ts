@@ -3,26 +3,14 @@
  * built bin (npm test builds dist/ first): what it prints, the control API it starts, the faults it
  * injects, and exit 104 listing every problem of a bad spec file.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { bin, pushsim } from './helpers.js';
 import { openClient, payload, token } from '../simulator/proxy/helpers.js';
 
-const bin = join(import.meta.dirname, '../../dist/cli/bin.js');
-const run = promisify(execFile);
-
-async function pushsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** Starts `pushsim mock <provider> …`, waits for its banner, returns what it printed and a stop function. */
 async function startMock(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stop: () => Promise<{ code: number | null; stderr: string }> }> {

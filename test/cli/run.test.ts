@@ -1,0 +1,38 @@
+/**
+ * `pushsim run --faults FILE`: any scenario against the embedded mocks, with a fault spec file.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readResult } from '../../reports/json.js';
+import { pushsim } from './helpers.js';
+
+describe('pushsim run --faults', () => {
+  it('injects the spec file into the built-in scenario and reports each fault', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-faults-'));
+    const spec = join(dir, 'faults.yaml');
+    await writeFile(spec, 'seed: 4\nfaults:\n  - { kind: error, id: bad-topic, apns: BadTopic, limit: 25 }\n');
+    const ran = await pushsim('run', '--count', '500', '--rate', '2000', '--faults', spec, '--quiet', '--out', dir);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^bad-topic\s+error\s+25$/m);
+    const result = await readResult(join(dir, 'result.json'));
+    expect(result.faults).toEqual([{ id: 'bad-topic', kind: 'error', injected: 25 }]);
+    // BadTopic is a config error: never retried, so 25 rejections.
+    expect(result.byReason['apns:BadTopic']).toBe(25);
+  });
+
+  it('exits 104 listing every problem of a broken spec file, before sending anything', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-faults-'));
+    const spec = join(dir, 'broken.yaml');
+    await writeFile(spec, 'faults:\n  - { kind: eror }\n  - { kind: outage, probability: 7 }\n');
+    const ran = await pushsim('run', '--faults', spec, '--quiet', '--out', dir);
+    expect(ran.code).toBe(104);
+    expect(ran.stderr).toContain('broken.yaml has 2 problem(s)');
+    expect(ran.stderr).toMatch(/faults\[0\]\.kind must be one of/);
+    expect(ran.stderr).toMatch(/faults\[1\]\.probability/);
+    const missing = await pushsim('run', '--faults', join(dir, 'nope.yaml'), '--quiet', '--out', dir);
+    expect(missing.code).toBe(104);
+    expect(missing.stderr).toMatch(/nope\.yaml has 1 problem\(s\):\n\s+- cannot read the file: ENOENT/);
+  });
+});
