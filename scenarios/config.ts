@@ -12,8 +12,8 @@ import { apnsPushTypes } from '../sender/providers/apns.js';
 import type { ResiliencePolicies } from '../sender/policies.js';
 import { retry } from '../sender/interceptors/retry.js';
 import { CircuitBreaker } from '../sender/interceptors/circuit-breaker.js';
-import type { ConstantArrivalRateConfig } from './executors/constant-arrival-rate.js';
-import { validateConstantArrivalRate } from './executors/constant-arrival-rate.js';
+import type { LoadConfig } from './executors/index.js';
+import { validateLoad } from './executors/index.js';
 import { validateThresholds } from './thresholds.js';
 import type { ProviderMix } from './mix.js';
 import { mixProviders, mixShares, populationSizes, validateMix } from './mix.js';
@@ -51,7 +51,8 @@ export interface ScenarioConfig {
   readonly name: string;
   readonly description: string;
   readonly target: MockTarget | UrlTarget;
-  readonly load: ConstantArrivalRateConfig;
+  /** The load model (scenarios/executors/): a constant or a ramping arrival rate. */
+  readonly load: LoadConfig;
   /**
    * Weights of the target's providers (normalized), e.g. `{ apns: 0.6, fcm: 0.3, webpush: 0.1 }`:
    * notification i goes to a provider drawn from them with `tokens.seed` (scenarios/mix.ts).
@@ -128,7 +129,7 @@ export function validateScenario(config: ScenarioConfig): string[] {
       problems.push(`target.url points at Apple's production service (${url.hostname}); set target.allowProduction: true if you really mean to send real notifications`);
     }
   }
-  problems.push(...validateConstantArrivalRate(config.load));
+  problems.push(...validateLoad(config.load));
   const providers = targetProviders(target);
   const mixProblems =
     target.kind === 'mock'

@@ -6,6 +6,7 @@
  *   name: brownout
  *   target: { mock: apns, latency: { kind: lognormal, medianMs: 20, sigma: 0.8 } }
  *   load: { rate: 2000, count: 20000 }
+ *   load: { executor: ramping-arrival-rate, startRate: 0, stages: [{ durationMs: 30000, target: 5000 }] }
  *   thresholds: ["p(99)<250", "rate(accepted)>=0.97"]
  *
  *   name: mixed                                  # several providers: one mock each
@@ -23,7 +24,8 @@ import { latencyKinds } from '../simulator/distributions.js';
 import { parseFaultsDocument } from '../simulator/faults/spec-file.js';
 import type { FaultsDocument } from '../simulator/faults/spec.js';
 import { apnsPushTypes } from '../sender/providers/apns.js';
-import { defaultScenario } from './builtin/default.js';
+import { defaultLoad, defaultScenario } from './builtin/default.js';
+import type { LoadConfig } from './executors/index.js';
 import { mixProviders } from './mix.js';
 import type { MockTarget, ScenarioConfig, UrlTarget } from './config.js';
 import { validateScenario } from './config.js';
@@ -47,14 +49,31 @@ const urlTarget = z.strictObject({
   allowProduction: z.boolean().optional(),
 });
 
-/** Mock or URL, chosen by key: a plain union would report only "target: Invalid input" instead of the field at fault. */
-const target = z.unknown().transform((value, ctx) => {
-  const schema: typeof mockTarget | typeof urlTarget = typeof value === 'object' && value !== null && 'url' in value ? urlTarget : mockTarget;
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-  return z.NEVER;
+/**
+ * One of two shapes, chosen from the value (`isSecond`) before checking it: a plain union would
+ * report only "Invalid input" for the whole section instead of the field at fault.
+ */
+function eitherOf<A extends z.ZodType, B extends z.ZodType>(first: A, second: B, isSecond: (value: object) => boolean) {
+  return z.unknown().transform((value, ctx): z.output<A> | z.output<B> => {
+    const schema = typeof value === 'object' && value !== null && isSecond(value) ? second : first;
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data as z.output<A> | z.output<B>;
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  });
+}
+
+/** Mock or URL, chosen by key. */
+const target = eitherOf(mockTarget, urlTarget, (value) => 'url' in value);
+
+const constantLoad = z.strictObject({ executor: z.literal('constant-arrival-rate').optional(), rate: positive.optional(), count: whole.optional() });
+const rampingLoad = z.strictObject({
+  executor: z.literal('ramping-arrival-rate'),
+  startRate: z.number().optional(),
+  stages: z.array(z.strictObject({ durationMs: whole, target: z.number() })),
 });
+/** Constant unless `executor: ramping-arrival-rate`; the numbers themselves are checked by validateLoad. */
+const load = eitherOf(constantLoad, rampingLoad, (value) => (value as { executor?: unknown }).executor === 'ramping-arrival-rate');
 
 const retryPolicy = z.union([
   z.literal(false),
@@ -69,7 +88,7 @@ const fileSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   target: target.optional(),
-  load: z.strictObject({ executor: z.literal('constant-arrival-rate').optional(), rate: positive.optional(), count: whole.optional() }).optional(),
+  load: load.optional(),
   // Only the shape here: weights ≥ 0, a sum > 0 and providers of the target are checked by validateMix, for files and code alike.
   mix: z.strictObject({ apns: z.number().optional(), fcm: z.number().optional(), webpush: z.number().optional() }).optional(),
   tokens: z.strictObject({ count: whole.optional(), unregisteredRatio: z.number().optional(), seed: whole.optional() }).optional(),
@@ -116,6 +135,13 @@ export function parseScenario(text: string, source: string, baseDir = '.'): Scen
   return config;
 }
 
+/** A ramp as written; a constant rate with what it leaves out taken from the default scenario. */
+function toLoad(load: ScenarioFile['load']): LoadConfig {
+  if (load?.executor === 'ramping-arrival-rate') return { executor: 'ramping-arrival-rate', stages: load.stages, ...(load.startRate !== undefined && { startRate: load.startRate }) };
+  const constant = load as z.output<typeof constantLoad> | undefined;
+  return { executor: 'constant-arrival-rate', rate: constant?.rate ?? defaultLoad.rate, count: constant?.count ?? defaultLoad.count };
+}
+
 /** The spec itself, read from its file when given as a path; a string is the problem with that file. */
 function resolveFaults(faults: ScenarioFile['faults'], baseDir: string): FaultsDocument | undefined | string {
   if (typeof faults !== 'string') return faults as FaultsDocument | undefined;
@@ -148,7 +174,7 @@ function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined): Scena
     name: file.name,
     description: file.description ?? `scenario ${file.name}`,
     target,
-    load: { executor: 'constant-arrival-rate', rate: file.load?.rate ?? base.load.rate, count: file.load?.count ?? base.load.count },
+    load: toLoad(file.load),
     ...(file.mix !== undefined && { mix: file.mix }),
     tokens: { ...base.tokens, ...file.tokens },
     notification: { ...base.notification, ...file.notification } as ScenarioConfig['notification'],

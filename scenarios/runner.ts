@@ -18,7 +18,7 @@ import type { Result } from '../reports/result.js';
 import type { Outcome } from '../sender/outcome.js';
 import type { ScenarioConfig } from './config.js';
 import { targetProviders, validateScenario } from './config.js';
-import { createConstantArrivalRate, describeConstantArrivalRate } from './executors/constant-arrival-rate.js';
+import { createExecutor, describeLoad, plannedRate } from './executors/index.js';
 import { Lanes } from './lanes.js';
 import type { Lane } from './lanes.js';
 import { createProviderAssignment, describeMix, mixShares } from './mix.js';
@@ -93,7 +93,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       this.emit('start', {
         scenario: config.name,
         description: config.description,
-        plan: describeConstantArrivalRate(config.load) + (shares.size > 1 ? `, ${describeMix(shares)}` : ''),
+        plan: describeLoad(config.load) + (shares.size > 1 ? `, ${describeMix(shares)}` : ''),
         target: target.description,
         placement: target.placement,
       });
@@ -107,7 +107,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       const measured = collector.finish({
         startedAt,
         durationMs,
-        targetRate: config.load.rate,
+        targetRate: plannedRate(config.load),
         scenario: config.name,
         // `target` is one provider origin; a mixed run has several, so it names none.
         ...(shares.size === 1 && { target: target.description }),
@@ -160,7 +160,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     };
 
     try {
-      await createConstantArrivalRate(config.load).run(fire, this.#options.signal);
+      await createExecutor(config.load).run(fire, this.#options.signal);
       const settled = Promise.all(inFlight);
       const graceful = await Promise.race([settled.then(() => true), sleep(config.gracefulStopMs).then(() => false)]);
       if (graceful) {

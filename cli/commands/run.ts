@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InvalidConfigError } from '../../core/errors.js';
+import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { writeResult, writeTokensToPrune } from '../../reports/json.js';
 import { checkInvariant } from '../../reports/result.js';
@@ -75,10 +75,16 @@ async function resolveScenario(name: string): Promise<ScenarioConfig> {
 
 function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: FaultsDocument | undefined): ScenarioConfig {
   const target = base.target.kind === 'mock' ? { ...base.target, ...(flags.tls && { tls: true }), ...(flags.inProcess && { worker: false }) } : base.target;
+  let { load } = base;
+  if (load.executor === 'constant-arrival-rate') {
+    load = { ...load, ...(flags.rate !== undefined && { rate: flags.rate }), ...(flags.count !== undefined && { count: flags.count }) };
+  } else if (flags.rate !== undefined || flags.count !== undefined) {
+    throw new InvalidArgumentError(`--rate and --count set a constant arrival rate; scenario "${base.name}" ramps (load.stages): change its stages instead`);
+  }
   return {
     ...base,
     target,
-    load: { ...base.load, ...(flags.rate !== undefined && { rate: flags.rate }), ...(flags.count !== undefined && { count: flags.count }) },
+    load,
     sender: { ...base.sender, ...(flags.connections !== undefined && { connections: flags.connections }) },
     ...(faults !== undefined && { faults }),
   };

@@ -1,4 +1,8 @@
 import type { ScenarioConfig } from '../config.js';
+import type { ConstantArrivalRateConfig } from '../executors/index.js';
+
+/** The default load; also what a scenario file's `load` falls back on, field by field. */
+export const defaultLoad: ConstantArrivalRateConfig = { executor: 'constant-arrival-rate', rate: 5000, count: 50_000 };
 
 /**
  * What `npm start` runs: 50,000 notifications at 5,000/s to the embedded mock APNs, 2 % of tokens
@@ -8,7 +12,7 @@ export const defaultScenario: ScenarioConfig = {
   name: 'default',
   description: 'APNs token auth against the embedded mock: constant arrival rate, 2 % unregistered tokens, lognormal latency',
   target: { kind: 'mock', provider: 'apns', tls: false, latency: { kind: 'lognormal', medianMs: 8, sigma: 0.6 }, worker: true },
-  load: { executor: 'constant-arrival-rate', rate: 5000, count: 50_000 },
+  load: defaultLoad,
   tokens: { count: 10_000, unregisteredRatio: 0.02, seed: 1 },
   notification: {
     topic: 'com.example.pushsim',

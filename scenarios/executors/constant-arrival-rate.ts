@@ -1,11 +1,14 @@
 /**
  * Constant arrival rate — the open model (k6 `constant-arrival-rate`, wrk2): notification i is
- * *planned* for `start + i / rate`, whatever the provider is doing. A slow provider therefore
- * cannot slow our sending down and hide its slowness (coordinated omission); latency is measured
- * from the planned time, not from when the request actually left.
+ * *planned* for `start + i / rate`, whatever the provider is doing (open-model.ts).
  *
  * Config (pure data, validated with every problem listed) and runtime are separate types.
  */
+import { realTime, runOpenModel } from './open-model.js';
+import type { ExecutorRuntime, TimeSource } from './open-model.js';
+
+export type { ExecutorRuntime, Fire, TimeSource } from './open-model.js';
+
 export interface ConstantArrivalRateConfig {
   readonly executor: 'constant-arrival-rate';
   /** Notifications per second. */
@@ -30,45 +33,14 @@ export function describeConstantArrivalRate(config: ConstantArrivalRateConfig): 
   return `${config.count} notifications at ${config.rate}/s (constant arrival rate, ~${seconds.toFixed(1)} s)`;
 }
 
-/** Called once per notification at (or just after) its planned time, with that planned time. */
-export type Fire = (index: number, plannedAt: number) => void;
-
-export interface ExecutorRuntime {
-  /** Resolves once every notification has been fired, or the signal aborted (the rest are not fired). */
-  run(fire: Fire, signal?: AbortSignal): Promise<{ fired: number }>;
-}
-
-export interface TimeSource {
-  /** Monotonic milliseconds. */
-  now(): number;
-  /** Waits about `ms` milliseconds. */
-  sleep(ms: number): Promise<void>;
-}
-
-const realTime: TimeSource = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-
 export function createConstantArrivalRate(config: ConstantArrivalRateConfig, time: TimeSource = realTime): ExecutorRuntime {
   const intervalMs = 1000 / config.rate;
-  return {
-    async run(fire, signal) {
-      const start = time.now();
-      let next = 0;
-      while (next < config.count && !signal?.aborted) {
-        // Fire everything that is due; timers are coarse (≥1 ms), so at high rates each wake-up fires a small batch.
-        const due = Math.min(config.count, Math.floor((time.now() - start) / intervalMs) + 1);
-        while (next < due) {
-          fire(next, start + next * intervalMs);
-          next++;
-        }
-        if (next < config.count) {
-          const wait = start + next * intervalMs - time.now();
-          await time.sleep(Math.max(1, Math.min(wait, 50)));
-        }
-      }
-      return { fired: next };
+  return runOpenModel(
+    {
+      count: config.count,
+      plannedOffsetMs: (index) => index * intervalMs,
+      dueBy: (elapsedMs) => Math.floor(elapsedMs / intervalMs) + 1,
     },
-  };
+    time,
+  );
 }

@@ -1,5 +1,6 @@
 /**
- * `pushsim run --faults FILE`: any scenario against the embedded mocks, with a fault spec file.
+ * `pushsim run`: a ramping load, and `--faults FILE` (any scenario against the embedded mocks, with
+ * a fault spec file). The default scenario and exit codes are covered in pushsim.test.ts.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readResult } from '../../reports/json.js';
 import { pushsim } from './helpers.js';
+
+describe('pushsim run with a ramping load', () => {
+  it('runs the ramp, and refuses --rate / --count for it (exit 2, saying what to change)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-ramp-'));
+    const scenario = join(dir, 'ramp.yaml');
+    await writeFile(scenario, 'name: ramp\ntarget: { mock: apns }\nwarmup: 0\nload: { executor: ramping-arrival-rate, stages: [{ durationMs: 400, target: 2500 }] }\n');
+    const ran = await pushsim('run', scenario, '--quiet', '--out', dir);
+    expect(ran.code).toBe(0);
+    expect((await readResult(join(dir, 'result.json'))).counts.scheduled).toBe(500);
+    const refused = await pushsim('run', scenario, '--rate', '100', '--quiet', '--out', dir);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('scenario "ramp" ramps (load.stages): change its stages instead');
+  });
+});
 
 describe('pushsim run --faults', () => {
   it('injects the spec file into the built-in scenario and reports each fault', async () => {

@@ -73,6 +73,16 @@ describe('scenario files', () => {
     expect(problems('name: f\nfaults: 42\n')).toEqual([expect.stringMatching(/^faults: must be a fault spec/)]);
   });
 
+  it('reads a ramping load, naming the field at fault when one is wrong', () => {
+    const config = parseScenario('name: r\nload: { executor: ramping-arrival-rate, startRate: 10, stages: [{ durationMs: 1000, target: 100 }] }\n', 'r.yaml');
+    expect(config.load).toEqual({ executor: 'ramping-arrival-rate', startRate: 10, stages: [{ durationMs: 1000, target: 100 }] });
+    expect(problems('name: r\nload: { executor: ramping-arrival-rate, rate: 5, stages: [{ durationMs: 1000, target: "x" }] }\n')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^load: .*rate/), expect.stringMatching(/^load\.stages\.0\.target/)]),
+    );
+    expect(problems('name: r\nload: { executor: ramping-arrival-rate, stages: [{ durationMs: 1000, target: -5 }] }\n')).toEqual([expect.stringMatching(/^load\.stages\[0\]\.target must be/)]);
+    expect(problems('name: r\nload: { executor: closed-model }\n')).toEqual([expect.stringMatching(/^load\.executor/)]);
+  });
+
   it('reads the shipped failure-injection example', async () => {
     const config = await loadScenarioFile('scenarios/examples/brownout.yaml');
     expect(config.faults?.phases?.map((p) => p.name)).toEqual(['healthy', 'brownout', 'recovering']);

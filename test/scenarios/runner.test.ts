@@ -19,7 +19,7 @@ const small: ScenarioConfig = {
 describe('ScenarioRun', () => {
   it('sends the warm-up before the measured run and leaves it out of the result', async () => {
     const outcomes: number[] = [];
-    const run = new ScenarioRun({ ...small, warmup: 300, load: { ...small.load, count: 200 } });
+    const run = new ScenarioRun({ ...small, warmup: 300, load: { executor: 'constant-arrival-rate', rate: 2000, count: 200 } });
     run.on('outcome', () => outcomes.push(1));
     const result = await run.execute();
     expect(result.counts.scheduled).toBe(200);
@@ -29,6 +29,15 @@ describe('ScenarioRun', () => {
     // The mock's ledger forgot the warm-up too: every acceptance of the measured run, once.
     expect(result.delivery).toMatchObject({ delivered: result.counts.accepted, duplicates: 0, unidentified: 0 });
     expect(result.faults).toBeUndefined();
+    expect(checkInvariant(result)).toBeUndefined();
+  });
+
+  it('runs a ramping load: every planned notification, and the ramp’s average as the target rate', async () => {
+    // 0 → 2000/s over 0.5 s (500), then 2000/s for 0.5 s (1,000).
+    const load = { executor: 'ramping-arrival-rate', stages: [{ durationMs: 500, target: 2000 }, { durationMs: 500, target: 2000 }] } as const;
+    const result = await new ScenarioRun({ ...small, load }).execute();
+    expect(result.counts.scheduled).toBe(1500);
+    expect(result.rate.target).toBe(1500);
     expect(checkInvariant(result)).toBeUndefined();
   });
 
@@ -60,7 +69,7 @@ describe('ScenarioRun', () => {
 
   it('stops firing on abort and still accounts for every notification it scheduled', async () => {
     const abort = new AbortController();
-    const run = new ScenarioRun({ ...small, load: { ...small.load, rate: 500, count: 100_000 } }, { signal: abort.signal });
+    const run = new ScenarioRun({ ...small, load: { executor: 'constant-arrival-rate', rate: 500, count: 100_000 } }, { signal: abort.signal });
     run.on('outcome', () => {
       if (!abort.signal.aborted) abort.abort();
     });

@@ -1,0 +1,58 @@
+/**
+ * The firing loop every open-model executor shares (k6 arrival-rate executors, wrk2): notification
+ * i has a *planned* offset from the start, whatever the provider is doing, and is fired at (or just
+ * after) it. A slow provider cannot slow the sending down and hide its slowness (coordinated
+ * omission); latency is measured from the planned time. An executor only says when each
+ * notification is planned: an ArrivalSchedule.
+ */
+
+/** Called once per notification at (or just after) its planned time, with that planned time. */
+export type Fire = (index: number, plannedAt: number) => void;
+
+export interface ExecutorRuntime {
+  /** Resolves once every notification has been fired, or the signal aborted (the rest are not fired). */
+  run(fire: Fire, signal?: AbortSignal): Promise<{ fired: number }>;
+}
+
+export interface TimeSource {
+  /** Monotonic milliseconds. */
+  now(): number;
+  /** Waits about `ms` milliseconds. */
+  sleep(ms: number): Promise<void>;
+}
+
+export const realTime: TimeSource = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export interface ArrivalSchedule {
+  /** Notifications in all. */
+  readonly count: number;
+  /** Milliseconds from the start at which notification `index` is planned; non-decreasing. */
+  plannedOffsetMs(index: number): number;
+  /** How many notifications are planned at or before `elapsedMs` (at least 1: the first is at 0). */
+  dueBy(elapsedMs: number): number;
+}
+
+export function runOpenModel(schedule: ArrivalSchedule, time: TimeSource): ExecutorRuntime {
+  return {
+    async run(fire, signal) {
+      const start = time.now();
+      let next = 0;
+      while (next < schedule.count && !signal?.aborted) {
+        // Fire everything that is due; timers are coarse (≥1 ms), so at high rates each wake-up fires a small batch.
+        const due = Math.min(schedule.count, schedule.dueBy(time.now() - start));
+        while (next < due) {
+          fire(next, start + schedule.plannedOffsetMs(next));
+          next++;
+        }
+        if (next < schedule.count) {
+          const wait = start + schedule.plannedOffsetMs(next) - time.now();
+          await time.sleep(Math.max(1, Math.min(wait, 50)));
+        }
+      }
+      return { fired: next };
+    },
+  };
+}
