@@ -59,6 +59,8 @@ export interface LatencyHistogram {
   percentileMs(percentile: number): number;
   /** Compressed base64 (HdrHistogram V2 encoding), readable by any HdrHistogram implementation. */
   encode(): string;
+  /** Forgets every value, keeping the memory (for a histogram reused per time window). */
+  reset(): void;
   /** Frees the WebAssembly memory; idempotent. Any other call afterwards throws. */
   destroy(): void;
 }
@@ -181,6 +183,10 @@ class HdrLatencyHistogram implements LatencyHistogram {
 
   encode(): string {
     return hdr.encodeIntoCompressedBase64(this.#live());
+  }
+
+  reset(): void {
+    this.#live().reset();
   }
 
   destroy(): void {

@@ -14,6 +14,8 @@ import type { Outcome, OutcomeStatus } from '../sender/outcome.js';
 import { createLatencyHistogram, decodeHistogram } from './histogram.js';
 import type { LatencyHistogram, LatencySummary } from './histogram.js';
 import type { LedgerSummary } from '../simulator/ledger/ledger.js';
+import { TimelineRecorder } from './timeline.js';
+import type { TimelineSecond } from './timeline.js';
 
 export const RESULT_SCHEMA = 'pushsim.result/1';
 
@@ -105,6 +107,8 @@ export interface Result {
   readonly delivery?: DeliverySummary;
   /** The scenario's faults, in spec order; only when it has faults. */
   readonly faults?: readonly FaultInjection[];
+  /** Per second of the measured run: planned, completed by outcome, accepted latency (timeline.ts). */
+  readonly timeline?: readonly TimelineSecond[];
 }
 
 /**
@@ -167,15 +171,23 @@ export class ResultCollector {
     dropped: createLatencyHistogram(),
   };
 
-  /** One notification planned. */
-  onScheduled(): void {
+  /** Per-second entries, from the first call that says when (`atMs`); without one, no timeline. */
+  #timeline: TimelineRecorder | undefined;
+
+  /** One notification planned; `atMs` (since the measured start) puts it in the timeline. */
+  onScheduled(atMs?: number): void {
     this.#counts.scheduled++;
+    if (atMs !== undefined) (this.#timeline ??= new TimelineRecorder()).onScheduled(atMs);
   }
 
-  /** One notification reached its final state, `latencyMs` after it was planned (dropped/expired too). */
-  onOutcome(outcome: Outcome, latencyMs: number): void {
+  /**
+   * One notification reached its final state, `latencyMs` after it was planned (dropped/expired
+   * too); `atMs` (since the measured start) is when, for the timeline.
+   */
+  onOutcome(outcome: Outcome, latencyMs: number, atMs?: number): void {
     // Record first: it is the only step that can throw (NaN), and then no count has moved.
     this.#latency[outcome.status].recordMs(latencyMs);
+    if (atMs !== undefined) (this.#timeline ??= new TimelineRecorder()).onOutcome(outcome.status, latencyMs, atMs);
     this.#counts[outcome.status]++;
     this.#counts.attempts += outcome.attempts;
     if (outcome.status === 'rejected' && outcome.retryClass === 'permanent' && !this.#prune.has(outcome.token)) {
@@ -242,6 +254,7 @@ export class ResultCollector {
       tokensToPrune: [...this.#prune.values()],
       ...(delivery !== undefined && { delivery }),
       ...(faults !== undefined && { faults }),
+      ...(this.#timeline !== undefined && { timeline: this.#timeline.snapshot() }),
     };
   }
 
@@ -249,6 +262,7 @@ export class ResultCollector {
   destroy(): void {
     for (const histogram of Object.values(this.#latency)) histogram.destroy();
     this.#attempts.destroy();
+    this.#timeline?.destroy();
   }
 }
 
@@ -332,6 +346,22 @@ const resultSchema = z.object({
     })
     .optional(),
   faults: z.array(z.object({ id: z.string(), kind: z.string(), injected: count })).optional(),
+  timeline: z
+    .array(
+      z.object({
+        second: count,
+        scheduled: count,
+        accepted: count,
+        rejected: count,
+        failed: count,
+        expired: count,
+        dropped: count,
+        p50: millis.nullable(),
+        p99: millis.nullable(),
+        max: millis.nullable(),
+      }),
+    )
+    .optional(),
 });
 
 /**

@@ -6,39 +6,24 @@
 import { outcomeStatuses } from '../sender/outcome.js';
 import { checkInvariant } from './result.js';
 import type { Result } from './result.js';
+import { duration, ms, percent, perSecond as rate, safe, table } from './format.js';
 
 export interface FormatTextOptions {
   /** ANSI colours (bold headings, green ✓ / red ✗). @default false */
   readonly color?: boolean;
 }
 
-/** Rows padded so every column lines up; the first column is left-aligned, the others right. */
-function table(rows: readonly (readonly string[])[]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) =>
-    row
-      .map((cell, i) => {
-        const width = widths[i] ?? 0;
-        return i === 0 ? cell.padEnd(width) : cell.padStart(width);
-      })
-      .join('  ')
-      .trimEnd(),
-  );
-}
+/** Rows per second up to this many; a longer run says where the full series is. */
+const maxTimelineRows = 60;
 
-// Strings in a result.json may come from someone else's file: strip control characters so a crafted
-// reason or scenario name cannot move the cursor or rewrite the terminal.
-// eslint-disable-next-line no-control-regex
-const safe = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-
-/** Milliseconds: 3 decimals below 1 ms (µs resolution matters there), 2 above. */
-const ms = (value: number): string => value.toFixed(value < 1 ? 3 : 2);
-const rate = (value: number): string => `${value.toFixed(1)}/s`;
-const percent = (part: number, whole: number): string => (whole > 0 ? `${((100 * part) / whole).toFixed(2)}%` : '—');
-
-function duration(durationMs: number): string {
-  return durationMs < 1000 ? `${ms(durationMs)} ms` : `${(durationMs / 1000).toFixed(2)} s`;
+function timelineLines(timeline: NonNullable<Result['timeline']>, bold: (text: string) => string): string[] {
+  if (timeline.length > maxTimelineRows) return [`per second: ${timeline.length} seconds, in result.json "timeline"`];
+  const cell = (value: number | null): string => (value === null ? '—' : ms(value));
+  const [head = '', ...body] = table([
+    ['second', 'planned', 'accepted', 'rejected', 'failed', 'p50', 'p99', 'max'],
+    ...timeline.map((s) => [String(s.second), String(s.scheduled), String(s.accepted), String(s.rejected), String(s.failed + s.expired + s.dropped), cell(s.p50), cell(s.p99), cell(s.max)]),
+  ]);
+  return [bold(head), ...body];
 }
 
 export function formatText(result: Result, options: FormatTextOptions = {}): string {
@@ -70,6 +55,11 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   } else {
     const [head = '', ...body] = table([['latency (ms)', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], ...latencyRows]);
     lines.push(bold(head), ...body);
+  }
+
+  if (result.timeline !== undefined && result.timeline.length > 0) {
+    lines.push('');
+    lines.push(...timelineLines(result.timeline, bold));
   }
 
   lines.push('');

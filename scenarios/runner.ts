@@ -48,7 +48,8 @@ export interface RunProgress {
 export interface RunEvents {
   start: [RunStart];
   progress: [RunProgress];
-  outcome: [Outcome, number];
+  /** The outcome, its latency from the planned time (ms), and when it came (ms since the measured start). */
+  outcome: [Outcome, number, number];
   done: [Result];
 }
 
@@ -77,7 +78,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     await initHistograms();
     const target = await openTarget(config);
     const collector = new ResultCollector();
-    this.on('outcome', (outcome, latencyMs) => collector.onOutcome(outcome, latencyMs));
+    this.on('outcome', (outcome, latencyMs, atMs) => collector.onOutcome(outcome, latencyMs, atMs));
     let lanes: Lanes | undefined;
     try {
       const runStart = performance.now();
@@ -144,7 +145,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
 
     const fire = (index: number, plannedAt: number): void => {
       scheduled++;
-      collector.onScheduled();
+      collector.onScheduled(plannedAt - start);
       // Every provider the assignment can pick has a lane (both come from the target's providers).
       const lane = lanes.get(providerOf(index)) as Lane;
       const p = lane.send().then((outcome) => {
@@ -153,7 +154,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         completed++;
         if (outcome.status === 'accepted' || outcome.status === 'rejected' || outcome.status === 'failed') counts[outcome.status]++;
         // Open model: latency runs from the planned send time, so queueing behind a slow provider shows.
-        this.emit('outcome', outcome, now - plannedAt);
+        this.emit('outcome', outcome, now - plannedAt, now - start);
         inFlight.delete(p);
       });
       inFlight.add(p);

@@ -239,5 +239,7 @@ describe('ResultCollector resilience fields', () => {
     expect(result.attemptLatencyMs?.count).toBe(2);
     expect(parseResult(JSON.parse(JSON.stringify(result)))).toMatchObject({ counts: { retries: 2 }, tokensToPrune: [{ token: 'dead' }], delivery, faults });
     expect(() => parseResult({ ...JSON.parse(JSON.stringify(result)), delivery: { ...delivery, duplicates: -1 } })).toThrow(/delivery\.duplicates/);
+    // No times were given: no timeline.
+    expect(result.timeline).toBeUndefined();
   });
 });

@@ -38,6 +38,13 @@ describe('ScenarioRun', () => {
     const result = await new ScenarioRun({ ...small, load }).execute();
     expect(result.counts.scheduled).toBe(1500);
     expect(result.rate.target).toBe(1500);
+    // The per-second timeline accounts for every notification, second by second.
+    const timeline = result.timeline ?? [];
+    const sum = (pick: (s: (typeof timeline)[number]) => number): number => timeline.reduce((total, s) => total + pick(s), 0);
+    expect(sum((s) => s.scheduled)).toBe(1500);
+    expect(sum((s) => s.accepted)).toBe(result.counts.accepted);
+    expect(sum((s) => s.rejected)).toBe(result.counts.rejected);
+    expect(timeline.map((s) => s.second)).toEqual(timeline.map((_, i) => i));
     expect(checkInvariant(result)).toBeUndefined();
   });
 

@@ -1,0 +1,83 @@
+/**
+ * Per-second counts and latency of a run (autocannon's per-second samples, k6's time series): what a
+ * ramping load needs to show where latency bends, and what a fault timeline needs to show when the
+ * errors came. Outcomes are bucketed by the second they completed in, counted from the measured
+ * run's start; scheduled notifications by the second they were planned for.
+ *
+ * Latency percentiles per second come from one HDR histogram reused for the second being filled
+ * (outcomes arrive in completion order), so a long run keeps one small entry per second, not a
+ * histogram per second.
+ */
+import { createLatencyHistogram } from './histogram.js';
+import type { LatencyHistogram } from './histogram.js';
+import type { OutcomeStatus } from '../sender/outcome.js';
+
+export interface TimelineSecond {
+  /** Seconds since the measured run started: this entry covers [second, second + 1). */
+  readonly second: number;
+  /** Notifications planned for this second. */
+  readonly scheduled: number;
+  /** Notifications that reached each final state during this second. */
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly failed: number;
+  readonly expired: number;
+  readonly dropped: number;
+  /** Latency (ms, from the planned time) of the notifications accepted during this second; null when none was. */
+  readonly p50: number | null;
+  readonly p99: number | null;
+  readonly max: number | null;
+}
+
+type Entry = { -readonly [K in keyof TimelineSecond]: TimelineSecond[K] };
+
+const emptyEntry = (second: number): Entry => ({ second, scheduled: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, p50: null, p99: null, max: null });
+
+export class TimelineRecorder {
+  readonly #entries: Entry[] = [];
+  readonly #histogram: LatencyHistogram = createLatencyHistogram();
+  /** The second whose accepted latencies the histogram holds. */
+  #filling = 0;
+
+  onScheduled(atMs: number): void {
+    this.#entry(atMs).scheduled++;
+  }
+
+  onOutcome(status: OutcomeStatus, latencyMs: number, atMs: number): void {
+    const entry = this.#entry(atMs);
+    entry[status]++;
+    if (status !== 'accepted') return;
+    if (entry.second > this.#filling) {
+      this.#close(this.#entries[this.#filling]);
+      this.#histogram.reset();
+      this.#filling = entry.second;
+    }
+    // An outcome for a second already closed (clock skew) is counted but adds no latency.
+    if (entry.second === this.#filling) this.#histogram.recordMs(latencyMs);
+  }
+
+  /** Every second from 0 to the last with anything in it; the second still filling is summarised without closing it. */
+  snapshot(): TimelineSecond[] {
+    const seconds = this.#entries.map((entry, second) => ({ ...(entry ?? emptyEntry(second)) }));
+    const filling = seconds[this.#filling];
+    if (filling !== undefined) this.#close(filling);
+    return seconds;
+  }
+
+  destroy(): void {
+    this.#histogram.destroy();
+  }
+
+  #entry(atMs: number): Entry {
+    const second = Math.max(0, Math.floor(atMs / 1000));
+    // Fill the gap, so the array index is the second.
+    for (let s = this.#entries.length; s <= second; s++) this.#entries.push(emptyEntry(s));
+    return this.#entries[second] as Entry;
+  }
+
+  #close(entry: Entry | undefined): void {
+    if (entry === undefined || this.#histogram.count === 0) return;
+    const { p50, p99, max } = this.#histogram.summary();
+    Object.assign(entry, { p50, p99, max });
+  }
+}

@@ -1,0 +1,62 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { initHistograms } from '../../reports/histogram.js';
+import { TimelineRecorder } from '../../reports/timeline.js';
+
+describe('TimelineRecorder', () => {
+  beforeAll(() => initHistograms());
+  const recorders: TimelineRecorder[] = [];
+  afterEach(() => {
+    for (const r of recorders.splice(0)) r.destroy();
+  });
+  const recorder = (): TimelineRecorder => {
+    const r = new TimelineRecorder();
+    recorders.push(r);
+    return r;
+  };
+
+  it('buckets planned notifications and outcomes by second, with accepted latency per second', () => {
+    const t = recorder();
+    for (let i = 0; i < 10; i++) t.onScheduled(i * 250);
+    t.onOutcome('accepted', 10, 100);
+    t.onOutcome('accepted', 30, 900);
+    t.onOutcome('rejected', 500, 950);
+    t.onOutcome('accepted', 200, 1_100);
+    // Nothing completes in second 2; a failure and a slow acceptance in second 3.
+    t.onOutcome('failed', 5_000, 3_000);
+    t.onOutcome('accepted', 2_000, 3_999);
+    const seconds = t.snapshot();
+    expect(seconds.map((s) => [s.second, s.scheduled, s.accepted, s.rejected, s.failed])).toEqual([
+      [0, 4, 2, 1, 0],
+      [1, 4, 1, 0, 0],
+      [2, 2, 0, 0, 0],
+      [3, 0, 1, 0, 1],
+    ]);
+    // Only accepted latencies, only those of their own second (HDR precision: 3 significant digits).
+    expect(seconds[0]?.p50).toBeCloseTo(10, 1);
+    expect(seconds[0]?.max).toBeCloseTo(30, 1);
+    expect(seconds[1]?.p50).toBeCloseTo(200, 0);
+    expect(seconds[1]?.max).toBeCloseTo(200, 0);
+    expect(seconds[2]).toMatchObject({ p50: null, p99: null, max: null });
+    expect(Math.abs((seconds[3]?.max ?? 0) - 2_000)).toBeLessThan(2); // 3 significant digits
+  });
+
+  it('snapshots without closing the second still filling: later values of that second still count', () => {
+    const t = recorder();
+    t.onOutcome('accepted', 10, 0);
+    expect(t.snapshot()[0]?.accepted).toBe(1);
+    expect(t.snapshot()[0]?.max).toBeCloseTo(10, 1);
+    t.onOutcome('accepted', 90, 500);
+    expect(t.snapshot()[0]?.accepted).toBe(2);
+    expect(t.snapshot()[0]?.max).toBeCloseTo(90, 1);
+  });
+
+  it('counts an outcome for a second already closed but adds no latency to it', () => {
+    const t = recorder();
+    t.onOutcome('accepted', 10, 0);
+    t.onOutcome('accepted', 20, 1_000);
+    t.onOutcome('accepted', 999, 999);
+    const [first] = t.snapshot();
+    expect(first?.accepted).toBe(2);
+    expect(first?.max).toBeCloseTo(10, 1);
+  });
+});
