@@ -24,3 +24,12 @@ export function positiveNumber(value: string): number {
   }
   return n;
 }
+
+/** A tolerance or a limit: 0 is allowed and means "none at all". */
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
+  }
+  return n;
+}

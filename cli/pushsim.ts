@@ -1,13 +1,17 @@
 /**
  * The pushsim command line. Exit codes are stable (core/exit-codes.ts): 0 ok, 1 internal error,
- * 2 usage, 3 credentials, 4 target unreachable, 99 thresholds failed, 104 invalid config.
+ * 2 usage, 3 credentials, 4 target unreachable, 98 performance regression (compare), 99 thresholds
+ * failed, 104 invalid config.
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../core/exit-codes.js';
+import { registerCompare } from './commands/compare.js';
+import { registerMerge } from './commands/merge.js';
 import { registerMock } from './commands/mock.js';
 import { registerMockFcm } from './commands/mock-fcm.js';
 import { registerMockWebPush } from './commands/mock-webpush.js';
 import { registerProxy } from './commands/proxy.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { describeError, exitCodeFor } from './exit.js';
 import { pushsimVersion } from './version.js';
@@ -27,6 +31,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     registerMockWebPush(mock);
   }
   registerProxy(program);
+  registerMerge(program);
+  registerCompare(program, (code) => (exitCode = code));
+  registerReport(program);
   program.commands.forEach((c) => c.exitOverride());
   program.commands.flatMap((c) => c.commands).forEach((c) => c.exitOverride());
   try {

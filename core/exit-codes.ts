@@ -12,6 +12,11 @@ export const ExitCode = {
   credential: 3,
   /** The target could not be reached at all (no notification was acknowledged). */
   targetUnreachable: 4,
+  /**
+   * `pushsim compare`: the candidate is worse than the base beyond a tolerance. Its own code, next
+   * to 99, so CI can tell "slower than last release" from "missed an absolute SLO".
+   */
+  performanceRegression: 98,
   /** One or more thresholds failed. */
   thresholdsFailed: 99,
   /** A scenario, fault spec or mock config file is invalid. */

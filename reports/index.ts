@@ -8,7 +8,14 @@ export {
 } from './histogram.js';
 export type { HistogramBackend, HistogramBackendKind, LatencyHistogram, LatencySummary } from './histogram.js';
 export { RESULT_SCHEMA, ResultCollector, achievedRate, checkInvariant, parseResult } from './result.js';
-export type { BreakerTransition, FinishOptions, LatencyEntry, Result, ResultCounts, TokenToPrune } from './result.js';
+export type { BreakerTransition, DeliverySummary, FaultInjection, FinishOptions, LatencyEntry, Result, ResultCounts, TokenToPrune } from './result.js';
+export { TimelineRecorder } from './timeline.js';
+export type { TimelineSecond } from './timeline.js';
 export { formatText } from './text.js';
 export type { FormatTextOptions } from './text.js';
 export { RESULT_FILE, TOKENS_TO_PRUNE_FILE, readResult, writeResult, writeTokensToPrune } from './json.js';
+export { formatJUnit } from './junit.js';
+export { formatHtml } from './html.js';
+export { mergeResults } from './merge.js';
+export { DEFAULT_TOLERANCES, compareResults, formatComparison } from './compare.js';
+export type { CompareTolerances, Comparison, FormatComparisonOptions, MetricComparison, MetricUnit, RunInfo } from './compare.js';

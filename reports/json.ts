@@ -37,9 +37,15 @@ async function writeJsonAtomically(file: string, value: unknown): Promise<string
   return file;
 }
 
-/** Reads and validates a result.json; throws InvalidConfigError when it is not JSON or not a v1 result. */
+/** Reads and validates a result.json; throws InvalidConfigError when it cannot be read, is not JSON or not a v1 result. */
 export async function readResult(file: string): Promise<Result> {
-  const text = await readFile(file, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    // A mistyped path is the user's to fix (exit 104 naming the file), not a pushsim bug (exit 1).
+    throw new InvalidConfigError(file, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);

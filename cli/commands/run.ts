@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
@@ -12,6 +14,7 @@ import { loadScenarioFile } from '../../scenarios/file.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import type { FaultsDocument } from '../../simulator/faults/spec.js';
 import { positiveInteger, positiveNumber } from '../options.js';
+import { renderReport, reportFiles, runReportFormats } from './report.js';
 import { attachProgress } from '../progress.js';
 
 interface RunFlags {
@@ -24,6 +27,7 @@ interface RunFlags {
   json?: boolean;
   quiet?: boolean;
   faults?: string;
+  report?: (keyof typeof reportFiles)[];
 }
 
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
@@ -38,6 +42,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--tls', 'run the embedded mocks over TLS (generated certificates) instead of h2c')
     .option('--in-process', 'run the embedded mock APNs in this thread instead of a worker thread (FCM and Web Push mocks always run in-process)')
     .option('--faults <file>', "inject the faults of this spec file (YAML/JSON; see simulator/faults/examples/) into the embedded mocks, replacing the scenario's own")
+    .option('--report <formats>', `also write these next to result.json: ${Object.entries(reportFiles).map(([f, file]) => `${f} (${file})`).join(', ')}; e.g. --report junit,html`, runReportFormats)
     .option('--json', 'print result.json to stdout instead of the text summary')
     .option('--quiet', 'no progress lines on stderr')
     .action(async (name: string, flags: RunFlags) => {
@@ -58,6 +63,11 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
       }
       const file = await writeResult(result, flags.out);
       const prune = await writeTokensToPrune(result, flags.out);
+      for (const format of flags.report ?? []) {
+        const path = resolve(flags.out, reportFiles[format]);
+        await writeFile(path, renderReport(result, format), 'utf8');
+        process.stderr.write(`pushsim: ${format} report written to ${path}\n`);
+      }
       process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatText(result) + '\n');
       process.stderr.write(`pushsim: result written to ${file}\n`);
       if (prune !== undefined) process.stderr.write(`pushsim: ${result.tokensToPrune?.length ?? 0} token(s) to prune written to ${prune}\n`);

@@ -1,28 +1,16 @@
 /**
  * The CLI as users and CI call it: the built bin (npm test builds dist/ first, see `pretest`).
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { bin, pushsim } from './helpers.js';
 import { readResult } from '../../reports/json.js';
 import { checkInvariant } from '../../reports/result.js';
 import { ApnsSender } from '../../sender/apns-sender.js';
 
-const bin = join(import.meta.dirname, '../../dist/cli/bin.js');
-const run = promisify(execFile);
-
-async function pushsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('pushsim CLI', () => {
   it('run: sends the default scenario (shortened), prints the summary and writes a result whose counts add up', async () => {

@@ -2,7 +2,7 @@
  * `pushsim run`: a ramping load, and `--faults FILE` (any scenario against the embedded mocks, with
  * a fault spec file). The default scenario and exit codes are covered in pushsim.test.ts.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +20,23 @@ describe('pushsim run with a ramping load', () => {
     const refused = await pushsim('run', scenario, '--rate', '100', '--quiet', '--out', dir);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('scenario "ramp" ramps (load.stages): change its stages instead');
+  });
+});
+
+describe('pushsim run --report', () => {
+  it('writes JUnit XML and the HTML page next to result.json; an unknown format is a usage error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-report-'));
+    const ran = await pushsim('run', '--count', '300', '--rate', '3000', '--report', 'junit,html', '--quiet', '--out', dir);
+    expect(ran.code).toBe(0);
+    const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/^<\?xml/);
+    expect(junit).toContain('<testsuite name="default"');
+    const html = await readFile(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<!DOCTYPE html>');
+    expect(ran.stderr).toContain(`junit report written to ${join(dir, 'junit.xml')}`);
+    const bad = await pushsim('run', '--report', 'junit,pdf', '--quiet', '--out', dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('expected a comma-separated list of junit, html, got "junit,pdf"');
   });
 });
 

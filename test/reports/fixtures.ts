@@ -1,4 +1,6 @@
 /** Outcomes built by hand to the types in sender/outcome.ts, and a collector run over them. */
+import { afterAll, beforeAll } from 'vitest';
+import { initHistograms } from '../../reports/histogram.js';
 import { ResultCollector } from '../../reports/result.js';
 import type { Result } from '../../reports/result.js';
 import type { Outcome } from '../../sender/outcome.js';
@@ -52,4 +54,23 @@ export function sampleRun(): { collector: ResultCollector; result: Result } {
     scenario: 'smoke',
   });
   return { collector, result };
+}
+
+/**
+ * sampleRun() for a test file: built before its tests (histograms initialised), destroyed after.
+ * Read `.result` inside tests.
+ */
+export function useSampleRun(): { readonly result: Result } {
+  let run: { collector: ResultCollector; result: Result } | undefined;
+  beforeAll(async () => {
+    await initHistograms();
+    run = sampleRun();
+  });
+  afterAll(() => run?.collector.destroy());
+  return {
+    get result(): Result {
+      if (run === undefined) throw new Error('useSampleRun: read .result inside a test, not at collection time');
+      return run.result;
+    },
+  };
 }

@@ -59,6 +59,12 @@ describe('readResult', () => {
     await expect(readResult(file)).rejects.toThrow(/broken\.json has 1 problem\(s\):\n {2}- not valid JSON/);
   });
 
+  it('throws InvalidConfigError naming a file that cannot be read', async () => {
+    const file = join(dir, 'missing.json');
+    await expect(readResult(file)).rejects.toThrow(InvalidConfigError);
+    await expect(readResult(file)).rejects.toThrow(/missing\.json has 1 problem\(s\):\n {2}- cannot read the file \(ENOENT\)/);
+  });
+
   it('throws InvalidConfigError naming the file for JSON that is not a result', async () => {
     const file = join(dir, 'other.json');
     await writeFile(file, '{"hello": "world"}', 'utf8');

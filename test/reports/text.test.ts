@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initHistograms } from '../../reports/histogram.js';
+import { describe, expect, it } from 'vitest';
 import { formatText } from '../../reports/text.js';
 import type { LatencyEntry, Result } from '../../reports/result.js';
-import type { ResultCollector } from '../../reports/result.js';
-import { sampleRun } from './fixtures.js';
+import { useSampleRun } from './fixtures.js';
 
 const empty: LatencyEntry = { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, hdr: 'unused-by-formatText' };
 
@@ -144,16 +142,10 @@ describe('formatText', () => {
 });
 
 describe('formatText on a collected result', () => {
-  let collector: ResultCollector;
-  let result: Result;
-  beforeAll(async () => {
-    await initHistograms();
-    ({ collector, result } = sampleRun());
-  });
-  afterAll(() => collector.destroy());
+  const sample = useSampleRun();
 
   it('contains the collected numbers and reasons', () => {
-    const text = formatText(result);
+    const text = formatText(sample.result);
     expect(text).toContain('achieved 4.5/s');
     expect(text).toMatch(/dropped\s+1\s+0\.050/);
     expect(text).toMatch(/apns:Unregistered\s+2/);

@@ -1,0 +1,316 @@
+/**
+ * A self-contained HTML report of a Result: one file a person opens from CI artifacts, with no
+ * network access (everything is inline, and a Content-Security-Policy forbids fetching anything).
+ *
+ *   Result ──► tables (escaped text) ─────────────────────────┐
+ *         └──► HDR histograms ──► percentile distribution ──► JSON (script-safe) + uPlot (inlined) ──► one .html
+ *
+ * A pure function of the Result (no clock, no environment) except for one read: uPlot's browser
+ * bundle, taken from node_modules the first time and kept. The chart is uPlot (MIT, ~51 KB
+ * minified) rather than hand-written SVG, per the project's rule for charts.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { outcomeStatuses } from '../sender/outcome.js';
+import type { OutcomeStatus } from '../sender/outcome.js';
+import { decodeHistogram } from './histogram.js';
+import { checkInvariant } from './result.js';
+import type { LatencyEntry, Result } from './result.js';
+import { duration, ms, percent, perSecond } from './format.js';
+
+// ─── escaping ────────────────────────────────────────────────────────────────────────────────────
+
+// C0/C1 controls (but tab and newline) are parse errors in HTML and can reach a terminal that `cat`s
+// the file; replaced with "?" as formatText does.
+// eslint-disable-next-line no-control-regex
+const controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Text for element content and double- or single-quoted attribute values. */
+export function escapeHtml(value: string): string {
+  return value
+    .replace(controls, '?')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/**
+ * JSON that is safe inside `<script>`: no `<` (so neither `</script>` nor `<!--` can appear), `>`
+ * and `&` escaped as well, and U+2028/U+2029 escaped (line terminators in pre-ES2019 JavaScript).
+ * Still valid JSON, and parses to the same value.
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+// ─── uPlot ───────────────────────────────────────────────────────────────────────────────────────
+
+let uplot: { readonly js: string; readonly css: string } | undefined;
+
+/**
+ * uPlot's IIFE bundle and stylesheet, resolved from this module (works from the TS sources and from
+ * dist/). A `</script` or `</style` inside them would end the element early; neither occurs in
+ * uPlot 1.6, and this makes sure of it.
+ */
+function uplotAssets(): { readonly js: string; readonly css: string } {
+  if (uplot === undefined) {
+    const require = createRequire(import.meta.url);
+    const js = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8').replace(/<\/(script)/gi, '<\\/$1');
+    const css = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8').replace(/<\/(style)/gi, '<\\/$1');
+    uplot = { js, css };
+  }
+  return uplot;
+}
+
+// ─── latency distribution ────────────────────────────────────────────────────────────────────────
+
+/**
+ * The percentiles drawn: p0 to p99.999, denser towards the tail. Per decade of the tail (0–90 %,
+ * 90–99 %, 99–99.9 %…) eleven points, so p50, p90, p99 and p99.9 are among them.
+ */
+export const DISTRIBUTION_PERCENTILES: readonly number[] = [
+  ...[0, 1, 2, 3, 4].flatMap((decade) =>
+    [1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15].map((tail) => Number((100 - (100 * tail) / 10 ** decade).toFixed(6))),
+  ),
+  99.999,
+];
+
+/**
+ * The x axis of HdrHistogram's percentile plots: 1 / (1 − p), drawn on a log scale, so 90 %, 99 %,
+ * 99.9 %… are evenly spaced (x = 10, 100, 1000…).
+ */
+export const DISTRIBUTION_X: readonly number[] = DISTRIBUTION_PERCENTILES.map((p) => Number((100 / (100 - p)).toPrecision(8)));
+
+/** Labelled points of the x axis: p0, p50, p90, p99, p99.9, p99.99, p99.999. */
+const DISTRIBUTION_TICKS: readonly number[] = [1, 2, 10, 100, 1000, 10_000, 100_000];
+
+/** The smallest value drawn: the chart's y axis is logarithmic, and 0 µs has no logarithm. */
+const FLOOR_MS = 0.001;
+
+/**
+ * Latency (ms) at each of DISTRIBUTION_PERCENTILES, from the entry's HDR histogram. When `hdr` does
+ * not decode (a hand-made result), the summary is all there is: p50, p90, p99 and p99.9 are placed on
+ * their points and the others left null.
+ */
+export function latencyDistribution(entry: LatencyEntry): (number | null)[] {
+  let histogram;
+  try {
+    histogram = decodeHistogram(entry.hdr);
+  } catch {
+    const known = new Map([[50, entry.p50], [90, entry.p90], [99, entry.p99], [99.9, entry.p999]]);
+    return DISTRIBUTION_PERCENTILES.map((p) => {
+      const value = known.get(p);
+      return value === undefined ? null : Math.max(FLOOR_MS, value);
+    });
+  }
+  try {
+    return DISTRIBUTION_PERCENTILES.map((p) => Math.max(FLOOR_MS, histogram.percentileMs(p)));
+  } finally {
+    histogram.destroy();
+  }
+}
+
+const colors: Record<OutcomeStatus, string> = {
+  accepted: '#1b7f3b',
+  rejected: '#c77700',
+  failed: '#c0392b',
+  expired: '#7d3c98',
+  dropped: '#566573',
+};
+
+/** Runs in the browser: draws the percentile distribution from the JSON block with uPlot. */
+const chartScript = `(function () {
+  var data = JSON.parse(document.getElementById('pushsim-latency-data').textContent);
+  var target = document.getElementById('latency-chart');
+  if (typeof uPlot === 'undefined' || data.series.length === 0) return;
+  function pct(x) { if (x == null) return ''; var p = 100 * (1 - 1 / x); return (Math.round(p * 1000) / 1000) + '%'; }
+  function ms(v) { return v == null ? '—' : (v < 1 ? v.toFixed(3) : v.toFixed(2)) + ' ms'; }
+  var opts = {
+    width: Math.max(320, target.clientWidth || 900),
+    height: 360,
+    padding: [null, 40, null, null],
+    scales: { x: { time: false, distr: 3, range: [1, data.x[data.x.length - 1]] }, y: { distr: 3 } },
+    axes: [
+      { label: 'percentile', splits: function () { return data.ticks; }, filter: function (u, splits) { return splits; }, values: function (u, splits) { return splits.map(pct); } },
+      { label: 'latency (ms)', size: 70 }
+    ],
+    series: [{ label: 'percentile', value: function (u, v) { return v == null ? '—' : pct(v); } }].concat(
+      data.series.map(function (s) { return { label: s.label, stroke: s.color, width: 2, spanGaps: true, points: { show: false }, value: function (u, v) { return ms(v); } }; })
+    )
+  };
+  var plot = new uPlot(opts, [data.x].concat(data.series.map(function (s) { return s.values; })), target);
+  window.addEventListener('resize', function () { plot.setSize({ width: Math.max(320, target.clientWidth), height: 360 }); });
+})();`;
+
+// ─── page ────────────────────────────────────────────────────────────────────────────────────────
+
+
+/** A table with escaped cells; columns after the first are numeric (right-aligned) unless `textColumns`. */
+function table(head: readonly string[], rows: readonly (readonly string[])[], options: { readonly textColumns?: number; readonly rowClass?: (row: number) => string } = {}): string {
+  const textColumns = options.textColumns ?? 1;
+  const cell = (tag: 'th' | 'td', text: string, i: number): string => `<${tag}${i >= textColumns ? ' class="num"' : ''}>${escapeHtml(text)}</${tag}>`;
+  const body = rows.map((row, r) => {
+    const rowClass = options.rowClass?.(r);
+    return `<tr${rowClass ? ` class="${escapeHtml(rowClass)}"` : ''}>${row.map((text, i) => cell('td', text, i)).join('')}</tr>`;
+  });
+  return `<table>\n<thead><tr>${head.map((text, i) => cell('th', text, i)).join('')}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>`;
+}
+
+const section = (title: string, content: string): string => `<section>\n<h2>${escapeHtml(title)}</h2>\n${content}\n</section>`;
+const paragraph = (text: string, className?: string): string => `<p${className ? ` class="${className}"` : ''}>${escapeHtml(text)}</p>`;
+
+const style = `
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1c2833; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; }
+h1 { font-size: 1.5rem; margin-bottom: .25rem; } h2 { font-size: 1.1rem; margin-top: 2rem; border-bottom: 1px solid #d5d8dc; padding-bottom: .2rem; }
+.meta { color: #566573; margin-top: 0; }
+table { border-collapse: collapse; margin: .5rem 0; } th, td { padding: .2rem .8rem; border-bottom: 1px solid #eaeded; text-align: left; }
+th { background: #f4f6f6; } .num { text-align: right; font-variant-numeric: tabular-nums; }
+.pass td:last-child, .ok { color: #1b7f3b; font-weight: 600; } .fail td:last-child, .broken { color: #c0392b; font-weight: 600; }
+#latency-chart { width: 100%; min-height: 360px; }
+`;
+
+function header(result: Result): string {
+  const meta = [
+    ...(result.target !== undefined ? [`target ${result.target}`] : []),
+    `started ${result.startedAt}`,
+    `duration ${duration(result.durationMs)}`,
+    ...(result.pushsim !== undefined ? [`pushsim ${result.pushsim}`] : []),
+  ].join(' · ');
+  const { target, achieved } = result.rate;
+  const rate =
+    target === null
+      ? `target — · achieved ${perSecond(achieved)}`
+      : `target ${perSecond(target)} · achieved ${perSecond(achieved)}${target > 0 ? ` (${percent(achieved, target)} of target)` : ''}`;
+  return `<h1>pushsim${result.scenario !== undefined ? ` · ${escapeHtml(result.scenario)}` : ''}</h1>\n${paragraph(meta, 'meta')}\n${paragraph(`rate: ${rate}`, 'rate')}`;
+}
+
+function outcomes(result: Result): string {
+  const { counts } = result;
+  const ended = outcomeStatuses.reduce((sum, status) => sum + counts[status], 0);
+  const whole = counts.scheduled > 0 ? counts.scheduled : ended;
+  const rows = [
+    ['scheduled', String(counts.scheduled), ''],
+    ...outcomeStatuses.map((status) => [status, String(counts[status]), percent(counts[status], whole)]),
+  ];
+  const extra = [
+    `attempts ${counts.attempts}${ended > 0 ? ` (${(counts.attempts / ended).toFixed(3)} per notification)` : ''}`,
+    ...(counts.retries !== undefined ? [`retries ${counts.retries}`] : []),
+    ...(counts.fallbacks !== undefined ? [`fallbacks ${counts.fallbacks}`] : []),
+    ...(counts.duplicates !== undefined ? [`duplicate deliveries ${counts.duplicates}`] : []),
+    ...(result.tokensToPrune !== undefined ? [`tokens to prune ${result.tokensToPrune.length}`] : []),
+  ].join(' · ');
+  return section('Outcomes', `${table(['outcome', 'count', '% of scheduled'], rows)}\n${paragraph(extra)}`);
+}
+
+function latency(result: Result): string {
+  const row = (label: string, e: LatencyEntry): string[] => [label, String(e.count), ms(e.p50), ms(e.p90), ms(e.p99), ms(e.p999), ms(e.max)];
+  const rows = outcomeStatuses.filter((status) => result.latencyMs[status].count > 0).map((status) => row(status, result.latencyMs[status]));
+  if (result.attemptLatencyMs !== undefined) rows.push(row('per attempt', result.attemptLatencyMs));
+  const content =
+    rows.length === 0 ? paragraph('no values recorded') : table(['latency (ms)', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], rows);
+  return section('Latency', content);
+}
+
+function chart(result: Result): string {
+  const series = outcomeStatuses
+    .filter((status) => result.latencyMs[status].count > 0)
+    .map((status) => ({ label: status, color: colors[status], values: latencyDistribution(result.latencyMs[status]) }));
+  if (series.length === 0) return '';
+  const { js, css } = uplotAssets();
+  return section(
+    'Latency distribution',
+    [
+      paragraph('End-to-end latency by percentile, one line per outcome, from the HDR histograms (both axes logarithmic).'),
+      `<style>${css}</style>`,
+      '<div id="latency-chart"></div>',
+      '<noscript><p>The chart needs JavaScript; the table above has the same percentiles.</p></noscript>',
+      `<script type="application/json" id="pushsim-latency-data">${scriptJson({ x: DISTRIBUTION_X, ticks: DISTRIBUTION_TICKS, series })}</script>`,
+      `<script>${js}</script>`,
+      `<script>${chartScript}</script>`,
+    ].join('\n'),
+  );
+}
+
+function reasons(result: Result): string {
+  const entries = Object.entries(result.byReason).sort(([ka, a], [kb, b]) => b - a || (ka < kb ? -1 : ka > kb ? 1 : 0));
+  if (entries.length === 0) return '';
+  return section('Reasons', table(['reason', 'count'], entries.map(([key, n]) => [key, String(n)])));
+}
+
+function thresholds(result: Result): string {
+  const list = result.thresholds ?? [];
+  if (list.length === 0) return '';
+  const rows = list.map((t) => [t.expression, t.actual === null ? 'no data' : String(Math.round(t.actual * 1000) / 1000), t.passed ? '✓ pass' : '✗ FAIL']);
+  return section('Thresholds', table(['threshold', 'actual', 'result'], rows, { rowClass: (r) => (list[r]?.passed ? 'pass' : 'fail') }));
+}
+
+function ledger(result: Result): string {
+  const d = result.delivery;
+  if (d === undefined) return '';
+  const parts = [`delivered ${d.delivered}`, `unique ${d.unique}`, `duplicates ${d.duplicates}${d.duplicates > 0 ? ` on ${d.tokensWithDuplicates} token(s)` : ''}`];
+  if (d.unidentified > 0) parts.push(`${d.unidentified} without apns-id (not checked)`);
+  const counts = (entries: [string, { delivered: number; duplicates: number }][]): string[][] => entries.map(([name, c]) => [name, String(c.delivered), String(c.duplicates)]);
+  const providers = Object.entries(d.byProvider);
+  const phases = Object.entries(d.byPhase);
+  return section(
+    'Mock ledger',
+    [
+      paragraph(parts.join(' · ')),
+      providers.length > 0 ? table(['provider', 'delivered', 'duplicates'], counts(providers)) : '',
+      phases.length > 0 ? table(['phase', 'delivered', 'duplicates'], counts(phases)) : '',
+    ].filter((part) => part !== '').join('\n'),
+  );
+}
+
+function faults(result: Result): string {
+  if (result.faults === undefined || result.faults.length === 0) return '';
+  return section('Faults', table(['fault', 'kind', 'injected'], result.faults.map((f) => [f.id, f.kind, String(f.injected)]), { textColumns: 2 }));
+}
+
+function breaker(result: Result): string {
+  const transitions = result.breakerTransitions ?? [];
+  if (transitions.length === 0) return '';
+  return section(
+    'Circuit breaker',
+    table(['at', 'origin', 'from', 'to'], transitions.map((t) => [duration(t.atMs), t.origin, t.from, t.to]), { textColumns: 4 }),
+  );
+}
+
+function invariant(result: Result): string {
+  const { counts } = result;
+  const broken = checkInvariant(result);
+  const line =
+    broken === undefined
+      ? `scheduled ${counts.scheduled} = accepted ${counts.accepted} + rejected ${counts.rejected} + failed ${counts.failed} + expired ${counts.expired} + dropped ${counts.dropped} ✓`
+      : `${broken} ✗`;
+  return section('Invariant', paragraph(line, broken === undefined ? 'ok invariant' : 'broken invariant'));
+}
+
+/** The report as one HTML document. Every string from the result is escaped. */
+export function formatHtml(result: Result): string {
+  const title = `pushsim${result.scenario !== undefined ? ` · ${result.scenario}` : ''} · ${result.startedAt}`;
+  const body = [header(result), outcomes(result), latency(result), chart(result), reasons(result), thresholds(result), ledger(result), faults(result), breaker(result), invariant(result)]
+    .filter((part) => part !== '')
+    .join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,214 @@
+/**
+ * One Result from the results of several shards of a run: one scenario split over machines or
+ * processes, each writing its own result.json, all running at the same time.
+ *
+ *   shard result.json ─┐
+ *   shard result.json ─┼─ mergeResults ──► Result ──► text.ts / json.ts / compare.ts
+ *   shard result.json ─┘
+ *
+ * Latency summaries are recomputed from the merged HDR histograms (autocannon aggregateResult.js):
+ * averaging the shards' percentiles would be wrong whenever the shards differ.
+ */
+import { InvalidArgumentError } from '../core/errors.js';
+import { outcomeStatuses } from '../sender/outcome.js';
+import type { OutcomeStatus } from '../sender/outcome.js';
+import { mergeLedgerSummaries } from '../simulator/ledger/ledger.js';
+import { decodeHistogram, mergeEncoded } from './histogram.js';
+import { RESULT_SCHEMA, achievedRate } from './result.js';
+import type { BreakerTransition, DeliverySummary, FaultInjection, LatencyEntry, Result, ResultCounts, TokenToPrune } from './result.js';
+import type { TimelineSecond } from './timeline.js';
+
+/**
+ * Merges shard results into the result of the whole run. Pure: no I/O, no clock.
+ *
+ * - counts, `byReason`, `faults[].injected` (by id) and `delivery` are summed; an optional counter
+ *   is present when any shard has it.
+ * - `latencyMs` and `attemptLatencyMs` come from the merged `hdr` histograms, never from averaged
+ *   percentiles.
+ * - The shards ran concurrently: `startedAt` is the earliest start, `durationMs` runs from it to the
+ *   latest end. `rate.target` is the sum of the targets (null if any shard had none); `rate.achieved`
+ *   is recomputed with `achievedRate`.
+ * - `scenario`, `target` and `pushsim` are kept when every shard has the same value, and left out
+ *   otherwise: a made-up joined name could pass for a real scenario in a later comparison.
+ * - `tokensToPrune` is de-duplicated by provider and token (first report wins).
+ * - `breakerTransitions` are re-based on the merged start and, with two or more shards, their origin
+ *   gets a ` [shard N]` suffix (N = position in `results`, from 1): each shard had its own breaker.
+ * - `thresholds` are dropped: a shard's verdict says nothing about the whole, so re-evaluate the
+ *   scenario's thresholds on the merged result.
+ * - `timeline` seconds are aligned on the merged start (each shard shifted by its start, rounded to
+ *   the second) and their counts summed; per-second percentiles cannot be merged without the
+ *   values, so they are null when two or more shards had that second.
+ *
+ * The merged result passes `parseResult`, and `checkInvariant` when every shard does.
+ * Throws InvalidArgumentError for an empty list or an unparseable `startedAt`.
+ */
+export function mergeResults(results: readonly Result[]): Result {
+  if (results.length === 0) throw new InvalidArgumentError('mergeResults needs at least one result');
+  const { startedAt, durationMs } = span(results);
+  const counts = mergeCounts(results);
+  const targets = results.map((r) => r.rate.target);
+  const attempts = results.flatMap((r) => (r.attemptLatencyMs === undefined ? [] : [r.attemptLatencyMs]));
+  const scenario = common(results.map((r) => r.scenario));
+  const target = common(results.map((r) => r.target));
+  const pushsim = common(results.map((r) => r.pushsim));
+  const delivery = mergeDelivery(results.flatMap((r) => (r.delivery === undefined ? [] : [r.delivery])));
+  const anyHas = (key: keyof Result): boolean => results.some((r) => r[key] !== undefined);
+
+  return {
+    schema: RESULT_SCHEMA,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs,
+    counts,
+    byReason: sumReasons(results),
+    latencyMs: Object.fromEntries(outcomeStatuses.map((s) => [s, mergeEntries(results.map((r) => r.latencyMs[s]))])) as Record<OutcomeStatus, LatencyEntry>,
+    rate: {
+      target: targets.some((t) => t === null) ? null : targets.reduce<number>((sum, t) => sum + (t ?? 0), 0),
+      achieved: achievedRate(counts, durationMs),
+    },
+    ...(scenario !== undefined && { scenario }),
+    ...(target !== undefined && { target }),
+    ...(pushsim !== undefined && { pushsim }),
+    ...(attempts.length > 0 && { attemptLatencyMs: mergeEntries(attempts) }),
+    ...(anyHas('breakerTransitions') && { breakerTransitions: mergeTransitions(results, startedAt) }),
+    ...(anyHas('tokensToPrune') && { tokensToPrune: mergePrune(results) }),
+    ...(delivery !== undefined && { delivery }),
+    ...(anyHas('faults') && { faults: sumFaults(results) }),
+    ...(anyHas('timeline') && { timeline: mergeTimelines(results, startedAt) }),
+  };
+}
+
+/** Earliest start (epoch ms) and the time from it to the latest end. */
+function span(results: readonly Result[]): { startedAt: number; durationMs: number } {
+  const starts = results.map((r) => {
+    const at = Date.parse(r.startedAt);
+    if (Number.isNaN(at)) throw new InvalidArgumentError(`startedAt must be an ISO 8601 date, got "${r.startedAt}"`);
+    return at;
+  });
+  const startedAt = Math.min(...starts);
+  const end = Math.max(...results.map((r, i) => (starts[i] ?? startedAt) + r.durationMs));
+  return { startedAt, durationMs: end - startedAt };
+}
+
+/** The value every result has, or undefined when they differ or one lacks it. */
+function common(values: readonly (string | undefined)[]): string | undefined {
+  const [first] = values;
+  return values.every((v) => v === first) ? first : undefined;
+}
+
+function mergeCounts(results: readonly Result[]): ResultCounts {
+  const sum = (key: keyof ResultCounts): number => results.reduce((total, r) => total + (r.counts[key] ?? 0), 0);
+  const optional = (['retries', 'fallbacks', 'duplicates'] as const).filter((key) => results.some((r) => r.counts[key] !== undefined));
+  return {
+    scheduled: sum('scheduled'),
+    attempts: sum('attempts'),
+    accepted: sum('accepted'),
+    rejected: sum('rejected'),
+    failed: sum('failed'),
+    expired: sum('expired'),
+    dropped: sum('dropped'),
+    ...Object.fromEntries(optional.map((key) => [key, sum(key)])),
+  };
+}
+
+/** Summed, then sorted by count descending and key, as ResultCollector does. */
+function sumReasons(results: readonly Result[]): Record<string, number> {
+  const byReason = new Map<string, number>();
+  for (const r of results) for (const [key, n] of Object.entries(r.byReason)) byReason.set(key, (byReason.get(key) ?? 0) + n);
+  return Object.fromEntries([...byReason].sort(([ka, a], [kb, b]) => b - a || (ka < kb ? -1 : ka > kb ? 1 : 0)));
+}
+
+function mergeEntries(entries: readonly LatencyEntry[]): LatencyEntry {
+  const hdr = mergeEncoded(entries.map((e) => e.hdr));
+  const histogram = decodeHistogram(hdr);
+  try {
+    return { ...histogram.summary(), hdr };
+  } finally {
+    histogram.destroy();
+  }
+}
+
+function mergeTransitions(results: readonly Result[], startedAt: number): BreakerTransition[] {
+  const merged = results.flatMap((r, i) => {
+    const offset = Date.parse(r.startedAt) - startedAt;
+    return (r.breakerTransitions ?? []).map((t) => ({
+      ...t,
+      atMs: t.atMs + offset,
+      origin: results.length > 1 ? `${t.origin} [shard ${i + 1}]` : t.origin,
+    }));
+  });
+  // Stable: transitions of one shard at the same instant keep their order.
+  return merged.sort((a, b) => a.atMs - b.atMs);
+}
+
+function mergePrune(results: readonly Result[]): TokenToPrune[] {
+  const byToken = new Map<string, TokenToPrune>();
+  for (const r of results) {
+    for (const t of r.tokensToPrune ?? []) {
+      const key = JSON.stringify([t.provider, t.token]);
+      if (!byToken.has(key)) byToken.set(key, t);
+    }
+  }
+  return [...byToken.values()];
+}
+
+/** The ledger's default `maxTokensListed`. */
+const TOKENS_LISTED = 100;
+
+/**
+ * The ledger's own merge (one mock per provider in a mixed run is the same problem), with one
+ * refinement: shards of one scenario share their tokens, so a token with duplicates in two shards
+ * would count twice in `tokensWithDuplicates`. When every shard listed all of its tokens, the
+ * distinct count is exact; otherwise the sum is the best bound left.
+ */
+function mergeDelivery(deliveries: readonly DeliverySummary[]): DeliverySummary | undefined {
+  if (deliveries.length === 0) return undefined;
+  const { recordsKept: _recordsKept, ...merged } = mergeLedgerSummaries(
+    deliveries.map((d) => ({ ...d, recordsKept: 0 })),
+    Number.MAX_SAFE_INTEGER,
+  );
+  const complete = deliveries.every((d) => Object.keys(d.duplicatesByToken).length === d.tokensWithDuplicates);
+  return {
+    ...merged,
+    ...(complete && { tokensWithDuplicates: Object.keys(merged.duplicatesByToken).length }),
+    // All tokens were needed for the count above; the file keeps the ledger's usual top list.
+    duplicatesByToken: Object.fromEntries(Object.entries(merged.duplicatesByToken).slice(0, TOKENS_LISTED)),
+  };
+}
+
+/** Summed by id, in the order the ids first appear. */
+function sumFaults(results: readonly Result[]): FaultInjection[] {
+  const byId = new Map<string, FaultInjection>();
+  for (const r of results) {
+    for (const f of r.faults ?? []) {
+      const seen = byId.get(f.id);
+      byId.set(f.id, { id: f.id, kind: seen?.kind ?? f.kind, injected: (seen?.injected ?? 0) + f.injected });
+    }
+  }
+  return [...byId.values()];
+}
+
+/** Per-second counts summed on the merged clock; percentiles kept only where a single shard had the second. */
+function mergeTimelines(results: readonly Result[], startedAt: number): TimelineSecond[] {
+  const merged: { entry: TimelineSecond; shards: number }[] = [];
+  for (const r of results) {
+    const shift = Math.round((Date.parse(r.startedAt) - startedAt) / 1000);
+    for (const s of r.timeline ?? []) {
+      const second = s.second + shift;
+      for (let k = merged.length; k <= second; k++) merged.push({ entry: { second: k, scheduled: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, p50: null, p99: null, max: null }, shards: 0 });
+      const slot = merged[second] as { entry: TimelineSecond; shards: number };
+      const e = slot.entry;
+      slot.shards++;
+      slot.entry = {
+        second,
+        scheduled: e.scheduled + s.scheduled,
+        accepted: e.accepted + s.accepted,
+        rejected: e.rejected + s.rejected,
+        failed: e.failed + s.failed,
+        expired: e.expired + s.expired,
+        dropped: e.dropped + s.dropped,
+        ...(slot.shards === 1 ? { p50: s.p50, p99: s.p99, max: s.max } : { p50: null, p99: null, max: null }),
+      };
+    }
+  }
+  return merged.map((slot) => slot.entry);
+}

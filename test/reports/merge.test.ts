@@ -1,0 +1,237 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { decodeHistogram, initHistograms } from '../../reports/histogram.js';
+import { mergeResults } from '../../reports/merge.js';
+import { ResultCollector, achievedRate, checkInvariant, parseResult } from '../../reports/result.js';
+import type { DeliverySummary, FinishOptions, Result } from '../../reports/result.js';
+import { outcomeStatuses } from '../../sender/outcome.js';
+import { accepted, dropped, expired, failed, rejected } from './fixtures.js';
+
+const collectors: ResultCollector[] = [];
+const collector = (): ResultCollector => {
+  const c = new ResultCollector();
+  collectors.push(c);
+  return c;
+};
+
+beforeAll(async () => {
+  await initHistograms();
+});
+
+afterEach(() => {
+  for (const c of collectors.splice(0)) c.destroy();
+});
+
+/** Deterministic pseudo-random latencies (an LCG) in [low, low + spread) ms. */
+function latencies(n: number, seed: number, low: number, spread: number): number[] {
+  let state = seed;
+  return Array.from({ length: n }, () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return low + (state / 2 ** 31) * spread;
+  });
+}
+
+/** Feeds one shard's traffic into each of `targets`: its own collector and the whole run's. */
+function feed(targets: readonly ResultCollector[], values: readonly number[], extra: { rejectedTokens?: readonly string[] } = {}): void {
+  for (const c of targets) {
+    for (const ms of values) {
+      c.onScheduled();
+      c.onOutcome(accepted(), ms);
+      c.onAttempt(ms / 2);
+    }
+    for (const token of extra.rejectedTokens ?? []) {
+      c.onScheduled();
+      c.onOutcome({ ...rejected('Unregistered'), token }, 3);
+    }
+    for (const outcome of [failed(), expired(), dropped()]) {
+      c.onScheduled();
+      c.onOutcome(outcome, outcome.status === 'failed' ? 10_000 : 1);
+    }
+    c.onRetry();
+  }
+}
+
+const at = (iso: string): FinishOptions => ({ startedAt: new Date(iso), durationMs: 10_000, targetRate: 100, scenario: 'smoke' });
+
+describe('mergeResults', () => {
+  it('recomputes latency percentiles from the merged histograms: equal to one collector fed every value', () => {
+    const whole = collector();
+    const a = collector();
+    const b = collector();
+    // Two shards with very different latency: averaging their percentiles would be wrong.
+    feed([a, whole], latencies(2000, 1, 5, 10));
+    feed([b, whole], latencies(500, 2, 200, 300));
+    const merged = mergeResults([a.finish(at('2026-01-01T00:00:00.000Z')), b.finish(at('2026-01-01T00:00:00.000Z'))]);
+    const expected = whole.finish(at('2026-01-01T00:00:00.000Z'));
+
+    for (const status of outcomeStatuses) {
+      const { hdr: _hdr, ...summary } = merged.latencyMs[status];
+      const { hdr: _expectedHdr, ...expectedSummary } = expected.latencyMs[status];
+      expect(summary, status).toEqual(expectedSummary);
+    }
+    const { hdr: _hdr, ...attempt } = merged.attemptLatencyMs ?? { hdr: '' };
+    const { hdr: _expectedHdr, ...expectedAttempt } = expected.attemptLatencyMs ?? { hdr: '' };
+    expect(attempt).toEqual(expectedAttempt);
+    // The merged p99 is the slow shard's, nowhere near the mean of the two p99s.
+    expect(merged.latencyMs.accepted.p99).toBeGreaterThan(400);
+    const histogram = decodeHistogram(merged.latencyMs.accepted.hdr);
+    try {
+      expect(histogram.count).toBe(2500);
+    } finally {
+      histogram.destroy();
+    }
+  });
+
+  it('sums counts and reasons, and the result passes parseResult and checkInvariant', () => {
+    const a = collector();
+    const b = collector();
+    feed([a], latencies(30, 3, 5, 5), { rejectedTokens: ['t1', 't2'] });
+    feed([b], latencies(20, 4, 5, 5), { rejectedTokens: ['t2', 't3'] });
+    const shards = [a.finish(at('2026-01-01T00:00:00.000Z')), b.finish(at('2026-01-01T00:00:00.000Z'))];
+    const merged = mergeResults(shards);
+
+    expect(merged.counts).toEqual({ scheduled: 60, attempts: 60, accepted: 50, rejected: 4, failed: 2, expired: 2, dropped: 2, retries: 2, fallbacks: 0 });
+    expect(merged.byReason).toEqual({ 'apns:Unregistered': 4, 'apns:PUSHSIM_ERR_TIMEOUT': 2, 'apns:queue-full': 2 });
+    expect(Object.keys(merged.byReason)).toEqual(['apns:Unregistered', 'apns:PUSHSIM_ERR_TIMEOUT', 'apns:queue-full']);
+    expect(checkInvariant(merged)).toBeUndefined();
+    expect(parseResult(JSON.parse(JSON.stringify(merged)))).toEqual(merged);
+    // t2 was reported by both shards: listed once, first report first.
+    expect(merged.tokensToPrune?.map((t) => t.token)).toEqual(['t1', 't2', 't3']);
+    expect(merged.scenario).toBe('smoke');
+  });
+
+  it('spans from the earliest start to the latest end, sums the targets and recomputes the achieved rate', () => {
+    const a = collector();
+    const b = collector();
+    feed([a], [10]);
+    feed([b], [10]);
+    const merged = mergeResults([
+      b.finish({ startedAt: new Date('2026-01-01T00:00:02.000Z'), durationMs: 10_000, targetRate: 50 }),
+      a.finish({ startedAt: new Date('2026-01-01T00:00:00.000Z'), durationMs: 5_000, targetRate: 70 }),
+    ]);
+    expect(merged.startedAt).toBe('2026-01-01T00:00:00.000Z');
+    expect(merged.durationMs).toBe(12_000);
+    expect(merged.rate.target).toBe(120);
+    expect(merged.rate.achieved).toBe(achievedRate(merged.counts, 12_000));
+    expect(merged.rate.achieved).toBeCloseTo(6 / 12, 3);
+
+    const closed = mergeResults([a.finish({ ...at('2026-01-01T00:00:00.000Z'), targetRate: null }), b.finish(at('2026-01-01T00:00:00.000Z'))]);
+    expect(closed.rate.target).toBeNull();
+  });
+
+  it('keeps scenario and target only when every shard agrees, and drops thresholds', () => {
+    const c = collector();
+    feed([c], [10]);
+    const one = c.finish({ ...at('2026-01-01T00:00:00.000Z'), target: 'https://127.0.0.1:8443/3/device/x' });
+    const withThresholds: Result = { ...one, thresholds: [{ expression: 'p(99)<1', actual: 10, passed: false }] };
+    const same = mergeResults([withThresholds, withThresholds]);
+    expect(same).toMatchObject({ scenario: 'smoke', target: 'https://127.0.0.1:8443' });
+    expect(same.thresholds).toBeUndefined();
+
+    const other = c.finish({ ...at('2026-01-01T00:00:00.000Z'), scenario: 'other', target: 'https://127.0.0.1:9443' });
+    const mixed = mergeResults([one, other]);
+    expect(mixed.scenario).toBeUndefined();
+    expect(mixed.target).toBeUndefined();
+  });
+
+  it('sums optional counters present in any shard and leaves out those absent in all', () => {
+    const c = collector();
+    feed([c], [10]);
+    const full = c.finish(at('2026-01-01T00:00:00.000Z'));
+    const { retries: _r, fallbacks: _f, ...oldCounts } = full.counts;
+    const old: Result = { ...full, counts: oldCounts };
+    expect(mergeResults([old, old]).counts).not.toHaveProperty('retries');
+    expect(mergeResults([old, full]).counts).toMatchObject({ retries: 1, fallbacks: 0 });
+    expect(mergeResults([old, old]).attemptLatencyMs?.count).toBe(2);
+  });
+
+  it('re-bases breaker transitions on the merged start and names their shard', () => {
+    const a = collector();
+    const b = collector();
+    a.onBreakerStateChange({ atMs: 500, origin: 'https://a', from: 'closed', to: 'open' });
+    b.onBreakerStateChange({ atMs: 100, origin: 'https://a', from: 'closed', to: 'open' });
+    const merged = mergeResults([
+      a.finish(at('2026-01-01T00:00:00.000Z')),
+      b.finish(at('2026-01-01T00:00:01.000Z')),
+    ]);
+    expect(merged.breakerTransitions).toEqual([
+      { atMs: 500, origin: 'https://a [shard 1]', from: 'closed', to: 'open' },
+      { atMs: 1100, origin: 'https://a [shard 2]', from: 'closed', to: 'open' },
+    ]);
+    expect(mergeResults([a.finish(at('2026-01-01T00:00:00.000Z'))]).breakerTransitions?.[0]?.origin).toBe('https://a');
+  });
+
+  it('merges the mock ledgers and the fault counts', () => {
+    const delivery = (duplicatesByToken: Record<string, number>): DeliverySummary => {
+      const duplicates = Object.values(duplicatesByToken).reduce((sum, n) => sum + n, 0);
+      return {
+        delivered: 10 + duplicates,
+        unique: 10,
+        unidentified: 0,
+        duplicates,
+        tokensWithDuplicates: Object.keys(duplicatesByToken).length,
+        duplicatesByToken,
+        byProvider: { apns: { delivered: 10 + duplicates, duplicates } },
+        byPhase: { run: { delivered: 10 + duplicates, duplicates } },
+      };
+    };
+    const c = collector();
+    feed([c], [10]);
+    const a = c.finish({ ...at('2026-01-01T00:00:00.000Z'), delivery: delivery({ x: 2, y: 1 }), faults: [{ id: 'lost', kind: 'accept-then-fail', injected: 3 }] });
+    const b = c.finish({ ...at('2026-01-01T00:00:00.000Z'), delivery: delivery({ x: 1 }), faults: [{ id: 'lost', kind: 'accept-then-fail', injected: 1 }, { id: 'slow', kind: 'latency', injected: 7 }] });
+    const merged = mergeResults([a, b]);
+    expect(merged.delivery).toEqual({
+      delivered: 24,
+      unique: 20,
+      unidentified: 0,
+      duplicates: 4,
+      // x had duplicates in both shards: one token, not two.
+      tokensWithDuplicates: 2,
+      duplicatesByToken: { x: 3, y: 1 },
+      byProvider: { apns: { delivered: 24, duplicates: 4 } },
+      byPhase: { run: { delivered: 24, duplicates: 4 } },
+    });
+    expect(merged.counts.duplicates).toBe(4);
+    expect(merged.faults).toEqual([
+      { id: 'lost', kind: 'accept-then-fail', injected: 4 },
+      { id: 'slow', kind: 'latency', injected: 7 },
+    ]);
+    expect(parseResult(JSON.parse(JSON.stringify(merged)))).toEqual(merged);
+    const plain = c.finish(at('2026-01-01T00:00:00.000Z'));
+    expect(mergeResults([plain, plain])).not.toHaveProperty('delivery');
+    expect(mergeResults([plain, plain])).not.toHaveProperty('faults');
+  });
+
+  it('aligns the shards’ timelines on the merged start and sums them; percentiles only where one shard had the second', () => {
+    const a = collector();
+    const b = collector();
+    for (const [c, offset] of [[a, 0], [b, 0]] as const) {
+      c.onScheduled(offset);
+      c.onOutcome(accepted(), 12, 400);
+      c.onScheduled(1_200);
+      c.onOutcome(rejected('Unregistered'), 3, 1_300);
+    }
+    b.onScheduled(2_100);
+    b.onOutcome(accepted(), 40, 2_500);
+    const merged = mergeResults([
+      a.finish({ startedAt: new Date('2026-01-01T00:00:00.000Z'), durationMs: 2_000, targetRate: 1 }),
+      // One second later: its second 0 is the merged second 1.
+      b.finish({ startedAt: new Date('2026-01-01T00:00:01.000Z'), durationMs: 3_000, targetRate: 1 }),
+    ]);
+    expect(merged.timeline?.map((s) => [s.second, s.scheduled, s.accepted, s.rejected])).toEqual([
+      [0, 1, 1, 0],
+      [1, 2, 1, 1],
+      [2, 1, 0, 1],
+      [3, 1, 1, 0],
+    ]);
+    expect(merged.timeline?.[0]?.p50).toBeCloseTo(12, 1);
+    // Second 1 holds values of both shards: no merged percentile is made up.
+    expect(merged.timeline?.[1]).toMatchObject({ p50: null, p99: null, max: null });
+    expect(merged.timeline?.[3]?.max).toBeCloseTo(40, 1);
+    expect(parseResult(JSON.parse(JSON.stringify(merged))).timeline).toHaveLength(4);
+  });
+
+  it('throws InvalidArgumentError for an empty list', () => {
+    expect(() => mergeResults([])).toThrow(InvalidArgumentError);
+  });
+});
