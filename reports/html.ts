@@ -17,6 +17,7 @@ import { decodeHistogram } from './histogram.js';
 import { checkInvariant } from './result.js';
 import type { LatencyEntry, Result } from './result.js';
 import { duration, ms, percent, perSecond } from './format.js';
+import { timelineChart } from './html-timeline.js';
 
 // ─── escaping ────────────────────────────────────────────────────────────────────────────────────
 
@@ -173,7 +174,7 @@ h1 { font-size: 1.5rem; margin-bottom: .25rem; } h2 { font-size: 1.1rem; margin-
 table { border-collapse: collapse; margin: .5rem 0; } th, td { padding: .2rem .8rem; border-bottom: 1px solid #eaeded; text-align: left; }
 th { background: #f4f6f6; } .num { text-align: right; font-variant-numeric: tabular-nums; }
 .pass td:last-child, .ok { color: #1b7f3b; font-weight: 600; } .fail td:last-child, .broken { color: #c0392b; font-weight: 600; }
-#latency-chart { width: 100%; min-height: 360px; }
+#latency-chart { width: 100%; min-height: 360px; } #timeline-chart { width: 100%; min-height: 300px; }
 `;
 
 function header(result: Result): string {
@@ -223,19 +224,22 @@ function chart(result: Result): string {
     .filter((status) => result.latencyMs[status].count > 0)
     .map((status) => ({ label: status, color: colors[status], values: latencyDistribution(result.latencyMs[status]) }));
   if (series.length === 0) return '';
-  const { js, css } = uplotAssets();
   return section(
     'Latency distribution',
     [
       paragraph('End-to-end latency by percentile, one line per outcome, from the HDR histograms (both axes logarithmic).'),
-      `<style>${css}</style>`,
       '<div id="latency-chart"></div>',
       '<noscript><p>The chart needs JavaScript; the table above has the same percentiles.</p></noscript>',
       `<script type="application/json" id="pushsim-latency-data">${scriptJson({ x: DISTRIBUTION_X, ticks: DISTRIBUTION_TICKS, series })}</script>`,
-      `<script>${js}</script>`,
       `<script>${chartScript}</script>`,
     ].join('\n'),
   );
+}
+
+function perSecondChart(result: Result): string {
+  const parts = timelineChart(result, scriptJson);
+  if (parts === undefined) return '';
+  return section('Per second', [paragraph('Notifications planned, accepted and not accepted in each second of the measured run, and p99 of the latency of those accepted (right axis).'), ...parts].join('\n'));
 }
 
 function reasons(result: Result): string {
@@ -296,9 +300,11 @@ function invariant(result: Result): string {
 /** The report as one HTML document. Every string from the result is escaped. */
 export function formatHtml(result: Result): string {
   const title = `pushsim${result.scenario !== undefined ? ` · ${result.scenario}` : ''} · ${result.startedAt}`;
-  const body = [header(result), outcomes(result), latency(result), chart(result), reasons(result), thresholds(result), ledger(result), faults(result), breaker(result), invariant(result)]
-    .filter((part) => part !== '')
-    .join('\n');
+  const sections = [header(result), outcomes(result), latency(result), chart(result), perSecondChart(result), reasons(result), thresholds(result), ledger(result), faults(result), breaker(result), invariant(result)];
+  const body = sections.filter((part) => part !== '').join('\n');
+  // uPlot once, before any chart's script, only when a chart is drawn.
+  const charts = body.includes('<script>') ? uplotAssets() : undefined;
+  const assets = charts === undefined ? '' : `<style>${charts.css}</style>\n<script>${charts.js}</script>\n`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -307,7 +313,7 @@ export function formatHtml(result: Result): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>${style}</style>
-</head>
+${assets}</head>
 <body>
 ${body}
 </body>
