@@ -80,6 +80,13 @@ export interface DeliveryLedgerOptions {
   readonly maxRecords?: number;
   /** @default 100 */
   readonly maxTokensListed?: number;
+  /**
+   * How long a delivered notification is remembered for duplicate detection. Identities live in two
+   * generations of this length, so memory follows the traffic of the last 10–20 minutes rather than
+   * growing with every notification of a long soak (pushsim's sender gives each its own apns-id);
+   * a repeat more than `identityWindowMs` later counts as a new notification. @default 600000
+   */
+  readonly identityWindowMs?: number;
 }
 
 export class DeliveryLedger {
@@ -92,8 +99,15 @@ export class DeliveryLedger {
   #duplicates = 0;
   /** Deliveries without any identity (no id, no body): each is its own notification, nothing to remember. */
   #unidentified = 0;
-  /** Deliveries so far per notification, keyed by a 53-bit hash (short keys: this map is O(distinct notifications)). */
-  readonly #seen = new Map<number, number>();
+  /**
+   * Deliveries so far per notification, keyed by a 53-bit hash (short keys), in two generations:
+   * `#seen` since the last rotation, `#older` the window before; older identities are forgotten.
+   */
+  #seen = new Map<number, number>();
+  #older = new Map<number, number>();
+  #rotatedAt: number;
+  readonly #identityWindowMs: number;
+  #unique = 0;
   readonly #duplicatesByToken = new Map<string, number>();
   readonly #byProvider = new Map<string, DeliveryCounts>();
   readonly #byPhase = new Map<string, DeliveryCounts>();
@@ -103,6 +117,8 @@ export class DeliveryLedger {
     this.#phaseAt = options.phaseAt ?? (() => 'run');
     this.#maxRecords = assertInteger('maxRecords', options.maxRecords ?? 0, 0);
     this.#maxTokensListed = assertInteger('maxTokensListed', options.maxTokensListed ?? 100, 0);
+    this.#identityWindowMs = assertInteger('identityWindowMs', options.identityWindowMs ?? 600_000, 1);
+    this.#rotatedAt = this.#clock.now();
   }
 
   /** The fault engine attaches its timeline after building the ledger. */
@@ -117,8 +133,10 @@ export class DeliveryLedger {
     let before = 0;
     if (key === undefined) this.#unidentified++;
     else {
-      before = this.#seen.get(key) ?? 0;
+      if (at - this.#rotatedAt >= this.#identityWindowMs) this.#rotate(at);
+      before = this.#seen.get(key) ?? this.#older.get(key) ?? 0;
       this.#seen.set(key, before + 1);
+      if (before === 0) this.#unique++;
     }
     this.#delivered++;
     bump(this.#byProvider, input.provider, before > 0);
@@ -144,6 +162,15 @@ export class DeliveryLedger {
     return record;
   }
 
+  /** A new generation of identities; the one before the last is forgotten. */
+  #rotate(at: number): void {
+    this.#older = this.#seen;
+    this.#seen = new Map();
+    // Two windows without traffic forget both generations.
+    if (at - this.#rotatedAt >= 2 * this.#identityWindowMs) this.#older = new Map();
+    this.#rotatedAt = at;
+  }
+
   records(): readonly DeliveryRecord[] {
     return this.#records;
   }
@@ -159,7 +186,7 @@ export class DeliveryLedger {
       Object.fromEntries([...map].map(([name, counts]) => [name, { ...counts }]));
     return {
       delivered: this.#delivered,
-      unique: this.#seen.size + this.#unidentified,
+      unique: this.#unique + this.#unidentified,
       unidentified: this.#unidentified,
       duplicates: this.#duplicates,
       tokensWithDuplicates: this.#duplicatesByToken.size,
@@ -175,7 +202,10 @@ export class DeliveryLedger {
     this.#delivered = 0;
     this.#duplicates = 0;
     this.#unidentified = 0;
-    this.#seen.clear();
+    this.#seen = new Map();
+    this.#older = new Map();
+    this.#unique = 0;
+    this.#rotatedAt = this.#clock.now();
     this.#duplicatesByToken.clear();
     this.#byProvider.clear();
     this.#byPhase.clear();

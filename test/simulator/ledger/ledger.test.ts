@@ -35,6 +35,20 @@ describe('DeliveryLedger', () => {
     expect(ledger.summary()).toMatchObject({ delivered: 2, unique: 2, unidentified: 2, duplicates: 0, byPhase: { run: { delivered: 2, duplicates: 0 } } });
   });
 
+  it('remembers identities for one to two windows: retries are duplicates, a repeat long after is new', () => {
+    let now = 0;
+    const ledger = new DeliveryLedger({ clock: { now: () => now }, identityWindowMs: 1_000 });
+    const deliver = (at: number): number => {
+      now = at;
+      return ledger.record({ provider: 'apns', token: 't', notificationId: 'n-1' }).duplicateOf;
+    };
+    expect([deliver(0), deliver(900), deliver(1_500), deliver(3_200)]).toEqual([0, 1, 2, 3]);
+    // Two quiet windows: both generations forgotten.
+    expect(deliver(6_000)).toBe(0);
+    expect(ledger.summary()).toMatchObject({ delivered: 5, unique: 2, duplicates: 3 });
+    expect(() => new DeliveryLedger({ identityWindowMs: 0 })).toThrow(/identityWindowMs/);
+  });
+
   it('keeps no records by default, and counts exactly anyway', () => {
     const ledger = new DeliveryLedger();
     ledger.record({ provider: 'apns', token: 't', notificationId: 'n' });
