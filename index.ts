@@ -65,6 +65,8 @@ export type { RunEvents, RunOptions, RunProgress, RunStart } from './scenarios/r
 export type { MockTarget, ScenarioConfig, UrlTarget } from './scenarios/config.js';
 export { validateScenario } from './scenarios/config.js';
 export { builtinScenarios } from './scenarios/builtin/index.js';
+export { MAX_VARIANTS, expandGrid, tunePolicies, variantLabel } from './scenarios/tune.js';
+export type { PolicyGrid, PolicyVariant, TuneOptions } from './scenarios/tune.js';
 
 export { apnsReasons, classifyRejection, isApnsReason, fcmReasons, isFcmReason, webPushReasonFor, webPushReasons } from './core/reasons.js';
 export type { ApnsReason, Provider, ReasonInfo, RetryClass, FcmReason, FcmReasonInfo, WebPushReason } from './core/reasons.js';

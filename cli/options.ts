@@ -33,3 +33,35 @@ export function nonNegativeNumber(value: string): number {
   }
   return n;
 }
+
+export function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(`expected a whole number ≥ 0, got "${value}"`);
+  }
+  return n;
+}
+
+/** `on` or `off`, as `pushsim tune --breaker on,off` takes them. */
+export function onOff(value: string): boolean {
+  if (value !== 'on' && value !== 'off') throw new InvalidArgumentError(`expected on or off, got "${value}"`);
+  return value === 'on';
+}
+
+/**
+ * A comma-separated list (`1,3,5`) of what `item` parses, without repeats (each item is a run of
+ * `pushsim tune`, and a repeat would run the same variant twice).
+ */
+export function listOf<T>(item: (value: string) => T, expected: string): (value: string) => T[] {
+  return (value) => {
+    const items = value.split(',').map((v) => v.trim());
+    let parsed: T[];
+    try {
+      parsed = items.map(item);
+    } catch {
+      throw new InvalidArgumentError(`expected a comma-separated list of ${expected}, got "${value}"`);
+    }
+    if (new Set(items).size !== items.length) throw new InvalidArgumentError(`expected a comma-separated list of ${expected} without repeats, got "${value}"`);
+    return parsed;
+  };
+}

@@ -13,6 +13,7 @@ import { registerMockWebPush } from './commands/mock-webpush.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
+import { registerTune } from './commands/tune.js';
 import { describeError, exitCodeFor } from './exit.js';
 import { pushsimVersion } from './version.js';
 
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerMerge(program);
   registerCompare(program, (code) => (exitCode = code));
   registerReport(program);
+  registerTune(program);
   program.commands.forEach((c) => c.exitOverride());
   program.commands.flatMap((c) => c.commands).forEach((c) => c.exitOverride());
   try {

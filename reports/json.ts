@@ -6,6 +6,8 @@ import { dirname, resolve } from 'node:path';
 import { InvalidConfigError } from '../core/errors.js';
 import { parseResult } from './result.js';
 import type { Result } from './result.js';
+import { withoutResults } from './tune.js';
+import type { TuneReport } from './tune.js';
 
 export const RESULT_FILE = 'result.json';
 
@@ -27,6 +29,13 @@ export const TOKENS_TO_PRUNE_FILE = 'tokens-to-prune.json';
 export async function writeTokensToPrune(result: Result, dir = 'pushsim-report'): Promise<string | undefined> {
   if (result.tokensToPrune === undefined || result.tokensToPrune.length === 0) return undefined;
   return writeJsonAtomically(resolve(dir, TOKENS_TO_PRUNE_FILE), result.tokensToPrune);
+}
+
+export const TUNE_FILE = 'tune.json';
+
+/** Writes `<dir>/tune.json` — the tuning report without each variant's full Result — and returns its path. */
+export async function writeTuneReport(report: TuneReport, dir = 'pushsim-tune'): Promise<string> {
+  return writeJsonAtomically(resolve(dir, TUNE_FILE), withoutResults(report));
 }
 
 async function writeJsonAtomically(file: string, value: unknown): Promise<string> {

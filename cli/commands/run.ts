@@ -76,14 +76,14 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
 }
 
 /** A built-in name, or a path to a YAML/JSON scenario file. */
-async function resolveScenario(name: string): Promise<ScenarioConfig> {
+export async function resolveScenario(name: string): Promise<ScenarioConfig> {
   const scenario = builtinScenarios[name];
   if (scenario) return scenario;
   if (/\.(ya?ml|json)$/i.test(name) || name.includes('/')) return loadScenarioFile(name);
   throw new InvalidConfigError(`scenario "${name}"`, [`there is no built-in scenario named "${name}"; choose one of: ${Object.keys(builtinScenarios).join(', ')}, or give a path to a .yaml or .json scenario file`]);
 }
 
-function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: FaultsDocument | undefined): ScenarioConfig {
+export function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: FaultsDocument | undefined): ScenarioConfig {
   const target = base.target.kind === 'mock' ? { ...base.target, ...(flags.tls && { tls: true }), ...(flags.inProcess && { worker: false }) } : base.target;
   let { load } = base;
   if (load.executor === 'constant-arrival-rate') {

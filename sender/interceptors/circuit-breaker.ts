@@ -37,6 +37,9 @@ export interface CircuitBreakerOptions {
 
 const BUCKETS = 10;
 
+/** What an option left out means (also for labels elsewhere, e.g. `pushsim tune`). */
+export const circuitBreakerDefaults = { errorRate: 0.5, minRequests: 20, openMs: 5000 } as const;
+
 export class CircuitBreaker {
   readonly #o: Required<Omit<CircuitBreakerOptions, 'onStateChange' | 'classify' | 'clock'>>;
   readonly #classify: CircuitBreakerOptions['classify'];
@@ -52,11 +55,11 @@ export class CircuitBreaker {
 
   constructor(options: CircuitBreakerOptions) {
     this.#o = {
-      errorRate: assertNumber('circuit breaker errorRate', options.errorRate ?? 0.5, Number.MIN_VALUE, 1),
-      minRequests: assertInteger('circuit breaker minRequests', options.minRequests ?? 20, 1),
+      errorRate: assertNumber('circuit breaker errorRate', options.errorRate ?? circuitBreakerDefaults.errorRate, Number.MIN_VALUE, 1),
+      minRequests: assertInteger('circuit breaker minRequests', options.minRequests ?? circuitBreakerDefaults.minRequests, 1),
       consecutiveFailures: assertInteger('circuit breaker consecutiveFailures', options.consecutiveFailures ?? 50, 1),
       windowMs: assertInteger('circuit breaker windowMs', options.windowMs ?? 10_000, BUCKETS),
-      openMs: assertInteger('circuit breaker openMs', options.openMs ?? 5000, 0),
+      openMs: assertInteger('circuit breaker openMs', options.openMs ?? circuitBreakerDefaults.openMs, 0),
       halfOpenProbes: assertInteger('circuit breaker halfOpenProbes', options.halfOpenProbes ?? 1, 1),
     };
     this.#classify = options.classify;

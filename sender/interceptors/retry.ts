@@ -46,10 +46,13 @@ export interface RetryOptions {
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What an option left out means (also for labels elsewhere, e.g. `pushsim tune`). */
+export const retryDefaults = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 30_000 } as const;
+
 export function retry(options: RetryOptions): Interceptor {
-  const maxAttempts = assertInteger('retry maxAttempts', options.maxAttempts ?? 5, 1, 100);
-  const base = assertInteger('retry baseDelayMs', options.baseDelayMs ?? 100, 0);
-  const cap = assertInteger('retry maxDelayMs', options.maxDelayMs ?? 30_000, 0);
+  const maxAttempts = assertInteger('retry maxAttempts', options.maxAttempts ?? retryDefaults.maxAttempts, 1, 100);
+  const base = assertInteger('retry baseDelayMs', options.baseDelayMs ?? retryDefaults.baseDelayMs, 0);
+  const cap = assertInteger('retry maxDelayMs', options.maxDelayMs ?? retryDefaults.maxDelayMs, 0);
   const maxRetryAfter = assertInteger('retry maxRetryAfterMs', options.maxRetryAfterMs ?? 60_000, 0);
   const budget = options.budget instanceof RetryBudget ? options.budget : new RetryBudget(options.budget);
   const clock = options.clock ?? systemClock;

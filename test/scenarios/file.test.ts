@@ -2,18 +2,11 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidConfigError } from '../../core/errors.js';
+import type { InvalidConfigError } from '../../core/errors.js';
 import { loadScenarioFile, parseScenario } from '../../scenarios/file.js';
+import { configProblems } from '../helpers/config-problems.js';
 
-function problems(text: string): readonly string[] {
-  try {
-    parseScenario(text, 'test.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidConfigError);
-    return (error as InvalidConfigError).problems;
-  }
-  throw new Error('expected the scenario to be rejected');
-}
+const problems = (text: string): readonly string[] => configProblems(() => parseScenario(text, 'test.yaml'));
 
 describe('scenario files', () => {
   it('fills what a file leaves out from the default scenario', () => {
