@@ -13,6 +13,7 @@ import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { randomUUID } from 'node:crypto';
 import type { LatencySampler } from '../distributions.js';
 import type { FaultEngine } from '../faults/engine.js';
+import { applyFaultDecision } from '../faults/hooks.js';
 import type { AcceptHook } from '../faults/hooks.js';
 import type { DeliveryLedger } from '../ledger/ledger.js';
 import type { ApnsConnection } from './connection.js';
@@ -80,11 +81,18 @@ function received(
 ): void {
   const { engine } = options;
   if (engine === undefined) {
-    decide(stream, headers, rawHeaders, body, connection, options, undefined);
+    decide(stream, headers, rawHeaders, body, connection, options, undefined, undefined);
     return;
   }
-  const info = apnsFaultInfo(headers, tokenOf(headers[':path']), engine.connectionId(stream.session), connection.context.defaultTopic);
-  engine.handle(stream, info, (accept) => decide(stream, headers, rawHeaders, body, connection, options, accept));
+  const probe = apnsFaultInfo(headers, tokenOf(headers[':path']), engine.connectionId(stream.session), connection.context.defaultTopic);
+  const decision = engine.decide(probe);
+  if (decision === undefined) {
+    decide(stream, headers, rawHeaders, body, connection, options, undefined, engine.attemptFor(probe));
+    return;
+  }
+  // A fault fired: its handling outlives this call, and the probe is reused by the next request.
+  const info = { ...probe };
+  applyFaultDecision(engine, decision, stream, info, (accept) => decide(stream, headers, rawHeaders, body, connection, options, accept, undefined));
 }
 
 function decide(
@@ -95,6 +103,8 @@ function decide(
   connection: ApnsConnection,
   options: DeviceStreamOptions,
   accept: AcceptHook | undefined,
+  /** The engine's attempt number for a request no fault took (recorded with the delivery). */
+  attempt: number | undefined,
 ): void {
   const requestHeaders = headers as RequestHeaders;
   const token = tokenOf(headers[':path']);
@@ -112,17 +122,17 @@ function decide(
   }
   if (verdict instanceof Promise) {
     verdict.then(
-      (settled) => settle(stream, settled, options, accept, token, headers),
+      (settled) => settle(stream, settled, options, accept, token, headers, attempt),
       () => answer(stream, internalError(requestHeaders), options),
     );
   } else {
-    settle(stream, verdict, options, accept, token, headers);
+    settle(stream, verdict, options, accept, token, headers, attempt);
   }
 }
 
 /** An acceptance is recorded (ledger, or the fault engine's accept hook) when it is sent. */
-function settle(stream: ServerHttp2Stream, verdict: ApnsVerdict, options: DeviceStreamOptions, accept: AcceptHook | undefined, token: string, headers: IncomingHttpHeaders): void {
-  answer(stream, verdict, options, verdict.ok ? onAccepted(options.ledger, accept, token, headers) : undefined);
+function settle(stream: ServerHttp2Stream, verdict: ApnsVerdict, options: DeviceStreamOptions, accept: AcceptHook | undefined, token: string, headers: IncomingHttpHeaders, attempt: number | undefined): void {
+  answer(stream, verdict, options, verdict.ok ? onAccepted(options.ledger, accept, token, headers, attempt) : undefined);
 }
 
 /** Answers after the sampled latency, if any. Exported for the fastify side (routes.ts). */
@@ -146,14 +156,20 @@ export function acceptDeviceStream(stream: ServerHttp2Stream, headers: IncomingH
   stream.on('error', ignore);
   const token = tokenOf(headers[':path']);
   // No body is kept here: the ledger tells these notifications apart by their apns-id only.
-  const respond = (accept: AcceptHook | undefined): void => {
+  const respond = (accept: AcceptHook | undefined, attempt?: number): void => {
     const requested = headers['apns-id'];
-    answer(stream, { ok: true, apnsId: typeof requested === 'string' ? requested : randomUUID() }, options, onAccepted(options.ledger, accept, token, headers));
+    answer(stream, { ok: true, apnsId: typeof requested === 'string' ? requested : randomUUID() }, options, onAccepted(options.ledger, accept, token, headers, attempt));
   };
   const { engine } = options;
   const reply = (): void => {
-    if (engine === undefined) respond(undefined);
-    else engine.handle(stream, apnsFaultInfo(headers, token, engine.connectionId(stream.session), undefined), respond);
+    if (engine === undefined) {
+      respond(undefined);
+      return;
+    }
+    const probe = apnsFaultInfo(headers, token, engine.connectionId(stream.session), undefined);
+    const decision = engine.decide(probe);
+    if (decision === undefined) respond(undefined, engine.attemptFor(probe));
+    else applyFaultDecision(engine, decision, stream, { ...probe }, respond);
   };
   if (stream.endAfterHeaders) {
     reply();
