@@ -19,10 +19,13 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** Runs a built script (path relative to dist/; this file is dist/bench/lib/children.js) and waits for it to print `listening on <url>`. */
-export function startChild(script: string, args: readonly string[] = [], readyPattern = /listening on (\S+)/): Promise<Child> {
+/**
+ * Runs a built script (path relative to dist/; this file is dist/bench/lib/children.js) and waits
+ * for it to print `listening on <url>`. `nodeOptions` go before the script (e.g. `--cpu-prof`).
+ */
+export function startChild(script: string, args: readonly string[] = [], readyPattern = /listening on (\S+)/, nodeOptions: readonly string[] = []): Promise<Child> {
   const path = fileURLToPath(new URL(`../../${script}`, import.meta.url));
-  const child = spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeOptions, path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   live.add(child);
   child.once('exit', () => live.delete(child));
   return new Promise((resolve, reject) => {

@@ -88,7 +88,7 @@ function parse(out: string): { seconds: number; ok: number } {
 }
 
 /** One h2load run against `server`: 2xx per second and the server's CPU per 2xx. */
-async function measure(server: Server, requests: number, payloadFile: string): Promise<RoundResult> {
+export async function measure(server: Server, requests: number, payloadFile: string): Promise<RoundResult> {
   const pid = server.child.process.pid;
   const cpu0 = await childCpuMicros(pid);
   const { seconds, ok } = parse(await runH2load(h2loadArgs(requests, server.child.url, server.authorization, payloadFile)));
@@ -120,11 +120,11 @@ export async function interleave(targets: readonly Target[], options: RoundsOpti
   }
 }
 
-/** `pushsim mock apns` with `extraArgs`, pinned, with a valid provider token for h2load. */
-export function mockApnsTarget(name: string, extraArgs: readonly string[]): Target {
+/** `pushsim mock apns` with `extraArgs` (node's own options in `nodeOptions`), pinned, with a valid provider token for h2load. */
+export function mockApnsTarget(name: string, extraArgs: readonly string[], nodeOptions: readonly string[] = []): Target {
   const start = async (): Promise<Server> => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-h2load-'));
-    const child = pin(await startChild('cli/bin.js', ['mock', 'apns', '--credentials-dir', dir, ...extraArgs]));
+    const child = pin(await startChild('cli/bin.js', ['mock', 'apns', '--credentials-dir', dir, ...extraArgs], undefined, nodeOptions));
     const info = JSON.parse(await readFile(join(dir, 'credentials.json'), 'utf8')) as { keyId: string; teamId: string; keyFile: string };
     const key = await importPKCS8(await readFile(info.keyFile, 'utf8'), 'ES256');
     const jwt = await new SignJWT({ iss: info.teamId, iat: Math.floor(Date.now() / 1000) }).setProtectedHeader({ alg: 'ES256', kid: info.keyId }).sign(key);

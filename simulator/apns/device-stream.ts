@@ -87,7 +87,7 @@ function received(
   const probe = apnsFaultInfo(headers, tokenOf(headers[':path']), engine.connectionId(stream.session), connection.context.defaultTopic);
   const decision = engine.decide(probe);
   if (decision === undefined) {
-    decide(stream, headers, rawHeaders, body, connection, options, undefined, engine.attemptFor(probe));
+    decide(stream, headers, rawHeaders, body, connection, options, undefined, engine.lastAttempt || undefined);
     return;
   }
   // A fault fired: its handling outlives this call, and the probe is reused by the next request.
@@ -168,7 +168,7 @@ export function acceptDeviceStream(stream: ServerHttp2Stream, headers: IncomingH
     }
     const probe = apnsFaultInfo(headers, token, engine.connectionId(stream.session), undefined);
     const decision = engine.decide(probe);
-    if (decision === undefined) respond(undefined, engine.attemptFor(probe));
+    if (decision === undefined) respond(undefined, engine.lastAttempt || undefined);
     else applyFaultDecision(engine, decision, stream, { ...probe }, respond);
   };
   if (stream.endAfterHeaders) {

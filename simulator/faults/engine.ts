@@ -67,7 +67,9 @@ export class FaultEngine {
   readonly #initial: readonly FaultSpec[];
   readonly #source: string;
   readonly #dice = createDice();
-  readonly #attempts = new Map<string, number>();
+  /** Attempts per token: a counter object each, so counting is one map lookup, not a get and a set. */
+  readonly #attempts = new Map<string, { n: number }>();
+  #lastAttempt = 0;
   readonly #sessions: SessionTracker;
   readonly #phases: ReadonlyMap<string, boolean>;
   #faults: Fault[] = [];
@@ -118,12 +120,18 @@ export class FaultEngine {
   /** Which faults fire for this request; undefined (the common case) when none does. */
   decide(info: FaultRequestInfo): FaultDecision | undefined {
     this.metrics.request(info.provider);
-    const attempt = info.attemptForToken ?? this.#countAttempt(info);
+    this.#lastAttempt = 0;
     if (this.#faults.length === 0) return undefined;
     const now = info.now ?? this.#clock.now();
     if (now >= this.#nextTransitionAt) this.tick(now);
     const candidates = this.#requestFaults.for(info.token);
     if (candidates.length === 0) return undefined;
+    // Attempts are counted only for tokens some request fault could meet (one scheduled for later
+    // included, so its dice and firstNPerToken count from the start): a mock whose faults never
+    // concern this token pays no per-token bookkeeping (the map lookup of a fresh 64-character
+    // string was most of an idle engine's cost under h2load).
+    const attempt = info.attemptForToken ?? this.#countAttempt(info);
+    this.#lastAttempt = attempt;
     const offset = now - this.#startedAt;
     let resolved: ResolvedRequest | undefined;
     let delayMs = 0;
@@ -168,10 +176,15 @@ export class FaultEngine {
     return interceptConnections(server, this);
   }
 
-  /** The attempt number decide() last counted for this request's token (0 if never seen). */
+  /** The attempt number the last decide() counted (0 when it counted none: no request fault could meet the token); for hot paths, instead of attemptFor(). */
+  get lastAttempt(): number {
+    return this.#lastAttempt;
+  }
+
+  /** The attempt number decide() last counted for this request's token (0 when it counted none: no request fault could meet the token). */
   attemptFor(info: FaultRequestInfo): number {
     if (info.token === undefined) return 0;
-    return this.#attempts.get(info.provider === 'apns' ? info.token : `${info.provider}:${info.token}`) ?? 0;
+    return this.#attempts.get(info.provider === 'apns' ? info.token : `${info.provider}:${info.token}`)?.n ?? 0;
   }
 
   /** Hook for every new HTTP/2 session (server 'session' event). Returns its connection id. */
@@ -337,9 +350,9 @@ export class FaultEngine {
   #countAttempt(info: FaultRequestInfo): number {
     if (info.token === undefined) return 1;
     const key = info.provider === 'apns' ? info.token : `${info.provider}:${info.token}`;
-    const attempt = (this.#attempts.get(key) ?? 0) + 1;
-    this.#attempts.set(key, attempt);
-    return attempt;
+    let counter = this.#attempts.get(key);
+    if (counter === undefined) this.#attempts.set(key, (counter = { n: 0 }));
+    return ++counter.n;
   }
 }
 

@@ -48,7 +48,7 @@ export function recordingAccept(engine: FaultEngine, info: FaultRequestInfo): Ac
       deliveryId,
       notificationId: info.notificationId,
       body,
-      attempt: info.attemptForToken ?? engine.attemptFor(info),
+      attempt: (info.attemptForToken ?? engine.attemptFor(info)) || undefined,
       at: undefined,
     });
     return false;

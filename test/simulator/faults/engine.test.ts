@@ -55,6 +55,18 @@ describe('targeting', () => {
     expect(e.remove('error-0')).toBe(true);
     expect(reason(e.decide(apns(1)))).toBe('ServiceUnavailable');
   });
+  it('counts attempts only for tokens a request fault could meet; a fault added live counts from then', () => {
+    const e = engine({ faults: [{ kind: 'outage', firstNPerToken: 1, match: { tokens: [token(2)] } }, { kind: 'streams', maxConcurrentStreams: 1 }] });
+    expect([e.decide(apns(1)), e.decide(apns(1))]).toEqual([undefined, undefined]);
+    expect(e.attemptFor(apns(1))).toBe(0);
+    expect([reason(e.decide(apns(2))), reason(e.decide(apns(2)))]).toEqual(['ServiceUnavailable', undefined]);
+    expect(e.attemptFor(apns(2))).toBe(2);
+    e.add({ kind: 'error', apns: 'BadDeviceToken', firstNPerToken: 1 });
+    expect([reason(e.decide(apns(1))), reason(e.decide(apns(1)))]).toEqual(['BadDeviceToken', undefined]);
+    // Every request was counted for the metrics all the same.
+    expect(e.metrics.snapshot().requests).toEqual({ apns: 6 });
+  });
+
   it('applies a provider error only to providers it names one for', () => {
     const e = engine({ faults: [{ kind: 'error', fcm: 'UNREGISTERED' }] });
     expect(e.decide(apns(1))).toBeUndefined();
