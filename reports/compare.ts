@@ -12,8 +12,13 @@ import { safe, table } from './format.js';
 
 /** How much worse the candidate may be before a metric counts as a regression. */
 export interface CompareTolerances {
-  /** Largest latency increase (every percentile, end to end and per attempt), in % of the base. @default 10 */
+  /** Largest latency increase (p50 to p99.9, end to end and per attempt), in % of the base. @default 10 */
   readonly maxLatencyIncreasePct?: number;
+  /**
+   * A latency increase up to this many ms is never a regression, whatever its percentage: against a
+   * local mock, p50 moves by tenths of a millisecond from run to run. @default 1
+   */
+  readonly minLatencyIncreaseMs?: number;
   /** Largest drop of the achieved rate, in % of the base. @default 5 */
   readonly maxThroughputDropPct?: number;
   /** Largest increase of the error rate, in percentage points. @default 0.5 */
@@ -26,6 +31,7 @@ export interface CompareTolerances {
 
 export const DEFAULT_TOLERANCES: Required<CompareTolerances> = {
   maxLatencyIncreasePct: 10,
+  minLatencyIncreaseMs: 1,
   maxThroughputDropPct: 5,
   maxErrorRateIncreasePp: 0.5,
   maxRetriesIncrease: 0.05,
@@ -49,6 +55,8 @@ export interface MetricComparison {
   readonly relativeChange: number | null;
   /** The worst candidate value still accepted: an upper bound when lower is better, else a lower bound. */
   readonly limit: number;
+  /** false for a metric shown for information only (latency max: one sample), never a regression. */
+  readonly gated: boolean;
   readonly regression: boolean;
 }
 
@@ -83,13 +91,15 @@ export function compareResults(base: Result, candidate: Result, options: Compare
   const throughputFloor = (b: number): number => b * (1 - tolerances.maxThroughputDropPct / 100);
   metrics.push(metric('rate.achieved', 'achieved rate', '/s', 'higher', base.rate.achieved, candidate.rate.achieved, throughputFloor));
 
-  const latencyCeiling = (b: number): number => b * (1 + tolerances.maxLatencyIncreasePct / 100);
+  const latencyCeiling = (b: number): number => Math.max(b * (1 + tolerances.maxLatencyIncreasePct / 100), b + tolerances.minLatencyIncreaseMs);
   const latency = (prefix: string, label: string, b: LatencyEntry | undefined, c: LatencyEntry | undefined): void => {
     if (b === undefined || c === undefined || b.count === 0 || c.count === 0) {
       notes.push(`${label}: not compared, ${b === undefined || b.count === 0 ? 'base' : 'candidate'} has no values`);
       return;
     }
     for (const [p, name] of percentiles) metrics.push(metric(`${prefix}.${p}`, `${label} ${name}`, 'ms', 'lower', b[p], c[p], latencyCeiling));
+    // The maximum is one sample: shown, never a regression (it would make CI flaky).
+    metrics.push({ ...metric(`${prefix}.max`, `${label} max`, 'ms', 'lower', b.max, c.max, latencyCeiling), gated: false, regression: false });
   };
   latency('latency.accepted', 'latency', base.latencyMs.accepted, candidate.latencyMs.accepted);
   if (base.attemptLatencyMs !== undefined || candidate.attemptLatencyMs !== undefined) {
@@ -138,7 +148,6 @@ const percentiles = [
   ['p90', 'p90'],
   ['p99', 'p99'],
   ['p999', 'p99.9'],
-  ['max', 'max'],
 ] as const;
 
 function resolveTolerances(options: CompareTolerances): Required<CompareTolerances> {
@@ -174,7 +183,7 @@ function metric(
   const slack = SLACK * Math.max(1, Math.abs(limit));
   const regression = better === 'lower' ? candidate > limit + slack : candidate < limit - slack;
   const change = candidate - base;
-  return { key, label, unit, better, base, candidate, change, relativeChange: base === 0 ? null : change / base, limit, regression };
+  return { key, label, unit, better, base, candidate, change, relativeChange: base === 0 ? null : change / base, limit, gated: true, regression };
 }
 
 function runInfo(r: Result): RunInfo {
@@ -201,8 +210,8 @@ export function formatComparison(comparison: Comparison, options: FormatComparis
     value(m.unit, m.base),
     value(m.unit, m.candidate),
     change(m),
-    `${m.better === 'lower' ? '≤' : '≥'} ${value(m.unit, m.limit)}`,
-    m.regression ? paint('31', '✗ REGRESSION') : paint('32', '✓'),
+    m.gated ? `${m.better === 'lower' ? '≤' : '≥'} ${value(m.unit, m.limit)}` : '—',
+    m.regression ? paint('31', '✗ REGRESSION') : m.gated ? paint('32', '✓') : 'not gated',
   ]);
   const [head = '', ...body] = table([['metric', 'base', 'candidate', 'change', 'limit', ''], ...rows], (column, columns) => column === 0 || column === columns - 1);
   lines.push(paint('1', head), ...body, '');
@@ -214,7 +223,7 @@ export function formatComparison(comparison: Comparison, options: FormatComparis
       : `${paint('31', '✗')} ${regressions.length} regression(s): ${metrics.filter((m) => m.regression).map((m) => m.label).join(', ')}`,
   );
   lines.push(
-    `tolerances: latency +${t.maxLatencyIncreasePct}% · throughput −${t.maxThroughputDropPct}% · error rate +${t.maxErrorRateIncreasePp} pp` +
+    `tolerances: latency +${t.maxLatencyIncreasePct}% (and > ${t.minLatencyIncreaseMs} ms) · throughput −${t.maxThroughputDropPct}% · error rate +${t.maxErrorRateIncreasePp} pp` +
       ` · retries +${t.maxRetriesIncrease}/notification · duplicates +${t.maxDuplicateRateIncreasePp} pp`,
   );
   if (notes.length > 0) lines.push('', 'notes:', ...notes.map((note) => `  - ${safe(note)}`));

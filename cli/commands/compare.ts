@@ -10,6 +10,7 @@ import { nonNegativeNumber } from '../options.js';
 
 interface CompareFlags {
   maxLatencyIncrease?: number;
+  minLatencyIncrease?: number;
   maxThroughputDrop?: number;
   maxErrorRateIncrease?: number;
   json?: boolean;
@@ -21,7 +22,8 @@ export function registerCompare(program: Command, setExitCode: (code: number) =>
     .description(`compare a candidate result.json with a base one; exits ${ExitCode.performanceRegression} when a metric regressed beyond its tolerance`)
     .argument('<base.json>', 'result of the baseline run')
     .argument('<candidate.json>', 'result of the run to judge')
-    .option('--max-latency-increase <pct>', 'largest accepted latency increase, % of the base, for every percentile (default 10)', nonNegativeNumber)
+    .option('--max-latency-increase <pct>', 'largest accepted latency increase, % of the base, for p50 to p99.9 (default 10)', nonNegativeNumber)
+    .option('--min-latency-increase <ms>', 'a latency increase up to this is never a regression, whatever its % (default 1)', nonNegativeNumber)
     .option('--max-throughput-drop <pct>', 'largest accepted drop of the achieved rate, % of the base (default 5)', nonNegativeNumber)
     .option('--max-error-rate-increase <pp>', 'largest accepted error-rate increase, percentage points (default 0.5)', nonNegativeNumber)
     .option('--json', 'print the comparison as JSON instead of a table')
@@ -29,6 +31,7 @@ export function registerCompare(program: Command, setExitCode: (code: number) =>
       const [base, candidate] = await Promise.all([readResult(baseFile), readResult(candidateFile)]);
       const comparison = compareResults(base, candidate, {
         ...(flags.maxLatencyIncrease !== undefined && { maxLatencyIncreasePct: flags.maxLatencyIncrease }),
+        ...(flags.minLatencyIncrease !== undefined && { minLatencyIncreaseMs: flags.minLatencyIncrease }),
         ...(flags.maxThroughputDrop !== undefined && { maxThroughputDropPct: flags.maxThroughputDrop }),
         ...(flags.maxErrorRateIncrease !== undefined && { maxErrorRateIncreasePp: flags.maxErrorRateIncrease }),
       });

@@ -102,6 +102,14 @@ describe('compareResults', () => {
     expect(compareResults(run({ latencies: steady(100) }), run({ latencies: steady(120) }), { maxLatencyIncreasePct: 25 }).regressions).toEqual([]);
   });
 
+  it('never flags a latency rise within the absolute floor (1 ms by default), however large in per cent', () => {
+    const small = compareResults(run({ latencies: steady(2) }), run({ latencies: steady(2.8) }));
+    expect(small.regressions).toEqual([]);
+    // p50 6 → 6.8 ms: +13 %, past the 10 % tolerance, but 0.8 ms.
+    expect(byKey(small, 'latency.accepted.p50').relativeChange).toBeGreaterThan(0.1);
+    expect(compareResults(run({ latencies: steady(2) }), run({ latencies: steady(2.8) }), { minLatencyIncreaseMs: 0.1 }).regressions).toContain('latency.accepted.p50');
+  });
+
   it('does not flag a candidate that got faster', () => {
     expect(compareResults(run({ latencies: steady(120) }), run({ latencies: steady(100) })).regressions).toEqual([]);
   });
@@ -156,7 +164,9 @@ describe('formatComparison', () => {
     const p50 = text.split('\n').find((line) => line.startsWith('latency p50 (ms)')) ?? '';
     expect(p50).toMatch(/^latency p50 \(ms\)\s+10\d\.\d\d\s+12\d\.\d\d\s+\+\d+\.\d\d \(\+1\d\.\d%\)\s+≤ 11\d\.\d\d\s+✗ REGRESSION$/);
     expect(text).toMatch(/^error rate\s+0\.00%\s+0\.00%\s+0\.00 pp\s+≤ 0\.50%\s+✓$/m);
-    expect(text).toMatch(/✗ 10 regression\(s\): latency p50, latency p90/);
+    expect(text).toMatch(/✗ 8 regression\(s\): latency p50, latency p90, latency p99, latency p99\.9, attempt/);
+    // The maximum is one sample: shown, not gated.
+    expect(text).toMatch(/^latency max \(ms\)\s+10\d\.\d\d\s+12\d\.\d\d\s+\+\d+\.\d\d \(\+1\d\.\d%\)\s+—\s+not gated$/m);
     expect(text).not.toContain('\x1b[');
   });
 
