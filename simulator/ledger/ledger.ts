@@ -24,7 +24,7 @@ export interface DeliveryInput {
   readonly deliveryId?: string | undefined;
   /** The client's id for the notification (APNs request apns-id), if it sent one. */
   readonly notificationId?: string | undefined;
-  /** The request body, hashed when there is no notificationId. */
+  /** The request body, hashed when there is no notificationId (FCM, Web Push; ignored for APNs). */
   readonly body?: Uint8Array | string | undefined;
   /** 1-based attempt number for this token, as the host counted it. */
   readonly attempt?: number | undefined;
@@ -261,7 +261,10 @@ function bump(map: Map<string, DeliveryCounts>, name: string, duplicate: boolean
  * with no faults configured). undefined when nothing can tell (then the delivery is unique).
  */
 function identityKey(input: DeliveryInput): number | undefined {
-  const { notificationId, body } = input;
+  const { notificationId } = input;
+  // APNs has a client id for this; its body is never an identity, whatever the host passes (the
+  // fault proxy forwards any provider's body), so h2load's id-less repeats stay unidentified.
+  const body = input.provider === 'apns' ? undefined : input.body;
   if (notificationId === undefined && body === undefined) return undefined;
   const seed = fnv1a(input.token, providerSeeds[input.provider]);
   return notificationId !== undefined ? cyrb53(notificationId.toLowerCase(), seed) : cyrb53(body ?? '', seed ^ bodyTag);

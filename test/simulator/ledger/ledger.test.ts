@@ -49,6 +49,14 @@ describe('DeliveryLedger', () => {
     expect(() => new DeliveryLedger({ identityWindowMs: 0 })).toThrow(/identityWindowMs/);
   });
 
+  it('never takes an APNs body for an identity: without an apns-id, repeats are unidentified', () => {
+    const ledger = new DeliveryLedger();
+    for (let i = 0; i < 3; i++) ledger.record({ provider: 'apns', token: 't', body: '{"aps":{}}' });
+    ledger.record({ provider: 'fcm', token: 't', body: '{"message":{}}' });
+    ledger.record({ provider: 'fcm', token: 't', body: '{"message":{}}' });
+    expect(ledger.summary()).toMatchObject({ delivered: 5, unidentified: 3, duplicates: 1, unique: 4 });
+  });
+
   it('keeps no records by default, and counts exactly anyway', () => {
     const ledger = new DeliveryLedger();
     ledger.record({ provider: 'apns', token: 't', notificationId: 'n' });
