@@ -28,7 +28,7 @@ import type { TimelineSecond } from './timeline.js';
  * - The shards ran concurrently: `startedAt` is the earliest start, `durationMs` runs from it to the
  *   latest end. `rate.target` is the sum of the targets (null if any shard had none); `rate.achieved`
  *   is recomputed with `achievedRate`.
- * - `scenario`, `target` and `pushsim` are kept when every shard has the same value, and left out
+ * - `scenario`, `target`, `targets` and `pushsim` are kept when every shard has the same value, and left out
  *   otherwise: a made-up joined name could pass for a real scenario in a later comparison.
  * - `tokensToPrune` is de-duplicated by provider and token (first report wins).
  * - `breakerTransitions` are re-based on the merged start and, with two or more shards, their origin
@@ -50,6 +50,7 @@ export function mergeResults(results: readonly Result[]): Result {
   const attempts = results.flatMap((r) => (r.attemptLatencyMs === undefined ? [] : [r.attemptLatencyMs]));
   const scenario = common(results.map((r) => r.scenario));
   const target = common(results.map((r) => r.target));
+  const targetsJson = common(results.map((r) => (r.targets === undefined ? undefined : JSON.stringify(r.targets))));
   const pushsim = common(results.map((r) => r.pushsim));
   const delivery = mergeDelivery(results.flatMap((r) => (r.delivery === undefined ? [] : [r.delivery])));
   const anyHas = (key: keyof Result): boolean => results.some((r) => r[key] !== undefined);
@@ -67,6 +68,7 @@ export function mergeResults(results: readonly Result[]): Result {
     },
     ...(scenario !== undefined && { scenario }),
     ...(target !== undefined && { target }),
+    ...(targetsJson !== undefined && { targets: JSON.parse(targetsJson) as Record<string, string> }),
     ...(pushsim !== undefined && { pushsim }),
     ...(attempts.length > 0 && { attemptLatencyMs: mergeEntries(attempts) }),
     ...(anyHas('breakerTransitions') && { breakerTransitions: mergeTransitions(results, startedAt) }),

@@ -94,6 +94,8 @@ export interface Result {
   readonly scenario?: string;
   /** Provider origin (`scheme://host:port`) only: never a path, query or credentials. */
   readonly target?: string;
+  /** A run to several providers (a mix): each provider's origin, as `target` is for one. */
+  readonly targets?: Readonly<Record<string, string>>;
   /** pushsim version that wrote the result. */
   readonly pushsim?: string;
   /** Latency of single requests (attempts), as opposed to `latencyMs`, which runs end to end. */
@@ -145,6 +147,8 @@ export interface FinishOptions {
   readonly scenario?: string;
   /** Provider URL; reduced to its origin so no credentials, token paths or query strings are kept. */
   readonly target?: string;
+  /** Provider → URL for a run to several providers; each reduced to its origin like `target`. */
+  readonly targets?: Readonly<Record<string, string>>;
   readonly pushsim?: string;
   /** The mocks' delivery ledgers, when the target is our mock: gives `delivery` and `counts.duplicates`. */
   readonly delivery?: DeliverySummary;
@@ -248,6 +252,7 @@ export class ResultCollector {
       rate: { target: targetRate, achieved: achievedRate(counts, durationMs) },
       ...(options.scenario !== undefined && { scenario: options.scenario }),
       ...(options.target !== undefined && { target: originOf(options.target) }),
+      ...(options.targets !== undefined && { targets: Object.fromEntries(Object.entries(options.targets).map(([provider, url]) => [provider, originOf(url)])) }),
       ...(options.pushsim !== undefined && { pushsim: options.pushsim }),
       ...(this.#attempts.count > 0 && { attemptLatencyMs: { ...this.#attempts.summary(), hdr: this.#attempts.encode() } }),
       breakerTransitions: [...this.#transitions],
@@ -328,6 +333,7 @@ const resultSchema = z.object({
   rate: z.object({ target: z.number().nonnegative().nullable(), achieved: z.number().nonnegative() }),
   scenario: z.string().optional(),
   target: z.string().optional(),
+  targets: z.record(z.string(), z.string()).optional(),
   pushsim: z.string().optional(),
   attemptLatencyMs: latencyEntrySchema.optional(),
   breakerTransitions: z.array(z.object({ atMs: millis, origin: z.string(), from: z.string(), to: z.string() })).optional(),

@@ -35,6 +35,7 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   const title = ['pushsim'];
   if (result.scenario !== undefined) title.push(`scenario ${safe(result.scenario)}`);
   if (result.target !== undefined) title.push(`target ${safe(result.target)}`);
+  if (result.targets !== undefined) title.push(`targets ${Object.entries(result.targets).map(([provider, origin]) => `${safe(provider)} ${safe(origin)}`).join(', ')}`);
   title.push(`started ${safe(result.startedAt)}`);
   lines.push(bold(title.join(' · ')));
 

@@ -110,8 +110,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         durationMs,
         targetRate: plannedRate(config.load),
         scenario: config.name,
-        // `target` is one provider origin; a mixed run has several, so it names none.
-        ...(shares.size === 1 && { target: target.description }),
+        // `target` is one provider origin; a mixed run names each provider's in `targets`.
+        ...(shares.size === 1 ? { target: target.description } : { targets: originsOf(target) }),
         ...(delivery !== undefined && { delivery: publicDelivery(delivery.ledger) }),
         ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
       });
@@ -200,6 +200,16 @@ async function warmUp(lanes: Lanes, count: number): Promise<void> {
       }
     }),
   );
+}
+
+/** Each provider's URL in a run to several. */
+function originsOf(target: Awaited<ReturnType<typeof openTarget>>): Record<string, string> {
+  const origins: Record<string, string> = {};
+  for (const provider of ['apns', 'fcm', 'webpush'] as const) {
+    const endpoint = target[provider];
+    if (endpoint !== undefined) origins[provider] = endpoint.url;
+  }
+  return origins;
 }
 
 /** The ledger summary as result.json carries it: without the mock-side bookkeeping (records kept). */

@@ -87,15 +87,17 @@ describe('ResultCollector', () => {
     expect(result.rate).toEqual({ target: null, achieved: 0 });
   });
 
-  it('keeps only the origin of the target URL', () => {
+  it('keeps only the origin of the target URLs', () => {
     const collector = track(new ResultCollector());
     const result = collector.finish({
       startedAt: new Date(0),
       durationMs: 1,
       targetRate: 1,
       target: 'https://user:s3cret@api.push.apple.com:443/3/device/abcdef?key=k3y',
+      targets: { fcm: 'https://user:s3cret@fcm.googleapis.com/v1/projects/p/messages:send?key=k3y' },
     });
     expect(result.target).toBe('https://api.push.apple.com');
+    expect(result.targets).toEqual({ fcm: 'https://fcm.googleapis.com' });
     const json = JSON.stringify(result);
     for (const secret of ['s3cret', 'abcdef', 'k3y', 'user']) expect(json).not.toContain(secret);
   });

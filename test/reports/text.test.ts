@@ -93,6 +93,11 @@ describe('formatText', () => {
     expect(formatText(handMade, { color: true })).toContain('\x1b[32m✓\x1b[0m');
   });
 
+  it('names each provider origin of a run to several', () => {
+    const mixed = formatText({ ...handMade, targets: { apns: 'http://127.0.0.1:1', fcm: 'https://127.0.0.1:2' } });
+    expect(mixed.split('\n')[0]).toContain('targets apns http://127.0.0.1:1, fcm https://127.0.0.1:2');
+  });
+
   it('neutralises control characters coming from a result file', () => {
     const hostile = formatText({ ...handMade, scenario: 'evil\x1b[2J', byReason: { 'apns:\x1b]0;pwned\x07': 1 } });
     expect(hostile).not.toContain('\x1b');

@@ -131,6 +131,10 @@ describe('ScenarioRun', () => {
     expect(checkInvariant(result)).toBeUndefined();
     expect(result.counts).toMatchObject({ scheduled: 600, failed: 0, expired: 0, dropped: 0 });
     expect(placement).toBe('apns in-process · fcm in-process · webpush in-process');
+    // Several providers: no single `target`, each provider's origin in `targets`.
+    expect(result.target).toBeUndefined();
+    expect(Object.keys(result.targets ?? {})).toEqual(['apns', 'fcm', 'webpush']);
+    expect(Object.values(result.targets ?? {}).every((origin) => /^https?:\/\/127\.0\.0\.1:\d+$/.test(origin))).toBe(true);
     // In proportion to the weights, within what 600 draws allow…
     expect(byProvider.apns / 600).toBeCloseTo(0.5, 1);
     expect(byProvider.fcm / 600).toBeCloseTo(0.3, 1);
