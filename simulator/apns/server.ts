@@ -57,6 +57,8 @@ export interface MockApns {
   stats(): MockApnsStats;
   /** The fault engine the `faults` (or `control`) option built or gave; undefined without faults. */
   readonly faults: FaultEngine | undefined;
+  /** The same engine under the name MockFcm and MockWebPush use (their `faults` is the scripted-answers API). */
+  readonly faultEngine: FaultEngine | undefined;
   /**
    * Every notification the mock accepted, faults or not: exact delivered / duplicate counts (a
    * retry after accept-then-fail is a duplicate) and, with faults, per timeline phase.
@@ -202,6 +204,7 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
     },
     stats: () => core.counters.snapshot(connections.size),
     faults: engine,
+    faultEngine: engine,
     ledger: faults.ledger,
     controlUrl,
     close: () => {

@@ -116,6 +116,8 @@ describe('the control API next to the mock', () => {
     const mock = await started(await startMockApns({ control: {} }));
     expect(mock.controlUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(mock.faults?.list()).toEqual([]);
+    // The name the FCM and Web Push mocks use works here too.
+    expect(mock.faultEngine).toBe(mock.faults);
     expect(await push(mock, [1])).toEqual([200]);
     const added = await fetch(`${mock.controlUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'dead', kind: 'error', apns: 'Unregistered', match: { token: '2$' } }) });
     expect(added.status).toBe(201);
