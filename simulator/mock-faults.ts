@@ -98,10 +98,27 @@ export interface MockFaults {
   readonly engine: FaultEngine | undefined;
   /** The engine's ledger, or a bare one when there is no engine. */
   readonly ledger: DeliveryLedger;
-  /** Starts the control API when the `control` option asked for one; resolves with its URL. */
-  startControl(): Promise<string | undefined>;
+  /**
+   * Starts the control API when the `control` option asked for one; resolves with its URL. Call it
+   * once the mock listens: when it cannot start, `closeMock` stops the mock before the error is thrown.
+   */
+  startControl(closeMock: () => Promise<unknown>): Promise<string | undefined>;
   /** Stops the control API and the engine (unless the caller built it). */
   close(): Promise<void>;
+}
+
+/**
+ * How every mock starts: builds its fault framework, hands it to `start`, and closes it again when
+ * the mock fails to start, so nothing (engine timer, control API) is left behind.
+ */
+export async function startWithMockFaults<T>(options: MockFaultOptions, clock: Clock, start: (faults: MockFaults) => Promise<T>): Promise<T> {
+  const faults = await createMockFaults(options, clock);
+  try {
+    return await start(faults);
+  } catch (error) {
+    await faults.close();
+    throw error;
+  }
 }
 
 /** Builds what the options ask for; `checkMockFaultOptions` must have passed. Reads a spec file (InvalidConfigError naming it). */
@@ -128,9 +145,14 @@ export async function createMockFaults(options: MockFaultOptions, clock: Clock):
   return {
     engine,
     ledger,
-    async startControl() {
+    async startControl(closeMock) {
       if (control === undefined || engine === undefined) return undefined;
-      server = await startControlServer({ engine, ...control });
+      try {
+        server = await startControlServer({ engine, ...control });
+      } catch (error) {
+        await closeMock();
+        throw error;
+      }
       return server.url;
     },
     close() {

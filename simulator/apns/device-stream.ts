@@ -80,19 +80,20 @@ function received(
   options: DeviceStreamOptions,
 ): void {
   const { engine } = options;
+  const token = tokenOf(headers[':path']);
   if (engine === undefined) {
-    decide(stream, headers, rawHeaders, body, connection, options, undefined, undefined);
+    decide(stream, headers, rawHeaders, body, token, connection, options, undefined, undefined);
     return;
   }
-  const probe = apnsFaultInfo(headers, tokenOf(headers[':path']), engine.connectionId(stream.session), connection.context.defaultTopic);
+  const probe = apnsFaultInfo(headers, token, engine.connectionId(stream.session), connection.context.defaultTopic);
   const decision = engine.decide(probe);
   if (decision === undefined) {
-    decide(stream, headers, rawHeaders, body, connection, options, undefined, engine.lastAttempt || undefined);
+    decide(stream, headers, rawHeaders, body, token, connection, options, undefined, engine.lastAttempt || undefined);
     return;
   }
   // A fault fired: its handling outlives this call, and the probe is reused by the next request.
   const info = { ...probe };
-  applyFaultDecision(engine, decision, stream, info, (accept) => decide(stream, headers, rawHeaders, body, connection, options, accept, undefined));
+  applyFaultDecision(engine, decision, stream, info, (accept) => decide(stream, headers, rawHeaders, body, token, connection, options, accept, undefined));
 }
 
 function decide(
@@ -100,6 +101,7 @@ function decide(
   headers: IncomingHttpHeaders,
   rawHeaders: readonly string[],
   body: Buffer,
+  token: string,
   connection: ApnsConnection,
   options: DeviceStreamOptions,
   accept: AcceptHook | undefined,
@@ -107,7 +109,6 @@ function decide(
   attempt: number | undefined,
 ): void {
   const requestHeaders = headers as RequestHeaders;
-  const token = tokenOf(headers[':path']);
   let verdict: ApnsVerdict | Promise<ApnsVerdict>;
   try {
     // APNs answers a repeated header with DuplicateHeaders (§1.2); node:http2 joins repeated values,

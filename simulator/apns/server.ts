@@ -20,7 +20,7 @@ import Fastify from 'fastify';
 import { InvalidArgumentError } from '../../core/errors.js';
 import type { FaultEngine } from '../faults/engine.js';
 import type { DeliveryLedger } from '../ledger/ledger.js';
-import { createMockFaults, type MockFaults } from '../mock-faults.js';
+import { startWithMockFaults, type MockFaults } from '../mock-faults.js';
 import type { ApnsSigningKey } from './credentials.js';
 import type { DeviceRegistry } from './devices.js';
 import { ApnsConnection, startIdleSweep } from './connection.js';
@@ -76,13 +76,7 @@ const closeGraceMs = 5_000;
 
 export async function startMockApns(options: MockApnsOptions = {}): Promise<MockApns> {
   const resolved = resolveMockApnsOptions(options);
-  const faults = await createMockFaults(resolved.faultOptions, resolved.clock);
-  try {
-    return await start(resolved, faults);
-  } catch (error) {
-    await faults.close();
-    throw error;
-  }
+  return startWithMockFaults(resolved.faultOptions, resolved.clock, (faults) => start(resolved, faults));
 }
 
 async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Promise<MockApns> {
@@ -175,13 +169,7 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
   registerApnsRoutes(app, otherPaths);
 
   await app.listen({ host: resolved.host, port: resolved.port });
-  let controlUrl: string | undefined;
-  try {
-    controlUrl = await faults.startControl();
-  } catch (error) {
-    await app.close();
-    throw error;
-  }
+  const controlUrl = await faults.startControl(() => app.close());
   const stopIdleSweep = resolved.idleTimeoutMs > 0 ? startIdleSweep({ [Symbol.iterator]: () => connections.values() }, resolved.idleTimeoutMs, now) : () => {};
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('mock APNs server has no TCP address');

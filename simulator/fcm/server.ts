@@ -15,7 +15,7 @@ import { createDualServer } from './dual-protocol.js';
 import { fcmReasons } from '../../core/reasons.js';
 import type { FaultEngine } from '../faults/engine.js';
 import type { DeliveryLedger } from '../ledger/ledger.js';
-import { createMockFaults, type MockFaults } from '../mock-faults.js';
+import { startWithMockFaults, type MockFaults } from '../mock-faults.js';
 import { createOAuthIssuer, googleTokenUri } from '../oauth/issuer.js';
 import { QuotaLimiter } from './quota.js';
 import { createFaults, createTokenRegistry, type FcmFaults, type FcmTokenRegistry } from './registry.js';
@@ -47,13 +47,7 @@ export interface MockFcm {
 
 export async function startMockFcm(options: MockFcmOptions = {}): Promise<MockFcm> {
   const resolved = resolveMockFcmOptions(options);
-  const faults = await createMockFaults(resolved.faultOptions, resolved.clock);
-  try {
-    return await start(resolved, faults);
-  } catch (error) {
-    await faults.close();
-    throw error;
-  }
+  return startWithMockFaults(resolved.faultOptions, resolved.clock, (faults) => start(resolved, faults));
 }
 
 async function start(resolved: ResolvedMockFcmOptions, mockFaults: MockFaults): Promise<MockFcm> {
@@ -97,13 +91,7 @@ async function start(resolved: ResolvedMockFcmOptions, mockFaults: MockFaults): 
   });
 
   const url = await server.listen();
-  let controlUrl: string | undefined;
-  try {
-    controlUrl = await mockFaults.startControl();
-  } catch (error) {
-    await server.close();
-    throw error;
-  }
+  const controlUrl = await mockFaults.startControl(() => server.close());
   const tokenUri = `${url}/token`;
   audiences.unshift(tokenUri);
   const serviceAccount = generateServiceAccount(resolved.projectId, tokenUri);

@@ -11,7 +11,7 @@
 import { InvalidArgumentError } from '../../core/errors.js';
 import type { FaultEngine } from '../faults/engine.js';
 import type { DeliveryLedger } from '../ledger/ledger.js';
-import { createMockFaults, type MockFaults } from '../mock-faults.js';
+import { startWithMockFaults, type MockFaults } from '../mock-faults.js';
 import { createDualServer } from '../fcm/dual-protocol.js';
 import { QuotaLimiter } from '../fcm/quota.js';
 import { serverHosts } from '../fcm/server.js';
@@ -50,13 +50,7 @@ const scriptable = new Set([400, 401, 403, 404, 410, 413, 429, 500, 503]);
 
 export async function startMockWebPush(options: MockWebPushOptions = {}): Promise<MockWebPush> {
   const resolved = resolveMockWebPushOptions(options);
-  const mockFaults = await createMockFaults(resolved.faultOptions, resolved.clock);
-  try {
-    return await start(resolved, mockFaults);
-  } catch (error) {
-    await mockFaults.close();
-    throw error;
-  }
+  return startWithMockFaults(resolved.faultOptions, resolved.clock, (faults) => start(resolved, faults));
 }
 
 async function start(resolved: ResolvedMockWebPushOptions, mockFaults: MockFaults): Promise<MockWebPush> {
@@ -105,13 +99,7 @@ async function start(resolved: ResolvedMockWebPushOptions, mockFaults: MockFault
     engine,
   });
   origin = await server.listen();
-  let controlUrl: string | undefined;
-  try {
-    controlUrl = await mockFaults.startControl();
-  } catch (error) {
-    await server.close();
-    throw error;
-  }
+  const controlUrl = await mockFaults.startControl(() => server.close());
   for (let i = 0; i < resolved.subscriptions; i++) store.create();
 
   return {
