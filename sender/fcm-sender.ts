@@ -4,22 +4,21 @@
  * and by default a pooled HTTP/2 connection to `url` (FCM allows ~100 streams per connection,
  * protocols.md §2.7; the pool follows whatever the server advertises).
  */
-import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { GoogleAccessTokens, type ServiceAccount } from './auth/google-oauth.js';
 import { Http2Pool } from './http2/pool.js';
 import { definedPoolSettings } from './http2/pool-settings.js';
 import type { Http2PoolOptions } from './http2/pool.js';
 import { fcmAuth } from './interceptors/fcm-auth.js';
-import type { SenderListener } from './listener.js';
 import { rateLimit } from './interceptors/rate-limit.js';
-import { resilienceInterceptors, type ResiliencePolicies } from './policies.js';
+import { resilienceInterceptors } from './policies.js';
 import { DEFAULT_PRODUCTION_RATE, assertProductionAllowed, isProductionOrigin } from './production-guard.js';
 import { fcmAdapter, type FcmNotification } from './providers/fcm.js';
 import { Sender } from './sender.js';
-import type { Interceptor, Transport } from './transport.js';
+import type { CommonSenderOptions } from './sender-options.js';
+import type { Transport } from './transport.js';
 
-export interface FcmSenderOptions {
+export interface FcmSenderOptions extends CommonSenderOptions {
   /** The service-account JSON (object or text): client_email, private_key, project_id, token_uri. */
   readonly serviceAccount: ServiceAccount | string;
   /** FCM origin: the mock's `url`, or 'https://fcm.googleapis.com' (real devices: needs `allowProduction`). */
@@ -30,33 +29,10 @@ export interface FcmSenderOptions {
   readonly scope?: string;
   /** Extra CA to trust, for both FCM and the token endpoint (the mock's `ca` with TLS). */
   readonly tls?: Http2PoolOptions['tls'];
-  /** @default 1 */
-  readonly connections?: number;
-  /** @default 1000 */
-  readonly maxInFlight?: number;
-  /** @default 100000 */
-  readonly maxQueue?: number;
-  /** @default 30000 */
-  readonly requestTimeoutMs?: number;
   /** Refresh the access token once fewer than this many ms remain. @default 300000 */
   readonly refreshBeforeMs?: number;
-  readonly listener?: SenderListener;
-  readonly clock?: Clock;
-  /**
-   * Retry, circuit breaker and fallback (sender/policies.ts). Retry and the breaker are on by
-   * default; pass `{ retry: false, circuitBreaker: false }` for a bare sender.
-   */
-  readonly policies?: ResiliencePolicies;
-  /** Extra interceptors, outermost first, placed outside the policies and authentication. */
-  readonly interceptors?: readonly Interceptor[];
-  /** Use this transport instead of opening a pool to `url`. */
-  readonly transport?: Transport;
   /** Further pool settings (Http2PoolOptions): timeouts, PING, replays, reconnect backoff. */
   readonly pool?: Omit<Http2PoolOptions, 'origin' | 'tls' | 'listener'>;
-  /** Required to send to fcm.googleapis.com (real devices). @default false */
-  readonly allowProduction?: boolean;
-  /** Requests per second when sending to production. @default 50 */
-  readonly productionRateLimit?: number;
 }
 
 export class FcmSender extends Sender<FcmNotification> {

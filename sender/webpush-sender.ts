@@ -3,7 +3,6 @@
  * as an interceptor (one JWT per push-service origin, re-signed at half-life), over an Http2Agent
  * that keeps one HTTP/2 pool per push-service origin.
  */
-import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { VapidSigner, type VapidCredentials } from './auth/vapid.js';
 import { Http2Agent, type Http2AgentOptions } from './http2/agent.js';
@@ -12,38 +11,22 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { originOf } from './http2/agent.js';
 import { rateLimit } from './interceptors/rate-limit.js';
 import { vapidAuth } from './interceptors/vapid-auth.js';
-import type { SenderListener } from './listener.js';
-import { resilienceInterceptors, type ResiliencePolicies } from './policies.js';
+import { resilienceInterceptors } from './policies.js';
 import { DEFAULT_PRODUCTION_RATE } from './production-guard.js';
 import { webPushAdapter, type WebPushNotification } from './providers/webpush.js';
 import { Sender } from './sender.js';
-import type { Interceptor, Transport } from './transport.js';
+import type { CommonSenderOptions } from './sender-options.js';
+import type { Interceptor } from './transport.js';
 
-export interface WebPushSenderOptions {
+export interface WebPushSenderOptions extends CommonSenderOptions {
   /** The application server's VAPID key pair and contact. */
   readonly vapid: VapidCredentials;
   /** VAPID JWT lifetime (≤ 24 h). @default 43200 */
   readonly vapidExpiresInSeconds?: number;
   /** Extra CA to trust (the mock's `ca` with TLS). */
   readonly tls?: Http2AgentOptions['tls'];
-  /** HTTP/2 sessions per push-service origin. @default 1 */
-  readonly connections?: number;
-  /** Requests on the wire per origin. @default 1000 */
-  readonly maxInFlight?: number;
-  /** @default 100000 (per origin) */
-  readonly maxQueue?: number;
-  /** @default 30000 */
-  readonly requestTimeoutMs?: number;
   /** Origins kept connected at once. @default 256 */
   readonly maxOrigins?: number;
-  readonly listener?: SenderListener;
-  readonly clock?: Clock;
-  /** Retry, circuit breaker and fallback (sender/policies.ts); retry and the breaker are on by default. */
-  readonly policies?: ResiliencePolicies;
-  /** Extra interceptors, outermost first, outside the policies and authentication. */
-  readonly interceptors?: readonly Interceptor[];
-  /** Use this transport (it must accept absolute URLs as `path`) instead of an Http2Agent. */
-  readonly transport?: Transport;
   /**
    * Required to send to the browsers' push services (real devices): fcm.googleapis.com,
    * *.push.services.mozilla.com, web.push.apple.com, *.notify.windows.com. Without it such
@@ -51,8 +34,6 @@ export interface WebPushSenderOptions {
    * @default false
    */
   readonly allowProduction?: boolean;
-  /** Requests per second with `allowProduction`. @default 50 */
-  readonly productionRateLimit?: number;
 }
 
 /** The public push services of Chrome, Firefox, Safari and Edge: their subscriptions are real devices. */
