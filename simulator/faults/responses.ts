@@ -9,18 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { apnsReasons, fcmReasons, isApnsReason, isFcmReason, webPushReasonFor, webPushReasons } from '../../core/reasons.js';
 import type { FcmReason } from '../../core/reasons.js';
+import { fcmErrorBody, fcmMessages } from '../fcm/errors.js';
 import type { FaultProvider, FaultResponse } from './types.js';
-
-/** The `message` Google's front ends put in the error body (observed wording); the table's meaning otherwise. */
-const fcmMessages: Partial<Record<FcmReason, string>> = {
-  INVALID_ARGUMENT: 'Request contains an invalid argument.',
-  UNREGISTERED: 'Requested entity was not found.',
-  SENDER_ID_MISMATCH: 'SenderId mismatch',
-  QUOTA_EXCEEDED: 'Quota exceeded.',
-  UNAVAILABLE: 'The service is currently unavailable.',
-  INTERNAL: 'Internal error encountered.',
-  THIRD_PARTY_AUTH_ERROR: 'Auth error from APNS or Web Push Service',
-};
 
 /** Web Push statuses a push service answers with (RFC 8030, protocols.md §3.4). */
 export const webPushStatuses: readonly number[] = Object.values(webPushReasons).map((info) => info.status);
@@ -80,19 +70,12 @@ function apnsError(reason: string, retryAfter: string | undefined, apnsId: strin
 }
 
 function fcmError(code: FcmReason, retryAfter: string | undefined): FaultResponse {
-  const info = fcmReasons[code];
-  const body = JSON.stringify({
-    error: {
-      code: info.status,
-      message: fcmMessages[code] ?? info.meaning,
-      status: info.rpcStatus,
-      details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: code }],
-    },
-  });
+  // The same google.rpc.Status body, wording included, as the mock FCM's own rejections.
+  const body = JSON.stringify(fcmErrorBody(code, fcmMessages[code]));
   // Google's front ends answer JSON errors with this exact content type.
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=UTF-8' };
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
-  return { status: info.status, headers, body, reason: code };
+  return { status: fcmReasons[code].status, headers, body, reason: code };
 }
 
 function webPushError(status: number, retryAfter: string | undefined): FaultResponse {
