@@ -16,24 +16,14 @@ import { validateFaultsDocument } from '../faults/spec.js';
 import type { FaultsDocument } from '../faults/spec.js';
 import type { FaultView } from '../faults/engine.js';
 import type { LedgerSummary } from '../ledger/ledger.js';
-import type { ApnsSigningKey } from './credentials.js';
-import type { ApnsClientCertificate } from './tls-material.js';
 import type { MockApnsOptions } from './options.js';
 import type { MockApnsStats } from './stats.js';
-import type { FromWorker, MockApnsWorkerOptions, SerializedError, ToWorker, WorkerData, WorkerQuestion } from './worker-protocol.js';
+import type { FromWorker, MockApnsWorkerInfo, MockApnsWorkerOptions, SerializedError, ToWorker, WorkerData, WorkerQuestion } from './worker-protocol.js';
 
 export type { MockApnsWorkerOptions } from './worker-protocol.js';
 
-export interface MockApnsInWorker {
-  readonly url: string;
-  readonly ca: string | undefined;
-  readonly credentials: ApnsSigningKey;
-  /** With `mtls`: a client certificate the mock trusts (see MockApns.clientCertificate). */
-  readonly clientCertificate: ApnsClientCertificate | undefined;
-  readonly environment: 'sandbox' | 'production';
-  readonly seed: number;
-  /** Where the control API listens (inside the worker), with the `control` option. */
-  readonly controlUrl: string | undefined;
+/** The mock's plain-data fields as MockApns has them (the control API, if any, listens inside the worker), and its state by message. */
+export interface MockApnsInWorker extends MockApnsWorkerInfo {
   stats(): Promise<MockApnsStats>;
   /** The mock's delivery ledger (MockApns.ledger) as plain data: deliveries, duplicates, per phase. */
   ledgerSummary(): Promise<LedgerSummary>;
@@ -114,6 +104,7 @@ export async function startMockApnsInWorker(
     throw error;
   }
 
+  const { type: _ready, ...info } = started;
   let closing: Promise<void> | undefined;
   const send = (message: ToWorker): void => worker.postMessage(message);
   const ask = <T>(type: WorkerQuestion): Promise<T> => {
@@ -125,13 +116,7 @@ export async function startMockApnsInWorker(
     });
   };
   return {
-    url: started.url,
-    ca: started.ca,
-    credentials: started.credentials,
-    clientCertificate: started.clientCertificate,
-    environment: started.environment,
-    seed: started.seed,
-    controlUrl: started.controlUrl,
+    ...info,
     stats: () => ask<MockApnsStats>('stats'),
     ledgerSummary: () => ask<LedgerSummary>('ledger'),
     faultList: () => ask<readonly FaultView[]>('faults'),

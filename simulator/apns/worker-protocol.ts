@@ -6,10 +6,9 @@ import type { LatencySpec } from '../distributions.js';
 import type { FaultView } from '../faults/engine.js';
 import type { FaultsDocument } from '../faults/spec.js';
 import type { LedgerSummary } from '../ledger/ledger.js';
-import type { ApnsSigningKey } from './credentials.js';
 import type { MockApnsOptions } from './options.js';
+import type { MockApns } from './server.js';
 import type { MockApnsStats } from './stats.js';
-import type { ApnsClientCertificate } from './tls-material.js';
 
 /**
  * Everything but functions: no clock, no latency sampler, no onPush handler, and faults as a spec
@@ -35,17 +34,11 @@ export interface SerializedError {
   readonly code?: string;
 }
 
+/** What a started mock tells the main thread about itself: MockApns's plain-data fields. */
+export type MockApnsWorkerInfo = Pick<MockApns, 'url' | 'ca' | 'credentials' | 'clientCertificate' | 'environment' | 'seed' | 'controlUrl'>;
+
 export type FromWorker =
-  | {
-      readonly type: 'ready';
-      readonly url: string;
-      readonly ca: string | undefined;
-      readonly credentials: ApnsSigningKey;
-      readonly clientCertificate: ApnsClientCertificate | undefined;
-      readonly environment: 'sandbox' | 'production';
-      readonly seed: number;
-      readonly controlUrl: string | undefined;
-    }
+  | ({ readonly type: 'ready' } & MockApnsWorkerInfo)
   | { readonly type: 'failed'; readonly error: SerializedError }
   | { readonly type: 'stats'; readonly id: number; readonly stats: MockApnsStats }
   | { readonly type: 'ledger'; readonly id: number; readonly summary: LedgerSummary }
