@@ -12,11 +12,10 @@ import type { Http2PoolOptions } from './http2/pool.js';
 import { apnsTokenAuth } from './interceptors/apns-token-auth.js';
 import { apnsAdapter } from './providers/apns.js';
 import type { ApnsNotification } from './providers/apns.js';
-import { resilienceInterceptors } from './policies.js';
+import { senderInterceptors } from './policies.js';
 import { Sender } from './sender.js';
 import type { CommonSenderOptions } from './sender-options.js';
-import { rateLimit } from './interceptors/rate-limit.js';
-import { DEFAULT_PRODUCTION_RATE, assertProductionAllowed, isProductionOrigin } from './production-guard.js';
+import { assertProductionAllowed, isProductionOrigin, productionCap } from './production-guard.js';
 
 export interface ApnsSenderOptions extends CommonSenderOptions {
   /** Provider origin: `https://api.sandbox.push.apple.com`, or the mock's `url`. */
@@ -45,13 +44,14 @@ export class ApnsSender extends Sender<ApnsNotification> {
         ...definedPoolSettings(options),
         listener,
       });
-    const production = isProductionOrigin(options.url) ? [rateLimit({ perSecond: options.productionRateLimit ?? DEFAULT_PRODUCTION_RATE, clock })] : [];
-    const interceptors = [
-      ...(options.interceptors ?? []),
-      ...production,
-      ...resilienceInterceptors(apnsAdapter.classify, options.policies ?? {}, listener, transport.origin, clock),
-      ...(signer ? [apnsTokenAuth(signer, { classify: apnsAdapter.classify })] : []),
-    ];
+    const interceptors = senderInterceptors(options, {
+      classify: apnsAdapter.classify,
+      listener,
+      origin: transport.origin,
+      clock,
+      production: isProductionOrigin(options.url) ? productionCap(options, clock) : undefined,
+      auth: signer ? apnsTokenAuth(signer, { classify: apnsAdapter.classify }) : undefined,
+    });
     return new ApnsSender({ adapter: apnsAdapter, transport, interceptors, listener, clock });
   }
 }

@@ -10,9 +10,8 @@ import { Http2Pool } from './http2/pool.js';
 import { definedPoolSettings } from './http2/pool-settings.js';
 import type { Http2PoolOptions } from './http2/pool.js';
 import { fcmAuth } from './interceptors/fcm-auth.js';
-import { rateLimit } from './interceptors/rate-limit.js';
-import { resilienceInterceptors } from './policies.js';
-import { DEFAULT_PRODUCTION_RATE, assertProductionAllowed, isProductionOrigin } from './production-guard.js';
+import { senderInterceptors } from './policies.js';
+import { assertProductionAllowed, isProductionOrigin, productionCap } from './production-guard.js';
 import { fcmAdapter, type FcmNotification } from './providers/fcm.js';
 import { Sender } from './sender.js';
 import type { CommonSenderOptions } from './sender-options.js';
@@ -69,13 +68,14 @@ export class FcmSender extends Sender<FcmNotification> {
       throw error;
     }
     const adapter = fcmAdapter(options.projectId ?? tokens.projectId);
-    const production = isProductionOrigin(options.url) ? [rateLimit({ perSecond: options.productionRateLimit ?? DEFAULT_PRODUCTION_RATE, clock })] : [];
-    const interceptors = [
-      ...(options.interceptors ?? []),
-      ...production,
-      ...resilienceInterceptors(adapter.classify, options.policies ?? {}, listener, transport.origin, clock),
-      fcmAuth(tokens),
-    ];
+    const interceptors = senderInterceptors(options, {
+      classify: adapter.classify,
+      listener,
+      origin: transport.origin,
+      clock,
+      production: isProductionOrigin(options.url) ? productionCap(options, clock) : undefined,
+      auth: fcmAuth(tokens),
+    });
     return new FcmSender(tokens, { adapter, transport, interceptors, listener, clock });
   }
 

@@ -17,6 +17,7 @@ import type { FallbackOptions } from './interceptors/fallback.js';
 import { retry } from './interceptors/retry.js';
 import type { RetryOptions } from './interceptors/retry.js';
 import type { SenderListener } from './listener.js';
+import type { CommonSenderOptions } from './sender-options.js';
 import type { Interceptor, TransportResult } from './transport.js';
 
 type Classified<T> = Omit<T, 'classify' | 'clock'>;
@@ -28,6 +29,31 @@ export interface ResiliencePolicies {
   readonly circuitBreaker?: false | Classified<CircuitBreakerOptions>;
   /** A secondary route for what the primary cannot deliver. @default none */
   readonly fallback?: Omit<FallbackOptions, 'classify'>;
+}
+
+/** What a provider sender adds around the policies. */
+export interface SenderChainParts {
+  readonly classify: (result: TransportResult) => RetryClass | undefined;
+  readonly listener: SenderListener;
+  readonly origin: string;
+  readonly clock: Clock;
+  /** The production rate cap (or, for Web Push, the guard refusing real push services); none for a test origin. */
+  readonly production?: Interceptor | undefined;
+  /** Provider authentication; none for APNs certificate auth. */
+  readonly auth?: Interceptor | undefined;
+}
+
+/**
+ * A provider sender's whole chain, outermost first: the caller's own interceptors, the production
+ * cap, the resilience policies, then authentication, innermost (see the order above).
+ */
+export function senderInterceptors(options: Pick<CommonSenderOptions, 'interceptors' | 'policies'>, parts: SenderChainParts): Interceptor[] {
+  return [
+    ...(options.interceptors ?? []),
+    ...(parts.production ? [parts.production] : []),
+    ...resilienceInterceptors(parts.classify, options.policies ?? {}, parts.listener, parts.origin, parts.clock),
+    ...(parts.auth ? [parts.auth] : []),
+  ];
 }
 
 /** Builds the interceptors, outermost first, for a provider whose responses `classify` reads. */

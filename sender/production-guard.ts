@@ -3,12 +3,20 @@
  * load test's worth of real notifications to real devices. Sending to a production host needs
  * `allowProduction: true`, and is then capped at `productionRateLimit` per second.
  */
+import type { Clock } from '../core/clock.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import { rateLimit } from './interceptors/rate-limit.js';
+import type { Interceptor } from './transport.js';
 
 /** Hosts that deliver to real devices (protocols.md §1.1, §2.1). Sandbox hosts are not listed. */
 export const productionHosts: ReadonlySet<string> = new Set(['api.push.apple.com', 'fcm.googleapis.com']);
 
 export const DEFAULT_PRODUCTION_RATE = 50;
+
+/** The cap on requests to a production service: `productionRateLimit` per second. */
+export function productionCap(options: { readonly productionRateLimit?: number | undefined }, clock: Clock): Interceptor {
+  return rateLimit({ perSecond: options.productionRateLimit ?? DEFAULT_PRODUCTION_RATE, clock });
+}
 
 export function isProductionOrigin(url: string): boolean {
   try {

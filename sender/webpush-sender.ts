@@ -9,10 +9,9 @@ import { Http2Agent, type Http2AgentOptions } from './http2/agent.js';
 import { definedPoolSettings } from './http2/pool-settings.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { originOf } from './http2/agent.js';
-import { rateLimit } from './interceptors/rate-limit.js';
 import { vapidAuth } from './interceptors/vapid-auth.js';
-import { resilienceInterceptors } from './policies.js';
-import { DEFAULT_PRODUCTION_RATE } from './production-guard.js';
+import { senderInterceptors } from './policies.js';
+import { productionCap } from './production-guard.js';
 import { webPushAdapter, type WebPushNotification } from './providers/webpush.js';
 import { Sender } from './sender.js';
 import type { CommonSenderOptions } from './sender-options.js';
@@ -72,13 +71,14 @@ export class WebPushSender extends Sender<WebPushNotification> {
         ...(options.maxOrigins !== undefined && { maxOrigins: options.maxOrigins }),
         listener,
       });
-    const production = options.allowProduction === true ? [rateLimit({ perSecond: options.productionRateLimit ?? DEFAULT_PRODUCTION_RATE, clock })] : [productionGuard()];
-    const interceptors = [
-      ...(options.interceptors ?? []),
-      ...production,
-      ...resilienceInterceptors(webPushAdapter.classify, options.policies ?? {}, listener, transport.origin, clock),
-      vapidAuth(vapid),
-    ];
+    const interceptors = senderInterceptors(options, {
+      classify: webPushAdapter.classify,
+      listener,
+      origin: transport.origin,
+      clock,
+      production: options.allowProduction === true ? productionCap(options, clock) : productionGuard(),
+      auth: vapidAuth(vapid),
+    });
     return new WebPushSender(vapid, { adapter: webPushAdapter, transport, interceptors, listener, clock });
   }
 }
