@@ -3,38 +3,16 @@
  * TLS / mTLS, sandbox, --config, --max-streams, --key, --accept-all, and the exit codes of bad
  * input (usage 2, credential 3, invalid config 104).
  */
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bin, pushsim } from './helpers.js';
+import { pushsim, startMock } from './helpers.js';
 import { generateApnsSigningKey } from '../../simulator/apns/credentials.js';
 import { deviceToken, signProviderToken } from '../simulator/apns/helpers.js';
 import { open, remoteStreamLimit } from '../conformance/helpers.js';
 
-
-/** Starts the mock, waits for its banner, returns what it printed and a stop function. */
-async function startMock(args: string[]): Promise<{ stdout: string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [bin, 'mock', 'apns', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let stdout = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('credentials.json')) resolve();
-    });
-    child.on('exit', () => reject(new Error(`mock exited early: ${stdout}`)));
-  });
-  return {
-    stdout,
-    stop: () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 describe('pushsim mock apns', () => {
   it('--mtls --sandbox --config --max-streams --key: serves certificate and token auth as configured', async () => {
@@ -42,7 +20,7 @@ describe('pushsim mock apns', () => {
     const key = generateApnsSigningKey({ keyId: 'KEY0000001', teamId: 'TEAM000001' });
     await writeFile(join(dir, 'AuthKey.p8'), key.privateKey);
     await writeFile(join(dir, 'devices.yaml'), `expired: ['${deviceToken(9)}']\ntopics:\n  forbidden: [com.example.forbidden]\n`);
-    const mock = await startMock(['--mtls', '--sandbox', '--max-streams', '7', '--config', join(dir, 'devices.yaml'), '--key', `KEY0000001:TEAM000001:${join(dir, 'AuthKey.p8')}`, '--credentials-dir', dir]);
+    const mock = await startMock(['apns', '--mtls', '--sandbox', '--max-streams', '7', '--config', join(dir, 'devices.yaml'), '--key', `KEY0000001:TEAM000001:${join(dir, 'AuthKey.p8')}`, '--credentials-dir', dir]);
     try {
       expect(mock.stdout).toMatch(/listening on https:\/\/127\.0\.0\.1:\d+/);
       expect(mock.stdout).toContain('client certificate for com.example.app');
@@ -67,13 +45,13 @@ describe('pushsim mock apns', () => {
       await remoteStreamLimit(withToken.client, 7);
       withToken.close();
     } finally {
-      expect(await mock.stop()).toBe(0);
+      expect((await mock.stop()).code).toBe(0);
     }
   });
 
   it('--accept-all says so and answers anything under /3/device/ with 200', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-mock-cli-'));
-    const mock = await startMock(['--accept-all', '--credentials-dir', dir]);
+    const mock = await startMock(['apns', '--accept-all', '--credentials-dir', dir]);
     try {
       expect(mock.stdout).toContain('(accept-all: no validation)');
       const info = JSON.parse(await readFile(join(dir, 'credentials.json'), 'utf8'));
@@ -81,7 +59,7 @@ describe('pushsim mock apns', () => {
       expect((await connection.send({ path: '/3/device/anything', body: 'not json' })).status).toBe(200);
       connection.close();
     } finally {
-      expect(await mock.stop()).toBe(0);
+      expect((await mock.stop()).code).toBe(0);
     }
   });
 

@@ -3,37 +3,13 @@
  * built bin (npm test builds dist/ first): what it prints, the control API it starts, the faults it
  * injects, and exit 104 listing every problem of a bad spec file.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bin, pushsim } from './helpers.js';
+import { pushsim, startMock } from './helpers.js';
 import { openClient, payload, token } from '../simulator/proxy/helpers.js';
 
-
-/** Starts `pushsim mock <provider> …`, waits for its banner, returns what it printed and a stop function. */
-async function startMock(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stop: () => Promise<{ code: number | null; stderr: string }> }> {
-  const child = spawn(process.execPath, [bin, 'mock', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let stdout = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('credentials.json')) resolve();
-    });
-    child.on('exit', () => reject(new Error(`mock exited early: ${stdout}${stderr}`)));
-  });
-  return {
-    stdout,
-    stop: async () => {
-      child.kill('SIGTERM');
-      return { code: await exited, stderr };
-    },
-  };
-}
 
 async function specFile(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'pushsim-mock-faults-'));

@@ -1,12 +1,11 @@
 /**
  * The CLI as users and CI call it: the built bin (npm test builds dist/ first, see `pretest`).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bin, pushsim } from './helpers.js';
+import { pushsim, startMock } from './helpers.js';
 import { readResult } from '../../reports/json.js';
 import { checkInvariant } from '../../reports/result.js';
 import { ApnsSender } from '../../sender/apns-sender.js';
@@ -114,16 +113,7 @@ describe('pushsim CLI', () => {
 
   it('mock apns: prints its URL and credentials, serves the real sender, and stops on SIGTERM', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-mock-'));
-    const child = spawn(process.execPath, [bin, 'mock', 'apns', '--tls', '--credentials-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let stdout = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes('credentials.json')) resolve();
-      });
-      child.on('exit', () => reject(new Error(`mock exited early: ${stdout}`)));
-    });
+    const { stdout, stop } = await startMock(['apns', '--tls', '--credentials-dir', dir]);
     expect(stdout).toMatch(/listening on https:\/\/127\.0\.0\.1:\d+/);
     expect(stdout).not.toContain('PRIVATE KEY');
     const info = JSON.parse(await readFile(join(dir, 'credentials.json'), 'utf8'));
@@ -135,7 +125,6 @@ describe('pushsim CLI', () => {
     const outcome = await sender.send({ token: 'ab'.repeat(32), topic: 'com.example', payload: { aps: { alert: 'hi' } } });
     await sender.close();
     expect(outcome.status).toBe('accepted');
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect((await stop()).code).toBe(0);
   });
 });
