@@ -107,7 +107,6 @@ export class DeliveryLedger {
   #older = new Map<number, number>();
   #rotatedAt: number;
   readonly #identityWindowMs: number;
-  #unique = 0;
   readonly #duplicatesByToken = new Map<string, number>();
   readonly #byProvider = new Map<string, DeliveryCounts>();
   readonly #byPhase = new Map<string, DeliveryCounts>();
@@ -136,7 +135,6 @@ export class DeliveryLedger {
       if (at - this.#rotatedAt >= this.#identityWindowMs) this.#rotate(at);
       before = this.#seen.get(key) ?? this.#older.get(key) ?? 0;
       this.#seen.set(key, before + 1);
-      if (before === 0) this.#unique++;
     }
     this.#delivered++;
     bump(this.#byProvider, input.provider, before > 0);
@@ -186,7 +184,8 @@ export class DeliveryLedger {
       Object.fromEntries([...map].map(([name, counts]) => [name, { ...counts }]));
     return {
       delivered: this.#delivered,
-      unique: this.#unique + this.#unidentified,
+      // Each delivery is a first (unidentified ones always are) or a duplicate.
+      unique: this.#delivered - this.#duplicates,
       unidentified: this.#unidentified,
       duplicates: this.#duplicates,
       tokensWithDuplicates: this.#duplicatesByToken.size,
@@ -204,7 +203,6 @@ export class DeliveryLedger {
     this.#unidentified = 0;
     this.#seen = new Map();
     this.#older = new Map();
-    this.#unique = 0;
     this.#rotatedAt = this.#clock.now();
     this.#duplicatesByToken.clear();
     this.#byProvider.clear();
