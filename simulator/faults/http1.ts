@@ -13,8 +13,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FaultEngine } from './engine.js';
 import type { Proceed } from './hooks.js';
-import { recordingAccept, resetSocket } from './hooks.js';
-import type { AfterAccept, FaultAction, FaultRequestInfo, FaultResponse } from './types.js';
+import { recordingAccept, resetSocket, settleOnClose } from './hooks.js';
+import type { AfterAccept, FaultAction, FaultRequestInfo, FaultResponse, PendingInjection } from './types.js';
 
 /** The parts of node:http's request and response the hook uses. */
 export type Http1Request = Pick<IncomingMessage, 'socket'>;
@@ -27,14 +27,16 @@ export function handleHttp1(engine: FaultEngine, req: Http1Request, res: Http1Re
     proceed(recordingAccept(engine, info));
     return;
   }
+  const { pending } = decision;
+  if (pending !== undefined) settleOnClose(res, pending);
   const run = (): void => {
-    if (!gone(res)) perform(engine, decision.action, req, res, info, proceed);
+    if (!gone(res)) perform(engine, decision.action, req, res, info, proceed, pending);
   };
   if (decision.delayMs > 0) after(res, decision.delayMs, run);
   else run();
 }
 
-function perform(engine: FaultEngine, action: FaultAction | undefined, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed): void {
+function perform(engine: FaultEngine, action: FaultAction | undefined, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed, pending: PendingInjection | undefined): void {
   const accept = recordingAccept(engine, info);
   switch (action?.type) {
     case undefined:
@@ -65,6 +67,7 @@ function perform(engine: FaultEngine, action: FaultAction | undefined, req: Http
     case 'accept-then-fail':
       proceed((deliveryId, body) => {
         accept(deliveryId, body);
+        pending?.delivered();
         failAfterAccept(engine, action.then, req, res, info);
         return true;
       });
