@@ -168,11 +168,12 @@ export class FaultEngine {
   /**
    * The per-stream hook: decide, then apply the decision on `stream` — or, when no fault fires,
    * just `proceed`. `proceed` gets the accept hook to call when the provider accepts (hooks.ts).
+   * A latency fault's delay runs from `arrivedAt` (performance.now() at the request's arrival; default now).
    */
-  handle(stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed): void {
+  handle(stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed, arrivedAt?: number): void {
     const decision = this.decide(info);
     if (decision === undefined) proceed(recordingAccept(this, info));
-    else applyFaultDecision(this, decision, stream, info, proceed);
+    else applyFaultDecision(this, decision, stream, info, proceed, arrivedAt);
   }
 
   /** Connection faults (refuse, slow handshake) in front of `server`'s own connection handling. */

@@ -14,6 +14,7 @@ import { constants } from 'node:http2';
 import type { Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { Server } from 'node:net';
 import type { Socket } from 'node:net';
+import { afterAtLeast } from '../delay.js';
 import type { FaultEngine } from './engine.js';
 import { sendGoaway } from './kinds/goaway.js';
 import type { AfterAccept, FaultAction, FaultDecision, FaultRequestInfo, FaultResponse, PendingInjection } from './types.js';
@@ -55,8 +56,11 @@ export function recordingAccept(engine: FaultEngine, info: FaultRequestInfo): Ac
   };
 }
 
-/** Performs a decision on `stream`: the delay, then the action, or the host's normal path. */
-export function applyFaultDecision(engine: FaultEngine, decision: FaultDecision, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed): void {
+/**
+ * Performs a decision on `stream`: the delay, then the action, or the host's normal path. The delay
+ * runs from `arrivedAt` (performance.now() when the request arrived; default now) and never ends early.
+ */
+export function applyFaultDecision(engine: FaultEngine, decision: FaultDecision, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed, arrivedAt?: number): void {
   const { pending } = decision;
   if (pending !== undefined) settleOnClose(stream, pending);
   const run = (): void => {
@@ -64,7 +68,7 @@ export function applyFaultDecision(engine: FaultEngine, decision: FaultDecision,
     if (stream.destroyed || stream.closed) return;
     perform(engine, decision.action, stream, info, proceed, pending);
   };
-  if (decision.delayMs > 0) after(stream, decision.delayMs, run);
+  if (decision.delayMs > 0) after(stream, decision.delayMs, run, arrivedAt);
   else run();
 }
 
@@ -137,9 +141,9 @@ function failAfterAccept(engine: FaultEngine, then: AfterAccept, stream: ServerH
   }
 }
 
-function after(stream: ServerHttp2Stream, ms: number, run: () => void): void {
-  const timer = setTimeout(run, ms);
-  stream.once('close', () => clearTimeout(timer));
+function after(stream: ServerHttp2Stream, ms: number, run: () => void, since?: number): void {
+  const cancel = afterAtLeast(ms, run, since);
+  stream.once('close', cancel);
 }
 
 type ResettableSocket = Socket & { resetAndDestroy?: () => void; _parent?: ResettableSocket };

@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { afterAtLeast } from '../delay.js';
 import type { FaultEngine } from './engine.js';
 import type { Proceed } from './hooks.js';
 import { recordingAccept, resetSocket, settleOnClose } from './hooks.js';
@@ -21,7 +22,7 @@ export type Http1Request = Pick<IncomingMessage, 'socket'>;
 export type Http1Response = Pick<ServerResponse, 'writeHead' | 'end' | 'setHeader' | 'headersSent' | 'writableEnded' | 'destroyed' | 'once'>;
 
 /** HTTP/1.1 counterpart of FaultEngine.handle: decide, then apply the decision on `res`, or just `proceed`. */
-export function handleHttp1(engine: FaultEngine, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed): void {
+export function handleHttp1(engine: FaultEngine, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed, arrivedAt?: number): void {
   const decision = engine.decide(info);
   if (decision === undefined) {
     proceed(recordingAccept(engine, info));
@@ -32,7 +33,7 @@ export function handleHttp1(engine: FaultEngine, req: Http1Request, res: Http1Re
   const run = (): void => {
     if (!gone(res)) perform(engine, decision.action, req, res, info, proceed, pending);
   };
-  if (decision.delayMs > 0) after(res, decision.delayMs, run);
+  if (decision.delayMs > 0) after(res, decision.delayMs, run, arrivedAt);
   else run();
 }
 
@@ -99,7 +100,7 @@ function gone(res: Http1Response): boolean {
   return res.destroyed || res.writableEnded;
 }
 
-function after(res: Http1Response, ms: number, run: () => void): void {
-  const timer = setTimeout(run, ms);
-  res.once('close', () => clearTimeout(timer));
+function after(res: Http1Response, ms: number, run: () => void, since?: number): void {
+  const cancel = afterAtLeast(ms, run, since);
+  res.once('close', cancel);
 }
