@@ -174,6 +174,27 @@ function mergeDelivery(deliveries: readonly DeliverySummary[]): DeliverySummary 
     ...(complete && { tokensWithDuplicates: Object.keys(merged.duplicatesByToken).length }),
     // All tokens were needed for the count above; the file keeps the ledger's usual top list.
     duplicatesByToken: Object.fromEntries(Object.entries(merged.duplicatesByToken).slice(0, TOKENS_LISTED)),
+    ...mergeAcknowledgements(deliveries, merged.byProvider),
+  };
+}
+
+/**
+ * Delivered-but-not-acknowledged counts summed, when every shard has them: each shard set its own
+ * sender's outcomes against its own mock's ledger, so the sums stay exact if each part was.
+ */
+function mergeAcknowledgements(deliveries: readonly DeliverySummary[], byProvider: Readonly<Record<string, { delivered: number; duplicates: number }>>): Partial<DeliverySummary> {
+  if (!deliveries.every((d) => d.acknowledged !== undefined && d.notAcknowledged !== undefined)) return {};
+  const sum = (pick: (d: DeliverySummary) => number | undefined): number => deliveries.reduce((total, d) => total + (pick(d) ?? 0), 0);
+  return {
+    acknowledged: sum((d) => d.acknowledged),
+    notAcknowledged: sum((d) => d.notAcknowledged),
+    notAcknowledgedExact: deliveries.every((d) => d.notAcknowledgedExact === true),
+    byProvider: Object.fromEntries(
+      Object.entries(byProvider).map(([provider, counts]) => [
+        provider,
+        { ...counts, acknowledged: sum((d) => d.byProvider[provider]?.acknowledged), notAcknowledged: sum((d) => d.byProvider[provider]?.notAcknowledged) },
+      ]),
+    ),
   };
 }
 

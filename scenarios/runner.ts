@@ -12,6 +12,7 @@
 import { EventEmitter } from 'node:events';
 import { InvalidConfigError } from '../core/errors.js';
 import type { Provider } from '../core/reasons.js';
+import { AcknowledgementCounter, withAcknowledgements } from '../reports/delivery.js';
 import { initHistograms } from '../reports/histogram.js';
 import { ResultCollector } from '../reports/result.js';
 import type { Result } from '../reports/result.js';
@@ -79,6 +80,9 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     const target = await openTarget(config);
     const collector = new ResultCollector();
     this.on('outcome', (outcome, latencyMs, atMs) => collector.onOutcome(outcome, latencyMs, atMs));
+    // Set against the mocks' ledgers: delivered but not acknowledged (reports/delivery.ts).
+    const acknowledged = new AcknowledgementCounter();
+    this.on('outcome', (outcome) => acknowledged.onOutcome(outcome));
     let lanes: Lanes | undefined;
     try {
       const runStart = performance.now();
@@ -112,7 +116,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         scenario: config.name,
         // `target` is one provider origin; a mixed run names each provider's in `targets`.
         ...(shares.size === 1 ? { target: target.description } : { targets: originsOf(target) }),
-        ...(delivery !== undefined && { delivery: publicDelivery(delivery.ledger) }),
+        ...(delivery !== undefined && { delivery: withAcknowledgements(publicDelivery(delivery.ledger), acknowledged.snapshot()) }),
         ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
       });
       const result = config.thresholds === undefined ? measured : { ...measured, thresholds: evaluateThresholds(config.thresholds, measured) };

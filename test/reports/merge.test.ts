@@ -197,6 +197,25 @@ describe('mergeResults', () => {
       { id: 'slow', kind: 'latency', injected: 7 },
     ]);
     expect(parseResult(JSON.parse(JSON.stringify(merged)))).toEqual(merged);
+    // Without acknowledgement counts in every shard, none in the merge (a sum of some would mislead).
+    expect(merged.delivery).not.toHaveProperty('notAcknowledged');
+
+    const acknowledged = (d: DeliverySummary, acks: number, exact: boolean): DeliverySummary => ({
+      ...d,
+      acknowledged: acks,
+      notAcknowledged: d.unique - acks,
+      notAcknowledgedExact: exact,
+      byProvider: { apns: { ...(d.byProvider.apns ?? { delivered: 0, duplicates: 0 }), acknowledged: acks, notAcknowledged: d.unique - acks } },
+    });
+    const withAcks = mergeResults([
+      c.finish({ ...at('2026-01-01T00:00:00.000Z'), delivery: acknowledged(delivery({ x: 2 }), 9, true) }),
+      c.finish({ ...at('2026-01-01T00:00:00.000Z'), delivery: acknowledged(delivery({}), 7, true) }),
+    ]);
+    expect(withAcks.delivery).toMatchObject({ acknowledged: 16, notAcknowledged: 4, notAcknowledgedExact: true, byProvider: { apns: { delivered: 22, duplicates: 2, acknowledged: 16, notAcknowledged: 4 } } });
+    expect(parseResult(JSON.parse(JSON.stringify(withAcks)))).toEqual(withAcks);
+    const oneEstimate = mergeResults([c.finish({ ...at('2026-01-01T00:00:00.000Z'), delivery: acknowledged(delivery({}), 9, false) }), c.finish({ ...at('2026-01-01T00:00:00.000Z'), delivery: acknowledged(delivery({}), 9, true) })]);
+    expect(oneEstimate.delivery).toMatchObject({ notAcknowledged: 2, notAcknowledgedExact: false });
+
     const plain = c.finish(at('2026-01-01T00:00:00.000Z'));
     expect(mergeResults([plain, plain])).not.toHaveProperty('delivery');
     expect(mergeResults([plain, plain])).not.toHaveProperty('faults');
