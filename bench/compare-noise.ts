@@ -11,7 +11,10 @@
  * verdicts can be recomputed with another compare (--judge-only DIR). Prints the load average seen
  * before each pair: on a shared machine the false-alarm rate follows it.
  *
- *   node dist/bench/compare-noise.js [--pairs 20] [--count N] [--slower 1.2] [--out DIR] [--max-minutes 45]
+ * With --max-load L, each pair waits (up to 5 minutes) for the 1-minute load average to drop below L:
+ * the acceptance is about a quiet machine, and a shared one is quiet only at times.
+ *
+ *   node dist/bench/compare-noise.js [--pairs 20] [--count N] [--slower 1.2] [--out DIR] [--max-minutes 45] [--max-load L]
  *   node dist/bench/compare-noise.js --judge-only DIR
  */
 import { spawn } from 'node:child_process';
@@ -32,10 +35,11 @@ interface Options {
   out: string;
   maxMinutes: number;
   judgeOnly: string | undefined;
+  maxLoad: number | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { pairs: 20, count: undefined, slower: 1.2, out: '', maxMinutes: 45, judgeOnly: undefined };
+  const options: Options = { pairs: 20, count: undefined, slower: 1.2, out: '', maxMinutes: 45, judgeOnly: undefined, maxLoad: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
@@ -46,9 +50,11 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '--out') options.out = value;
     else if (flag === '--max-minutes') options.maxMinutes = wholeNumber(flag, value, 1, 600);
     else if (flag === '--judge-only') options.judgeOnly = value;
+    else if (flag === '--max-load') options.maxLoad = Number(value);
     else throw new Error(`unknown flag ${flag}`);
   }
   if (!(options.slower > 1 && options.slower < 10)) throw new Error('--slower must be a factor above 1, such as 1.2');
+  if (options.maxLoad !== undefined && !(options.maxLoad > 0)) throw new Error('--max-load must be a load average above 0, such as 3');
   return options;
 }
 
@@ -105,6 +111,13 @@ async function compare(base: string, candidate: string): Promise<{ flagged: bool
   const { code, stdout } = await cli(['compare', join(base, 'result.json'), join(candidate, 'result.json'), '--json'], 60_000);
   if (code !== 0 && code !== 98) throw new Error(`pushsim compare ${base} ${candidate} exited ${code}`);
   return { flagged: code === 98, regressions: (JSON.parse(stdout) as { regressions: string[] }).regressions };
+}
+
+/** Waits, up to 5 minutes, for the 1-minute load average to drop below `maxLoad`; the load it saw last. */
+async function quietEnough(maxLoad: number | undefined): Promise<number | undefined> {
+  const giveUp = performance.now() + 300_000;
+  while (maxLoad !== undefined && (loadavg()[0] ?? 0) >= maxLoad && performance.now() < giveUp) await new Promise((resolve) => setTimeout(resolve, 5_000));
+  return loadavg()[0];
 }
 
 /**
@@ -180,7 +193,7 @@ async function main(): Promise<void> {
         report(verdicts, startedAt);
         return;
       }
-      const load1 = loadavg()[0];
+      const load1 = await quietEnough(options.maxLoad);
       const base = join(out, `${kind}-${index}-a`);
       const candidate = join(out, `${kind}-${index}-b`);
       const runs = [await run(base, undefined, options.count), await run(candidate, kind === 'slower' ? slowerFile : undefined, options.count)];

@@ -218,7 +218,22 @@ function steadinessNotes(metrics: readonly MetricComparison[], base: Result, can
         'so a regression may hide behind it; re-run the base, or compare 3 or more runs of each',
     );
   }
+  const own = [base, candidate].map(ownShare);
+  const [baseOwn, candidateOwn] = own;
+  if (metrics.some((m) => m.regression && m.unit === 'ms') && baseOwn !== undefined && candidateOwn !== undefined && candidateOwn > latencyCeiling(t)(baseOwn)) {
+    notes.push(
+      `pushsim's own share of the latency (end-to-end p50 − attempt p50: time spent inside pushsim) rose too, ${ms(baseOwn)} → ${ms(candidateOwn)} ms: ` +
+        'a slower target does not do that, a busier machine (or a slower sender) does; if the machine was busy during the candidate run, re-run it or compare 3 or more runs of each',
+    );
+  }
   return notes;
+}
+
+/** End-to-end p50 less attempt p50: the time a typical notification spent inside pushsim rather than on the wire. */
+function ownShare(r: Result): number | undefined {
+  const attempt = r.attemptLatencyMs;
+  if (attempt === undefined || attempt.count === 0 || r.latencyMs.accepted.count === 0) return undefined;
+  return Math.max(0, r.latencyMs.accepted.p50 - attempt.p50);
 }
 
 function resolveTolerances(options: CompareTolerances): Required<CompareTolerances> {

@@ -36,9 +36,11 @@ interface RunShape {
   readonly scenario?: string;
   /** Latency of failed outcomes, ms (they count in the drain of the achieved rate). */
   readonly failedMs?: number;
+  /** The one attempt of an accepted notification of latency `ms`; 0.8 of it by default. */
+  readonly attempt?: (ms: number) => number;
 }
 
-/** A real Result from a collector: 1 attempt per accepted notification at 0.8 of its latency. */
+/** A real Result from a collector: 1 attempt per accepted notification, at 0.8 of its latency unless `attempt` says. */
 function run(shape: RunShape): Result {
   const c = new ResultCollector();
   collectors.push(c);
@@ -51,7 +53,7 @@ function run(shape: RunShape): Result {
       else c.onScheduled();
       if (timed) c.onOutcome(accepted(), ms, at);
       else c.onOutcome(accepted(), ms);
-      c.onAttempt(ms * 0.8);
+      c.onAttempt(shape.attempt?.(ms) ?? ms * 0.8);
     });
   });
   for (let i = 0; i < (shape.rejected ?? 0); i++) {
@@ -176,6 +178,18 @@ describe('compareResults, one run each', () => {
     expect(byKey(untimed, 'latency.accepted.p50')).toMatchObject({ regression: true });
     expect(byKey(untimed, 'latency.accepted.p50').evidence).not.toHaveProperty('steady');
     expect(untimed.notes).toEqual([expect.stringMatching(/^latency p50, .*: no per-second timeline with 3 or more full seconds in both runs, so judged on the whole-run percentiles alone$/)]);
+  });
+
+  it('says when pushsim\'s own share of the latency rose with it (a busier machine, not a slower target)', () => {
+    // The target answers as fast as before (attempts 9 ms at p50); the time inside pushsim went from 1 to 4 ms.
+    const base = run({ latencies: lognormal(10, 5000), attempt: (ms) => ms - 1 });
+    const busier = compareResults(base, run({ latencies: lognormal(13, 5000), attempt: (ms) => ms - 4 }));
+    expect(busier.regressions).toContain('latency.accepted.p50');
+    expect(busier.notes).toContainEqual(expect.stringMatching(/^pushsim's own share of the latency .* rose too, 1\.00 → 4\.00 ms: a slower target does not do that/));
+    // A slower target: the attempts take the rise, pushsim's share stays.
+    const slower = compareResults(base, run({ latencies: lognormal(13, 5000), attempt: (ms) => ms - 1 }));
+    expect(slower.regressions).toContain('latency.accepted.p50');
+    expect(slower.notes.some((note) => note.startsWith("pushsim's own share"))).toBe(false);
   });
 
   it('flags a throughput drop beyond 5 %, unless the drain of the slowest answer explains it', () => {
