@@ -14,7 +14,10 @@
  * With --max-load L, each pair waits (up to 5 minutes) for the 1-minute load average to drop below L:
  * the acceptance is about a quiet machine, and a shared one is quiet only at times.
  *
- *   node dist/bench/compare-noise.js [--pairs 20] [--count N] [--slower 1.2] [--out DIR] [--max-minutes 45] [--max-load L]
+ * --rate and --count change the load of every run (`pushsim run --rate/--count`): on a machine too
+ * busy for the default 5,000/s, a lower rate keeps the runs valid measurements.
+ *
+ *   node dist/bench/compare-noise.js [--pairs 20] [--count N] [--rate N] [--slower 1.2] [--out DIR] [--max-minutes 45] [--max-load L]
  *   node dist/bench/compare-noise.js --judge-only DIR
  */
 import { spawn } from 'node:child_process';
@@ -31,6 +34,7 @@ const RUN_TIMEOUT_MS = 180_000;
 interface Options {
   pairs: number;
   count: number | undefined;
+  rate: number | undefined;
   slower: number;
   out: string;
   maxMinutes: number;
@@ -39,13 +43,14 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { pairs: 20, count: undefined, slower: 1.2, out: '', maxMinutes: 45, judgeOnly: undefined, maxLoad: undefined };
+  const options: Options = { pairs: 20, count: undefined, rate: undefined, slower: 1.2, out: '', maxMinutes: 45, judgeOnly: undefined, maxLoad: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === '--pairs') options.pairs = wholeNumber(flag, value, 1, 200);
     else if (flag === '--count') options.count = wholeNumber(flag, value, 100, 1_000_000);
+    else if (flag === '--rate') options.rate = wholeNumber(flag, value, 10, 100_000);
     else if (flag === '--slower') options.slower = Number(value);
     else if (flag === '--out') options.out = value;
     else if (flag === '--max-minutes') options.maxMinutes = wholeNumber(flag, value, 1, 600);
@@ -99,8 +104,9 @@ interface RunSummary {
 }
 
 /** One `pushsim run` into `dir` (exit 0 or 99 are both a finished run). */
-async function run(dir: string, scenario: string | undefined, count: number | undefined): Promise<RunSummary> {
-  const { code } = await cli(['run', ...(scenario === undefined ? [] : [scenario]), '--out', dir, '--quiet', ...(count === undefined ? [] : ['--count', String(count)])], RUN_TIMEOUT_MS);
+async function run(dir: string, scenario: string | undefined, options: Pick<Options, 'count' | 'rate'>): Promise<RunSummary> {
+  const load = [...(options.count === undefined ? [] : ['--count', String(options.count)]), ...(options.rate === undefined ? [] : ['--rate', String(options.rate)])];
+  const { code } = await cli(['run', ...(scenario === undefined ? [] : [scenario]), '--out', dir, '--quiet', ...load], RUN_TIMEOUT_MS);
   if (!existsSync(join(dir, 'result.json'))) throw new Error(`pushsim run ${dir} exited ${code} without a result`);
   const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { rate: { target: number | null; achieved: number }; counts: { dropped: number }; latencyMs: { accepted: { p99: number } } };
   return { achievedShare: result.rate.target === null ? undefined : result.rate.achieved / result.rate.target, dropped: result.counts.dropped, p99: result.latencyMs.accepted.p99 };
@@ -182,7 +188,8 @@ async function main(): Promise<void> {
   if (latency?.kind !== 'lognormal') throw new Error('the default scenario no longer has a lognormal mock latency: update this bench');
   const slowerFile = join(out, 'slower.yaml');
   writeFileSync(slowerFile, `name: ${defaultScenario.name}\ntarget: { mock: apns, latency: { kind: lognormal, medianMs: ${latency.medianMs * options.slower}, sigma: ${latency.sigma} } }\n`);
-  console.log(`compare-noise: ${options.pairs} identical and ${options.pairs} slower (×${options.slower} mock median) pairs${options.count === undefined ? ' of default runs' : ` of ${options.count}-notification runs`}, in ${out}`);
+  const load = options.count === undefined && options.rate === undefined ? 'default runs' : `runs of ${options.count ?? 'the default number of'} notifications at ${options.rate ?? 'the default rate of'}/s`;
+  console.log(`compare-noise: ${options.pairs} identical and ${options.pairs} slower (×${options.slower} mock median) pairs of ${load}, in ${out}`);
 
   const verdicts: PairVerdict[] = [];
   const deadline = startedAt + options.maxMinutes * 60_000;
@@ -196,7 +203,7 @@ async function main(): Promise<void> {
       const load1 = await quietEnough(options.maxLoad);
       const base = join(out, `${kind}-${index}-a`);
       const candidate = join(out, `${kind}-${index}-b`);
-      const runs = [await run(base, undefined, options.count), await run(candidate, kind === 'slower' ? slowerFile : undefined, options.count)];
+      const runs = [await run(base, undefined, options), await run(candidate, kind === 'slower' ? slowerFile : undefined, options)];
       const verdict = { kind, index, ...(await compare(base, candidate)), load1, overloaded: overloaded(runs) };
       verdicts.push(verdict);
       const shares = runs.map((r) => (r.achievedShare === undefined ? '—' : `${(100 * r.achievedShare).toFixed(1)}%`)).join(' / ');
