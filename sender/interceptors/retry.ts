@@ -8,6 +8,8 @@
  *   protocols.md §2.5).
  * - A retry budget caps retries to a fraction of first attempts (no retry storms).
  * - A request whose deadline (apns-expiration / TTL) would pass before the retry is `expired`.
+ * - Nothing pushsim ended itself is retried (`shutdown`: the run stopped; `queue-full`, `closed`), and
+ *   a retry the stop kept from leaving returns the attempt before it: that is what the provider said.
  * - Answers that may have been processed (timeout, reset after the request was written) are
  *   retried only with `retryMaybeProcessed` (default true: at-least-once; the ledger of our mock
  *   counts the duplicates this can cause).
@@ -40,6 +42,10 @@ export interface RetryOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** [0, 1) — the jitter source; injectable for deterministic tests. */
   readonly random?: () => number;
+  /**
+   * A retry after attempt `attempt` was made, `delayMs` after it, because of `cause`: called once
+   * the retry came back, and not for a retry the sender's destruction (a run's stop) kept from leaving.
+   */
   readonly onRetry?: (info: { attempt: number; delayMs: number; cause: string }) => void;
   readonly onBudgetExhausted?: () => void;
 }
@@ -69,14 +75,22 @@ export function retry(options: RetryOptions): Interceptor {
       case 'timeout':
         return result.unprocessed || maybeProcessed ? result.kind : undefined;
       default:
-        return undefined; // expired, queue-full, closed, circuit-open: retrying cannot help here
+        return undefined; // expired, queue-full, closed, circuit-open, shutdown: retrying cannot help here
     }
   };
 
   return (next) => async (request, context) => {
     budget.deposit();
+    let previous: TransportResult | undefined;
+    let retrying: { attempt: number; delayMs: number; cause: string } | undefined;
     for (let attempt = 1; ; attempt++) {
       const result = await next(request, context);
+      if (retrying !== undefined) {
+        // A retry the run's stop kept from leaving was never made: not counted, the last real answer stands.
+        if (!result.ok && result.kind === 'shutdown' && result.unprocessed) return previous as TransportResult;
+        options.onRetry?.(retrying);
+      }
+      previous = result;
       const why = cause(result);
       if (why === undefined || attempt >= maxAttempts) return result;
       const hinted = result.ok ? retryAfterMs(result.headers, clock.now()) : undefined;
@@ -90,7 +104,7 @@ export function retry(options: RetryOptions): Interceptor {
         options.onBudgetExhausted?.();
         return result;
       }
-      options.onRetry?.({ attempt, delayMs, cause: why });
+      retrying = { attempt, delayMs, cause: why };
       await sleep(delayMs);
     }
   };
