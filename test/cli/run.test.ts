@@ -54,6 +54,19 @@ describe('pushsim run --faults', () => {
     expect(result.byReason['apns:BadTopic']).toBe(25);
   });
 
+  it("runs the README's fault file for the default run: every fault fires, in phases on the run clock, with no warning", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-faults-'));
+    // The default run's ten seconds at a tenth of its rate: the phases are in time, not in notifications.
+    const ran = await pushsim('run', '--faults', 'simulator/faults/examples/short-brownout.yaml', '--rate', '500', '--count', '5000', '--quiet', '--out', dir);
+    expect(ran.stderr).not.toContain('warning');
+    const result = await readResult(join(dir, 'result.json'));
+    expect(result.faults?.map((f) => f.id)).toEqual(['slow-answers', 'brownout-errors', 'lost-acks', 'down']);
+    for (const fault of result.faults ?? []) expect(fault.injected, fault.id).toBeGreaterThan(0);
+    expect(result.phases?.map((p) => p.name)).toEqual(['healthy', 'brownout', 'down', 'recovering']);
+    expect(result.phases?.[1]?.startMs).toBeGreaterThanOrEqual(2990);
+    expect(result.warnings).toBeUndefined();
+  });
+
   it('exits 104 listing every problem of a broken spec file, before sending anything', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-faults-'));
     const spec = join(dir, 'broken.yaml');
