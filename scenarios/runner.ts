@@ -257,6 +257,9 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     }, this.#options.progressIntervalMs ?? 1000);
 
     const fire = (index: number, plannedAt: number): void => {
+      // The executor fires what is due in one batch and looks at the signal between batches: a
+      // run that stopped (an unreachable target, a signal) schedules nothing more, not even the rest of a batch.
+      if (signal.aborted) return;
       scheduled++;
       collector.onScheduled(plannedAt - start);
       collector.onFired(performance.now() - plannedAt);

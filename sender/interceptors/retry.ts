@@ -9,7 +9,9 @@
  * - A retry budget caps retries to a fraction of first attempts (no retry storms).
  * - A request whose deadline (apns-expiration / TTL) would pass before the retry is `expired`.
  * - Nothing pushsim ended itself is retried (`shutdown`: the run stopped; `queue-full`, `closed`), and
- *   a retry the stop kept from leaving returns the attempt before it: that is what the provider said.
+ *   a retry that never left (the stop, or the circuit breaker opened meanwhile) returns the attempt
+ *   before it: that is what the provider said. (A first attempt the open circuit kept in stays
+ *   `circuit-open`: nothing else was said.)
  * - Answers that may have been processed (timeout, reset after the request was written) are
  *   retried only with `retryMaybeProcessed` (default true: at-least-once; the ledger of our mock
  *   counts the duplicates this can cause).
@@ -44,7 +46,7 @@ export interface RetryOptions {
   readonly random?: () => number;
   /**
    * A retry after attempt `attempt` was made, `delayMs` after it, because of `cause`: called once
-   * the retry came back, and not for a retry the sender's destruction (a run's stop) kept from leaving.
+   * the retry came back, and not for a retry that never left (the sender destroyed, the circuit open).
    */
   readonly onRetry?: (info: { attempt: number; delayMs: number; cause: string }) => void;
   readonly onBudgetExhausted?: () => void;
@@ -86,8 +88,9 @@ export function retry(options: RetryOptions): Interceptor {
     for (let attempt = 1; ; attempt++) {
       const result = await next(request, context);
       if (retrying !== undefined) {
-        // A retry the run's stop kept from leaving was never made: not counted, the last real answer stands.
-        if (!result.ok && result.kind === 'shutdown' && result.unprocessed) return previous as TransportResult;
+        // A retry that never left pushsim — the run's stop, or an open circuit, kept it in — was not
+        // made: it is not counted, and the last answer the origin gave stands.
+        if (!result.ok && result.unprocessed && (result.kind === 'shutdown' || result.kind === 'circuit-open')) return previous as TransportResult;
         options.onRetry?.(retrying);
       }
       previous = result;
