@@ -267,7 +267,8 @@ export function judgeValidity(inputs: ValidityInputs, config: ValidityConfig = {
 /**
  * What limited the sending, if anything did, strongest evidence first:
  *  1. pushsim's own in-flight limit, full most of the time (a setting: no doubt about it);
- *  2. the generator itself handing notifications over late (its thread could not keep up);
+ *  2. the generator itself handing notifications over late (p99 above a quarter of the send-lag
+ *     bound: its thread could not keep up);
  *  3. the target's limit, full most of the time — unless the sender's thread was saturated and
  *     really running (busy loop and CPU): then answers waited for the sender, not the target;
  *  4. whichever limit was full more often, a busy loop, the connection.
@@ -275,7 +276,8 @@ export function judgeValidity(inputs: ValidityInputs, config: ValidityConfig = {
  */
 export function bottleneckOf(inputs: ValidityInputs, maxSendLagMs: number, off: boolean): BottleneckKind | undefined {
   const { eventLoop, inFlight } = inputs;
-  const fireLagging = inputs.fireLagP99Ms !== null && inputs.fireLagP99Ms > maxSendLagMs / 2;
+  // The generator alone a quarter of the allowed lateness behind: its thread is not keeping up.
+  const fireLagging = inputs.fireLagP99Ms !== null && inputs.fireLagP99Ms > maxSendLagMs / 4;
   const loopSaturated = eventLoop.utilization >= saturatedLoop;
   // The target's own limit is worth naming on a healthy run too when it was full often.
   const targetBusy = inFlight.targetLimitedPercent >= 10;

@@ -2,7 +2,8 @@
  * `pushsim run` says what a run measured, through the surface CI reads: exit codes (97 overload,
  * 4 unreachable, 130 / 143 interrupted), result.json and JUnit. Loads are kept small; overload is
  * forced with pushsim's own limits rather than by out-running the machine, except in the one test
- * whose point is the sender's CPU.
+ * whose point is the sender's CPU. Each test runs whole CLI processes: on a busy machine they get
+ * 90 s (they take a few seconds on a quiet one).
  */
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -47,7 +48,7 @@ describe('pushsim run: overload is a result (exit 97)', () => {
     expect(held.code).toBe(0);
     expect((await readResult(join(dir, 'result.json'))).validity).toMatchObject({ valid: true, reasons: [] });
     expect(await junitFailures(dir)).toEqual([]);
-  });
+  }, 90_000);
 
   it('counts load pushsim shed itself (queue full) as overload, unless the scenario opts out', async () => {
     const body = 'target: { mock: apns, worker: false, latency: { kind: fixed, ms: 5 } }\nwarmup: 200\nsender: { maxInFlight: 1, maxQueue: 5 }\n';
@@ -65,7 +66,7 @@ describe('pushsim run: overload is a result (exit 97)', () => {
     expect(tolerated.code).toBe(0);
     expect((await readResult(join(optedOut.dir, 'result.json'))).validity).toMatchObject({ valid: false, failOnOverload: false });
     expect(tolerated.stdout).toContain('(validity.failOnOverload: false, so the run does not fail on it)');
-  });
+  }, 90_000);
 
   it("at a rate far beyond the machine, names the sender's thread with its event loop and CPU as evidence", async () => {
     // The mock shares the sender's thread, so the loop that fires, sends and answers is one: saturated.
@@ -77,7 +78,7 @@ describe('pushsim run: overload is a result (exit 97)', () => {
     expect(result.validity?.evidence.eventLoop.utilization).toBeGreaterThan(0.5);
     expect(result.validity?.bottleneck?.summary).toMatch(/event loop \d+ % busy, delay p99 \d+ ms \/ max \d+ ms; process CPU \d+ % of one core/);
     expect(ran.stderr).toContain('pushsim: warning: pushsim is falling behind its schedule');
-  });
+  }, 90_000);
 });
 
 describe('pushsim run: an unreachable or refusing target fails fast, cause first (exit 4)', () => {
@@ -113,12 +114,12 @@ describe('pushsim run: an unreachable or refusing target fails fast, cause first
     const { dir, file } = await urlScenario('refused', '{ url: "https://127.0.0.1:1", credentials: { keyFile: KEYFILE, keyId: ABCDEFGHIJ, teamId: ABCDEFGHIJ } }');
     const stdout = await expectUnreachable(dir, file, 'ECONNREFUSED');
     expect(stdout).toContain('connect ECONNREFUSED 127.0.0.1:1');
-  });
+  }, 90_000);
 
   it('a host name that cannot resolve: ENOTFOUND, without asking any resolver (.invalid)', async () => {
     const { dir, file } = await urlScenario('dns', '{ url: "https://nonexistent.invalid:8443", credentials: { keyFile: KEYFILE, keyId: ABCDEFGHIJ, teamId: ABCDEFGHIJ } }');
     await expectUnreachable(dir, file, 'ENOTFOUND');
-  });
+  }, 90_000);
 
   it('TLS with a CA it does not trust, and a provider key the target refuses (403 InvalidProviderToken)', async () => {
     const credentials = await mkdtemp(join(tmpdir(), 'pushsim-tls-mock-'));
@@ -135,7 +136,7 @@ describe('pushsim run: an unreachable or refusing target fails fast, cause first
     } finally {
       await mock.stop();
     }
-  });
+  }, 90_000);
 });
 
 describe('pushsim run: interrupted (exit 130 / 143)', () => {
@@ -170,14 +171,14 @@ describe('pushsim run: interrupted (exit 130 / 143)', () => {
     expect(result.counts.scheduled).toBeLessThan(100_000);
     expect(ran.stdout.split('\n')[1]).toMatch(/^✗ INTERRUPTED by SIGINT at [\d.]+ (s|ms): a partial result$/);
     expect(await junitFailures(dir)).toEqual(['the run completed']);
-  });
+  }, 90_000);
 
   it('SIGTERM: exit 143', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-sigterm-'));
     const ran = await interrupt(['--rate', '500', '--count', '100000', '--out', dir], ['SIGTERM']);
     expect(ran.code).toBe(143);
     expect((await readResult(join(dir, 'result.json'))).interrupted?.signal).toBe('SIGTERM');
-  });
+  }, 90_000);
 
   it('a second SIGINT exits at once, without waiting for what is still on the wire', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-sigint2-'));
@@ -188,7 +189,7 @@ describe('pushsim run: interrupted (exit 130 / 143)', () => {
     expect(ran.code).toBe(130);
     expect(ran.stderr).toContain('pushsim: SIGINT again: exiting now, without writing a result');
     await expect(readFile(join(dir, 'result.json'))).rejects.toThrow(/ENOENT/);
-  });
+  }, 90_000);
 });
 
 describe('pushsim run: faults that cannot fire', () => {
@@ -200,5 +201,5 @@ describe('pushsim run: faults that cannot fire', () => {
     expect(ran.stdout).toMatch(/^brownout-errors\s+error\s+0\s+⚠ never fired$/m);
     expect(ran.stdout).toContain("warning: phase 'down' begins at 180 s");
     expect((await readResult(join(dir, 'result.json'))).warnings).toHaveLength(3);
-  });
+  }, 90_000);
 });

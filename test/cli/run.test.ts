@@ -65,7 +65,7 @@ describe('pushsim run --faults', () => {
     expect(result.phases?.map((p) => p.name)).toEqual(['healthy', 'brownout', 'down', 'recovering']);
     expect(result.phases?.[1]?.startMs).toBeGreaterThanOrEqual(2990);
     expect(result.warnings).toBeUndefined();
-  });
+  }, 90_000);
 
   it('exits 104 listing every problem of a broken spec file, before sending anything', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-faults-'));

@@ -25,17 +25,19 @@ describe('ScenarioRun: the end of the run is pushsim’s', () => {
   it('counts what its graceful stop cut as pushsim:shutdown, apart, never retried nor held against the breaker', async () => {
     const config: ScenarioConfig = {
       ...small,
-      gracefulStopMs: 200,
+      gracefulStopMs: 1000,
       // Every other request is never answered: those are on the wire when the stop runs out.
       faults: { faults: [{ kind: 'stall', id: 'blackhole', everyNth: 2 }] },
       policies: { circuitBreaker: { consecutiveFailures: 1 } },
     };
     const result = await new ScenarioRun(config).execute();
     const { counts, byReason } = result;
-    expect(counts.shutdownInFlight).toBe(200);
-    expect(byReason['pushsim:shutdown']).toBe(200);
+    // The 200 never answered were on the wire when the stop ran out (on a busy machine a few answered
+    // ones may still be waiting too): all of them cut as pushsim's, none failed, none retried.
+    expect(counts.shutdownInFlight).toBeGreaterThanOrEqual(200);
+    expect(byReason['pushsim:shutdown']).toBe(counts.shutdownInFlight);
     expect(counts.dropped).toBe((counts.shutdownInFlight ?? 0) + (counts.shutdownQueued ?? 0));
-    expect(counts.accepted).toBe(200);
+    expect(counts.accepted + counts.dropped).toBe(400);
     expect(counts.failed).toBe(0);
     expect(counts.retries).toBe(0);
     expect(Object.keys(byReason).filter((key) => key.startsWith('apns:'))).toEqual([]);
@@ -87,8 +89,11 @@ describe('ScenarioRun: an unreachable target', () => {
 
 describe('ScenarioRun: one clock', () => {
   it('times breaker transitions and fault phases from the first measured send, not from before the warm-up', async () => {
+    // The warm-up takes at least 2,000 / 50 at a time × 20 ms = 800 ms: a clock started before it
+    // would put the breaker's opening at least that much after the outage began.
     const config: ScenarioConfig = {
       ...small,
+      target: { kind: 'mock', provider: 'apns', tls: false, worker: false, latency: { kind: 'fixed', ms: 20 } },
       warmup: 2000,
       load: { executor: 'constant-arrival-rate', rate: 1000, count: 1500 },
       policies: { retry: false, circuitBreaker: { consecutiveFailures: 5, openMs: 60_000 } },
@@ -97,14 +102,15 @@ describe('ScenarioRun: one clock', () => {
     const result = await new ScenarioRun(config).execute();
     const [healthy, down] = result.phases ?? [];
     expect(healthy).toMatchObject({ name: 'healthy', startMs: 0 });
-    expect(healthy?.endMs).toBeGreaterThanOrEqual(695);
+    // Its timeline started when the faults did, a moment before the first planned send.
+    expect(healthy?.endMs).toBeGreaterThan(600);
     expect(healthy?.endMs).toBeLessThanOrEqual(700);
     expect(down?.startMs).toBe(healthy?.endMs);
     expect(down?.endMs).toBe(Math.round(result.durationMs));
     const opened = result.breakerTransitions?.find((t) => t.to === 'open');
-    // It opened on the outage's first failures: after the phase began, well before the warm-up's length later.
+    // It opened on the outage's first failures: after the phase began, sooner than the warm-up lasted.
     expect(opened?.atMs).toBeGreaterThanOrEqual(down?.startMs ?? 0);
-    expect(opened?.atMs).toBeLessThan((down?.startMs ?? 0) + 500);
+    expect(opened?.atMs).toBeLessThan((down?.startMs ?? 0) + 800);
     expect(opened?.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
