@@ -26,6 +26,8 @@ interface RunFlags {
   inProcess?: boolean;
   json?: boolean;
   quiet?: boolean;
+  /** false with --no-fail-on-overload. */
+  failOnOverload?: boolean;
   faults?: string;
   report?: (keyof typeof reportFiles)[];
 }
@@ -45,6 +47,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--report <formats>', `also write these next to result.json: ${Object.entries(reportFiles).map(([f, file]) => `${f} (${file})`).join(', ')}; e.g. --report junit,html`, runReportFormats)
     .option('--json', 'print result.json to stdout instead of the text summary')
     .option('--quiet', 'no progress lines on stderr')
+    .option('--no-fail-on-overload', 'report a run that is not a valid measurement (pushsim fell behind) without exiting 97, as validity.failOnOverload: false does in a scenario')
     .action(async (name: string, flags: RunFlags) => {
       const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
       const config = applyOverrides(await resolveScenario(name), flags, faults);
@@ -105,6 +108,7 @@ export function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: Fa
     target,
     load,
     sender: { ...base.sender, ...(flags.connections !== undefined && { connections: flags.connections }) },
+    ...(flags.failOnOverload === false && { validity: { ...base.validity, failOnOverload: false } }),
     ...(faults !== undefined && { faults }),
   };
 }

@@ -43,6 +43,10 @@ describe('pushsim run: overload is a result (exit 97)', () => {
     expect(ran.stdout).toContain('✗ NOT A VALID MEASUREMENT OF THE TARGET:');
     expect(ran.stdout).toContain("bottleneck: pushsim's own in-flight limit");
     expect(await junitFailures(dir)).toEqual(['a valid measurement of the target']);
+    // The same verdict, reported but not failing the run, for any scenario, built-in ones included.
+    const reported = await pushsim('run', file, '--rate', '3000', '--count', '300', '--no-fail-on-overload', '--quiet', '--out', dir);
+    expect(reported.code).toBe(0);
+    expect((await readResult(join(dir, 'result.json'))).validity).toMatchObject({ valid: false, failOnOverload: false });
 
     const held = await pushsim('run', file, '--rate', '50', '--count', '20', '--report', 'junit', '--quiet', '--out', dir);
     expect(held.code).toBe(0);
@@ -195,7 +199,7 @@ describe('pushsim run: interrupted (exit 130 / 143)', () => {
 describe('pushsim run: faults that cannot fire', () => {
   it('warns at the start and in the summary when the fault file does not fit the run', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-dormant-'));
-    const ran = await pushsim('run', '--faults', 'simulator/faults/examples/brownout.yaml', '--count', '200', '--rate', '2000', '--quiet', '--out', dir);
+    const ran = await pushsim('run', '--faults', 'simulator/faults/examples/brownout.yaml', '--count', '200', '--rate', '2000', '--quiet', '--no-fail-on-overload', '--out', dir);
     expect(ran.code).toBe(0);
     expect(ran.stderr).toContain("pushsim: warning: phase 'brownout' begins at 60 s, after the run's last notification is planned (0.1 s): its fault(s) slow-answers, brownout-errors, lost-acks cannot fire");
     expect(ran.stdout).toMatch(/^brownout-errors\s+error\s+0\s+⚠ never fired$/m);
