@@ -18,6 +18,7 @@ import type * as Http2Proxy from 'http2-proxy';
 import type { Clock } from '../../core/clock.js';
 import { InvalidArgumentError, assertInteger } from '../../core/errors.js';
 import { FaultEngine } from '../faults/engine.js';
+import { markSessionSockets, refuseAfterGoaway } from '../goaway.js';
 import type { FaultsDocument } from '../faults/spec.js';
 import type { DeliveryLedger } from '../ledger/ledger.js';
 import { defaultServerHosts, generateServerCertificate } from '../tls.js';
@@ -87,12 +88,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     session.once('close', () => sessions.delete(session));
     engine?.onSession(session, maxConcurrentStreams);
   });
+  // A goaway fault sends one GOAWAY and ends the connection after its streams (../goaway.ts).
+  markSessionSockets(server);
   if (engine) engine.interceptConnections(server as unknown as Server);
 
   const authority = upstreamUrl.host;
   const scheme = upstreamUrl.protocol.replace(':', '');
   server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
     const clientStream = req.stream;
+    // Above the last-stream-id of a GOAWAY this connection got: refused, never forwarded.
+    if (refuseAfterGoaway(clientStream)) return;
     const context = { clientStream, clientHeaders: req.headers as IncomingHttpHeaders, upstream, authority, scheme, engine, metrics: engine?.metrics };
     void http2Proxy.web(
       req,

@@ -3,7 +3,7 @@
  * token auth, sees what it would see from Apple for the same requests (protocols.md §1.5–1.9, §4:
  * node-apn retries 429/5xx and ExpiredProviderToken up to `connectionRetryLimit` times).
  */
-import { Notification, Provider, type ProviderOptions, type ResponseFailure } from '@parse/node-apn';
+import { Notification, Provider, type ProviderOptions, type ResponseFailure, type ResponseSent } from '@parse/node-apn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateApnsSigningKey, type ApnsSigningKey } from '../../simulator/apns/credentials.js';
 import type { MockApnsOptions } from '../../simulator/apns/options.js';
@@ -118,5 +118,81 @@ describe('@parse/node-apn against the mock (TLS, token auth)', () => {
 
     const relaxed = await start({ initialStreams: 1000 });
     expect((await provider(relaxed).send(note(), burst)).sent).toHaveLength(20);
+  });
+});
+
+/*
+ * Hundreds of notifications in flight when the mock ends the connection — on close() and through
+ * the graceful `goaway` fault. Apple sends one GOAWAY with a JSON reason and lets the streams it took
+ * finish (§1.5, §1.11); node-apn closes its session on a GOAWAY and destroys it on a second one
+ * (lib/client.js), so one frame is what keeps its answers. What must hold: every notification ends
+ * sent or failed, every one node-apn reports sent is in the mock's ledger, and none it reports failed is.
+ */
+const inFlight = 300;
+// initialStreams: all 300 may be in flight on the first connection; ledgerRecords: per-token deliveries.
+const inFlightOptions: MockApnsOptions = { initialStreams: 1000, ledgerRecords: 10_000 };
+// Not retried by node-apn: a notification ends in the first answer it gets (or its failure).
+const noRetries = { connectionRetryLimit: 0 } as Partial<ProviderOptions>;
+
+/** Sent and failed as node-apn reports them, against what the mock's ledger says it delivered. */
+function reconcile(result: { sent: ResponseSent[]; failed: ResponseFailure[] }, tokens: readonly string[], target: MockApns) {
+  const sent = result.sent.map((s) => s.device);
+  const failed = result.failed.map((f) => f.device);
+  const delivered = new Set(target.ledger.records().map((r) => r.token));
+  return {
+    accountedFor: new Set([...sent, ...failed]).size,
+    total: tokens.length,
+    sentNotDelivered: sent.filter((t) => !delivered.has(t)),
+    failedButDelivered: failed.filter((t) => delivered.has(t)),
+    sent: sent.length,
+    failed: failed.length,
+    delivered: delivered.size,
+  };
+}
+
+const tokens = Array.from({ length: inFlight }, (_, i) => deviceToken(i + 1));
+
+describe('@parse/node-apn with 300 notifications in flight when the connection ends', () => {
+  it.each([
+    ['each answer held 300 ms', 300],
+    ['answers at once', 0],
+  ])('mock.close() (%s): one GOAWAY Shutdown; what the mock took is answered and delivered, the rest fails undelivered', async (_name, latencyMs) => {
+    // close() starts while the mock takes the 151st push, the rest still arriving; with latency,
+    // every stream the mock took is still open when its GOAWAY goes out.
+    let taken = 0;
+    let closed: Promise<void> | undefined;
+    const apns = await start({
+      ...inFlightOptions,
+      ...(latencyMs > 0 && { latency: { kind: 'fixed', ms: latencyMs } }),
+      onPush: () => {
+        if (++taken === 2 + inFlight / 2) closed = mock?.close();
+        return undefined;
+      },
+    });
+    const client = provider(apns, apns.credentials, noRetries);
+    await client.send(new Notification({ alert: 'warm-up', topic }), deviceToken(0xffff)); // the token is validated once
+    const outcome = reconcile(await client.send(new Notification({ alert: 'Hello', topic }), [...tokens]), tokens, apns);
+    await closed;
+    expect(outcome).toMatchObject({ accountedFor: inFlight, total: inFlight, sentNotDelivered: [], failedButDelivered: [] });
+    // What the mock took before its GOAWAY was answered, not lost.
+    expect(outcome.sent).toBeGreaterThanOrEqual(inFlight / 2 + 1);
+    expect(outcome.sent).toBe(outcome.delivered - 1); // the warm-up push is the one other delivery
+  });
+
+  it('the goaway fault (graceful, {"reason":"Shutdown"}): node-apn reconnects, nothing is lost or misreported', async () => {
+    // Each answer waits 100 ms: when the fault fires on the 151st push, the ones before it are all still open.
+    const apns = await start({
+      ...inFlightOptions,
+      latency: { kind: 'fixed', ms: 100 },
+      faults: { faults: [{ kind: 'goaway', reason: 'Shutdown', match: { tokens: [tokens[inFlight / 2] as string] }, limit: 1 }] },
+    });
+    const client = provider(apns, apns.credentials, noRetries);
+    await client.send(new Notification({ alert: 'warm-up', topic }), deviceToken(0xffff));
+    const outcome = reconcile(await client.send(new Notification({ alert: 'Hello', topic }), [...tokens]), tokens, apns);
+    expect(outcome).toMatchObject({ accountedFor: inFlight, total: inFlight, sentNotDelivered: [], failedButDelivered: [] });
+    expect(apns.faultEngine?.list()[0]).toMatchObject({ injected: 1 });
+    // The GOAWAY's last-stream-id covers every push the mock had taken, the 151st included: all answered.
+    expect(outcome.sent).toBeGreaterThanOrEqual(inFlight / 2 + 1);
+    expect(outcome.sent).toBe(outcome.delivered - 1);
   });
 });
