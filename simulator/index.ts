@@ -70,3 +70,6 @@ export {
   type MockApnsWorkerOptions,
   type WorkerRuntimeOptions,
 } from './apns/in-worker.js';
+export { providerHosts, serverHosts, type ImpersonatedProvider, type ImpersonationOptions } from './impersonate.js';
+export { installRedirect } from './redirect/install.js';
+export { findRedirect, formatRedirects, parseRedirects, redirectEnv, redirectsTo, type RedirectRule } from './redirect/spec.js';

@@ -41,6 +41,8 @@ export interface MockApns {
   readonly url: string;
   /** PEM to trust (`ca` of http2.connect) when TLS is on; undefined for h2c. */
   readonly ca: string | undefined;
+  /** Host names the certificate covers beyond loopback (`impersonate`), e.g. api.push.apple.com; empty without. */
+  readonly impersonated: readonly string[];
   /** Key to sign provider tokens with: the first `.p8` given in `keys`, else one generated at start. */
   readonly credentials: ApnsSigningKey;
   /** With `mtls`: a client certificate for `bundleId` the mock trusts (certificate-based auth). */
@@ -184,6 +186,7 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
   return {
     url: `${material.server === undefined ? 'http' : 'https'}://${urlHost(resolved.host)}:${address.port}`,
     ca: material.server?.ca,
+    impersonated: resolved.impersonation.hosts,
     credentials: resolved.credentials,
     clientCertificate: material.clientCertificate,
     environment: resolved.sandbox ? 'sandbox' : 'production',
