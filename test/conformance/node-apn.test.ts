@@ -5,6 +5,7 @@
  */
 import { Notification, Provider, type ProviderOptions, type ResponseFailure, type ResponseSent } from '@parse/node-apn';
 import { afterEach, describe, expect, it } from 'vitest';
+import { apnsReasons, type ApnsReason } from '../../core/reasons.js';
 import { generateApnsSigningKey, type ApnsSigningKey } from '../../simulator/apns/credentials.js';
 import type { MockApnsOptions } from '../../simulator/apns/options.js';
 import { startMockApns, type MockApns } from '../../simulator/apns/server.js';
@@ -78,6 +79,29 @@ describe('@parse/node-apn against the mock (TLS, token auth)', () => {
     const apns = await start({ config: { topics: { disallowed: ['com.example.old'] } } });
     const result = await provider(apns).send(note(fields), deviceToken(1));
     expect(failure(result.failed[0])).toEqual({ status, reason });
+  });
+
+  it('reports every reason of Apple\'s list with its status, as the mock answers it (each scripted for one token)', async () => {
+    const reasons = Object.keys(apnsReasons) as ApnsReason[];
+    const tokens = reasons.map((_, i) => deviceToken(0x1000 + i));
+    const apns = await start({ initialStreams: 1000, config: { script: Object.fromEntries(reasons.map((reason, i) => [tokens[i] as string, reason])) } });
+    const client = provider(apns, apns.credentials, { connectionRetryLimit: 0 } as Partial<ProviderOptions>);
+    // node-apn closes its session after a 500 (lib/client.js), failing the 503s still retrying on
+    // it: the 500 goes last, on its own.
+    const last = reasons.indexOf('InternalServerError');
+    const first = await client.send(note(), tokens.filter((_, i) => i !== last));
+    const then = await client.send(note(), tokens[last] as string);
+    const got = new Map([...first.failed, ...then.failed].map((f) => [f.device, failure(f)]));
+    const mismatches = reasons.flatMap((reason, i) => {
+      const { timestamp, ...seen } = (got.get(tokens[i] as string) ?? {}) as { timestamp?: unknown };
+      const expected = { status: apnsReasons[reason].status, reason };
+      const ok = JSON.stringify(seen) === JSON.stringify(expected) && (reason === 'Unregistered') === (typeof timestamp === 'number');
+      return ok ? [] : [`${reason}: expected ${JSON.stringify(expected)}, node-apn reported ${JSON.stringify(got.get(tokens[i] as string))}`];
+    });
+    // node-apn words one answer its own way (lib/client.js): a 500 whose reason is "InternalServerError".
+    expect(mismatches).toEqual(['InternalServerError: expected {"status":500,"reason":"InternalServerError"}, node-apn reported {"status":500,"reason":"Error 500, stream ended unexpectedly"}']);
+    expect([...first.sent, ...then.sent]).toHaveLength(0);
+    expect(apns.ledger.summary().delivered).toBe(0);
   });
 
   it('reports DeviceTokenNotForTopic for a token registered to another app', async () => {
