@@ -9,6 +9,7 @@ export {
   type LatencySpec,
 } from './distributions.js';
 export {
+  appleCertificateOids,
   defaultServerHosts,
   generateCertificateAuthority,
   generateClientCertificate,

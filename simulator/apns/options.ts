@@ -85,10 +85,12 @@ export interface MockApnsOptions extends MockFaultOptions, ImpersonationOptions 
   readonly logger?: boolean;
   /**
    * Certificate-based auth (mutual TLS, protocols.md §1.10); implies `tls`. `true`: the mock makes a
-   * CA and a client certificate for `bundleId` (see `MockApns.clientCertificate`). Clients without
-   * a certificate still use token auth.
+   * CA and a client certificate for `bundleId` (see `MockApns.clientCertificate`). `'apple'`: the
+   * same, shaped like Apple's — an RSA CA, RSA client certificates with Apple's environment and
+   * topics extensions (tls.ts `apple`) — so a client's own certificate checks run (node-apn's
+   * environment check). Clients without a certificate still use token auth.
    */
-  readonly mtls?: boolean | MockApnsMtlsMaterial;
+  readonly mtls?: boolean | 'apple' | MockApnsMtlsMaterial;
   /** Bundle id of the generated client certificate (its subject UID), default 'com.example.app'. */
   readonly bundleId?: string;
   /**
@@ -130,7 +132,7 @@ export interface ResolvedMockApnsOptions {
   readonly deviceTokenPattern: RegExp;
   readonly idleTimeoutMs: number;
   readonly logger: boolean;
-  readonly mtls: false | 'generate' | MockApnsMtlsMaterial;
+  readonly mtls: false | 'generate' | 'apple' | MockApnsMtlsMaterial;
   readonly bundleId: string;
   readonly profile: 'validated' | 'accept-all';
   readonly initialStreams: number;
@@ -217,9 +219,10 @@ export function resolveMockApnsOptions(options: MockApnsOptions = {}): ResolvedM
 function resolveMtls(mtls: MockApnsOptions['mtls']): ResolvedMockApnsOptions['mtls'] {
   if (mtls === undefined || mtls === false) return false;
   if (mtls === true) return 'generate';
+  if (mtls === 'apple') return 'apple';
   const ca = typeof mtls === 'object' && mtls !== null ? (mtls as Partial<MockApnsMtlsMaterial>).ca : undefined;
   if (typeof ca === 'object' && ca !== null && typeof ca.cert === 'string' && (ca.key === undefined || typeof ca.key === 'string')) return { ca };
-  throw new InvalidArgumentError('mtls must be true, false or { ca: { cert, key? } } with PEM strings (generateCertificateAuthority() makes one)');
+  throw new InvalidArgumentError("mtls must be true, 'apple', false or { ca: { cert, key? } } with PEM strings (generateCertificateAuthority() makes one)");
 }
 
 function resolveBundleId(bundleId: unknown): string {

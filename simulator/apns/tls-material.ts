@@ -34,11 +34,13 @@ export async function prepareTlsMaterial(resolved: ResolvedMockApnsOptions): Pro
       : (resolved.tls as MockApnsTlsMaterial);
   if (resolved.mtls === false) return { server, clientCa: undefined, clientCertificate: undefined, issue: undefined };
 
-  const ca = resolved.mtls === 'generate' ? sharedCa : resolved.mtls.ca;
+  // 'apple': client certificates come from an RSA CA, as Apple's WWDR CA is, shaped like Apple's (tls.ts `apple`).
+  const apple = resolved.mtls === 'apple';
+  const ca = resolved.mtls === 'generate' ? sharedCa : apple ? await generateCertificateAuthority({ commonName: 'pushsim Apple-like client CA', rsa: true }) : resolved.mtls.ca;
   if (ca === undefined) throw new InvalidArgumentError('mtls: no CA to trust for client certificates');
   const caKey = ca.key;
   const issue =
-    caKey === undefined ? undefined : (options: ClientCertificateOptions) => generateClientCertificate({ cert: ca.cert, key: caKey }, options);
+    caKey === undefined ? undefined : (options: ClientCertificateOptions) => generateClientCertificate({ cert: ca.cert, key: caKey }, apple ? { apple, ...options } : options);
   const clientCertificate = issue === undefined ? undefined : { ...(await issue({ uid: resolved.bundleId })), bundleId: resolved.bundleId };
   return { server, clientCa: ca.cert, clientCertificate, issue };
 }

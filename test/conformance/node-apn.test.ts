@@ -9,6 +9,8 @@ import { apnsReasons, type ApnsReason } from '../../core/reasons.js';
 import { generateApnsSigningKey, type ApnsSigningKey } from '../../simulator/apns/credentials.js';
 import type { MockApnsOptions } from '../../simulator/apns/options.js';
 import { startMockApns, type MockApns } from '../../simulator/apns/server.js';
+import { installRedirect } from '../../simulator/redirect/install.js';
+import { redirectsTo } from '../../simulator/redirect/spec.js';
 import { deviceToken } from '../simulator/apns/helpers.js';
 
 const topic = 'com.example.app';
@@ -102,6 +104,29 @@ describe('@parse/node-apn against the mock (TLS, token auth)', () => {
     expect(mismatches).toEqual(['InternalServerError: expected {"status":500,"reason":"InternalServerError"}, node-apn reported {"status":500,"reason":"Error 500, stream ended unexpectedly"}']);
     expect([...first.sent, ...then.sent]).toHaveLength(0);
     expect(apns.ledger.summary().delivered).toBe(0);
+  });
+
+  it('certificate auth with Apple-shaped certificates: node-apn\'s own environment check runs, and the mock checks the same marks', async () => {
+    // node-apn takes `production` from the host name (lib/config.js configureAddress: any other
+    // address means development), so it talks to the mock by Apple's names, redirected in-process.
+    const apns = await start({ mtls: 'apple', impersonate: true });
+    const uninstall = installRedirect(redirectsTo(apns.impersonated, apns.url));
+    try {
+      const withCertificate = (pair: { cert: string; key: string }, production: boolean) => new Provider({ cert: pair.cert, key: pair.key, ca: apns.ca, production } as unknown as ProviderOptions);
+      // A universal certificate (development and production marks, topics extension): accepted by both sides.
+      const universal = withCertificate(apns.clientCertificate!, true);
+      providers.push(universal);
+      expect(devices((await universal.send(note(), deviceToken(1))).sent)).toEqual([deviceToken(1)]);
+      // A development-only certificate: node-apn itself refuses it for production (lib/credentials/certificate/validate.js)…
+      const development = await apns.issueClientCertificate({ uid: topic, environment: 'sandbox' });
+      expect(() => withCertificate(development, true)).toThrow(/certificate does not support configured environment, production: true/);
+      // …and sent to the sandbox name, it reaches this production mock, which answers 403 BadCertificateEnvironment (§1.7).
+      const sandbox = withCertificate(development, false);
+      providers.push(sandbox);
+      expect(failure((await sandbox.send(note(), deviceToken(2))).failed[0])).toEqual({ status: 403, reason: 'BadCertificateEnvironment' });
+    } finally {
+      uninstall();
+    }
   });
 
   it('reports DeviceTokenNotForTopic for a token registered to another app', async () => {
