@@ -91,8 +91,11 @@ export function compareResults(base: Result | readonly Result[], candidate: Resu
   }
   for (const [name, runs] of [['base', bases], ['candidate', candidates]] as const) {
     runs.forEach((r, i) => {
+      const run = `${name}${runs.length > 1 ? ` run ${i + 1}` : ''}`;
       const broken = checkInvariant(r);
-      if (broken !== undefined) notes.push(`${name}${runs.length > 1 ? ` run ${i + 1}` : ''}: ${broken}`);
+      if (broken !== undefined) notes.push(`${run}: ${broken}`);
+      // An overloaded run measured pushsim and the machine, not the target (`pushsim run` exit 97).
+      if (r.validity?.valid === false) notes.push(`${run} is not a valid measurement of the target (${r.validity.reasons.join('; ')}): its latency and rate are pushsim's own`);
     });
   }
 

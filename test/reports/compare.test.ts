@@ -237,6 +237,29 @@ describe('compareResults, one run each', () => {
     expect(comparison.regressions).toEqual(expect.arrayContaining(['errorRate']));
   });
 
+  it('says when a run was not a valid measurement (overload)', () => {
+    const base = run({ latencies: lognormal(10, 1000) });
+    const overloaded: Result = {
+      ...base,
+      validity: {
+        valid: false,
+        failOnOverload: true,
+        bounds: { maxSendLagMs: 100, maxShedPercent: 1 },
+        reasons: ['send lag p99 2,400 ms > 100 ms'],
+        evidence: {
+          sendLagP99Ms: 2400,
+          fireLagP99Ms: 2300,
+          shed: 0,
+          shedPercent: 0,
+          eventLoop: { utilization: 1, delayP99Ms: 90, delayMaxMs: 200 },
+          cpuPercent: 100,
+          inFlight: { senderLimit: 1000, targetLimit: null, peak: 10, peakQueued: 0, senderLimitedPercent: 0, targetLimitedPercent: 0, connectingPercent: 0 },
+        },
+      },
+    };
+    expect(compareResults(base, overloaded).notes).toContain("candidate is not a valid measurement of the target (send lag p99 2,400 ms > 100 ms): its latency and rate are pushsim's own");
+  });
+
   it('rejects negative or non-finite tolerances and an alpha outside (0, 0.5]', () => {
     const base = run({ latencies: lognormal(10, 100) });
     expect(() => compareResults(base, base, { maxLatencyIncreasePct: -1 })).toThrow(InvalidArgumentError);
