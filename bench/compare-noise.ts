@@ -26,6 +26,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Result } from '../reports/result.js';
 import { defaultScenario } from '../scenarios/builtin/default.js';
 
 const bin = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
@@ -101,6 +102,8 @@ interface RunSummary {
   readonly achievedShare: number | undefined;
   readonly dropped: number;
   readonly p99: number;
+  /** `validity.valid` of the result: false when pushsim fell behind its schedule (exit 97). */
+  readonly valid: boolean | undefined;
 }
 
 /** One `pushsim run` into `dir` (exit 0 or 99 are both a finished run). */
@@ -108,8 +111,8 @@ async function run(dir: string, scenario: string | undefined, options: Pick<Opti
   const load = [...(options.count === undefined ? [] : ['--count', String(options.count)]), ...(options.rate === undefined ? [] : ['--rate', String(options.rate)])];
   const { code } = await cli(['run', ...(scenario === undefined ? [] : [scenario]), '--out', dir, '--quiet', ...load], RUN_TIMEOUT_MS);
   if (!existsSync(join(dir, 'result.json'))) throw new Error(`pushsim run ${dir} exited ${code} without a result`);
-  const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { rate: { target: number | null; achieved: number }; counts: { dropped: number }; latencyMs: { accepted: { p99: number } } };
-  return { achievedShare: result.rate.target === null ? undefined : result.rate.achieved / result.rate.target, dropped: result.counts.dropped, p99: result.latencyMs.accepted.p99 };
+  const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as Result;
+  return { achievedShare: result.rate.target === null ? undefined : result.rate.achieved / result.rate.target, dropped: result.counts.dropped, p99: result.latencyMs.accepted.p99, valid: result.validity?.valid };
 }
 
 /** `pushsim compare`: 98 = regression, 0 = none; anything else is a failure of the bench. */
@@ -127,11 +130,11 @@ async function quietEnough(maxLoad: number | undefined): Promise<number | undefi
 }
 
 /**
- * A label for the report only (verdicts are compare's): a run that shed notifications, or whose p99
- * passed a second against a mock answering in milliseconds, fell behind its schedule — the machine,
- * not the mock, set its pace.
+ * A label for the report only (verdicts are compare's): a run its own validity check failed (exit
+ * 97), that shed notifications, or whose p99 passed a second against a mock answering in
+ * milliseconds, fell behind its schedule — the machine, not the mock, set its pace.
  */
-const overloaded = (runs: readonly RunSummary[]): boolean => runs.some((r) => r.dropped > 0 || r.p99 > 1000);
+const overloaded = (runs: readonly RunSummary[]): boolean => runs.some((r) => r.valid === false || r.dropped > 0 || r.p99 > 1000);
 
 interface PairVerdict {
   readonly kind: 'identical' | 'slower';
