@@ -1,33 +1,24 @@
 /**
- * Compares two results — a baseline and a candidate — metric by metric, and says which metrics got
- * worse by more than a tolerance. `formatComparison` prints it; `pushsim compare` exits 98 on any
- * regression so CI can fail a change that makes delivery slower or less reliable.
+ * Compares a baseline with a candidate — one run each, or several runs of each — metric by metric,
+ * and says which metrics got worse. A metric is a regression only when the change is both
+ * statistically clear (not what chance and the machine's noise give two runs of the same code) and
+ * larger than its practical tolerance. `pushsim compare` exits 98 on any regression so CI can fail
+ * the change that made delivery slower or less reliable, and only that. docs/compare.md has the
+ * method and the measurements behind it.
  *
- * Pure functions of the two Results: they can come from live runs, files or `mergeResults`.
+ * Pure functions of the Results: they can come from live runs, files or `mergeResults`.
  */
-import { assertNumber } from '../core/errors.js';
+import { InvalidArgumentError, assertNumber } from '../core/errors.js';
 import { checkInvariant } from './result.js';
 import type { LatencyEntry, Result } from './result.js';
-import { safe, table } from './format.js';
-
-/** How much worse the candidate may be before a metric counts as a regression. */
-export interface CompareTolerances {
-  /** Largest latency increase (p50 to p99.9, end to end and per attempt), in % of the base. @default 10 */
-  readonly maxLatencyIncreasePct?: number;
-  /**
-   * A latency increase up to this many ms is never a regression, whatever its percentage: against a
-   * local mock, p50 moves by tenths of a millisecond from run to run. @default 1
-   */
-  readonly minLatencyIncreaseMs?: number;
-  /** Largest drop of the achieved rate, in % of the base. @default 5 */
-  readonly maxThroughputDropPct?: number;
-  /** Largest increase of the error rate, in percentage points. @default 0.5 */
-  readonly maxErrorRateIncreasePp?: number;
-  /** Largest increase of retries per scheduled notification (0.05 = 5 more retries per 100). @default 0.05 */
-  readonly maxRetriesIncrease?: number;
-  /** Largest increase of duplicate deliveries, in percentage points of scheduled notifications. @default 0.1 */
-  readonly maxDuplicateRateIncreasePp?: number;
-}
+import { judgeRepeated, judgeSingle, minimumPValue } from './compare-judge.js';
+import type { Judgement } from './compare-judge.js';
+import { steadyLevel } from './compare-steady.js';
+import type { CompareOptions, CompareTolerances, Comparison, MetricComparison, MetricSpec, RunInfo } from './compare-types.js';
+import { ms } from './format.js';
+export { formatComparison } from './compare-format.js';
+export type { FormatComparisonOptions } from './compare-format.js';
+export type { CompareOptions, CompareTolerances, Comparison, Evidence, MetricComparison, MetricSpec, MetricUnit, RunInfo, SteadyCheck } from './compare-types.js';
 
 export const DEFAULT_TOLERANCES: Required<CompareTolerances> = {
   maxLatencyIncreasePct: 10,
@@ -38,104 +29,82 @@ export const DEFAULT_TOLERANCES: Required<CompareTolerances> = {
   maxDuplicateRateIncreasePp: 0.1,
 };
 
-export type MetricUnit = 'ms' | '/s' | '%' | 'per notification';
-
-export interface MetricComparison {
-  /** Stable identifier: `rate.achieved`, `latency.accepted.p99`, `latency.attempt.max`, `errorRate`, `retriesPerNotification`, `duplicateRate`. */
-  readonly key: string;
-  readonly label: string;
-  /** `%` values are percentages (2.5 = 2.5 %), so `change` is in percentage points. */
-  readonly unit: MetricUnit;
-  readonly better: 'lower' | 'higher';
-  readonly base: number;
-  readonly candidate: number;
-  /** candidate − base. */
-  readonly change: number;
-  /** change / base; null when the base is 0. */
-  readonly relativeChange: number | null;
-  /** The worst candidate value still accepted: an upper bound when lower is better, else a lower bound. */
-  readonly limit: number;
-  /** false for a metric shown for information only (latency max: one sample), never a regression. */
-  readonly gated: boolean;
-  readonly regression: boolean;
-}
-
-export interface RunInfo {
-  readonly startedAt: string;
-  readonly scenario?: string;
-  readonly target?: string;
-}
-
-export interface Comparison {
-  readonly base: RunInfo;
-  readonly candidate: RunInfo;
-  readonly tolerances: Required<CompareTolerances>;
-  readonly metrics: readonly MetricComparison[];
-  /** Keys of the metrics that regressed, in table order; empty when none did. */
-  readonly regressions: readonly string[];
-  /** Why something was not compared, or why the comparison may mislead. */
-  readonly notes: readonly string[];
-}
+export const DEFAULT_ALPHA = 0.05;
 
 /**
- * Compares `candidate` against `base`. Latency is compared only when both have values (accepted
- * latency when both accepted something, attempt latency when both recorded it); retries and
- * duplicates only when both results count them. Error rate = (rejected + failed + expired +
- * dropped) / scheduled. Throws InvalidArgumentError for a negative or non-finite tolerance.
+ * Compares `candidate` against `base`: each one Result, or several runs of the same scenario (at
+ * least enough of each for a rank test to reach `alpha`: 3 and 3 at 0.05). Latency is compared
+ * only when every run has values (accepted latency when all accepted something, attempt latency
+ * when all recorded it); retries and duplicates only when every run counts them. Error rate =
+ * (rejected + failed + expired + dropped) / scheduled. Throws InvalidArgumentError for a negative
+ * or non-finite tolerance, an alpha outside (0, 0.5], or too few runs.
  */
-export function compareResults(base: Result, candidate: Result, options: CompareTolerances = {}): Comparison {
+export function compareResults(base: Result | readonly Result[], candidate: Result | readonly Result[], options: CompareOptions = {}): Comparison {
   const tolerances = resolveTolerances(options);
-  const metrics: MetricComparison[] = [];
-  const notes: string[] = [];
-
-  const throughputFloor = (b: number): number => b * (1 - tolerances.maxThroughputDropPct / 100);
-  metrics.push(metric('rate.achieved', 'achieved rate', '/s', 'higher', base.rate.achieved, candidate.rate.achieved, throughputFloor));
-
-  const latencyCeiling = (b: number): number => Math.max(b * (1 + tolerances.maxLatencyIncreasePct / 100), b + tolerances.minLatencyIncreaseMs);
-  const latency = (prefix: string, label: string, b: LatencyEntry | undefined, c: LatencyEntry | undefined): void => {
-    if (b === undefined || c === undefined || b.count === 0 || c.count === 0) {
-      notes.push(`${label}: not compared, ${b === undefined || b.count === 0 ? 'base' : 'candidate'} has no values`);
-      return;
+  const alpha = options.alpha === undefined ? DEFAULT_ALPHA : assertNumber('alpha', options.alpha, Number.MIN_VALUE, 0.5);
+  const bases = Array.isArray(base) ? (base as readonly Result[]) : [base as Result];
+  const candidates = Array.isArray(candidate) ? (candidate as readonly Result[]) : [candidate as Result];
+  if (bases.length === 0 || candidates.length === 0) throw new InvalidArgumentError('compare needs at least one base and one candidate result');
+  const repeated = bases.length > 1 || candidates.length > 1;
+  if (repeated) {
+    const floor = minimumPValue(bases.length, candidates.length);
+    if (floor > alpha) {
+      throw new InvalidArgumentError(
+        `${bases.length} base and ${candidates.length} candidate run(s) cannot show a difference at alpha ${alpha}: the smallest p-value a rank test ` +
+          `reaches with them is ${floor.toPrecision(2)}. Give one run of each, or at least 3 of each (more for a smaller alpha)`,
+      );
     }
-    for (const [p, name] of percentiles) metrics.push(metric(`${prefix}.${p}`, `${label} ${name}`, 'ms', 'lower', b[p], c[p], latencyCeiling));
-    // The maximum is one sample: shown, never a regression (it would make CI flaky).
-    metrics.push({ ...metric(`${prefix}.max`, `${label} max`, 'ms', 'lower', b.max, c.max, latencyCeiling), gated: false, regression: false });
-  };
-  latency('latency.accepted', 'latency', base.latencyMs.accepted, candidate.latencyMs.accepted);
-  if (base.attemptLatencyMs !== undefined || candidate.attemptLatencyMs !== undefined) {
-    latency('latency.attempt', 'attempt latency', base.attemptLatencyMs, candidate.attemptLatencyMs);
   }
 
-  const pp = (tolerance: number) => (b: number) => b + tolerance;
-  metrics.push(metric('errorRate', 'error rate', '%', 'lower', errorRate(base), errorRate(candidate), pp(tolerances.maxErrorRateIncreasePp)));
+  const notes: string[] = [];
+  const specs = metricSpecs(bases, candidates, tolerances, notes);
+  const judged: Judgement[] = repeated
+    ? specs.map((spec) => judgeRepeated(spec, bases, candidates, alpha))
+    : specs.map((spec) => judgeSingle(spec, bases[0] as Result, candidates[0] as Result, alpha, latencyCeiling(tolerances)));
+  const metrics = judged.map(({ spec, base: b, candidate: c, clear, evidence }) => {
+    const limit = spec.limitOf(b);
+    const slack = SLACK * Math.max(1, Math.abs(limit));
+    const beyondTolerance = spec.better === 'lower' ? c > limit + slack : c < limit - slack;
+    const change = c - b;
+    const confirmed = evidence?.steady?.confirmed !== false;
+    return {
+      key: spec.key,
+      label: spec.label,
+      unit: spec.unit,
+      better: spec.better,
+      base: b,
+      candidate: c,
+      change,
+      relativeChange: b === 0 ? null : change / b,
+      limit,
+      gated: spec.gated,
+      beyondTolerance,
+      clear,
+      ...(evidence !== undefined && { evidence }),
+      regression: spec.gated && beyondTolerance && clear && confirmed,
+    } satisfies MetricComparison;
+  });
+  if (!repeated) notes.push(...steadinessNotes(metrics, bases[0] as Result, candidates[0] as Result, tolerances));
 
-  const { retries: br } = base.counts;
-  const { retries: cr } = candidate.counts;
-  if (br !== undefined && cr !== undefined) {
-    const perNotification = (retries: number, r: Result): number => share(retries, r.counts.scheduled);
-    metrics.push(metric('retriesPerNotification', 'retries per notification', 'per notification', 'lower', perNotification(br, base), perNotification(cr, candidate), pp(tolerances.maxRetriesIncrease)));
-  } else if (br !== undefined || cr !== undefined) {
-    notes.push(`retries: not compared, only the ${br === undefined ? 'candidate' : 'base'} counts them`);
+  if (new Set([...bases, ...candidates].map((r) => r.scenario)).size > 1) {
+    notes.push(`different scenarios: ${[...new Set([...bases, ...candidates].map((r) => r.scenario ?? '(none)'))].join(' vs ')}`);
   }
-
-  const { duplicates: bd } = base.counts;
-  const { duplicates: cd } = candidate.counts;
-  if (bd !== undefined && cd !== undefined) {
-    const rate = (duplicates: number, r: Result): number => 100 * share(duplicates, r.counts.scheduled);
-    metrics.push(metric('duplicateRate', 'duplicate deliveries', '%', 'lower', rate(bd, base), rate(cd, candidate), pp(tolerances.maxDuplicateRateIncreasePp)));
-  } else if (bd !== undefined || cd !== undefined) {
-    notes.push(`duplicates: not compared, only the ${bd === undefined ? 'candidate' : 'base'} ran against a mock ledger`);
-  }
-
-  if (base.scenario !== candidate.scenario) notes.push(`different scenarios: ${base.scenario ?? '(none)'} vs ${candidate.scenario ?? '(none)'}`);
-  for (const [name, r] of [['base', base], ['candidate', candidate]] as const) {
-    const broken = checkInvariant(r);
-    if (broken !== undefined) notes.push(`${name}: ${broken}`);
+  for (const [name, runs] of [['base', bases], ['candidate', candidates]] as const) {
+    runs.forEach((r, i) => {
+      const run = `${name}${runs.length > 1 ? ` run ${i + 1}` : ''}`;
+      const broken = checkInvariant(r);
+      if (broken !== undefined) notes.push(`${run}: ${broken}`);
+      // An overloaded run measured pushsim and the machine, not the target (`pushsim run` exit 97).
+      if (r.validity?.valid === false) notes.push(`${run} is not a valid measurement of the target (${r.validity.reasons.join('; ')}): its latency and rate are pushsim's own`);
+    });
   }
 
   return {
-    base: runInfo(base),
-    candidate: runInfo(candidate),
+    base: runInfo(bases[0] as Result),
+    candidate: runInfo(candidates[0] as Result),
+    method: repeated ? 'repeated-runs' : 'single-run',
+    runs: { base: bases.map(runInfo), candidate: candidates.map(runInfo) },
+    alpha,
     tolerances,
     metrics,
     regressions: metrics.filter((m) => m.regression).map((m) => m.key),
@@ -144,11 +113,131 @@ export function compareResults(base: Result, candidate: Result, options: Compare
 }
 
 const percentiles = [
-  ['p50', 'p50'],
-  ['p90', 'p90'],
-  ['p99', 'p99'],
-  ['p999', 'p99.9'],
+  ['p50', 'p50', 0.5, ['p50']],
+  ['p90', 'p90', 0.9, ['p50', 'p99']],
+  ['p99', 'p99', 0.99, ['p99']],
+  ['p999', 'p99.9', 0.999, ['p99']],
 ] as const;
+
+const latencyCeiling =
+  (t: Required<CompareTolerances>) =>
+  (b: number): number =>
+    Math.max(b * (1 + t.maxLatencyIncreasePct / 100), b + t.minLatencyIncreaseMs);
+
+/** The metrics every run can give, in table order; what cannot be compared goes to `notes`. */
+function metricSpecs(bases: readonly Result[], candidates: readonly Result[], t: Required<CompareTolerances>, notes: string[]): MetricSpec[] {
+  const all = [...bases, ...candidates];
+  const specs: MetricSpec[] = [
+    {
+      key: 'rate.achieved',
+      label: 'achieved rate',
+      unit: '/s',
+      better: 'higher',
+      gated: true,
+      limitOf: (b) => b * (1 - t.maxThroughputDropPct / 100),
+      value: (r) => r.rate.achieved,
+    },
+  ];
+
+  const latency = (prefix: string, label: string, entry: (r: Result) => LatencyEntry | undefined): void => {
+    const empty = (runs: readonly Result[]): boolean => runs.some((r) => (entry(r)?.count ?? 0) === 0);
+    if (empty(bases) || empty(candidates)) {
+      notes.push(`${label}: not compared, ${empty(bases) ? 'base' : 'candidate'} has no values`);
+      return;
+    }
+    const get = (r: Result): LatencyEntry => entry(r) as LatencyEntry;
+    for (const [p, name, q, series] of percentiles) {
+      specs.push({ key: `${prefix}.${p}`, label: `${label} ${name}`, unit: 'ms', better: 'lower', gated: true, limitOf: latencyCeiling(t), value: (r) => get(r)[p], latency: { entry: get, q, series } });
+    }
+    // The maximum is one sample: shown, never a regression (it would make CI flaky).
+    specs.push({ key: `${prefix}.max`, label: `${label} max`, unit: 'ms', better: 'lower', gated: false, limitOf: latencyCeiling(t), value: (r) => get(r).max });
+  };
+  latency('latency.accepted', 'latency', (r) => r.latencyMs.accepted);
+  if (all.some((r) => r.attemptLatencyMs !== undefined)) latency('latency.attempt', 'attempt latency', (r) => r.attemptLatencyMs);
+
+  const pp = (tolerance: number) => (b: number) => b + tolerance;
+  specs.push({
+    key: 'errorRate',
+    label: 'error rate',
+    unit: '%',
+    better: 'lower',
+    gated: true,
+    limitOf: pp(t.maxErrorRateIncreasePp),
+    value: (r) => 100 * share(errors(r), r.counts.scheduled),
+    counts: { test: 'two-proportion', of: (r) => ({ events: errors(r), total: r.counts.scheduled }) },
+  });
+
+  const optional = (counter: 'retries' | 'duplicates', spec: Omit<MetricSpec, 'counts'>, missing: (side: string) => string): void => {
+    const has = (runs: readonly Result[]): boolean => runs.every((r) => r.counts[counter] !== undefined);
+    if (has(bases) && has(candidates)) {
+      specs.push({ ...spec, counts: { test: 'count-ratio', of: (r) => ({ events: r.counts[counter] ?? 0, total: r.counts.scheduled }) } });
+    } else if (all.some((r) => r.counts[counter] !== undefined)) {
+      notes.push(missing(has(bases) ? 'candidate' : 'base'));
+    }
+  };
+  optional(
+    'retries',
+    { key: 'retriesPerNotification', label: 'retries per notification', unit: 'per notification', better: 'lower', gated: true, limitOf: pp(t.maxRetriesIncrease), value: (r) => share(r.counts.retries ?? 0, r.counts.scheduled) },
+    (side) => `retries: not compared, the ${side === 'candidate' ? 'candidate does' : 'base does'} not count them`,
+  );
+  optional(
+    'duplicates',
+    { key: 'duplicateRate', label: 'duplicate deliveries', unit: '%', better: 'lower', gated: true, limitOf: pp(t.maxDuplicateRateIncreasePp), value: (r) => 100 * share(r.counts.duplicates ?? 0, r.counts.scheduled) },
+    (side) => `duplicates: not compared, the ${side} did not run against a mock ledger`,
+  );
+  return specs;
+}
+
+/**
+ * One run each: say why a latency rise was not called a regression (seen over the run but not in
+ * its steadiest seconds), when the base run itself looks disturbed (a rise could hide behind it),
+ * and when there was no per-second data to check a rise with.
+ */
+function steadinessNotes(metrics: readonly MetricComparison[], base: Result, candidate: Result, t: Required<CompareTolerances>): string[] {
+  const notes: string[] = [];
+  const latencyRows = metrics.filter((m) => m.evidence?.test === 'quantile-intervals');
+  const vetoed = latencyRows.filter((m) => m.gated && m.beyondTolerance && m.clear && m.evidence?.steady?.confirmed === false);
+  if (vetoed.length > 0) {
+    const levels = (['p50', 'p99'] as const).flatMap((series) => {
+      const b = steadyLevel(base.timeline, series);
+      const c = steadyLevel(candidate.timeline, series);
+      return b === undefined || c === undefined ? [] : [`${series} ${ms(b.level)} → ${ms(c.level)} ms`];
+    });
+    notes.push(
+      `${vetoed.map((m) => m.label).join(', ')}: rose over the whole candidate run but not in its steadiest seconds (${levels.join(', ')}): ` +
+        'the rise came from part of the run (another process on the machine, a burst), so it is not called a regression from one run each; ' +
+        'compare 3 or more runs of each (--base … --candidate …) to judge it',
+    );
+  }
+  const unchecked = latencyRows.filter((m) => m.gated && m.beyondTolerance && m.clear && m.evidence?.steady === undefined);
+  if (unchecked.length > 0) {
+    notes.push(`${unchecked.map((m) => m.label).join(', ')}: no per-second timeline with 3 or more full seconds in both runs, so judged on the whole-run percentiles alone`);
+  }
+  const whole = base.latencyMs.accepted;
+  const steady = steadyLevel(base.timeline, 'p50');
+  if (whole.count > 0 && steady !== undefined && whole.p50 > latencyCeiling(t)(steady.level)) {
+    notes.push(
+      `the base run looks disturbed: its p50 over the run (${ms(whole.p50)} ms) is beyond the tolerance above its steadiest seconds' (${ms(steady.level)} ms), ` +
+        'so a regression may hide behind it; re-run the base, or compare 3 or more runs of each',
+    );
+  }
+  const own = [base, candidate].map(ownShare);
+  const [baseOwn, candidateOwn] = own;
+  if (metrics.some((m) => m.regression && m.unit === 'ms') && baseOwn !== undefined && candidateOwn !== undefined && candidateOwn > latencyCeiling(t)(baseOwn)) {
+    notes.push(
+      `pushsim's own share of the latency (end-to-end p50 − attempt p50: time spent inside pushsim) rose too, ${ms(baseOwn)} → ${ms(candidateOwn)} ms: ` +
+        'a slower target does not do that, a busier machine (or a slower sender) does; if the machine was busy during the candidate run, re-run it or compare 3 or more runs of each',
+    );
+  }
+  return notes;
+}
+
+/** End-to-end p50 less attempt p50: the time a typical notification spent inside pushsim rather than on the wire. */
+function ownShare(r: Result): number | undefined {
+  const attempt = r.attemptLatencyMs;
+  if (attempt === undefined || attempt.count === 0 || r.latencyMs.accepted.count === 0) return undefined;
+  return Math.max(0, r.latencyMs.accepted.p50 - attempt.p50);
+}
 
 function resolveTolerances(options: CompareTolerances): Required<CompareTolerances> {
   const resolved = { ...DEFAULT_TOLERANCES };
@@ -161,30 +250,14 @@ function resolveTolerances(options: CompareTolerances): Required<CompareToleranc
 
 const share = (part: number, whole: number): number => (whole > 0 ? part / whole : 0);
 
-function errorRate(r: Result): number {
-  const { rejected, failed, expired, dropped, scheduled } = r.counts;
-  return 100 * share(rejected + failed + expired + dropped, scheduled);
+function errors(r: Result): number {
+  const { rejected, failed, expired, dropped } = r.counts;
+  return rejected + failed + expired + dropped;
 }
 
 // Percentages and rates are quotients: 100 * 3 / 10 is 30.000000000000004. Without some slack a
 // candidate exactly at the limit could be flagged by floating-point noise.
 const SLACK = 1e-9;
-
-function metric(
-  key: string,
-  label: string,
-  unit: MetricUnit,
-  better: 'lower' | 'higher',
-  base: number,
-  candidate: number,
-  limitOf: (base: number) => number,
-): MetricComparison {
-  const limit = limitOf(base);
-  const slack = SLACK * Math.max(1, Math.abs(limit));
-  const regression = better === 'lower' ? candidate > limit + slack : candidate < limit - slack;
-  const change = candidate - base;
-  return { key, label, unit, better, base, candidate, change, relativeChange: base === 0 ? null : change / base, limit, gated: true, regression };
-}
 
 function runInfo(r: Result): RunInfo {
   return {
@@ -192,70 +265,4 @@ function runInfo(r: Result): RunInfo {
     ...(r.scenario !== undefined && { scenario: r.scenario }),
     ...(r.target !== undefined && { target: r.target }),
   };
-}
-
-export interface FormatComparisonOptions {
-  /** ANSI colours (bold heading, green ✓ / red ✗). @default false */
-  readonly color?: boolean;
-}
-
-/** The comparison as a terminal table, one metric per row, then the verdict and any notes. */
-export function formatComparison(comparison: Comparison, options: FormatComparisonOptions = {}): string {
-  const paint = (code: string, text: string): string => (options.color === true ? `\x1b[${code}m${text}\x1b[0m` : text);
-  const { base, candidate, metrics, regressions, notes } = comparison;
-  const lines = [paint('1', `pushsim compare · base ${describeRun(base)} · candidate ${describeRun(candidate)}`), ''];
-
-  const rows = metrics.map((m) => [
-    m.unit === 'ms' ? `${m.label} (ms)` : m.label,
-    value(m.unit, m.base),
-    value(m.unit, m.candidate),
-    change(m),
-    m.gated ? `${m.better === 'lower' ? '≤' : '≥'} ${value(m.unit, m.limit)}` : '—',
-    m.regression ? paint('31', '✗ REGRESSION') : m.gated ? paint('32', '✓') : 'not gated',
-  ]);
-  const [head = '', ...body] = table([['metric', 'base', 'candidate', 'change', 'limit', ''], ...rows], (column, columns) => column === 0 || column === columns - 1);
-  lines.push(paint('1', head), ...body, '');
-
-  const t = comparison.tolerances;
-  lines.push(
-    regressions.length === 0
-      ? `${paint('32', '✓')} no regression`
-      : `${paint('31', '✗')} ${regressions.length} regression(s): ${metrics.filter((m) => m.regression).map((m) => m.label).join(', ')}`,
-  );
-  lines.push(
-    `tolerances: latency +${t.maxLatencyIncreasePct}% (and > ${t.minLatencyIncreaseMs} ms) · throughput −${t.maxThroughputDropPct}% · error rate +${t.maxErrorRateIncreasePp} pp` +
-      ` · retries +${t.maxRetriesIncrease}/notification · duplicates +${t.maxDuplicateRateIncreasePp} pp`,
-  );
-  if (notes.length > 0) lines.push('', 'notes:', ...notes.map((note) => `  - ${safe(note)}`));
-  return `${lines.join('\n')}\n`;
-}
-
-function describeRun(run: RunInfo): string {
-  return `${run.scenario === undefined ? '' : `${safe(run.scenario)} `}(${safe(run.startedAt)})`;
-}
-
-function value(unit: MetricUnit, n: number): string {
-  switch (unit) {
-    case 'ms':
-      return n.toFixed(n < 1 ? 3 : 2);
-    case '/s':
-      return `${n.toFixed(1)}/s`;
-    case '%':
-      return `${n.toFixed(2)}%`;
-    case 'per notification':
-      return n.toFixed(3);
-  }
-}
-
-/** `+1.5`, `−1.5`, and no sign on a change that rounds to zero. */
-function signed(text: string, n: number): string {
-  if (Number(/-?[\d.]+/.exec(text)?.[0]) === 0) return text.replace('-', '');
-  return n > 0 ? `+${text}` : text.replace('-', '−');
-}
-
-function change(m: MetricComparison): string {
-  if (m.unit === '%') return `${signed(m.change.toFixed(2), m.change)} pp`;
-  if (m.unit === 'per notification') return signed(m.change.toFixed(3), m.change);
-  const relative = m.relativeChange === null ? '' : ` (${signed(`${(100 * m.relativeChange).toFixed(1)}%`, m.relativeChange)})`;
-  return `${signed(value(m.unit, m.change), m.change)}${relative}`;
 }

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { outcomeStatuses } from '../sender/outcome.js';
 import type { OutcomeStatus } from '../sender/outcome.js';
+import { describeNotAcknowledged } from './delivery.js';
 import { decodeHistogram } from './histogram.js';
 import { checkInvariant } from './result.js';
 import type { LatencyEntry, Result } from './result.js';
@@ -260,14 +261,18 @@ function ledger(result: Result): string {
   if (d === undefined) return '';
   const parts = [`delivered ${d.delivered}`, `unique ${d.unique}`, `duplicates ${d.duplicates}${d.duplicates > 0 ? ` on ${d.tokensWithDuplicates} token(s)` : ''}`];
   if (d.unidentified > 0) parts.push(`${d.unidentified} without apns-id (not checked)`);
+  const unacknowledged = describeNotAcknowledged(d);
+  if (unacknowledged !== undefined) parts.push(unacknowledged);
   const counts = (entries: [string, { delivered: number; duplicates: number }][]): string[][] => entries.map(([name, c]) => [name, String(c.delivered), String(c.duplicates)]);
   const providers = Object.entries(d.byProvider);
   const phases = Object.entries(d.byPhase);
+  const acknowledged = providers.every(([, c]) => c.notAcknowledged !== undefined);
+  const providerRows = providers.map(([name, c]) => [name, String(c.delivered), String(c.duplicates), ...(acknowledged ? [String(c.acknowledged ?? 0), String(c.notAcknowledged ?? 0)] : [])]);
   return section(
     'Mock ledger',
     [
       paragraph(parts.join(' · ')),
-      providers.length > 0 ? table(['provider', 'delivered', 'duplicates'], counts(providers)) : '',
+      providers.length > 0 ? table(['provider', 'delivered', 'duplicates', ...(acknowledged ? ['acknowledged', 'not acknowledged'] : [])], providerRows) : '',
       phases.length > 0 ? table(['phase', 'delivered', 'duplicates'], counts(phases)) : '',
     ].filter((part) => part !== '').join('\n'),
   );

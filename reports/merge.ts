@@ -27,7 +27,10 @@ import type { TimelineSecond } from './timeline.js';
  *   percentiles.
  * - The shards ran concurrently: `startedAt` is the earliest start, `durationMs` runs from it to the
  *   latest end. `rate.target` is the sum of the targets (null if any shard had none); `rate.achieved`
- *   is recomputed with `achievedRate`.
+ *   is the sum of the shards' own achieved rates (`achievedRate` of each shard's counts over its own
+ *   duration), so shards started a second apart, each at full rate, still add up to the full rate:
+ *   dividing all completions by the merged span would count the skew as idle time. `mergeWarnings`
+ *   says when the starts were apart (or the shards did not overlap at all).
  * - `scenario`, `target`, `targets` and `pushsim` are kept when every shard has the same value, and left out
  *   otherwise: a made-up joined name could pass for a real scenario in a later comparison.
  * - `tokensToPrune` is de-duplicated by provider and token (first report wins).
@@ -64,7 +67,7 @@ export function mergeResults(results: readonly Result[]): Result {
     latencyMs: Object.fromEntries(outcomeStatuses.map((s) => [s, mergeEntries(results.map((r) => r.latencyMs[s]))])) as Record<OutcomeStatus, LatencyEntry>,
     rate: {
       target: targets.some((t) => t === null) ? null : targets.reduce<number>((sum, t) => sum + (t ?? 0), 0),
-      achieved: achievedRate(counts, durationMs),
+      achieved: summedRate(results),
     },
     ...(scenario !== undefined && { scenario }),
     ...(target !== undefined && { target }),
@@ -92,15 +95,77 @@ function mergedTimings(results: readonly Result[]): Pick<Result, 'sendLagMs' | '
 
 /** Earliest start (epoch ms) and the time from it to the latest end. */
 function span(results: readonly Result[]): { startedAt: number; durationMs: number } {
-  const starts = results.map((r) => {
-    const at = Date.parse(r.startedAt);
-    if (Number.isNaN(at)) throw new InvalidArgumentError(`startedAt must be an ISO 8601 date, got "${r.startedAt}"`);
-    return at;
-  });
+  const starts = startsOf(results);
   const startedAt = Math.min(...starts);
   const end = Math.max(...results.map((r, i) => (starts[i] ?? startedAt) + r.durationMs));
   return { startedAt, durationMs: end - startedAt };
 }
+
+function startsOf(results: readonly Result[]): number[] {
+  return results.map((r) => {
+    const at = Date.parse(r.startedAt);
+    if (Number.isNaN(at)) throw new InvalidArgumentError(`startedAt must be an ISO 8601 date, got "${r.startedAt}"`);
+    return at;
+  });
+}
+
+/** Each shard's completions over its own duration, added up (shards run side by side); 3 decimals. */
+function summedRate(results: readonly Result[]): number {
+  return Math.round(results.reduce((sum, r) => sum + achievedRate(r.counts, r.durationMs), 0) * 1000) / 1000;
+}
+
+/** When the shards started, relative to the earliest, and for how long all of them ran at once. */
+export interface ShardTiming {
+  /** Per shard, in `results` order: ms after the earliest start. */
+  readonly startOffsetsMs: readonly number[];
+  /** Latest start − earliest start. */
+  readonly startSkewMs: number;
+  /** Earliest end − latest start: how long every shard was running; ≤ 0 when they never all ran at once. */
+  readonly overlapMs: number;
+}
+
+export function shardTiming(results: readonly Result[]): ShardTiming {
+  if (results.length === 0) throw new InvalidArgumentError('shardTiming needs at least one result');
+  const starts = startsOf(results);
+  const first = Math.min(...starts);
+  const ends = results.map((r, i) => (starts[i] ?? first) + r.durationMs);
+  return {
+    startOffsetsMs: starts.map((at) => at - first),
+    startSkewMs: Math.max(...starts) - first,
+    overlapMs: Math.min(...ends) - Math.max(...starts),
+  };
+}
+
+/** Start skew beyond which `mergeWarnings` speaks: more than timer and process start-up jitter. */
+export const START_SKEW_WARNING_MS = 100;
+
+/**
+ * What the user should know about merging these shards: starts further apart than `skewMs`
+ * (naming each late shard and by how much), and shards that never ran at the same time at all.
+ * `names` label the shards (file names); `shard N` (from 1) without them.
+ */
+export function mergeWarnings(results: readonly Result[], names: readonly string[] = [], skewMs = START_SKEW_WARNING_MS): string[] {
+  if (results.length < 2) return [];
+  const timing = shardTiming(results);
+  const name = (i: number): string => names[i] ?? `shard ${i + 1}`;
+  const warnings: string[] = [];
+  if (timing.startSkewMs > skewMs) {
+    const earliest = timing.startOffsetsMs.indexOf(0);
+    const late = timing.startOffsetsMs.flatMap((offset, i) => (offset > skewMs ? [`${name(i)} +${seconds(offset)}`] : []));
+    warnings.push(
+      `the shards started up to ${seconds(timing.startSkewMs)} apart (after ${name(earliest)}: ${late.join(', ')}): the achieved rate is summed over each shard's own ` +
+        'duration, so the skew does not lower it, but the merged latency and per-second counts mix moments that were not simultaneous; start shards together (e.g. at a shared wall-clock time)',
+    );
+  }
+  if (timing.overlapMs <= 0) {
+    warnings.push(
+      `the shards never all ran at the same time (the last started ${seconds(-timing.overlapMs)} after the first ended): merge is for shards of one concurrent run, and their summed rate overstates what ran at once`,
+    );
+  }
+  return warnings;
+}
+
+const seconds = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 /** The value every result has, or undefined when they differ or one lacks it. */
 function common(values: readonly (string | undefined)[]): string | undefined {
@@ -185,6 +250,27 @@ function mergeDelivery(deliveries: readonly DeliverySummary[]): DeliverySummary 
     ...(complete && { tokensWithDuplicates: Object.keys(merged.duplicatesByToken).length }),
     // All tokens were needed for the count above; the file keeps the ledger's usual top list.
     duplicatesByToken: Object.fromEntries(Object.entries(merged.duplicatesByToken).slice(0, TOKENS_LISTED)),
+    ...mergeAcknowledgements(deliveries, merged.byProvider),
+  };
+}
+
+/**
+ * Delivered-but-not-acknowledged counts summed, when every shard has them: each shard set its own
+ * sender's outcomes against its own mock's ledger, so the sums stay exact if each part was.
+ */
+function mergeAcknowledgements(deliveries: readonly DeliverySummary[], byProvider: Readonly<Record<string, { delivered: number; duplicates: number }>>): Partial<DeliverySummary> {
+  if (!deliveries.every((d) => d.acknowledged !== undefined && d.notAcknowledged !== undefined)) return {};
+  const sum = (pick: (d: DeliverySummary) => number | undefined): number => deliveries.reduce((total, d) => total + (pick(d) ?? 0), 0);
+  return {
+    acknowledged: sum((d) => d.acknowledged),
+    notAcknowledged: sum((d) => d.notAcknowledged),
+    notAcknowledgedExact: deliveries.every((d) => d.notAcknowledgedExact === true),
+    byProvider: Object.fromEntries(
+      Object.entries(byProvider).map(([provider, counts]) => [
+        provider,
+        { ...counts, acknowledged: sum((d) => d.byProvider[provider]?.acknowledged), notAcknowledged: sum((d) => d.byProvider[provider]?.notAcknowledged) },
+      ]),
+    ),
   };
 }
 

@@ -15,6 +15,7 @@ import type { Outcome, OutcomeStatus } from '../sender/outcome.js';
 import { createLatencyHistogram, decodeHistogram } from './histogram.js';
 import type { LatencyHistogram, LatencySummary } from './histogram.js';
 import type { LedgerSummary } from '../simulator/ledger/ledger.js';
+import type { Acknowledgement, ProviderDelivery } from './delivery.js';
 import { TimelineRecorder } from './timeline.js';
 import type { TimelineSecond } from './timeline.js';
 
@@ -69,9 +70,12 @@ export interface BreakerTransition {
  * What the mocks' delivery ledgers saw during the measured run (simulator/ledger/ledger.ts): what
  * was delivered, as opposed to what the sender was told. A duplicate is a second delivery of one
  * notification (same token and apns-id, or same FCM / Web Push body): an acknowledgement lost after
- * delivery, then a retry. The ledger's own summary, so the two cannot drift, less its bookkeeping.
+ * delivery, then a retry. The ledger's own summary, so the two cannot drift, less its bookkeeping;
+ * from a run, with the notifications delivered but not acknowledged (delivery.ts) in total and per
+ * provider (files from before them lack those fields).
  */
-export type DeliverySummary = Omit<LedgerSummary, 'recordsKept'>;
+export type DeliverySummary = Omit<LedgerSummary, 'recordsKept' | 'byProvider'> &
+  Partial<Omit<Acknowledgement, 'byProvider'>> & { readonly byProvider: Readonly<Record<string, ProviderDelivery>> };
 
 /** A fault of the scenario and how often it fired during the measured run (all mocks together). */
 export interface FaultInjection {
@@ -470,6 +474,7 @@ const count = z.number().int().nonnegative();
 const millis = z.number().nonnegative();
 
 const deliveryCounts = z.object({ delivered: count, duplicates: count });
+const providerDelivery = deliveryCounts.extend({ acknowledged: count.optional(), notAcknowledged: count.optional() });
 
 const latencyEntrySchema = z
   .object({ count, p50: millis, p90: millis, p99: millis, p999: millis, max: millis, hdr: z.string().min(1) })
@@ -534,8 +539,11 @@ const resultSchema = z.object({
       unidentified: count,
       tokensWithDuplicates: count,
       duplicatesByToken: z.record(z.string(), count),
-      byProvider: z.record(z.string(), deliveryCounts),
+      byProvider: z.record(z.string(), providerDelivery),
       byPhase: z.record(z.string(), deliveryCounts),
+      acknowledged: count.optional(),
+      notAcknowledged: count.optional(),
+      notAcknowledgedExact: z.boolean().optional(),
     })
     .optional(),
   faults: z.array(z.object({ id: z.string(), kind: z.string(), injected: count })).optional(),

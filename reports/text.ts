@@ -6,6 +6,7 @@
 import { outcomeStatuses } from '../sender/outcome.js';
 import { checkInvariant } from './result.js';
 import type { Result } from './result.js';
+import { describeNotAcknowledged } from './delivery.js';
 import { duration, ms, percent, perSecond as rate, safe, table } from './format.js';
 
 export interface FormatTextOptions {
@@ -166,6 +167,8 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     lines.push('');
     const parts = [`delivered ${d.delivered}`, `unique ${d.unique}`, `duplicates ${d.duplicates}${d.duplicates > 0 ? ` on ${d.tokensWithDuplicates} token(s)` : ''}`];
     if (d.unidentified > 0) parts.push(`${d.unidentified} without apns-id (not checked)`);
+    const unacknowledged = describeNotAcknowledged(d);
+    if (unacknowledged !== undefined) parts.push(unacknowledged);
     lines.push(`${bold('mock ledger')}: ${parts.join(' · ')}`);
     const phases = Object.entries(d.byPhase);
     if (phases.length > 1 || (phases.length === 1 && phases[0]?.[0] !== 'run')) {

@@ -12,6 +12,7 @@
 import { EventEmitter } from 'node:events';
 import { InvalidConfigError } from '../core/errors.js';
 import type { Provider } from '../core/reasons.js';
+import { AcknowledgementCounter, withAcknowledgements } from '../reports/delivery.js';
 import { initHistograms } from '../reports/histogram.js';
 import { ResultCollector } from '../reports/result.js';
 import type { Result } from '../reports/result.js';
@@ -114,6 +115,9 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     const target = await openTarget(config);
     const collector = new ResultCollector();
     this.on('outcome', (outcome, latencyMs, atMs, sent) => collector.onOutcome(outcome, latencyMs, atMs, sent));
+    // Set against the mocks' ledgers: delivered but not acknowledged (reports/delivery.ts).
+    const acknowledged = new AcknowledgementCounter();
+    this.on('outcome', (outcome) => acknowledged.onOutcome(outcome));
     // The run's own stop (an unreachable target), and the caller's (a signal).
     const stop = new AbortController();
     const signal = this.#options.signal === undefined ? stop.signal : AbortSignal.any([this.#options.signal, stop.signal]);
@@ -189,7 +193,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
           ...common,
           startedAt,
           durationMs: driven.durationMs,
-          ...(delivery !== undefined && { delivery: publicDelivery(delivery.ledger) }),
+          ...(delivery !== undefined && { delivery: withAcknowledgements(publicDelivery(delivery.ledger), acknowledged.snapshot()) }),
           ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
           ...(validity !== undefined && { validity }),
           ...(interrupted !== undefined && { interrupted }),

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { readResult, writeResult, writeTokensToPrune } from '../../reports/json.js';
-import { mergeResults } from '../../reports/merge.js';
+import { mergeResults, mergeWarnings } from '../../reports/merge.js';
 import { formatText } from '../../reports/text.js';
 
 interface MergeFlags {
@@ -32,6 +32,7 @@ export function registerMerge(program: Command): void {
       const prune = await writeTokensToPrune(merged, flags.out);
       process.stdout.write(flags.json ? JSON.stringify(merged, null, 2) + '\n' : formatText(merged) + '\n');
       process.stderr.write(`pushsim: ${files.length} result(s) merged into ${file}\n`);
+      for (const warning of mergeWarnings(shards, files)) process.stderr.write(`pushsim: warning: ${warning}\n`);
       if (shards.some((shard) => shard.thresholds !== undefined && shard.thresholds.length > 0)) {
         process.stderr.write('pushsim: the shards\' thresholds are left out: they judged a part, not the whole\n');
       }

@@ -8,9 +8,13 @@
  *   stream → read body (capped) → [fault engine hook, fault-hook.ts] → DuplicateHeaders? →
  *   validateApnsRequest (sync, or async on a provider token's first sight) → [latency] →
  *   accepted: ledger → APNs framing (responses.ts)
+ *
+ * The latency runs from the stream's arrival (or, when a fault fired, from when the fault let the
+ * request through), and is never cut short by a timer firing early (../delay.ts).
  */
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { randomUUID } from 'node:crypto';
+import { afterAtLeast } from '../delay.js';
 import type { LatencySampler } from '../distributions.js';
 import type { FaultEngine } from '../faults/engine.js';
 import { applyFaultDecision } from '../faults/hooks.js';
@@ -49,8 +53,9 @@ export function serveDeviceStream(
   options: DeviceStreamOptions,
 ): void {
   stream.on('error', ignore);
+  const arrivedAt = performance.now();
   if (stream.endAfterHeaders) {
-    received(stream, headers, rawHeaders, emptyBody, connection, options);
+    received(stream, headers, rawHeaders, emptyBody, connection, options, arrivedAt);
     return;
   }
   // Most bodies arrive in one DATA frame: keep the first chunk without an array.
@@ -66,7 +71,7 @@ export function serveDeviceStream(
   });
   stream.on('end', () => {
     const body = more !== undefined ? Buffer.concat(more, kept) : (first ?? emptyBody);
-    received(stream, headers, rawHeaders, body, connection, options);
+    received(stream, headers, rawHeaders, body, connection, options, arrivedAt);
   });
 }
 
@@ -78,22 +83,24 @@ function received(
   body: Buffer,
   connection: ApnsConnection,
   options: DeviceStreamOptions,
+  arrivedAt: number,
 ): void {
   const { engine } = options;
   const token = tokenOf(headers[':path']);
   if (engine === undefined) {
-    decide(stream, headers, rawHeaders, body, token, connection, options, undefined, undefined);
+    decide(stream, headers, rawHeaders, body, token, connection, options, undefined, undefined, arrivedAt);
     return;
   }
   const probe = apnsFaultInfo(headers, token, engine.connectionId(stream.session), connection.context.defaultTopic);
   const decision = engine.decide(probe);
   if (decision === undefined) {
-    decide(stream, headers, rawHeaders, body, token, connection, options, undefined, engine.lastAttempt || undefined);
+    decide(stream, headers, rawHeaders, body, token, connection, options, undefined, engine.lastAttempt || undefined, arrivedAt);
     return;
   }
   // A fault fired: its handling outlives this call, and the probe is reused by the next request.
+  // The mock's own latency starts when the fault lets the request through: the delays add up.
   const info = { ...probe };
-  applyFaultDecision(engine, decision, stream, info, (accept) => decide(stream, headers, rawHeaders, body, token, connection, options, accept, undefined));
+  applyFaultDecision(engine, decision, stream, info, (accept) => decide(stream, headers, rawHeaders, body, token, connection, options, accept, undefined, performance.now()), arrivedAt);
 }
 
 function decide(
@@ -107,6 +114,8 @@ function decide(
   accept: AcceptHook | undefined,
   /** The engine's attempt number for a request no fault took (recorded with the delivery). */
   attempt: number | undefined,
+  /** performance.now() the latency runs from. */
+  since: number,
 ): void {
   const requestHeaders = headers as RequestHeaders;
   let verdict: ApnsVerdict | Promise<ApnsVerdict>;
@@ -123,28 +132,32 @@ function decide(
   }
   if (verdict instanceof Promise) {
     verdict.then(
-      (settled) => settle(stream, settled, options, accept, token, headers, attempt),
-      () => answer(stream, internalError(requestHeaders), options),
+      (settled) => settle(stream, settled, options, accept, token, headers, attempt, since),
+      () => answer(stream, internalError(requestHeaders), options, undefined, since),
     );
   } else {
-    settle(stream, verdict, options, accept, token, headers, attempt);
+    settle(stream, verdict, options, accept, token, headers, attempt, since);
   }
 }
 
 /** An acceptance is recorded (ledger, or the fault engine's accept hook) when it is sent. */
-function settle(stream: ServerHttp2Stream, verdict: ApnsVerdict, options: DeviceStreamOptions, accept: AcceptHook | undefined, token: string, headers: IncomingHttpHeaders, attempt: number | undefined): void {
-  answer(stream, verdict, options, verdict.ok ? onAccepted(options.ledger, accept, token, headers, attempt) : undefined);
+function settle(stream: ServerHttp2Stream, verdict: ApnsVerdict, options: DeviceStreamOptions, accept: AcceptHook | undefined, token: string, headers: IncomingHttpHeaders, attempt: number | undefined, since: number): void {
+  answer(stream, verdict, options, verdict.ok ? onAccepted(options.ledger, accept, token, headers, attempt) : undefined, since);
 }
 
-/** Answers after the sampled latency, if any. Exported for the fastify side (routes.ts). */
+/**
+ * Answers once the sampled latency has passed since `since` (the request's arrival), never
+ * earlier. Exported for the fastify side (routes.ts).
+ */
 export function answer(
   stream: ServerHttp2Stream,
   verdict: ApnsVerdict,
   options: VerdictOptions & Pick<DeviceStreamOptions, 'latency'>,
   accepted?: (apnsId: string) => boolean,
+  since: number = performance.now(),
 ): void {
   const delayMs = options.latency === undefined ? 0 : options.latency();
-  if (delayMs > 0) setTimeout(sendVerdict, delayMs, stream, verdict, options, accepted);
+  if (delayMs > 0) afterAtLeast(delayMs, () => sendVerdict(stream, verdict, options, accepted), since);
   else sendVerdict(stream, verdict, options, accepted);
 }
 
@@ -155,22 +168,23 @@ export function answer(
  */
 export function acceptDeviceStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, options: DeviceStreamOptions): void {
   stream.on('error', ignore);
+  const arrivedAt = performance.now();
   const token = tokenOf(headers[':path']);
   // No body is kept here: the ledger tells these notifications apart by their apns-id only.
-  const respond = (accept: AcceptHook | undefined, attempt?: number): void => {
+  const respond = (accept: AcceptHook | undefined, attempt?: number, since = performance.now()): void => {
     const requested = headers['apns-id'];
-    answer(stream, { ok: true, apnsId: typeof requested === 'string' ? requested : randomUUID() }, options, onAccepted(options.ledger, accept, token, headers, attempt));
+    answer(stream, { ok: true, apnsId: typeof requested === 'string' ? requested : randomUUID() }, options, onAccepted(options.ledger, accept, token, headers, attempt), since);
   };
   const { engine } = options;
   const reply = (): void => {
     if (engine === undefined) {
-      respond(undefined);
+      respond(undefined, undefined, arrivedAt);
       return;
     }
     const probe = apnsFaultInfo(headers, token, engine.connectionId(stream.session), undefined);
     const decision = engine.decide(probe);
-    if (decision === undefined) respond(undefined, engine.lastAttempt || undefined);
-    else applyFaultDecision(engine, decision, stream, { ...probe }, respond);
+    if (decision === undefined) respond(undefined, engine.lastAttempt || undefined, arrivedAt);
+    else applyFaultDecision(engine, decision, stream, { ...probe }, (accept) => respond(accept), arrivedAt);
   };
   if (stream.endAfterHeaders) {
     reply();

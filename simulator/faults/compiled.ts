@@ -28,6 +28,11 @@ export interface Fault {
   /** Dice key for requests without a token. */
   sequence: number;
   injected: number;
+  /**
+   * Requests an accept-then-fail chose that the provider has not answered yet: they may still
+   * become injections, so `limit` counts them too (two concurrent requests cannot both take the last one).
+   */
+  pending: number;
   /** Window open at the last tick (onActivate / onDeactivate fire on changes). */
   active: boolean;
 }
@@ -49,6 +54,7 @@ export function compileFault(spec: FaultSpec, timeline: Timeline): Fault {
     matched: 0,
     sequence: 0,
     injected: 0,
+    pending: 0,
     active: false,
   };
 }

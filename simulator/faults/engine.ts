@@ -23,7 +23,7 @@ import { SessionTracker } from './sessions.js';
 import type { FaultSpec, FaultsDocument } from './spec.js';
 import { phaseMap, validateFault, validateFaultsDocument, withId } from './spec.js';
 import { Timeline, probabilityAt } from './timeline.js';
-import type { ConnectionVerdict, FaultDecision, FaultEffect, FaultRequestInfo, FaultRuntime, FiredFault, ResolvedRequest, TrackedSession } from './types.js';
+import type { ConnectionVerdict, FaultDecision, FaultEffect, FaultRequestInfo, FaultRuntime, FiredFault, PendingInjection, ResolvedRequest, TrackedSession } from './types.js';
 
 export interface FaultEngineOptions {
   /** Faults and phases; validated here (InvalidConfigError lists every problem). */
@@ -137,12 +137,13 @@ export class FaultEngine {
     let delayMs = 0;
     let action: FaultDecision['action'];
     let fired: FiredFault[] | undefined;
+    let pending: PendingInjection | undefined;
     for (const fault of candidates) {
       const { behaviour, spec } = fault;
       if (behaviour.onRequest === undefined) continue;
       if (offset < fault.window.startMs || offset >= fault.window.endMs) continue;
       if (action !== undefined && !fault.delayOnly) continue;
-      if (spec.limit !== undefined && fault.injected >= spec.limit) continue;
+      if (spec.limit !== undefined && fault.injected + fault.pending >= spec.limit) continue;
       if (fault.match !== undefined && !fault.match(info)) continue;
       if (spec.firstNPerToken !== undefined && attempt > spec.firstNPerToken) continue;
       if (spec.everyNth !== undefined && ++fault.matched % spec.everyNth !== 0) continue;
@@ -153,22 +154,26 @@ export class FaultEngine {
       resolved ??= { ...info, attemptForToken: attempt, now };
       const effect: FaultEffect | undefined = behaviour.onRequest(resolved, dice);
       if (effect === undefined) continue;
-      this.#fired(fault);
+      // accept-then-fail is an injection only if the provider accepts (the host says so).
+      if (effect.type === 'accept-then-fail') pending = this.#pending(fault);
+      else this.#fired(fault);
       (fired ??= []).push({ id: fault.id, kind: spec.kind });
       if (effect.type === 'delay') delayMs += effect.ms;
       else action = effect;
     }
-    return fired === undefined ? undefined : { delayMs, action, fired };
+    if (fired === undefined) return undefined;
+    return pending === undefined ? { delayMs, action, fired } : { delayMs, action, fired, pending };
   }
 
   /**
    * The per-stream hook: decide, then apply the decision on `stream` — or, when no fault fires,
    * just `proceed`. `proceed` gets the accept hook to call when the provider accepts (hooks.ts).
+   * A latency fault's delay runs from `arrivedAt` (performance.now() at the request's arrival; default now).
    */
-  handle(stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed): void {
+  handle(stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed, arrivedAt?: number): void {
     const decision = this.decide(info);
     if (decision === undefined) proceed(recordingAccept(this, info));
-    else applyFaultDecision(this, decision, stream, info, proceed);
+    else applyFaultDecision(this, decision, stream, info, proceed, arrivedAt);
   }
 
   /** Connection faults (refuse, slow handshake) in front of `server`'s own connection handling. */
@@ -305,6 +310,27 @@ export class FaultEngine {
   #fired(fault: Fault): void {
     fault.injected++;
     this.metrics.fired(fault.id, fault.spec.kind);
+  }
+
+  /** An accept-then-fail chosen for a request: held against `limit` until settled, counted if delivered. */
+  #pending(fault: Fault): PendingInjection {
+    fault.pending++;
+    let delivered = false;
+    let settled = false;
+    return {
+      id: fault.id,
+      kind: fault.spec.kind,
+      delivered: () => {
+        if (delivered) return;
+        delivered = true;
+        this.#fired(fault);
+      },
+      settled: () => {
+        if (settled) return;
+        settled = true;
+        fault.pending--;
+      },
+    };
   }
 
   #check(spec: FaultSpec, what: string, idTaken: boolean): void {

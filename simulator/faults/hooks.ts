@@ -14,9 +14,10 @@ import { constants } from 'node:http2';
 import type { Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { Server } from 'node:net';
 import type { Socket } from 'node:net';
+import { afterAtLeast } from '../delay.js';
 import type { FaultEngine } from './engine.js';
 import { sendGoaway } from '../goaway.js';
-import type { AfterAccept, FaultAction, FaultDecision, FaultRequestInfo, FaultResponse } from './types.js';
+import type { AfterAccept, FaultAction, FaultDecision, FaultRequestInfo, FaultResponse, PendingInjection } from './types.js';
 
 /**
  * Call when the provider accepted the notification, before sending the 2xx. Records the delivery in
@@ -55,18 +56,29 @@ export function recordingAccept(engine: FaultEngine, info: FaultRequestInfo): Ac
   };
 }
 
-/** Performs a decision on `stream`: the delay, then the action, or the host's normal path. */
-export function applyFaultDecision(engine: FaultEngine, decision: FaultDecision, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed): void {
+/**
+ * Performs a decision on `stream`: the delay, then the action, or the host's normal path. The delay
+ * runs from `arrivedAt` (performance.now() when the request arrived; default now) and never ends early.
+ */
+export function applyFaultDecision(engine: FaultEngine, decision: FaultDecision, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed, arrivedAt?: number): void {
+  const { pending } = decision;
+  if (pending !== undefined) settleOnClose(stream, pending);
   const run = (): void => {
     // The client may have given up during the delay: nobody to answer.
     if (stream.destroyed || stream.closed) return;
-    perform(engine, decision.action, stream, info, proceed);
+    perform(engine, decision.action, stream, info, proceed, pending);
   };
-  if (decision.delayMs > 0) after(stream, decision.delayMs, run);
+  if (decision.delayMs > 0) after(stream, decision.delayMs, run, arrivedAt);
   else run();
 }
 
-function perform(engine: FaultEngine, action: FaultAction | undefined, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed): void {
+/** Ends a pending injection's hold on its fault's `limit` when the request is over, however it ends. */
+export function settleOnClose(stream: { readonly destroyed: boolean; once(event: 'close', listener: () => void): unknown }, pending: PendingInjection): void {
+  if (stream.destroyed) pending.settled();
+  else stream.once('close', () => pending.settled());
+}
+
+function perform(engine: FaultEngine, action: FaultAction | undefined, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed, pending: PendingInjection | undefined): void {
   const accept = recordingAccept(engine, info);
   switch (action?.type) {
     case undefined:
@@ -105,8 +117,10 @@ function perform(engine: FaultEngine, action: FaultAction | undefined, stream: S
       resetSocket(stream.session?.socket as Socket | undefined);
       return;
     case 'accept-then-fail':
+      // Only an accepted request is delivered and then failed: a rejection passes through uncounted.
       proceed((deliveryId, body) => {
         accept(deliveryId, body);
+        pending?.delivered();
         failAfterAccept(engine, action.then, stream, info);
         return true;
       });
@@ -128,9 +142,9 @@ function failAfterAccept(engine: FaultEngine, then: AfterAccept, stream: ServerH
   }
 }
 
-function after(stream: ServerHttp2Stream, ms: number, run: () => void): void {
-  const timer = setTimeout(run, ms);
-  stream.once('close', () => clearTimeout(timer));
+function after(stream: ServerHttp2Stream, ms: number, run: () => void, since?: number): void {
+  const cancel = afterAtLeast(ms, run, since);
+  stream.once('close', cancel);
 }
 
 type ResettableSocket = Socket & { resetAndDestroy?: () => void; _parent?: ResettableSocket };

@@ -11,30 +11,33 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { afterAtLeast } from '../delay.js';
 import type { FaultEngine } from './engine.js';
 import type { Proceed } from './hooks.js';
-import { recordingAccept, resetSocket } from './hooks.js';
-import type { AfterAccept, FaultAction, FaultRequestInfo, FaultResponse } from './types.js';
+import { recordingAccept, resetSocket, settleOnClose } from './hooks.js';
+import type { AfterAccept, FaultAction, FaultRequestInfo, FaultResponse, PendingInjection } from './types.js';
 
 /** The parts of node:http's request and response the hook uses. */
 export type Http1Request = Pick<IncomingMessage, 'socket'>;
 export type Http1Response = Pick<ServerResponse, 'writeHead' | 'end' | 'setHeader' | 'headersSent' | 'writableEnded' | 'destroyed' | 'once'>;
 
 /** HTTP/1.1 counterpart of FaultEngine.handle: decide, then apply the decision on `res`, or just `proceed`. */
-export function handleHttp1(engine: FaultEngine, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed): void {
+export function handleHttp1(engine: FaultEngine, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed, arrivedAt?: number): void {
   const decision = engine.decide(info);
   if (decision === undefined) {
     proceed(recordingAccept(engine, info));
     return;
   }
+  const { pending } = decision;
+  if (pending !== undefined) settleOnClose(res, pending);
   const run = (): void => {
-    if (!gone(res)) perform(engine, decision.action, req, res, info, proceed);
+    if (!gone(res)) perform(engine, decision.action, req, res, info, proceed, pending);
   };
-  if (decision.delayMs > 0) after(res, decision.delayMs, run);
+  if (decision.delayMs > 0) after(res, decision.delayMs, run, arrivedAt);
   else run();
 }
 
-function perform(engine: FaultEngine, action: FaultAction | undefined, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed): void {
+function perform(engine: FaultEngine, action: FaultAction | undefined, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed, pending: PendingInjection | undefined): void {
   const accept = recordingAccept(engine, info);
   switch (action?.type) {
     case undefined:
@@ -65,6 +68,7 @@ function perform(engine: FaultEngine, action: FaultAction | undefined, req: Http
     case 'accept-then-fail':
       proceed((deliveryId, body) => {
         accept(deliveryId, body);
+        pending?.delivered();
         failAfterAccept(engine, action.then, req, res, info);
         return true;
       });
@@ -96,7 +100,7 @@ function gone(res: Http1Response): boolean {
   return res.destroyed || res.writableEnded;
 }
 
-function after(res: Http1Response, ms: number, run: () => void): void {
-  const timer = setTimeout(run, ms);
-  res.once('close', () => clearTimeout(timer));
+function after(res: Http1Response, ms: number, run: () => void, since?: number): void {
+  const cancel = afterAtLeast(ms, run, since);
+  res.once('close', cancel);
 }

@@ -83,8 +83,25 @@ export interface FaultDecision {
   /** Extra delay before the action (or the normal answer): the sum of every selected latency fault. */
   readonly delayMs: number;
   readonly action: FaultAction | undefined;
-  /** Faults that fired for this request, in spec order. */
+  /** Faults that fired for this request, in spec order (an accept-then-fail one: chosen, see `pending`). */
   readonly fired: readonly FiredFault[];
+  /**
+   * The accept-then-fail fault chosen for this request, which counts as injected only once the
+   * provider accepts it: on a request the provider rejects (a dead token, a bad payload) nothing was
+   * delivered, so nothing failed after delivery. The host calls `delivered()` on acceptance and
+   * `settled()` when the request is over (hooks.ts does both).
+   */
+  readonly pending?: PendingInjection;
+}
+
+/** An injection that depends on what the provider does with the request (accept-then-fail). */
+export interface PendingInjection {
+  readonly id: string;
+  readonly kind: string;
+  /** The provider accepted the request: count the injection (once). */
+  delivered(): void;
+  /** The request is over, answered or gone: it no longer holds a place under the fault's `limit`. Idempotent. */
+  settled(): void;
 }
 
 /** What a kind returns for a selected request: a delay (latency composes) or a terminal action. */

@@ -58,8 +58,10 @@ export function withFaults(engine: FaultEngine, request: DualRequest, reply: Dua
       );
   };
   const raw = request.raw;
-  if (raw.httpVersion === '2.0') engine.handle(raw.stream, { ...info, connectionId: engine.connectionId(raw.stream.session) }, proceed);
-  else handleHttp1(engine, raw as never, res as never, info, proceed);
+  // Fault delays run from the request's arrival, which fastify timed (reply.elapsedTime, ms).
+  const arrivedAt = performance.now() - reply.elapsedTime;
+  if (raw.httpVersion === '2.0') engine.handle(raw.stream, { ...info, connectionId: engine.connectionId(raw.stream.session) }, proceed, arrivedAt);
+  else handleHttp1(engine, raw as never, res as never, info, proceed, arrivedAt);
   return reply;
 }
 

@@ -27,6 +27,8 @@ describe('pushsim merge', () => {
     const out = join(dir, 'merged');
     const ran = await pushsim('merge', ...files, '--out', out);
     expect(ran.stderr).toContain(`2 result(s) merged into ${join(out, 'result.json')}`);
+    // b started 500 ms after a: said, with the file that started late.
+    expect(ran.stderr).toContain(`pushsim: warning: the shards started up to 500 ms apart (after ${files[0]}: ${files[1]} +500 ms)`);
     expect(ran.code).toBe(0);
     expect(ran.stdout).toMatch(/^accepted\s+1500\s/m);
     expect(ran.stdout).toContain('duration 1.50 s');

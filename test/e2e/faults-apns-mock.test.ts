@@ -197,6 +197,25 @@ const streamRows: Row[] = [
     },
   },
   {
+    name: 'accept-then-fail on requests the mock rejects (unregistered, bad token): passed through and not counted; its limit waits for a delivery',
+    faults: [{ kind: 'accept-then-fail', limit: 1 }],
+    options: { unregistered: [token(2)] },
+    async check(h) {
+      const client = await h.client();
+      expect(await client.request(h.headers(2), payload)).toMatchObject({ status: 410, body: expect.stringContaining('"reason":"Unregistered"') });
+      expect(await client.request(h.headers(1, { ':path': '/3/device/nothex' }), payload)).toMatchObject({ status: 400 });
+      // Nothing was delivered, so nothing failed after delivery.
+      expect(h.mock.faults?.list()[0]).toMatchObject({ kind: 'accept-then-fail', injected: 0 });
+      expect(h.mock.faults?.metrics.snapshot().injected).toEqual([]);
+      // The one injection the limit allows is still there for the first delivery.
+      expect(await client.request(h.headers(1), payload)).toMatchObject({ status: 503 });
+      expect(await client.request(h.headers(3), payload)).toMatchObject({ status: 200 });
+      expect(h.mock.faults?.list()[0]).toMatchObject({ injected: 1 });
+      expect(h.mock.faults?.metrics.snapshot().injected).toMatchObject([{ kind: 'accept-then-fail', count: 1 }]);
+      expect(h.mock.ledger.summary()).toMatchObject({ delivered: 2, duplicates: 0 });
+    },
+  },
+  {
     name: 'accept-then-fail: a rejection passes through, nothing delivered',
     faults: [{ kind: 'accept-then-fail' }],
     async check(h) {

@@ -100,6 +100,20 @@ describe('faults injected by the mock FCM', () => {
     expect(h.mock.ledger.summary()).toMatchObject({ delivered: 4, unique: 2, duplicates: 2, duplicatesByToken: { [fcmToken(1)]: 1, [fcmToken(2)]: 1 } });
   });
 
+  it('accept-then-fail on an unregistered token: 404 UNREGISTERED passes through and is not counted (both protocols)', async () => {
+    const h = await start({ faults: [{ kind: 'accept-then-fail', limit: 1 }] }, { unregistered: [fcmToken(9)] });
+    for (const answer of [await h.h2(fcmToken(9)), await h.h1(fcmToken(9))]) {
+      expect(answer.status).toBe(404);
+      expect(errorCode(answer.body)).toBe('UNREGISTERED');
+    }
+    expect(h.mock.faultEngine?.list()[0]).toMatchObject({ kind: 'accept-then-fail', injected: 0 });
+    expect(h.mock.ledger.summary().delivered).toBe(0);
+    // The limit's one injection goes to the first delivery.
+    expect((await h.h1(fcmToken(1))).status).toBe(503);
+    expect((await h.h2(fcmToken(2))).status).toBe(200);
+    expect(h.mock.faultEngine?.list()[0]).toMatchObject({ injected: 1 });
+  });
+
   it('goaway on HTTP/1.1: the answer comes with Connection: close', async () => {
     const h = await start({ faults: [{ kind: 'goaway', reason: 'Shutdown' }] });
     const answer = await h.h1(fcmToken(1));

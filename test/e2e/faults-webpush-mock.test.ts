@@ -100,6 +100,19 @@ describe('faults injected by the mock Web Push service', () => {
     expect(h.mock.ledger.summary()).toMatchObject({ delivered: 4, unique: 2, duplicates: 2, duplicatesByToken: { [h.path(0)]: 1, [h.path(1)]: 1 } });
   });
 
+  it('accept-then-fail on an expired subscription: 410 passes through and is not counted (both protocols)', async () => {
+    const h = await start({ faults: [{ kind: 'accept-then-fail', limit: 1 }] });
+    const gone = h.mock.subscriptions.list()[2]?.endpoint ?? '';
+    h.mock.subscriptions.expire(gone);
+    expect((await h.h2(2)).status).toBe(410);
+    expect((await h.h1(2)).status).toBe(410);
+    expect(h.mock.faultEngine?.list()[0]).toMatchObject({ kind: 'accept-then-fail', injected: 0 });
+    expect(h.mock.ledger.summary().delivered).toBe(0);
+    expect((await h.h2(0)).status).toBe(503);
+    expect((await h.h1(1)).status).toBe(201);
+    expect(h.mock.faultEngine?.list()[0]).toMatchObject({ injected: 1 });
+  });
+
   it('a bad spec is refused at start with every problem listed', async () => {
     await expect(startMockWebPush({ faults: { faults: [{ kind: 'error', webpush: 299 }, { kind: 'goaway', trigger: 'idle' }] } })).rejects.toMatchObject({
       name: 'InvalidConfigError',

@@ -85,6 +85,9 @@ describe('formatHtml', () => {
     expect(html).toMatch(/<tr class="fail"><td>rate\(accepted\)&gt;=0\.95<\/td>/);
     expect(text).toContain('delivered 5 · unique 4 · duplicates 1 on 1 token(s)');
     expect(text).toMatch(/brownout\s+3\s+1/);
+    const acknowledged = visibleText(formatHtml({ ...rich(), delivery: { ...rich().delivery!, acknowledged: 3, notAcknowledged: 1, notAcknowledgedExact: true, byProvider: { apns: { delivered: 5, duplicates: 1, acknowledged: 3, notAcknowledged: 1 } } } }));
+    expect(acknowledged).toContain('duplicates 1 on 1 token(s) · delivered but not acknowledged 1');
+    expect(acknowledged).toMatch(/provider\s+delivered\s+duplicates\s+acknowledged\s+not acknowledged\s+apns\s+5\s+1\s+3\s+1/);
     expect(text).toMatch(/lost-acks\s+accept-then-fail\s+17/);
     expect(text).toMatch(/1\.20 s\s+https:\/\/127\.0\.0\.1:8443\s+closed\s+open/);
     expect(text).toContain('target https://127.0.0.1:8443');

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { decodeHistogram, initHistograms } from '../../reports/histogram.js';
-import { mergeResults } from '../../reports/merge.js';
+import { mergeResults, mergeWarnings, shardTiming } from '../../reports/merge.js';
 import { ResultCollector, achievedRate, checkInvariant, parseResult } from '../../reports/result.js';
 import type { DeliverySummary, FinishOptions, Result } from '../../reports/result.js';
 import { outcomeStatuses } from '../../sender/outcome.js';
@@ -100,7 +100,7 @@ describe('mergeResults', () => {
     expect(merged.scenario).toBe('smoke');
   });
 
-  it('spans from the earliest start to the latest end, sums the targets and recomputes the achieved rate', () => {
+  it('spans from the earliest start to the latest end, sums the targets and the shards\' own achieved rates', () => {
     const a = collector();
     const b = collector();
     feed([a], [10]);
@@ -112,11 +112,45 @@ describe('mergeResults', () => {
     expect(merged.startedAt).toBe('2026-01-01T00:00:00.000Z');
     expect(merged.durationMs).toBe(12_000);
     expect(merged.rate.target).toBe(120);
-    expect(merged.rate.achieved).toBe(achievedRate(merged.counts, 12_000));
-    expect(merged.rate.achieved).toBeCloseTo(6 / 12, 3);
+    // 3 completions in a's 5 s and 3 in b's 10 s: 0.6/s + 0.3/s, not 6 over the 12 s span.
+    expect(merged.rate.achieved).toBe(0.9);
+    expect(merged.rate.achieved).not.toBe(achievedRate(merged.counts, 12_000));
 
     const closed = mergeResults([a.finish({ ...at('2026-01-01T00:00:00.000Z'), targetRate: null }), b.finish(at('2026-01-01T00:00:00.000Z'))]);
     expect(closed.rate.target).toBeNull();
+  });
+
+  it('two shards started 1.3 s apart, each at its full rate, add up to the full target rate', () => {
+    // Each shard: 1,000 notifications at 100/s, completed over 10 s.
+    const shard = (startedAt: string): Result => {
+      const c = collector();
+      for (let i = 0; i < 1000; i++) {
+        c.onScheduled();
+        c.onOutcome(accepted(), 5);
+      }
+      return c.finish({ startedAt: new Date(startedAt), durationMs: 10_000, targetRate: 100, scenario: 'smoke' });
+    };
+    const shards = [shard('2026-01-01T00:00:00.000Z'), shard('2026-01-01T00:00:01.300Z')];
+    const merged = mergeResults(shards);
+    expect(merged.rate).toEqual({ target: 200, achieved: 200 });
+    // Over the merged span it would have read 2,000 / 11.3 s = 177/s: 88.5 % of the target.
+    expect(achievedRate(merged.counts, merged.durationMs)).toBeCloseTo(177, 0);
+    expect(shardTiming(shards)).toEqual({ startOffsetsMs: [0, 1300], startSkewMs: 1300, overlapMs: 8700 });
+    const [warning, ...others] = mergeWarnings(shards, ['eu.json', 'us.json']);
+    expect(warning).toMatch(/^the shards started up to 1\.30 s apart \(after eu\.json: us\.json \+1\.30 s\)/);
+    expect(others).toEqual([]);
+    expect(mergeWarnings(shards)[0]).toContain('after shard 1: shard 2 +1.30 s');
+  });
+
+  it('warns about no skew up to 100 ms, and about shards that never ran at the same time', () => {
+    const c = collector();
+    feed([c], [10]);
+    const shard = (iso: string, durationMs = 10_000): Result => c.finish({ ...at(iso), durationMs });
+    expect(mergeWarnings([shard('2026-01-01T00:00:00.000Z'), shard('2026-01-01T00:00:00.100Z')])).toEqual([]);
+    expect(mergeWarnings([shard('2026-01-01T00:00:00.000Z')])).toEqual([]);
+    const apart = mergeWarnings([shard('2026-01-01T00:00:00.000Z', 2_000), shard('2026-01-01T00:00:05.000Z', 2_000)]);
+    expect(apart).toHaveLength(2);
+    expect(apart[1]).toMatch(/^the shards never all ran at the same time \(the last started 3\.00 s after the first ended\)/);
   });
 
   it('keeps scenario and target only when every shard agrees, and drops thresholds', () => {
@@ -197,6 +231,25 @@ describe('mergeResults', () => {
       { id: 'slow', kind: 'latency', injected: 7 },
     ]);
     expect(parseResult(JSON.parse(JSON.stringify(merged)))).toEqual(merged);
+    // Without acknowledgement counts in every shard, none in the merge (a sum of some would mislead).
+    expect(merged.delivery).not.toHaveProperty('notAcknowledged');
+
+    const acknowledged = (d: DeliverySummary, acks: number, exact: boolean): DeliverySummary => ({
+      ...d,
+      acknowledged: acks,
+      notAcknowledged: d.unique - acks,
+      notAcknowledgedExact: exact,
+      byProvider: { apns: { ...(d.byProvider.apns ?? { delivered: 0, duplicates: 0 }), acknowledged: acks, notAcknowledged: d.unique - acks } },
+    });
+    const withAcks = mergeResults([
+      c.finish({ ...at('2026-01-01T00:00:00.000Z'), delivery: acknowledged(delivery({ x: 2 }), 9, true) }),
+      c.finish({ ...at('2026-01-01T00:00:00.000Z'), delivery: acknowledged(delivery({}), 7, true) }),
+    ]);
+    expect(withAcks.delivery).toMatchObject({ acknowledged: 16, notAcknowledged: 4, notAcknowledgedExact: true, byProvider: { apns: { delivered: 22, duplicates: 2, acknowledged: 16, notAcknowledged: 4 } } });
+    expect(parseResult(JSON.parse(JSON.stringify(withAcks)))).toEqual(withAcks);
+    const oneEstimate = mergeResults([c.finish({ ...at('2026-01-01T00:00:00.000Z'), delivery: acknowledged(delivery({}), 9, false) }), c.finish({ ...at('2026-01-01T00:00:00.000Z'), delivery: acknowledged(delivery({}), 9, true) })]);
+    expect(oneEstimate.delivery).toMatchObject({ notAcknowledged: 2, notAcknowledgedExact: false });
+
     const plain = c.finish(at('2026-01-01T00:00:00.000Z'));
     expect(mergeResults([plain, plain])).not.toHaveProperty('delivery');
     expect(mergeResults([plain, plain])).not.toHaveProperty('faults');

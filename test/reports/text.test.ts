@@ -105,23 +105,27 @@ describe('formatText', () => {
     expect(hostile).toContain('evil?[2J');
   });
 
-  it('prints the mock ledger by phase and each fault with its injections', () => {
+  const ledgerOf = () => ({
+    delivered: 49003,
+    unique: 49000,
+    duplicates: 3,
+    unidentified: 0,
+    tokensWithDuplicates: 2,
+    duplicatesByToken: { a: 2, b: 1 },
+    byProvider: { apns: { delivered: 49003, duplicates: 3 } },
+    byPhase: { healthy: { delivered: 20000, duplicates: 0 }, brownout: { delivered: 29003, duplicates: 3 } },
+  });
+
+  it('prints the mock ledger by phase, what it delivered that was not acknowledged, and each fault with its injections', () => {
     const withFaults = formatText({
       ...handMade,
       counts: { ...handMade.counts, duplicates: 3 },
-      delivery: {
-        delivered: 49003,
-        unique: 49000,
-        duplicates: 3,
-        unidentified: 0,
-        tokensWithDuplicates: 2,
-        duplicatesByToken: { a: 2, b: 1 },
-        byProvider: { apns: { delivered: 49003, duplicates: 3 } },
-        byPhase: { healthy: { delivered: 20000, duplicates: 0 }, brownout: { delivered: 29003, duplicates: 3 } },
-      },
+      delivery: ledgerOf(),
       faults: [{ id: 'brownout-errors', kind: 'error', injected: 800 }, { id: 'lost-acks', kind: 'accept-then-fail', injected: 3 }],
     });
     expect(lineWith(withFaults, 'mock ledger')).toBe('mock ledger: delivered 49003 · unique 49000 · duplicates 3 on 2 token(s)');
+    const acknowledged = formatText({ ...handMade, delivery: { ...ledgerOf(), acknowledged: 48990, notAcknowledged: 10, notAcknowledgedExact: true } });
+    expect(lineWith(acknowledged, 'mock ledger')).toBe('mock ledger: delivered 49003 · unique 49000 · duplicates 3 on 2 token(s) · delivered but not acknowledged 10');
     expect(lineWith(withFaults, 'by phase')).toBe('by phase: healthy 20000 · brownout 29003 (3 duplicates)');
     expect(lineWith(withFaults, 'lost-acks')).toMatch(/^lost-acks\s+accept-then-fail\s+3$/);
     expect(lineWith(withFaults, 'duplicate deliveries')).toContain('duplicate deliveries 3');

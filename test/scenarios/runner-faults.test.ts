@@ -48,6 +48,36 @@ describe('a scenario with faults', () => {
     expect(delivery.unique).toBe(result.counts.scheduled);
     expect(delivery.byPhase).toEqual({ flaky: { delivered: delivery.delivered, duplicates: delivery.duplicates } });
     expect(result.counts.accepted).toBe(1000);
+    // Every delivered notification was acknowledged in the end, by a successful retry.
+    expect(delivery).toMatchObject({ acknowledged: 1000, notAcknowledged: 0, notAcknowledgedExact: true });
+  });
+
+  it('shows delivered-but-not-acknowledged notifications, and counts accept-then-fail only where the mock delivered', async () => {
+    const config: ScenarioConfig = {
+      ...small,
+      tokens: { count: 200, unregisteredRatio: 0.1, seed: 3 },
+      policies: { retry: false, circuitBreaker: false },
+      faults: { seed: 7, faults: [{ kind: 'accept-then-fail', id: 'lost-acks', probability: 0.1 }] },
+    };
+    const result = await new ScenarioRun(config).execute();
+    const injected = result.faults?.[0]?.injected ?? 0;
+    const failedAfterDelivery = result.byReason['apns:ServiceUnavailable'] ?? 0;
+    const dead = result.byReason['apns:Unregistered'] ?? 0;
+    expect(injected).toBeGreaterThan(20);
+    expect(dead).toBeGreaterThan(50);
+    // The fault picked dead tokens too (10 % of every request), but the mock rejected those: only
+    // the deliveries it failed afterwards are injections.
+    expect(injected).toBe(failedAfterDelivery);
+    // Each of them reached the device while the sender saw a 503 and gave up (no retry).
+    expect(result.delivery).toMatchObject({
+      delivered: result.counts.accepted + injected,
+      unique: result.counts.accepted + injected,
+      acknowledged: result.counts.accepted,
+      notAcknowledged: injected,
+      notAcknowledgedExact: true,
+      byProvider: { apns: { delivered: result.counts.accepted + injected, duplicates: 0, acknowledged: result.counts.accepted, notAcknowledged: injected } },
+    });
+    expect(checkInvariant(result)).toBeUndefined();
   });
 
   it('refuses faults for an external origin, pointing at the fault proxy', () => {

@@ -60,6 +60,26 @@ describe('latency injection', () => {
     expect(Number.isInteger(mock.seed)).toBe(true);
   });
 
+  it('never answers before the fixed latency, measured from the request, for many requests at once', async () => {
+    const { client, jwt } = await start({ latency: { kind: 'fixed', ms: 4 } });
+    expect((await push(client, jwt)).status).toBe(200);
+    // Batches of concurrent streams: the mock handles several in one loop iteration, the case
+    // where a plain setTimeout fired early (its loop clock stale by the work done before it).
+    const early: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const sent = performance.now();
+          const answer = await push(client, jwt, deviceToken(i + 2));
+          expect(answer.status).toBe(200);
+          const waited = performance.now() - sent;
+          if (waited < 4) early.push(waited);
+        }),
+      );
+    }
+    expect(early).toEqual([]);
+  });
+
   it('reports the seed it was given', async () => {
     const { mock } = await start({ seed: 1234, latency: { kind: 'uniform', minMs: 0, maxMs: 1 } });
     expect(mock.seed).toBe(1234);

@@ -61,6 +61,31 @@ describe('accept-then-fail and goaway decisions', () => {
     expect(engine.decide({ provider: 'apns', token: 'r' })?.action).toEqual({ type: 'accept-then-fail', then: { type: 'reset', code: 8 } });
   });
 
+  it('counts an accept-then-fail only once the provider accepts; an open request holds its place under `limit` until settled', () => {
+    const { engine } = setup({ faults: [{ kind: 'accept-then-fail', id: 'lost', limit: 1 }] });
+    const injected = (): number | undefined => engine.list()[0]?.injected;
+    const chosen = engine.decide({ provider: 'apns', token: 'a' });
+    expect(chosen?.pending).toMatchObject({ id: 'lost', kind: 'accept-then-fail' });
+    expect(injected()).toBe(0);
+    // Still open: a concurrent request cannot take the limit's only injection as well.
+    expect(engine.decide({ provider: 'apns', token: 'b' })).toBeUndefined();
+    // Rejected by the provider (no delivered()), then over: the place is free again, nothing counted.
+    chosen?.pending?.settled();
+    chosen?.pending?.settled();
+    expect(injected()).toBe(0);
+    const next = engine.decide({ provider: 'apns', token: 'c' });
+    next?.pending?.delivered();
+    next?.pending?.delivered();
+    next?.pending?.settled();
+    expect(injected()).toBe(1);
+    expect(engine.metrics.snapshot().injected).toEqual([{ id: 'lost', kind: 'accept-then-fail', count: 1 }]);
+    expect(engine.decide({ provider: 'apns', token: 'd' })).toBeUndefined();
+    // Other kinds count when chosen and carry nothing pending.
+    const { engine: errors } = setup({ faults: [{ kind: 'error', apns: 'BadTopic' }] });
+    expect(errors.decide({ provider: 'apns', token: 'a' })?.pending).toBeUndefined();
+    expect(errors.list()[0]?.injected).toBe(1);
+  });
+
   it('goaway on a request: graceful by default, abrupt with an error code', () => {
     const { engine } = setup({ faults: [{ kind: 'goaway', reason: 'Shutdown', match: { token: 'g' } }, { kind: 'goaway', code: 'PROTOCOL_ERROR', refuse: true }] });
     expect(engine.decide({ provider: 'apns', token: 'g' })?.action).toEqual({ type: 'goaway', code: 0, refuse: false, abrupt: false, debug: '{"reason":"Shutdown"}' });
