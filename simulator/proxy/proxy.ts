@@ -21,7 +21,7 @@ import { FaultEngine } from '../faults/engine.js';
 import type { FaultsDocument } from '../faults/spec.js';
 import type { DeliveryLedger } from '../ledger/ledger.js';
 import { defaultServerHosts, generateServerCertificate } from '../tls.js';
-import { UpstreamExchange, UpstreamSessions, writeUpstreamResponse } from './upstream.js';
+import { UpstreamExchange, UpstreamSessions, refuseTooLarge, writeUpstreamResponse } from './upstream.js';
 import type { UpstreamResponse } from './upstream.js';
 
 // http2-proxy is CommonJS and attaches `web` at run time, which ESM named imports cannot see.
@@ -49,6 +49,11 @@ export interface FaultProxyOptions {
   readonly passThrough?: boolean;
   /** SETTINGS_MAX_CONCURRENT_STREAMS towards the client. @default 1000 (observed APNs value, protocols.md §1.11) */
   readonly maxConcurrentStreams?: number;
+  /**
+   * Largest request body the proxy holds while faults decide (providers take 4–5 KiB); a larger one
+   * is answered 413 at once and never forwarded, so one huge POST cannot grow the proxy. @default 1 MiB
+   */
+  readonly maxBodyBytes?: number;
 }
 
 export interface FaultProxy {
@@ -67,6 +72,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const host = options.host ?? '127.0.0.1';
   const port = assertInteger('port', options.port ?? 0, 0, 65_535);
   const maxConcurrentStreams = assertInteger('maxConcurrentStreams', options.maxConcurrentStreams ?? 1000, 1, 2 ** 31 - 1);
+  const maxBodyBytes = assertInteger('maxBodyBytes', options.maxBodyBytes ?? 1024 * 1024, 0, 2 ** 30);
   const engine =
     options.passThrough === true
       ? undefined
@@ -93,7 +99,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const scheme = upstreamUrl.protocol.replace(':', '');
   server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
     const clientStream = req.stream;
-    const context = { clientStream, clientHeaders: req.headers as IncomingHttpHeaders, upstream, authority, scheme, engine, metrics: engine?.metrics };
+    const declared = Number(req.headers['content-length']);
+    if (declared > maxBodyBytes) {
+      refuseTooLarge(clientStream, maxBodyBytes);
+      return;
+    }
+    const context = { clientStream, clientHeaders: req.headers as IncomingHttpHeaders, upstream, authority, scheme, engine, metrics: engine?.metrics, maxBodyBytes };
     void http2Proxy.web(
       req,
       res,
