@@ -9,6 +9,7 @@ import { assertNumber } from '../core/errors.js';
 import { checkInvariant } from './result.js';
 import type { LatencyEntry, Result } from './result.js';
 import { safe, table } from './format.js';
+import { pushAll } from '../core/arrays.js';
 
 /** How much worse the candidate may be before a metric counts as a regression. */
 export interface CompareTolerances {
@@ -214,7 +215,9 @@ export function formatComparison(comparison: Comparison, options: FormatComparis
     m.regression ? paint('31', '✗ REGRESSION') : m.gated ? paint('32', '✓') : 'not gated',
   ]);
   const [head = '', ...body] = table([['metric', 'base', 'candidate', 'change', 'limit', ''], ...rows], (column, columns) => column === 0 || column === columns - 1);
-  lines.push(paint('1', head), ...body, '');
+  lines.push(paint('1', head));
+  pushAll(lines, body);
+  lines.push('');
 
   const t = comparison.tolerances;
   lines.push(
@@ -226,7 +229,7 @@ export function formatComparison(comparison: Comparison, options: FormatComparis
     `tolerances: latency +${t.maxLatencyIncreasePct}% (and > ${t.minLatencyIncreaseMs} ms) · throughput −${t.maxThroughputDropPct}% · error rate +${t.maxErrorRateIncreasePp} pp` +
       ` · retries +${t.maxRetriesIncrease}/notification · duplicates +${t.maxDuplicateRateIncreasePp} pp`,
   );
-  if (notes.length > 0) lines.push('', 'notes:', ...notes.map((note) => `  - ${safe(note)}`));
+  if (notes.length > 0) pushAll(lines, ['', 'notes:', ...notes.map((note) => `  - ${safe(note)}`)]);
   return `${lines.join('\n')}\n`;
 }
 

@@ -86,8 +86,9 @@ function span(results: readonly Result[]): { startedAt: number; durationMs: numb
     if (Number.isNaN(at)) throw new InvalidArgumentError(`startedAt must be an ISO 8601 date, got "${r.startedAt}"`);
     return at;
   });
-  const startedAt = Math.min(...starts);
-  const end = Math.max(...results.map((r, i) => (starts[i] ?? startedAt) + r.durationMs));
+  // reduce, not Math.min(...starts): a spread of many shards would overflow the stack.
+  const startedAt = starts.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+  const end = results.reduce((latest, r, i) => Math.max(latest, (starts[i] ?? startedAt) + r.durationMs), Number.NEGATIVE_INFINITY);
   return { startedAt, durationMs: end - startedAt };
 }
 

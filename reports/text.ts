@@ -7,11 +7,15 @@ import { outcomeStatuses } from '../sender/outcome.js';
 import { checkInvariant } from './result.js';
 import type { Result } from './result.js';
 import { duration, ms, percent, perSecond as rate, safe, table } from './format.js';
+import { pushAll } from '../core/arrays.js';
 
 export interface FormatTextOptions {
   /** ANSI colours (bold headings, green ✓ / red ✗). @default false */
   readonly color?: boolean;
 }
+
+/** The most frequent reasons shown (a provider has a few dozen; more means a merged or generated result). */
+const maxReasonRows = 100;
 
 /** Rows per second up to this many; a longer run says where the full series is. */
 const maxTimelineRows = 60;
@@ -55,12 +59,13 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     lines.push('latency: no values recorded');
   } else {
     const [head = '', ...body] = table([['latency (ms)', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], ...latencyRows]);
-    lines.push(bold(head), ...body);
+    lines.push(bold(head));
+    pushAll(lines, body);
   }
 
   if (result.timeline !== undefined && result.timeline.length > 0) {
     lines.push('');
-    lines.push(...timelineLines(result.timeline, bold));
+    pushAll(lines, timelineLines(result.timeline, bold));
   }
 
   lines.push('');
@@ -71,7 +76,8 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     ['outcome', 'count', '%'],
     ...outcomeStatuses.map((status) => [status, String(counts[status]), percent(counts[status], whole)]),
   ]);
-  lines.push(bold(outcomeHead), ...outcomeBody);
+  lines.push(bold(outcomeHead));
+  pushAll(lines, outcomeBody);
   const perNotification = ended > 0 ? ` (${(counts.attempts / ended).toFixed(3)} per notification)` : '';
   lines.push(`attempts ${counts.attempts}${perNotification}`);
   const resilience = [
@@ -94,9 +100,11 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     lines.push('');
     const [reasonHead = '', ...reasonBody] = table([
       ['reason', 'count'],
-      ...reasons.map(([key, n]) => [safe(key), String(n)]),
+      ...reasons.slice(0, maxReasonRows).map(([key, n]) => [safe(key), String(n)]),
     ]);
-    lines.push(bold(reasonHead), ...reasonBody);
+    lines.push(bold(reasonHead));
+    pushAll(lines, reasonBody);
+    if (reasons.length > maxReasonRows) lines.push(`… ${reasons.length - maxReasonRows} more reasons, in result.json "byReason"`);
   }
 
   if (result.delivery !== undefined) {
@@ -114,7 +122,8 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   if (result.faults !== undefined && result.faults.length > 0) {
     lines.push('');
     const [faultHead = '', ...faultBody] = table([['fault', 'kind', 'injected'], ...result.faults.map((f) => [safe(f.id), safe(f.kind), String(f.injected)])]);
-    lines.push(bold(faultHead), ...faultBody);
+    lines.push(bold(faultHead));
+    pushAll(lines, faultBody);
   }
 
   if (result.thresholds !== undefined && result.thresholds.length > 0) {
@@ -123,7 +132,8 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
       ['threshold', 'actual', ''],
       ...result.thresholds.map((t) => [safe(t.expression), t.actual === null ? 'no data' : String(Math.round(t.actual * 1000) / 1000), t.passed ? paint('32', '✓ pass') : paint('31', '✗ FAIL')]),
     ]);
-    lines.push(bold(thresholdHead), ...thresholdBody);
+    lines.push(bold(thresholdHead));
+    pushAll(lines, thresholdBody);
   }
 
   lines.push('');

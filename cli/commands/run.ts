@@ -8,6 +8,7 @@ import { checkInvariant } from '../../reports/result.js';
 import type { Result } from '../../reports/result.js';
 import { formatText } from '../../reports/text.js';
 import { builtinScenarios } from '../../scenarios/builtin/index.js';
+import { validateScenario } from '../../scenarios/config.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
 import { ScenarioRun } from '../../scenarios/runner.js';
 import { loadScenarioFile } from '../../scenarios/file.js';
@@ -16,6 +17,7 @@ import type { FaultsDocument } from '../../simulator/faults/spec.js';
 import { positiveInteger, positiveNumber } from '../options.js';
 import { renderReport, reportFiles, runReportFormats } from './report.js';
 import { attachProgress } from '../progress.js';
+import { prepareOutputDir } from '../output.js';
 
 interface RunFlags {
   out: string;
@@ -48,6 +50,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .action(async (name: string, flags: RunFlags) => {
       const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
       const config = applyOverrides(await resolveScenario(name), flags, faults);
+      await prepareOutputDir(flags.out, '--out');
       const abort = new AbortController();
       const run = new ScenarioRun(config, { signal: abort.signal });
       if (!flags.quiet) attachProgress(run);
@@ -91,13 +94,17 @@ export function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: Fa
   } else if (flags.rate !== undefined || flags.count !== undefined) {
     throw new InvalidArgumentError(`--rate and --count set a constant arrival rate; scenario "${base.name}" ramps (load.stages): change its stages instead`);
   }
-  return {
+  const config = {
     ...base,
     target,
     load,
     sender: { ...base.sender, ...(flags.connections !== undefined && { connections: flags.connections }) },
     ...(faults !== undefined && { faults }),
   };
+  // The scenario was valid before the flags; what is wrong now (a rate so low the run never ends) is theirs.
+  const problems = validateScenario(config);
+  if (problems.length > 0) throw new InvalidArgumentError(`with the flags given, scenario "${base.name}" ${problems.length === 1 ? 'has a problem' : 'has problems'}: ${problems.join('; ')}`);
+  return config;
 }
 
 function exitCodeOf(result: Result): number {

@@ -64,7 +64,7 @@ describe('pushsim merge', () => {
     const missing = await pushsim('merge', join(dir, 'nope.json'), '--out', join(dir, 'merged'));
     expect(missing.code).toBe(104);
     expect(missing.stderr).toContain('nope.json has 1 problem(s)');
-    expect(missing.stderr).toContain('cannot read the file (ENOENT)');
+    expect(missing.stderr).toMatch(/the file does not exist .*\(ENOENT\)/);
 
     const twice = await pushsim('merge', files[0] ?? '', files[0] ?? '', '--out', join(dir, 'merged'));
     expect(twice.code).toBe(2);

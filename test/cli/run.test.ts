@@ -65,6 +65,6 @@ describe('pushsim run --faults', () => {
     expect(ran.stderr).toMatch(/faults\[1\]\.probability/);
     const missing = await pushsim('run', '--faults', join(dir, 'nope.yaml'), '--quiet', '--out', dir);
     expect(missing.code).toBe(104);
-    expect(missing.stderr).toMatch(/nope\.yaml has 1 problem\(s\):\n\s+- cannot read the file: ENOENT/);
+    expect(missing.stderr).toMatch(/nope\.yaml has 1 problem\(s\):\n\s+- the file does not exist .*\(ENOENT\)/);
   });
 });
