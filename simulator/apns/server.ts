@@ -32,6 +32,7 @@ import type { PushRules } from './rules.js';
 import type { MockApnsStats } from './stats.js';
 import { prepareTlsMaterial, type ApnsClientCertificate } from './tls-material.js';
 import type { ClientCertificateOptions, PemKeyPair } from '../tls.js';
+import { trackSockets, type TrackedSockets } from '../sockets.js';
 
 export type { ApnsClientCertificate } from './tls-material.js';
 
@@ -104,6 +105,7 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
     }
   };
 
+  let sockets: TrackedSockets = { destroyAll: () => {} };
   const serverFactory = (handler: (...args: never[]) => void): Http2Server | Http2SecureServer => {
     const settings = { maxConcurrentStreams: resolved.initialStreams };
     const server = material.server === undefined
@@ -147,6 +149,7 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
       engine?.onSession(session, connection.streamsRaised ? resolved.maxConcurrentStreams : resolved.initialStreams);
     });
     server.on('unknownProtocol', refuseHttp1);
+    sockets = trackSockets(server);
     // After node's own 'connection' listener exists (TLS or h2c setup): refuse / slow-handshake faults go in front of it.
     engine?.interceptConnections(server);
     return server;
@@ -197,16 +200,17 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
     controlUrl,
     close: () => {
       stopIdleSweep();
-      return (closing ??= closeGracefully(app, connections).finally(() => faults.close()));
+      return (closing ??= closeGracefully(app, connections, sockets).finally(() => faults.close()));
     },
   };
 }
 
-async function closeGracefully(app: ApnsFastify, connections: Map<ServerHttp2Session, ApnsConnection>): Promise<void> {
+async function closeGracefully(app: ApnsFastify, connections: Map<ServerHttp2Session, ApnsConnection>, sockets: TrackedSockets): Promise<void> {
   // GOAWAY carrying {"reason":"Shutdown"} (§1.5, §1.7 503 Shutdown); streams already open finish.
   for (const connection of connections.values()) connection.goaway('Shutdown');
   const force = setTimeout(() => {
     for (const session of connections.keys()) session.destroy();
+    sockets.destroyAll();
   }, closeGraceMs);
   try {
     await app.close();

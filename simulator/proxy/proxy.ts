@@ -20,6 +20,7 @@ import { InvalidArgumentError, assertInteger } from '../../core/errors.js';
 import { FaultEngine } from '../faults/engine.js';
 import type { FaultsDocument } from '../faults/spec.js';
 import type { DeliveryLedger } from '../ledger/ledger.js';
+import { trackSockets } from '../sockets.js';
 import { defaultServerHosts, generateServerCertificate } from '../tls.js';
 import { UpstreamExchange, UpstreamSessions, refuseTooLarge, writeUpstreamResponse } from './upstream.js';
 import type { UpstreamResponse } from './upstream.js';
@@ -86,6 +87,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const server: Http2Server | Http2SecureServer =
     tls === undefined ? createServer({ settings }) : createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: false, ALPNProtocols: ['h2'], settings });
 
+  const sockets = trackSockets(server as unknown as Server);
   const upstream = new UpstreamSessions({ origin: upstreamUrl.origin, ca: options.upstreamCa });
   const sessions = new Set<Http2Session>();
   server.on('session', (session: Http2Session) => {
@@ -140,6 +142,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         for (const session of sessions) session.destroy();
+        // A session destroyed after the client's GOAWAY still holds its socket until the client closes it.
+        sockets.destroyAll();
         upstream.close();
         if (ownsEngine) engine?.close();
         server.close(() => resolve());
