@@ -4,7 +4,7 @@
  * expanded) and `maxDepth` levels of nesting (validators and JSON.stringify recurse). Every problem
  * is an InvalidConfigError naming the source (exit 104).
  */
-import { LineCounter, isScalar, parseAllDocuments, visit } from 'yaml';
+import { LineCounter, isNode, isScalar, parseAllDocuments, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { InvalidConfigError } from './errors.js';
 
@@ -37,7 +37,8 @@ export function parseYaml(text: string, options: ParseOptions): unknown {
   const lines = new LineCounter();
   let documents: ReturnType<typeof parseAllDocuments>;
   try {
-    documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false, lineCounter: lines });
+    // logLevel 'error': yaml would print warnings (a list used as a key…) on the user's terminal.
+    documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false, lineCounter: lines, logLevel: 'error' });
   } catch (error) {
     throw new InvalidConfigError(source, [`${prefix}cannot be parsed: ${(error as Error).message}`]);
   }
@@ -71,13 +72,17 @@ export function parseYaml(text: string, options: ParseOptions): unknown {
   return value;
 }
 
-/** "duplicate key …" for every mapping that repeats a key, each in linear time. */
+/** "duplicate key …" for every mapping that repeats a key (in linear time), and keys that are not scalars. */
 function duplicateKeys(document: Document, at: (offset: number) => string): string[] {
   const found: string[] = [];
   visit(document, {
     Map(_key, map) {
       const seen = new Set<string>();
       for (const pair of map.items) {
+        if (pair.key !== null && !isScalar(pair.key)) {
+          if (found.length < maxListedErrors) found.push(`a key ${at(isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0)} is a list or a mapping; keys are plain words`);
+          continue;
+        }
         const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
         if (key === undefined) continue;
         if (seen.has(key) && found.length < maxListedErrors) found.push(`duplicate key ${JSON.stringify(key.slice(0, 80))} ${at(isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0)}: keys of a mapping must be unique`);
