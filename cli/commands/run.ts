@@ -14,7 +14,7 @@ import { ScenarioRun } from '../../scenarios/runner.js';
 import { loadScenarioFile } from '../../scenarios/file.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import type { FaultsDocument } from '../../simulator/faults/spec.js';
-import { positiveInteger, positiveNumber } from '../options.js';
+import { nonNegativeInteger, positiveInteger, positiveNumber } from '../options.js';
 import { renderReport, reportFiles, runReportFormats } from './report.js';
 import { attachProgress } from '../progress.js';
 import { prepareOutputDir } from '../output.js';
@@ -23,6 +23,7 @@ interface RunFlags {
   out: string;
   rate?: number;
   count?: number;
+  warmup?: number;
   connections?: number;
   tls?: boolean;
   inProcess?: boolean;
@@ -41,6 +42,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--rate <n>', 'override the arrival rate (notifications per second)', positiveNumber)
     .option('--count <n>', 'override how many notifications to send', positiveInteger)
     .option('--connections <n>', 'override the number of HTTP/2 connections (per provider)', positiveInteger)
+    .option('--warmup <n>', 'override how many unmeasured notifications warm up the run first (0: none)', nonNegativeInteger)
     .option('--tls', 'run the embedded mocks over TLS (generated certificates) instead of h2c')
     .option('--in-process', 'run the embedded mock APNs in this thread instead of a worker thread (FCM and Web Push mocks always run in-process)')
     .option('--faults <file>', "inject the faults of this spec file (YAML/JSON; see simulator/faults/examples/) into the embedded mocks, replacing the scenario's own")
@@ -100,6 +102,7 @@ export function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: Fa
     load,
     sender: { ...base.sender, ...(flags.connections !== undefined && { connections: flags.connections }) },
     ...(faults !== undefined && { faults }),
+    ...(flags.warmup !== undefined && { warmup: flags.warmup }),
   };
   // The scenario was valid before the flags; what is wrong now (a rate so low the run never ends) is theirs.
   const problems = validateScenario(config);

@@ -8,6 +8,13 @@ import { expect } from 'vitest';
 
 export const bin = join(import.meta.dirname, '../../dist/cli/bin.js');
 
+/**
+ * For tests that run the built CLI: it starts mocks and sends real traffic, and on a loaded two-core
+ * machine a run that takes 2 s alone can take ten times that. Generous, because it only has to hold
+ * "ends at all", never "is fast" (speed is measured in bench/).
+ */
+export const cliTestTimeout = 120_000;
+
 export interface CliResult {
   /** The exit code; null when the process had to be killed. */
   readonly code: number | null;

@@ -8,13 +8,13 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pushsim, startMock } from './helpers.js';
+import { cliTestTimeout, pushsim, startMock } from './helpers.js';
 import { generateApnsSigningKey } from '../../simulator/apns/credentials.js';
 import { deviceToken, signProviderToken } from '../simulator/apns/helpers.js';
 import { open, remoteStreamLimit } from '../conformance/helpers.js';
 
 
-describe('pushsim mock apns', () => {
+describe('pushsim mock apns', { timeout: cliTestTimeout }, () => {
   it('--mtls --sandbox --config --max-streams --key: serves certificate and token auth as configured', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-mock-cli-'));
     const key = generateApnsSigningKey({ keyId: 'KEY0000001', teamId: 'TEAM000001' });
