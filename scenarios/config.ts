@@ -17,6 +17,8 @@ import type { LoadConfig } from './executors/index.js';
 import { validateLoad } from './executors/index.js';
 import { rampingDurationMs } from './executors/ramping-arrival-rate.js';
 import { validateThresholds } from './thresholds.js';
+import type { ValidityConfig } from './overload.js';
+import { validateValidity } from './overload.js';
 import type { ProviderMix } from './mix.js';
 import { mixProviders, mixShares, populationSizes, validateMix } from './mix.js';
 
@@ -101,6 +103,11 @@ export interface ScenarioConfig {
    * `pushsim proxy --faults FILE` and point `target.url` at the proxy.
    */
   readonly faults?: FaultsDocument;
+  /**
+   * When a run is not a valid measurement of the target because pushsim fell behind its schedule
+   * (scenarios/overload.ts), and whether that fails it (exit 97). @default the bounds of validityDefaults, failing
+   */
+  readonly validity?: ValidityConfig;
 }
 
 const productionHosts = new Set(['api.push.apple.com']);
@@ -185,6 +192,7 @@ export function validateScenario(config: ScenarioConfig): string[] {
     else pushAll(problems, validateThresholds(config.thresholds));
   }
   pushAll(problems, validatePolicies(config.policies));
+  pushAll(problems, validateValidity(config.validity));
   if (config.faults !== undefined) {
     if (target.kind === 'url') {
       problems.push('faults apply to the embedded mocks (target.mock); in front of an external origin run `pushsim proxy --upstream URL --faults FILE` and point target.url at the proxy');

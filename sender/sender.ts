@@ -40,12 +40,15 @@ export class Sender<N> {
     this.#dispatch = compose(transportDispatch, ...(options.interceptors ?? []));
   }
 
-  /** Sends one notification; resolves with its final outcome, never rejects. */
-  async send(notification: N): Promise<Outcome> {
+  /**
+   * Sends one notification; resolves with its final outcome, never rejects. `context`, a fresh one
+   * per notification, lets the caller read what the layers recorded afterwards (`sentAt`: when it
+   * first went on the wire).
+   */
+  async send(notification: N, context: DispatchContext = { attempts: 0 }): Promise<Outcome> {
     const { adapter } = this;
     adapter.check(notification);
     const started = this.#clock.now();
-    const context: DispatchContext = { attempts: 0 };
     const result = await this.#dispatch(adapter.request(notification), context);
     const base = adapter.outcome(notification, result, context.attempts);
     const outcome = context.route === undefined ? base : { ...base, route: context.route };
@@ -67,13 +70,20 @@ export class Sender<N> {
   }
 }
 
-/** Reports and times each attempt: innermost, so every retry through the transport is one sample. */
+/**
+ * Reports and times each attempt: innermost, so every retry through the transport is one sample.
+ * When the transport says when the attempt's stream opened (`streamAt`), the time is split into
+ * waiting inside pushsim and time on the wire.
+ */
 function observed(dispatch: Dispatch, listener: SenderListener): Dispatch {
   return (request, context) => {
     listener.onSent?.();
+    context.streamAt = undefined;
     const start = performance.now();
     return dispatch(request, context).then((result) => {
-      listener.onAttempt?.(performance.now() - start);
+      const end = performance.now();
+      const { streamAt } = context;
+      listener.onAttempt?.(end - start, streamAt === undefined ? undefined : { queuedMs: streamAt - start, wireMs: end - streamAt });
       return result;
     });
   };

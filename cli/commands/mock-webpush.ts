@@ -11,6 +11,7 @@ import { addMockFaultFlags, describeMockFaults, mockFaultOptions, mockListenFlag
 import { port, positiveInteger } from '../options.js';
 import { newPrivateDir, prepareCredentialsDir, writeOutputFiles } from '../output.js';
 import { serveUntilSignal } from '../serve.js';
+import { impersonationCa, impersonationInfo, impersonationLines } from './impersonation.js';
 
 interface MockWebPushFlags extends MockFaultFlags {
   port: number;
@@ -19,6 +20,7 @@ interface MockWebPushFlags extends MockFaultFlags {
   subscriptions: number;
   gone: 404 | 410;
   credentialsDir?: string;
+  impersonate?: boolean;
 }
 
 export function registerMockWebPush(mock: Command): void {
@@ -30,21 +32,26 @@ export function registerMockWebPush(mock: Command): void {
     .option('--tls', 'serve TLS with a generated certificate (ALPN h2 and http/1.1) instead of cleartext')
     .option('--subscriptions <n>', 'subscriptions to create', positiveInteger, 1)
     .option('--gone <status>', 'status for expired or unknown subscriptions: 404 or 410', goneStatus, 410)
-    .option('--credentials-dir <dir>', 'where to write the VAPID keys, subscriptions and CA (default: a new temp dir)');
+    .option('--credentials-dir <dir>', 'where to write the VAPID keys, subscriptions and CA (default: a new temp dir)')
+    .option('--impersonate', 'TLS with a certificate for the push services\' hosts (Mozilla, FCM, WNS, Apple), signed by the CA in --credentials-dir (made once); subscriptions on https://updates.push.services.mozilla.com');
   addMockFaultFlags(command).action(async (flags: MockWebPushFlags) => {
     // Checked before the mock starts: a bad directory is a usage error, not a mock left listening.
     const given = flags.credentialsDir === undefined ? undefined : await prepareCredentialsDir(flags.credentialsDir);
+    // The impersonation CA lives in the credentials directory, so that one is needed before the start.
+    const impersonationDir = flags.impersonate === true ? (given ?? (await newPrivateDir('pushsim-mock-webpush-'))) : given;
+    const impersonation = flags.impersonate === true && impersonationDir !== undefined ? await impersonationCa(impersonationDir) : undefined;
     const start = () =>
       startMockWebPush({
         host: flags.host,
         port: flags.port,
-        tls: flags.tls === true,
+        tls: flags.tls === true || impersonation !== undefined,
+        ...(impersonation !== undefined && { impersonate: true, ca: impersonation.ca }),
         subscriptions: flags.subscriptions,
         goneStatus: flags.gone,
         ...mockFaultOptions(flags),
       });
     const push = await serveUntilSignal(start, async (push) => {
-      const dir = given ?? (await newPrivateDir('pushsim-mock-webpush-'));
+      const dir = impersonationDir ?? (await newPrivateDir('pushsim-mock-webpush-'));
       // The VAPID private key is a throw-away made for this mock, but still a private key: owner-only.
       const paths = await writeOutputFiles(dir, [
         { name: 'vapid.json', content: JSON.stringify(push.vapid, null, 2) + '\n', secret: true },
@@ -54,12 +61,14 @@ export function registerMockWebPush(mock: Command): void {
       const vapidFile = paths['vapid.json'] as string;
       const subscriptionsFile = paths['subscriptions.json'] as string;
       const caFile = paths['ca.pem'];
-      const info = { url: push.url, vapidPublicKey: push.vapid.publicKey, vapidFile, subscriptionsFile, ...(caFile && { caFile }) };
+      const info = { url: push.url, vapidPublicKey: push.vapid.publicKey, vapidFile, subscriptionsFile, ...(caFile && { caFile }), ...impersonationInfo(push.impersonated.length > 0 ? [new URL(push.endpointOrigin).hostname] : [], push.url) };
       await writeOutputFiles(dir, [{ name: 'credentials.json', content: JSON.stringify(info, null, 2) + '\n' }]);
       process.stdout.write(`pushsim mock webpush listening on ${push.url}\n`);
       process.stdout.write(`VAPID keys (public ${push.vapid.publicKey}): ${vapidFile}\n`);
       process.stdout.write(`${flags.subscriptions} subscription(s): ${subscriptionsFile}\n`);
       if (caFile) process.stdout.write(`trust this CA: ${caFile}\n`);
+      // The subscriptions' host is the one a sender connects to: redirect that one (every name the certificate covers works).
+      if (caFile !== undefined && push.impersonated.length > 0) for (const line of impersonationLines([new URL(push.endpointOrigin).hostname], push.url, caFile)) process.stdout.write(`${line}\n`);
       for (const line of describeMockFaults({ faults: push.faultEngine, controlUrl: push.controlUrl }, flags)) process.stdout.write(`${line}\n`);
       process.stdout.write(`all of it as JSON: ${join(dir, 'credentials.json')}\n`);
     }, mockListenFlags(flags));

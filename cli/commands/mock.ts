@@ -11,6 +11,7 @@ import { port, positiveInteger } from '../options.js';
 import { newPrivateDir, prepareCredentialsDir, writeOutputFiles } from '../output.js';
 import { serveUntilSignal } from '../serve.js';
 import { addMockFaultFlags, describeMockFaults, mockFaultOptions, mockListenFlags, type MockFaultFlags } from './mock-faults.js';
+import { impersonationCa, impersonationInfo, impersonationLines } from './impersonation.js';
 
 interface MockFlags extends MockFaultFlags {
   port: number;
@@ -24,6 +25,7 @@ interface MockFlags extends MockFaultFlags {
   key: KeySpec[];
   acceptAll?: boolean;
   credentialsDir?: string;
+  impersonate?: boolean;
 }
 
 interface KeySpec {
@@ -54,14 +56,19 @@ export function registerMock(program: Command): void {
     .option('--max-streams <n>', 'SETTINGS_MAX_CONCURRENT_STREAMS once a connection is authenticated (default 1000)', positiveInteger)
     .option('--key <KEYID:TEAMID:path>', 'trust this signing key (a .p8 or its public key PEM); repeatable', keySpec, [])
     .option('--accept-all', 'benchmark profile: answer every /3/device/ request 200 without validation')
-    .option('--credentials-dir <dir>', 'where to write the generated test credentials (default: a new temp dir)');
+    .option('--credentials-dir <dir>', 'where to write the generated test credentials (default: a new temp dir)')
+    .addOption(new Option('--impersonate', 'TLS with a certificate for api.push.apple.com, api.sandbox.push.apple.com and api.development.push.apple.com, signed by the CA in --credentials-dir (made once)').conflicts('h2c'));
   addMockFaultFlags(apns).action(async (flags: MockFlags) => {
     // Checked before the mock starts: a bad directory is a usage error, not a mock left listening.
-    const dir = flags.credentialsDir === undefined ? undefined : await prepareCredentialsDir(flags.credentialsDir);
+    const given = flags.credentialsDir === undefined ? undefined : await prepareCredentialsDir(flags.credentialsDir);
+    // The impersonation CA lives in the credentials directory, so that one is needed before the start.
+    const dir = flags.impersonate === true ? (given ?? (await newPrivateDir('pushsim-mock-'))) : given;
+    const impersonation = flags.impersonate === true && dir !== undefined ? await impersonationCa(dir) : undefined;
     const options: MockApnsOptions = {
       host: flags.host,
       port: flags.port,
-      tls: flags.tls === true || flags.mtls === true,
+      tls: flags.tls === true || flags.mtls === true || impersonation !== undefined,
+      ...(impersonation !== undefined && { impersonate: true, ca: impersonation.ca }),
       ...(flags.mtls === true && { mtls: true }),
       ...(flags.sandbox === true && { sandbox: true }),
       ...(flags.maxStreams !== undefined && { maxConcurrentStreams: flags.maxStreams }),
@@ -110,12 +117,13 @@ async function report(apns: MockApns, flags: MockFlags, credentialsDir: string |
   const keyFile = paths[`AuthKey_${apns.credentials.keyId}.p8`] as string;
   const caFile = paths['ca.pem'];
   const clientFiles = client === undefined ? undefined : { clientCertFile: paths['client-cert.pem'] as string, clientKeyFile: paths['client-key.pem'] as string, bundleId: client.bundleId };
-  const info = { url: apns.url, environment: apns.environment, keyId: apns.credentials.keyId, teamId: apns.credentials.teamId, keyFile, ...(caFile && { caFile }), ...clientFiles };
+  const info = { url: apns.url, environment: apns.environment, keyId: apns.credentials.keyId, teamId: apns.credentials.teamId, keyFile, ...(caFile && { caFile }), ...clientFiles, ...impersonationInfo(apns.impersonated, apns.url) };
   await writeOutputFiles(dir, [{ name: 'credentials.json', content: JSON.stringify(info, null, 2) + '\n' }]);
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   out(`pushsim mock apns listening on ${apns.url}${flags.acceptAll === true ? ' (accept-all: no validation)' : ''}`);
   out(`test credentials: key id ${info.keyId}, team id ${info.teamId}, key file ${keyFile}`);
   if (caFile) out(`trust this CA: ${caFile}`);
+  if (caFile !== undefined && apns.impersonated.length > 0) for (const line of impersonationLines(apns.impersonated, apns.url, caFile)) out(line);
   if (clientFiles) out(`client certificate for ${clientFiles.bundleId}: ${clientFiles.clientCertFile} (key ${clientFiles.clientKeyFile})`);
   for (const line of describeMockFaults(apns, flags)) out(line);
   out(`all of it as JSON: ${join(dir, 'credentials.json')}`);

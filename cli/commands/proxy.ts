@@ -5,7 +5,7 @@
  * the client can trust it. The client's `authorization` passes through untouched and is never printed.
  */
 import type { Command } from 'commander';
-import { CredentialError } from '../../core/errors.js';
+import { CredentialError, InvalidArgumentError } from '../../core/errors.js';
 import { readTextFile } from '../../core/files.js';
 import { fileLimits } from '../../core/limits.js';
 import { certificateProblem } from '../../core/pem.js';
@@ -19,6 +19,7 @@ import type { FaultProxy } from '../../simulator/proxy/proxy.js';
 import { nonNegativeInteger, port } from '../options.js';
 import { newPrivateDir, prepareCredentialsDir, writeOutputFiles } from '../output.js';
 import { serveUntilSignal } from '../serve.js';
+import { impersonationCa, impersonationLines } from './impersonation.js';
 
 export interface ProxyFlags {
   readonly listen: number;
@@ -30,6 +31,7 @@ export interface ProxyFlags {
   /** commander's --no-tls */
   readonly tls?: boolean;
   readonly caDir?: string;
+  readonly impersonate?: boolean;
   readonly controlPort?: number;
   readonly controlHost?: string;
 }
@@ -46,12 +48,15 @@ export async function startProxyCommand(flags: ProxyFlags, write: (line: string)
   // Everything the flags name is checked before anything listens.
   const spec = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
   const upstreamCa = flags.upstreamCa === undefined ? undefined : await readCaFile(flags.upstreamCa);
-  const caDir = flags.caDir === undefined ? undefined : await prepareCredentialsDir(flags.caDir, '--ca-dir');
+  if (flags.impersonate === true && flags.tls === false) throw new InvalidArgumentError('--impersonate serves TLS: drop --no-tls');
+  let caDir = flags.caDir === undefined ? undefined : await prepareCredentialsDir(flags.caDir, '--ca-dir');
+  const dir = async (): Promise<string> => (caDir ??= await newPrivateDir('pushsim-proxy-'));
+  const impersonation = flags.impersonate === true ? await impersonationCa(await dir()) : undefined;
   const host = flags.host ?? '127.0.0.1';
   const engine = new FaultEngine({ ledgerRecords: 1000, ...(spec !== undefined && { spec }), ...(flags.seed !== undefined && { seed: flags.seed }), ...(flags.faults !== undefined && { source: flags.faults }) });
   let proxy: FaultProxy;
   try {
-    proxy = await startFaultProxy({ upstream: flags.upstream, host, port: flags.listen, tls: flags.tls !== false, faults: engine, ...(upstreamCa !== undefined && { upstreamCa }) });
+    proxy = await startFaultProxy({ upstream: flags.upstream, host, port: flags.listen, tls: flags.tls !== false, faults: engine, ...(upstreamCa !== undefined && { upstreamCa }), ...(impersonation !== undefined && { ca: impersonation.ca }) });
   } catch (error) {
     engine.close();
     throw listenFailure(error, [{ host, port: flags.listen, portFlag: '--listen' }]);
@@ -71,14 +76,14 @@ export async function startProxyCommand(flags: ProxyFlags, write: (line: string)
         throw listenFailure(error, [{ host: controlHost, port: flags.controlPort as number, hostFlag: '--control-host', portFlag: '--control-port' }]);
       });
     }
-    let caFile: string | undefined;
-    if (proxy.ca !== undefined) {
-      const dir = caDir ?? (await newPrivateDir('pushsim-proxy-'));
-      caFile = (await writeOutputFiles(dir, [{ name: 'proxy-ca.pem', content: proxy.ca }], '--ca-dir'))['proxy-ca.pem'];
+    let caFile: string | undefined = impersonation?.caFile;
+    if (proxy.ca !== undefined && caFile === undefined) {
+      caFile = (await writeOutputFiles(await dir(), [{ name: 'proxy-ca.pem', content: proxy.ca }], '--ca-dir'))['proxy-ca.pem'];
     }
     write(`pushsim proxy listening on ${proxy.url} → ${proxy.upstream}`);
     write(`faults: ${engine.list().length} (${flags.faults ?? 'none'}), seed ${engine.seed}`);
     if (caFile !== undefined && proxy.ca !== undefined) write(`trust this CA: ${caFile}\n${proxy.ca.trim()}`);
+    if (impersonation !== undefined && caFile !== undefined) for (const line of impersonationLines([new URL(proxy.upstream).hostname], proxy.url, caFile)) write(line);
     if (control !== undefined) write(`control API on ${control.url}${token ? ' (bearer token from PUSHSIM_CONTROL_TOKEN)' : ''}`);
     return { proxy, control, caFile, close };
   } catch (error) {
@@ -100,6 +105,7 @@ export function registerProxy(program: Command): void {
     .option('--seed <n>', 'seed of the fault dice (overrides the spec\'s)', nonNegativeInteger)
     .option('--no-tls', 'serve cleartext h2c to the client instead of TLS with a generated CA')
     .option('--ca-dir <dir>', 'where to write proxy-ca.pem (default: a new temp dir)')
+    .option('--impersonate', 'sign the certificate (valid for the upstream\'s name) with the CA in --ca-dir, made once (ca.pem, ca-key.pem), and print how to send an unmodified app here')
     .option('--control-port <n>', 'start the control API (HTTP/1.1 JSON + /metrics) on this port', port)
     .option('--control-host <address>', 'address for the control API; not loopback needs PUSHSIM_CONTROL_TOKEN', '127.0.0.1')
     .action(async (flags: ProxyFlags) => {

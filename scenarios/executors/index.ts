@@ -7,7 +7,7 @@ import { createConstantArrivalRate, describeConstantArrivalRate, validateConstan
 import type { ExecutorRuntime, TimeSource } from './open-model.js';
 import { realTime } from './open-model.js';
 import type { RampingArrivalRateConfig } from './ramping-arrival-rate.js';
-import { createRampingArrivalRate, describeRampingArrivalRate, rampingCount, rampingDurationMs, validateRampingArrivalRate } from './ramping-arrival-rate.js';
+import { createRampingArrivalRate, describeRampingArrivalRate, rampingCount, rampingDurationMs, rampingSchedule, validateRampingArrivalRate } from './ramping-arrival-rate.js';
 
 export type { ConstantArrivalRateConfig } from './constant-arrival-rate.js';
 export type { RampingArrivalRateConfig, RampingStage } from './ramping-arrival-rate.js';
@@ -39,6 +39,13 @@ export function createExecutor(load: LoadConfig, time: TimeSource = realTime): E
 /** Notifications the load plans in all. */
 export function plannedCount(load: LoadConfig): number {
   return load.executor === 'constant-arrival-rate' ? load.count : rampingCount(load);
+}
+
+/** When the last notification is planned, in ms from the start: the planned end of the sending. */
+export function lastPlannedMs(load: LoadConfig): number {
+  if (load.executor === 'constant-arrival-rate') return ((load.count - 1) * 1000) / load.rate;
+  const count = rampingCount(load);
+  return count === 0 ? 0 : rampingSchedule(load).plannedOffsetMs(count - 1);
 }
 
 /** The planned rate over the whole run (for result.json `rate.target`): the constant rate, or a ramp's average. */

@@ -23,6 +23,7 @@ import { InvalidArgumentError, PushSimError, assertInteger } from '../../core/er
 import type { ConnectionListener } from '../listener.js';
 import type { DispatchContext, Transport, TransportFailure, TransportRequest, TransportResult, TransportStats } from '../transport.js';
 import { Fifo } from './fifo.js';
+import { poolLookup } from './lookup.js';
 import { PooledSession } from './pooled-session.js';
 import type { SessionEvents } from './pooled-session.js';
 import { streamFailure } from './stream-failure.js';
@@ -121,6 +122,7 @@ export class Http2Pool implements Transport {
       ...(options.tls?.key !== undefined && { key: options.tls.key }),
       ...(options.tls?.servername !== undefined && { servername: options.tls.servername }),
       ALPNProtocols: ['h2'],
+      lookup: poolLookup,
       // Node's default of 10 MiB is too tight for ~1000 streams with their buffers in flight.
       maxSessionMemory: 64,
       settings: { enablePush: false },
@@ -139,7 +141,8 @@ export class Http2Pool implements Transport {
   }
 
   dispatch = (request: TransportRequest, context?: DispatchContext): Promise<TransportResult> => {
-    if (this.#closing || this.#destroyed) {
+    if (this.#destroyed) return Promise.resolve(shutdown(true));
+    if (this.#closing) {
       return Promise.resolve(fail('closed', 'PUSHSIM_ERR_CLOSED', 'the transport is closed', true));
     }
     if (this.#queue.length >= this.#o.maxQueue) {
@@ -174,9 +177,7 @@ export class Http2Pool implements Transport {
   async destroy(): Promise<void> {
     this.#destroyed = true;
     clearTimeout(this.#openTimer);
-    for (const pending of this.#queue.drain()) {
-      pending.resolve(fail('closed', 'PUSHSIM_ERR_CLOSED', 'the transport was destroyed before the request was sent', true));
-    }
+    for (const pending of this.#queue.drain()) pending.resolve(shutdown(true));
     for (const s of this.#sessions) s.session.destroy();
     await Promise.all([...this.#sessions].map((s) => closeSession(s.session)));
     this.#notifyIdle();
@@ -242,7 +243,8 @@ export class Http2Pool implements Transport {
     this.#sessions.delete(s);
     if (connected) {
       this.#listener.onConnectionRemoved?.(this.origin, error?.message ?? 'closed');
-    } else {
+    } else if (!this.#destroyed) {
+      // (A connection we abandoned in destroy() did not fail: nothing to report, nobody waits for it.)
       const failure = new PushSimError('PUSHSIM_ERR_CONNECT', `cannot connect to ${this.origin}: ${error?.message ?? 'closed before SETTINGS'}`, { cause: error });
       this.#listener.onConnectionFailed?.(this.origin, failure);
       this.#reconnectAt = Date.now() + this.#reconnectDelay;
@@ -271,7 +273,11 @@ export class Http2Pool implements Transport {
       this.#finish(pending, fail('reset', 'PUSHSIM_ERR_SOCKET', `cannot open a stream: ${(error as Error).message}`, true));
       return;
     }
-    if (context) context.attempts++;
+    if (context) {
+      context.attempts++;
+      context.streamAt = performance.now();
+      context.sentAt ??= context.streamAt;
+    }
     // An idle pool must not keep the process alive; a busy session must.
     if (pooled.active++ === 0) pooled.session.ref();
     this.#running++;
@@ -303,6 +309,9 @@ export class Http2Pool implements Transport {
       this.#running--;
       if (ended && responseHeaders !== undefined && !timedOut) {
         this.#finish(pending, { ok: true, status, headers: responseHeaders, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) });
+      } else if (this.#destroyed) {
+        // We cut it (destroy): pushsim's stop, not the origin's failure; it may have been processed.
+        this.#finish(pending, shutdown(stream.id === undefined));
       } else {
         const facts = { streamId: stream.id, rstCode: stream.rstCode, timedOut, goawayLastStreamId: pooled.goawayLastStreamId, sessionError: streamError ?? pooled.lastError };
         this.#finish(pending, streamFailure(facts));
@@ -332,6 +341,12 @@ export class Http2Pool implements Transport {
 
 function fail(kind: TransportFailure['kind'], code: PushSimError['code'], message: string, unprocessed: boolean): TransportFailure {
   return { ok: false, kind, error: new PushSimError(code, message), unprocessed };
+}
+
+/** Cut by destroy(): `unprocessed` when it never went on the wire. Never retried, never held against the origin. */
+function shutdown(unprocessed: boolean): TransportFailure {
+  const message = unprocessed ? 'not sent: the sender was destroyed (the run stopped) while it waited inside pushsim' : 'cut by pushsim: the sender was destroyed (the run stopped) while the request was on the wire';
+  return fail('shutdown', 'PUSHSIM_ERR_SHUTDOWN', message, unprocessed);
 }
 
 function closeSession(session: ClientHttp2Session): Promise<void> {

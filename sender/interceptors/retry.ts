@@ -8,6 +8,10 @@
  *   protocols.md §2.5).
  * - A retry budget caps retries to a fraction of first attempts (no retry storms).
  * - A request whose deadline (apns-expiration / TTL) would pass before the retry is `expired`.
+ * - Nothing pushsim ended itself is retried (`shutdown`: the run stopped; `queue-full`, `closed`), and
+ *   a retry that never left (the stop, or the circuit breaker opened meanwhile) returns the attempt
+ *   before it: that is what the provider said. (A first attempt the open circuit kept in stays
+ *   `circuit-open`: nothing else was said.)
  * - Answers that may have been processed (timeout, reset after the request was written) are
  *   retried only with `retryMaybeProcessed` (default true: at-least-once; the ledger of our mock
  *   counts the duplicates this can cause).
@@ -40,6 +44,10 @@ export interface RetryOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** [0, 1) — the jitter source; injectable for deterministic tests. */
   readonly random?: () => number;
+  /**
+   * A retry after attempt `attempt` was made, `delayMs` after it, because of `cause`: called once
+   * the retry came back, and not for a retry that never left (the sender destroyed, the circuit open).
+   */
   readonly onRetry?: (info: { attempt: number; delayMs: number; cause: string }) => void;
   readonly onBudgetExhausted?: () => void;
 }
@@ -69,14 +77,23 @@ export function retry(options: RetryOptions): Interceptor {
       case 'timeout':
         return result.unprocessed || maybeProcessed ? result.kind : undefined;
       default:
-        return undefined; // expired, queue-full, closed, circuit-open: retrying cannot help here
+        return undefined; // expired, queue-full, closed, circuit-open, shutdown: retrying cannot help here
     }
   };
 
   return (next) => async (request, context) => {
     budget.deposit();
+    let previous: TransportResult | undefined;
+    let retrying: { attempt: number; delayMs: number; cause: string } | undefined;
     for (let attempt = 1; ; attempt++) {
       const result = await next(request, context);
+      if (retrying !== undefined) {
+        // A retry that never left pushsim — the run's stop, or an open circuit, kept it in — was not
+        // made: it is not counted, and the last answer the origin gave stands.
+        if (!result.ok && result.unprocessed && (result.kind === 'shutdown' || result.kind === 'circuit-open')) return previous as TransportResult;
+        options.onRetry?.(retrying);
+      }
+      previous = result;
       const why = cause(result);
       if (why === undefined || attempt >= maxAttempts) return result;
       const hinted = result.ok ? retryAfterMs(result.headers, clock.now()) : undefined;
@@ -90,7 +107,7 @@ export function retry(options: RetryOptions): Interceptor {
         options.onBudgetExhausted?.();
         return result;
       }
-      options.onRetry?.({ attempt, delayMs, cause: why });
+      retrying = { attempt, delayMs, cause: why };
       await sleep(delayMs);
     }
   };

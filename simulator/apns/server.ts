@@ -23,6 +23,7 @@ import type { DeliveryLedger } from '../ledger/ledger.js';
 import { startWithMockFaults, type MockFaults } from '../mock-faults.js';
 import type { ApnsSigningKey } from './credentials.js';
 import type { DeviceRegistry } from './devices.js';
+import { markSessionSockets, refuseAfterGoaway } from '../goaway.js';
 import { ApnsConnection, startIdleSweep } from './connection.js';
 import { createMockCore } from './core.js';
 import { acceptDeviceStream, devicePathPrefix, serveDeviceStream, type DeviceStreamOptions } from './device-stream.js';
@@ -41,6 +42,8 @@ export interface MockApns {
   readonly url: string;
   /** PEM to trust (`ca` of http2.connect) when TLS is on; undefined for h2c. */
   readonly ca: string | undefined;
+  /** Host names the certificate covers beyond loopback (`impersonate`), e.g. api.push.apple.com; empty without. */
+  readonly impersonated: readonly string[];
   /** Key to sign provider tokens with: the first `.p8` given in `keys`, else one generated at start. */
   readonly credentials: ApnsSigningKey;
   /** With `mtls`: a client certificate for `bundleId` the mock trusts (certificate-based auth). */
@@ -105,6 +108,7 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
     }
   };
 
+  let closing: Promise<void> | undefined;
   let sockets: TrackedSockets = { destroyAll: () => {} };
   const serverFactory = (handler: (...args: never[]) => void): Http2Server | Http2SecureServer => {
     const settings = { maxConcurrentStreams: resolved.initialStreams };
@@ -128,6 +132,8 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
     if (compat === undefined) throw new Error(`node:http2 ${process.version} installed no compat 'stream' listener; the mock needs Node 20-style setupCompat`);
     server.removeAllListeners('stream');
     server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
+      // Above the last-stream-id of the GOAWAY this connection sent: the client knows it was not processed.
+      if (refuseAfterGoaway(stream)) return;
       core.counters.requests++;
       const path = headers[':path'];
       if (path !== undefined && path.startsWith(devicePathPrefix)) {
@@ -145,10 +151,13 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
       connections.set(session, connection);
       session.once('close', () => connections.delete(session));
       session.on('error', () => {}); // a broken client connection is not the mock's problem
+      // A connection that completes its handshake while close() runs is told at once.
+      if (closing !== undefined) void connection.goaway('Shutdown', closeGraceMs);
       // The limit the session has now (1 before a token-auth connection's first valid token): a streams fault restores it.
       engine?.onSession(session, connection.streamsRaised ? resolved.maxConcurrentStreams : resolved.initialStreams);
     });
     server.on('unknownProtocol', refuseHttp1);
+    markSessionSockets(server);
     sockets = trackSockets(server);
     // After node's own 'connection' listener exists (TLS or h2c setup): refuse / slow-handshake faults go in front of it.
     engine?.interceptConnections(server);
@@ -177,10 +186,10 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('mock APNs server has no TCP address');
 
-  let closing: Promise<void> | undefined;
   return {
     url: `${material.server === undefined ? 'http' : 'https'}://${urlHost(resolved.host)}:${address.port}`,
     ca: material.server?.ca,
+    impersonated: resolved.impersonation.hosts,
     credentials: resolved.credentials,
     clientCertificate: material.clientCertificate,
     environment: resolved.sandbox ? 'sandbox' : 'production',
@@ -206,14 +215,15 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
 }
 
 async function closeGracefully(app: ApnsFastify, connections: Map<ServerHttp2Session, ApnsConnection>, sockets: TrackedSockets): Promise<void> {
-  // GOAWAY carrying {"reason":"Shutdown"} (§1.5, §1.7 503 Shutdown); streams already open finish.
-  for (const connection of connections.values()) connection.goaway('Shutdown');
-  const force = setTimeout(() => {
-    for (const session of connections.keys()) session.destroy();
-    sockets.destroyAll();
-  }, closeGraceMs);
+  // One GOAWAY carrying {"reason":"Shutdown"} (§1.5, §1.7 503 Shutdown) per connection; streams
+  // already open finish (at most closeGraceMs), then each connection ends.
+  const drained = [...connections.values()].map((connection) => connection.goaway('Shutdown', closeGraceMs));
+  // A session node already destroyed (after the client's own GOAWAY) still holds its socket until
+  // the client closes it, out of reach of the GOAWAY above: cut whatever is left after the grace.
+  const force = setTimeout(() => sockets.destroyAll(), closeGraceMs);
   try {
-    await app.close();
+    // Stops listening at once; resolves when the last connection has gone.
+    await Promise.all([app.close(), ...drained]);
   } finally {
     clearTimeout(force);
   }
