@@ -1,5 +1,11 @@
-/** Parsers for numeric CLI flags: a bad value is a usage error naming the flag and what it accepts. */
+/**
+ * Parsers for numeric CLI flags: a bad value is a usage error naming the flag and what it accepts.
+ * Numbers are written in decimal (`2000`, `0.5`, `1e3`); `Number()` alone would also take `0x10`,
+ * `0b11`, `Infinity` or an empty string, which are typos here, not numbers a user means.
+ */
 import { InvalidArgumentError } from 'commander';
+
+const decimal = /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 export function positiveInteger(value: string): number {
   const n = Number(value);
@@ -19,7 +25,7 @@ export function port(value: string): number {
 
 export function positiveNumber(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+  if (!decimal.test(value) || !Number.isFinite(n) || n <= 0) {
     throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
   }
   return n;
@@ -28,7 +34,7 @@ export function positiveNumber(value: string): number {
 /** A tolerance or a limit: 0 is allowed and means "none at all". */
 export function nonNegativeNumber(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+  if (!decimal.test(value) || !Number.isFinite(n) || n < 0) {
     throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
   }
   return n;

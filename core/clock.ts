@@ -8,3 +8,6 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** The longest delay a Node timer takes (~24.8 days); a longer one fires after 1 ms instead. */
+export const maxTimerMs = 2 ** 31 - 1;

@@ -41,11 +41,16 @@ export class InvalidArgumentError extends PushSimError {
   }
 }
 
+/** Problems an InvalidConfigError's message lists; the rest are counted. */
+const maxListedProblems = 50;
+
 /** A configuration document (scenario, fault spec, mock config) with one or more problems, all listed. */
 export class InvalidConfigError extends PushSimError {
   readonly problems: readonly string[];
   constructor(source: string, problems: readonly string[]) {
-    super('PUSHSIM_ERR_INVALID_CONFIG', `${source} has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
+    // A generated file can have thousands of problems; the message lists the first ones, `problems` all.
+    const listed = problems.length > maxListedProblems ? [...problems.slice(0, maxListedProblems), `… and ${problems.length - maxListedProblems} more`] : problems;
+    super('PUSHSIM_ERR_INVALID_CONFIG', `${source} has ${problems.length} problem(s):\n  - ${listed.join('\n  - ')}`);
     this.problems = problems;
   }
   override get name(): string {

@@ -1,6 +1,7 @@
 /** `pushsim compare`'s table: one metric per row with its evidence and verdict, then the notes. */
 import type { Comparison, Evidence, MetricComparison, MetricUnit, RunInfo } from './compare-types.js';
 import { ms, safe, table } from './format.js';
+import { pushAll } from '../core/arrays.js';
 
 export interface FormatComparisonOptions {
   /** ANSI colours (bold heading, green ✓ / red ✗). @default false */
@@ -27,7 +28,9 @@ export function formatComparison(comparison: Comparison, options: FormatComparis
     verdict(m, paint),
   ]);
   const [head = '', ...body] = table([[`metric`, repeated ? 'base (median)' : 'base', repeated ? 'candidate (median)' : 'candidate', 'change', 'limit', 'evidence', ''], ...rows], (column, columns) => column === 0 || column >= columns - 2);
-  lines.push(paint('1', head), ...body, '');
+  lines.push(paint('1', head));
+  pushAll(lines, body);
+  lines.push('');
 
   const t = comparison.tolerances;
   lines.push(
@@ -46,7 +49,7 @@ export function formatComparison(comparison: Comparison, options: FormatComparis
       : `method: a regression is past its tolerance and clear: ${confidence} order-statistic intervals apart (latency), seen in the steadiest seconds too, ` +
           `p ≤ ${comparison.alpha} (error rate, retries, duplicates), below the base even without the drain (rate) — see docs/compare.md`,
   );
-  if (notes.length > 0) lines.push('', 'notes:', ...notes.map((note) => `  - ${safe(note)}`));
+  if (notes.length > 0) pushAll(lines, ['', 'notes:', ...notes.map((note) => `  - ${safe(note)}`)]);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,9 +1,12 @@
 /**
  * result.json on disk: the input of later merge and compare commands.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { parseJson } from '../core/documents.js';
 import { InvalidConfigError } from '../core/errors.js';
+import { readTextFile, writeFileAtomically } from '../core/files.js';
+import { fileLimits } from '../core/limits.js';
 import { parseResult } from './result.js';
 import type { Result } from './result.js';
 import { withoutResults } from './tune.js';
@@ -40,26 +43,14 @@ export async function writeTuneReport(report: TuneReport, dir = 'pushsim-tune'):
 
 async function writeJsonAtomically(file: string, value: unknown): Promise<string> {
   await mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
-  await rename(temporary, file);
+  await writeFileAtomically(file, `${JSON.stringify(value, null, 2)}\n`);
   return file;
 }
 
 /** Reads and validates a result.json; throws InvalidConfigError when it cannot be read, is not JSON or not a v1 result. */
 export async function readResult(file: string): Promise<Result> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    // A mistyped path is the user's to fix (exit 104 naming the file), not a pushsim bug (exit 1).
-    throw new InvalidConfigError(file, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidConfigError(file, [`not valid JSON: ${error instanceof Error ? error.message : String(error)}`]);
-  }
-  return parseResult(json, file);
+  // A mistyped path is the user's to fix (exit 104 naming the file), not a pushsim bug (exit 1).
+  const { text, problem } = await readTextFile(file, fileLimits.result);
+  if (problem !== undefined) throw new InvalidConfigError(file, [`the file ${problem}`]);
+  return parseResult(parseJson(text, { source: file }), file);
 }

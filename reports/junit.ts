@@ -25,6 +25,7 @@ import { outcomeStatuses } from '../sender/outcome.js';
 import { checkInvariant } from './result.js';
 import type { Result } from './result.js';
 import { formatText } from './text.js';
+import { pushAll } from '../core/arrays.js';
 
 /** The name of the always-present test case that states the outcome invariant. */
 export const INVARIANT_TEST_NAME = 'every notification ended exactly once';
@@ -112,7 +113,7 @@ function testCases(result: Result, suite: string): TestCase[] {
     timeMs: 0,
     ...(broken !== undefined && { failure: { type: 'invariant', message: broken, details: broken } }),
   });
-  cases.push(...healthCases(result, suite));
+  pushAll(cases, healthCases(result, suite));
   return cases;
 }
 

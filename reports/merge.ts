@@ -10,6 +10,7 @@
  * averaging the shards' percentiles would be wrong whenever the shards differ.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import { maxOf, minOf } from '../core/arrays.js';
 import { outcomeStatuses } from '../sender/outcome.js';
 import type { OutcomeStatus } from '../sender/outcome.js';
 import { mergeLedgerSummaries } from '../simulator/ledger/ledger.js';
@@ -96,8 +97,9 @@ function mergedTimings(results: readonly Result[]): Pick<Result, 'sendLagMs' | '
 /** Earliest start (epoch ms) and the time from it to the latest end. */
 function span(results: readonly Result[]): { startedAt: number; durationMs: number } {
   const starts = startsOf(results);
-  const startedAt = Math.min(...starts);
-  const end = Math.max(...results.map((r, i) => (starts[i] ?? startedAt) + r.durationMs));
+  // minOf/maxOf, not Math.min(...starts): a spread of many shards would overflow the stack.
+  const startedAt = minOf(starts);
+  const end = maxOf(results.map((r, i) => (starts[i] ?? startedAt) + r.durationMs));
   return { startedAt, durationMs: end - startedAt };
 }
 
@@ -127,12 +129,13 @@ export interface ShardTiming {
 export function shardTiming(results: readonly Result[]): ShardTiming {
   if (results.length === 0) throw new InvalidArgumentError('shardTiming needs at least one result');
   const starts = startsOf(results);
-  const first = Math.min(...starts);
+  const first = minOf(starts);
+  const last = maxOf(starts);
   const ends = results.map((r, i) => (starts[i] ?? first) + r.durationMs);
   return {
     startOffsetsMs: starts.map((at) => at - first),
-    startSkewMs: Math.max(...starts) - first,
-    overlapMs: Math.min(...ends) - Math.max(...starts),
+    startSkewMs: last - first,
+    overlapMs: minOf(ends) - last,
   };
 }
 

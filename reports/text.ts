@@ -8,11 +8,15 @@ import { checkInvariant } from './result.js';
 import type { Result } from './result.js';
 import { describeNotAcknowledged } from './delivery.js';
 import { duration, ms, percent, perSecond as rate, safe, table } from './format.js';
+import { pushAll } from '../core/arrays.js';
 
 export interface FormatTextOptions {
   /** ANSI colours (bold headings, green ✓ / red ✗). @default false */
   readonly color?: boolean;
 }
+
+/** The most frequent reasons shown (a provider has a few dozen; more means a merged or generated result). */
+const maxReasonRows = 100;
 
 /** Rows per second up to this many; a longer run says where the full series is. */
 const maxTimelineRows = 60;
@@ -97,7 +101,7 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   if (result.targets !== undefined) title.push(`targets ${Object.entries(result.targets).map(([provider, origin]) => `${safe(provider)} ${safe(origin)}`).join(', ')}`);
   title.push(`started ${safe(result.startedAt)}`);
   lines.push(bold(title.join(' · ')));
-  lines.push(...verdictLines(result, paint));
+  pushAll(lines, verdictLines(result, paint));
 
   const { target, achieved } = result.rate;
   const achievedText =
@@ -119,12 +123,13 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     lines.push('latency: no values recorded');
   } else {
     const [head = '', ...body] = table([['latency (ms)', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], ...latencyRows]);
-    lines.push(bold(head), ...body);
+    lines.push(bold(head));
+    pushAll(lines, body);
   }
 
   if (result.timeline !== undefined && result.timeline.length > 0) {
     lines.push('');
-    lines.push(...timelineLines(result.timeline, bold));
+    pushAll(lines, timelineLines(result.timeline, bold));
   }
 
   lines.push('');
@@ -135,7 +140,8 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     ['outcome', 'count', '%'],
     ...outcomeStatuses.map((status) => [status, String(counts[status]), percent(counts[status], whole)]),
   ]);
-  lines.push(bold(outcomeHead), ...outcomeBody);
+  lines.push(bold(outcomeHead));
+  pushAll(lines, outcomeBody);
   const dropped = droppedLine(result);
   if (dropped !== undefined) lines.push(dropped);
   const perNotification = ended > 0 ? ` (${(counts.attempts / ended).toFixed(3)} per notification)` : '';
@@ -147,7 +153,7 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     result.tokensToPrune !== undefined && `tokens to prune ${result.tokensToPrune.length}`,
   ].filter((part): part is string => typeof part === 'string');
   if (resilience.length > 0) lines.push(resilience.join(' · '));
-  lines.push(...timingLines(result));
+  pushAll(lines, timingLines(result));
   for (const t of result.breakerTransitions ?? []) {
     lines.push(`circuit ${safe(t.origin)}: ${safe(t.from)} → ${safe(t.to)} at ${duration(t.atMs)}`);
   }
@@ -157,9 +163,11 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     lines.push('');
     const [reasonHead = '', ...reasonBody] = table([
       ['reason', 'count'],
-      ...reasons.map(([key, n]) => [safe(key), String(n)]),
+      ...reasons.slice(0, maxReasonRows).map(([key, n]) => [safe(key), String(n)]),
     ]);
-    lines.push(bold(reasonHead), ...reasonBody);
+    lines.push(bold(reasonHead));
+    pushAll(lines, reasonBody);
+    if (reasons.length > maxReasonRows) lines.push(`… ${reasons.length - maxReasonRows} more reasons, in result.json "byReason"`);
   }
 
   if (result.delivery !== undefined) {
@@ -179,7 +187,8 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   if (result.faults !== undefined && result.faults.length > 0) {
     lines.push('');
     const [faultHead = '', ...faultBody] = table([['fault', 'kind', 'injected', ''], ...result.faults.map((f) => [safe(f.id), safe(f.kind), String(f.injected), f.injected === 0 ? paint('33', '⚠ never fired') : ''])]);
-    lines.push(bold(faultHead), ...faultBody);
+    lines.push(bold(faultHead));
+    pushAll(lines, faultBody);
   }
   if (result.phases !== undefined && result.phases.length > 0) {
     const at = (ms: number): string => (ms / 1000).toFixed(2);
@@ -196,7 +205,8 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
       ['threshold', 'actual', ''],
       ...result.thresholds.map((t) => [safe(t.expression), t.actual === null ? 'no data' : String(Math.round(t.actual * 1000) / 1000), t.passed ? paint('32', '✓ pass') : paint('31', '✗ FAIL')]),
     ]);
-    lines.push(bold(thresholdHead), ...thresholdBody);
+    lines.push(bold(thresholdHead));
+    pushAll(lines, thresholdBody);
   }
 
   lines.push('');

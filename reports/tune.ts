@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import type { ResiliencePolicies } from '../sender/policies.js';
 import { ms, percent, safe, table } from './format.js';
 import type { Result } from './result.js';
+import { pushAll } from '../core/arrays.js';
 
 export const TUNE_SCHEMA = 'pushsim.tune/1';
 
@@ -138,7 +139,8 @@ export function formatTune(report: TuneReport, options: FormatTuneOptions = {}):
   });
   const header = ['#', 'variant', 'delivered', 'rejected', 'undelivered', 'duplicates', 'attempts/n', 'retries/n', 'p99 (ms)', ''];
   const [head = '', ...body] = table([header, ...rows], (column, columns) => column === 1 || column === columns - 1);
-  lines.push(paint('1', head), ...body);
+  lines.push(paint('1', head));
+  pushAll(lines, body);
   if (variants.length < report.planned) lines.push('', `interrupted: ${report.planned - variants.length} variant(s) did not run; the ranking covers those that finished`);
   if (best === undefined) return `${lines.join('\n')}\n`;
   lines.push('', `best: ${safe(best.label)} — paste into the scenario:`, '', stringify({ policies: best.policies }).trimEnd());

@@ -12,8 +12,10 @@ import { apnsPushTypes } from '../sender/providers/apns.js';
 import type { ResiliencePolicies } from '../sender/policies.js';
 import { retry } from '../sender/interceptors/retry.js';
 import { CircuitBreaker } from '../sender/interceptors/circuit-breaker.js';
+import { pushAll } from '../core/arrays.js';
 import type { LoadConfig } from './executors/index.js';
 import { validateLoad } from './executors/index.js';
+import { rampingDurationMs } from './executors/ramping-arrival-rate.js';
 import { validateThresholds } from './thresholds.js';
 import type { ValidityConfig } from './overload.js';
 import { validateValidity } from './overload.js';
@@ -112,6 +114,23 @@ const productionHosts = new Set(['api.push.apple.com']);
 /** The mock Web Push service creates at most this many subscriptions (simulator/webpush/options.ts). */
 const maxSubscriptions = 100_000;
 
+/**
+ * Bounds on what a user could mistype (docs/limits.md): a token count that would fill the heap, a
+ * rate so low the run never ends, a timeout that never fires.
+ */
+export const scenarioLimits = {
+  /** Recipients are made up front (~100 bytes each, and every dead one can end up in result.json). */
+  maxTokens: 1_000_000,
+  /** The load's planned duration: a longer soak is several runs. */
+  maxPlannedMs: 24 * 3600 * 1000,
+  maxConnections: 1024,
+  maxInFlight: 1_000_000,
+  maxQueue: 10_000_000,
+  /** requestTimeoutMs and gracefulStopMs. */
+  maxWaitMs: 3600 * 1000,
+  maxThresholds: 100,
+} as const;
+
 /** The providers a target sends to, in the order it names them. A URL target is APNs. */
 export function targetProviders(target: MockTarget | UrlTarget): readonly Provider[] {
   if (target.kind === 'url') return ['apns'];
@@ -123,8 +142,8 @@ export function validateScenario(config: ScenarioConfig): string[] {
   const { target, tokens, sender, notification } = config;
   if (typeof config.name !== 'string' || config.name.length === 0) problems.push('name must be a non-empty string');
   if (target.kind === 'mock') {
-    problems.push(...validateMockProviders(target.provider));
-    problems.push(...validateLatencySpec(target.latency).map((p) => `target.${p}`));
+    pushAll(problems, validateMockProviders(target.provider));
+    pushAll(problems, validateLatencySpec(target.latency).map((p) => `target.${p}`));
   } else {
     let url: URL | undefined;
     try {
@@ -136,15 +155,20 @@ export function validateScenario(config: ScenarioConfig): string[] {
       problems.push(`target.url points at Apple's production service (${url.hostname}); set target.allowProduction: true if you really mean to send real notifications`);
     }
   }
-  problems.push(...validateLoad(config.load));
+  const loadProblems = validateLoad(config.load);
+  pushAll(problems, loadProblems);
+  const plannedMs = loadProblems.length === 0 ? plannedDurationMs(config.load) : undefined;
+  if (plannedMs !== undefined && plannedMs > scenarioLimits.maxPlannedMs) {
+    problems.push(`load plans ${Math.round(plannedMs / 1000)} s of sending; at most ${scenarioLimits.maxPlannedMs / 1000} s (24 h) are allowed: raise the rate or lower the count (is the rate per second?)`);
+  }
   const providers = targetProviders(target);
   const mixProblems =
     target.kind === 'mock'
       ? validateMix(config.mix, providers, 'target.mock')
       : validateMix(config.mix, providers, 'the target', 'a URL target is an APNs origin; remove its weight, or send to the mocks with target.mock');
-  problems.push(...mixProblems);
-  if (!Number.isInteger(tokens.count) || tokens.count < 1) {
-    problems.push(`tokens.count must be a whole number ≥ 1, got ${JSON.stringify(tokens.count)}`);
+  pushAll(problems, mixProblems);
+  if (!Number.isInteger(tokens.count) || tokens.count < 1 || tokens.count > scenarioLimits.maxTokens) {
+    problems.push(`tokens.count must be a whole number from 1 to ${scenarioLimits.maxTokens}, got ${JSON.stringify(tokens.count)}`);
   } else if (mixProblems.length === 0 && providers.every((p) => mixProviders.includes(p))) {
     const subscriptions = populationSizes(tokens.count, mixShares(config.mix, providers)).get('webpush') ?? 0;
     if (subscriptions > maxSubscriptions) problems.push(`tokens.count gives Web Push ${subscriptions} subscriptions; the mock makes at most ${maxSubscriptions}, so lower tokens.count or the webpush weight`);
@@ -152,22 +176,28 @@ export function validateScenario(config: ScenarioConfig): string[] {
   if (!(tokens.unregisteredRatio >= 0 && tokens.unregisteredRatio <= 1)) problems.push(`tokens.unregisteredRatio must be from 0 to 1, got ${JSON.stringify(tokens.unregisteredRatio)}`);
   if (typeof notification.topic !== 'string' || notification.topic.length === 0) problems.push('notification.topic must be a bundle id such as com.example.app');
   if (!apnsPushTypes.includes(notification.pushType)) problems.push(`notification.pushType must be one of ${apnsPushTypes.join(', ')}, got ${JSON.stringify(notification.pushType)}`);
-  for (const key of ['connections', 'maxInFlight', 'requestTimeoutMs'] as const) {
-    if (!Number.isInteger(sender[key]) || sender[key] < 1) problems.push(`sender.${key} must be a whole number ≥ 1, got ${JSON.stringify(sender[key])}`);
-  }
-  if (!Number.isInteger(sender.maxQueue) || sender.maxQueue < 0) problems.push(`sender.maxQueue must be a whole number ≥ 0, got ${JSON.stringify(sender.maxQueue)}`);
-  if (!Number.isInteger(config.gracefulStopMs) || config.gracefulStopMs < 0) problems.push(`gracefulStopMs must be a whole number ≥ 0, got ${JSON.stringify(config.gracefulStopMs)}`);
+  const whole = (path: string, value: unknown, min: number, max: number): void => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) problems.push(`${path} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  };
+  whole('sender.connections', sender.connections, 1, scenarioLimits.maxConnections);
+  whole('sender.maxInFlight', sender.maxInFlight, 1, scenarioLimits.maxInFlight);
+  whole('sender.maxQueue', sender.maxQueue, 0, scenarioLimits.maxQueue);
+  whole('sender.requestTimeoutMs', sender.requestTimeoutMs, 1, scenarioLimits.maxWaitMs);
+  whole('gracefulStopMs', config.gracefulStopMs, 0, scenarioLimits.maxWaitMs);
   if (config.warmup !== undefined && (!Number.isInteger(config.warmup) || config.warmup < 0 || config.warmup > 1_000_000)) {
     problems.push(`warmup must be a whole number of notifications from 0 to 1000000, got ${JSON.stringify(config.warmup)}`);
   }
-  if (config.thresholds !== undefined) problems.push(...validateThresholds(config.thresholds));
-  problems.push(...validatePolicies(config.policies));
-  problems.push(...validateValidity(config.validity));
+  if (config.thresholds !== undefined) {
+    if (config.thresholds.length > scenarioLimits.maxThresholds) problems.push(`thresholds: ${config.thresholds.length} given; at most ${scenarioLimits.maxThresholds}`);
+    else pushAll(problems, validateThresholds(config.thresholds));
+  }
+  pushAll(problems, validatePolicies(config.policies));
+  pushAll(problems, validateValidity(config.validity));
   if (config.faults !== undefined) {
     if (target.kind === 'url') {
       problems.push('faults apply to the embedded mocks (target.mock); in front of an external origin run `pushsim proxy --upstream URL --faults FILE` and point target.url at the proxy');
     } else {
-      problems.push(...validateFaultsDocument(config.faults).map((p) => `faults.${p}`));
+      pushAll(problems, validateFaultsDocument(config.faults).map((p) => `faults.${p}`));
     }
   }
   return problems;
@@ -204,4 +234,11 @@ function validatePolicies(policies: ScenarioConfig['policies']): string[] {
     attempt('policies.circuitBreaker', () => new CircuitBreaker({ ...options, classify }));
   }
   return problems;
+}
+
+/** How long the load plans to send (not counting the graceful stop); undefined for a model without a plan. */
+export function plannedDurationMs(load: LoadConfig): number | undefined {
+  if (load.executor === 'constant-arrival-rate') return (load.count / load.rate) * 1000;
+  if (load.executor === 'ramping-arrival-rate') return rampingDurationMs(load);
+  return undefined;
 }

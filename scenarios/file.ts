@@ -14,12 +14,12 @@
  *   target: { mock: [apns, fcm, webpush] }
  *   mix: { apns: 0.6, fcm: 0.3, webpush: 0.1 }   # weights, normalized; equal shares when absent
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { parseYaml } from '../core/documents.js';
 import { InvalidConfigError } from '../core/errors.js';
+import { readTextFile, readTextFileSync } from '../core/files.js';
+import { fileLimits } from '../core/limits.js';
 import type { Provider } from '../core/reasons.js';
 import { latencyKinds } from '../simulator/distributions.js';
 import { parseFaultsDocument } from '../simulator/faults/spec-file.js';
@@ -111,22 +111,15 @@ type ScenarioFile = z.infer<typeof fileSchema>;
 
 /** Reads, parses and validates a scenario file; a `faults` path is read relative to it. */
 export async function loadScenarioFile(path: string): Promise<ScenarioConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new InvalidConfigError(path, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
-  }
+  const { text, problem } = await readTextFile(path, fileLimits.scenario);
+  if (problem !== undefined) throw new InvalidConfigError(path, [`the file ${problem}`]);
   return parseScenario(text, path, dirname(path));
 }
 
 /** Parses YAML or JSON text (JSON is YAML) into a validated ScenarioConfig; a `faults` path is relative to `baseDir`. */
 export function parseScenario(text: string, source: string, baseDir = '.'): ScenarioConfig {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new InvalidConfigError(source, document.errors.map((e) => e.message.split('\n')[0] ?? e.message));
-  }
-  const parsed = fileSchema.safeParse(document.toJS());
+  const document = parseYaml(text, { source });
+  const parsed = fileSchema.safeParse(document);
   if (!parsed.success) {
     throw new InvalidConfigError(source, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`));
   }
@@ -149,12 +142,8 @@ function toLoad(load: ScenarioFile['load']): LoadConfig {
 function resolveFaults(faults: ScenarioFile['faults'], baseDir: string): FaultsDocument | undefined | string {
   if (typeof faults !== 'string') return faults as FaultsDocument | undefined;
   const path = resolve(baseDir, faults);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    return `faults: cannot read the fault spec ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the path is relative to the scenario file`;
-  }
+  const { text, problem } = readTextFileSync(path, fileLimits.faultSpec);
+  if (problem !== undefined) return `faults: the fault spec ${path} ${problem}; the path is relative to the scenario file`;
   try {
     return parseFaultsDocument(text, path);
   } catch (error) {

@@ -12,8 +12,10 @@
  * injection counts come back through delivery().
  */
 import { createECDH } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { CredentialError } from '../core/errors.js';
+import { readTextFile } from '../core/files.js';
+import { fileLimits } from '../core/limits.js';
+import { certificateProblem } from '../core/pem.js';
 import type { Provider } from '../core/reasons.js';
 import type { ApnsTokenCredentials } from '../sender/auth/apns-token.js';
 import type { ServiceAccount } from '../sender/auth/google-oauth.js';
@@ -225,15 +227,16 @@ function vapidKeys(): VapidCredentials {
 }
 
 async function openUrl(target: UrlTarget, recipients: readonly string[]): Promise<ApnsEndpoint> {
-  const privateKey = await readFile(target.credentials.keyFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new CredentialError(`cannot read the APNs key file ${target.credentials.keyFile} (${error.code ?? error.message}); set target.credentials.keyFile to your .p8 file`);
-  });
-  const ca =
-    target.caFile === undefined
-      ? undefined
-      : await readFile(target.caFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-          throw new CredentialError(`cannot read the CA file ${target.caFile} (${error.code ?? error.message})`);
-        });
+  const key = await readTextFile(target.credentials.keyFile, fileLimits.credential);
+  if (key.problem !== undefined) throw new CredentialError(`the APNs key file ${target.credentials.keyFile} ${key.problem}; set target.credentials.keyFile to your .p8 file`);
+  const privateKey = key.text;
+  let ca: string | undefined;
+  if (target.caFile !== undefined) {
+    const read = await readTextFile(target.caFile, fileLimits.credential);
+    const problem = read.problem ?? certificateProblem(read.text);
+    if (problem !== undefined) throw new CredentialError(`the CA file ${target.caFile} (target.caFile) ${problem}`);
+    ca = read.text;
+  }
   return {
     url: target.url,
     ca,

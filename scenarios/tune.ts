@@ -18,6 +18,7 @@ import { describeLoad } from './executors/index.js';
 import { ScenarioRun } from './runner.js';
 import { retryDefaults } from '../sender/interceptors/retry.js';
 import { circuitBreakerDefaults } from '../sender/interceptors/circuit-breaker.js';
+import { pushAll } from '../core/arrays.js';
 
 /**
  * Values to try, per option of sender/interceptors/retry.ts and circuit-breaker.ts. A policy the
@@ -69,7 +70,8 @@ export function expandGrid(base: ScenarioConfig, grid: PolicyGrid): PolicyVarian
   for (const section of Object.keys(grid)) {
     if (!(section in axes)) problems.push(`${section} is not a policy the grid can vary; use retry or circuitBreaker`);
   }
-  problems.push(...checkSection(base, 'retry', grid.retry), ...checkSection(base, 'circuitBreaker', grid.circuitBreaker));
+  pushAll(problems, checkSection(base, 'retry', grid.retry));
+  pushAll(problems, checkSection(base, 'circuitBreaker', grid.circuitBreaker));
   const retries = settingsOf(base.policies?.retry, grid.retry, axes.retry);
   const breakers = settingsOf(base.policies?.circuitBreaker, grid.circuitBreaker, axes.circuitBreaker);
   const total = retries.length * breakers.length;
@@ -130,7 +132,7 @@ function checkSection(base: ScenarioConfig, section: Section, lists: Lists | und
       values.forEach((value: unknown, i) => {
         if (values.indexOf(value) !== i) problems.push(`${at}[${i}] repeats ${JSON.stringify(value)}`);
         else if (booleanAxes.has(key) !== (typeof value === 'boolean')) problems.push(`${at}[${i}] must be ${booleanAxes.has(key) ? 'true or false' : 'a number'}, got ${JSON.stringify(value)}`);
-        else if (key !== 'enabled') problems.push(...valueProblems(base, section, key, value).map((p) => `${at}[${i}]: ${p}`));
+        else if (key !== 'enabled') pushAll(problems, valueProblems(base, section, key, value).map((p) => `${at}[${i}]: ${p}`));
       });
     }
   }

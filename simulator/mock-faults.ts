@@ -18,6 +18,7 @@ import { loadFaultsFile } from './faults/spec-file.js';
 import type { FaultsDocument } from './faults/spec.js';
 import { validateFaultsDocument } from './faults/spec.js';
 import { DeliveryLedger } from './ledger/ledger.js';
+import { pushAll } from '../core/arrays.js';
 
 /** A fault spec, the path of a YAML/JSON spec file, or an engine you built (and keep: the mock does not close it). */
 export type MockFaultsOption = FaultsDocument | string | FaultEngine;
@@ -71,7 +72,7 @@ export function checkMockFaultOptions(options: MockFaultOptions): void {
   if (faultsPaused !== undefined && typeof faultsPaused !== 'boolean') problems.push(`faultsPaused must be true or false, got ${String(faultsPaused)}`);
   if (engine && faultsPaused !== undefined) problems.push('faultsPaused applies to an engine the mock builds; give paused: true to your FaultEngine instead');
   if (engine && ledgerRecords !== undefined) problems.push('ledgerRecords applies to an engine the mock builds; give ledgerRecords to your FaultEngine instead');
-  problems.push(...controlProblems(control));
+  pushAll(problems, controlProblems(control));
   if (problems.length > 0) throw new InvalidArgumentError(problems.join('; '));
   if (typeof faults === 'object' && faults !== null && !engine) {
     const specProblems = validateFaultsDocument(faults);

@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { randomBytes, webcrypto } from 'node:crypto';
 import type * as X509 from '@peculiar/x509';
 import { InvalidArgumentError, assertInteger } from '../core/errors.js';
+import { pushAll } from '../core/arrays.js';
 
 /** A certificate and its private key, both PEM (key in PKCS#8). */
 export interface PemKeyPair {
@@ -138,7 +139,7 @@ export async function generateClientCertificate(ca: PemKeyPair, options: ClientC
   const commonName = options.commonName ?? `${clientCertificateNamePrefixes[environment]}: ${options.uid}`;
   const subject = new x509.Name([{ [uidOid]: [options.uid] }, { CN: [commonName] }]);
   const extensions: X509.Extension[] = [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])];
-  if (options.apple === true) extensions.push(...appleExtensions(x509, options.uid, environment));
+  if (options.apple === true) pushAll(extensions, appleExtensions(x509, options.uid, environment));
   return issue(x509, ca, subject, options.validityDays ?? 30, extensions, options.expired === true, options.apple === true ? rsa : ecdsa);
 }
 

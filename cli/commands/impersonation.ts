@@ -5,10 +5,11 @@
  * trust store (NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, a Java truststore) is set up once. Then the
  * lines to paste: the environment for an unmodified Node app, and the hosts-file recipe for others.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CredentialError } from '../../core/errors.js';
+import { writeFileAtomically } from '../../core/files.js';
 import { formatRedirects, redirectEnv, redirectsTo } from '../../simulator/redirect/spec.js';
 import { generateCertificateAuthority, type PemKeyPair } from '../../simulator/tls.js';
 
@@ -30,8 +31,8 @@ export async function impersonationCa(dir: string): Promise<ImpersonationCa> {
   }
   const ca = await generateCertificateAuthority({ commonName: 'pushsim impersonation CA (testing only)' });
   // The key signs certificates any client trusting ca.pem accepts: owner-only, like every key pushsim writes.
-  await writeFile(keyFile, ca.key, { mode: 0o600 });
-  await writeFile(caFile, ca.cert);
+  await writeFileAtomically(keyFile, ca.key, 0o600);
+  await writeFileAtomically(caFile, ca.cert);
   return { ca, caFile, reused: false };
 }
 

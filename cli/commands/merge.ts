@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { readResult, writeResult, writeTokensToPrune } from '../../reports/json.js';
 import { mergeResults, mergeWarnings } from '../../reports/merge.js';
 import { formatText } from '../../reports/text.js';
+import { prepareOutputDir } from '../output.js';
 
 interface MergeFlags {
   out: string;
@@ -26,6 +27,7 @@ export function registerMerge(program: Command): void {
       const twice = files.find((file, i) => files.findIndex((other) => resolve(other) === resolve(file)) !== i);
       // The same shard twice would count its notifications twice.
       if (twice !== undefined) throw new InvalidArgumentError(`${twice} is given more than once`);
+      await prepareOutputDir(flags.out, '--out');
       const shards = await Promise.all(files.map((file) => readResult(file)));
       const merged = mergeResults(shards);
       const file = await writeResult(merged, flags.out);

@@ -6,11 +6,11 @@
  * (InvalidConfigError, exit 104). The control API's bearer token comes from PUSHSIM_CONTROL_TOKEN,
  * never from a flag: a flag's value is visible to every user in `ps`.
  */
-import { InvalidArgumentError as UsageError } from 'commander';
 import type { Command } from 'commander';
+import type { ListenFlags } from '../../core/system-errors.js';
 import type { FaultEngine } from '../../simulator/faults/engine.js';
 import type { MockFaultOptions } from '../../simulator/mock-faults.js';
-import { port } from '../options.js';
+import { nonNegativeInteger, port } from '../options.js';
 
 export interface MockFaultFlags {
   readonly faults?: string;
@@ -23,10 +23,10 @@ export interface MockFaultFlags {
 export function addMockFaultFlags(command: Command): Command {
   return command
     .option('--faults <file>', 'inject faults from this spec (YAML or JSON: seed, phases, faults; see simulator/faults/examples/)')
-    .option('--fault-seed <n>', 'seed of the fault dice (overrides the spec\'s)', wholeNumber)
+    .option('--fault-seed <n>', 'seed of the fault dice (overrides the spec\'s)', nonNegativeInteger)
     .option('--control-port <n>', 'start the control API (live faults, /ledger, /metrics) on this port', port)
     .option('--control-host <address>', 'address of the control API; not loopback needs PUSHSIM_CONTROL_TOKEN', '127.0.0.1')
-    .option('--ledger-records <n>', 'latest deliveries kept for the control API\'s /ledger/records (counts are always exact)', wholeNumber);
+    .option('--ledger-records <n>', 'latest deliveries kept for the control API\'s /ledger/records (counts are always exact)', nonNegativeInteger);
 }
 
 /** The mock options the flags ask for (the spec file is read and checked by the mock at start). */
@@ -42,6 +42,14 @@ export function mockFaultOptions(flags: MockFaultFlags): MockFaultOptions {
   };
 }
 
+/** The addresses a mock command listens on, with their flags, to name them when listening fails. */
+export function mockListenFlags(flags: MockFaultFlags & { readonly host: string; readonly port: number }): ListenFlags[] {
+  return [
+    { host: flags.host, port: flags.port },
+    ...(flags.controlPort === undefined ? [] : [{ host: flags.controlHost ?? '127.0.0.1', port: flags.controlPort, hostFlag: '--control-host', portFlag: '--control-port' }]),
+  ];
+}
+
 /** What to print about faults and the control API; nothing when neither is on. Never the token. */
 export function describeMockFaults(mock: { readonly faults: FaultEngine | undefined; readonly controlUrl: string | undefined }, flags: MockFaultFlags): string[] {
   const lines: string[] = [];
@@ -54,10 +62,4 @@ export function describeMockFaults(mock: { readonly faults: FaultEngine | undefi
     lines.push(`control API on ${mock.controlUrl} (faults, /ledger, /metrics)${token ? ', bearer token from PUSHSIM_CONTROL_TOKEN' : ''}`);
   }
   return lines;
-}
-
-function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`expected a whole number >= 0, got "${value}"`);
-  return n;
 }

@@ -3,13 +3,14 @@
  * port) until Ctrl-C / SIGTERM, and writes its VAPID keys and subscriptions. Register under the
  * `mock` command: `registerMockWebPush(mock)`.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvalidArgumentError as UsageError } from 'commander';
 import type { Command } from 'commander';
 import { startMockWebPush } from '../../simulator/webpush/server.js';
-import { addMockFaultFlags, describeMockFaults, mockFaultOptions, type MockFaultFlags } from './mock-faults.js';
+import { addMockFaultFlags, describeMockFaults, mockFaultOptions, mockListenFlags, type MockFaultFlags } from './mock-faults.js';
 import { port, positiveInteger } from '../options.js';
+import { newPrivateDir, prepareCredentialsDir, writeOutputFiles } from '../output.js';
+import { serveUntilSignal } from '../serve.js';
 import { impersonationCa, impersonationInfo, impersonationLines } from './impersonation.js';
 
 interface MockWebPushFlags extends MockFaultFlags {
@@ -17,7 +18,7 @@ interface MockWebPushFlags extends MockFaultFlags {
   host: string;
   tls?: boolean;
   subscriptions: number;
-  gone: string;
+  gone: 404 | 410;
   credentialsDir?: string;
   impersonate?: boolean;
 }
@@ -30,44 +31,53 @@ export function registerMockWebPush(mock: Command): void {
     .option('--host <address>', 'address to bind', '127.0.0.1')
     .option('--tls', 'serve TLS with a generated certificate (ALPN h2 and http/1.1) instead of cleartext')
     .option('--subscriptions <n>', 'subscriptions to create', positiveInteger, 1)
-    .option('--gone <status>', 'status for expired or unknown subscriptions: 404 or 410', '410')
+    .option('--gone <status>', 'status for expired or unknown subscriptions: 404 or 410', goneStatus, 410)
     .option('--credentials-dir <dir>', 'where to write the VAPID keys, subscriptions and CA (default: a new temp dir)')
     .option('--impersonate', 'TLS with a certificate for the push services\' hosts (Mozilla, FCM, WNS, Apple), signed by the CA in --credentials-dir (made once); subscriptions on https://updates.push.services.mozilla.com');
   addMockFaultFlags(command).action(async (flags: MockWebPushFlags) => {
-    const dir = flags.credentialsDir ?? (await mkdtemp(join(tmpdir(), 'pushsim-mock-webpush-')));
-    const impersonation = flags.impersonate === true ? await impersonationCa(dir) : undefined;
-    const push = await startMockWebPush({
-      host: flags.host,
-      port: flags.port,
-      tls: flags.tls === true || impersonation !== undefined,
-      ...(impersonation !== undefined && { impersonate: true, ca: impersonation.ca }),
-      subscriptions: flags.subscriptions,
-      goneStatus: Number(flags.gone) as 404 | 410,
-      ...mockFaultOptions(flags),
-    });
-    const vapidFile = join(dir, 'vapid.json');
-    // The VAPID private key is a throw-away made for this mock, but still a private key: owner-only.
-    await writeFile(vapidFile, JSON.stringify(push.vapid, null, 2) + '\n', { mode: 0o600 });
-    const subscriptionsFile = join(dir, 'subscriptions.json');
-    await writeFile(subscriptionsFile, JSON.stringify(push.subscriptions.list(), null, 2) + '\n', { mode: 0o600 });
-    const caFile = push.ca === undefined ? undefined : join(dir, 'ca.pem');
-    if (caFile !== undefined && push.ca !== undefined) await writeFile(caFile, push.ca);
-    const info = { url: push.url, vapidPublicKey: push.vapid.publicKey, vapidFile, subscriptionsFile, ...(caFile && { caFile }), ...impersonationInfo(push.impersonated.length > 0 ? [new URL(push.endpointOrigin).hostname] : [], push.url) };
-    await writeFile(join(dir, 'credentials.json'), JSON.stringify(info, null, 2) + '\n');
-    process.stdout.write(`pushsim mock webpush listening on ${push.url}\n`);
-    process.stdout.write(`VAPID keys (public ${push.vapid.publicKey}): ${vapidFile}\n`);
-    process.stdout.write(`${flags.subscriptions} subscription(s): ${subscriptionsFile}\n`);
-    if (caFile) process.stdout.write(`trust this CA: ${caFile}\n`);
-    // The subscriptions' host is the one a sender connects to: redirect that one (every name the certificate covers works).
-    if (caFile !== undefined && push.impersonated.length > 0) for (const line of impersonationLines([new URL(push.endpointOrigin).hostname], push.url, caFile)) process.stdout.write(`${line}\n`);
-    for (const line of describeMockFaults({ faults: push.faultEngine, controlUrl: push.controlUrl }, flags)) process.stdout.write(`${line}\n`);
-    process.stdout.write(`all of it as JSON: ${join(dir, 'credentials.json')}\n`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    await push.close();
+    // Checked before the mock starts: a bad directory is a usage error, not a mock left listening.
+    const given = flags.credentialsDir === undefined ? undefined : await prepareCredentialsDir(flags.credentialsDir);
+    // The impersonation CA lives in the credentials directory, so that one is needed before the start.
+    const impersonationDir = flags.impersonate === true ? (given ?? (await newPrivateDir('pushsim-mock-webpush-'))) : given;
+    const impersonation = flags.impersonate === true && impersonationDir !== undefined ? await impersonationCa(impersonationDir) : undefined;
+    const start = () =>
+      startMockWebPush({
+        host: flags.host,
+        port: flags.port,
+        tls: flags.tls === true || impersonation !== undefined,
+        ...(impersonation !== undefined && { impersonate: true, ca: impersonation.ca }),
+        subscriptions: flags.subscriptions,
+        goneStatus: flags.gone,
+        ...mockFaultOptions(flags),
+      });
+    const push = await serveUntilSignal(start, async (push) => {
+      const dir = impersonationDir ?? (await newPrivateDir('pushsim-mock-webpush-'));
+      // The VAPID private key is a throw-away made for this mock, but still a private key: owner-only.
+      const paths = await writeOutputFiles(dir, [
+        { name: 'vapid.json', content: JSON.stringify(push.vapid, null, 2) + '\n', secret: true },
+        { name: 'subscriptions.json', content: JSON.stringify(push.subscriptions.list(), null, 2) + '\n', secret: true },
+        ...(push.ca === undefined ? [] : [{ name: 'ca.pem', content: push.ca }]),
+      ]);
+      const vapidFile = paths['vapid.json'] as string;
+      const subscriptionsFile = paths['subscriptions.json'] as string;
+      const caFile = paths['ca.pem'];
+      const info = { url: push.url, vapidPublicKey: push.vapid.publicKey, vapidFile, subscriptionsFile, ...(caFile && { caFile }), ...impersonationInfo(push.impersonated.length > 0 ? [new URL(push.endpointOrigin).hostname] : [], push.url) };
+      await writeOutputFiles(dir, [{ name: 'credentials.json', content: JSON.stringify(info, null, 2) + '\n' }]);
+      process.stdout.write(`pushsim mock webpush listening on ${push.url}\n`);
+      process.stdout.write(`VAPID keys (public ${push.vapid.publicKey}): ${vapidFile}\n`);
+      process.stdout.write(`${flags.subscriptions} subscription(s): ${subscriptionsFile}\n`);
+      if (caFile) process.stdout.write(`trust this CA: ${caFile}\n`);
+      // The subscriptions' host is the one a sender connects to: redirect that one (every name the certificate covers works).
+      if (caFile !== undefined && push.impersonated.length > 0) for (const line of impersonationLines([new URL(push.endpointOrigin).hostname], push.url, caFile)) process.stdout.write(`${line}\n`);
+      for (const line of describeMockFaults({ faults: push.faultEngine, controlUrl: push.controlUrl }, flags)) process.stdout.write(`${line}\n`);
+      process.stdout.write(`all of it as JSON: ${join(dir, 'credentials.json')}\n`);
+    }, mockListenFlags(flags));
     const stats = push.stats();
     process.stderr.write(`pushsim mock webpush closed after ${stats.requests} requests (${stats.created} created, ${stats.rejected} rejected)\n`);
   });
+}
+
+function goneStatus(value: string): 404 | 410 {
+  if (value !== '404' && value !== '410') throw new UsageError(`expected 404 or 410, got "${value}"`);
+  return Number(value) as 404 | 410;
 }

@@ -1,15 +1,17 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError as CommanderArgumentError, Option, type Command } from 'commander';
 import { CredentialError } from '../../core/errors.js';
+import { readTextFile } from '../../core/files.js';
+import { fileLimits } from '../../core/limits.js';
 import { loadMockApnsConfig } from '../../simulator/apns/config.js';
 import { loadApnsVerificationKey } from '../../simulator/apns/credentials.js';
 import type { ApnsTrustedKey, MockApnsOptions } from '../../simulator/apns/options.js';
 import { startMockApns, type MockApns } from '../../simulator/apns/server.js';
 import { port, positiveInteger } from '../options.js';
+import { newPrivateDir, prepareCredentialsDir, writeOutputFiles } from '../output.js';
+import { serveUntilSignal } from '../serve.js';
+import { addMockFaultFlags, describeMockFaults, mockFaultOptions, mockListenFlags, type MockFaultFlags } from './mock-faults.js';
 import { impersonationCa, impersonationInfo, impersonationLines } from './impersonation.js';
-import { addMockFaultFlags, describeMockFaults, mockFaultOptions, type MockFaultFlags } from './mock-faults.js';
 
 interface MockFlags extends MockFaultFlags {
   port: number;
@@ -57,8 +59,11 @@ export function registerMock(program: Command): void {
     .option('--credentials-dir <dir>', 'where to write the generated test credentials (default: a new temp dir)')
     .addOption(new Option('--impersonate', 'TLS with a certificate for api.push.apple.com, api.sandbox.push.apple.com and api.development.push.apple.com, signed by the CA in --credentials-dir (made once)').conflicts('h2c'));
   addMockFaultFlags(apns).action(async (flags: MockFlags) => {
-    const dir = flags.credentialsDir ?? (await mkdtemp(join(tmpdir(), 'pushsim-mock-')));
-    const impersonation = flags.impersonate === true ? await impersonationCa(dir) : undefined;
+    // Checked before the mock starts: a bad directory is a usage error, not a mock left listening.
+    const given = flags.credentialsDir === undefined ? undefined : await prepareCredentialsDir(flags.credentialsDir);
+    // The impersonation CA lives in the credentials directory, so that one is needed before the start.
+    const dir = flags.impersonate === true ? (given ?? (await newPrivateDir('pushsim-mock-'))) : given;
+    const impersonation = flags.impersonate === true && dir !== undefined ? await impersonationCa(dir) : undefined;
     const options: MockApnsOptions = {
       host: flags.host,
       port: flags.port,
@@ -72,13 +77,7 @@ export function registerMock(program: Command): void {
       ...(flags.key.length > 0 && { keys: await readKeys(flags.key) }),
       ...mockFaultOptions(flags),
     };
-    const apns = await startMockApns(options);
-    await report(apns, flags, dir);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    await apns.close();
+    const apns = await serveUntilSignal(() => startMockApns(options), (started) => report(started, flags, dir), mockListenFlags(flags));
     const stats = apns.stats();
     const ledger = apns.ledger.summary();
     process.stderr.write(`pushsim mock apns closed after ${stats.requests} requests (delivered ${ledger.delivered}, duplicates ${ledger.duplicates}${ledger.unidentified > 0 ? `, ${ledger.unidentified} without apns-id, not checked for duplicates` : ''})\n`);
@@ -89,12 +88,8 @@ export function registerMock(program: Command): void {
 async function readKeys(specs: readonly KeySpec[]): Promise<ApnsTrustedKey[]> {
   return Promise.all(
     specs.map(async ({ keyId, teamId, file }) => {
-      let key: string;
-      try {
-        key = await readFile(file, 'utf8');
-      } catch (error) {
-        throw new CredentialError(`--key ${keyId}:${teamId}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); give the path of the .p8 or its public key`);
-      }
+      const { text: key, problem } = await readTextFile(file, fileLimits.credential);
+      if (problem !== undefined) throw new CredentialError(`--key ${keyId}:${teamId}: ${file} ${problem}; give the path of the .p8 or its public key`);
       try {
         loadApnsVerificationKey(key);
       } catch (error) {
@@ -110,26 +105,26 @@ async function readKeys(specs: readonly KeySpec[]): Promise<ApnsTrustedKey[]> {
 }
 
 /** Prints the URL and writes the generated credentials; never prints a private key. */
-async function report(apns: MockApns, flags: MockFlags, dir: string): Promise<void> {
-  const keyFile = join(dir, `AuthKey_${apns.credentials.keyId}.p8`);
-  // The key is a throwaway made for this mock, but it is still a private key: owner-only.
-  await writeFile(keyFile, apns.credentials.privateKey, { mode: 0o600 });
-  const caFile = apns.ca === undefined ? undefined : join(dir, 'ca.pem');
-  if (caFile !== undefined && apns.ca !== undefined) await writeFile(caFile, apns.ca);
+async function report(apns: MockApns, flags: MockFlags, credentialsDir: string | undefined): Promise<void> {
+  const dir = credentialsDir ?? (await newPrivateDir('pushsim-mock-'));
   const client = apns.clientCertificate;
-  const clientFiles = client === undefined ? undefined : { clientCertFile: join(dir, 'client-cert.pem'), clientKeyFile: join(dir, 'client-key.pem'), bundleId: client.bundleId };
-  if (client !== undefined && clientFiles !== undefined) {
-    await writeFile(clientFiles.clientCertFile, client.cert);
-    await writeFile(clientFiles.clientKeyFile, client.key, { mode: 0o600 });
-  }
+  // The key is a throwaway made for this mock, but it is still a private key: owner-only.
+  const paths = await writeOutputFiles(dir, [
+    { name: `AuthKey_${apns.credentials.keyId}.p8`, content: apns.credentials.privateKey, secret: true },
+    ...(apns.ca === undefined ? [] : [{ name: 'ca.pem', content: apns.ca }]),
+    ...(client === undefined ? [] : [{ name: 'client-cert.pem', content: client.cert }, { name: 'client-key.pem', content: client.key, secret: true }]),
+  ]);
+  const keyFile = paths[`AuthKey_${apns.credentials.keyId}.p8`] as string;
+  const caFile = paths['ca.pem'];
+  const clientFiles = client === undefined ? undefined : { clientCertFile: paths['client-cert.pem'] as string, clientKeyFile: paths['client-key.pem'] as string, bundleId: client.bundleId };
   const info = { url: apns.url, environment: apns.environment, keyId: apns.credentials.keyId, teamId: apns.credentials.teamId, keyFile, ...(caFile && { caFile }), ...clientFiles, ...impersonationInfo(apns.impersonated, apns.url) };
-  await writeFile(join(dir, 'credentials.json'), JSON.stringify(info, null, 2) + '\n');
+  await writeOutputFiles(dir, [{ name: 'credentials.json', content: JSON.stringify(info, null, 2) + '\n' }]);
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   out(`pushsim mock apns listening on ${apns.url}${flags.acceptAll === true ? ' (accept-all: no validation)' : ''}`);
   out(`test credentials: key id ${info.keyId}, team id ${info.teamId}, key file ${keyFile}`);
   if (caFile) out(`trust this CA: ${caFile}`);
-  if (clientFiles) out(`client certificate for ${clientFiles.bundleId}: ${clientFiles.clientCertFile} (key ${clientFiles.clientKeyFile})`);
   if (caFile !== undefined && apns.impersonated.length > 0) for (const line of impersonationLines(apns.impersonated, apns.url, caFile)) out(line);
+  if (clientFiles) out(`client certificate for ${clientFiles.bundleId}: ${clientFiles.clientCertFile} (key ${clientFiles.clientKeyFile})`);
   for (const line of describeMockFaults(apns, flags)) out(line);
   out(`all of it as JSON: ${join(dir, 'credentials.json')}`);
 }

@@ -3,10 +3,12 @@
  * result again, in the format a person or a CI system wants. The result is validated on the way in
  * (readResult: exit 104 listing every problem); the formats are pure functions of it.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError as UsageError } from 'commander';
 import type { Command } from 'commander';
+import { writeFileAtomically } from '../../core/files.js';
+import { pathFailure } from '../../core/system-errors.js';
 import { formatHtml } from '../../reports/html.js';
 import { readResult } from '../../reports/json.js';
 import { formatJUnit } from '../../reports/junit.js';
@@ -69,8 +71,12 @@ export async function reportCommand(
     return undefined;
   }
   const out = resolve(flags.out);
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, rendered, 'utf8');
+  try {
+    await mkdir(dirname(out), { recursive: true });
+    await writeFileAtomically(out, rendered);
+  } catch (error) {
+    throw pathFailure(error, '--out', flags.out);
+  }
   return out;
 }
 

@@ -8,19 +8,22 @@ import { checkInvariant } from '../../reports/result.js';
 import type { Result } from '../../reports/result.js';
 import { formatText } from '../../reports/text.js';
 import { builtinScenarios } from '../../scenarios/builtin/index.js';
+import { validateScenario } from '../../scenarios/config.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
 import { ScenarioRun } from '../../scenarios/runner.js';
 import { loadScenarioFile } from '../../scenarios/file.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import type { FaultsDocument } from '../../simulator/faults/spec.js';
-import { positiveInteger, positiveNumber } from '../options.js';
+import { nonNegativeInteger, positiveInteger, positiveNumber } from '../options.js';
 import { renderReport, reportFiles, runReportFormats } from './report.js';
 import { attachProgress } from '../progress.js';
+import { prepareOutputDir } from '../output.js';
 
 interface RunFlags {
   out: string;
   rate?: number;
   count?: number;
+  warmup?: number;
   connections?: number;
   tls?: boolean;
   inProcess?: boolean;
@@ -41,6 +44,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--rate <n>', 'override the arrival rate (notifications per second)', positiveNumber)
     .option('--count <n>', 'override how many notifications to send', positiveInteger)
     .option('--connections <n>', 'override the number of HTTP/2 connections (per provider)', positiveInteger)
+    .option('--warmup <n>', 'override how many unmeasured notifications warm up the run first (0: none)', nonNegativeInteger)
     .option('--tls', 'run the embedded mocks over TLS (generated certificates) instead of h2c')
     .option('--in-process', 'run the embedded mock APNs in this thread instead of a worker thread (FCM and Web Push mocks always run in-process)')
     .option('--faults <file>', "inject the faults of this spec file (YAML/JSON; see simulator/faults/examples/) into the embedded mocks, replacing the scenario's own")
@@ -51,6 +55,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .action(async (name: string, flags: RunFlags) => {
       const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
       const config = applyOverrides(await resolveScenario(name), flags, faults);
+      await prepareOutputDir(flags.out, '--out');
       const abort = new AbortController();
       const run = new ScenarioRun(config, { signal: abort.signal });
       attachProgress(run, { quiet: flags.quiet === true });
@@ -103,14 +108,19 @@ export function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: Fa
   } else if (flags.rate !== undefined || flags.count !== undefined) {
     throw new InvalidArgumentError(`--rate and --count set a constant arrival rate; scenario "${base.name}" ramps (load.stages): change its stages instead`);
   }
-  return {
+  const config = {
     ...base,
     target,
     load,
     sender: { ...base.sender, ...(flags.connections !== undefined && { connections: flags.connections }) },
     ...(flags.failOnOverload === false && { validity: { ...base.validity, failOnOverload: false } }),
     ...(faults !== undefined && { faults }),
+    ...(flags.warmup !== undefined && { warmup: flags.warmup }),
   };
+  // The scenario was valid before the flags; what is wrong now (a rate so low the run never ends) is theirs.
+  const problems = validateScenario(config);
+  if (problems.length > 0) throw new InvalidArgumentError(`with the flags given, scenario "${base.name}" ${problems.length === 1 ? 'has a problem' : 'has problems'}: ${problems.join('; ')}`);
+  return config;
 }
 
 /**

@@ -13,6 +13,7 @@ import { tunePolicies } from '../../scenarios/tune.js';
 import type { PolicyGrid } from '../../scenarios/tune.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import { listOf, nonNegativeInteger, onOff, positiveInteger, positiveNumber } from '../options.js';
+import { prepareOutputDir } from '../output.js';
 import { applyOverrides, resolveScenario } from './run.js';
 
 interface TuneFlags {
@@ -59,6 +60,7 @@ export function registerTune(program: Command): void {
       const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
       // Only --rate, --count and --faults are shared with `pushsim run`; its other flags are unset here.
       const base = applyOverrides(await resolveScenario(name), flags, faults);
+      await prepareOutputDir(flags.out, '--out');
       const write = (line: string): void => {
         if (!flags.quiet) process.stderr.write(`pushsim: ${line}\n`);
       };

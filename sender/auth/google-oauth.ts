@@ -51,6 +51,7 @@ export class GoogleAccessTokens {
   readonly #refreshBeforeMs: number;
   readonly #timeoutMs: number;
   readonly #dispatcher: Dispatcher;
+  #closing: Promise<void> | undefined;
   #token: string | undefined;
   #expiresAt = 0;
   #inFlight: Promise<string> | undefined;
@@ -101,7 +102,9 @@ export class GoogleAccessTokens {
   }
 
   close(): Promise<void> {
-    return this.#dispatcher.close();
+    // Once: undici rejects a second close() with ClientDestroyedError, and a sender may be closed twice.
+    this.#closing ??= this.#dispatcher.close();
+    return this.#closing;
   }
 
   #refresh(): Promise<string> {

@@ -53,6 +53,8 @@ export interface Http2PoolOptions {
   readonly reconnectBaseMs?: number;
   /** @default 60000 */
   readonly reconnectMaxMs?: number;
+  /** How long `close()` waits for the peer to close each connection after our GOAWAY before cutting it. @default 5000 */
+  readonly closeTimeoutMs?: number;
   /** TLS: extra CA to trust (PEM), client certificate and key for mutual TLS, SNI name. */
   readonly tls?: { readonly ca?: string | Buffer; readonly cert?: string | Buffer; readonly key?: string | Buffer; readonly servername?: string };
   readonly listener?: ConnectionListener;
@@ -109,6 +111,7 @@ export class Http2Pool implements Transport {
       staggerMs: assertInteger('staggerMs', options.staggerMs ?? 0, 0),
       reconnectBaseMs: assertInteger('reconnectBaseMs', options.reconnectBaseMs ?? 1000, 0),
       reconnectMaxMs: assertInteger('reconnectMaxMs', options.reconnectMaxMs ?? 60_000, 0),
+      closeTimeoutMs: assertInteger('closeTimeoutMs', options.closeTimeoutMs ?? 5000, 1),
     };
     this.#reconnectDelay = this.#o.reconnectBaseMs;
     this.#listener = options.listener ?? {};
@@ -168,7 +171,7 @@ export class Http2Pool implements Transport {
       await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     }
     clearTimeout(this.#openTimer);
-    await Promise.all([...this.#sessions].map((s) => closeSession(s.session)));
+    await Promise.all([...this.#sessions].map((s) => s.close(this.#o.closeTimeoutMs)));
   }
 
   async destroy(): Promise<void> {

@@ -11,6 +11,7 @@
  *   protocols.md §1.11); no PONG within `pingTimeoutMs` means the connection is dead: destroy it.
  */
 import type { ClientHttp2Session } from 'node:http2';
+import type { Socket } from 'node:net';
 
 export type SessionState = 'connecting' | 'ready' | 'draining' | 'closed';
 
@@ -41,6 +42,9 @@ export class PooledSession {
   #limit = 0;
   #connectTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
+  /** The connection itself: node:http2 lets go of it once the session is destroyed, and close() may have to cut it. */
+  #socket: Socket | undefined;
+  #closing: Promise<void> | undefined;
 
   constructor(session: ClientHttp2Session, timings: SessionTimings, events: SessionEvents) {
     this.session = session;
@@ -50,6 +54,9 @@ export class PooledSession {
       session.destroy();
     }, timings.connectTimeoutMs);
     this.#connectTimer.unref();
+    session.once('connect', (_session: ClientHttp2Session, socket: Socket) => {
+      this.#socket = socket;
+    });
     session.on('remoteSettings', () => {
       this.#limit = session.remoteSettings.maxConcurrentStreams ?? 100;
       if (this.state === 'connecting') {
@@ -77,6 +84,32 @@ export class PooledSession {
       clearInterval(this.#pingTimer);
       events.onClose(this, connected, this.lastError);
     });
+  }
+
+  /**
+   * Closes gracefully (GOAWAY; streams in flight finish) and settles once the connection is gone, or
+   * after `graceMs`, cutting off a peer that has not closed its side by then. node:http2 emits
+   * 'close' only when the peer has closed the socket too; an idle session's socket is unref'd, so
+   * without the ref'd timer here the process could run out of work before the peer's FIN arrived and
+   * the promise would never settle (nghttpd over TLS: `await sender.close()` ended Node with exit 13).
+   */
+  close(graceMs: number): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      if (this.state === 'closed') return resolve();
+      let timer = setTimeout(() => {
+        this.lastError ??= new Error(`the peer did not close the connection within ${graceMs} ms of GOAWAY`);
+        this.session.destroy();
+        this.#socket?.destroy();
+        // 'close' follows the socket's at once; should it not (no socket to cut yet), settle anyway.
+        timer = setTimeout(resolve, graceMs);
+      }, graceMs);
+      this.session.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.session.close();
+    });
+    return this.#closing;
   }
 
   /** The peer's current SETTINGS_MAX_CONCURRENT_STREAMS (unbounded is reported as 2^32-1). */

@@ -12,7 +12,7 @@
  * against the origin.
  */
 import type { Clock } from '../../core/clock.js';
-import { systemClock } from '../../core/clock.js';
+import { maxTimerMs, systemClock } from '../../core/clock.js';
 import { PushSimError, assertInteger, assertNumber } from '../../core/errors.js';
 import type { RetryClass } from '../../core/reasons.js';
 import type { FailureKind, Interceptor, TransportRequest, TransportResult } from '../transport.js';
@@ -63,8 +63,8 @@ export class CircuitBreaker {
       errorRate: assertNumber('circuit breaker errorRate', options.errorRate ?? circuitBreakerDefaults.errorRate, Number.MIN_VALUE, 1),
       minRequests: assertInteger('circuit breaker minRequests', options.minRequests ?? circuitBreakerDefaults.minRequests, 1),
       consecutiveFailures: assertInteger('circuit breaker consecutiveFailures', options.consecutiveFailures ?? 50, 1),
-      windowMs: assertInteger('circuit breaker windowMs', options.windowMs ?? 10_000, BUCKETS),
-      openMs: assertInteger('circuit breaker openMs', options.openMs ?? circuitBreakerDefaults.openMs, 0),
+      windowMs: assertInteger('circuit breaker windowMs', options.windowMs ?? 10_000, BUCKETS, maxTimerMs),
+      openMs: assertInteger('circuit breaker openMs', options.openMs ?? circuitBreakerDefaults.openMs, 0, maxTimerMs),
       halfOpenProbes: assertInteger('circuit breaker halfOpenProbes', options.halfOpenProbes ?? 1, 1),
     };
     this.#classify = options.classify;

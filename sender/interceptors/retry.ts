@@ -17,7 +17,7 @@
  *   counts the duplicates this can cause).
  */
 import type { Clock } from '../../core/clock.js';
-import { systemClock } from '../../core/clock.js';
+import { maxTimerMs, systemClock } from '../../core/clock.js';
 import { PushSimError, assertInteger } from '../../core/errors.js';
 import type { RetryClass } from '../../core/reasons.js';
 import type { Interceptor, TransportResult } from '../transport.js';
@@ -59,9 +59,9 @@ export const retryDefaults = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 30_
 
 export function retry(options: RetryOptions): Interceptor {
   const maxAttempts = assertInteger('retry maxAttempts', options.maxAttempts ?? retryDefaults.maxAttempts, 1, 100);
-  const base = assertInteger('retry baseDelayMs', options.baseDelayMs ?? retryDefaults.baseDelayMs, 0);
-  const cap = assertInteger('retry maxDelayMs', options.maxDelayMs ?? retryDefaults.maxDelayMs, 0);
-  const maxRetryAfter = assertInteger('retry maxRetryAfterMs', options.maxRetryAfterMs ?? 60_000, 0);
+  const base = assertInteger('retry baseDelayMs', options.baseDelayMs ?? retryDefaults.baseDelayMs, 0, maxTimerMs);
+  const cap = assertInteger('retry maxDelayMs', options.maxDelayMs ?? retryDefaults.maxDelayMs, 0, maxTimerMs);
+  const maxRetryAfter = assertInteger('retry maxRetryAfterMs', options.maxRetryAfterMs ?? 60_000, 0, maxTimerMs);
   const budget = options.budget instanceof RetryBudget ? options.budget : new RetryBudget(options.budget);
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;

@@ -16,10 +16,11 @@
  *
  * Every problem is reported at once, with its path (InvalidConfigError, CLI exit code 104).
  */
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseJson, parseYaml } from '../../core/documents.js';
 import { InvalidConfigError } from '../../core/errors.js';
+import { readTextFile } from '../../core/files.js';
+import { fileLimits } from '../../core/limits.js';
 import { isApnsReason } from '../../core/reasons.js';
 import type { ScriptStep } from './rules.js';
 
@@ -36,18 +37,9 @@ const fields = ['devices', 'strictDevices', 'unregistered', 'expired', 'topics',
 
 /** Reads a JSON (`.json`) or YAML (anything else; YAML is a superset of JSON) config file. */
 export async function loadMockApnsConfig(file: string): Promise<MockApnsConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InvalidConfigError(file, [`cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path`]);
-  }
-  let value: unknown;
-  try {
-    value = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new InvalidConfigError(file, [`is not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`]);
-  }
+  const { text, problem } = await readTextFile(file, fileLimits.mockConfig);
+  if (problem !== undefined) throw new InvalidConfigError(file, [`the file ${problem}`]);
+  const value = extname(file).toLowerCase() === '.json' ? parseJson(text, { source: file }) : parseYaml(text, { source: file, syntaxPrefix: 'is not valid YAML: ' });
   return parseMockApnsConfig(value ?? {}, file);
 }
 

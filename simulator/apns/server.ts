@@ -33,6 +33,7 @@ import type { PushRules } from './rules.js';
 import type { MockApnsStats } from './stats.js';
 import { prepareTlsMaterial, type ApnsClientCertificate } from './tls-material.js';
 import type { ClientCertificateOptions, PemKeyPair } from '../tls.js';
+import { trackSockets, type TrackedSockets } from '../sockets.js';
 
 export type { ApnsClientCertificate } from './tls-material.js';
 
@@ -108,6 +109,7 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
   };
 
   let closing: Promise<void> | undefined;
+  let sockets: TrackedSockets = { destroyAll: () => {} };
   const serverFactory = (handler: (...args: never[]) => void): Http2Server | Http2SecureServer => {
     const settings = { maxConcurrentStreams: resolved.initialStreams };
     const server = material.server === undefined
@@ -156,6 +158,7 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
     });
     server.on('unknownProtocol', refuseHttp1);
     markSessionSockets(server);
+    sockets = trackSockets(server);
     // After node's own 'connection' listener exists (TLS or h2c setup): refuse / slow-handshake faults go in front of it.
     engine?.interceptConnections(server);
     return server;
@@ -206,17 +209,24 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
     controlUrl,
     close: () => {
       stopIdleSweep();
-      return (closing ??= closeGracefully(app, connections).finally(() => faults.close()));
+      return (closing ??= closeGracefully(app, connections, sockets).finally(() => faults.close()));
     },
   };
 }
 
-async function closeGracefully(app: ApnsFastify, connections: Map<ServerHttp2Session, ApnsConnection>): Promise<void> {
+async function closeGracefully(app: ApnsFastify, connections: Map<ServerHttp2Session, ApnsConnection>, sockets: TrackedSockets): Promise<void> {
   // One GOAWAY carrying {"reason":"Shutdown"} (§1.5, §1.7 503 Shutdown) per connection; streams
   // already open finish (at most closeGraceMs), then each connection ends.
   const drained = [...connections.values()].map((connection) => connection.goaway('Shutdown', closeGraceMs));
-  // Stops listening at once; resolves when the last connection has gone.
-  await Promise.all([app.close(), ...drained]);
+  // A session node already destroyed (after the client's own GOAWAY) still holds its socket until
+  // the client closes it, out of reach of the GOAWAY above: cut whatever is left after the grace.
+  const force = setTimeout(() => sockets.destroyAll(), closeGraceMs);
+  try {
+    // Stops listening at once; resolves when the last connection has gone.
+    await Promise.all([app.close(), ...drained]);
+  } finally {
+    clearTimeout(force);
+  }
 }
 
 const http1RefusalBody = 'APNs speaks HTTP/2 only (ALPN h2); this connection negotiated no h2.\n';

@@ -12,7 +12,10 @@
  *   DELETE /faults/:id        remove it                   → 204
  *   DELETE /faults            remove all
  *   POST   /reset             back to the initial spec; timeline, counters and ledger restart
- *   GET    /ledger            ledger summary; /ledger/records?limit=N for the latest deliveries
+ *   GET    /ledger            ledger summary; /ledger/records?limit=N (0–10000) for the latest deliveries
+ *
+ * Every body is checked: anything but a JSON object where a spec belongs is 400 with the problem,
+ * bodies over 64 KiB are 413; a 500 means a bug in pushsim.
  *   GET    /metrics           Prometheus text
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -41,6 +44,11 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
+/** A fault spec is a few hundred bytes; the largest request body the API reads. */
+export const controlBodyLimit = 64 * 1024;
+/** Most deliveries /ledger/records returns at once. */
+const maxRecords = 10_000;
+
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
@@ -55,7 +63,13 @@ export async function startControlServer(options: ControlServerOptions): Promise
   if (!isLoopback(host) && options.token === undefined) {
     throw new InvalidArgumentError(`the control API on ${host} (not loopback) needs a bearer token: give token (--control-token)`);
   }
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, bodyLimit: controlBodyLimit });
+  // Fastify's own 4xx (malformed JSON, wrong content-type, body too large) in the API's { error } shape;
+  // anything else is a bug in pushsim, answered 500 without details.
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    return reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });
+  });
   const registry = createFaultRegistry(engine);
 
   if (options.token !== undefined) {
@@ -85,17 +99,29 @@ export async function startControlServer(options: ControlServerOptions): Promise
     }
   };
 
+  /** The body as a fault spec object, or undefined after answering 400 (null, a number, a list…). */
+  const specBody = (body: unknown, reply: FastifyReply, what: string): FaultSpec | undefined => {
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as FaultSpec;
+    void reply.code(400).send({ error: `the body must be a JSON object: ${what}, got ${body === undefined ? 'no body' : Array.isArray(body) ? 'a list' : JSON.stringify(body)}` });
+    return undefined;
+  };
+
   app.get('/faults', async () => ({ phase: engine.phase(), faults: engine.list() }));
-  app.post('/faults', async (request, reply) => guarded(reply, () => engine.add(request.body as FaultSpec), 201));
+  app.post('/faults', async (request, reply) => {
+    const spec = specBody(request.body, reply, 'a fault spec such as {"kind":"latency","distribution":{"kind":"fixed","ms":50}}');
+    return spec === undefined ? reply : guarded(reply, () => engine.add(spec), 201);
+  });
   app.get<{ Params: { id: string } }>('/faults/:id', async (request, reply) => fault(request.params.id, reply));
   app.put<{ Params: { id: string } }>('/faults/:id', async (request, reply) => {
     if (fault(request.params.id, reply) === undefined) return reply;
-    return guarded(reply, () => engine.replace(request.params.id, request.body as FaultSpec));
+    const spec = specBody(request.body, reply, 'the fault\'s new spec');
+    return spec === undefined ? reply : guarded(reply, () => engine.replace(request.params.id, spec));
   });
   app.patch<{ Params: { id: string } }>('/faults/:id', async (request, reply) => {
     const current = fault(request.params.id, reply);
     if (current === undefined) return reply;
-    return guarded(reply, () => engine.replace(request.params.id, { ...current.spec, ...(request.body as object) } as FaultSpec));
+    const changes = specBody(request.body, reply, 'the fields to change, such as {"enabled":false}');
+    return changes === undefined ? reply : guarded(reply, () => engine.replace(request.params.id, { ...current.spec, ...changes } as FaultSpec));
   });
   app.delete<{ Params: { id: string } }>('/faults/:id', async (request, reply) =>
     engine.remove(request.params.id) ? reply.code(204).send() : reply.code(404).send({ error: `no fault with id '${request.params.id}'` }),
@@ -110,9 +136,13 @@ export async function startControlServer(options: ControlServerOptions): Promise
   });
   app.get('/timeline', async () => ({ startedAt: engine.startedAt, phase: engine.phase(), phases: engine.timeline.phases.map((p) => ({ ...p, endMs: Number.isFinite(p.endMs) ? p.endMs : null })) }));
   app.get('/ledger', async () => engine.ledger.summary());
-  app.get<{ Querystring: { limit?: string } }>('/ledger/records', async (request) => {
-    const limit = Math.max(0, Math.min(10_000, Number(request.query.limit ?? 100) || 0));
-    return { records: engine.ledger.records().slice(-limit) };
+  app.get<{ Querystring: { limit?: string } }>('/ledger/records', async (request, reply) => {
+    const given = request.query.limit ?? '100';
+    if (typeof given !== 'string' || !/^\d{1,5}$/.test(given) || Number(given) > maxRecords) {
+      return reply.code(400).send({ error: `limit must be a whole number from 0 to ${maxRecords}, got ${JSON.stringify(given)}` });
+    }
+    const limit = Number(given);
+    return { records: limit === 0 ? [] : engine.ledger.records().slice(-limit) };
   });
   app.get('/metrics', async (_request, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
 

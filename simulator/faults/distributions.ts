@@ -9,6 +9,7 @@ import { createSampler, latencyKinds, validateLatencySpec } from '../distributio
 import type { LatencySampler, LatencySpec } from '../distributions.js';
 import type { Random } from '../random.js';
 import { describe, isRecord } from './check.js';
+import { pushAll } from '../../core/arrays.js';
 
 export type FaultLatencySpec =
   | LatencySpec
@@ -41,8 +42,8 @@ export function validateFaultLatency(spec: unknown, at: string): string[] {
     for (const key of Object.keys(spec)) {
       if (!['kind', 'fast', 'slow', 'slowFraction'].includes(key)) problems.push(`${at}.${key} is not a field of kind 'bimodal' (fields: fast, slow, slowFraction)`);
     }
-    problems.push(...validateLatencySpec(spec['fast']).map((p) => p.replace(/^latency/, `${at}.fast`)));
-    problems.push(...validateLatencySpec(spec['slow']).map((p) => p.replace(/^latency/, `${at}.slow`)));
+    pushAll(problems, validateLatencySpec(spec['fast']).map((p) => p.replace(/^latency/, `${at}.fast`)));
+    pushAll(problems, validateLatencySpec(spec['slow']).map((p) => p.replace(/^latency/, `${at}.slow`)));
     const fraction = spec['slowFraction'];
     if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) problems.push(`${at}.slowFraction must be a number from 0 to 1, got ${describe(fraction)}`);
     return problems;

@@ -1,22 +1,19 @@
 /**
  * Fault spec files, YAML or JSON (YAML 1.2 is a superset of JSON, so one parser reads both), for
  * `pushsim mock … --faults FILE`, `pushsim proxy … --faults FILE` and the library API. Syntax errors
- * and spec problems are all reported at once, in an InvalidConfigError naming the file.
+ * and spec problems are all reported at once, in an InvalidConfigError naming the file. Files are
+ * bounded in size, aliases and depth (core/documents.ts, core/limits.ts).
  */
-import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
+import { parseYaml } from '../../core/documents.js';
 import { InvalidConfigError } from '../../core/errors.js';
+import { readTextFile } from '../../core/files.js';
+import { fileLimits } from '../../core/limits.js';
 import type { FaultsDocument } from './spec.js';
 import { validateFaultsDocument } from './spec.js';
 
 /** Parses and validates spec text; `source` names it in errors (a path, 'control API', …). */
 export function parseFaultsDocument(text: string, source = 'fault spec'): FaultsDocument {
-  const documents = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
-  const list = Array.isArray(documents) ? documents : [documents];
-  const syntax = list.flatMap((doc) => doc.errors.map((error) => `syntax: ${error.message.split('\n')[0] ?? error.message}`));
-  if (syntax.length > 0) throw new InvalidConfigError(source, syntax);
-  if (list.length !== 1) throw new InvalidConfigError(source, [`expected one YAML document, found ${list.length}`]);
-  const value: unknown = list[0]?.toJS() ?? {};
+  const value: unknown = parseYaml(text, { source, syntaxPrefix: 'syntax: ' }) ?? {};
   const problems = validateFaultsDocument(value);
   if (problems.length > 0) throw new InvalidConfigError(source, problems);
   return value as FaultsDocument;
@@ -24,11 +21,7 @@ export function parseFaultsDocument(text: string, source = 'fault spec'): Faults
 
 /** Reads, parses and validates a fault spec file. */
 export async function loadFaultsFile(path: string): Promise<FaultsDocument> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new InvalidConfigError(path, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
-  }
+  const { text, problem } = await readTextFile(path, fileLimits.faultSpec);
+  if (problem !== undefined) throw new InvalidConfigError(path, [`the file ${problem}`]);
   return parseFaultsDocument(text, path);
 }

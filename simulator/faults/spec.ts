@@ -23,6 +23,7 @@ import type { PhaseSpec, ProbabilitySpec } from './timeline.js';
 import { validatePhases, validateSchedule } from './timeline.js';
 import { faultProviders } from './types.js';
 import type { FaultProvider, FaultRequestInfo } from './types.js';
+import { pushAll } from '../../core/arrays.js';
 
 export interface FaultMatch {
   readonly provider?: FaultProvider | readonly FaultProvider[];
@@ -73,13 +74,13 @@ export function validateFaultsDocument(doc: unknown): Problems {
   if (doc['seed'] !== undefined && (typeof doc['seed'] !== 'number' || !Number.isSafeInteger(doc['seed']) || doc['seed'] < 0)) {
     problems.push(`seed must be an integer >= 0, got ${describe(doc['seed'])}`);
   }
-  problems.push(...validatePhases(doc['phases'], 'phases'));
+  pushAll(problems, validatePhases(doc['phases'], 'phases'));
   const phases = phaseMap(doc['phases']);
   const faults = doc['faults'];
   if (faults !== undefined && !Array.isArray(faults)) problems.push(`faults must be a list, got ${describe(faults)}`);
   const ids = new Set<string>();
   (Array.isArray(faults) ? faults : []).forEach((fault: unknown, index) => {
-    problems.push(...validateFault(fault, `faults[${index}]`, phases));
+    pushAll(problems, validateFault(fault, `faults[${index}]`, phases));
     const id = isRecord(fault) && typeof fault['id'] === 'string' ? fault['id'] : undefined;
     if (id !== undefined && ids.has(id)) problems.push(`faults[${index}].id '${id}' is used twice; ids must be unique`);
     if (id !== undefined) ids.add(id);
@@ -114,12 +115,12 @@ export function validateFault(fault: unknown, at: string, phases: ReadonlyMap<st
     problems.push(`${at}.id must be 1-64 letters, digits, '.', '_' or '-', got ${describe(id)}`);
   }
   if (fault['enabled'] !== undefined && typeof fault['enabled'] !== 'boolean') problems.push(`${at}.enabled must be true or false`);
-  problems.push(...validateSchedule(fault, at, phases));
+  pushAll(problems, validateSchedule(fault, at, phases));
   optionalNumber(problems, fault, 'everyNth', at, 1, Number.MAX_SAFE_INTEGER, true);
   optionalNumber(problems, fault, 'firstNPerToken', at, 1, Number.MAX_SAFE_INTEGER, true);
   optionalNumber(problems, fault, 'limit', at, 0, Number.MAX_SAFE_INTEGER, true);
-  problems.push(...validateMatch(fault['match'], `${at}.match`));
-  problems.push(...kind.validate(fault, at));
+  pushAll(problems, validateMatch(fault['match'], `${at}.match`));
+  pushAll(problems, kind.validate(fault, at));
   return problems;
 }
 

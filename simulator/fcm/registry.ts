@@ -9,6 +9,7 @@
  *   validation, before quotas (protocols.md §2.5 for what clients should do with them).
  */
 import type { FcmReason } from '../../core/reasons.js';
+import { pushAll } from '../../core/arrays.js';
 
 export interface FcmTokenRegistry {
   /** `token` answers 404 UNREGISTERED from now on. */
@@ -59,7 +60,7 @@ export function createFaults(): ScriptedFaults {
   return {
     script(target, codes) {
       const queue = queues.get(target) ?? [];
-      queue.push(...codes);
+      pushAll(queue, codes);
       queues.set(target, queue);
       count += codes.length;
     },

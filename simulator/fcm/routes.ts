@@ -91,11 +91,12 @@ export function registerFcmRoutes(app: DualFastify, context: FcmRouteContext): v
   app.post('/token', token);
   app.post(sendRoute, send);
 
-  app.setNotFoundHandler((request, reply) => {
+  const notFound = (request: DualRequest, reply: DualReply): DualReply => {
     request.raw.resume();
     const body = { error: { code: 404, message: `The requested URL ${clip(request.url)} was not found (POST /v1/projects/{project}/messages:send or POST /token).`, status: 'NOT_FOUND' } };
     return reply.code(404).header('content-type', jsonType).send(JSON.stringify(body));
-  });
+  };
+  app.setNotFoundHandler(notFound);
 
   app.setErrorHandler((error: { statusCode?: number; code?: string }, request: DualRequest, reply: DualReply) => {
     // A content-type fastify cannot even parse ("garbage"): Google reads the bytes regardless.
@@ -108,9 +109,14 @@ export function registerFcmRoutes(app: DualFastify, context: FcmRouteContext): v
     if (request.url === '/token') {
       return reply.code(400).header('content-type', jsonType).send(JSON.stringify({ error: 'invalid_request', error_description: tooLarge ? 'Request too large' : 'Bad request' }));
     }
+    // An unknown or lower-case method: fastify's FST_ERR_NOT_FOUND, the client's mistake, not a 500.
+    if (error.statusCode === 404) return notFound(request, reply);
+    const clientError = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500;
     const decision: Decision = tooLarge
       ? { code: 'INVALID_ARGUMENT', message: `Request payload size exceeds the limit: ${fcmBodyLimit} bytes.` }
-      : { code: 'INTERNAL', message: fcmMessages.INTERNAL };
+      : clientError
+        ? { code: 'INVALID_ARGUMENT', message: fcmMessages.INVALID_ARGUMENT }
+        : { code: 'INTERNAL', message: fcmMessages.INTERNAL };
     context.counters.requests++;
     return answer(reply, decision, context);
   });

@@ -114,7 +114,8 @@ export class DeliveryLedger {
   constructor(options: DeliveryLedgerOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#phaseAt = options.phaseAt ?? (() => 'run');
-    this.#maxRecords = assertInteger('maxRecords', options.maxRecords ?? 0, 0);
+    // ~100 bytes each: a million is ~100 MB, enough for any window a person reads.
+    this.#maxRecords = assertInteger('maxRecords', options.maxRecords ?? 0, 0, 1_000_000);
     this.#maxTokensListed = assertInteger('maxTokensListed', options.maxTokensListed ?? 100, 0);
     this.#identityWindowMs = assertInteger('identityWindowMs', options.identityWindowMs ?? 600_000, 1);
     this.#rotatedAt = this.#clock.now();

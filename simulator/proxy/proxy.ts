@@ -21,8 +21,9 @@ import { FaultEngine } from '../faults/engine.js';
 import { markSessionSockets, refuseAfterGoaway } from '../goaway.js';
 import type { FaultsDocument } from '../faults/spec.js';
 import type { DeliveryLedger } from '../ledger/ledger.js';
+import { trackSockets } from '../sockets.js';
 import { defaultServerHosts, generateServerCertificate, type PemKeyPair } from '../tls.js';
-import { UpstreamExchange, UpstreamSessions, writeUpstreamResponse } from './upstream.js';
+import { UpstreamExchange, UpstreamSessions, refuseTooLarge, writeUpstreamResponse } from './upstream.js';
 import type { UpstreamResponse } from './upstream.js';
 
 // http2-proxy is CommonJS and attaches `web` at run time, which ESM named imports cannot see.
@@ -56,6 +57,11 @@ export interface FaultProxyOptions {
   readonly passThrough?: boolean;
   /** SETTINGS_MAX_CONCURRENT_STREAMS towards the client. @default 1000 (observed APNs value, protocols.md §1.11) */
   readonly maxConcurrentStreams?: number;
+  /**
+   * Largest request body the proxy holds while faults decide (providers take 4–5 KiB); a larger one
+   * is answered 413 at once and never forwarded, so one huge POST cannot grow the proxy. @default 1 MiB
+   */
+  readonly maxBodyBytes?: number;
 }
 
 export interface FaultProxy {
@@ -74,6 +80,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const host = options.host ?? '127.0.0.1';
   const port = assertInteger('port', options.port ?? 0, 0, 65_535);
   const maxConcurrentStreams = assertInteger('maxConcurrentStreams', options.maxConcurrentStreams ?? 1000, 1, 2 ** 31 - 1);
+  const maxBodyBytes = assertInteger('maxBodyBytes', options.maxBodyBytes ?? 1024 * 1024, 0, 2 ** 30);
   const engine =
     options.passThrough === true
       ? undefined
@@ -87,6 +94,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const server: Http2Server | Http2SecureServer =
     tls === undefined ? createServer({ settings }) : createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: false, ALPNProtocols: ['h2'], settings });
 
+  const sockets = trackSockets(server as unknown as Server);
   const upstream = new UpstreamSessions({ origin: upstreamUrl.origin, ca: options.upstreamCa });
   const sessions = new Set<Http2Session>();
   server.on('session', (session: Http2Session) => {
@@ -104,7 +112,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const clientStream = req.stream;
     // Above the last-stream-id of a GOAWAY this connection got: refused, never forwarded.
     if (refuseAfterGoaway(clientStream)) return;
-    const context = { clientStream, clientHeaders: req.headers as IncomingHttpHeaders, upstream, authority, scheme, engine, metrics: engine?.metrics };
+    const declared = Number(req.headers['content-length']);
+    if (declared > maxBodyBytes) {
+      refuseTooLarge(clientStream, maxBodyBytes);
+      return;
+    }
+    const context = { clientStream, clientHeaders: req.headers as IncomingHttpHeaders, upstream, authority, scheme, engine, metrics: engine?.metrics, maxBodyBytes };
     void http2Proxy.web(
       req,
       res,
@@ -140,6 +153,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         for (const session of sessions) session.destroy();
+        // A session destroyed after the client's GOAWAY still holds its socket until the client closes it.
+        sockets.destroyAll();
         upstream.close();
         if (ownsEngine) engine?.close();
         server.close(() => resolve());

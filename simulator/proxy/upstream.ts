@@ -85,6 +85,20 @@ export interface ExchangeContext {
   readonly scheme: string;
   readonly engine: FaultEngine | undefined;
   readonly metrics: FaultMetrics | undefined;
+  /** Largest request body held for the fault engine; a larger one is answered 413. */
+  readonly maxBodyBytes: number;
+}
+
+/**
+ * 413 from the proxy itself, then RST_STREAM(NO_ERROR) so the client stops sending the rest
+ * (RFC 9113 §8.1: a server may answer before the request is complete and ask for that).
+ */
+export function refuseTooLarge(stream: ServerHttp2Stream, maxBodyBytes: number): void {
+  if (stream.destroyed || stream.closed || stream.headersSent) return;
+  stream.respond({ ':status': 413, 'content-type': 'application/json' });
+  stream.end(JSON.stringify({ reason: 'PayloadTooLarge', error: `the fault proxy holds request bodies of up to ${maxBodyBytes} bytes` }), () => {
+    if (!stream.closed) stream.close(constants.NGHTTP2_NO_ERROR);
+  });
 }
 
 const noRecord: AcceptHook = () => false;
@@ -97,6 +111,8 @@ export class UpstreamExchange extends EventEmitter {
   readonly #path: string;
   readonly #headers: Record<string, unknown>;
   readonly #chunks: Buffer[] = [];
+  #bytes = 0;
+  #tooLarge = false;
   #upstream: ClientHttp2Stream | undefined;
   #aborted = false;
 
@@ -110,12 +126,22 @@ export class UpstreamExchange extends EventEmitter {
     delete this.#headers['forwarded'];
   }
 
+  /** The body is held (faults decide on it and the ledger keys on it) up to maxBodyBytes; past that, dropped and 413. */
   write(chunk: Buffer): boolean {
+    if (this.#tooLarge) return true;
+    this.#bytes += chunk.length;
+    if (this.#bytes > this.#context.maxBodyBytes) {
+      this.#tooLarge = true;
+      this.#chunks.length = 0;
+      refuseTooLarge(this.#context.clientStream, this.#context.maxBodyBytes);
+      return true;
+    }
     this.#chunks.push(chunk);
     return true;
   }
 
   end(): void {
+    if (this.#tooLarge) return;
     const body = Buffer.concat(this.#chunks);
     const { engine, clientStream } = this.#context;
     if (engine === undefined) {

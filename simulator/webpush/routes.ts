@@ -113,7 +113,14 @@ export function registerWebPushRoutes(app: DualFastify, context: WebPushRouteCon
     request.raw.resume();
     context.counters.requests++;
     const tooLarge = error.statusCode === 413;
-    return reject(reply, tooLarge ? { status: 413, message: `the body is over ${maxBodyBytes} bytes` } : { status: 500, message: 'internal error' }, context);
+    // Fastify's own 4xx (an unknown or lower-case method is FST_ERR_NOT_FOUND, 404) are the client's: never a 500.
+    const clientError = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500;
+    const verdict: Verdict = tooLarge
+      ? { status: 413, message: `the body is over ${maxBodyBytes} bytes` }
+      : clientError
+        ? { status: error.statusCode === 404 ? 404 : 400, message: error.statusCode === 404 ? `no push resource at ${request.method} ${request.url.slice(0, 100)}` : 'bad request' }
+        : { status: 500, message: 'internal error' };
+    return reject(reply, verdict, context);
   });
 }
 

@@ -5,14 +5,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initHistograms } from '../../reports/histogram.js';
-import { pushsim } from './helpers.js';
+import { cliTestTimeout, pushsim } from './helpers.js';
 import { collect, steady, writeResults } from './results.js';
 
 beforeAll(async () => {
   await initHistograms();
 });
 
-describe('pushsim compare', () => {
+describe('pushsim compare', { timeout: cliTestTimeout }, () => {
   it('exits 0 and says so when the candidate is no worse', async () => {
     const { files } = await writeResults(collect(steady(100)), collect(steady(100)));
     const ran = await pushsim('compare', ...files);

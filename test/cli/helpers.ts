@@ -4,19 +4,51 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { expect } from 'vitest';
 
 export const bin = join(import.meta.dirname, '../../dist/cli/bin.js');
-const run = promisify(execFile);
 
-export async function pushsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+/**
+ * For tests that run the built CLI: it starts mocks and sends real traffic, and on a loaded two-core
+ * machine a run that takes 2 s alone can take ten times that. Generous, because it only has to hold
+ * "ends at all", never "is fast" (speed is measured in bench/).
+ */
+export const cliTestTimeout = 120_000;
+
+export interface CliResult {
+  /** The exit code; null when the process had to be killed. */
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The process did not end by itself within the time allowed and was killed. */
+  readonly timedOut: boolean;
+}
+
+/**
+ * Runs `pushsim ...args` and waits for it to end, killing it after `timeoutMs` (a command that does
+ * not exit after an error is a bug: `timedOut` says so). The budget is generous, for loaded machines.
+ */
+export function pushsimWithin(timeoutMs: number, args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      const failure = error as (Error & { code?: number | string; killed?: boolean; signal?: string }) | null;
+      const timedOut = failure?.killed === true || failure?.signal === 'SIGKILL';
+      resolve({ code: failure === null ? 0 : typeof failure.code === 'number' ? failure.code : null, stdout, stderr, timedOut });
+    });
+  });
+}
+
+export function pushsim(...args: string[]): Promise<CliResult> {
+  return pushsimWithin(60_000, args);
+}
+
+/**
+ * A user's mistake: the command ended by itself with `code`, said `message`, and printed neither a
+ * stack trace nor "please report it".
+ */
+export function expectUserError(result: CliResult, code: number, message: RegExp): void {
+  expect({ timedOut: result.timedOut, code: result.code, stderr: result.stderr }).toMatchObject({ timedOut: false, code, stderr: expect.stringMatching(message) });
+  expect(result.stderr).not.toMatch(/\n\s+at |please report it/);
 }
 
 /** Starts `pushsim mock <provider> …`, waits for its banner, returns what it printed and a stop function. */

@@ -8,13 +8,13 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pushsim, startMock } from './helpers.js';
+import { cliTestTimeout, pushsim, startMock } from './helpers.js';
 import { generateApnsSigningKey } from '../../simulator/apns/credentials.js';
 import { deviceToken, signProviderToken } from '../simulator/apns/helpers.js';
 import { open, remoteStreamLimit } from '../conformance/helpers.js';
 
 
-describe('pushsim mock apns', () => {
+describe('pushsim mock apns', { timeout: cliTestTimeout }, () => {
   it('--mtls --sandbox --config --max-streams --key: serves certificate and token auth as configured', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-mock-cli-'));
     const key = generateApnsSigningKey({ keyId: 'KEY0000001', teamId: 'TEAM000001' });
@@ -73,10 +73,10 @@ describe('pushsim mock apns', () => {
       [['--mtls', '--h2c'], 2, /cannot be used with/],
       [['--max-streams', '0'], 2, /--max-streams.*expected a whole number ≥ 1/s],
       [['--key', 'nocolons'], 2, /expected KEYID:TEAMID:path-to-key/],
-      [['--key', `KEY0000001:TEAM000001:${join(dir, 'missing.p8')}`], 3, /cannot read .*missing\.p8 \(ENOENT\)/],
+      [['--key', `KEY0000001:TEAM000001:${join(dir, 'missing.p8')}`], 3, /missing\.p8 does not exist .*\(ENOENT\)/],
       [['--key', `KEY0000001:TEAM000001:${join(dir, 'rsa.p8')}`], 3, /must be EC P-256 \(ES256\), got rsa/],
       [['--config', join(dir, 'bad.yaml')], 104, /bad\.yaml has 2 problem\(s\):\n {2}- expired: .*\n {2}- script\.abc: "Nope"/],
-      [['--config', join(dir, 'none.yaml')], 104, /none\.yaml has 1 problem\(s\):\n {2}- cannot be read \(ENOENT\)/],
+      [['--config', join(dir, 'none.yaml')], 104, /none\.yaml has 1 problem\(s\):\n {2}- the file does not exist .*\(ENOENT\)/],
     ];
     for (const [args, code, message] of cases) {
       const result = await pushsim('mock', 'apns', ...args);

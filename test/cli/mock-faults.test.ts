@@ -7,7 +7,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pushsim, startMock } from './helpers.js';
+import { cliTestTimeout, pushsim, startMock } from './helpers.js';
 import { openClient, payload, token } from '../simulator/proxy/helpers.js';
 
 
@@ -18,7 +18,7 @@ async function specFile(text: string): Promise<string> {
   return file;
 }
 
-describe('pushsim mock … --faults', () => {
+describe('pushsim mock … --faults', { timeout: cliTestTimeout }, () => {
   it.each(['apns', 'fcm', 'webpush'])('%s: a bad spec file exits 104 and lists every problem, naming the file', async (provider) => {
     const file = await specFile('faults:\n  - kind: error\n  - kind: stall\n    holdMs: -1\n  - kind: nope\n');
     const result = await pushsim('mock', provider, '--faults', file);

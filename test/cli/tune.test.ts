@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { TuneReport } from '../../reports/tune.js';
-import { pushsim } from './helpers.js';
+import { cliTestTimeout, pushsim } from './helpers.js';
 
 async function scenarioDir(yaml: string): Promise<{ dir: string; scenario: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'pushsim-tune-'));
@@ -20,7 +20,7 @@ async function scenarioDir(yaml: string): Promise<{ dir: string; scenario: strin
 // Every token's first attempt meets a 503 (from --faults); the budget lets each one retry.
 const flaky = 'name: flaky\ntarget: { mock: apns, worker: false }\nwarmup: 0\nload: { rate: 3000, count: 300 }\ntokens: { count: 100, unregisteredRatio: 0 }\npolicies: { retry: { budget: { ratio: 1 } }, circuitBreaker: false }\n';
 
-describe('pushsim tune', () => {
+describe('pushsim tune', { timeout: cliTestTimeout }, () => {
   it('runs each variant, ranks the retrying one first, prints its policies and writes tune.json', async () => {
     const { dir, scenario } = await scenarioDir(flaky);
     const faults = join(dir, 'faults.yaml');

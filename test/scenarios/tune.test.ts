@@ -69,7 +69,7 @@ describe('expandGrid', () => {
       'retry.maxAttempts[0]: retry maxAttempts must be an integer from 1 to 100, got 0',
       'retry.maxAttempts[2] repeats 3',
       'retry.maxAttempts[3]: retry maxAttempts must be an integer from 1 to 100, got 101',
-      'retry.baseDelayMs[0]: retry baseDelayMs must be an integer from 0 to 9007199254740991, got -1',
+      'retry.baseDelayMs[0]: retry baseDelayMs must be an integer from 0 to 2147483647, got -1',
       'retry.jitter cannot be tuned; use one of enabled, maxAttempts, baseDelayMs, maxDelayMs, retryMaybeProcessed',
       'circuitBreaker.errorRate[0]: circuit breaker errorRate must be a number from 5e-324 to 1, got 2',
       'circuitBreaker.openMs must be a non-empty list, got []',

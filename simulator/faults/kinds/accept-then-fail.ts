@@ -16,6 +16,7 @@ import { http2ErrorCode, optionalEnum, optionalNumber } from '../check.js';
 import { providerError, validateProviderErrors } from '../responses.js';
 import type { ProviderErrors } from '../responses.js';
 import type { AfterAccept, FaultKind } from '../types.js';
+import { pushAll } from '../../../core/arrays.js';
 
 const thens = ['error', 'reset', 'stall'] as const;
 type Then = (typeof thens)[number];
@@ -29,7 +30,7 @@ export const acceptThenFailFault: FaultKind = {
   validate(spec, at) {
     const problems: Problems = [];
     const then = optionalEnum(problems, spec, 'then', at, thens) ?? 'error';
-    problems.push(...validateProviderErrors(spec, at, false));
+    pushAll(problems, validateProviderErrors(spec, at, false));
     optionalNumber(problems, spec, 'retryAfterSeconds', at, 0, 86_400, true);
     if (spec['code'] !== undefined) {
       if (then !== 'reset') problems.push(`${at}.code applies only to then: reset`);

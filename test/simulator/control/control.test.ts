@@ -60,6 +60,35 @@ describe('control API', () => {
     expect(engine.list()).toEqual([]);
   });
 
+  it('answers 400, never 500, to a body that is not a fault spec object, and changes nothing', async () => {
+    engine = new FaultEngine({ spec: { faults: [{ kind: 'outage', id: 'down' }] }, tickMs: 0 });
+    control = await startControlServer({ engine });
+    const before = JSON.stringify(engine.list());
+    for (const body of [null, 5, 'text', [], [{ kind: 'outage' }], true]) {
+      for (const [method, path] of [['POST', '/faults'], ['PUT', '/faults/down'], ['PATCH', '/faults/down']] as const) {
+        const answer = await call(method, path, body);
+        expect({ method, body, status: answer.status }).toEqual({ method, body, status: 400 });
+        expect(answer.json).toMatchObject({ error: expect.stringMatching(/^the body must be a JSON object: .*, got /) });
+      }
+    }
+    expect(JSON.stringify(engine.list())).toBe(before);
+  });
+
+  it('answers 4xx to malformed JSON, a missing body, a body too large and a bad limit', async () => {
+    engine = new FaultEngine({ spec: { faults: [{ kind: 'outage', id: 'down' }] }, tickMs: 0 });
+    control = await startControlServer({ engine });
+    const raw = async (method: string, path: string, body: string, type = 'application/json') =>
+      (await fetch(`${control!.url}${path}`, { method, headers: { 'content-type': type }, body })).status;
+    expect(await raw('POST', '/faults', '{"kind":')).toBe(400);
+    expect(await raw('PATCH', '/faults/down', '')).toBe(400);
+    expect(await raw('POST', '/faults', 'kind=outage', 'application/x-www-form-urlencoded')).toBe(415);
+    expect(await raw('POST', '/faults', JSON.stringify({ kind: 'outage', id: 'x'.repeat(100_000) }))).toBe(413);
+    expect(await call('PATCH', '/faults/down')).toMatchObject({ status: 400 });
+    for (const limit of ['-1', 'abc', '1e3', '10001', '0x10']) expect((await call('GET', `/ledger/records?limit=${limit}`)).status).toBe(400);
+    expect(await call('GET', '/ledger/records?limit=0')).toMatchObject({ status: 200, json: { records: [] } });
+    expect(engine.list().map((f) => f.id)).toEqual(['down']);
+  });
+
   it('resets to the initial spec, serves the ledger and the timeline', async () => {
     engine = new FaultEngine({ spec: { phases: [{ name: 'only' }], faults: [{ kind: 'reset', id: 'r' }] }, tickMs: 0, ledgerRecords: 10 });
     control = await startControlServer({ engine });
