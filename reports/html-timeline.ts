@@ -1,7 +1,10 @@
 /**
  * The per-second section of the HTML report (result.timeline): planned and accepted notifications
  * per second against p99 of accepted latency, on two axes — where a ramp bends or a fault phase
- * begins shows at a glance. Drawn by uPlot like the latency chart (html.ts inlines the library once).
+ * begins shows at a glance. pushsim's own pauses per second (the longest event-loop delay of the
+ * sender's thread and of the mock's worker) share the latency axis, so a p99 spike that matches a
+ * pause of pushsim's is told from the provider's. Drawn by uPlot like the latency chart (html.ts
+ * inlines the library once).
  */
 import type { Result } from './result.js';
 
@@ -29,20 +32,44 @@ const timelineScript = `(function () {
       { label: 'p99 accepted', scale: 'ms', stroke: '#2e86c1', width: 2, spanGaps: false, value: function (u, v) { return ms(v); } }
     ]
   };
-  var plot = new uPlot(opts, [data.second, data.planned, data.accepted, data.other, data.p99], target);
+  var columns = [data.second, data.planned, data.accepted, data.other, data.p99];
+  if (data.senderPause) {
+    opts.series.push({ label: 'sender pause', scale: 'ms', stroke: '#8e44ad', width: 1, dash: [2, 3], value: function (u, v) { return ms(v); } });
+    columns.push(data.senderPause);
+  }
+  if (data.mockPause) {
+    opts.series.push({ label: 'mock pause', scale: 'ms', stroke: '#d35400', width: 1, dash: [2, 3], value: function (u, v) { return ms(v); } });
+    columns.push(data.mockPause);
+  }
+  var plot = new uPlot(opts, columns, target);
   window.addEventListener('resize', function () { plot.setSize({ width: Math.max(320, target.clientWidth), height: 300 }); });
 })();`;
 
+export interface TimelineSeries {
+  second: number[];
+  planned: number[];
+  accepted: number[];
+  other: number[];
+  p99: (number | null)[];
+  /** The longest event-loop delay per second of the sender's thread, and of the mock's worker (results that have them). */
+  senderPause?: number[];
+  mockPause?: number[];
+}
+
 /** The series the chart draws, one value per second. */
-export function timelineSeries(result: Result): { second: number[]; planned: number[]; accepted: number[]; other: number[]; p99: (number | null)[] } | undefined {
+export function timelineSeries(result: Result): TimelineSeries | undefined {
   const timeline = result.timeline;
   if (timeline === undefined || timeline.length === 0) return undefined;
+  const sender = timeline.every((s) => s.senderDelayMs !== undefined) ? timeline.map((s) => s.senderDelayMs ?? 0) : undefined;
+  const mock = timeline.every((s) => s.mockDelayMs !== undefined) ? timeline.map((s) => s.mockDelayMs ?? 0) : undefined;
   return {
     second: timeline.map((s) => s.second),
     planned: timeline.map((s) => s.scheduled),
     accepted: timeline.map((s) => s.accepted),
     other: timeline.map((s) => s.rejected + s.failed + s.expired + s.dropped),
     p99: timeline.map((s) => s.p99),
+    ...(sender !== undefined && { senderPause: sender }),
+    ...(mock !== undefined && { mockPause: mock }),
   };
 }
 

@@ -17,6 +17,7 @@ import { describeNotAcknowledged } from './delivery.js';
 import { decodeHistogram } from './histogram.js';
 import { checkInvariant } from './result.js';
 import type { LatencyEntry, Result } from './result.js';
+import type { ThreadPauses } from '../core/pauses.js';
 import { duration, ms, percent, perSecond } from './format.js';
 import { timelineChart } from './html-timeline.js';
 
@@ -240,7 +241,25 @@ function chart(result: Result): string {
 function perSecondChart(result: Result): string {
   const parts = timelineChart(result, scriptJson);
   if (parts === undefined) return '';
-  return section('Per second', [paragraph('Notifications planned, accepted and not accepted in each second of the measured run, and p99 of the latency of those accepted (right axis).'), ...parts].join('\n'));
+  const pauses = result.pauses === undefined ? '' : " Dashed: pushsim's own pauses, the longest event-loop delay of the sender's thread (and of the mock's worker) in each second, on the same axis.";
+  return section('Per second', [paragraph(`Notifications planned, accepted and not accepted in each second of the measured run, and p99 of the latency of those accepted (right axis).${pauses}`), ...parts].join('\n'));
+}
+
+/** pushsim's own event-loop delay and GC pauses per thread, and what they could have added to the tail. */
+function ownPauses(result: Result): string {
+  const p = result.pauses;
+  if (p === undefined) return '';
+  const row = (name: string, t: ThreadPauses): string[] => [name, ms(t.eventLoopDelayMs.p50), ms(t.eventLoopDelayMs.p99), ms(t.eventLoopDelayMs.max), String(t.gc.count), ms(t.gc.totalMs), `${t.gc.percent.toFixed(2)} %`, ms(t.gc.maxMs)];
+  const rows = [row('sender thread', p.sender), ...(p.mock === undefined ? [] : [row('mock worker', p.mock)])];
+  const tail = p.tail === undefined ? '' : paragraph(`Together ${ms(p.tail.ownP99Ms)} ms at p99: ${p.tail.percent.toFixed(1)} % of the accepted p99 (${ms(p.tail.acceptedP99Ms)} ms).`);
+  return section(
+    "pushsim's own pauses",
+    [
+      paragraph('How late each thread of pushsim ran a ready callback (event-loop delay, sampled every 10 ms) and how long garbage collection stopped it, over the measured run: latency these add is pushsim\'s, not the provider\'s.'),
+      table(['thread', 'delay p50 (ms)', 'delay p99 (ms)', 'delay max (ms)', 'GC pauses', 'GC total (ms)', 'GC share', 'longest GC (ms)'], rows, { textColumns: 1 }),
+      tail,
+    ].filter((part) => part !== '').join('\n'),
+  );
 }
 
 function reasons(result: Result): string {
@@ -305,7 +324,7 @@ function invariant(result: Result): string {
 /** The report as one HTML document. Every string from the result is escaped. */
 export function formatHtml(result: Result): string {
   const title = `pushsim${result.scenario !== undefined ? ` · ${result.scenario}` : ''} · ${result.startedAt}`;
-  const sections = [header(result), outcomes(result), latency(result), chart(result), perSecondChart(result), reasons(result), thresholds(result), ledger(result), faults(result), breaker(result), invariant(result)];
+  const sections = [header(result), outcomes(result), latency(result), chart(result), perSecondChart(result), ownPauses(result), reasons(result), thresholds(result), ledger(result), faults(result), breaker(result), invariant(result)];
   const body = sections.filter((part) => part !== '').join('\n');
   // uPlot once, before any chart's script, only when a chart is drawn.
   const charts = body.includes('<script>') ? uplotAssets() : undefined;

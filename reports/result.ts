@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { InvalidArgumentError, InvalidConfigError, assertNumber } from '../core/errors.js';
+import type { ThreadPauseReport, ThreadPauses } from '../core/pauses.js';
 import { outcomeStatuses, reasonKey } from '../sender/outcome.js';
 import type { AttemptTiming } from '../sender/listener.js';
 import type { Outcome, OutcomeStatus } from '../sender/outcome.js';
@@ -140,12 +141,28 @@ export interface Validity {
   readonly valid: boolean;
   /** Whether an invalid run fails (`pushsim run` exits 97); false when the scenario set `validity.failOnOverload: false`. */
   readonly failOnOverload: boolean;
-  readonly bounds: { readonly maxSendLagMs: number; readonly maxShedPercent: number };
+  readonly bounds: { readonly maxSendLagMs: number; readonly maxShedPercent: number; readonly maxPauseSharePercent?: number };
   /** Why it is not valid, one sentence each with the numbers; empty when valid. */
   readonly reasons: readonly string[];
   /** What limited the sending, when something did (also on a valid run, e.g. the target's own limit). */
   readonly bottleneck?: { readonly kind: BottleneckKind; readonly summary: string };
   readonly evidence: OverloadEvidence;
+}
+
+/**
+ * pushsim's own pauses over the measured run (core/pauses.ts): event-loop delay and garbage
+ * collection of the thread that sends, and of the mock's worker thread when the mock runs in one
+ * (an in-process mock shares the sender's thread, so its pauses are in `sender`).
+ */
+export interface OwnPauses {
+  readonly sender: ThreadPauses;
+  readonly mock?: ThreadPauses;
+  /**
+   * What the pauses could have added to the accepted tail: the sender's and the mock's event-loop
+   * delay p99 together (`ownP99Ms`), as a share of the accepted latency p99 (`percent`);
+   * scenarios/pauses.ts judges it.
+   */
+  readonly tail?: { readonly ownP99Ms: number; readonly acceptedP99Ms: number; readonly percent: number };
 }
 
 /** The run stopped on a signal (SIGINT, SIGTERM): the result is partial. */
@@ -214,6 +231,8 @@ export interface Result {
   readonly wireLatencyMs?: LatencyEntry;
   /** Whether this run measured the target or pushsim's own limits (overload), with the evidence. */
   readonly validity?: Validity;
+  /** pushsim's own event-loop delay and GC pauses, sender thread and mock worker thread (per second in `timeline`). */
+  readonly pauses?: OwnPauses;
   /** Present when a signal stopped the run: the result is partial. */
   readonly interrupted?: Interruption;
   /** Present when the run stopped because the target could not be reached, with the cause. */
@@ -269,6 +288,8 @@ export interface FinishOptions {
   readonly unreachable?: Unreachable;
   readonly phases?: readonly PhaseSpan[];
   readonly warnings?: readonly string[];
+  /** pushsim's own pauses, per thread: the summaries go to `pauses`, the seconds into `timeline`. */
+  readonly pauses?: { readonly sender: ThreadPauseReport; readonly mock?: ThreadPauseReport; readonly tail?: OwnPauses['tail'] };
 }
 
 /** When a notification first went on the wire: on the measured run's clock, and how late against its plan. */
@@ -382,6 +403,12 @@ export class ResultCollector {
     return this.#shed;
   }
 
+  /** p99 of the accepted latency so far (ms), null when nothing was accepted: what pushsim's own pauses are judged against. */
+  acceptedP99(): number | null {
+    const accepted = this.#latency.accepted;
+    return accepted.count === 0 ? null : accepted.percentileMs(99);
+  }
+
   /** p99 of the send lag and of the generator's lag so far (ms), null without values: overload evidence. */
   lagP99(): { sendLagMs: number | null; fireLagMs: number | null } {
     const p99 = (h: LatencyHistogram): number | null => (h.count === 0 ? null : h.percentileMs(99));
@@ -436,11 +463,12 @@ export class ResultCollector {
       tokensToPrune: [...this.#prune.values()],
       ...(delivery !== undefined && { delivery }),
       ...(faults !== undefined && { faults }),
-      ...(this.#timeline !== undefined && { timeline: this.#timeline.snapshot() }),
+      ...(this.#timeline !== undefined && { timeline: withPauses(this.#timeline.snapshot(), options.pauses) }),
       ...(this.#sendLag.count > 0 && { sendLagMs: entryOf(this.#sendLag) }),
       ...(this.#queueWait.count > 0 && { queueWaitMs: entryOf(this.#queueWait) }),
       ...(this.#wire.count > 0 && { wireLatencyMs: entryOf(this.#wire) }),
       ...(options.validity !== undefined && { validity: options.validity }),
+      ...(options.pauses !== undefined && { pauses: pausesOf(options.pauses) }),
       ...(options.interrupted !== undefined && { interrupted: options.interrupted }),
       ...(options.unreachable !== undefined && { unreachable: options.unreachable }),
       ...(options.phases !== undefined && { phases: options.phases }),
@@ -454,6 +482,23 @@ export class ResultCollector {
     for (const histogram of [this.#attempts, this.#sendLag, this.#queueWait, this.#wire, this.#fireLag]) histogram.destroy();
     this.#timeline?.destroy();
   }
+}
+
+function pausesOf({ sender, mock, tail }: NonNullable<FinishOptions['pauses']>): OwnPauses {
+  return { sender: sender.summary, ...(mock !== undefined && { mock: mock.summary }), ...(tail !== undefined && { tail }) };
+}
+
+/** Each second of the timeline with the threads' pauses of that second (ms; 0 when none was measured). */
+function withPauses(seconds: TimelineSecond[], pauses: FinishOptions['pauses']): TimelineSecond[] {
+  if (pauses === undefined) return seconds;
+  const at = (values: readonly number[], second: number): number => values[second] ?? 0;
+  const { sender, mock } = pauses;
+  return seconds.map((entry) => ({
+    ...entry,
+    senderDelayMs: at(sender.seconds.delayMaxMs, entry.second),
+    senderGcMs: at(sender.seconds.gcMs, entry.second),
+    ...(mock !== undefined && { mockDelayMs: at(mock.seconds.delayMaxMs, entry.second), mockGcMs: at(mock.seconds.gcMs, entry.second) }),
+  }));
 }
 
 function entryOf(histogram: LatencyHistogram): LatencyEntry {
@@ -495,6 +540,11 @@ const latencyEntrySchema = z
       histogram.destroy();
     }
   });
+
+const threadPausesSchema = z.object({
+  eventLoopDelayMs: z.object({ p50: millis, p99: millis, max: millis }),
+  gc: z.object({ count, totalMs: millis, maxMs: millis, percent: z.number().nonnegative() }),
+});
 
 const resultSchema = z.object({
   schema: z.literal(RESULT_SCHEMA),
@@ -561,6 +611,10 @@ const resultSchema = z.object({
         p50: millis.nullable(),
         p99: millis.nullable(),
         max: millis.nullable(),
+        senderDelayMs: millis.optional(),
+        senderGcMs: millis.optional(),
+        mockDelayMs: millis.optional(),
+        mockGcMs: millis.optional(),
       }),
     )
     .optional(),
@@ -571,7 +625,7 @@ const resultSchema = z.object({
     .object({
       valid: z.boolean(),
       failOnOverload: z.boolean(),
-      bounds: z.object({ maxSendLagMs: millis, maxShedPercent: z.number().nonnegative() }),
+      bounds: z.object({ maxSendLagMs: millis, maxShedPercent: z.number().nonnegative(), maxPauseSharePercent: z.number().nonnegative().optional() }),
       reasons: z.array(z.string()),
       bottleneck: z.object({ kind: z.enum(['sender-cpu', 'sender-in-flight-limit', 'target-in-flight-limit', 'connecting']), summary: z.string() }).optional(),
       evidence: z.object({
@@ -591,6 +645,13 @@ const resultSchema = z.object({
           connectingPercent: z.number().min(0).max(100),
         }),
       }),
+    })
+    .optional(),
+  pauses: z
+    .object({
+      sender: threadPausesSchema,
+      mock: threadPausesSchema.optional(),
+      tail: z.object({ ownP99Ms: millis, acceptedP99Ms: millis, percent: z.number().nonnegative() }).optional(),
     })
     .optional(),
   interrupted: z.object({ signal: z.string(), atMs: millis, duringWarmup: z.boolean().optional() }).optional(),

@@ -7,6 +7,7 @@ import { outcomeStatuses } from '../sender/outcome.js';
 import { checkInvariant } from './result.js';
 import type { Result } from './result.js';
 import { describeNotAcknowledged } from './delivery.js';
+import type { ThreadPauses } from '../core/pauses.js';
 import { duration, ms, percent, perSecond as rate, safe, table } from './format.js';
 import { pushAll } from '../core/arrays.js';
 
@@ -74,6 +75,19 @@ function timingLines(result: Result): string[] {
   if (result.attemptLatencyMs !== undefined) lines.push(`per attempt (ms): ${summary(result.attemptLatencyMs)}`);
   if (result.queueWaitMs !== undefined) lines.push(`  queued in pushsim (ms): ${summary(result.queueWaitMs)}`);
   if (result.wireLatencyMs !== undefined) lines.push(`  on the wire (ms): ${summary(result.wireLatencyMs)}`);
+  return lines;
+}
+
+/** pushsim's own pauses, per thread, and what they could have added to the accepted tail. */
+function pauseLines(pauses: NonNullable<Result['pauses']>): string[] {
+  const thread = (name: string, p: ThreadPauses): string => {
+    const { eventLoopDelayMs: d, gc } = p;
+    return `  ${name}: event-loop delay p50 ${ms(d.p50)} · p99 ${ms(d.p99)} · max ${ms(d.max)} · GC ${gc.count} pauses, ${ms(gc.totalMs)} in all (${gc.percent.toFixed(2)} % of the time), longest ${ms(gc.maxMs)}`;
+  };
+  const lines = ["pushsim's own pauses (ms):", thread('sender thread', pauses.sender)];
+  if (pauses.mock !== undefined) lines.push(thread('mock worker  ', pauses.mock));
+  const { tail } = pauses;
+  if (tail !== undefined) lines.push(`  together ${ms(tail.ownP99Ms)} at p99: ${tail.percent.toFixed(1)} % of the accepted p99 (${ms(tail.acceptedP99Ms)})`);
   return lines;
 }
 
@@ -154,6 +168,7 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   ].filter((part): part is string => typeof part === 'string');
   if (resilience.length > 0) lines.push(resilience.join(' · '));
   pushAll(lines, timingLines(result));
+  if (result.pauses !== undefined) pushAll(lines, pauseLines(result.pauses));
   for (const t of result.breakerTransitions ?? []) {
     lines.push(`circuit ${safe(t.origin)}: ${safe(t.from)} → ${safe(t.to)} at ${duration(t.atMs)}`);
   }

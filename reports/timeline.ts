@@ -33,9 +33,19 @@ export interface TimelineSecond {
   readonly p50: number | null;
   readonly p99: number | null;
   readonly max: number | null;
+  /**
+   * pushsim's own pauses in this second (core/pauses.ts; results from before them lack these): the
+   * longest event-loop delay and the GC pause time (ms) of the sender's thread, and of the mock's
+   * worker thread when the mock runs in one. A p99 that rises with them is pushsim's, not the provider's.
+   */
+  readonly senderDelayMs?: number;
+  readonly senderGcMs?: number;
+  readonly mockDelayMs?: number;
+  readonly mockGcMs?: number;
 }
 
-type Entry = { -readonly [K in keyof TimelineSecond]-?: TimelineSecond[K] };
+type Entry = { -readonly [K in keyof TimelineSecond as K extends PauseField ? never : K]-?: TimelineSecond[K] };
+type PauseField = 'senderDelayMs' | 'senderGcMs' | 'mockDelayMs' | 'mockGcMs';
 
 const emptyEntry = (second: number): Entry => ({ second, scheduled: 0, sent: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, p50: null, p99: null, max: null });
 

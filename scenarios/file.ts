@@ -102,7 +102,7 @@ const fileSchema = z.strictObject({
   warmup: whole.optional(),
   thresholds: z.array(z.string()).optional(),
   // The numbers are checked by validateValidity, for files and code alike.
-  validity: z.strictObject({ maxSendLagMs: z.number().optional(), maxShedPercent: z.number().optional(), failOnOverload: z.boolean().optional() }).optional(),
+  validity: z.strictObject({ maxSendLagMs: z.number().optional(), maxShedPercent: z.number().optional(), failOnOverload: z.boolean().optional(), maxPauseSharePercent: z.number().optional() }).optional(),
   // A fault spec, or the path of a spec file relative to the scenario file; checked by validateScenario.
   faults: z.union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'must be a fault spec ({ seed?, phases?, faults: [...] }) or the path of a YAML/JSON spec file' }).optional(),
 });

@@ -33,6 +33,12 @@ export interface ValidityConfig {
   readonly maxShedPercent?: number;
   /** Whether a run that is not valid fails (`pushsim run` exits 97). @default true */
   readonly failOnOverload?: boolean;
+  /**
+   * pushsim's own pauses (event-loop delay p99, sender and mock threads together), in % of the
+   * accepted p99, at and above which a run is not valid — when they are also 50 ms or more
+   * (scenarios/pauses.ts). @default 50
+   */
+  readonly maxPauseSharePercent?: number;
 }
 
 export const validityDefaults = { maxSendLagMs: 1000, maxShedPercent: 0, failOnOverload: true } as const;
@@ -40,12 +46,15 @@ export const validityDefaults = { maxSendLagMs: 1000, maxShedPercent: 0, failOnO
 export function validateValidity(config: ValidityConfig | undefined, path = 'validity'): string[] {
   if (config === undefined) return [];
   const problems: string[] = [];
-  const { maxSendLagMs, maxShedPercent, failOnOverload } = config;
+  const { maxSendLagMs, maxShedPercent, failOnOverload, maxPauseSharePercent } = config;
   if (maxSendLagMs !== undefined && (typeof maxSendLagMs !== 'number' || !Number.isFinite(maxSendLagMs) || maxSendLagMs < 1 || maxSendLagMs > 3_600_000)) {
     problems.push(`${path}.maxSendLagMs must be a number of ms from 1 to 3600000, got ${JSON.stringify(maxSendLagMs)}`);
   }
   if (maxShedPercent !== undefined && (typeof maxShedPercent !== 'number' || !Number.isFinite(maxShedPercent) || maxShedPercent < 0 || maxShedPercent > 100)) {
     problems.push(`${path}.maxShedPercent must be a percentage from 0 to 100, got ${JSON.stringify(maxShedPercent)}`);
+  }
+  if (maxPauseSharePercent !== undefined && (typeof maxPauseSharePercent !== 'number' || !Number.isFinite(maxPauseSharePercent) || maxPauseSharePercent < 25 || maxPauseSharePercent > 1000)) {
+    problems.push(`${path}.maxPauseSharePercent must be a percentage from 25 to 1000, got ${JSON.stringify(maxPauseSharePercent)}`);
   }
   if (failOnOverload !== undefined && typeof failOnOverload !== 'boolean') problems.push(`${path}.failOnOverload must be true or false, got ${JSON.stringify(failOnOverload)}`);
   return problems;

@@ -11,6 +11,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { InvalidConfigError } from '../core/errors.js';
+import { PauseMonitor } from '../core/pauses.js';
 import type { Provider } from '../core/reasons.js';
 import { AcknowledgementCounter, withAcknowledgements } from '../reports/delivery.js';
 import { initHistograms } from '../reports/histogram.js';
@@ -29,6 +30,7 @@ import type { OpenTarget } from './target.js';
 import { OverloadMonitor, ScheduleLag, bottleneckOf, judgeValidity, validityDefaults } from './overload.js';
 import type { OverloadSamples } from './overload.js';
 import { ReachabilityWatch } from './reachability.js';
+import { defaultMaxPauseSharePercent, judgePauses, pauseTail } from './pauses.js';
 import type { DeliverySummary, Interruption, PhaseSpan, SentAt, Unreachable } from '../reports/result.js';
 import type { DispatchContext } from '../sender/transport.js';
 import { faultsThatCannotFire } from '../simulator/faults/dormant.js';
@@ -181,13 +183,41 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         await target.startMeasuring();
         measuring = true;
         const startedAt = new Date();
-        const driven = await this.#drive(lanes, createProviderAssignment(shares, config.tokens.seed), collector, signal, stop.signal, (at) => (origin = at));
+        // pushsim's own pauses, on this thread and on the mock's worker thread, second 0 at the run's clock zero.
+        const senderPauses = new PauseMonitor();
+        const startPauses = (at: number): void => {
+          origin = at;
+          senderPauses.start(performance.timeOrigin + at);
+          target.measurePauses(performance.timeOrigin + at).catch(() => {});
+        };
+        let driven: Driven;
+        try {
+          driven = await this.#drive(lanes, createProviderAssignment(shares, config.tokens.seed), collector, signal, stop.signal, startPauses);
+        } finally {
+          senderPauses.stop();
+        }
+        const mockPauses = await target.mockPauses().catch(() => undefined);
         const delivery = unreachable === undefined ? await target.delivery() : undefined;
         const lag = collector.lagP99();
-        const validity =
+        const pauses = { sender: senderPauses.report(), ...(mockPauses !== undefined && { mock: mockPauses }) };
+        const tail = pauseTail(pauses.sender.summary, mockPauses?.summary, collector.acceptedP99());
+        const maxPauseSharePercent = config.validity?.maxPauseSharePercent ?? defaultMaxPauseSharePercent;
+        const pauseVerdict = judgePauses(tail, maxPauseSharePercent);
+        if (pauseVerdict.warning !== undefined) this.emit('warning', pauseVerdict.warning);
+        const judged =
           unreachable === undefined
             ? judgeValidity({ ...driven.overload, scheduled: collector.scheduled(), shed: collector.shed(), sendLagP99Ms: lag.sendLagMs, fireLagP99Ms: lag.fireLagMs }, config.validity)
             : undefined;
+        // pushsim's own pauses, when they make up most of the tail, are a reason of their own (scenarios/pauses.ts).
+        const validity =
+          judged === undefined
+            ? undefined
+            : {
+                ...judged,
+                bounds: { ...judged.bounds, maxPauseSharePercent },
+                ...(pauseVerdict.reason !== undefined && { valid: false, reasons: [...judged.reasons, pauseVerdict.reason] }),
+              };
+        const runWarnings = [...warnings, ...(pauseVerdict.warning === undefined ? [] : [pauseVerdict.warning])];
         const phases = config.faults?.phases === undefined ? undefined : phasesOnRunClock(config.faults.phases, driven.origin - faultsAt, driven.durationMs);
         result = collector.finish({
           ...common,
@@ -196,6 +226,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
           ...(delivery !== undefined && { delivery: withAcknowledgements(publicDelivery(delivery.ledger), acknowledged.snapshot()) }),
           ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
           ...(validity !== undefined && { validity }),
+          pauses: { ...pauses, ...(tail !== undefined && { tail }) },
+          ...(runWarnings.length > 0 && { warnings: runWarnings }),
           ...(interrupted !== undefined && { interrupted }),
           ...(unreachable !== undefined && { unreachable }),
           ...(phases !== undefined && { phases }),

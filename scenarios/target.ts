@@ -16,6 +16,7 @@ import { CredentialError } from '../core/errors.js';
 import { readTextFile } from '../core/files.js';
 import { fileLimits } from '../core/limits.js';
 import { certificateProblem } from '../core/pem.js';
+import type { ThreadPauseReport } from '../core/pauses.js';
 import type { Provider } from '../core/reasons.js';
 import type { ApnsTokenCredentials } from '../sender/auth/apns-token.js';
 import type { ServiceAccount } from '../sender/auth/google-oauth.js';
@@ -61,6 +62,8 @@ interface ObservedMock {
   startMeasuring(): Promise<void>;
   ledger(): Promise<LedgerSummary>;
   faults(): Promise<readonly FaultView[]>;
+  /** A mock on its own thread (a worker) measures its own pauses; an in-process one shares the sender's. */
+  readonly thread?: { measurePauses(originEpochMs: number): Promise<void>; pauses(): Promise<ThreadPauseReport> };
 }
 
 export interface OpenTarget {
@@ -76,6 +79,13 @@ export interface OpenTarget {
    * the warm-up ran healthy) and their timelines, and their ledgers forget the warm-up.
    */
   startMeasuring(): Promise<void>;
+  /**
+   * Starts measuring the pauses of the mock running on its own thread (a worker), if one does, with
+   * its seconds counted from `originEpochMs` (the run's clock zero as `performance.timeOrigin + performance.now()`).
+   */
+  measurePauses(originEpochMs: number): Promise<void>;
+  /** That mock thread's own event-loop delay and GC pauses since measurePauses(); undefined when no mock has its own thread. */
+  mockPauses(): Promise<ThreadPauseReport | undefined>;
   /** What the mocks delivered since startMeasuring(), and how often each fault fired; undefined for an external origin. */
   delivery(): Promise<{ readonly ledger: LedgerSummary; readonly faults: readonly FaultInjection[] } | undefined>;
   /** Closes every mock we started; safe to call once whatever happened before. */
@@ -145,6 +155,11 @@ function describe(endpoints: Endpoints, closers: readonly (() => Promise<void>)[
     startMeasuring: async () => {
       await Promise.all(observed.map((mock) => mock.startMeasuring()));
     },
+    measurePauses: async (originEpochMs) => {
+      await Promise.all(observed.map((mock) => mock.thread?.measurePauses(originEpochMs)));
+    },
+    // Only the APNs mock runs in a worker: at most one thread to ask.
+    mockPauses: async () => observed.find((mock) => mock.thread !== undefined)?.thread?.pauses(),
     delivery: async () => {
       if (observed.length === 0) return undefined;
       const ledgers = await Promise.all(observed.map((mock) => mock.ledger()));
@@ -181,7 +196,7 @@ async function openMockApns({ target, faults, closers, observed }: Mocks, popula
   let mock: MockApns | MockApnsInWorker;
   if (inWorker) {
     const worker = await startMockApnsInWorker(options);
-    observed.push({ startMeasuring: () => worker.resetFaults(), ledger: () => worker.ledgerSummary(), faults: () => worker.faultList() });
+    observed.push({ startMeasuring: () => worker.resetFaults(), ledger: () => worker.ledgerSummary(), faults: () => worker.faultList(), thread: worker });
     mock = worker;
   } else {
     const inProcess = await startMockApns(options);

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError, InvalidConfigError, PushSimError, type ErrorCode } from '../../core/errors.js';
+import type { ThreadPauseReport } from '../../core/pauses.js';
 import { FaultEngine } from '../faults/engine.js';
 import { loadFaultsFile } from '../faults/spec-file.js';
 import { validateFaultsDocument } from '../faults/spec.js';
@@ -31,6 +32,14 @@ export interface MockApnsInWorker extends MockApnsWorkerInfo {
   faultList(): Promise<readonly FaultView[]>;
   /** MockApns.faults.reset() (starting paused faults, restarting the timeline), or without faults clears the ledger. */
   resetFaults(): Promise<void>;
+  /**
+   * Starts measuring the worker thread's own event-loop delay and GC pauses (core/pauses.ts), its
+   * seconds counted from `originEpochMs` (`performance.timeOrigin + performance.now()` of the caller's
+   * clock zero); restarting forgets what was measured.
+   */
+  measurePauses(originEpochMs: number): Promise<void>;
+  /** The worker thread's own pauses since measurePauses(): over the whole time and per second. */
+  pauses(): Promise<ThreadPauseReport>;
   /** Closes the server gracefully, then ends the worker. */
   close(): Promise<void>;
 }
@@ -107,12 +116,12 @@ export async function startMockApnsInWorker(
   const { type: _ready, ...info } = started;
   let closing: Promise<void> | undefined;
   const send = (message: ToWorker): void => worker.postMessage(message);
-  const ask = <T>(type: WorkerQuestion): Promise<T> => {
+  const ask = <T>(type: WorkerQuestion | 'measure-pauses', originEpochMs = 0): Promise<T> => {
     if (exited !== undefined) return Promise.reject(exited);
     return new Promise<T>((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve: resolve as (value: never) => void, reject });
-      send({ type, id });
+      send(type === 'measure-pauses' ? { type, id, originEpochMs } : { type, id });
     });
   };
   return {
@@ -121,6 +130,8 @@ export async function startMockApnsInWorker(
     ledgerSummary: () => ask<LedgerSummary>('ledger'),
     faultList: () => ask<readonly FaultView[]>('faults'),
     resetFaults: () => ask<undefined>('reset-faults').then(() => undefined),
+    measurePauses: (originEpochMs) => ask<undefined>('measure-pauses', originEpochMs).then(() => undefined),
+    pauses: () => ask<ThreadPauseReport>('pauses'),
     close() {
       closing ??= new Promise<void>((resolve) => {
         if (exited !== undefined) {
@@ -164,7 +175,10 @@ function answerOf(message: Exclude<FromWorker, { type: 'ready' | 'failed' | 'clo
       return message.summary;
     case 'faults':
       return message.faults;
+    case 'pauses':
+      return message.pauses;
     case 'reset-faults':
+    case 'measure-pauses':
       return undefined;
   }
 }

@@ -2,6 +2,7 @@
  * Messages between startMockApnsInWorker (main thread) and worker.ts. Only structured-cloneable
  * data crosses: no functions, so no Clock object and no custom latency sampler.
  */
+import type { ThreadPauseReport } from '../../core/pauses.js';
 import type { LatencySpec } from '../distributions.js';
 import type { FaultView } from '../faults/engine.js';
 import type { FaultsDocument } from '../faults/spec.js';
@@ -24,9 +25,13 @@ export interface WorkerData {
 }
 
 /** Questions the main thread asks, each answered by a message of the same type and id. */
-export type WorkerQuestion = 'stats' | 'ledger' | 'faults' | 'reset-faults';
+export type WorkerQuestion = 'stats' | 'ledger' | 'faults' | 'reset-faults' | 'pauses';
 
-export type ToWorker = { readonly type: WorkerQuestion; readonly id: number } | { readonly type: 'close' };
+export type ToWorker =
+  | { readonly type: WorkerQuestion; readonly id: number }
+  /** Start measuring the worker's own pauses (core/pauses.ts), second 0 at `originEpochMs`; answered with 'measure-pauses'. */
+  | { readonly type: 'measure-pauses'; readonly id: number; readonly originEpochMs: number }
+  | { readonly type: 'close' };
 
 export interface SerializedError {
   readonly name: string;
@@ -44,4 +49,7 @@ export type FromWorker =
   | { readonly type: 'ledger'; readonly id: number; readonly summary: LedgerSummary }
   | { readonly type: 'faults'; readonly id: number; readonly faults: readonly FaultView[] }
   | { readonly type: 'reset-faults'; readonly id: number }
+  | { readonly type: 'measure-pauses'; readonly id: number }
+  /** The worker thread's own event-loop delay and GC pauses since 'measure-pauses'. */
+  | { readonly type: 'pauses'; readonly id: number; readonly pauses: ThreadPauseReport }
   | { readonly type: 'closed' };

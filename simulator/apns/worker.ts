@@ -4,6 +4,7 @@
  * for one loop (style-models.md lesson 9: measure the sender, not the mock).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { PauseMonitor } from '../../core/pauses.js';
 import { startMockApns } from './server.js';
 import type { FromWorker, ToWorker, WorkerData } from './worker-protocol.js';
 
@@ -14,6 +15,8 @@ const post = (message: FromWorker): void => port.postMessage(message);
 try {
   const { options } = workerData as WorkerData;
   const mock = await startMockApns(options);
+  // The mock's own pauses, measured on its thread: the main thread cannot see them.
+  const pauses = new PauseMonitor();
   port.on('message', (message: ToWorker) => {
     if (message.type === 'stats') {
       post({ type: 'stats', id: message.id, stats: mock.stats() });
@@ -25,7 +28,13 @@ try {
       if (mock.faults) mock.faults.reset();
       else mock.ledger.clear();
       post({ type: 'reset-faults', id: message.id });
+    } else if (message.type === 'measure-pauses') {
+      pauses.start(message.originEpochMs);
+      post({ type: 'measure-pauses', id: message.id });
+    } else if (message.type === 'pauses') {
+      post({ type: 'pauses', id: message.id, pauses: pauses.report() });
     } else if (message.type === 'close') {
+      pauses.stop();
       void mock.close().finally(() => {
         post({ type: 'closed' });
         port.close();

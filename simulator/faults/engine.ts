@@ -12,6 +12,7 @@ import type { Server, Socket } from 'node:net';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
+import { RecentMap } from '../../core/recent-map.js';
 import { DeliveryLedger } from '../ledger/ledger.js';
 import { createDice, hashString, mixKey, seedKey } from './dice.js';
 import { applyFaultDecision, interceptConnections, recordingAccept } from './hooks.js';
@@ -36,6 +37,11 @@ export interface FaultEngineOptions {
   readonly ledger?: DeliveryLedger;
   /** Latest deliveries kept for `ledger.records()` when the engine builds its ledger (counts are always exact). @default 0 */
   readonly ledgerRecords?: number;
+  /**
+   * Tokens whose attempt counts (dice, firstNPerToken) are remembered: the most recently seen this
+   * many, up to twice as many held. @default 100000
+   */
+  readonly attemptTokens?: number;
   /** How often a timer checks for schedule windows opening/closing (frame and connection faults). 0 = only on requests and tick(). @default 100 */
   readonly tickMs?: number;
   /** Where spec problems are said to be, in InvalidConfigError. @default 'fault spec' */
@@ -67,8 +73,13 @@ export class FaultEngine {
   readonly #initial: readonly FaultSpec[];
   readonly #source: string;
   readonly #dice = createDice();
-  /** Attempts per token: a counter object each, so counting is one map lookup, not a get and a set. */
-  readonly #attempts = new Map<string, { n: number }>();
+  /**
+   * Attempts per token: a counter object each, so counting is one map lookup, not a get and a set.
+   * Bounded for a long soak with a large token population: the counts of the `attemptTokens` most
+   * recently seen tokens are kept (up to twice that many), a token unseen for longer counts from 1
+   * again (core/recent-map.ts).
+   */
+  readonly #attempts: RecentMap<string, { n: number }>;
   #lastAttempt = 0;
   readonly #sessions: SessionTracker;
   readonly #phases: ReadonlyMap<string, boolean>;
@@ -87,6 +98,9 @@ export class FaultEngine {
     const clock = options.clock ?? systemClock;
     if (typeof clock?.now !== 'function') throw new InvalidArgumentError('clock must be an object with a now() method returning epoch ms');
     this.#clock = clock;
+    const attemptTokens = options.attemptTokens ?? 100_000;
+    if (!Number.isSafeInteger(attemptTokens) || attemptTokens < 1) throw new InvalidArgumentError(`attemptTokens must be an integer >= 1, got ${String(attemptTokens)}`);
+    this.#attempts = new RecentMap(attemptTokens);
     this.#sessions = new SessionTracker(this.metrics, () => clock.now());
     const seed = options.seed ?? spec.seed ?? 1;
     if (!Number.isSafeInteger(seed) || seed < 0) throw new InvalidArgumentError(`seed must be an integer >= 0, got ${String(seed)}`);

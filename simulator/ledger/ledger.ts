@@ -14,6 +14,8 @@
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { assertInteger } from '../../core/errors.js';
+import { IdentityWindow, hashIdentity, identityHash } from './identities.js';
+import type { IdentityWindowStats } from './identities.js';
 
 export type LedgerProvider = 'apns' | 'fcm' | 'webpush';
 
@@ -82,11 +84,14 @@ export interface DeliveryLedgerOptions {
   readonly maxTokensListed?: number;
   /**
    * How long a delivered notification is remembered for duplicate detection. Identities live in two
-   * generations of this length, so memory follows the traffic of the last 10–20 minutes rather than
-   * growing with every notification of a long soak (pushsim's sender gives each its own apns-id);
-   * a repeat more than `identityWindowMs` later counts as a new notification. @default 600000
+   * generations of this length, as 64-bit hashes in typed-array tables (identities.ts), so memory
+   * follows the traffic of the last 10–20 minutes rather than growing with every notification of a
+   * long soak (pushsim's sender gives each its own apns-id); a repeat more than `identityWindowMs`
+   * later counts as a new notification. @default 600000
    */
   readonly identityWindowMs?: number;
+  /** Most identities one generation holds (identities.ts); past it the generation closes early. @default 6710886 */
+  readonly maxIdentities?: number;
 }
 
 export class DeliveryLedger {
@@ -99,14 +104,8 @@ export class DeliveryLedger {
   #duplicates = 0;
   /** Deliveries without any identity (no id, no body): each is its own notification, nothing to remember. */
   #unidentified = 0;
-  /**
-   * Deliveries so far per notification, keyed by a 53-bit hash (short keys), in two generations:
-   * `#seen` since the last rotation, `#older` the window before; older identities are forgotten.
-   */
-  #seen = new Map<number, number>();
-  #older = new Map<number, number>();
-  #rotatedAt: number;
-  readonly #identityWindowMs: number;
+  /** Deliveries so far per notification, by 64-bit hash, over the last one to two windows. */
+  readonly #identities: IdentityWindow;
   readonly #duplicatesByToken = new Map<string, number>();
   readonly #byProvider = new Map<string, DeliveryCounts>();
   readonly #byPhase = new Map<string, DeliveryCounts>();
@@ -117,8 +116,9 @@ export class DeliveryLedger {
     // ~100 bytes each: a million is ~100 MB, enough for any window a person reads.
     this.#maxRecords = assertInteger('maxRecords', options.maxRecords ?? 0, 0, 1_000_000);
     this.#maxTokensListed = assertInteger('maxTokensListed', options.maxTokensListed ?? 100, 0);
-    this.#identityWindowMs = assertInteger('identityWindowMs', options.identityWindowMs ?? 600_000, 1);
-    this.#rotatedAt = this.#clock.now();
+    const windowMs = assertInteger('identityWindowMs', options.identityWindowMs ?? 600_000, 1);
+    const maxIdentities = options.maxIdentities === undefined ? undefined : assertInteger('maxIdentities', options.maxIdentities, 1);
+    this.#identities = new IdentityWindow({ windowMs, ...(maxIdentities !== undefined && { maxIdentities }) }, this.#clock.now());
   }
 
   /** The fault engine attaches its timeline after building the ledger. */
@@ -129,14 +129,9 @@ export class DeliveryLedger {
   record(input: DeliveryInput): DeliveryRecord {
     const at = input.at ?? this.#clock.now();
     const phase = this.#phaseAt(at);
-    const key = identityKey(input);
     let before = 0;
-    if (key === undefined) this.#unidentified++;
-    else {
-      if (at - this.#rotatedAt >= this.#identityWindowMs) this.#rotate(at);
-      before = this.#seen.get(key) ?? this.#older.get(key) ?? 0;
-      this.#seen.set(key, before + 1);
-    }
+    if (hashKey(input)) before = this.#identities.deliver(identityHash.hi, identityHash.lo, at);
+    else this.#unidentified++;
     this.#delivered++;
     bump(this.#byProvider, input.provider, before > 0);
     bump(this.#byPhase, phase, before > 0);
@@ -161,13 +156,9 @@ export class DeliveryLedger {
     return record;
   }
 
-  /** A new generation of identities; the one before the last is forgotten. */
-  #rotate(at: number): void {
-    this.#older = this.#seen;
-    this.#seen = new Map();
-    // Two windows without traffic forget both generations.
-    if (at - this.#rotatedAt >= 2 * this.#identityWindowMs) this.#older = new Map();
-    this.#rotatedAt = at;
+  /** What the identity window holds: identities, table slots and bytes (bounded: identities.ts). */
+  identityStats(): IdentityWindowStats {
+    return this.#identities.stats();
   }
 
   records(): readonly DeliveryRecord[] {
@@ -202,9 +193,7 @@ export class DeliveryLedger {
     this.#delivered = 0;
     this.#duplicates = 0;
     this.#unidentified = 0;
-    this.#seen = new Map();
-    this.#older = new Map();
-    this.#rotatedAt = this.#clock.now();
+    this.#identities.clear(this.#clock.now());
     this.#duplicatesByToken.clear();
     this.#byProvider.clear();
     this.#byPhase.clear();
@@ -254,43 +243,22 @@ function bump(map: Map<string, DeliveryCounts>, name: string, duplicate: boolean
 }
 
 /**
- * What makes two deliveries the same notification, as a 53-bit key: provider, token, and the
- * client's id (case-insensitive) or else the body. The token seeds the hash of the id or body, so
- * a record concatenates no strings and hashes each byte once (it runs on every acceptance of a mock
- * with no faults configured). undefined when nothing can tell (then the delivery is unique).
+ * What makes two deliveries the same notification: provider, token, and the client's id
+ * (case-insensitive) or else the body, hashed to 64 bits into `identityHash` without concatenating
+ * strings (it runs on every acceptance of a mock with no faults configured). False when nothing can
+ * tell (then the delivery is unique).
  */
-function identityKey(input: DeliveryInput): number | undefined {
+function hashKey(input: DeliveryInput): boolean {
   const { notificationId } = input;
   // APNs has a client id for this; its body is never an identity, whatever the host passes (the
   // fault proxy forwards any provider's body), so h2load's id-less repeats stay unidentified.
   const body = input.provider === 'apns' ? undefined : input.body;
-  if (notificationId === undefined && body === undefined) return undefined;
-  const seed = fnv1a(input.token, providerSeeds[input.provider]);
-  return notificationId !== undefined ? cyrb53(notificationId.toLowerCase(), seed) : cyrb53(body ?? '', seed ^ bodyTag);
+  if (notificationId !== undefined) hashIdentity(providerSeeds[input.provider], input.token, notificationId, true);
+  else if (body !== undefined) hashIdentity(providerSeeds[input.provider] ^ bodyTag, input.token, body, false);
+  else return false;
+  return true;
 }
 
 /** Keeps the providers, and ids apart from bodies, in separate key spaces. */
 const providerSeeds: Readonly<Record<LedgerProvider, number>> = { apns: 0x811c9dc5, fcm: 0x050c5d1f, webpush: 0x2f8e1a3b };
 const bodyTag = 0x5bd1e995;
-
-/** FNV-1a (32-bit) over UTF-16 code units, from `seed`. */
-function fnv1a(text: string, seed: number): number {
-  let h = seed;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** cyrb53 (bryc, public domain): a fast 53-bit hash, so payload identity costs well under a µs. */
-function cyrb53(data: Uint8Array | string, seed = 0): number {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
-  const length = data.length;
-  for (let i = 0; i < length; i++) {
-    const c = typeof data === 'string' ? data.charCodeAt(i) : (data[i] ?? 0);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}

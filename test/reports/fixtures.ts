@@ -92,3 +92,17 @@ export const invalid: Validity = {
     inFlight: { senderLimit: 1, targetLimit: 1000, peak: 1, peakQueued: 290, senderLimitedPercent: 97, targetLimitedPercent: 0, connectingPercent: 0 },
   },
 };
+
+/** pushsim's own pauses of a run with the mock in a worker, as the runner hands them to finish(). */
+export const pauseReports = {
+  sender: {
+    summary: { eventLoopDelayMs: { p50: 0.2, p99: 4.5, max: 31.25 }, gc: { count: 12, totalMs: 40.5, maxMs: 9.75, percent: 2.5 } },
+    seconds: { delayMaxMs: [31.25, 2], gcMs: [30, 10.5] },
+  },
+  mock: {
+    summary: { eventLoopDelayMs: { p50: 0.1, p99: 2.5, max: 12 }, gc: { count: 5, totalMs: 8, maxMs: 3, percent: 0.4 } },
+    seconds: { delayMaxMs: [12], gcMs: [8] },
+  },
+  tail: { ownP99Ms: 7, acceptedP99Ms: 40, percent: 17.5 },
+};
+

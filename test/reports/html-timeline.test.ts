@@ -7,7 +7,7 @@ import { formatHtml } from '../../reports/html.js';
 import { timelineSeries } from '../../reports/html-timeline.js';
 import type { Result } from '../../reports/result.js';
 import type { TimelineSecond } from '../../reports/timeline.js';
-import { useSampleRun } from './fixtures.js';
+import { pauseReports, useSampleRun } from './fixtures.js';
 
 const second = (n: number, fields: Partial<TimelineSecond>): TimelineSecond => ({ second: n, scheduled: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, p50: null, p99: null, max: null, ...fields });
 
@@ -30,6 +30,21 @@ describe('the per-second chart of the HTML report', () => {
     expect(html.match(/var uPlot=/g)).toHaveLength(1);
     expect(html.match(/<script/gi)).toHaveLength(5);
     expect(html).toContain('<h2>Per second</h2>');
+  });
+
+  it("adds pushsim's own pauses per second (sender and mock threads) on the latency axis, and a section of their summary", () => {
+    const paused = timeline.map((s, i) => ({ ...s, senderDelayMs: [31.25, 2, 0][i] ?? 0, senderGcMs: 1, mockDelayMs: [12, 0, 4][i] ?? 0, mockGcMs: 0 }));
+    const withPauses: Result = { ...sample.result, timeline: paused, pauses: { sender: pauseReports.sender.summary, mock: pauseReports.mock.summary, tail: pauseReports.tail } };
+    expect(timelineSeries(withPauses)).toMatchObject({ senderPause: [31.25, 2, 0], mockPause: [12, 0, 4] });
+    const html = formatHtml(withPauses);
+    expect(html).toContain('label: \'sender pause\'');
+    expect(html).toContain("<h2>pushsim&#39;s own pauses</h2>");
+    expect(html).toMatch(/<td[^>]*>sender thread<\/td><td[^>]*>0\.200<\/td><td[^>]*>4\.50<\/td><td[^>]*>31\.25<\/td><td[^>]*>12<\/td><td[^>]*>40\.50<\/td><td[^>]*>2\.50 %<\/td><td[^>]*>9\.75<\/td>/);
+    expect(html).toContain('mock worker');
+    expect(html).toContain('17.5 % of the accepted p99');
+    // A result from before pauses were measured: no pause series, no section.
+    expect(timelineSeries({ ...sample.result, timeline })).not.toHaveProperty('senderPause');
+    expect(formatHtml({ ...sample.result, timeline })).not.toContain('own pauses');
   });
 
   it('leaves the section out when the result has no timeline', () => {

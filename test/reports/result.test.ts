@@ -4,7 +4,7 @@ import { RESULT_SCHEMA, ResultCollector, checkInvariant, parseResult } from '../
 import type { Result } from '../../reports/result.js';
 import type { Outcome } from '../../sender/outcome.js';
 import { InvalidConfigError } from '../../core/errors.js';
-import { accepted, dropped, invalid, rejected, sampleRun } from './fixtures.js';
+import { accepted, dropped, invalid, pauseReports, rejected, sampleRun } from './fixtures.js';
 
 const collectors: ResultCollector[] = [];
 function track(collector: ResultCollector): ResultCollector {
@@ -153,6 +153,23 @@ describe('parseResult', () => {
   it('accepts what the collector writes, after a JSON round trip', () => {
     const result = run();
     expect(parseResult(JSON.parse(JSON.stringify(result)))).toEqual(result);
+  });
+
+  it("carries pushsim's own pauses: the summaries in `pauses`, each thread's seconds in the timeline, through a JSON round trip", () => {
+    const collector = track(new ResultCollector());
+    collector.onScheduled(0);
+    collector.onOutcome(accepted(), 12, 500);
+    collector.onScheduled(1_000);
+    collector.onOutcome(accepted(), 14, 1_500);
+    const result = collector.finish({ startedAt: new Date(), durationMs: 2_000, targetRate: 1, pauses: pauseReports });
+    expect(result.pauses).toEqual({ sender: pauseReports.sender.summary, mock: pauseReports.mock.summary, tail: pauseReports.tail });
+    // Second 1 has no mock numbers (the worker read none): 0, not a hole.
+    expect(result.timeline?.map(({ senderDelayMs, senderGcMs, mockDelayMs, mockGcMs }) => [senderDelayMs, senderGcMs, mockDelayMs, mockGcMs])).toEqual([
+      [31.25, 30, 12, 8],
+      [2, 10.5, 0, 0],
+    ]);
+    expect(parseResult(JSON.parse(JSON.stringify(result)))).toEqual(result);
+    expect(() => parseResult({ ...result, pauses: { sender: { eventLoopDelayMs: { p50: -1, p99: 0, max: 0 } } } })).toThrow(InvalidConfigError);
   });
 
   it('accepts unknown fields from later versions and leaves them out', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatText } from '../../reports/text.js';
 import type { LatencyEntry, Result } from '../../reports/result.js';
-import { invalid, useSampleRun } from './fixtures.js';
+import { invalid, pauseReports, useSampleRun } from './fixtures.js';
 
 const empty: LatencyEntry = { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, hdr: 'unused-by-formatText' };
 
@@ -226,5 +226,14 @@ describe('formatText: what pushsim itself did, said plainly', () => {
     expect(lineWith(text, 'errors ')).toMatch(/errors\s+error\s+12$/);
     expect(text).toContain('phases (s, run clock): healthy 0.00–5.00 · brownout 5.00–7.25');
     expect(text).toContain("warning: fault 'late' cannot fire: it starts at 60 s");
+  });
+
+  it("shows pushsim's own pauses per thread and their share of the tail", () => {
+    const text = formatText({ ...base(), pauses: { sender: pauseReports.sender.summary, mock: pauseReports.mock.summary, tail: pauseReports.tail } });
+    expect(text).toContain("pushsim's own pauses (ms):");
+    expect(text).toContain('  sender thread: event-loop delay p50 0.200 · p99 4.50 · max 31.25 · GC 12 pauses, 40.50 in all (2.50 % of the time), longest 9.75');
+    expect(text).toContain('  mock worker  : event-loop delay p50 0.100 · p99 2.50 · max 12.00 · GC 5 pauses, 8.00 in all (0.40 % of the time), longest 3.00');
+    expect(text).toContain('  together 7.00 at p99: 17.5 % of the accepted p99 (40.00)');
+    expect(formatText(base())).not.toContain('own pauses');
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initHistograms } from '../../reports/histogram.js';
+import { ResultCollector } from '../../reports/result.js';
 import { TimelineRecorder } from '../../reports/timeline.js';
 
 describe('TimelineRecorder', () => {
@@ -59,4 +60,28 @@ describe('TimelineRecorder', () => {
     expect(first?.accepted).toBe(2);
     expect(first?.max).toBeCloseTo(10, 1);
   });
+
+  it("stays one small entry per second for an hour, pushsim's own pauses included", () => {
+    const collector = new ResultCollector();
+    const hour = 3_600;
+    const accepted = { status: 'accepted' as const, provider: 'apns' as const, token: 't', attempts: 1, id: 'i' };
+    for (let second = 0; second < hour; second++) {
+      for (let k = 0; k < 5; k++) {
+        collector.onScheduled(second * 1_000 + k * 200);
+        collector.onOutcome(accepted, 8 + k * 3.217, second * 1_000 + k * 200 + 15, { atMs: second * 1_000 + k * 200 + 1, lagMs: 1.25 });
+      }
+    }
+    const series = (value: number): number[] => Array.from({ length: hour }, () => value);
+    const thread = { summary: { eventLoopDelayMs: { p50: 0.1, p99: 3.3, max: 123.456 }, gc: { count: 9_000, totalMs: 25_000.125, maxMs: 48.75, percent: 0.694 } }, seconds: { delayMaxMs: series(12.345), gcMs: series(6.789) } };
+    const result = collector.finish({ startedAt: new Date(), durationMs: hour * 1_000, targetRate: 5, pauses: { sender: thread, mock: thread } });
+    collector.destroy();
+    const timeline = result.timeline ?? [];
+    expect(timeline).toHaveLength(hour);
+    // Every field of the busiest kind of second, with 3-decimal latencies and all four pause numbers.
+    const sizes = timeline.map((entry) => JSON.stringify(entry).length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(260);
+    expect(JSON.stringify(timeline).length).toBeLessThan(hour * 260);
+    expect(timeline[hour - 1]).toMatchObject({ second: hour - 1, scheduled: 5, sent: 5, accepted: 5, senderDelayMs: 12.345, mockGcMs: 6.789 });
+  });
 });
+

@@ -73,12 +73,13 @@ describe('bottleneckOf', () => {
 
 describe('validateValidity', () => {
   it('lists every problem of a validity section', () => {
-    expect(validateValidity({ maxSendLagMs: 0, maxShedPercent: 101, failOnOverload: 'no' as unknown as boolean })).toEqual([
+    expect(validateValidity({ maxSendLagMs: 0, maxShedPercent: 101, failOnOverload: 'no' as unknown as boolean, maxPauseSharePercent: 10 })).toEqual([
       'validity.maxSendLagMs must be a number of ms from 1 to 3600000, got 0',
       'validity.maxShedPercent must be a percentage from 0 to 100, got 101',
+      'validity.maxPauseSharePercent must be a percentage from 25 to 1000, got 10',
       'validity.failOnOverload must be true or false, got "no"',
     ]);
-    expect(validateValidity({ maxSendLagMs: 250, maxShedPercent: 0.5, failOnOverload: false })).toEqual([]);
+    expect(validateValidity({ maxSendLagMs: 250, maxShedPercent: 0.5, failOnOverload: false, maxPauseSharePercent: 80 })).toEqual([]);
   });
 });
 

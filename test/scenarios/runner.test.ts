@@ -48,6 +48,23 @@ describe('ScenarioRun', () => {
     expect(checkInvariant(result)).toBeUndefined();
   });
 
+  it("reports pushsim's own pauses: the sender thread over the run and per second of the timeline, judged against the tail", async () => {
+    const result = await new ScenarioRun({ ...small, load: { executor: 'constant-arrival-rate', rate: 2000, count: 2500 } }).execute();
+    const { pauses } = result;
+    expect(pauses?.sender.eventLoopDelayMs.max).toBeGreaterThanOrEqual(pauses?.sender.eventLoopDelayMs.p99 ?? Infinity);
+    expect(pauses?.sender.gc.count).toBeGreaterThanOrEqual(0);
+    // The mock runs in-process here: its pauses are the sender thread's, so there is no mock entry.
+    expect(pauses?.mock).toBeUndefined();
+    expect(pauses?.tail).toMatchObject({ acceptedP99Ms: result.latencyMs.accepted.p99 });
+    expect(pauses?.tail?.percent).toBeCloseTo((100 * (pauses?.tail?.ownP99Ms ?? 0)) / result.latencyMs.accepted.p99, 1);
+    expect(result.validity?.bounds.maxPauseSharePercent).toBe(50);
+    for (const second of result.timeline ?? []) {
+      expect(second.senderDelayMs).toBeGreaterThanOrEqual(0);
+      expect(second.senderGcMs).toBeGreaterThanOrEqual(0);
+      expect(second.mockDelayMs).toBeUndefined();
+    }
+  });
+
   it('rejects a negative warm-up', () => {
     expect(() => new ScenarioRun({ ...small, warmup: -1 })).toThrow(/warmup must be a whole number/);
   });

@@ -29,6 +29,18 @@ interface Bucket {
   updatedAt: number;
 }
 
+/**
+ * Per-device (or per-connection) buckets would grow with every token a long soak sends to: past this
+ * many, a new key first drops the buckets that have refilled. A full bucket is exactly what a new key
+ * starts with, so nothing changes but memory; the next sweep waits until the map has doubled, so
+ * sweeping stays amortised O(1) even when no bucket is full.
+ */
+const sweepAt = 10_000;
+
+function dropFull(buckets: Map<string, Bucket>, now: number, rate: number, burst: number): void {
+  for (const [key, bucket] of buckets) if (bucket.tokens + (Math.max(0, now - bucket.updatedAt) * rate) / 1000 >= burst) buckets.delete(key);
+}
+
 function keyOf(scope: Scope, request: ResolvedRequest): string {
   switch (scope) {
     case 'mock':
@@ -60,11 +72,16 @@ export const throttleFault: FaultKind = {
     const burst = (spec['burst'] as number | undefined) ?? Math.max(1, Math.ceil(rate));
     const fixedRetryAfter = spec['retryAfterSeconds'] as number | undefined;
     const buckets = new Map<string, Bucket>();
+    let sweepAbove = sweepAt;
     return {
       onRequest(request) {
         const key = keyOf(scope, request);
         let bucket = buckets.get(key);
         if (bucket === undefined) {
+          if (buckets.size >= sweepAbove) {
+            dropFull(buckets, request.now, rate, burst);
+            sweepAbove = Math.max(sweepAt, 2 * buckets.size);
+          }
           bucket = { tokens: burst, updatedAt: request.now };
           buckets.set(key, bucket);
         }

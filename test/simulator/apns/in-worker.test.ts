@@ -59,6 +59,28 @@ describe('startMockApnsInWorker', () => {
     }
   });
 
+  it("reports the worker thread's own event-loop delay and GC pauses, on the caller's seconds", async () => {
+    mock = await startMockApnsInWorker({}, { workerUrl });
+    // Second 0 of the caller's clock was 1.5 s ago: what the worker measures from now lands in second 1 and later.
+    await mock.measurePauses(performance.timeOrigin + performance.now() - 1_500);
+    const client = openClient(mock);
+    try {
+      const jwt = await signProviderToken(mock.credentials);
+      for (let i = 0; i < 50; i++) await request(client, { path: `/3/device/${deviceToken(1)}`, headers: validHeaders(jwt), body: '{}' });
+    } finally {
+      client.close();
+    }
+    // Past the next second boundary, so the worker has read its histogram at least once.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const { summary, seconds } = await mock.pauses();
+    expect(summary.eventLoopDelayMs.max).toBeGreaterThanOrEqual(summary.eventLoopDelayMs.p99);
+    expect(summary.gc.count).toBeGreaterThanOrEqual(0);
+    // Seconds 0 and 1 were before the worker started measuring, or partly: every second has a number.
+    expect(seconds.delayMaxMs.length).toBeGreaterThanOrEqual(2);
+    expect(seconds.delayMaxMs.every((v) => typeof v === 'number' && v >= 0)).toBe(true);
+    expect(seconds.delayMaxMs[0]).toBe(0);
+  });
+
   it('refuses an onPush handler, which cannot cross into a worker', async () => {
     const withHandler = { onPush: () => undefined } as unknown as MockApnsWorkerOptions;
     await expect(startMockApnsInWorker(withHandler, { workerUrl })).rejects.toThrow(/onPush.*cannot cross into a worker/);

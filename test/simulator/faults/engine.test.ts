@@ -67,6 +67,21 @@ describe('targeting', () => {
     expect(e.metrics.snapshot().requests).toEqual({ apns: 6 });
   });
 
+  it('remembers attempts for the most recently seen attemptTokens tokens only: a long soak to many tokens stays bounded', () => {
+    const e = new FaultEngine({ spec: { faults: [{ kind: 'outage', firstNPerToken: 1 }] }, tickMs: 0, attemptTokens: 2 });
+    engines.push(e);
+    // Token 1 fails once, then passes; tokens 2 and 3 fill the current generation and push 1 to the older one.
+    expect([1, 1, 2, 3].map((n) => reason(e.decide(apns(n))))).toEqual(['ServiceUnavailable', undefined, 'ServiceUnavailable', 'ServiceUnavailable']);
+    // Still remembered (read back from the older generation): its third attempt passes.
+    expect(reason(e.decide(apns(1)))).toBeUndefined();
+    expect(e.attemptFor(apns(1))).toBe(3);
+    // Four more tokens later, token 2 is forgotten: it counts from 1 again.
+    for (const n of [4, 5, 6, 7]) e.decide(apns(n));
+    expect(e.attemptFor(apns(2))).toBe(0);
+    expect(reason(e.decide(apns(2)))).toBe('ServiceUnavailable');
+    expect(() => new FaultEngine({ attemptTokens: 0 })).toThrow(/attemptTokens must be an integer >= 1/);
+  });
+
   it('applies a provider error only to providers it names one for', () => {
     const e = engine({ faults: [{ kind: 'error', fcm: 'UNREGISTERED' }] });
     expect(e.decide(apns(1))).toBeUndefined();

@@ -44,6 +44,25 @@ describe('throttle on fake time', () => {
   });
 });
 
+describe('throttle per device over many tokens', () => {
+  it('forgets only buckets that have refilled: a drained one stays drained through the sweeps', () => {
+    const { engine, advance } = setup({ faults: [{ kind: 'throttle', per: 'device', ratePerSecond: 1, burst: 1 }] });
+    const device = (n: number) => ({ provider: 'apns' as const, token: `device-${n}` });
+    // 30,000 devices, each with its one token spent: the bucket map passes its sweep size (10,000) twice.
+    let limited = 0;
+    for (let n = 0; n < 30_000; n++) if (engine.decide(device(n)) !== undefined) limited++;
+    expect(limited).toBe(0);
+    advance(500); // half a token back: none of them is full
+    for (let n = 30_000; n < 60_000; n++) engine.decide(device(n));
+    // Device 0's bucket was never full, so no sweep dropped it: still limited.
+    expect(engine.decide(device(0))?.action).toMatchObject({ type: 'respond', response: { status: 429 } });
+    advance(1_000); // now every bucket has refilled; the next sweep may drop them, which changes nothing
+    for (let n = 60_000; n < 90_000; n++) engine.decide(device(n));
+    expect(engine.decide(device(1))).toBeUndefined();
+    expect(engine.decide(device(1))?.action).toMatchObject({ type: 'respond', response: { status: 429 } });
+  });
+});
+
 describe('accept-then-fail and goaway decisions', () => {
   it('builds the failure per provider, 503 by default', () => {
     const { engine } = setup({ faults: [{ kind: 'accept-then-fail' }] });
