@@ -18,7 +18,7 @@ import type { Result } from '../reports/result.js';
 import type { Outcome } from '../sender/outcome.js';
 import type { ScenarioConfig } from './config.js';
 import { targetProviders, validateScenario } from './config.js';
-import { createExecutor, describeLoad, plannedRate } from './executors/index.js';
+import { createExecutor, describeLoad, plannedRate, resultLoadModel } from './executors/index.js';
 import { Lanes } from './lanes.js';
 import type { Lane } from './lanes.js';
 import { createProviderAssignment, describeMix, mixShares } from './mix.js';
@@ -114,6 +114,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         ...(shares.size === 1 ? { target: target.description } : { targets: originsOf(target) }),
         ...(delivery !== undefined && { delivery: publicDelivery(delivery.ledger) }),
         ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
+        loadModel: resultLoadModel(config.load),
       });
       const result = config.thresholds === undefined ? measured : { ...measured, thresholds: evaluateThresholds(config.thresholds, measured) };
       this.emit('done', result);
@@ -143,7 +144,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       this.emit('progress', { elapsedMs: performance.now() - start, scheduled, completed, inFlight: scheduled - completed, ...counts });
     }, this.#options.progressIntervalMs ?? 1000);
 
-    const fire = (index: number, plannedAt: number): void => {
+    // Returns the notification's completion: the closed model sends the next one when it settles.
+    const fire = (index: number, plannedAt: number): Promise<void> => {
       scheduled++;
       collector.onScheduled(plannedAt - start);
       // Every provider the assignment can pick has a lane (both come from the target's providers).
@@ -158,6 +160,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         inFlight.delete(p);
       });
       inFlight.add(p);
+      return p;
     };
 
     try {
