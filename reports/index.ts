@@ -8,7 +8,7 @@ export {
 } from './histogram.js';
 export type { HistogramBackend, HistogramBackendKind, LatencyHistogram, LatencySummary } from './histogram.js';
 export { RESULT_SCHEMA, ResultCollector, achievedRate, checkInvariant, parseResult } from './result.js';
-export type { BreakerTransition, DeliverySummary, FaultInjection, FinishOptions, LatencyEntry, Result, ResultCounts, TokenToPrune } from './result.js';
+export type { BreakerTransition, DeliverySummary, FaultInjection, FinishOptions, LatencyEntry, LoadModel, Result, ResultCounts, TokenToPrune } from './result.js';
 export { TimelineRecorder } from './timeline.js';
 export type { TimelineSecond } from './timeline.js';
 export { formatText } from './text.js';
