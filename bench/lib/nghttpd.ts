@@ -66,6 +66,10 @@ export async function startNghttpd(docroot: string, workDir: string): Promise<Ng
   const args = ['-a', '127.0.0.1', '-d', docroot, '-m', '10000', String(port), keyFile, certFile];
   const [command, commandArgs] = pinning === undefined ? [nghttpdBin, args] : ['taskset', ['-c', String(pinning.server), nghttpdBin, ...args]];
   const child = spawn(command, commandArgs, { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Never left behind: killed when this process exits (peers.ts turns SIGINT/SIGTERM into an exit).
+  const kill = (): void => void child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
   let exited: string | undefined;
   child.once('error', (error) => (exited = `cannot run ${nghttpdBin} (${error.message}); install it with: apt-get install nghttp2-server`));
   child.once('exit', (code) => (exited ??= `nghttpd exited with ${code}`));
