@@ -177,7 +177,9 @@ export async function prepareClient(client: PeersClient, f: PeersFixtures): Prom
     case 'pushsim-webpush': {
       const { WebPushSender } = await import('../sender/webpush-sender.js');
       const sender = await WebPushSender.create({ vapid: f.vapid, tls: { ca: f.ca } });
-      const send = async (i: number) => (await sender.send({ subscription: subscription(i), payload: f.payload, ttl: 60 })).status === 'accepted';
+      // The same bytes as the raw loop's, encoded once (as a run does).
+      const payload = Buffer.from(f.payload);
+      const send = async (i: number) => (await sender.send({ subscription: subscription(i), payload, ttl: 60 })).status === 'accepted';
       return { send, close: () => sender.close() };
     }
   }

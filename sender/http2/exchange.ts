@@ -1,6 +1,6 @@
 /**
- * One request on the wire, kept as cheap as node:http2 allows, because the pool pays it once per
- * notification:
+ * One request in the pool — queued, then on a stream (again after a replay) — kept as cheap as
+ * node:http2 allows, because the pool pays it once per notification:
  *
  * - The stream's listeners are four module-level functions shared by every stream (no closures per
  *   request): they find their Exchange through a symbol on the stream. An 'error' listener must
