@@ -21,7 +21,8 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,6 +176,9 @@ async function measureMock(dir: string): Promise<Target[]> {
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pushsim-peers-'));
+  // Also when interrupted (the signal handlers above exit, which skips `finally`).
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir);
   try {
     const loadBefore = loadavg();
     const started = new Date();
@@ -189,7 +193,8 @@ async function main(): Promise<void> {
       console.log(`wrote ${outFile}`);
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    process.off('exit', removeDir);
+    removeDir();
   }
 }
 
