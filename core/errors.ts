@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'PUSHSIM_ERR_CLOSED'
   | 'PUSHSIM_ERR_QUEUE_FULL'
   | 'PUSHSIM_ERR_EXPIRED'
-  | 'PUSHSIM_ERR_CIRCUIT_OPEN';
+  | 'PUSHSIM_ERR_CIRCUIT_OPEN'
+  | 'PUSHSIM_ERR_SHUTDOWN';
 
 export class PushSimError extends Error {
   readonly code: ErrorCode;

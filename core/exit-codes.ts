@@ -13,6 +13,11 @@ export const ExitCode = {
   /** The target could not be reached at all (no notification was acknowledged). */
   targetUnreachable: 4,
   /**
+   * The run is not a valid measurement of the target: pushsim itself fell behind its schedule or
+   * shed load (overload; result.json `validity`). A scenario opts out with `validity.failOnOverload: false`.
+   */
+  overload: 97,
+  /**
    * `pushsim compare`: the candidate is worse than the base beyond a tolerance. Its own code, next
    * to 99, so CI can tell "slower than last release" from "missed an absolute SLO".
    */
@@ -21,6 +26,10 @@ export const ExitCode = {
   thresholdsFailed: 99,
   /** A scenario, fault spec or mock config file is invalid. */
   invalidConfig: 104,
+  /** The run was interrupted by SIGINT (Ctrl-C): 128 + 2, as shells report it. The partial result is written. */
+  interrupted: 130,
+  /** The run was stopped by SIGTERM: 128 + 15. The partial result is written. */
+  terminated: 143,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -83,7 +83,7 @@ export const fcmReasons = {
   UNAVAILABLE: { status: 503, rpcStatus: 'UNAVAILABLE', retry: 'retryable', meaning: 'FCM is overloaded: retry honouring Retry-After, with back-off' },
   INTERNAL: { status: 500, rpcStatus: 'INTERNAL', retry: 'retryable', meaning: 'unknown internal error: retry like UNAVAILABLE' },
   THIRD_PARTY_AUTH_ERROR: { status: 401, rpcStatus: 'UNAUTHENTICATED', retry: 'config', meaning: 'the APNs certificate or Web Push key configured in Firebase is invalid or missing' },
-  // Canonical statuses without an FcmError code (the mock still adds the detail, carrying the status).
+  // Canonical statuses without an FcmError code: Google sends these with no FcmError detail.
   UNAUTHENTICATED: { status: 401, rpcStatus: 'UNAUTHENTICATED', retry: 'auth', meaning: 'the OAuth2 access token is missing, unknown or expired: fetch a new one' },
   PERMISSION_DENIED: { status: 403, rpcStatus: 'PERMISSION_DENIED', retry: 'config', meaning: 'the credentials may not send for this project (cloudmessaging.messages.create)' },
 } as const satisfies Record<string, FcmReasonInfo>;

@@ -8,6 +8,9 @@
  *       <testcase name="run summary">          always passes; the counts in its <system-out>
  *       <testcase name=threshold expression>   one per threshold; <failure> when it failed
  *       <testcase name="every notification ended exactly once">   checkInvariant
+ *       <testcase name="the run completed">       fails when a signal interrupted it (result.interrupted)
+ *       <testcase name="the target was reachable">   fails when it could not be reached (result.unreachable)
+ *       <testcase name="a valid measurement of the target">   fails when pushsim fell behind (result.validity)
  *       <system-out>                           formatText(result)
  *
  * Test case names never contain measured numbers: CI systems follow a test across builds by its
@@ -27,6 +30,10 @@ import { formatText } from './text.js';
 export const INVARIANT_TEST_NAME = 'every notification ended exactly once';
 /** The name of the informational test case, present so a run without thresholds still reports something. */
 export const SUMMARY_TEST_NAME = 'run summary';
+/** Cases of the run's own health; results written before these fields existed (no `validity`) show them only when failing. */
+export const COMPLETED_TEST_NAME = 'the run completed';
+export const REACHABLE_TEST_NAME = 'the target was reachable';
+export const VALID_TEST_NAME = 'a valid measurement of the target';
 
 /**
  * Characters XML 1.0 forbids (§2.2 Char: C0 controls but tab/LF/CR, unpaired surrogates,
@@ -105,6 +112,34 @@ function testCases(result: Result, suite: string): TestCase[] {
     timeMs: 0,
     ...(broken !== undefined && { failure: { type: 'invariant', message: broken, details: broken } }),
   });
+  cases.push(...healthCases(result, suite));
+  return cases;
+}
+
+/** Interrupted, unreachable, not a valid measurement: each a failing case, so CI shows the run for what it was. */
+function healthCases(result: Result, suite: string): TestCase[] {
+  const current = result.validity !== undefined;
+  const cases: TestCase[] = [];
+  const { interrupted, unreachable, validity } = result;
+  if (current || interrupted !== undefined) {
+    const message = interrupted === undefined ? undefined : `interrupted by ${interrupted.signal}${interrupted.duringWarmup === true ? ' during the warm-up: nothing was measured' : ` at ${seconds(interrupted.atMs)} s: the result is partial`}`;
+    cases.push({ name: COMPLETED_TEST_NAME, classname: suite, timeMs: 0, ...(message !== undefined && { failure: { type: 'interrupted', message, details: message } }) });
+  }
+  if (current || unreachable !== undefined) {
+    const message = unreachable === undefined ? undefined : `${unreachable.origin}: ${unreachable.cause}: ${unreachable.message}`;
+    cases.push({ name: REACHABLE_TEST_NAME, classname: suite, timeMs: 0, ...(message !== undefined && { failure: { type: 'unreachable', message, details: message } }) });
+  }
+  if (validity !== undefined) {
+    const details = [...validity.reasons, ...(validity.bottleneck === undefined ? [] : [`bottleneck: ${validity.bottleneck.summary}`])].join('\n');
+    const failing = !validity.valid && validity.failOnOverload;
+    cases.push({
+      name: VALID_TEST_NAME,
+      classname: suite,
+      timeMs: 0,
+      ...(failing && { failure: { type: 'overload', message: `not a valid measurement of the target: ${validity.reasons.join('; ')}`, details } }),
+      ...(!failing && details !== '' && { systemOut: validity.valid ? details : `not valid, but the scenario opted out (validity.failOnOverload: false):\n${details}` }),
+    });
+  }
   return cases;
 }
 

@@ -79,6 +79,7 @@ export function mergeResults(results: readonly Result[]): Result {
     ...(anyHas('faults') && { faults: sumFaults(results) }),
     ...(anyHas('timeline') && { timeline: mergeTimelines(results, startedAt) }),
     ...(anyHas('loadModel') && { loadModel: mergeLoadModel(results) }),
+    ...mergedTimings(results),
   };
 }
 
@@ -86,6 +87,16 @@ export function mergeResults(results: readonly Result[]): Result {
 function mergeLoadModel(results: readonly Result[]): LoadModel {
   const inFlight = results.reduce((sum, r) => sum + (r.loadModel?.inFlight ?? 0), 0);
   return { kind: 'closed', inFlight, latencyCorrectedForCoordinatedOmission: false };
+}
+
+/** Send lag, queue wait and wire latency from the merged histograms, each when any shard has it. */
+function mergedTimings(results: readonly Result[]): Pick<Result, 'sendLagMs' | 'queueWaitMs' | 'wireLatencyMs'> {
+  const merged: { -readonly [K in 'sendLagMs' | 'queueWaitMs' | 'wireLatencyMs']?: LatencyEntry } = {};
+  for (const key of ['sendLagMs', 'queueWaitMs', 'wireLatencyMs'] as const) {
+    const entries = results.flatMap((r) => (r[key] === undefined ? [] : [r[key]]));
+    if (entries.length > 0) merged[key] = mergeEntries(entries);
+  }
+  return merged;
 }
 
 /** Earliest start (epoch ms) and the time from it to the latest end. */
@@ -108,7 +119,7 @@ function common(values: readonly (string | undefined)[]): string | undefined {
 
 function mergeCounts(results: readonly Result[]): ResultCounts {
   const sum = (key: keyof ResultCounts): number => results.reduce((total, r) => total + (r.counts[key] ?? 0), 0);
-  const optional = (['retries', 'fallbacks', 'duplicates'] as const).filter((key) => results.some((r) => r.counts[key] !== undefined));
+  const optional = (['retries', 'fallbacks', 'duplicates', 'shutdownInFlight', 'shutdownQueued'] as const).filter((key) => results.some((r) => r.counts[key] !== undefined));
   return {
     scheduled: sum('scheduled'),
     attempts: sum('attempts'),
@@ -212,6 +223,7 @@ function mergeTimelines(results: readonly Result[], startedAt: number): Timeline
       slot.entry = {
         second,
         scheduled: e.scheduled + s.scheduled,
+        ...((e.sent !== undefined || s.sent !== undefined) && { sent: (e.sent ?? 0) + (s.sent ?? 0) }),
         accepted: e.accepted + s.accepted,
         rejected: e.rejected + s.rejected,
         failed: e.failed + s.failed,

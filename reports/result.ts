@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { InvalidArgumentError, InvalidConfigError, assertNumber } from '../core/errors.js';
 import { outcomeStatuses, reasonKey } from '../sender/outcome.js';
+import type { AttemptTiming } from '../sender/listener.js';
 import type { Outcome, OutcomeStatus } from '../sender/outcome.js';
 import { createLatencyHistogram, decodeHistogram } from './histogram.js';
 import type { LatencyHistogram, LatencySummary } from './histogram.js';
@@ -35,6 +36,13 @@ export interface ResultCounts {
   readonly fallbacks?: number;
   /** Deliveries the mock's ledger saw more than once (only when the target is our mock). */
   readonly duplicates?: number;
+  /**
+   * Of `dropped`: notifications pushsim cut when the run stopped (its graceful stop ran out, an
+   * interruption, an unreachable target) while they were on the wire; they may have been processed.
+   */
+  readonly shutdownInFlight?: number;
+  /** Of `dropped`: notifications still inside pushsim when the run stopped: never sent. */
+  readonly shutdownQueued?: number;
 }
 
 /** A token the provider declared dead (410 Unregistered, FCM UNREGISTERED, Web Push 404/410): delete it. */
@@ -47,7 +55,10 @@ export interface TokenToPrune {
 }
 
 export interface BreakerTransition {
-  /** Milliseconds since the run started. */
+  /**
+   * On the measured run's clock: milliseconds since the first measured planned send (the timeline's
+   * and the fault phases' clock). Transitions during the warm-up are left out.
+   */
   readonly atMs: number;
   readonly origin: string;
   readonly from: string;
@@ -90,6 +101,86 @@ export interface LatencyEntry extends LatencySummary {
   readonly hdr: string;
 }
 
+/** A fault phase on the measured run's clock (ms since the first measured planned send), cut to the run. */
+export interface PhaseSpan {
+  readonly name: string;
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+/** What limited the sending (scenarios/overload.ts decides). */
+export type BottleneckKind = 'sender-cpu' | 'sender-in-flight-limit' | 'target-in-flight-limit' | 'connecting';
+
+/** The measurements behind a validity verdict. */
+export interface OverloadEvidence {
+  /** p99 of how late notifications went on the wire against their planned time (ms); null when none did. */
+  readonly sendLagP99Ms: number | null;
+  /** p99 of how late the load generator handed notifications to the sender (ms): its own lateness. */
+  readonly fireLagP99Ms: number | null;
+  /** Notifications pushsim shed (`pushsim:queue-full`), and their share of `scheduled` in %. */
+  readonly shed: number;
+  readonly shedPercent: number;
+  /** The sender thread's event loop over the measured run (perf_hooks): busy share 0–1, delay p99 and max (ms). */
+  readonly eventLoop: { readonly utilization: number; readonly delayP99Ms: number; readonly delayMaxMs: number };
+  /** CPU of the whole process (sender and in-process mocks, all threads) over the measured run, % of one core. */
+  readonly cpuPercent: number;
+  /**
+   * The in-flight limits, sampled every 50 ms: pushsim's own (`sender.maxInFlight`, per provider,
+   * summed), the target's (its SETTINGS_MAX_CONCURRENT_STREAMS × connections; null before any
+   * connection), the peaks seen, and the share of samples (%) in which each limit was full (or,
+   * `connectingPercent`, requests waited for a first connection).
+   */
+  readonly inFlight: {
+    readonly senderLimit: number;
+    readonly targetLimit: number | null;
+    readonly peak: number;
+    readonly peakQueued: number;
+    readonly senderLimitedPercent: number;
+    readonly targetLimitedPercent: number;
+    readonly connectingPercent: number;
+  };
+}
+
+/**
+ * Whether the run measured the target or pushsim. A run is not valid when pushsim itself could
+ * not keep to the schedule: notifications left later than `maxSendLagMs` at p99 because of the
+ * sender (its event loop, its own in-flight limit), or pushsim shed more than `maxShedPercent` of
+ * them. Waiting for the target's own stream limit is the target's capacity: named as the
+ * bottleneck, but valid.
+ */
+export interface Validity {
+  readonly valid: boolean;
+  /** Whether an invalid run fails (`pushsim run` exits 97); false when the scenario set `validity.failOnOverload: false`. */
+  readonly failOnOverload: boolean;
+  readonly bounds: { readonly maxSendLagMs: number; readonly maxShedPercent: number };
+  /** Why it is not valid, one sentence each with the numbers; empty when valid. */
+  readonly reasons: readonly string[];
+  /** What limited the sending, when something did (also on a valid run, e.g. the target's own limit). */
+  readonly bottleneck?: { readonly kind: BottleneckKind; readonly summary: string };
+  readonly evidence: OverloadEvidence;
+}
+
+/** The run stopped on a signal (SIGINT, SIGTERM): the result is partial. */
+export interface Interruption {
+  readonly signal: string;
+  /** On the measured run's clock; 0 when it came during the warm-up (then nothing was measured). */
+  readonly atMs: number;
+  readonly duringWarmup?: boolean;
+}
+
+/** The run stopped early because the target could not be reached or refused every request. */
+export interface Unreachable {
+  /** The origin that failed. */
+  readonly origin: string;
+  /** The underlying cause, first: `ECONNREFUSED`, `ENOTFOUND`, a TLS verification code, `403 InvalidProviderToken`… */
+  readonly cause: string;
+  /** What the system or the provider said. */
+  readonly message: string;
+  /** On the measured run's clock; 0 when it happened during the warm-up. */
+  readonly atMs: number;
+  readonly duringWarmup?: boolean;
+}
+
 export interface Result {
   readonly schema: typeof RESULT_SCHEMA;
   /** ISO 8601. */
@@ -129,6 +220,22 @@ export interface Result {
   readonly timeline?: readonly TimelineSecond[];
   /** Only for a closed-model run: its latency is not corrected for coordinated omission. */
   readonly loadModel?: LoadModel;
+  /** Per notification: from its planned time to its first request on the wire (ms). */
+  readonly sendLagMs?: LatencyEntry;
+  /** Per attempt: time waiting inside pushsim (the pool's queue, a free stream) before the request went on the wire. */
+  readonly queueWaitMs?: LatencyEntry;
+  /** Per attempt: time on the wire only, from the stream opening to the answer. */
+  readonly wireLatencyMs?: LatencyEntry;
+  /** Whether this run measured the target or pushsim's own limits (overload), with the evidence. */
+  readonly validity?: Validity;
+  /** Present when a signal stopped the run: the result is partial. */
+  readonly interrupted?: Interruption;
+  /** Present when the run stopped because the target could not be reached, with the cause. */
+  readonly unreachable?: Unreachable;
+  /** The scenario's fault phases on the measured run's clock, as far as the run got. */
+  readonly phases?: readonly PhaseSpan[];
+  /** Things the run could tell were off: faults that cannot fire, faults that never fired, a target at its limit. */
+  readonly warnings?: readonly string[];
 }
 
 /**
@@ -173,6 +280,17 @@ export interface FinishOptions {
   readonly faults?: readonly FaultInjection[];
   /** A closed-model run says so, and that its latency is not corrected for coordinated omission. */
   readonly loadModel?: LoadModel;
+  readonly validity?: Validity;
+  readonly interrupted?: Interruption;
+  readonly unreachable?: Unreachable;
+  readonly phases?: readonly PhaseSpan[];
+  readonly warnings?: readonly string[];
+}
+
+/** When a notification first went on the wire: on the measured run's clock, and how late against its plan. */
+export interface SentAt {
+  readonly atMs: number;
+  readonly lagMs: number;
 }
 
 type MutableCounts = { -readonly [K in keyof ResultCounts]-?: number };
@@ -182,9 +300,26 @@ type MutableCounts = { -readonly [K in keyof ResultCounts]-?: number };
  * it only sees final outcomes. Call `destroy()` when done (WebAssembly histograms).
  */
 export class ResultCollector {
-  readonly #counts: Omit<MutableCounts, 'duplicates'> = { scheduled: 0, attempts: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, retries: 0, fallbacks: 0 };
+  readonly #counts: Omit<MutableCounts, 'duplicates'> = {
+    scheduled: 0,
+    attempts: 0,
+    accepted: 0,
+    rejected: 0,
+    failed: 0,
+    expired: 0,
+    dropped: 0,
+    retries: 0,
+    fallbacks: 0,
+    shutdownInFlight: 0,
+    shutdownQueued: 0,
+  };
   readonly #byReason = new Map<string, number>();
   readonly #attempts = createLatencyHistogram();
+  readonly #sendLag = createLatencyHistogram();
+  readonly #queueWait = createLatencyHistogram();
+  readonly #wire = createLatencyHistogram();
+  /** Planned → handed to the sender: the load generator's own lateness (evidence only, not in the result). */
+  readonly #fireLag = createLatencyHistogram();
   readonly #transitions: BreakerTransition[] = [];
   readonly #prune = new Map<string, TokenToPrune>();
   readonly #latency: Record<OutcomeStatus, LatencyHistogram> = {
@@ -194,6 +329,9 @@ export class ResultCollector {
     expired: createLatencyHistogram(),
     dropped: createLatencyHistogram(),
   };
+
+  /** Notifications pushsim shed (queue full). */
+  #shed = 0;
 
   /** Per-second entries, from the first call that says when (`atMs`); without one, no timeline. */
   #timeline: TimelineRecorder | undefined;
@@ -206,13 +344,24 @@ export class ResultCollector {
 
   /**
    * One notification reached its final state, `latencyMs` after it was planned (dropped/expired
-   * too); `atMs` (since the measured start) is when, for the timeline.
+   * too); `atMs` (since the measured start) is when, for the timeline; `sent` when it first went on
+   * the wire, if it did.
    */
-  onOutcome(outcome: Outcome, latencyMs: number, atMs?: number): void {
+  onOutcome(outcome: Outcome, latencyMs: number, atMs?: number, sent?: SentAt): void {
     // Record first: it is the only step that can throw (NaN), and then no count has moved.
     this.#latency[outcome.status].recordMs(latencyMs);
-    if (atMs !== undefined) (this.#timeline ??= new TimelineRecorder()).onOutcome(outcome.status, latencyMs, atMs);
+    if (sent !== undefined) this.#sendLag.recordMs(sent.lagMs);
+    if (atMs !== undefined) {
+      const timeline = (this.#timeline ??= new TimelineRecorder());
+      timeline.onOutcome(outcome.status, latencyMs, atMs);
+      if (sent !== undefined) timeline.onSent(sent.atMs);
+    }
     this.#counts[outcome.status]++;
+    if (outcome.status === 'dropped') {
+      if (outcome.cause === 'shutdown') this.#counts.shutdownInFlight++;
+      else if (outcome.cause === 'shutdown-queued') this.#counts.shutdownQueued++;
+      else if (outcome.cause === 'queue-full') this.#shed++;
+    }
     this.#counts.attempts += outcome.attempts;
     if (outcome.status === 'rejected' && outcome.retryClass === 'permanent' && !this.#prune.has(outcome.token)) {
       this.#prune.set(outcome.token, {
@@ -226,9 +375,33 @@ export class ResultCollector {
     if (key !== undefined) this.#byReason.set(key, (this.#byReason.get(key) ?? 0) + 1);
   }
 
-  /** One request (attempt) got its answer or failure after `latencyMs`. */
-  onAttempt(latencyMs: number): void {
+  /** One request (attempt) got its answer or failure after `latencyMs`; `timing` splits it when it reached the wire. */
+  onAttempt(latencyMs: number, timing?: AttemptTiming): void {
     this.#attempts.recordMs(latencyMs);
+    if (timing === undefined) return;
+    this.#queueWait.recordMs(timing.queuedMs);
+    this.#wire.recordMs(timing.wireMs);
+  }
+
+  /** The load generator handed a notification to the sender `lagMs` after its planned time. */
+  onFired(lagMs: number): void {
+    this.#fireLag.recordMs(lagMs);
+  }
+
+  /** Notifications scheduled so far. */
+  scheduled(): number {
+    return this.#counts.scheduled;
+  }
+
+  /** Notifications pushsim shed so far (`pushsim:queue-full`): overload evidence. */
+  shed(): number {
+    return this.#shed;
+  }
+
+  /** p99 of the send lag and of the generator's lag so far (ms), null without values: overload evidence. */
+  lagP99(): { sendLagMs: number | null; fireLagMs: number | null } {
+    const p99 = (h: LatencyHistogram): number | null => (h.count === 0 ? null : h.percentileMs(99));
+    return { sendLagMs: p99(this.#sendLag), fireLagMs: p99(this.#fireLag) };
   }
 
   onRetry(): void {
@@ -274,22 +447,34 @@ export class ResultCollector {
       ...(options.target !== undefined && { target: originOf(options.target) }),
       ...(options.targets !== undefined && { targets: Object.fromEntries(Object.entries(options.targets).map(([provider, url]) => [provider, originOf(url)])) }),
       ...(options.pushsim !== undefined && { pushsim: options.pushsim }),
-      ...(this.#attempts.count > 0 && { attemptLatencyMs: { ...this.#attempts.summary(), hdr: this.#attempts.encode() } }),
+      ...(this.#attempts.count > 0 && { attemptLatencyMs: entryOf(this.#attempts) }),
       breakerTransitions: [...this.#transitions],
       tokensToPrune: [...this.#prune.values()],
       ...(delivery !== undefined && { delivery }),
       ...(faults !== undefined && { faults }),
       ...(this.#timeline !== undefined && { timeline: this.#timeline.snapshot() }),
       ...(options.loadModel !== undefined && { loadModel: options.loadModel }),
+      ...(this.#sendLag.count > 0 && { sendLagMs: entryOf(this.#sendLag) }),
+      ...(this.#queueWait.count > 0 && { queueWaitMs: entryOf(this.#queueWait) }),
+      ...(this.#wire.count > 0 && { wireLatencyMs: entryOf(this.#wire) }),
+      ...(options.validity !== undefined && { validity: options.validity }),
+      ...(options.interrupted !== undefined && { interrupted: options.interrupted }),
+      ...(options.unreachable !== undefined && { unreachable: options.unreachable }),
+      ...(options.phases !== undefined && { phases: options.phases }),
+      ...(options.warnings !== undefined && options.warnings.length > 0 && { warnings: options.warnings }),
     };
   }
 
   /** Frees the histograms; idempotent. */
   destroy(): void {
     for (const histogram of Object.values(this.#latency)) histogram.destroy();
-    this.#attempts.destroy();
+    for (const histogram of [this.#attempts, this.#sendLag, this.#queueWait, this.#wire, this.#fireLag]) histogram.destroy();
     this.#timeline?.destroy();
   }
+}
+
+function entryOf(histogram: LatencyHistogram): LatencyEntry {
+  return { ...histogram.summary(), hdr: histogram.encode() };
 }
 
 function originOf(url: string): string {
@@ -342,6 +527,8 @@ const resultSchema = z.object({
     retries: count.optional(),
     fallbacks: count.optional(),
     duplicates: count.optional(),
+    shutdownInFlight: count.optional(),
+    shutdownQueued: count.optional(),
   }),
   byReason: z.record(z.string(), count),
   latencyMs: z.object({
@@ -378,6 +565,7 @@ const resultSchema = z.object({
       z.object({
         second: count,
         scheduled: count,
+        sent: count.optional(),
         accepted: count,
         rejected: count,
         failed: count,
@@ -390,6 +578,39 @@ const resultSchema = z.object({
     )
     .optional(),
   loadModel: z.object({ kind: z.literal('closed'), inFlight: z.number().int().positive(), latencyCorrectedForCoordinatedOmission: z.literal(false) }).optional(),
+  sendLagMs: latencyEntrySchema.optional(),
+  queueWaitMs: latencyEntrySchema.optional(),
+  wireLatencyMs: latencyEntrySchema.optional(),
+  validity: z
+    .object({
+      valid: z.boolean(),
+      failOnOverload: z.boolean(),
+      bounds: z.object({ maxSendLagMs: millis, maxShedPercent: z.number().nonnegative() }),
+      reasons: z.array(z.string()),
+      bottleneck: z.object({ kind: z.enum(['sender-cpu', 'sender-in-flight-limit', 'target-in-flight-limit', 'connecting']), summary: z.string() }).optional(),
+      evidence: z.object({
+        sendLagP99Ms: millis.nullable(),
+        fireLagP99Ms: millis.nullable(),
+        shed: count,
+        shedPercent: z.number().nonnegative(),
+        eventLoop: z.object({ utilization: z.number().min(0).max(1), delayP99Ms: millis, delayMaxMs: millis }),
+        cpuPercent: z.number().nonnegative(),
+        inFlight: z.object({
+          senderLimit: count,
+          targetLimit: count.nullable(),
+          peak: count,
+          peakQueued: count,
+          senderLimitedPercent: z.number().min(0).max(100),
+          targetLimitedPercent: z.number().min(0).max(100),
+          connectingPercent: z.number().min(0).max(100),
+        }),
+      }),
+    })
+    .optional(),
+  interrupted: z.object({ signal: z.string(), atMs: millis, duringWarmup: z.boolean().optional() }).optional(),
+  unreachable: z.object({ origin: z.string(), cause: z.string(), message: z.string(), atMs: millis, duringWarmup: z.boolean().optional() }).optional(),
+  phases: z.array(z.object({ name: z.string(), startMs: millis, endMs: millis })).optional(),
+  warnings: z.array(z.string()).optional(),
 });
 
 /**

@@ -16,14 +16,72 @@ export interface FormatTextOptions {
 /** Rows per second up to this many; a longer run says where the full series is. */
 const maxTimelineRows = 60;
 
+/**
+ * Per second: planned, sent (on the wire: falling behind shows as sent < planned), then each final
+ * state in its own column, as the outcome table below counts them.
+ */
 function timelineLines(timeline: NonNullable<Result['timeline']>, bold: (text: string) => string): string[] {
   if (timeline.length > maxTimelineRows) return [`per second: ${timeline.length} seconds, in result.json "timeline"`];
   const cell = (value: number | null): string => (value === null ? '—' : ms(value));
   const [head = '', ...body] = table([
-    ['second', 'planned', 'accepted', 'rejected', 'failed', 'p50', 'p99', 'max'],
-    ...timeline.map((s) => [String(s.second), String(s.scheduled), String(s.accepted), String(s.rejected), String(s.failed + s.expired + s.dropped), cell(s.p50), cell(s.p99), cell(s.max)]),
+    ['second', 'planned', 'sent', 'accepted', 'rejected', 'failed', 'expired', 'dropped', 'p50', 'p99', 'max'],
+    ...timeline.map((s) => [
+      String(s.second),
+      String(s.scheduled),
+      s.sent === undefined ? '—' : String(s.sent),
+      ...outcomeStatuses.map((status) => String(s[status])),
+      cell(s.p50),
+      cell(s.p99),
+      cell(s.max),
+    ]),
   ]);
   return [bold(head), ...body];
+}
+
+/** What stopped or invalidated the run, first, before any number: each a line of its own. */
+function verdictLines(result: Result, paint: (code: string, text: string) => string): string[] {
+  const lines: string[] = [];
+  const red = (text: string): string => paint('31', text);
+  if (result.interrupted !== undefined) {
+    const { signal, atMs, duringWarmup } = result.interrupted;
+    lines.push(red(`✗ INTERRUPTED by ${safe(signal)} ${duringWarmup === true ? 'during the warm-up: nothing was measured' : `at ${duration(atMs)}: a partial result`}`));
+  }
+  if (result.unreachable !== undefined) {
+    const u = result.unreachable;
+    const when = u.duringWarmup === true ? 'during the warm-up: nothing was measured' : `stopped at ${duration(u.atMs)}`;
+    lines.push(red(`✗ TARGET UNREACHABLE: ${safe(u.origin)}: ${safe(u.cause)} — ${safe(u.message)} (${when})`));
+  }
+  const v = result.validity;
+  if (v !== undefined && !v.valid) {
+    const optedOut = v.failOnOverload ? '' : ' (validity.failOnOverload: false, so the run does not fail on it)';
+    lines.push(red(`✗ NOT A VALID MEASUREMENT OF THE TARGET${optedOut}:`));
+    for (const reason of v.reasons) lines.push(`  - ${safe(reason)}`);
+  }
+  if (v?.bottleneck !== undefined) lines.push(`${v.valid ? 'note: ' : '  '}bottleneck: ${safe(v.bottleneck.summary)}`);
+  return lines;
+}
+
+/** Where the time of the notifications and attempts went: late leaving, queued inside pushsim, on the wire. */
+function timingLines(result: Result): string[] {
+  const summary = (e: { p50: number; p99: number; max: number }): string => `p50 ${ms(e.p50)} · p99 ${ms(e.p99)} · max ${ms(e.max)}`;
+  const lines: string[] = [];
+  if (result.sendLagMs !== undefined) lines.push(`send lag (ms, planned → on the wire): ${summary(result.sendLagMs)}`);
+  if (result.attemptLatencyMs !== undefined) lines.push(`per attempt (ms): ${summary(result.attemptLatencyMs)}`);
+  if (result.queueWaitMs !== undefined) lines.push(`  queued in pushsim (ms): ${summary(result.queueWaitMs)}`);
+  if (result.wireLatencyMs !== undefined) lines.push(`  on the wire (ms): ${summary(result.wireLatencyMs)}`);
+  return lines;
+}
+
+/** What `dropped` is made of: pushsim's own doing, each kind apart. */
+function droppedLine(result: Result): string | undefined {
+  const { counts, byReason } = result;
+  if (counts.dropped === 0) return undefined;
+  const parts = [
+    byReason['pushsim:queue-full'] !== undefined && `${byReason['pushsim:queue-full']} shed (queue full)`,
+    (counts.shutdownInFlight ?? 0) > 0 && `${counts.shutdownInFlight} cut on the wire when the run stopped`,
+    (counts.shutdownQueued ?? 0) > 0 && `${counts.shutdownQueued} never sent before it stopped`,
+  ].filter((part): part is string => typeof part === 'string');
+  return parts.length === 0 ? undefined : `dropped by pushsim itself: ${parts.join(' · ')}`;
 }
 
 export function formatText(result: Result, options: FormatTextOptions = {}): string {
@@ -38,10 +96,15 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   if (result.targets !== undefined) title.push(`targets ${Object.entries(result.targets).map(([provider, origin]) => `${safe(provider)} ${safe(origin)}`).join(', ')}`);
   title.push(`started ${safe(result.startedAt)}`);
   lines.push(bold(title.join(' · ')));
+  lines.push(...verdictLines(result, paint));
 
   const { target, achieved } = result.rate;
   const achievedText =
-    target !== null && target > 0 ? `${rate(achieved)} (${percent(achieved, target)} of target)` : rate(achieved);
+    result.unreachable !== undefined
+      ? '— (the target never answered)'
+      : target !== null && target > 0
+        ? `${rate(achieved)} (${percent(achieved, target)} of target)`
+        : rate(achieved);
   lines.push(
     `duration ${duration(result.durationMs)} · target ${target === null ? '—' : rate(target)} · achieved ${achievedText}`,
   );
@@ -77,8 +140,10 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     ...outcomeStatuses.map((status) => [status, String(counts[status]), percent(counts[status], whole)]),
   ]);
   lines.push(bold(outcomeHead), ...outcomeBody);
+  const dropped = droppedLine(result);
+  if (dropped !== undefined) lines.push(dropped);
   const perNotification = ended > 0 ? ` (${(counts.attempts / ended).toFixed(3)} per notification)` : '';
-  lines.push(`attempts ${counts.attempts}${perNotification}`);
+  lines.push(`attempts ${counts.attempts} on the wire${perNotification}`);
   const resilience = [
     counts.retries !== undefined && `retries ${counts.retries}`,
     counts.fallbacks !== undefined && `fallbacks ${counts.fallbacks}`,
@@ -86,10 +151,7 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     result.tokensToPrune !== undefined && `tokens to prune ${result.tokensToPrune.length}`,
   ].filter((part): part is string => typeof part === 'string');
   if (resilience.length > 0) lines.push(resilience.join(' · '));
-  if (result.attemptLatencyMs !== undefined) {
-    const a = result.attemptLatencyMs;
-    lines.push(`per attempt (ms): p50 ${ms(a.p50)} · p99 ${ms(a.p99)} · max ${ms(a.max)}`);
-  }
+  lines.push(...timingLines(result));
   for (const t of result.breakerTransitions ?? []) {
     lines.push(`circuit ${safe(t.origin)}: ${safe(t.from)} → ${safe(t.to)} at ${duration(t.atMs)}`);
   }
@@ -118,8 +180,16 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
 
   if (result.faults !== undefined && result.faults.length > 0) {
     lines.push('');
-    const [faultHead = '', ...faultBody] = table([['fault', 'kind', 'injected'], ...result.faults.map((f) => [safe(f.id), safe(f.kind), String(f.injected)])]);
+    const [faultHead = '', ...faultBody] = table([['fault', 'kind', 'injected', ''], ...result.faults.map((f) => [safe(f.id), safe(f.kind), String(f.injected), f.injected === 0 ? paint('33', '⚠ never fired') : ''])]);
     lines.push(bold(faultHead), ...faultBody);
+  }
+  if (result.phases !== undefined && result.phases.length > 0) {
+    const at = (ms: number): string => (ms / 1000).toFixed(2);
+    lines.push(`phases (s, run clock): ${result.phases.map((p) => `${safe(p.name)} ${at(p.startMs)}–${at(p.endMs)}`).join(' · ')}`);
+  }
+  if (result.warnings !== undefined && result.warnings.length > 0) {
+    lines.push('');
+    for (const warning of result.warnings) lines.push(paint('33', `warning: ${safe(warning)}`));
   }
 
   if (result.thresholds !== undefined && result.thresholds.length > 0) {

@@ -2,7 +2,8 @@
  * Per-second counts and latency of a run (autocannon's per-second samples, k6's time series): what a
  * ramping load needs to show where latency bends, and what a fault timeline needs to show when the
  * errors came. Outcomes are bucketed by the second they completed in, counted from the measured
- * run's start; scheduled notifications by the second they were planned for.
+ * run's start; scheduled notifications by the second they were planned for, sent ones by the second
+ * they went on the wire.
  *
  * Latency percentiles per second come from one HDR histogram reused for the second being filled
  * (outcomes arrive in completion order), so a long run keeps one small entry per second, not a
@@ -17,6 +18,11 @@ export interface TimelineSecond {
   readonly second: number;
   /** Notifications planned for this second. */
   readonly scheduled: number;
+  /**
+   * Notifications whose first request went on the wire during this second (results from before
+   * this field lack it). Next to `scheduled` it shows pushsim falling behind its schedule.
+   */
+  readonly sent?: number;
   /** Notifications that reached each final state during this second. */
   readonly accepted: number;
   readonly rejected: number;
@@ -29,9 +35,9 @@ export interface TimelineSecond {
   readonly max: number | null;
 }
 
-type Entry = { -readonly [K in keyof TimelineSecond]: TimelineSecond[K] };
+type Entry = { -readonly [K in keyof TimelineSecond]-?: TimelineSecond[K] };
 
-const emptyEntry = (second: number): Entry => ({ second, scheduled: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, p50: null, p99: null, max: null });
+const emptyEntry = (second: number): Entry => ({ second, scheduled: 0, sent: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, p50: null, p99: null, max: null });
 
 export class TimelineRecorder {
   readonly #entries: Entry[] = [];
@@ -41,6 +47,11 @@ export class TimelineRecorder {
 
   onScheduled(atMs: number): void {
     this.#entry(atMs).scheduled++;
+  }
+
+  /** A notification's first request went on the wire at `atMs`. */
+  onSent(atMs: number): void {
+    this.#entry(atMs).sent++;
   }
 
   onOutcome(status: OutcomeStatus, latencyMs: number, atMs: number): void {

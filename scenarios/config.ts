@@ -15,6 +15,8 @@ import { CircuitBreaker } from '../sender/interceptors/circuit-breaker.js';
 import type { LoadConfig } from './executors/index.js';
 import { validateLoad } from './executors/index.js';
 import { validateThresholds } from './thresholds.js';
+import type { ValidityConfig } from './overload.js';
+import { validateValidity } from './overload.js';
 import type { ProviderMix } from './mix.js';
 import { mixProviders, mixShares, populationSizes, validateMix } from './mix.js';
 
@@ -99,6 +101,11 @@ export interface ScenarioConfig {
    * `pushsim proxy --faults FILE` and point `target.url` at the proxy.
    */
   readonly faults?: FaultsDocument;
+  /**
+   * When a run is not a valid measurement of the target because pushsim fell behind its schedule
+   * (scenarios/overload.ts), and whether that fails it (exit 97). @default the bounds of validityDefaults, failing
+   */
+  readonly validity?: ValidityConfig;
 }
 
 const productionHosts = new Set(['api.push.apple.com']);
@@ -155,6 +162,7 @@ export function validateScenario(config: ScenarioConfig): string[] {
   }
   if (config.thresholds !== undefined) problems.push(...validateThresholds(config.thresholds));
   problems.push(...validatePolicies(config.policies));
+  problems.push(...validateValidity(config.validity));
   if (config.faults !== undefined) {
     if (target.kind === 'url') {
       problems.push('faults apply to the embedded mocks (target.mock); in front of an external origin run `pushsim proxy --upstream URL --faults FILE` and point target.url at the proxy');

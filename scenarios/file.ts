@@ -9,6 +9,7 @@
  *   load: { executor: ramping-arrival-rate, startRate: 0, stages: [{ durationMs: 30000, target: 5000 }] }
  *   load: { executor: closed, inFlight: 100, count: 100000 }   # or durationMs: the most the target can take
  *   thresholds: ["p(99)<250", "rate(accepted)>=0.97"]
+ *   validity: { maxSendLagMs: 1000, maxShedPercent: 0, failOnOverload: true }   # overload: exit 97
  *
  *   name: mixed                                  # several providers: one mock each
  *   target: { mock: [apns, fcm, webpush] }
@@ -107,6 +108,8 @@ const fileSchema = z.strictObject({
   gracefulStopMs: whole.optional(),
   warmup: whole.optional(),
   thresholds: z.array(z.string()).optional(),
+  // The numbers are checked by validateValidity, for files and code alike.
+  validity: z.strictObject({ maxSendLagMs: z.number().optional(), maxShedPercent: z.number().optional(), failOnOverload: z.boolean().optional() }).optional(),
   // A fault spec, or the path of a spec file relative to the scenario file; checked by validateScenario.
   faults: z.union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'must be a fault spec ({ seed?, phases?, faults: [...] }) or the path of a YAML/JSON spec file' }).optional(),
 });
@@ -193,6 +196,7 @@ function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined): Scena
     ...((file.warmup ?? base.warmup) !== undefined && { warmup: file.warmup ?? base.warmup }),
     ...(file.policies !== undefined && { policies: file.policies }),
     ...(file.thresholds !== undefined && { thresholds: file.thresholds }),
+    ...(file.validity !== undefined && { validity: file.validity }),
     ...(faults !== undefined && { faults }),
   };
 }

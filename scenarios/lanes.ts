@@ -16,6 +16,7 @@ import type { ApnsNotification } from '../sender/providers/apns.js';
 import type { FcmNotification } from '../sender/providers/fcm.js';
 import type { WebPushNotification } from '../sender/providers/webpush.js';
 import type { Sender } from '../sender/sender.js';
+import type { DispatchContext, TransportStats } from '../sender/transport.js';
 import { WebPushSender } from '../sender/webpush-sender.js';
 import type { ScenarioConfig } from './config.js';
 import type { OpenTarget } from './target.js';
@@ -29,20 +30,30 @@ const body = 'Load test notification';
 
 export interface Lane {
   readonly provider: Provider;
-  /** Sends this lane's next notification, to its next recipient (round robin). Never rejects. */
-  send(): Promise<Outcome>;
+  /** pushsim's own in-flight limit for this lane (`sender.maxInFlight`). */
+  readonly maxInFlight: number;
+  /**
+   * Sends this lane's next notification, to its next recipient (round robin). Never rejects.
+   * `context` (fresh per notification) says afterwards when it first went on the wire (`sentAt`).
+   */
+  send(context?: DispatchContext): Promise<Outcome>;
+  /** Its sender's pool right now: on the wire, waiting, the target's stream capacity. */
+  stats(): TransportStats;
 }
 
 export class Lanes {
   readonly #lanes = new Map<Provider, Lane>();
   readonly #senders: { close(): Promise<void>; destroy(): Promise<void> }[] = [];
+  readonly #maxInFlight: number;
   #ended: Promise<void> | undefined;
 
-  private constructor() {}
+  private constructor(maxInFlight: number) {
+    this.#maxInFlight = maxInFlight;
+  }
 
   /** Builds a sender per provider endpoint of `target`; if one cannot be built, closes those that were. */
   static async open(config: ScenarioConfig, target: OpenTarget, listener: SenderListener): Promise<Lanes> {
-    const lanes = new Lanes();
+    const lanes = new Lanes(config.sender.maxInFlight);
     const settings = { ...config.sender, ...(config.policies !== undefined && { policies: config.policies }), listener };
     try {
       if (target.apns) {
@@ -87,7 +98,7 @@ export class Lanes {
     return (this.#ended ??= settleAll(this.#senders.map((s) => s.close())));
   }
 
-  /** Fails whatever is still open (as `closed`, so it is counted) and closes every sender. Later calls do nothing. */
+  /** Cuts whatever is still open (as pushsim's `shutdown`, so it is counted apart) and closes every sender. Later calls do nothing. */
   destroy(): Promise<void> {
     return (this.#ended ??= settleAll(this.#senders.map((s) => s.destroy())));
   }
@@ -98,10 +109,12 @@ export class Lanes {
     let next = 0;
     this.#lanes.set(provider, {
       provider,
-      send: () => {
+      maxInFlight: this.#maxInFlight,
+      send: (context) => {
         const n = next++;
-        return sender.send(notification(recipients[n % recipients.length] as R, n));
+        return sender.send(notification(recipients[n % recipients.length] as R, n), context);
       },
+      stats: () => sender.stats(),
     });
   }
 }

@@ -18,13 +18,22 @@ import type { Result } from '../reports/result.js';
 import type { Outcome } from '../sender/outcome.js';
 import type { ScenarioConfig } from './config.js';
 import { targetProviders, validateScenario } from './config.js';
-import { createExecutor, describeLoad, plannedRate, resultLoadModel } from './executors/index.js';
+import { createExecutor, describeLoad, lastPlannedMs, plannedRate, resultLoadModel } from './executors/index.js';
 import { Lanes } from './lanes.js';
 import type { Lane } from './lanes.js';
 import { createProviderAssignment, describeMix, mixShares } from './mix.js';
 import { openTarget } from './target.js';
 import { evaluateThresholds } from './thresholds.js';
-import type { DeliverySummary } from '../reports/result.js';
+import type { OpenTarget } from './target.js';
+import { OverloadMonitor, ScheduleLag, bottleneckOf, judgeValidity, validityDefaults } from './overload.js';
+import type { OverloadSamples } from './overload.js';
+import { ReachabilityWatch } from './reachability.js';
+import type { DeliverySummary, Interruption, PhaseSpan, SentAt, Unreachable } from '../reports/result.js';
+import type { DispatchContext } from '../sender/transport.js';
+import { faultsThatCannotFire } from '../simulator/faults/dormant.js';
+import type { RunTraffic } from '../simulator/faults/dormant.js';
+import { Timeline } from '../simulator/faults/timeline.js';
+import type { PhaseSpec } from '../simulator/faults/timeline.js';
 import type { LedgerSummary } from '../simulator/ledger/ledger.js';
 
 export interface RunStart {
@@ -43,21 +52,47 @@ export interface RunProgress {
   readonly accepted: number;
   readonly rejected: number;
   readonly failed: number;
+  /** Notifications pushsim gave up (shed, cut). */
+  readonly dropped: number;
+  /** Requests waiting inside pushsim right now (the pools' queues). */
+  readonly queued: number;
+  /** The largest send lag (planned → on the wire) among the notifications that completed since the last tick; null if none did. */
+  readonly sendLagMs: number | null;
 }
 
 export interface RunEvents {
   start: [RunStart];
   progress: [RunProgress];
-  /** The outcome, its latency from the planned time (ms), and when it came (ms since the measured start). */
-  outcome: [Outcome, number, number];
+  /**
+   * The outcome, its latency from the planned time (ms), when it came (ms on the measured run's
+   * clock), and when it first went on the wire, if it did.
+   */
+  outcome: [Outcome, number, number, SentAt | undefined];
+  /** Something is off, said as soon as it is known: faults that cannot fire, pushsim falling behind, an unreachable target. */
+  warning: [string];
   done: [Result];
 }
 
 export interface RunOptions {
-  /** Stops firing new notifications; those in flight still finish (or hit the graceful stop). */
+  /**
+   * Stops the run: no new notifications, those in flight get a short grace (2 s at most, the
+   * scenario's graceful stop if shorter), and the result is marked `interrupted` with the abort
+   * reason as the signal (the CLI aborts with 'SIGINT' / 'SIGTERM').
+   */
   readonly signal?: AbortSignal;
   /** @default 1000 */
   readonly progressIntervalMs?: number;
+}
+
+/** How long an interrupted run waits for what is on the wire before cutting it. */
+const interruptedStopMs = 2000;
+
+/** How a measured run ended, as #drive saw it. */
+interface Driven {
+  readonly durationMs: number;
+  /** performance.now() of the measured run's clock zero: the first planned send. */
+  readonly origin: number;
+  readonly overload: OverloadSamples;
 }
 
 export class ScenarioRun extends EventEmitter<RunEvents> {
@@ -78,17 +113,41 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     await initHistograms();
     const target = await openTarget(config);
     const collector = new ResultCollector();
-    this.on('outcome', (outcome, latencyMs, atMs) => collector.onOutcome(outcome, latencyMs, atMs));
+    this.on('outcome', (outcome, latencyMs, atMs, sent) => collector.onOutcome(outcome, latencyMs, atMs, sent));
+    // The run's own stop (an unreachable target), and the caller's (a signal).
+    const stop = new AbortController();
+    const signal = this.#options.signal === undefined ? stop.signal : AbortSignal.any([this.#options.signal, stop.signal]);
+    /** performance.now() of the measured run's clock zero; undefined through the warm-up. */
+    let origin: number | undefined;
+    const onRunClock = (at: number): { atMs: number; duringWarmup?: true } => (origin === undefined ? { atMs: 0, duringWarmup: true } : { atMs: Math.max(0, Math.round(at - origin)) });
+    let interrupted: Interruption | undefined;
+    const onInterrupt = (): void => {
+      const reason: unknown = this.#options.signal?.reason;
+      interrupted = { signal: typeof reason === 'string' ? reason : 'abort', ...onRunClock(performance.now()) };
+    };
+    this.#options.signal?.addEventListener('abort', onInterrupt, { once: true });
+    if (this.#options.signal?.aborted === true) onInterrupt();
+    let unreachable: Unreachable | undefined;
+    const watch = new ReachabilityWatch(
+      (provider) => target[provider]?.url ?? target.description,
+      (cause) => {
+        unreachable = { ...cause, ...onRunClock(performance.now()) };
+        this.emit("warning", `target unreachable: ${cause.origin}: ${cause.cause} — ${cause.message}; stopping the run`);
+        stop.abort('unreachable');
+      },
+    );
     let lanes: Lanes | undefined;
     try {
-      const runStart = performance.now();
-      // The warm-up's attempts and retries are not part of the result either.
+      // The warm-up's attempts, retries and breaker transitions are not part of the result either.
       let measuring = false;
       lanes = await Lanes.open(config, target, {
-        onAttempt: (ms) => measuring && collector.onAttempt(ms),
+        onAttempt: (ms, timing) => measuring && collector.onAttempt(ms, timing),
         onRetry: () => measuring && collector.onRetry(),
         onFallback: () => measuring && collector.onFallback(),
-        onBreakerStateChange: (origin, from, to) => collector.onBreakerStateChange({ atMs: Math.round(performance.now() - runStart), origin, from, to }),
+        onBreakerStateChange: (at, from, to) => origin !== undefined && collector.onBreakerStateChange({ atMs: onRunClock(performance.now()).atMs, origin: at, from, to }),
+        onConnectionAdded: (at) => watch.onConnectionAdded(at),
+        onConnectionFailed: (at, error) => watch.onConnectionFailed(at, error),
+        onOutcome: (outcome) => watch.onOutcome(outcome),
       });
       const shares = mixShares(config.mix, targetProviders(config.target));
       this.emit('start', {
@@ -98,28 +157,52 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         target: target.description,
         placement: target.placement,
       });
-      await warmUp(lanes, config.warmup ?? 0);
-      // Faults and their timeline start now, and the ledgers forget the warm-up's deliveries.
-      await target.startMeasuring();
-      measuring = true;
-      const startedAt = new Date();
-      const durationMs = await this.#drive(lanes, createProviderAssignment(shares, config.tokens.seed), collector);
-      const delivery = await target.delivery();
-      const measured = collector.finish({
-        startedAt,
-        durationMs,
+      const warnings = dormantFaults(config, target);
+      for (const warning of warnings) this.emit('warning', warning);
+      await warmUp(lanes, config.warmup ?? 0, signal);
+      const common = {
         targetRate: plannedRate(config.load),
         scenario: config.name,
         // `target` is one provider origin; a mixed run names each provider's in `targets`.
         ...(shares.size === 1 ? { target: target.description } : { targets: originsOf(target) }),
-        ...(delivery !== undefined && { delivery: publicDelivery(delivery.ledger) }),
-        ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
+        ...(warnings.length > 0 && { warnings }),
         loadModel: resultLoadModel(config.load),
-      });
-      const result = config.thresholds === undefined ? measured : { ...measured, thresholds: evaluateThresholds(config.thresholds, measured) };
+      };
+      let result: Result;
+      if (signal.aborted) {
+        // Stopped before anything was measured: an empty result that says why.
+        result = collector.finish({ ...common, startedAt: new Date(), durationMs: 0, ...(interrupted !== undefined && { interrupted }), ...(unreachable !== undefined && { unreachable }) });
+      } else {
+        // Faults and their timeline start now, and the ledgers forget the warm-up's deliveries.
+        const faultsAt = performance.now();
+        await target.startMeasuring();
+        measuring = true;
+        const startedAt = new Date();
+        const driven = await this.#drive(lanes, createProviderAssignment(shares, config.tokens.seed), collector, signal, stop.signal, (at) => (origin = at));
+        const delivery = unreachable === undefined ? await target.delivery() : undefined;
+        const lag = collector.lagP99();
+        const validity =
+          unreachable === undefined
+            ? judgeValidity({ ...driven.overload, scheduled: collector.scheduled(), shed: collector.shed(), sendLagP99Ms: lag.sendLagMs, fireLagP99Ms: lag.fireLagMs }, config.validity)
+            : undefined;
+        const phases = config.faults?.phases === undefined ? undefined : phasesOnRunClock(config.faults.phases, driven.origin - faultsAt, driven.durationMs);
+        result = collector.finish({
+          ...common,
+          startedAt,
+          durationMs: driven.durationMs,
+          ...(delivery !== undefined && { delivery: publicDelivery(delivery.ledger) }),
+          ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
+          ...(validity !== undefined && { validity }),
+          ...(interrupted !== undefined && { interrupted }),
+          ...(unreachable !== undefined && { unreachable }),
+          ...(phases !== undefined && { phases }),
+        });
+      }
+      if (config.thresholds !== undefined) result = { ...result, thresholds: evaluateThresholds(config.thresholds, result) };
       this.emit('done', result);
       return result;
     } finally {
+      this.#options.signal?.removeEventListener('abort', onInterrupt);
       collector.destroy();
       try {
         // Already closed by #drive when the run got that far; this covers a failure before or during it.
@@ -130,33 +213,72 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     }
   }
 
-  /** Fires the load and waits for every outcome; returns the time from the first send to the last outcome. */
-  async #drive(lanes: Lanes, providerOf: (index: number) => Provider, collector: ResultCollector): Promise<number> {
+  /**
+   * Fires the load and waits for every outcome. Returns the time from the first planned send (the
+   * measured run's clock zero, also given to `onOrigin`) to the last outcome, and what the overload
+   * monitor saw.
+   */
+  async #drive(lanes: Lanes, providerOf: (index: number) => Provider, collector: ResultCollector, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void): Promise<Driven> {
     const { config } = this;
     const start = performance.now();
+    onOrigin(start);
+    const monitor = new OverloadMonitor(lanes.all());
+    monitor.start();
+    const bounds = { ...validityDefaults, ...config.validity };
     let scheduled = 0;
     let completed = 0;
     let lastCompletion = start;
-    const counts = { accepted: 0, rejected: 0, failed: 0 };
+    let tickLag: number | null = null;
+    const behind = new ScheduleLag();
+    const counts = { accepted: 0, rejected: 0, failed: 0, dropped: 0 };
     const inFlight = new Set<Promise<void>>();
+    const said = new Set<string>();
+    const sayOnce = (key: string, message: string): void => {
+      if (said.has(key)) return;
+      said.add(key);
+      this.emit('warning', message);
+    };
 
     const progress = setInterval(() => {
-      this.emit('progress', { elapsedMs: performance.now() - start, scheduled, completed, inFlight: scheduled - completed, ...counts });
+      const queued = lanes.all().reduce((sum, lane) => sum + lane.stats().queued, 0);
+      // The later of: what completed notifications said, and the oldest one still waiting to leave.
+      const waiting = behind.lateBy(performance.now());
+      if (waiting > 0) tickLag = Math.max(tickLag ?? 0, waiting);
+      this.emit('progress', { elapsedMs: performance.now() - start, scheduled, completed, inFlight: scheduled - completed, ...counts, queued, sendLagMs: tickLag });
+      const shed = collector.shed();
+      if (shed > 0 && (100 * shed) / scheduled > bounds.maxShedPercent) sayOnce('shed', `pushsim is shedding load itself: ${shed} notification(s) dropped so far, its queue is full (sender.maxQueue ${config.sender.maxQueue})`);
+      if (tickLag !== null && tickLag > bounds.maxSendLagMs) {
+        const lag = collector.lagP99();
+        const kind = bottleneckOf({ ...monitor.snapshot(), scheduled, shed, sendLagP99Ms: lag.sendLagMs, fireLagP99Ms: lag.fireLagMs }, bounds.maxSendLagMs, true);
+        const late = `notifications leave up to ${Math.round(tickLag)} ms late (bound ${bounds.maxSendLagMs} ms)`;
+        if (kind === 'target-in-flight-limit' || kind === 'connecting') sayOnce('target', `the target is at its limit: ${late}, waiting inside pushsim for a free stream; latency includes that wait`);
+        else sayOnce('behind', `pushsim is falling behind its schedule: ${late}; ${kind === 'sender-cpu' ? "its own thread is saturated" : 'its own in-flight limit (sender.maxInFlight) is full'}: this run measures pushsim, not the target`);
+      }
+      tickLag = null;
     }, this.#options.progressIntervalMs ?? 1000);
 
     // Returns the notification's completion: the closed model sends the next one when it settles.
-    const fire = (index: number, plannedAt: number): Promise<void> => {
+    const fire = (index: number, plannedAt: number): Promise<void> | undefined => {
+      // The executor fires what is due in one batch and looks at the signal between batches: a
+      // run that stopped (an unreachable target, a signal) schedules nothing more, not even the rest of a batch.
+      if (signal.aborted) return undefined;
       scheduled++;
       collector.onScheduled(plannedAt - start);
+      collector.onFired(performance.now() - plannedAt);
       // Every provider the assignment can pick has a lane (both come from the target's providers).
       const lane = lanes.get(providerOf(index)) as Lane;
-      const p = lane.send().then((outcome) => {
+      const context: DispatchContext = { attempts: 0 };
+      const unsent = behind.track(plannedAt, context);
+      const p = lane.send(context).then((outcome) => {
+        unsent.ended = true;
         const now = performance.now();
         lastCompletion = now;
         completed++;
-        if (outcome.status === 'accepted' || outcome.status === 'rejected' || outcome.status === 'failed') counts[outcome.status]++;
+        if (outcome.status !== 'expired') counts[outcome.status]++;
+        const sent = context.sentAt === undefined ? undefined : { atMs: context.sentAt - start, lagMs: context.sentAt - plannedAt };
+        if (sent !== undefined) tickLag = Math.max(tickLag ?? 0, sent.lagMs);
         // Open model: latency runs from the planned send time, so queueing behind a slow provider shows.
-        this.emit('outcome', outcome, now - plannedAt, now - start);
+        this.emit('outcome', outcome, now - plannedAt, now - start, sent);
         inFlight.delete(p);
       });
       inFlight.add(p);
@@ -164,20 +286,22 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     };
 
     try {
-      await createExecutor(config.load).run(fire, this.#options.signal);
+      await createExecutor(config.load).run(fire, signal);
       const settled = Promise.all(inFlight);
-      const graceful = await Promise.race([settled.then(() => true), sleep(config.gracefulStopMs).then(() => false)]);
+      // Unreachable: nothing to wait for. Interrupted: a short grace. Otherwise the scenario's.
+      const graceMs = unreachable.aborted ? 0 : signal.aborted ? Math.min(config.gracefulStopMs, interruptedStopMs) : config.gracefulStopMs;
+      const graceful = graceMs > 0 && (await Promise.race([settled.then(() => true), sleep(graceMs).then(() => false)]));
       if (graceful) {
         await lanes.close();
       } else {
-        // Whatever is still open fails as `closed` and is counted; nothing is left unaccounted for.
+        // What is still open is cut as pushsim's `shutdown` and counted apart; nothing is left unaccounted for.
         await lanes.destroy();
         await settled;
       }
     } finally {
       clearInterval(progress);
     }
-    return lastCompletion - start;
+    return { durationMs: lastCompletion - start, origin: start, overload: monitor.stop() };
   }
 }
 
@@ -189,15 +313,15 @@ function sleep(ms: number): Promise<void> {
  * Sends `count` notifications before the measured run, round robin over the lanes, 50 at a time,
  * and forgets their outcomes. Without it the first second measures V8 compiling the sender and the
  * mock (and the first TLS/JWT setup), not the provider: an open-model run then starts with a
- * backlog of thousands. wrk2 and h2load warm up for the same reason.
+ * backlog of thousands. wrk2 and h2load warm up for the same reason. Stops early on `signal`.
  */
-async function warmUp(lanes: Lanes, count: number): Promise<void> {
+async function warmUp(lanes: Lanes, count: number, signal: AbortSignal): Promise<void> {
   const all = lanes.all();
   if (count === 0 || all.length === 0) return;
   let sent = 0;
   await Promise.all(
     Array.from({ length: Math.min(50, count) }, async () => {
-      while (sent < count) {
+      while (sent < count && !signal.aborted) {
         const lane = all[sent++ % all.length] as Lane;
         await lane.send();
       }
@@ -206,7 +330,7 @@ async function warmUp(lanes: Lanes, count: number): Promise<void> {
 }
 
 /** Each provider's URL in a run to several. */
-function originsOf(target: Awaited<ReturnType<typeof openTarget>>): Record<string, string> {
+function originsOf(target: OpenTarget): Record<string, string> {
   const origins: Record<string, string> = {};
   for (const provider of ['apns', 'fcm', 'webpush'] as const) {
     const endpoint = target[provider];
@@ -218,4 +342,32 @@ function originsOf(target: Awaited<ReturnType<typeof openTarget>>): Record<strin
 /** The ledger summary as result.json carries it: without the mock-side bookkeeping (records kept). */
 function publicDelivery({ recordsKept: _recordsKept, ...summary }: LedgerSummary): DeliverySummary {
   return summary;
+}
+
+/**
+ * The faults of the scenario that cannot fire in this run (simulator/faults/dormant.ts), from what
+ * every request will carry: the providers, the notification's fields, the recipients.
+ */
+function dormantFaults(config: ScenarioConfig, target: OpenTarget): string[] {
+  if (config.faults?.faults === undefined || config.faults.faults.length === 0) return [];
+  const { topic, pushType, priority } = config.notification;
+  const providers: RunTraffic['providers'] = {
+    ...(target.apns && { apns: { topic, pushType, priority: priority === undefined ? undefined : String(priority), tokens: target.apns.recipients } }),
+    // The FCM and Web Push messages of a run: android priority high, Urgency high (lanes.ts).
+    ...(target.fcm && { fcm: { priority: 'high', tokens: target.fcm.recipients } }),
+    ...(target.webpush && { webpush: { priority: 'high', tokens: target.webpush.recipients.map((s) => new URL(s.endpoint).pathname) } }),
+  };
+  return faultsThatCannotFire(config.faults, { providers, plannedEndMs: lastPlannedMs(config.load) });
+}
+
+/**
+ * The fault phases on the measured run's clock: their timeline started `shiftMs` before the first
+ * planned send (startMeasuring, then the executor), and is cut to the run; phases that had not
+ * begun when it ended are left out.
+ */
+export function phasesOnRunClock(specs: readonly PhaseSpec[], shiftMs: number, durationMs: number): PhaseSpan[] {
+  const end = Math.round(durationMs);
+  return new Timeline(specs).phases
+    .map((phase) => ({ name: phase.name, startMs: Math.max(0, Math.round(phase.startMs - shiftMs)), endMs: Math.min(end, Math.round(phase.endMs - shiftMs)) }))
+    .filter((phase) => phase.startMs < end || (end === 0 && phase.startMs === 0));
 }

@@ -6,6 +6,12 @@
 import type { BreakerState } from './interceptors/circuit-breaker.js';
 import type { Outcome } from './outcome.js';
 
+/** Where an attempt's time went, when it reached the wire. */
+export interface AttemptTiming {
+  readonly queuedMs: number;
+  readonly wireMs: number;
+}
+
 export interface ConnectionListener {
   onConnectionAdded?(origin: string): void;
   onConnectionRemoved?(origin: string, cause: string): void;
@@ -17,9 +23,13 @@ export interface SenderListener extends ConnectionListener {
   onOutcome?(outcome: Outcome, durationMs: number): void;
   /** A request (one attempt) is handed to the transport. */
   onSent?(): void;
-  /** One request (attempt) came back, `durationMs` after it was handed to the transport (queueing included). */
-  onAttempt?(durationMs: number): void;
-  /** A retry was scheduled after attempt `attempt`, in `delayMs`, because of `cause`. */
+  /**
+   * One request (attempt) came back, `durationMs` after it was handed to the transport (queueing
+   * included). `timing` splits it when the request reached the wire: `queuedMs` waiting inside
+   * pushsim (the pool's queue, a free stream), `wireMs` from the stream opening to the answer.
+   */
+  onAttempt?(durationMs: number, timing?: AttemptTiming): void;
+  /** A retry was made after attempt `attempt`, `delayMs` later, because of `cause` (reported when it came back; see RetryOptions.onRetry). */
   onRetry?(attempt: number, delayMs: number, cause: string): void;
   /** A retry was wanted but the retry budget was empty. */
   onRetryBudgetExhausted?(): void;

@@ -6,12 +6,14 @@
  *  - rejected  the provider answered no, with a reason from core/reasons.ts
  *  - failed    no answer could be had (connection, reset, GOAWAY, timeout) after any retries
  *  - expired   its deadline (apns-expiration / TTL) passed before it could be sent
- *  - dropped   pushsim itself shed it (queue full, run stopped) — never sent
+ *  - dropped   pushsim itself gave it up: shed it (queue full), or cut it when the run stopped
+ *              (`shutdown`: on the wire when cut; `shutdown-queued`: it never left pushsim)
  *
  * Invariant kept by the runner and checked in reports: scheduled = accepted + rejected + failed + expired + dropped.
  */
 import type { Provider, RetryClass } from '../core/reasons.js';
 import type { ErrorCode } from '../core/errors.js';
+import type { TransportResult } from './transport.js';
 
 export type OutcomeStatus = 'accepted' | 'rejected' | 'failed' | 'expired' | 'dropped';
 
@@ -53,8 +55,31 @@ export interface Expired extends OutcomeBase {
   readonly status: 'expired';
 }
 
-/** Why pushsim shed a notification; a closed set, because it becomes a `byReason` key. */
-export type DropCause = 'queue-full' | 'closed';
+/**
+ * Why pushsim gave a notification up; a closed set, because it becomes a `byReason` key
+ * (`pushsim:<cause>`: pushsim's doing, never the provider's).
+ *  - queue-full       shed: more were waiting than `maxQueue` (or a rate cap would wait too long)
+ *  - closed           sent to a sender already closed
+ *  - shutdown         cut on the wire when the run stopped (the graceful stop ran out); it may
+ *                     have been processed
+ *  - shutdown-queued  still inside pushsim when the run stopped: never sent
+ */
+export type DropCause = 'queue-full' | 'closed' | 'shutdown' | 'shutdown-queued';
+
+/** The drop cause of a transport result pushsim itself ended, or undefined when it is not one. */
+export function dropCauseOf(result: TransportResult): DropCause | undefined {
+  if (result.ok) return undefined;
+  switch (result.kind) {
+    case 'queue-full':
+      return 'queue-full';
+    case 'closed':
+      return result.unprocessed ? 'closed' : undefined;
+    case 'shutdown':
+      return result.unprocessed ? 'shutdown-queued' : 'shutdown';
+    default:
+      return undefined;
+  }
+}
 
 export interface Dropped extends OutcomeBase {
   readonly status: 'dropped';
@@ -63,7 +88,10 @@ export interface Dropped extends OutcomeBase {
 
 export type Outcome = Accepted | Rejected | Failed | Expired | Dropped;
 
-/** Key under which a rejection or failure is counted in `result.byReason`: `<provider>:<reason>`. */
+/**
+ * Key under which a rejection, failure or drop is counted in `result.byReason`: `<provider>:<reason>`
+ * for what the provider (or the way to it) did, `pushsim:<cause>` for what pushsim itself did.
+ */
 export function reasonKey(outcome: Outcome): string | undefined {
   switch (outcome.status) {
     case 'rejected':
@@ -71,7 +99,7 @@ export function reasonKey(outcome: Outcome): string | undefined {
     case 'failed':
       return `${outcome.provider}:${outcome.code}`;
     case 'dropped':
-      return `${outcome.provider}:${outcome.cause}`;
+      return `pushsim:${outcome.cause}`;
     default:
       return undefined;
   }

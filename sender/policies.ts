@@ -4,13 +4,15 @@
  *   fallback ─► retry ─► circuit breaker ─► authentication ─► transport
  *
  * - Authentication is innermost, so every attempt carries a current token.
- * - The breaker sees every attempt, so it counts what the origin actually does.
+ * - The breaker sees every attempt, so it counts what the origin actually does. Behind a transport of
+ *   many origins (the Web Push agent) there is one breaker per origin, named in its transitions.
  * - Retry wraps the breaker: an open circuit is not retried (it answers `circuit-open`), it falls
  *   through to the fallback, which is outermost and only sees what retries could not fix.
  */
 import type { Clock } from '../core/clock.js';
 import type { RetryClass } from '../core/reasons.js';
-import { CircuitBreaker } from './interceptors/circuit-breaker.js';
+import { originOf } from './http2/agent.js';
+import { CircuitBreaker, circuitBreakerPerOrigin } from './interceptors/circuit-breaker.js';
 import type { CircuitBreakerOptions } from './interceptors/circuit-breaker.js';
 import { fallback } from './interceptors/fallback.js';
 import type { FallbackOptions } from './interceptors/fallback.js';
@@ -18,7 +20,7 @@ import { retry } from './interceptors/retry.js';
 import type { RetryOptions } from './interceptors/retry.js';
 import type { SenderListener } from './listener.js';
 import type { CommonSenderOptions } from './sender-options.js';
-import type { Interceptor, TransportResult } from './transport.js';
+import type { Interceptor, TransportRequest, TransportResult } from './transport.js';
 
 type Classified<T> = Omit<T, 'classify' | 'clock'>;
 
@@ -97,7 +99,18 @@ export function resilienceInterceptors(
       }),
     );
   }
-  if (policies.circuitBreaker !== false) {
+  if (policies.circuitBreaker !== false && origin === '*') {
+    // A transport of many origins (Http2Agent, origin '*'): a breaker per origin, each named in its transitions.
+    const options = policies.circuitBreaker ?? {};
+    const { onStateChange, ...rest } = options;
+    const perRequest = (request: TransportRequest): string => originOf(request.path) ?? '*';
+    interceptors.push(
+      circuitBreakerPerOrigin({ ...rest, classify, ...(clock && { clock }) }, perRequest, (at, from, to) => {
+        onStateChange?.(from, to);
+        listener.onBreakerStateChange?.(at, from, to);
+      }),
+    );
+  } else if (policies.circuitBreaker !== false) {
     const options = policies.circuitBreaker ?? {};
     const breaker = new CircuitBreaker({
       ...options,

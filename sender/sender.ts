@@ -43,9 +43,10 @@ export class Sender<N> {
   /**
    * Sends one notification; resolves with its final outcome. Rejects only for a notification that
    * cannot be encoded at all (InvalidArgumentError: a programming error); everything that happens on
-   * the wire ends as an Outcome.
+   * the wire ends as an Outcome. `context`, a fresh one per notification, lets the caller read what
+   * the layers recorded afterwards (`sentAt`: when it first went on the wire).
    */
-  send(notification: N): Promise<Outcome> {
+  send(notification: N, context: DispatchContext = { attempts: 0, route: undefined, sentAt: undefined, streamAt: undefined }): Promise<Outcome> {
     const { adapter } = this;
     let request: TransportRequest;
     try {
@@ -57,7 +58,6 @@ export class Sender<N> {
     const onOutcome = this.#listener.onOutcome;
     // The clock is read only for a listener that wants the duration (two reads per notification otherwise).
     const started = onOutcome === undefined ? 0 : this.#clock.now();
-    const context: DispatchContext = { attempts: 0, route: undefined };
     // One `.then` rather than an async frame: this runs once per notification.
     return this.#dispatch(request, context).then((result) => {
       const base = adapter.outcome(notification, result, context.attempts);
@@ -81,13 +81,20 @@ export class Sender<N> {
   }
 }
 
-/** Reports and times each attempt: innermost, so every retry through the transport is one sample. */
+/**
+ * Reports and times each attempt: innermost, so every retry through the transport is one sample.
+ * When the transport says when the attempt's stream opened (`streamAt`), the time is split into
+ * waiting inside pushsim and time on the wire.
+ */
 function observed(dispatch: Dispatch, listener: SenderListener): Dispatch {
   return (request, context) => {
     listener.onSent?.();
+    context.streamAt = undefined;
     const start = performance.now();
     return dispatch(request, context).then((result) => {
-      listener.onAttempt?.(performance.now() - start);
+      const end = performance.now();
+      const { streamAt } = context;
+      listener.onAttempt?.(end - start, streamAt === undefined ? undefined : { queuedMs: streamAt - start, wireMs: end - streamAt });
       return result;
     });
   };

@@ -43,7 +43,8 @@ export type FailureKind =
   | 'closed' // the transport was closed or destroyed
   | 'queue-full' // the pending queue was at its limit (the notification is dropped)
   | 'expired' // the deadline passed while the request waited
-  | 'circuit-open'; // the circuit breaker is open for this origin: not sent
+  | 'circuit-open' // the circuit breaker is open for this origin: not sent
+  | 'shutdown'; // pushsim's own stop (destroy: a run's graceful stop ran out) cut it, queued or on the wire
 
 export interface TransportFailure {
   readonly ok: false;
@@ -68,6 +69,16 @@ export interface DispatchContext {
   attempts: number;
   /** Set by the fallback interceptor when the secondary route carried the notification. */
   route?: string;
+  /**
+   * `performance.now()` when the notification's first request went on the wire (a stream opened):
+   * how late it left against its planned time. Set by the HTTP/2 pool; undefined until then.
+   */
+  sentAt?: number;
+  /**
+   * `performance.now()` when the current attempt's stream opened: before it, the request waited
+   * inside pushsim (pool queue, a free stream); after it, it was on the wire. Set by the HTTP/2 pool.
+   */
+  streamAt?: number;
 }
 
 export type Dispatch = (request: TransportRequest, context: DispatchContext) => Promise<TransportResult>;
@@ -94,7 +105,7 @@ export interface Transport {
   stats(): TransportStats;
   /** Stops accepting requests, lets queued and running ones finish, then closes connections. */
   close(): Promise<void>;
-  /** Fails queued and running requests with kind `closed` and tears connections down now. */
+  /** Fails queued and running requests with kind `shutdown` (pushsim's own stop, never retried) and tears connections down now. */
   destroy(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ export {
   type LatencySpec,
 } from './distributions.js';
 export {
+  appleCertificateOids,
   defaultServerHosts,
   generateCertificateAuthority,
   generateClientCertificate,
@@ -70,3 +71,6 @@ export {
   type MockApnsWorkerOptions,
   type WorkerRuntimeOptions,
 } from './apns/in-worker.js';
+export { providerHosts, serverHosts, type ImpersonatedProvider, type ImpersonationOptions } from './impersonate.js';
+export { installRedirect } from './redirect/install.js';
+export { findRedirect, formatRedirects, parseRedirects, redirectEnv, redirectsTo, type RedirectRule } from './redirect/spec.js';

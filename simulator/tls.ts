@@ -44,7 +44,22 @@ export interface ClientCertificateOptions {
   readonly validityDays?: number;
   /** Make a certificate that expired yesterday (to test BadCertificate). */
   readonly expired?: boolean;
+  /**
+   * Shaped like Apple's APNs certificates, so a client's own checks of them run (node-apn reads the
+   * environment from them): an RSA 2048 key, and Apple's extensions — 1.2.840.113635.100.6.3.1
+   * (development) and/or .2 (production) by `environment`, and for 'both' (a universal certificate)
+   * 1.2.840.113635.100.6.3.6 listing the topics `uid`, `uid.voip`, `uid.complication`. A client
+   * that checks the signature algorithm too needs the CA to be RSA (`generateCertificateAuthority({ rsa: true })`).
+   */
+  readonly apple?: boolean;
 }
+
+/** Apple's APNs certificate extensions (the WWDR certificate policy; @parse/node-apn lib/credentials/certificate/oids.js). */
+export const appleCertificateOids = {
+  development: '1.2.840.113635.100.6.3.1',
+  production: '1.2.840.113635.100.6.3.2',
+  topics: '1.2.840.113635.100.6.3.6',
+} as const;
 
 /** Subject CN prefixes of Apple's APNs certificates per environment (apns/cert-auth.ts reads them back). */
 export const clientCertificateNamePrefixes = {
@@ -59,6 +74,8 @@ type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const rsa = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
+type KeyAlgorithm = typeof ecdsa | typeof rsa;
 // x509's Name parser does not know "UID" (RFC 4519 userid); give it the OID.
 const uidOid = '0.9.2342.19200300.100.1.1';
 const hourMs = 3_600_000;
@@ -70,16 +87,18 @@ function loadX509(): Promise<typeof X509> {
   return x509Module;
 }
 
-export async function generateCertificateAuthority(options: { commonName?: string; validityDays?: number } = {}): Promise<PemKeyPair> {
+/** `rsa`: an RSA 2048 CA (as Apple's WWDR CA is), for clients that check the signature algorithm of Apple-shaped certificates. */
+export async function generateCertificateAuthority(options: { commonName?: string; validityDays?: number; rsa?: boolean } = {}): Promise<PemKeyPair> {
   const x509 = await loadX509();
-  const keys = await generateKeys();
+  const algorithm = options.rsa === true ? rsa : ecdsa;
+  const keys = await generateKeys(algorithm);
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
       serialNumber: serialNumber(),
       name: new x509.Name([{ CN: [options.commonName ?? 'pushsim test CA'] }]),
       ...validity(options.validityDays ?? 365),
       keys,
-      signingAlgorithm: ecdsa,
+      signingAlgorithm: algorithm,
       extensions: [
         new x509.BasicConstraintsExtension(true, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
@@ -118,7 +137,34 @@ export async function generateClientCertificate(ca: PemKeyPair, options: ClientC
   const x509 = await loadX509();
   const commonName = options.commonName ?? `${clientCertificateNamePrefixes[environment]}: ${options.uid}`;
   const subject = new x509.Name([{ [uidOid]: [options.uid] }, { CN: [commonName] }]);
-  return issue(x509, ca, subject, options.validityDays ?? 30, [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])], options.expired === true);
+  const extensions: X509.Extension[] = [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])];
+  if (options.apple === true) extensions.push(...appleExtensions(x509, options.uid, environment));
+  return issue(x509, ca, subject, options.validityDays ?? 30, extensions, options.expired === true, options.apple === true ? rsa : ecdsa);
+}
+
+/** The environment markers (ASN.1 NULL) and, for a universal certificate, the topics extension. */
+function appleExtensions(x509: typeof X509, uid: string, environment: 'sandbox' | 'production' | 'both'): X509.Extension[] {
+  const none = new Uint8Array([0x05, 0x00]);
+  const extensions: X509.Extension[] = [];
+  if (environment !== 'production') extensions.push(new x509.Extension(appleCertificateOids.development, false, none));
+  if (environment !== 'sandbox') extensions.push(new x509.Extension(appleCertificateOids.production, false, none));
+  if (environment === 'both') {
+    // SEQUENCE { UTF8String topic, SEQUENCE { UTF8String kind }, … } — the shape Pushy's test certificates carry.
+    const topics = [[uid, 'app'], [`${uid}.voip`, 'voip'], [`${uid}.complication`, 'complication']].flatMap(([topic, kind]) => [utf8(topic as string), der(0x30, utf8(kind as string))]);
+    extensions.push(new x509.Extension(appleCertificateOids.topics, false, der(0x30, Buffer.concat(topics))));
+  }
+  return extensions;
+}
+
+function utf8(text: string): Buffer {
+  return der(0x0c, Buffer.from(text, 'utf8'));
+}
+
+/** One DER TLV (definite length, short or long form). */
+function der(tag: number, content: Uint8Array): Buffer {
+  const length = content.length;
+  const header = length < 0x80 ? [tag, length] : length < 0x100 ? [tag, 0x81, length] : [tag, 0x82, length >> 8, length & 0xff];
+  return Buffer.concat([Buffer.from(header), content]);
 }
 
 async function issue(
@@ -128,10 +174,11 @@ async function issue(
   validityDays: number,
   extensions: readonly X509.Extension[],
   expired = false,
+  keyAlgorithm: KeyAlgorithm = ecdsa,
 ): Promise<PemKeyPair> {
   const caCert = new x509.X509Certificate(ca.cert);
-  const caKey = await importPrivateKey(x509, ca.key);
-  const keys = await generateKeys();
+  const { key: caKey, algorithm: signingAlgorithm } = await importPrivateKey(x509, ca.key);
+  const keys = await generateKeys(keyAlgorithm);
   const cert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: serialNumber(),
@@ -140,7 +187,7 @@ async function issue(
       ...(expired ? expiredYesterday() : validity(validityDays)),
       publicKey: keys.publicKey,
       signingKey: caKey,
-      signingAlgorithm: ecdsa,
+      signingAlgorithm,
       extensions: [
         new x509.BasicConstraintsExtension(false),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -154,20 +201,30 @@ async function issue(
   return { cert: cert.toString('pem'), key: await exportPrivateKey(x509, keys.privateKey) };
 }
 
-function generateKeys(): Promise<CryptoKeyPair> {
-  return webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
+function generateKeys(algorithm: KeyAlgorithm = ecdsa): Promise<CryptoKeyPair> {
+  return webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
 }
 
 async function exportPrivateKey(x509: typeof X509, key: CryptoKey): Promise<string> {
   return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
 }
 
-async function importPrivateKey(x509: typeof X509, pem: string): Promise<CryptoKey> {
+/** A CA's signing key: EC P-256 (pushsim's default) or RSA (an Apple-like CA). */
+async function importPrivateKey(x509: typeof X509, pem: string): Promise<{ key: CryptoKey; algorithm: KeyAlgorithm }> {
+  let der: ArrayBuffer;
   try {
-    return await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(pem), ecdsa, false, ['sign']);
+    der = x509.PemConverter.decodeFirst(pem);
   } catch (cause) {
-    throw new InvalidArgumentError('ca.key must be a PKCS#8 PEM EC P-256 private key', { cause });
+    throw new InvalidArgumentError('ca.key must be a PKCS#8 PEM private key (EC P-256 or RSA)', { cause });
   }
+  for (const algorithm of [ecdsa, rsa]) {
+    try {
+      return { key: await webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign']), algorithm };
+    } catch {
+      // not this kind of key: try the next
+    }
+  }
+  throw new InvalidArgumentError('ca.key must be a PKCS#8 PEM private key (EC P-256 or RSA)');
 }
 
 /** Back-dated an hour so a client whose clock is a little behind still accepts the certificate. */

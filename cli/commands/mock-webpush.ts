@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { startMockWebPush } from '../../simulator/webpush/server.js';
 import { addMockFaultFlags, describeMockFaults, mockFaultOptions, type MockFaultFlags } from './mock-faults.js';
 import { port, positiveInteger } from '../options.js';
+import { impersonationCa, impersonationInfo, impersonationLines } from './impersonation.js';
 
 interface MockWebPushFlags extends MockFaultFlags {
   port: number;
@@ -18,6 +19,7 @@ interface MockWebPushFlags extends MockFaultFlags {
   subscriptions: number;
   gone: string;
   credentialsDir?: string;
+  impersonate?: boolean;
 }
 
 export function registerMockWebPush(mock: Command): void {
@@ -29,17 +31,20 @@ export function registerMockWebPush(mock: Command): void {
     .option('--tls', 'serve TLS with a generated certificate (ALPN h2 and http/1.1) instead of cleartext')
     .option('--subscriptions <n>', 'subscriptions to create', positiveInteger, 1)
     .option('--gone <status>', 'status for expired or unknown subscriptions: 404 or 410', '410')
-    .option('--credentials-dir <dir>', 'where to write the VAPID keys, subscriptions and CA (default: a new temp dir)');
+    .option('--credentials-dir <dir>', 'where to write the VAPID keys, subscriptions and CA (default: a new temp dir)')
+    .option('--impersonate', 'TLS with a certificate for the push services\' hosts (Mozilla, FCM, WNS, Apple), signed by the CA in --credentials-dir (made once); subscriptions on https://updates.push.services.mozilla.com');
   addMockFaultFlags(command).action(async (flags: MockWebPushFlags) => {
+    const dir = flags.credentialsDir ?? (await mkdtemp(join(tmpdir(), 'pushsim-mock-webpush-')));
+    const impersonation = flags.impersonate === true ? await impersonationCa(dir) : undefined;
     const push = await startMockWebPush({
       host: flags.host,
       port: flags.port,
-      tls: flags.tls === true,
+      tls: flags.tls === true || impersonation !== undefined,
+      ...(impersonation !== undefined && { impersonate: true, ca: impersonation.ca }),
       subscriptions: flags.subscriptions,
       goneStatus: Number(flags.gone) as 404 | 410,
       ...mockFaultOptions(flags),
     });
-    const dir = flags.credentialsDir ?? (await mkdtemp(join(tmpdir(), 'pushsim-mock-webpush-')));
     const vapidFile = join(dir, 'vapid.json');
     // The VAPID private key is a throw-away made for this mock, but still a private key: owner-only.
     await writeFile(vapidFile, JSON.stringify(push.vapid, null, 2) + '\n', { mode: 0o600 });
@@ -47,12 +52,14 @@ export function registerMockWebPush(mock: Command): void {
     await writeFile(subscriptionsFile, JSON.stringify(push.subscriptions.list(), null, 2) + '\n', { mode: 0o600 });
     const caFile = push.ca === undefined ? undefined : join(dir, 'ca.pem');
     if (caFile !== undefined && push.ca !== undefined) await writeFile(caFile, push.ca);
-    const info = { url: push.url, vapidPublicKey: push.vapid.publicKey, vapidFile, subscriptionsFile, ...(caFile && { caFile }) };
+    const info = { url: push.url, vapidPublicKey: push.vapid.publicKey, vapidFile, subscriptionsFile, ...(caFile && { caFile }), ...impersonationInfo(push.impersonated.length > 0 ? [new URL(push.endpointOrigin).hostname] : [], push.url) };
     await writeFile(join(dir, 'credentials.json'), JSON.stringify(info, null, 2) + '\n');
     process.stdout.write(`pushsim mock webpush listening on ${push.url}\n`);
     process.stdout.write(`VAPID keys (public ${push.vapid.publicKey}): ${vapidFile}\n`);
     process.stdout.write(`${flags.subscriptions} subscription(s): ${subscriptionsFile}\n`);
     if (caFile) process.stdout.write(`trust this CA: ${caFile}\n`);
+    // The subscriptions' host is the one a sender connects to: redirect that one (every name the certificate covers works).
+    if (caFile !== undefined && push.impersonated.length > 0) for (const line of impersonationLines([new URL(push.endpointOrigin).hostname], push.url, caFile)) process.stdout.write(`${line}\n`);
     for (const line of describeMockFaults({ faults: push.faultEngine, controlUrl: push.controlUrl }, flags)) process.stdout.write(`${line}\n`);
     process.stdout.write(`all of it as JSON: ${join(dir, 'credentials.json')}\n`);
     await new Promise<void>((resolve) => {

@@ -8,6 +8,7 @@ import { loadApnsVerificationKey } from '../../simulator/apns/credentials.js';
 import type { ApnsTrustedKey, MockApnsOptions } from '../../simulator/apns/options.js';
 import { startMockApns, type MockApns } from '../../simulator/apns/server.js';
 import { port, positiveInteger } from '../options.js';
+import { impersonationCa, impersonationInfo, impersonationLines } from './impersonation.js';
 import { addMockFaultFlags, describeMockFaults, mockFaultOptions, type MockFaultFlags } from './mock-faults.js';
 
 interface MockFlags extends MockFaultFlags {
@@ -22,6 +23,7 @@ interface MockFlags extends MockFaultFlags {
   key: KeySpec[];
   acceptAll?: boolean;
   credentialsDir?: string;
+  impersonate?: boolean;
 }
 
 interface KeySpec {
@@ -52,12 +54,16 @@ export function registerMock(program: Command): void {
     .option('--max-streams <n>', 'SETTINGS_MAX_CONCURRENT_STREAMS once a connection is authenticated (default 1000)', positiveInteger)
     .option('--key <KEYID:TEAMID:path>', 'trust this signing key (a .p8 or its public key PEM); repeatable', keySpec, [])
     .option('--accept-all', 'benchmark profile: answer every /3/device/ request 200 without validation')
-    .option('--credentials-dir <dir>', 'where to write the generated test credentials (default: a new temp dir)');
+    .option('--credentials-dir <dir>', 'where to write the generated test credentials (default: a new temp dir)')
+    .addOption(new Option('--impersonate', 'TLS with a certificate for api.push.apple.com, api.sandbox.push.apple.com and api.development.push.apple.com, signed by the CA in --credentials-dir (made once)').conflicts('h2c'));
   addMockFaultFlags(apns).action(async (flags: MockFlags) => {
+    const dir = flags.credentialsDir ?? (await mkdtemp(join(tmpdir(), 'pushsim-mock-')));
+    const impersonation = flags.impersonate === true ? await impersonationCa(dir) : undefined;
     const options: MockApnsOptions = {
       host: flags.host,
       port: flags.port,
-      tls: flags.tls === true || flags.mtls === true,
+      tls: flags.tls === true || flags.mtls === true || impersonation !== undefined,
+      ...(impersonation !== undefined && { impersonate: true, ca: impersonation.ca }),
       ...(flags.mtls === true && { mtls: true }),
       ...(flags.sandbox === true && { sandbox: true }),
       ...(flags.maxStreams !== undefined && { maxConcurrentStreams: flags.maxStreams }),
@@ -67,7 +73,7 @@ export function registerMock(program: Command): void {
       ...mockFaultOptions(flags),
     };
     const apns = await startMockApns(options);
-    await report(apns, flags);
+    await report(apns, flags, dir);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
@@ -104,8 +110,7 @@ async function readKeys(specs: readonly KeySpec[]): Promise<ApnsTrustedKey[]> {
 }
 
 /** Prints the URL and writes the generated credentials; never prints a private key. */
-async function report(apns: MockApns, flags: MockFlags): Promise<void> {
-  const dir = flags.credentialsDir ?? (await mkdtemp(join(tmpdir(), 'pushsim-mock-')));
+async function report(apns: MockApns, flags: MockFlags, dir: string): Promise<void> {
   const keyFile = join(dir, `AuthKey_${apns.credentials.keyId}.p8`);
   // The key is a throwaway made for this mock, but it is still a private key: owner-only.
   await writeFile(keyFile, apns.credentials.privateKey, { mode: 0o600 });
@@ -117,13 +122,14 @@ async function report(apns: MockApns, flags: MockFlags): Promise<void> {
     await writeFile(clientFiles.clientCertFile, client.cert);
     await writeFile(clientFiles.clientKeyFile, client.key, { mode: 0o600 });
   }
-  const info = { url: apns.url, environment: apns.environment, keyId: apns.credentials.keyId, teamId: apns.credentials.teamId, keyFile, ...(caFile && { caFile }), ...clientFiles };
+  const info = { url: apns.url, environment: apns.environment, keyId: apns.credentials.keyId, teamId: apns.credentials.teamId, keyFile, ...(caFile && { caFile }), ...clientFiles, ...impersonationInfo(apns.impersonated, apns.url) };
   await writeFile(join(dir, 'credentials.json'), JSON.stringify(info, null, 2) + '\n');
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   out(`pushsim mock apns listening on ${apns.url}${flags.acceptAll === true ? ' (accept-all: no validation)' : ''}`);
   out(`test credentials: key id ${info.keyId}, team id ${info.teamId}, key file ${keyFile}`);
   if (caFile) out(`trust this CA: ${caFile}`);
   if (clientFiles) out(`client certificate for ${clientFiles.bundleId}: ${clientFiles.clientCertFile} (key ${clientFiles.clientKeyFile})`);
+  if (caFile !== undefined && apns.impersonated.length > 0) for (const line of impersonationLines(apns.impersonated, apns.url, caFile)) out(line);
   for (const line of describeMockFaults(apns, flags)) out(line);
   out(`all of it as JSON: ${join(dir, 'credentials.json')}`);
 }

@@ -17,6 +17,7 @@ import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import { startFaultProxy } from '../../simulator/proxy/proxy.js';
 import type { FaultProxy } from '../../simulator/proxy/proxy.js';
 import { port } from '../options.js';
+import { impersonationCa, impersonationLines } from './impersonation.js';
 
 export interface ProxyFlags {
   readonly listen: number;
@@ -28,6 +29,7 @@ export interface ProxyFlags {
   /** commander's --no-tls */
   readonly tls?: boolean;
   readonly caDir?: string;
+  readonly impersonate?: boolean;
   readonly controlPort?: number;
   readonly controlHost?: string;
 }
@@ -43,10 +45,14 @@ export interface RunningProxy {
 export async function startProxyCommand(flags: ProxyFlags, write: (line: string) => void = (line) => process.stdout.write(line + '\n')): Promise<RunningProxy> {
   const spec = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
   const upstreamCa = flags.upstreamCa === undefined ? undefined : await readPem(flags.upstreamCa);
+  if (flags.impersonate === true && flags.tls === false) throw new UsageError('--impersonate serves TLS: drop --no-tls');
+  let caDir = flags.caDir;
+  const dir = async (): Promise<string> => (caDir ??= await mkdtemp(join(tmpdir(), 'pushsim-proxy-')));
+  const impersonation = flags.impersonate === true ? await impersonationCa(await dir()) : undefined;
   const engine = new FaultEngine({ ledgerRecords: 1000, ...(spec !== undefined && { spec }), ...(flags.seed !== undefined && { seed: flags.seed }), ...(flags.faults !== undefined && { source: flags.faults }) });
   let proxy: FaultProxy;
   try {
-    proxy = await startFaultProxy({ upstream: flags.upstream, host: flags.host ?? '127.0.0.1', port: flags.listen, tls: flags.tls !== false, faults: engine, ...(upstreamCa !== undefined && { upstreamCa }) });
+    proxy = await startFaultProxy({ upstream: flags.upstream, host: flags.host ?? '127.0.0.1', port: flags.listen, tls: flags.tls !== false, faults: engine, ...(upstreamCa !== undefined && { upstreamCa }), ...(impersonation !== undefined && { ca: impersonation.ca }) });
   } catch (error) {
     engine.close();
     throw error;
@@ -64,15 +70,15 @@ export async function startProxyCommand(flags: ProxyFlags, write: (line: string)
     engine.close();
     throw error;
   }
-  let caFile: string | undefined;
-  if (proxy.ca !== undefined) {
-    const dir = flags.caDir ?? (await mkdtemp(join(tmpdir(), 'pushsim-proxy-')));
-    caFile = join(dir, 'proxy-ca.pem');
+  let caFile: string | undefined = impersonation?.caFile;
+  if (proxy.ca !== undefined && caFile === undefined) {
+    caFile = join(await dir(), 'proxy-ca.pem');
     await writeFile(caFile, proxy.ca);
   }
   write(`pushsim proxy listening on ${proxy.url} → ${proxy.upstream}`);
   write(`faults: ${engine.list().length} (${flags.faults ?? 'none'}), seed ${engine.seed}`);
   if (caFile !== undefined && proxy.ca !== undefined) write(`trust this CA: ${caFile}\n${proxy.ca.trim()}`);
+  if (impersonation !== undefined && caFile !== undefined) for (const line of impersonationLines([new URL(proxy.upstream).hostname], proxy.url, caFile)) write(line);
   if (control !== undefined) write(`control API on ${control.url}${token ? ' (bearer token from PUSHSIM_CONTROL_TOKEN)' : ''}`);
   return {
     proxy,
@@ -98,6 +104,7 @@ export function registerProxy(program: Command): void {
     .option('--seed <n>', 'seed of the fault dice (overrides the spec\'s)', seedFlag)
     .option('--no-tls', 'serve cleartext h2c to the client instead of TLS with a generated CA')
     .option('--ca-dir <dir>', 'where to write proxy-ca.pem (default: a new temp dir)')
+    .option('--impersonate', 'sign the certificate (valid for the upstream\'s name) with the CA in --ca-dir, made once (ca.pem, ca-key.pem), and print how to send an unmodified app here')
     .option('--control-port <n>', 'start the control API (HTTP/1.1 JSON + /metrics) on this port', port)
     .option('--control-host <address>', 'address for the control API; not loopback needs PUSHSIM_CONTROL_TOKEN', '127.0.0.1')
     .action(async (flags: ProxyFlags) => {

@@ -29,6 +29,8 @@ interface RunFlags {
   inProcess?: boolean;
   json?: boolean;
   quiet?: boolean;
+  /** false with --no-fail-on-overload. */
+  failOnOverload?: boolean;
   faults?: string;
   report?: (keyof typeof reportFiles)[];
 }
@@ -49,15 +51,25 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--report <formats>', `also write these next to result.json: ${Object.entries(reportFiles).map(([f, file]) => `${f} (${file})`).join(', ')}; e.g. --report junit,html`, runReportFormats)
     .option('--json', 'print result.json to stdout instead of the text summary')
     .option('--quiet', 'no progress lines on stderr')
+    .option('--no-fail-on-overload', 'report a run that is not a valid measurement (pushsim fell behind) without exiting 97, as validity.failOnOverload: false does in a scenario')
     .action(async (name: string, flags: RunFlags) => {
       const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
       const config = applyOverrides(await resolveScenario(name), flags, faults);
       const abort = new AbortController();
       const run = new ScenarioRun(config, { signal: abort.signal });
-      if (!flags.quiet) attachProgress(run);
-      const stop = (): void => abort.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      attachProgress(run, { quiet: flags.quiet === true });
+      // First signal: stop firing, a short grace for what is on the wire, then the partial result.
+      // A second one: exit at once, without a result (the user means it).
+      const stop = (signal: NodeJS.Signals): void => {
+        if (abort.signal.aborted) {
+          process.stderr.write(`pushsim: ${signal} again: exiting now, without writing a result\n`);
+          process.exit(signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
+        }
+        process.stderr.write(`pushsim: ${signal}: stopping; requests on the wire get up to 2 s, then the partial result is written (${signal} again exits at once)\n`);
+        abort.abort(signal);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       let result: Result;
       try {
         result = await run.execute();
@@ -106,12 +118,23 @@ export function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: Fa
     target,
     load,
     sender: { ...base.sender, ...(flags.connections !== undefined && { connections: flags.connections }) },
+    ...(flags.failOnOverload === false && { validity: { ...base.validity, failOnOverload: false } }),
     ...(faults !== undefined && { faults }),
   };
 }
 
-function exitCodeOf(result: Result): number {
+/**
+ * The exit code of a finished run, most fundamental first: a broken count is a bug (1); an
+ * interrupted run is partial (130 / 143); an unreachable target measured nothing (4); an overloaded
+ * run measured pushsim rather than the target (97: also when pushsim shed everything, so nothing got
+ * an answer), so its thresholds say nothing either; a target that answered nothing (4); then the
+ * thresholds (99).
+ */
+export function exitCodeOf(result: Result): number {
   if (checkInvariant(result) !== undefined) return ExitCode.internal;
+  if (result.interrupted !== undefined) return result.interrupted.signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
+  if (result.unreachable !== undefined) return ExitCode.targetUnreachable;
+  if (result.validity !== undefined && !result.validity.valid && result.validity.failOnOverload) return ExitCode.overload;
   const { counts } = result;
   if (counts.scheduled > 0 && counts.accepted + counts.rejected === 0) return ExitCode.targetUnreachable;
   if (result.thresholds?.some((t) => !t.passed)) return ExitCode.thresholdsFailed;

@@ -14,7 +14,7 @@ import { createConstantArrivalRate, describeConstantArrivalRate, validateConstan
 import type { ExecutorRuntime, TimeSource } from './open-model.js';
 import { realTime } from './open-model.js';
 import type { RampingArrivalRateConfig } from './ramping-arrival-rate.js';
-import { createRampingArrivalRate, describeRampingArrivalRate, rampingCount, rampingDurationMs, validateRampingArrivalRate } from './ramping-arrival-rate.js';
+import { createRampingArrivalRate, describeRampingArrivalRate, rampingCount, rampingDurationMs, rampingSchedule, validateRampingArrivalRate } from './ramping-arrival-rate.js';
 
 export type { ClosedModelConfig } from './closed.js';
 export type { ConstantArrivalRateConfig } from './constant-arrival-rate.js';
@@ -35,6 +35,8 @@ interface Executor<C extends LoadConfig> {
   plannedCount(config: C): number | undefined;
   /** Planned notifications per second over the run (result.json `rate.target`); null for the closed model, which has none. */
   plannedRate(config: C): number | null;
+  /** Ms from the start to the last planned notification; Infinity when only the answers decide (a closed model without durationMs). */
+  lastPlannedMs(config: C): number;
 }
 
 const executors: { readonly [K in LoadConfig['executor']]: Executor<Extract<LoadConfig, { executor: K }>> } = {
@@ -45,6 +47,7 @@ const executors: { readonly [K in LoadConfig['executor']]: Executor<Extract<Load
     create: createConstantArrivalRate,
     plannedCount: (load) => load.count,
     plannedRate: (load) => load.rate,
+    lastPlannedMs: (load) => ((load.count - 1) * 1000) / load.rate,
   },
   'ramping-arrival-rate': {
     model: 'open',
@@ -56,6 +59,10 @@ const executors: { readonly [K in LoadConfig['executor']]: Executor<Extract<Load
       const seconds = rampingDurationMs(load) / 1000;
       return seconds > 0 ? Math.round((rampingCount(load) / seconds) * 1000) / 1000 : 0;
     },
+    lastPlannedMs: (load) => {
+      const count = rampingCount(load);
+      return count === 0 ? 0 : rampingSchedule(load).plannedOffsetMs(count - 1);
+    },
   },
   closed: {
     model: 'closed',
@@ -64,6 +71,7 @@ const executors: { readonly [K in LoadConfig['executor']]: Executor<Extract<Load
     create: createClosedModel,
     plannedCount: (load) => load.count,
     plannedRate: () => null,
+    lastPlannedMs: (load) => load.durationMs ?? Number.POSITIVE_INFINITY,
   },
 };
 
@@ -102,6 +110,11 @@ export function plannedCount(load: LoadConfig): number | undefined {
 /** The planned rate over the whole run (for result.json `rate.target`): the constant rate, a ramp's average, or null (closed model). */
 export function plannedRate(load: LoadConfig): number | null {
   return known(load).plannedRate(load);
+}
+
+/** When the last notification is planned, in ms from the start: the planned end of the sending (Infinity when only answers decide it). */
+export function lastPlannedMs(load: LoadConfig): number {
+  return known(load).lastPlannedMs(load);
 }
 
 /** Open (arrival rate) or closed (fixed in flight). */

@@ -32,6 +32,7 @@ export class Http2Agent implements Transport {
   readonly #pools = new Map<string, Http2Pool>();
   readonly #retiring = new Set<Promise<void>>();
   #closed = false;
+  #destroyed = false;
 
   constructor(options: Http2AgentOptions = {}) {
     const { maxOrigins, ...poolOptions } = options;
@@ -43,6 +44,7 @@ export class Http2Agent implements Transport {
 
   dispatch = (request: TransportRequest, context: DispatchContext): Promise<TransportResult> => {
     const origin = originOf(request.path);
+    if (this.#destroyed) return Promise.resolve({ ok: false, kind: 'shutdown', error: new PushSimError('PUSHSIM_ERR_SHUTDOWN', 'not sent: the sender was destroyed (the run stopped)'), unprocessed: true });
     if (origin === undefined || this.#closed) {
       const error = this.#closed
         ? new PushSimError('PUSHSIM_ERR_CLOSED', 'the transport is closed')
@@ -89,6 +91,7 @@ export class Http2Agent implements Transport {
 
   async destroy(): Promise<void> {
     this.#closed = true;
+    this.#destroyed = true;
     await Promise.all([...this.#pools.values()].map((p) => p.destroy()));
   }
 

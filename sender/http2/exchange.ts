@@ -123,8 +123,9 @@ export class Deadlines {
     this.#onExpire = onExpire;
   }
 
-  add(exchange: Exchange): void {
-    exchange.deadline = performance.now() + this.#timeoutMs;
+  /** `now`: the attempt's start, `performance.now()` (the pool has just read it). */
+  add(exchange: Exchange, now = performance.now()): void {
+    exchange.deadline = now + this.#timeoutMs;
     exchange.previous = this.#tail;
     if (this.#tail === undefined) this.#head = exchange;
     else this.#tail.next = exchange;

@@ -24,6 +24,7 @@ import type { ConnectionListener } from '../listener.js';
 import type { DispatchContext, Transport, TransportFailure, TransportRequest, TransportResult, TransportStats } from '../transport.js';
 import { Exchange, Deadlines } from './exchange.js';
 import { Fifo } from './fifo.js';
+import { poolLookup } from './lookup.js';
 import { PooledSession } from './pooled-session.js';
 import type { SessionEvents } from './pooled-session.js';
 import { streamFailure } from './stream-failure.js';
@@ -120,6 +121,7 @@ export class Http2Pool implements Transport {
       ...(options.tls?.key !== undefined && { key: options.tls.key }),
       ...(options.tls?.servername !== undefined && { servername: options.tls.servername }),
       ALPNProtocols: ['h2'],
+      lookup: poolLookup,
       // Node's default of 10 MiB is too tight for ~1000 streams with their buffers in flight.
       maxSessionMemory: 64,
       settings: { enablePush: false },
@@ -138,7 +140,8 @@ export class Http2Pool implements Transport {
   }
 
   dispatch = (request: TransportRequest, context?: DispatchContext): Promise<TransportResult> => {
-    if (this.#closing || this.#destroyed) {
+    if (this.#destroyed) return Promise.resolve(shutdown(true));
+    if (this.#closing) {
       return Promise.resolve(fail('closed', 'PUSHSIM_ERR_CLOSED', 'the transport is closed', true));
     }
     if (this.#queue.length >= this.#o.maxQueue) {
@@ -173,9 +176,7 @@ export class Http2Pool implements Transport {
   async destroy(): Promise<void> {
     this.#destroyed = true;
     clearTimeout(this.#openTimer);
-    for (const pending of this.#queue.drain()) {
-      pending.resolve(fail('closed', 'PUSHSIM_ERR_CLOSED', 'the transport was destroyed before the request was sent', true));
-    }
+    for (const pending of this.#queue.drain()) pending.resolve(shutdown(true));
     for (const s of this.#sessions) s.session.destroy();
     await Promise.all([...this.#sessions].map((s) => closeSession(s.session)));
     this.#notifyIdle();
@@ -241,7 +242,8 @@ export class Http2Pool implements Transport {
     this.#sessions.delete(s);
     if (connected) {
       this.#listener.onConnectionRemoved?.(this.origin, error?.message ?? 'closed');
-    } else {
+    } else if (!this.#destroyed) {
+      // (A connection we abandoned in destroy() did not fail: nothing to report, nobody waits for it.)
       const failure = new PushSimError('PUSHSIM_ERR_CONNECT', `cannot connect to ${this.origin}: ${error?.message ?? 'closed before SETTINGS'}`, { cause: error });
       this.#listener.onConnectionFailed?.(this.origin, failure);
       this.#reconnectAt = Date.now() + this.#reconnectDelay;
@@ -269,12 +271,17 @@ export class Http2Pool implements Transport {
       this.#finish(pending, fail('reset', 'PUSHSIM_ERR_SOCKET', `cannot open a stream: ${(error as Error).message}`, true));
       return;
     }
-    if (context) context.attempts++;
+    const startedAt = performance.now();
+    if (context) {
+      context.attempts++;
+      context.streamAt = startedAt;
+      context.sentAt ??= startedAt;
+    }
     // An idle pool must not keep the process alive; a busy session must.
     if (pooled.active++ === 0) pooled.session.ref();
     this.#running++;
     pending.attach(stream, pooled, this.#onExchangeClose);
-    this.#deadlines.add(pending);
+    this.#deadlines.add(pending, startedAt);
     if (request.body !== undefined) stream.end(request.body);
   }
 
@@ -289,6 +296,9 @@ export class Http2Pool implements Transport {
     if (pending.complete) {
       const headers = pending.headers as IncomingHttpHeaders;
       this.#finish(pending, { ok: true, status: Number(headers[':status']), headers, body: pending.body });
+    } else if (this.#destroyed) {
+      // We cut it (destroy): pushsim's stop, not the origin's failure; it may have been processed.
+      this.#finish(pending, shutdown(stream.id === undefined));
     } else {
       const facts = { streamId: stream.id, rstCode: stream.rstCode, timedOut: pending.timedOut, goawayLastStreamId: pooled.goawayLastStreamId, sessionError: stream.errored ?? pooled.lastError };
       this.#finish(pending, streamFailure(facts));
@@ -324,6 +334,12 @@ function outgoingHeaders(request: TransportRequest): OutgoingHttpHeaders {
 
 function fail(kind: TransportFailure['kind'], code: PushSimError['code'], message: string, unprocessed: boolean): TransportFailure {
   return { ok: false, kind, error: new PushSimError(code, message), unprocessed };
+}
+
+/** Cut by destroy(): `unprocessed` when it never went on the wire. Never retried, never held against the origin. */
+function shutdown(unprocessed: boolean): TransportFailure {
+  const message = unprocessed ? 'not sent: the sender was destroyed (the run stopped) while it waited inside pushsim' : 'cut by pushsim: the sender was destroyed (the run stopped) while the request was on the wire';
+  return fail('shutdown', 'PUSHSIM_ERR_SHUTDOWN', message, unprocessed);
 }
 
 function closeSession(session: ClientHttp2Session): Promise<void> {

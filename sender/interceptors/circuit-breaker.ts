@@ -7,13 +7,15 @@
  *
  * While open, requests are not sent: they come back as `circuit-open` failures (unprocessed), which
  * the fallback interceptor can route elsewhere. What counts as a failure: a `retryable` rejection
- * (429/5xx) or no answer at all. Permanent and config rejections are the provider working fine.
+ * (429/5xx) or no answer at all. Permanent and config rejections are the provider working fine, and
+ * what pushsim ended itself (queue full, closed, its own `shutdown` at the end of a run) is not held
+ * against the origin.
  */
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { PushSimError, assertInteger, assertNumber } from '../../core/errors.js';
 import type { RetryClass } from '../../core/reasons.js';
-import type { Interceptor, TransportResult } from '../transport.js';
+import type { FailureKind, Interceptor, TransportRequest, TransportResult } from '../transport.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -36,6 +38,9 @@ export interface CircuitBreakerOptions {
 }
 
 const BUCKETS = 10;
+
+/** Failures pushsim caused itself, or that never reached the origin: they say nothing about its health. */
+const notTheOrigin: ReadonlySet<FailureKind> = new Set<FailureKind>(['expired', 'queue-full', 'closed', 'circuit-open', 'shutdown']);
 
 /** What an option left out means (also for labels elsewhere, e.g. `pushsim tune`). */
 export const circuitBreakerDefaults = { errorRate: 0.5, minRequests: 20, openMs: 5000 } as const;
@@ -97,7 +102,7 @@ export class CircuitBreaker {
   };
 
   #record(result: TransportResult, probe: boolean): void {
-    const failed = result.ok ? this.#classify(result) === 'retryable' : result.kind !== 'expired' && result.kind !== 'queue-full' && result.kind !== 'closed' && result.kind !== 'circuit-open';
+    const failed = result.ok ? this.#classify(result) === 'retryable' : !notTheOrigin.has(result.kind);
     if (!result.ok && !failed) return; // never reached the origin: says nothing about its health
     if (probe || this.#state === 'half-open') {
       if (failed) this.#trip();
@@ -152,6 +157,34 @@ function sum(values: readonly number[]): number {
   let total = 0;
   for (const v of values) total += v;
   return total;
+}
+
+/**
+ * One breaker per origin behind a transport that serves many (the Web Push agent: one push service
+ * failing must not open the circuit for the others). `originOf` names a request's origin;
+ * `onStateChange` hears which origin moved. Past `maxOrigins` the least recently used breaker is
+ * forgotten (it was closed, or its origin has gone quiet).
+ */
+export function circuitBreakerPerOrigin(
+  options: Omit<CircuitBreakerOptions, 'onStateChange'>,
+  originOf: (request: TransportRequest) => string,
+  onStateChange: (origin: string, from: BreakerState, to: BreakerState) => void,
+  maxOrigins = 256,
+): Interceptor {
+  new CircuitBreaker(options); // bad options throw here, at construction
+  const breakers = new Map<string, Interceptor>();
+  return (next) => (request, context) => {
+    const origin = originOf(request);
+    let breaker = breakers.get(origin);
+    if (breaker === undefined) {
+      breaker = new CircuitBreaker({ ...options, onStateChange: (from, to) => onStateChange(origin, from, to) }).interceptor();
+      if (breakers.size >= maxOrigins) breakers.delete(breakers.keys().next().value as string);
+    } else {
+      breakers.delete(origin);
+    }
+    breakers.set(origin, breaker);
+    return breaker(next)(request, context);
+  };
 }
 
 /** One breaker around whatever it wraps (the interceptor form of `new CircuitBreaker(o).interceptor()`). */

@@ -5,7 +5,7 @@
  * interceptors. The context records the route, so outcomes and reports show which path delivered.
  *
  * Not routed: permanent and config rejections (another route would say the same), expired
- * requests, and results the primary may have processed unless `allowMaybeProcessed` (a duplicate
+ * requests, what pushsim ended itself (queue full, closed, the run's `shutdown`), and results the primary may have processed unless `allowMaybeProcessed` (a duplicate
  * risk, like any retry).
  */
 import type { RetryClass } from '../../core/reasons.js';
@@ -25,7 +25,7 @@ export function fallback(options: FallbackOptions): Interceptor {
   const maybe = options.allowMaybeProcessed ?? true;
   const cause = (result: TransportResult): string | undefined => {
     if (result.ok) return options.classify(result) === 'retryable' ? `HTTP ${result.status}` : undefined;
-    if (result.kind === 'expired' || result.kind === 'queue-full' || result.kind === 'closed') return undefined;
+    if (result.kind === 'expired' || result.kind === 'queue-full' || result.kind === 'closed' || result.kind === 'shutdown') return undefined;
     return result.unprocessed || maybe ? result.kind : undefined;
   };
   return (next) => async (request, context) => {

@@ -8,6 +8,10 @@
  *   protocols.md §2.5).
  * - A retry budget caps retries to a fraction of first attempts (no retry storms).
  * - A request whose deadline (apns-expiration / TTL) would pass before the retry is `expired`.
+ * - Nothing pushsim ended itself is retried (`shutdown`: the run stopped; `queue-full`, `closed`), and
+ *   a retry that never left (the stop, or the circuit breaker opened meanwhile) returns the attempt
+ *   before it: that is what the provider said. (A first attempt the open circuit kept in stays
+ *   `circuit-open`: nothing else was said.)
  * - Answers that may have been processed (timeout, reset after the request was written) are
  *   retried only with `retryMaybeProcessed` (default true: at-least-once; the ledger of our mock
  *   counts the duplicates this can cause).
@@ -40,6 +44,10 @@ export interface RetryOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** [0, 1) — the jitter source; injectable for deterministic tests. */
   readonly random?: () => number;
+  /**
+   * A retry after attempt `attempt` was made, `delayMs` after it, because of `cause`: called once
+   * the retry came back, and not for a retry that never left (the sender destroyed, the circuit open).
+   */
   readonly onRetry?: (info: { attempt: number; delayMs: number; cause: string }) => void;
   readonly onBudgetExhausted?: () => void;
 }
@@ -69,7 +77,7 @@ export function retry(options: RetryOptions): Interceptor {
       case 'timeout':
         return result.unprocessed || maybeProcessed ? result.kind : undefined;
       default:
-        return undefined; // expired, queue-full, closed, circuit-open: retrying cannot help here
+        return undefined; // expired, queue-full, closed, circuit-open, shutdown: retrying cannot help here
     }
   };
 
@@ -77,11 +85,11 @@ export function retry(options: RetryOptions): Interceptor {
   // garbage and a microtask); the loop below runs only for what needs retrying.
   return (next) => {
     const retryFrom = async (request: TransportRequest, context: DispatchContext, first: TransportResult, firstCause: string): Promise<TransportResult> => {
-      let result = first;
+      let previous = first;
       let why = firstCause;
       for (let attempt = 1; ; attempt++) {
-        const hinted = result.ok ? retryAfterMs(result.headers, clock.now()) : undefined;
-        if (hinted !== undefined && hinted > maxRetryAfter) return result;
+        const hinted = previous.ok ? retryAfterMs(previous.headers, clock.now()) : undefined;
+        if (hinted !== undefined && hinted > maxRetryAfter) return previous;
         const exponential = Math.min(cap, base * 2 ** (attempt - 1));
         const delayMs = hinted ?? Math.floor(random() * exponential);
         if (request.deadline !== undefined && clock.now() + delayMs > request.deadline) {
@@ -89,11 +97,16 @@ export function retry(options: RetryOptions): Interceptor {
         }
         if (!budget.withdraw()) {
           options.onBudgetExhausted?.();
-          return result;
+          return previous;
         }
-        options.onRetry?.({ attempt, delayMs, cause: why });
+        const retrying = { attempt, delayMs, cause: why };
         await sleep(delayMs);
-        result = await next(request, context);
+        const result = await next(request, context);
+        // A retry that never left pushsim — the run's stop, or an open circuit, kept it in — was not
+        // made: it is not counted, and the last answer the origin gave stands.
+        if (!result.ok && result.unprocessed && (result.kind === 'shutdown' || result.kind === 'circuit-open')) return previous;
+        options.onRetry?.(retrying);
+        previous = result;
         const whyAgain = cause(result);
         if (whyAgain === undefined || attempt + 1 >= maxAttempts) return result;
         why = whyAgain;

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { classifyRejection } from '../../core/reasons.js';
+import { dropCauseOf } from '../outcome.js';
 import type { Outcome } from '../outcome.js';
 import type { ProviderAdapter } from './provider.js';
 import type { TransportRequest, TransportResult } from '../transport.js';
@@ -72,9 +73,8 @@ export function checkApnsNotification(notification: ApnsNotification): void {
 export function apnsOutcome(token: string, result: TransportResult, attempts: number): Outcome {
   if (!result.ok) {
     if (result.kind === 'expired') return { status: 'expired', provider: 'apns', token, attempts };
-    if (result.kind === 'queue-full' || (result.kind === 'closed' && result.unprocessed)) {
-      return { status: 'dropped', provider: 'apns', token, attempts, cause: result.kind };
-    }
+    const cause = dropCauseOf(result);
+    if (cause !== undefined) return { status: 'dropped', provider: 'apns', token, attempts, cause };
     return { status: 'failed', provider: 'apns', token, attempts, code: result.error.code, message: result.error.message };
   }
   const apnsId = result.headers['apns-id'];

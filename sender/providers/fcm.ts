@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from '../../core/errors.js';
 import { classifyRejection, type RetryClass } from '../../core/reasons.js';
+import { dropCauseOf } from '../outcome.js';
 import type { Outcome } from '../outcome.js';
 import type { TransportRequest, TransportResult } from '../transport.js';
 import type { ProviderAdapter } from './provider.js';
@@ -100,7 +101,8 @@ export function fcmClassify(result: TransportResult): RetryClass | undefined {
 export function fcmOutcome(token: string, result: TransportResult, attempts: number): Outcome {
   if (!result.ok) {
     if (result.kind === 'expired') return { status: 'expired', provider: 'fcm', token, attempts };
-    if (result.kind === 'queue-full' || (result.kind === 'closed' && result.unprocessed)) return { status: 'dropped', provider: 'fcm', token, attempts, cause: result.kind };
+    const cause = dropCauseOf(result);
+    if (cause !== undefined) return { status: 'dropped', provider: 'fcm', token, attempts, cause };
     return { status: 'failed', provider: 'fcm', token, attempts, code: result.error.code, message: result.error.message };
   }
   if (result.status === 200) return { status: 'accepted', provider: 'fcm', token, attempts, id: messageName(result.body) };

@@ -7,6 +7,7 @@
  */
 import { InvalidArgumentError } from '../../core/errors.js';
 import { classifyRejection, webPushReasonFor, type RetryClass } from '../../core/reasons.js';
+import { dropCauseOf } from '../outcome.js';
 import type { Outcome } from '../outcome.js';
 import type { TransportRequest, TransportResult } from '../transport.js';
 import type { ProviderAdapter } from './provider.js';
@@ -85,7 +86,8 @@ export function webPushClassify(result: TransportResult): RetryClass | undefined
 export function webPushOutcome(endpoint: string, result: TransportResult, attempts: number): Outcome {
   if (!result.ok) {
     if (result.kind === 'expired') return { status: 'expired', provider: 'webpush', token: endpoint, attempts };
-    if (result.kind === 'queue-full' || (result.kind === 'closed' && result.unprocessed)) return { status: 'dropped', provider: 'webpush', token: endpoint, attempts, cause: result.kind };
+    const cause = dropCauseOf(result);
+    if (cause !== undefined) return { status: 'dropped', provider: 'webpush', token: endpoint, attempts, cause };
     return { status: 'failed', provider: 'webpush', token: endpoint, attempts, code: result.error.code, message: result.error.message };
   }
   if (result.status >= 200 && result.status < 300) {

@@ -8,7 +8,8 @@
  *  - BadCertificate: the certificate is not signed by the CA the mock trusts, has expired or is not
  *    yet valid, or has no subject UID.
  *  - BadCertificateEnvironment: the environment marker contradicts the mock's environment. The
- *    marker is the subject CN prefix, after Apple's certificate names:
+ *    marker is Apple's extension 1.2.840.113635.100.6.3.1 (development) and/or .2 (production) when
+ *    the certificate has them (tls.ts `apple`), else the subject CN prefix, after Apple's names:
  *      "Apple Development IOS Push Services: …" or "Apple Sandbox Push Services: …"  → sandbox only
  *      "Apple Production IOS Push Services: …"                                       → production only
  *      anything else (e.g. "Apple Push Services: …", a universal certificate)        → both
@@ -45,9 +46,23 @@ export function identifyClientCertificate(socket: TLSSocket, environment: ApnsEn
   const uid = subject?.['UID'];
   if (typeof uid !== 'string' || uid === '') return { ok: false, reason: 'BadCertificate' };
   const cn = subject?.['CN'];
-  const marked = certificateEnvironment(typeof cn === 'string' ? cn : undefined);
+  const marked = appleEnvironment(cert.raw) ?? certificateEnvironment(typeof cn === 'string' ? cn : undefined);
   if (marked !== 'both' && marked !== environment) return { ok: false, reason: 'BadCertificateEnvironment' };
   return { ok: true, bundleId: uid, environment: marked };
+}
+
+/** DER of the OIDs 1.2.840.113635.100.6.3.1 and .2 (tag, length, value). */
+const developmentOid = Buffer.from('060a2a864886f76364060301', 'hex');
+const productionOid = Buffer.from('060a2a864886f76364060302', 'hex');
+
+/** The environment Apple's extensions mark, or undefined when the certificate has neither. */
+export function appleEnvironment(der: Buffer | undefined): CertificateEnvironment | undefined {
+  if (der === undefined) return undefined;
+  const development = der.includes(developmentOid);
+  const production = der.includes(productionOid);
+  if (development && production) return 'both';
+  if (development) return 'sandbox';
+  return production ? 'production' : undefined;
 }
 
 export function createCertificateAuthenticator(identity: CertificateIdentity): Authenticate {

@@ -6,9 +6,10 @@
  *  - the stream limit: 1 until the first valid provider token, then `maxConcurrentStreams`;
  *  - GOAWAY with a JSON reason as debug data when the mock drops the connection (§1.5).
  */
-import { constants, type ServerHttp2Session } from 'node:http2';
+import type { ServerHttp2Session } from 'node:http2';
 import { TLSSocket } from 'node:tls';
 import type { ApnsReason } from '../../core/reasons.js';
+import { sendGoaway } from '../goaway.js';
 import { createCertificateAuthenticator, identifyClientCertificate, type ApnsEnvironment } from './cert-auth.js';
 import { createTokenAuthenticator, newTokenAuthState, type TokenAuthOptions } from './token-auth.js';
 import type { ApnsValidationContext } from './validate.js';
@@ -79,16 +80,12 @@ export class ApnsConnection {
   }
 
   /**
-   * Drops the connection as APNs does: GOAWAY (NO_ERROR) whose debug data is `{"reason":…}` (§1.5,
-   * §1.11), then a graceful close that lets streams already started finish. Node's own close and
-   * teardown add GOAWAY frames without debug data and with the same last-stream-id, which RFC 9113
-   * §6.8 allows; the first one carries the reason.
+   * Drops the connection as APNs does: one GOAWAY (NO_ERROR) whose debug data is `{"reason":…}` and
+   * whose last-stream-id is the last stream the mock processed (§1.5, §1.11), then the streams up to
+   * it finish and the connection ends, without a second frame (../goaway.ts). Resolves when closed.
    */
-  goaway(reason: ApnsReason): void {
-    const { session } = this;
-    if (session.destroyed || session.closed) return;
-    session.goaway(constants.NGHTTP2_NO_ERROR, 0, Buffer.from(JSON.stringify({ reason })));
-    session.close();
+  goaway(reason: ApnsReason, drainMs?: number): Promise<void> {
+    return sendGoaway(this.session, { debug: JSON.stringify({ reason }), ...(drainMs !== undefined && { drainMs }) });
   }
 }
 
@@ -102,7 +99,7 @@ export class ApnsConnection {
 export function startIdleSweep(connections: Iterable<ApnsConnection>, idleMs: number, now: () => number): () => void {
   const timer = setInterval(() => {
     const at = now();
-    for (const connection of connections) if (at - connection.lastStreamAtMs >= idleMs) connection.goaway('IdleTimeout');
+    for (const connection of connections) if (at - connection.lastStreamAtMs >= idleMs) void connection.goaway('IdleTimeout');
   }, Math.max(10, Math.min(1_000, Math.floor(idleMs / 4))));
   timer.unref();
   return () => clearInterval(timer);

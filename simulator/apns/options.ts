@@ -16,6 +16,7 @@ import { parseMockApnsConfig } from './config.js';
 import type { TrustedSigningKey } from './jwt-verifier.js';
 import { resolveKeys, type ApnsTrustedKey } from './options-keys.js';
 import { checkMockFaultOptions, mockFaultOptionNames, pickMockFaultOptions, type MockFaultOptions } from '../mock-faults.js';
+import { impersonationOptionNames, resolveImpersonation, type ImpersonationOptions, type ResolvedImpersonation } from '../impersonate.js';
 import type { DeviceRateLimit } from './rate-limit.js';
 import type { ValidatedPush } from './validate.js';
 import { defaultDeviceTokenPattern } from './validate.js';
@@ -42,13 +43,20 @@ export interface MockApnsTlsMaterial {
 }
 
 /** `faults`, `faultSeed`, `ledgerRecords`, `control` and `faultsPaused` are documented in simulator/mock-faults.ts. */
-export interface MockApnsOptions extends MockFaultOptions {
+export interface MockApnsOptions extends MockFaultOptions, ImpersonationOptions {
   /** Default '127.0.0.1'. */
   readonly host?: string;
   /** Default 0: a free port chosen by the OS. */
   readonly port?: number;
   /** false (default): cleartext h2c. true: TLS with a certificate generated at start. Or bring your own. */
   readonly tls?: boolean | MockApnsTlsMaterial;
+  /**
+   * Serve a certificate valid for APNs' own host names too (api.push.apple.com,
+   * api.sandbox.push.apple.com, api.development.push.apple.com), or for the names given, so an
+   * unmodified client can be sent here by name (README, "Test your own app"); implies `tls`.
+   * `ca` ({ cert, key }) signs the generated certificates instead of a new CA.
+   */
+  readonly impersonate?: boolean | readonly string[];
   /** Trusted provider-token keys. Unless one of them is a `.p8`, a key is generated and trusted too (see `MockApns.credentials`). */
   readonly keys?: readonly ApnsTrustedKey[];
   /** Tokens answered with 410 Unregistered: token → timestamp (ms), or a list (timestamp = start time). */
@@ -77,10 +85,12 @@ export interface MockApnsOptions extends MockFaultOptions {
   readonly logger?: boolean;
   /**
    * Certificate-based auth (mutual TLS, protocols.md §1.10); implies `tls`. `true`: the mock makes a
-   * CA and a client certificate for `bundleId` (see `MockApns.clientCertificate`). Clients without
-   * a certificate still use token auth.
+   * CA and a client certificate for `bundleId` (see `MockApns.clientCertificate`). `'apple'`: the
+   * same, shaped like Apple's — an RSA CA, RSA client certificates with Apple's environment and
+   * topics extensions (tls.ts `apple`) — so a client's own certificate checks run (node-apn's
+   * environment check). Clients without a certificate still use token auth.
    */
-  readonly mtls?: boolean | MockApnsMtlsMaterial;
+  readonly mtls?: boolean | 'apple' | MockApnsMtlsMaterial;
   /** Bundle id of the generated client certificate (its subject UID), default 'com.example.app'. */
   readonly bundleId?: string;
   /**
@@ -122,7 +132,7 @@ export interface ResolvedMockApnsOptions {
   readonly deviceTokenPattern: RegExp;
   readonly idleTimeoutMs: number;
   readonly logger: boolean;
-  readonly mtls: false | 'generate' | MockApnsMtlsMaterial;
+  readonly mtls: false | 'generate' | 'apple' | MockApnsMtlsMaterial;
   readonly bundleId: string;
   readonly profile: 'validated' | 'accept-all';
   readonly initialStreams: number;
@@ -132,6 +142,7 @@ export interface ResolvedMockApnsOptions {
   readonly config: MockApnsConfig;
   readonly deviceRateLimit: DeviceRateLimit | undefined;
   readonly onPush: ApnsPushHandler | undefined;
+  readonly impersonation: ResolvedImpersonation;
   /** Checked here; built by createMockFaults at start. */
   readonly faultOptions: MockFaultOptions;
 }
@@ -140,7 +151,7 @@ const knownOptions: ReadonlySet<string> = new Set([
   'host', 'port', 'tls', 'keys', 'unregistered', 'latency', 'seed', 'clock',
   'maxConcurrentStreams', 'sandbox', 'deviceTokenPattern', 'idleTimeoutMs', 'logger', 'mtls', 'bundleId',
   'profile', 'initialStreams', 'maxTokenAgeMs', 'maxClockSkewMs', 'tokenUpdateWindowMs', 'config',
-  'deviceRateLimit', 'onPush', ...mockFaultOptionNames,
+  'deviceRateLimit', 'onPush', ...mockFaultOptionNames, ...impersonationOptionNames,
 ]);
 const maxStreams = 2 ** 32 - 1;
 const maxTimerMs = 2 ** 31 - 1;
@@ -172,10 +183,13 @@ export function resolveMockApnsOptions(options: MockApnsOptions = {}): ResolvedM
   if (profile !== 'validated' && profile !== 'accept-all') throw new InvalidArgumentError(`profile must be 'validated' or 'accept-all', got ${String(profile)}`);
   if (options.onPush !== undefined && typeof options.onPush !== 'function') throw new InvalidArgumentError('onPush must be a function (push) => reason | undefined');
   checkMockFaultOptions(options);
+  const impersonation = resolveImpersonation('apns', options);
+  const generate = (mtls !== false || impersonation.generate) && (options.tls === undefined || options.tls === true);
   return {
     host,
     port: assertInteger('port', options.port ?? 0, 0, 65_535),
-    tls: mtls !== false && (options.tls === undefined || options.tls === true) ? 'generate' : resolveTls(options.tls),
+    tls: generate ? 'generate' : resolveTls(options.tls),
+    impersonation,
     trustedKeys,
     credentials,
     unregistered: resolveUnregistered(options.unregistered, clock.now()),
@@ -205,9 +219,10 @@ export function resolveMockApnsOptions(options: MockApnsOptions = {}): ResolvedM
 function resolveMtls(mtls: MockApnsOptions['mtls']): ResolvedMockApnsOptions['mtls'] {
   if (mtls === undefined || mtls === false) return false;
   if (mtls === true) return 'generate';
+  if (mtls === 'apple') return 'apple';
   const ca = typeof mtls === 'object' && mtls !== null ? (mtls as Partial<MockApnsMtlsMaterial>).ca : undefined;
   if (typeof ca === 'object' && ca !== null && typeof ca.cert === 'string' && (ca.key === undefined || typeof ca.key === 'string')) return { ca };
-  throw new InvalidArgumentError('mtls must be true, false or { ca: { cert, key? } } with PEM strings (generateCertificateAuthority() makes one)');
+  throw new InvalidArgumentError("mtls must be true, 'apple', false or { ca: { cert, key? } } with PEM strings (generateCertificateAuthority() makes one)");
 }
 
 function resolveBundleId(bundleId: unknown): string {

@@ -23,6 +23,7 @@ import type { DeliveryLedger } from '../ledger/ledger.js';
 import { startWithMockFaults, type MockFaults } from '../mock-faults.js';
 import type { ApnsSigningKey } from './credentials.js';
 import type { DeviceRegistry } from './devices.js';
+import { markSessionSockets, refuseAfterGoaway } from '../goaway.js';
 import { ApnsConnection, startIdleSweep } from './connection.js';
 import { createMockCore } from './core.js';
 import { acceptDeviceStream, devicePathPrefix, serveDeviceStream, type DeviceStreamOptions } from './device-stream.js';
@@ -40,6 +41,8 @@ export interface MockApns {
   readonly url: string;
   /** PEM to trust (`ca` of http2.connect) when TLS is on; undefined for h2c. */
   readonly ca: string | undefined;
+  /** Host names the certificate covers beyond loopback (`impersonate`), e.g. api.push.apple.com; empty without. */
+  readonly impersonated: readonly string[];
   /** Key to sign provider tokens with: the first `.p8` given in `keys`, else one generated at start. */
   readonly credentials: ApnsSigningKey;
   /** With `mtls`: a client certificate for `bundleId` the mock trusts (certificate-based auth). */
@@ -104,6 +107,7 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
     }
   };
 
+  let closing: Promise<void> | undefined;
   const serverFactory = (handler: (...args: never[]) => void): Http2Server | Http2SecureServer => {
     const settings = { maxConcurrentStreams: resolved.initialStreams };
     const server = material.server === undefined
@@ -126,6 +130,8 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
     if (compat === undefined) throw new Error(`node:http2 ${process.version} installed no compat 'stream' listener; the mock needs Node 20-style setupCompat`);
     server.removeAllListeners('stream');
     server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
+      // Above the last-stream-id of the GOAWAY this connection sent: the client knows it was not processed.
+      if (refuseAfterGoaway(stream)) return;
       core.counters.requests++;
       const path = headers[':path'];
       if (path !== undefined && path.startsWith(devicePathPrefix)) {
@@ -143,10 +149,13 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
       connections.set(session, connection);
       session.once('close', () => connections.delete(session));
       session.on('error', () => {}); // a broken client connection is not the mock's problem
+      // A connection that completes its handshake while close() runs is told at once.
+      if (closing !== undefined) void connection.goaway('Shutdown', closeGraceMs);
       // The limit the session has now (1 before a token-auth connection's first valid token): a streams fault restores it.
       engine?.onSession(session, connection.streamsRaised ? resolved.maxConcurrentStreams : resolved.initialStreams);
     });
     server.on('unknownProtocol', refuseHttp1);
+    markSessionSockets(server);
     // After node's own 'connection' listener exists (TLS or h2c setup): refuse / slow-handshake faults go in front of it.
     engine?.interceptConnections(server);
     return server;
@@ -174,10 +183,10 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('mock APNs server has no TCP address');
 
-  let closing: Promise<void> | undefined;
   return {
     url: `${material.server === undefined ? 'http' : 'https'}://${urlHost(resolved.host)}:${address.port}`,
     ca: material.server?.ca,
+    impersonated: resolved.impersonation.hosts,
     credentials: resolved.credentials,
     clientCertificate: material.clientCertificate,
     environment: resolved.sandbox ? 'sandbox' : 'production',
@@ -203,16 +212,11 @@ async function start(resolved: ResolvedMockApnsOptions, faults: MockFaults): Pro
 }
 
 async function closeGracefully(app: ApnsFastify, connections: Map<ServerHttp2Session, ApnsConnection>): Promise<void> {
-  // GOAWAY carrying {"reason":"Shutdown"} (§1.5, §1.7 503 Shutdown); streams already open finish.
-  for (const connection of connections.values()) connection.goaway('Shutdown');
-  const force = setTimeout(() => {
-    for (const session of connections.keys()) session.destroy();
-  }, closeGraceMs);
-  try {
-    await app.close();
-  } finally {
-    clearTimeout(force);
-  }
+  // One GOAWAY carrying {"reason":"Shutdown"} (§1.5, §1.7 503 Shutdown) per connection; streams
+  // already open finish (at most closeGraceMs), then each connection ends.
+  const drained = [...connections.values()].map((connection) => connection.goaway('Shutdown', closeGraceMs));
+  // Stops listening at once; resolves when the last connection has gone.
+  await Promise.all([app.close(), ...drained]);
 }
 
 const http1RefusalBody = 'APNs speaks HTTP/2 only (ALPN h2); this connection negotiated no h2.\n';

@@ -5,7 +5,8 @@
  * trusts `MockApns.ca` and presents `MockApns.clientCertificate`.
  */
 import { InvalidArgumentError } from '../../core/errors.js';
-import { defaultServerHosts, generateCertificateAuthority, generateClientCertificate, generateServerCertificate, type ClientCertificateOptions, type PemKeyPair } from '../tls.js';
+import { serverHosts } from '../impersonate.js';
+import { generateCertificateAuthority, generateClientCertificate, generateServerCertificate, type ClientCertificateOptions, type PemKeyPair } from '../tls.js';
 import type { MockApnsTlsMaterial, ResolvedMockApnsOptions } from './options.js';
 
 /** A client certificate for certificate-based auth, ready for `http2.connect(url, { cert, key, ca })`. */
@@ -25,24 +26,22 @@ export interface MockTlsMaterial {
 
 export async function prepareTlsMaterial(resolved: ResolvedMockApnsOptions): Promise<MockTlsMaterial> {
   if (resolved.tls === false) return { server: undefined, clientCa: undefined, clientCertificate: undefined, issue: undefined };
-  const sharedCa = resolved.tls === 'generate' || resolved.mtls === 'generate' ? await generateCertificateAuthority({ commonName: 'pushsim mock APNs CA' }) : undefined;
+  const generate = resolved.tls === 'generate' || resolved.mtls === 'generate';
+  const sharedCa = generate ? (resolved.impersonation.ca ?? (await generateCertificateAuthority({ commonName: 'pushsim mock APNs CA' }))) : undefined;
   const server =
     resolved.tls === 'generate' && sharedCa !== undefined
-      ? await generateServerCertificate({ hosts: serverHosts(resolved.host), ca: sharedCa })
+      ? await generateServerCertificate({ hosts: serverHosts(resolved.host, resolved.impersonation.hosts), ca: sharedCa })
       : (resolved.tls as MockApnsTlsMaterial);
   if (resolved.mtls === false) return { server, clientCa: undefined, clientCertificate: undefined, issue: undefined };
 
-  const ca = resolved.mtls === 'generate' ? sharedCa : resolved.mtls.ca;
+  // 'apple': client certificates come from an RSA CA, as Apple's WWDR CA is, shaped like Apple's (tls.ts `apple`).
+  const apple = resolved.mtls === 'apple';
+  const ca = resolved.mtls === 'generate' ? sharedCa : apple ? await generateCertificateAuthority({ commonName: 'pushsim Apple-like client CA', rsa: true }) : resolved.mtls.ca;
   if (ca === undefined) throw new InvalidArgumentError('mtls: no CA to trust for client certificates');
   const caKey = ca.key;
   const issue =
-    caKey === undefined ? undefined : (options: ClientCertificateOptions) => generateClientCertificate({ cert: ca.cert, key: caKey }, options);
+    caKey === undefined ? undefined : (options: ClientCertificateOptions) => generateClientCertificate({ cert: ca.cert, key: caKey }, apple ? { apple, ...options } : options);
   const clientCertificate = issue === undefined ? undefined : { ...(await issue({ uid: resolved.bundleId })), bundleId: resolved.bundleId };
   return { server, clientCa: ca.cert, clientCertificate, issue };
 }
 
-/** Names the generated certificate covers: the usual loopback names plus the listen host. */
-function serverHosts(host: string): string[] {
-  const unspecified = host === '0.0.0.0' || host === '::';
-  return unspecified || defaultServerHosts.includes(host) ? [...defaultServerHosts] : [...defaultServerHosts, host];
-}

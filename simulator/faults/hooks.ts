@@ -15,7 +15,7 @@ import type { Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { Server } from 'node:net';
 import type { Socket } from 'node:net';
 import type { FaultEngine } from './engine.js';
-import { sendGoaway } from './kinds/goaway.js';
+import { sendGoaway } from '../goaway.js';
 import type { AfterAccept, FaultAction, FaultDecision, FaultRequestInfo, FaultResponse } from './types.js';
 
 /**
@@ -86,15 +86,16 @@ function perform(engine: FaultEngine, action: FaultAction | undefined, stream: S
     case 'goaway': {
       const session = stream.session as Http2Session | undefined;
       if (session === undefined) return;
+      const { code, debug } = action;
       if (action.refuse) {
         // last-stream-id below this stream: the client knows it was not processed (RFC 9113 §6.8).
-        sendGoaway(session, action.code, action.debug, Math.max(0, (stream.id ?? 1) - 2));
+        void sendGoaway(session, { code, debug, lastStreamId: Math.max(0, (stream.id ?? 1) - 2) });
         stream.close(constants.NGHTTP2_REFUSED_STREAM);
         return;
       }
-      // Graceful (NO_ERROR): two-phase shutdown, this stream and every earlier one complete.
-      // Abrupt: last-stream-id = this stream; the session is torn down right after.
-      sendGoaway(session, action.code, action.debug, action.code === constants.NGHTTP2_NO_ERROR ? undefined : stream.id);
+      // Graceful (NO_ERROR): one GOAWAY naming the last stream processed; it and every earlier one complete.
+      // Abrupt: last-stream-id = this stream; the connection is torn down right after.
+      void sendGoaway(session, action.abrupt ? { code, debug, lastStreamId: stream.id ?? 0 } : { code, debug });
       // Abrupt: the stream is never processed — answering it would race the teardown, and a mock
       // answers synchronously. The client cannot tell either way (last-stream-id covers it).
       if (!action.abrupt) proceed(accept);

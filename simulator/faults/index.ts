@@ -9,6 +9,8 @@ export { faultKind, faultKindNames, registerFaultKind } from './registry.js';
 export { commonFaultFields, validateFault, validateFaultsDocument } from './spec.js';
 export type { FaultMatch, FaultSpec, FaultsDocument } from './spec.js';
 export { loadFaultsFile, parseFaultsDocument } from './spec-file.js';
+export { faultsThatCannotFire } from './dormant.js';
+export type { ProviderTraffic, RunTraffic } from './dormant.js';
 export { Timeline } from './timeline.js';
 export type { Phase, PhaseSpec, ProbabilitySpec } from './timeline.js';
 export { createFaultSampler, faultLatencyKinds, validateFaultLatency } from './distributions.js';

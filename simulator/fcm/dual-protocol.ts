@@ -6,9 +6,10 @@
  *   cleartext:  the first bytes decide: the HTTP/2 preface `PRI * HTTP/2.0` (h2c prior knowledge,
  *               RFC 9113 §3.3) goes to the http2 server, anything else to an http1 server
  *
- * HTTP/2 sessions get GOAWAY (session.close(), which lets open streams finish) after
- * `idleTimeoutMs` without traffic and after `maxConnectionAgeMs` in any case, like Google's front
- * ends (§2.7). Shared by the FCM and Web Push mocks.
+ * HTTP/2 sessions get one GOAWAY (../goaway.ts: open streams finish, then the connection ends,
+ * without the extra frames node's session.close() adds) after `idleTimeoutMs` without traffic and
+ * after `maxConnectionAgeMs` in any case, like Google's front ends (§2.7), and on close(). Shared by
+ * the FCM and Web Push mocks.
  */
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
@@ -19,10 +20,12 @@ import {
   type Http2ServerRequest,
   type Http2ServerResponse,
   type Http2Session,
+  type ServerHttp2Stream,
 } from 'node:http2';
 import { isIP, type Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteGenericInterface } from 'fastify';
 import type { FaultEngine } from '../faults/engine.js';
+import { markSessionSockets, refuseAfterGoaway, sendGoaway } from '../goaway.js';
 
 type RawServer = Http2Server | Http2SecureServer;
 /**
@@ -129,14 +132,15 @@ export function createDualServer(options: DualServerOptions): DualServer {
       });
       server = h2c;
     }
+    refuseStreamsAfterGoaway(server);
+    markSessionSockets(server);
     // Last, so the connection listeners above (TLS, or the h2c/HTTP/1.1 sniffer) sit behind the faults.
     options.engine?.interceptConnections(server);
     server.on('session', (session: Http2Session) => {
       sessions.add(session);
       options.engine?.onSession(session, options.maxConcurrentStreams);
-      const goaway = (): void => {
-        if (!session.closed && !session.destroyed) session.close();
-      };
+      const goaway = (): void => void sendGoaway(session);
+      if (closingNow) goaway();
       if (options.idleTimeoutMs > 0) session.setTimeout(options.idleTimeoutMs, goaway);
       const ageTimer = options.maxConnectionAgeMs > 0 ? setTimeout(goaway, options.maxConnectionAgeMs).unref() : undefined;
       session.on('error', () => {});
@@ -172,14 +176,14 @@ export function createDualServer(options: DualServerOptions): DualServer {
     close(graceMs = 5_000) {
       closing ??= (async () => {
         closingNow = true;
-        for (const session of sessions) session.close();
+        const drained = [...sessions].map((session) => sendGoaway(session, { drainMs: graceMs }));
         for (const [socket, open] of http1Sockets) if (open === 0) socket.destroy();
         const force = setTimeout(() => {
           for (const session of sessions) session.destroy();
           for (const socket of sockets) socket.destroy();
         }, graceMs);
         try {
-          await app.close();
+          await Promise.all([app.close(), ...drained]);
         } finally {
           clearTimeout(force);
           for (const socket of sockets) socket.destroy();
@@ -188,6 +192,19 @@ export function createDualServer(options: DualServerOptions): DualServer {
       return closing;
     },
   };
+}
+
+/**
+ * Puts a check in front of node's compat 'stream' listener: a stream above the last-stream-id of a
+ * GOAWAY its session sent is refused (REFUSED_STREAM) before fastify sees it, so it is never processed.
+ */
+function refuseStreamsAfterGoaway(server: Http2Server | Http2SecureServer): void {
+  const listeners = server.listeners('stream') as ((stream: ServerHttp2Stream, ...rest: unknown[]) => void)[];
+  server.removeAllListeners('stream');
+  server.on('stream', (stream: ServerHttp2Stream, ...rest: unknown[]) => {
+    if (refuseAfterGoaway(stream)) return;
+    for (const listener of listeners) listener.call(server, stream, ...rest);
+  });
 }
 
 /** Reads until the first bytes show whether this is the HTTP/2 preface, then calls `decide` once. */

@@ -2,6 +2,11 @@
  * FCM error bodies: a `google.rpc.Status` (protocols.md §2.4) with an `FcmError` detail carrying the
  * error code, plus `google.rpc.BadRequest` field violations for INVALID_ARGUMENT and
  * `google.rpc.QuotaFailure` for QUOTA_EXCEEDED. Status and canonical name come from core/reasons.ts.
+ *
+ * The FcmError detail only ever carries a value of FCM's own `ErrorCode` enum (§2.4). A bad or
+ * expired OAuth token (401 UNAUTHENTICATED) and an IAM denial (403 PERMISSION_DENIED) are answered
+ * by Google's front end, not by FCM, with the canonical status and no FcmError detail; firebase-admin
+ * then maps `error.status` (messaging-errors-internal.ts getErrorCode: FcmError first, then status).
  */
 import { fcmReasons, type FcmReason } from '../../core/reasons.js';
 import type { FieldViolation } from './validate.js';
@@ -11,7 +16,8 @@ export interface FcmErrorBody {
     readonly code: number;
     readonly message: string;
     readonly status: string;
-    readonly details: readonly object[];
+    /** Absent when there is nothing to detail (401 / 403 from Google's front end). */
+    readonly details?: readonly object[];
   };
 }
 
@@ -22,16 +28,21 @@ export interface FcmErrorExtras {
 
 const fcmErrorType = 'type.googleapis.com/google.firebase.fcm.v1.FcmError';
 
+/** FCM's `ErrorCode` enum (firebase.google.com/docs/reference/fcm/rest/v1/ErrorCode). */
+export const fcmErrorCodes: ReadonlySet<FcmReason> = new Set<FcmReason>([
+  'UNSPECIFIED_ERROR', 'INVALID_ARGUMENT', 'UNREGISTERED', 'SENDER_ID_MISMATCH', 'QUOTA_EXCEEDED', 'UNAVAILABLE', 'INTERNAL', 'THIRD_PARTY_AUTH_ERROR',
+]);
+
 export function fcmErrorBody(reason: FcmReason, message: string, extras: FcmErrorExtras = {}): FcmErrorBody {
   const info = fcmReasons[reason];
-  const details: object[] = [{ '@type': fcmErrorType, errorCode: reason }];
+  const details: object[] = fcmErrorCodes.has(reason) ? [{ '@type': fcmErrorType, errorCode: reason }] : [];
   if (extras.violations !== undefined && extras.violations.length > 0) {
     details.push({ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: extras.violations });
   }
   if (extras.quota !== undefined) {
     details.push({ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [extras.quota] });
   }
-  return { error: { code: info.status, message, status: info.rpcStatus, details } };
+  return { error: { code: info.status, message, status: info.rpcStatus, ...(details.length > 0 && { details }) } };
 }
 
 /** Default messages, after Google's wording where it is known. */

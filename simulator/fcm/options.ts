@@ -7,6 +7,7 @@ import { systemClock } from '../../core/clock.js';
 import { InvalidArgumentError, assertInteger } from '../../core/errors.js';
 import type { FcmReason } from '../../core/reasons.js';
 import { checkMockFaultOptions, mockFaultOptionNames, pickMockFaultOptions, type MockFaultOptions } from '../mock-faults.js';
+import { impersonationOptionNames, resolveImpersonation, type ImpersonationOptions, type ResolvedImpersonation } from '../impersonate.js';
 import { resolveRateLimit, type RateLimit } from './quota.js';
 
 export interface MockFcmTlsMaterial {
@@ -17,13 +18,19 @@ export interface MockFcmTlsMaterial {
 }
 
 /** `faults`, `faultSeed`, `ledgerRecords`, `control` and `faultsPaused` are documented in simulator/mock-faults.ts. */
-export interface MockFcmOptions extends MockFaultOptions {
+export interface MockFcmOptions extends MockFaultOptions, ImpersonationOptions {
   /** Default '127.0.0.1'. */
   readonly host?: string;
   /** Default 0: a free port. */
   readonly port?: number;
   /** false (default): cleartext (h2c and HTTP/1.1 on one port). true: TLS with a generated certificate (ALPN h2 and http/1.1). */
   readonly tls?: boolean | MockFcmTlsMaterial;
+  /**
+   * Serve a certificate valid for fcm.googleapis.com and oauth2.googleapis.com too (both endpoints
+   * are served by this mock), or for the names given, so an unmodified firebase-admin can be sent
+   * here by name (README, "Test your own app"); implies `tls`. `ca` ({ cert, key }) signs it instead of a new CA.
+   */
+  readonly impersonate?: boolean | readonly string[];
   /** The project the generated service account belongs to. @default 'pushsim-test' */
   readonly projectId?: string;
   /** Time source for access-token expiry and quotas. */
@@ -66,6 +73,7 @@ export interface ResolvedMockFcmOptions {
   readonly idleTimeoutMs: number;
   readonly maxConnectionAgeMs: number;
   readonly logger: boolean;
+  readonly impersonation: ResolvedImpersonation;
   readonly faultOptions: MockFaultOptions;
 }
 
@@ -73,7 +81,7 @@ export const defaultTokenPattern = /^[\w:.-]{8,4096}$/;
 const projectIdPattern = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const knownOptions: ReadonlySet<string> = new Set([
   'host', 'port', 'tls', 'projectId', 'clock', 'accessTokenTtlSeconds', 'projectQuota', 'deviceQuotas', 'unregistered',
-  'tokenPattern', 'retryAfterSeconds', 'maxConcurrentStreams', 'idleTimeoutMs', 'maxConnectionAgeMs', 'logger', ...mockFaultOptionNames,
+  'tokenPattern', 'retryAfterSeconds', 'maxConcurrentStreams', 'idleTimeoutMs', 'maxConnectionAgeMs', 'logger', ...mockFaultOptionNames, ...impersonationOptionNames,
 ]);
 
 export function resolveMockFcmOptions(options: MockFcmOptions = {}): ResolvedMockFcmOptions {
@@ -92,10 +100,12 @@ export function resolveMockFcmOptions(options: MockFcmOptions = {}): ResolvedMoc
     throw new InvalidArgumentError(`projectId must be a Google Cloud project id (6-30 characters: lower-case letters, digits, hyphens; starts with a letter), got ${JSON.stringify(projectId)}`);
   }
   checkMockFaultOptions(options);
+  const impersonation = resolveImpersonation('fcm', options);
   return {
     host,
     port: assertInteger('port', options.port ?? 0, 0, 65_535),
-    tls: resolveTls(options.tls),
+    tls: impersonation.generate ? 'generate' : resolveTls(options.tls),
+    impersonation,
     projectId,
     clock,
     accessTokenTtlSeconds: assertInteger('accessTokenTtlSeconds', options.accessTokenTtlSeconds ?? 3599, 1, 86_400),

@@ -149,7 +149,9 @@ function decide(project: string, request: DualRequest, body: Buffer, context: Fc
     const waitMs = context.projectQuota.take(project, now);
     if (waitMs > 0) return quotaExceeded(`projects/${project}`, 'Project message rate exceeded (messages per minute).', waitMs);
   }
-  if (target.kind === 'token') {
+  // A Firebase Installation ID is a device target like a token: 404 UNREGISTERED once it is gone
+  // (firebase-admin then says messaging/installation-id-not-registered), quotas per device.
+  if (target.kind === 'token' || target.kind === 'fid') {
     if (context.registry.isUnregistered(target.value)) return { code: 'UNREGISTERED', message: fcmMessages.UNREGISTERED };
     const owner = context.registry.projectOf(target.value);
     if (owner !== undefined && owner !== project) return { code: 'SENDER_ID_MISMATCH', message: fcmMessages.SENDER_ID_MISMATCH };
@@ -158,7 +160,7 @@ function decide(project: string, request: DualRequest, body: Buffer, context: Fc
       if (waitMs > 0) return quotaExceeded('device', 'Device message rate exceeded.', waitMs);
     }
   }
-  const delivered = validateOnly ? undefined : target.kind === 'token' ? target.value : target.kind === 'topic' ? `/topics/${target.value}` : `condition:${target.value}`;
+  const delivered = validateOnly ? undefined : target.kind === 'token' || target.kind === 'fid' ? target.value : target.kind === 'topic' ? `/topics/${target.value}` : `condition:${target.value}`;
   return { code: undefined, name: `projects/${project}/messages/${validateOnly ? 'fake_message_id' : messageId(now)}`, target: delivered };
 }
 

@@ -8,7 +8,8 @@
  *   fcm.faults.script('*', ['UNAVAILABLE', 'UNAVAILABLE']);   // the next two messages get 503
  *   await fcm.close();
  */
-import { defaultServerHosts, generateServerCertificate } from '../tls.js';
+import { serverHosts } from '../impersonate.js';
+import { generateServerCertificate } from '../tls.js';
 import { assertFcmReasons, resolveMockFcmOptions, type MockFcmOptions, type ResolvedMockFcmOptions } from './options.js';
 import { generateServiceAccount, trustServiceAccount, type ServiceAccountJson } from './credentials.js';
 import { createDualServer } from './dual-protocol.js';
@@ -27,6 +28,8 @@ export interface MockFcm {
   readonly url: string;
   /** PEM to trust when TLS is on; undefined in cleartext. */
   readonly ca: string | undefined;
+  /** Host names the certificate covers beyond loopback (`impersonate`), e.g. fcm.googleapis.com; empty without. */
+  readonly impersonated: readonly string[];
   readonly projectId: string;
   /** A service account the mock trusts; its `token_uri` is `${url}/token`. Contains a private key: never log it. */
   readonly serviceAccount: ServiceAccountJson;
@@ -52,7 +55,8 @@ export async function startMockFcm(options: MockFcmOptions = {}): Promise<MockFc
 
 async function start(resolved: ResolvedMockFcmOptions, mockFaults: MockFaults): Promise<MockFcm> {
   const { engine, ledger } = mockFaults;
-  const tls = resolved.tls === 'generate' ? await generateServerCertificate({ hosts: serverHosts(resolved.host) }) : resolved.tls;
+  const { impersonation } = resolved;
+  const tls = resolved.tls === 'generate' ? await generateServerCertificate({ hosts: serverHosts(resolved.host, impersonation.hosts), ...(impersonation.ca !== undefined && { ca: impersonation.ca }) }) : resolved.tls;
   const counters = new MockFcmCounters();
   const registry = createTokenRegistry();
   for (const token of resolved.unregistered) registry.unregister(token);
@@ -100,6 +104,7 @@ async function start(resolved: ResolvedMockFcmOptions, mockFaults: MockFaults): 
   return {
     url,
     ca: tls === false ? undefined : tls.ca,
+    impersonated: impersonation.hosts,
     projectId: resolved.projectId,
     serviceAccount,
     tokens: registry,
@@ -119,8 +124,3 @@ async function start(resolved: ResolvedMockFcmOptions, mockFaults: MockFaults): 
   };
 }
 
-/** Names the generated certificate covers: the usual loopback names plus the listen host. */
-export function serverHosts(host: string): string[] {
-  const unspecified = host === '0.0.0.0' || host === '::';
-  return unspecified || defaultServerHosts.includes(host) ? [...defaultServerHosts] : [...defaultServerHosts, host];
-}

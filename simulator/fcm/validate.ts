@@ -4,7 +4,8 @@
  * request is answered 400 INVALID_ARGUMENT. Pure: no I/O, no clock.
  *
  * Checked: JSON object; known top-level and message fields (proto JSON accepts snake_case and
- * camelCase); exactly one of token / topic / condition, each a string; token and topic shape;
+ * camelCase); exactly one of token / fid / topic / condition, each a string (`fid`, a Firebase
+ * Installation ID, is the v1 API's newer target, §2.3); token, fid and topic shape;
  * `data` a map of strings without reserved keys (`from`, `gcm…`, `google…`); `notification` fields
  * strings; `android.ttl` a duration "Ns" within 0–2,419,200 s and `android.priority` normal/high;
  * payload (data keys and values plus notification texts) ≤ 4096 bytes, ≤ 2048 for topic messages.
@@ -15,7 +16,7 @@ export interface FieldViolation {
   readonly description: string;
 }
 
-export type FcmTarget = { readonly kind: 'token' | 'topic' | 'condition'; readonly value: string };
+export type FcmTarget = { readonly kind: 'token' | 'fid' | 'topic' | 'condition'; readonly value: string };
 
 export type SendValidation =
   | { readonly ok: true; readonly target: FcmTarget; readonly validateOnly: boolean; readonly payloadBytes: number }
@@ -31,8 +32,10 @@ export interface SendValidationContext {
 
 export const maxTtlSeconds = 2_419_200;
 const topLevelFields = new Set(['message', 'validate_only', 'validateOnly']);
-const messageFields = new Set(['name', 'token', 'topic', 'condition', 'data', 'notification', 'android', 'apns', 'webpush', 'fcm_options', 'fcmOptions']);
+const messageFields = new Set(['name', 'token', 'fid', 'topic', 'condition', 'data', 'notification', 'android', 'apns', 'webpush', 'fcm_options', 'fcmOptions']);
 const topicPattern = /^[a-zA-Z0-9-_.~%]{1,900}$/;
+/** A Firebase Installation ID: 22 characters of URL-safe base64 (128 bits, the first four fixed). */
+const fidPattern = /^[A-Za-z0-9_-]{22}$/;
 const durationPattern = /^(\d{1,10})(\.\d{1,9})?s$/;
 const androidPriorities = new Set(['normal', 'high', 'NORMAL', 'HIGH']);
 
@@ -75,9 +78,9 @@ export function validateSendBody(body: Buffer, context: SendValidationContext): 
 }
 
 function checkTarget(message: Record<string, unknown>, context: SendValidationContext, violations: FieldViolation[]): FcmTarget | undefined {
-  const given = (['token', 'topic', 'condition'] as const).filter((kind) => message[kind] !== undefined);
+  const given = (['token', 'fid', 'topic', 'condition'] as const).filter((kind) => message[kind] !== undefined);
   if (given.length !== 1) {
-    violations.push({ field: 'message', description: `Exactly one of message.token, message.topic or message.condition must be set; got ${given.length === 0 ? 'none' : given.join(', ')}` });
+    violations.push({ field: 'message', description: `Exactly one of message.token, message.fid, message.topic or message.condition must be set; got ${given.length === 0 ? 'none' : given.join(', ')}` });
     return undefined;
   }
   const kind = given[0] as FcmTarget['kind'];
@@ -88,6 +91,10 @@ function checkTarget(message: Record<string, unknown>, context: SendValidationCo
   }
   if (kind === 'token' && !context.tokenPattern.test(value)) {
     violations.push({ field: 'message.token', description: 'The registration token is not a valid FCM registration token' });
+    return undefined;
+  }
+  if (kind === 'fid' && !fidPattern.test(value)) {
+    violations.push({ field: 'message.fid', description: 'The Firebase Installation ID is not valid: 22 characters of [A-Za-z0-9_-]' });
     return undefined;
   }
   if (kind === 'topic' && !topicPattern.test(value)) {

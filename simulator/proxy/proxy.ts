@@ -18,9 +18,10 @@ import type * as Http2Proxy from 'http2-proxy';
 import type { Clock } from '../../core/clock.js';
 import { InvalidArgumentError, assertInteger } from '../../core/errors.js';
 import { FaultEngine } from '../faults/engine.js';
+import { markSessionSockets, refuseAfterGoaway } from '../goaway.js';
 import type { FaultsDocument } from '../faults/spec.js';
 import type { DeliveryLedger } from '../ledger/ledger.js';
-import { defaultServerHosts, generateServerCertificate } from '../tls.js';
+import { defaultServerHosts, generateServerCertificate, type PemKeyPair } from '../tls.js';
 import { UpstreamExchange, UpstreamSessions, writeUpstreamResponse } from './upstream.js';
 import type { UpstreamResponse } from './upstream.js';
 
@@ -36,8 +37,14 @@ export interface FaultProxyOptions {
   readonly host?: string;
   /** @default 0 (a free port) */
   readonly port?: number;
-  /** true (default): TLS with a certificate from a generated CA (`FaultProxy.ca`); false: h2c; or bring your own. */
+  /**
+   * true (default): TLS with a certificate from a generated CA (`FaultProxy.ca`), valid for the
+   * loopback names and the upstream's own name (so a client sent here by that name still verifies);
+   * false: h2c; or bring your own.
+   */
   readonly tls?: boolean | { readonly cert: string; readonly key: string; readonly ca?: string };
+  /** The CA ({ cert, key }, PEM) that signs the generated certificate instead of a new one (`pushsim proxy --impersonate`). */
+  readonly ca?: PemKeyPair;
   /** A fault spec, or an engine you built (and read the ledger of). @default no faults */
   readonly faults?: FaultsDocument | FaultEngine;
   /** Seed and clock for an engine built from `faults`. */
@@ -75,7 +82,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         : new FaultEngine({ ledgerRecords: options.ledgerRecords ?? 1000, ...(options.faults !== undefined && { spec: options.faults }), ...(options.seed !== undefined && { seed: options.seed }), ...(options.clock !== undefined && { clock: options.clock }) });
   const ownsEngine = engine !== undefined && !(options.faults instanceof FaultEngine);
 
-  const tls = await resolveTls(options.tls ?? true, host, upstreamUrl.hostname);
+  const tls = await resolveTls(options.tls ?? true, host, upstreamUrl.hostname, options.ca);
   const settings = { maxConcurrentStreams };
   const server: Http2Server | Http2SecureServer =
     tls === undefined ? createServer({ settings }) : createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: false, ALPNProtocols: ['h2'], settings });
@@ -87,12 +94,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     session.once('close', () => sessions.delete(session));
     engine?.onSession(session, maxConcurrentStreams);
   });
+  // A goaway fault sends one GOAWAY and ends the connection after its streams (../goaway.ts).
+  markSessionSockets(server);
   if (engine) engine.interceptConnections(server as unknown as Server);
 
   const authority = upstreamUrl.host;
   const scheme = upstreamUrl.protocol.replace(':', '');
   server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
     const clientStream = req.stream;
+    // Above the last-stream-id of a GOAWAY this connection got: refused, never forwarded.
+    if (refuseAfterGoaway(clientStream)) return;
     const context = { clientStream, clientHeaders: req.headers as IncomingHttpHeaders, upstream, authority, scheme, engine, metrics: engine?.metrics };
     void http2Proxy.web(
       req,
@@ -148,12 +159,12 @@ function parseUpstream(upstream: string): URL {
   return url;
 }
 
-async function resolveTls(tls: NonNullable<FaultProxyOptions['tls']>, host: string, upstreamHost: string): Promise<{ cert: string; key: string; ca: string | undefined } | undefined> {
+async function resolveTls(tls: NonNullable<FaultProxyOptions['tls']>, host: string, upstreamHost: string, ca: PemKeyPair | undefined): Promise<{ cert: string; key: string; ca: string | undefined } | undefined> {
   if (tls === false) return undefined;
   if (tls === true) {
     // The upstream's name too, so a client that keeps its real host name (hosts file, SNI) still verifies.
     const hosts = [...new Set([...defaultServerHosts, ...(host === '0.0.0.0' || host === '::' ? [] : [host]), upstreamHost.replace(/^\[|\]$/g, '')])];
-    return generateServerCertificate({ hosts });
+    return generateServerCertificate({ hosts, ...(ca !== undefined && { ca }) });
   }
   if (typeof tls.cert !== 'string' || typeof tls.key !== 'string') throw new InvalidArgumentError('tls must be true, false or { cert, key, ca? } with PEM strings');
   return { cert: tls.cert, key: tls.key, ca: tls.ca };

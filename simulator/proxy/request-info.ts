@@ -32,7 +32,7 @@ export function requestInfo(headers: IncomingHttpHeaders, body: Buffer, connecti
     const message = fcmMessage(body);
     return {
       provider: 'fcm',
-      token: message.token ?? (message.topic === undefined ? undefined : `/topics/${message.topic}`),
+      token: message.token ?? message.fid ?? (message.topic === undefined ? undefined : `/topics/${message.topic}`),
       topic: message.topic,
       priority: message.priority,
       project: fcm[1],
@@ -60,12 +60,13 @@ export function deliveryId(provider: FaultRequestInfo['provider'], headers: Inco
   }
 }
 
-function fcmMessage(body: Buffer): { token?: string; topic?: string; priority?: string } {
+function fcmMessage(body: Buffer): { token?: string; fid?: string; topic?: string; priority?: string } {
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { message?: { token?: unknown; topic?: unknown; android?: { priority?: unknown } } };
+    const parsed = JSON.parse(body.toString('utf8')) as { message?: { token?: unknown; fid?: unknown; topic?: unknown; android?: { priority?: unknown } } };
     const message = parsed.message ?? {};
     return {
       ...(typeof message.token === 'string' && { token: message.token }),
+      ...(typeof message.fid === 'string' && { fid: message.fid }),
       ...(typeof message.topic === 'string' && { topic: message.topic }),
       ...(typeof message.android?.priority === 'string' && { priority: message.android.priority }),
     };

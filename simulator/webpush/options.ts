@@ -4,16 +4,29 @@ import { systemClock } from '../../core/clock.js';
 import { InvalidArgumentError, assertInteger } from '../../core/errors.js';
 import { resolveRateLimit, type RateLimit } from '../fcm/quota.js';
 import { checkMockFaultOptions, mockFaultOptionNames, pickMockFaultOptions, type MockFaultOptions } from '../mock-faults.js';
+import { impersonationOptionNames, providerHosts, resolveImpersonation, type ImpersonationOptions, type ResolvedImpersonation } from '../impersonate.js';
 import type { VapidKeys } from './keys.js';
 
 /** `faults`, `faultSeed`, `ledgerRecords`, `control` and `faultsPaused` are documented in simulator/mock-faults.ts. */
-export interface MockWebPushOptions extends MockFaultOptions {
+export interface MockWebPushOptions extends MockFaultOptions, ImpersonationOptions {
   /** Default '127.0.0.1'. */
   readonly host?: string;
   /** Default 0: a free port. */
   readonly port?: number;
   /** false (default): cleartext (h2c and HTTP/1.1 on one port). true: TLS with a generated certificate. Or bring your own. */
   readonly tls?: boolean | { readonly cert: string; readonly key: string; readonly ca?: string };
+  /**
+   * Serve a certificate valid for the push services' host names too (updates.push.services.mozilla.com,
+   * fcm.googleapis.com, *.notify.windows.com, web.push.apple.com), or for the names given; implies
+   * `tls`. Subscriptions then show endpoints on `endpointOrigin`. `ca` ({ cert, key }) signs the certificate.
+   */
+  readonly impersonate?: boolean | readonly string[];
+  /**
+   * Origin of the subscriptions' endpoints, e.g. `https://updates.push.services.mozilla.com`: the
+   * VAPID `aud` a sender signs for them. @default the mock's url; with `impersonate`, Mozilla's
+   * push service (an FCM mock may already answer for fcm.googleapis.com)
+   */
+  readonly endpointOrigin?: string;
   /** The application server's VAPID keys; generated when absent (see `MockWebPush.vapid`). */
   readonly vapid?: VapidKeys;
   /** Subscriptions created at start, restricted to `vapid`'s key. @default 1 */
@@ -40,14 +53,17 @@ export interface MockWebPushOptions extends MockFaultOptions {
   readonly logger?: boolean;
 }
 
-export type ResolvedMockWebPushOptions = Required<Omit<MockWebPushOptions, 'vapid' | 'subscriptionQuota' | 'tls' | keyof MockFaultOptions>> & {
+export type ResolvedMockWebPushOptions = Required<Omit<MockWebPushOptions, 'vapid' | 'subscriptionQuota' | 'tls' | 'endpointOrigin' | keyof MockFaultOptions | keyof ImpersonationOptions>> & {
+  readonly impersonation: ResolvedImpersonation;
+  /** undefined: the mock's own url. */
+  readonly endpointOrigin: string | undefined;
   readonly faultOptions: MockFaultOptions;
   readonly vapid: VapidKeys | undefined;
   readonly subscriptionQuota: RateLimit | undefined;
   readonly tls: false | 'generate' | { readonly cert: string; readonly key: string; readonly ca?: string };
 };
 
-const known = new Set(['host', 'port', 'tls', 'vapid', 'subscriptions', 'goneStatus', 'subscriptionQuota', 'retryAfterSeconds', 'maxTtlSeconds', 'decrypt', 'keepMessages', 'clock', 'maxConcurrentStreams', 'idleTimeoutMs', 'maxConnectionAgeMs', 'logger', ...mockFaultOptionNames]);
+const known = new Set(['host', 'port', 'tls', 'vapid', 'subscriptions', 'goneStatus', 'subscriptionQuota', 'retryAfterSeconds', 'maxTtlSeconds', 'decrypt', 'keepMessages', 'clock', 'maxConcurrentStreams', 'idleTimeoutMs', 'maxConnectionAgeMs', 'logger', 'endpointOrigin', ...mockFaultOptionNames, ...impersonationOptionNames]);
 
 export function resolveMockWebPushOptions(options: MockWebPushOptions = {}): ResolvedMockWebPushOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`options must be an object, got ${String(options)}`);
@@ -69,10 +85,13 @@ export function resolveMockWebPushOptions(options: MockWebPushOptions = {}): Res
     throw new InvalidArgumentError('tls must be true, false or { cert, key, ca? } with PEM strings (see simulator/tls.ts to make them)');
   }
   checkMockFaultOptions(options);
+  const impersonation = resolveImpersonation('webpush', options);
   return {
     host,
     port: assertInteger('port', options.port ?? 0, 0, 65_535),
-    tls: tls === undefined || tls === false ? false : tls === true ? 'generate' : tls,
+    tls: impersonation.generate || tls === true ? 'generate' : tls === undefined || tls === false ? false : tls,
+    impersonation,
+    endpointOrigin: resolveEndpointOrigin(options.endpointOrigin, impersonation.hosts.length > 0),
     vapid,
     subscriptions: assertInteger('subscriptions', options.subscriptions ?? 1, 0, 100_000),
     goneStatus,
@@ -88,4 +107,18 @@ export function resolveMockWebPushOptions(options: MockWebPushOptions = {}): Res
     logger: options.logger ?? false,
     faultOptions: pickMockFaultOptions(options),
   };
+}
+
+function resolveEndpointOrigin(origin: string | undefined, impersonating: boolean): string | undefined {
+  if (origin === undefined) return impersonating ? `https://${providerHosts.webpush[0]}` : undefined;
+  let url: URL | undefined;
+  try {
+    url = typeof origin === 'string' ? new URL(origin) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || url.protocol !== 'https:' || url.origin !== origin) {
+    throw new InvalidArgumentError(`endpointOrigin must be an https origin without a path, e.g. https://updates.push.services.mozilla.com, got ${String(origin)}`);
+  }
+  return origin;
 }

@@ -14,7 +14,7 @@ import type { DeliveryLedger } from '../ledger/ledger.js';
 import { startWithMockFaults, type MockFaults } from '../mock-faults.js';
 import { createDualServer } from '../fcm/dual-protocol.js';
 import { QuotaLimiter } from '../fcm/quota.js';
-import { serverHosts } from '../fcm/server.js';
+import { serverHosts } from '../impersonate.js';
 import { generateServerCertificate } from '../tls.js';
 import { generateVapidKeys, type VapidKeys } from './keys.js';
 import { resolveMockWebPushOptions, type MockWebPushOptions, type ResolvedMockWebPushOptions } from './options.js';
@@ -32,6 +32,10 @@ export interface MockWebPush {
   /** Origin, e.g. `http://127.0.0.1:54321`; endpoints are `${url}/push/<id>`. */
   readonly url: string;
   readonly ca: string | undefined;
+  /** Host names the certificate covers beyond loopback (`impersonate`); empty without. */
+  readonly impersonated: readonly string[];
+  /** Origin of the subscriptions' endpoints: `endpointOrigin`, else `url`. */
+  readonly endpointOrigin: string;
   /** The application server's VAPID keys the default subscriptions are restricted to. `privateKey` is a secret. */
   readonly vapid: VapidKeys;
   readonly subscriptions: SubscriptionRegistry;
@@ -55,10 +59,13 @@ export async function startMockWebPush(options: MockWebPushOptions = {}): Promis
 
 async function start(resolved: ResolvedMockWebPushOptions, mockFaults: MockFaults): Promise<MockWebPush> {
   const { engine, ledger } = mockFaults;
-  const tls = resolved.tls === 'generate' ? await generateServerCertificate({ hosts: serverHosts(resolved.host) }) : resolved.tls;
+  const { impersonation } = resolved;
+  const tls = resolved.tls === 'generate' ? await generateServerCertificate({ hosts: serverHosts(resolved.host, impersonation.hosts), ...(impersonation.ca !== undefined && { ca: impersonation.ca }) }) : resolved.tls;
   const vapid = resolved.vapid ?? generateVapidKeys();
   let origin = '';
-  const store = createSubscriptionStore(() => origin, vapid.publicKey, resolved.keepMessages);
+  // Endpoints show `endpointOrigin` when one is set (impersonation), else the mock's own url.
+  const endpointOrigin = (): string => resolved.endpointOrigin ?? origin;
+  const store = createSubscriptionStore(endpointOrigin, vapid.publicKey, resolved.keepMessages);
   const counters = new MockWebPushCounters();
   const queues = new Map<string, number[]>();
   const next = (key: string): number | undefined => {
@@ -86,7 +93,7 @@ async function start(resolved: ResolvedMockWebPushOptions, mockFaults: MockFault
   registerWebPushRoutes(server.app, {
     origin: () => origin,
     store,
-    verifier: createVapidVerifier({ audience: () => origin, clock: resolved.clock }),
+    verifier: createVapidVerifier({ audience: () => [origin, endpointOrigin()], clock: resolved.clock }),
     faults: { next: (id) => (queues.size === 0 ? undefined : (next(id) ?? next('*'))) },
     quota: resolved.subscriptionQuota === undefined ? undefined : new QuotaLimiter([resolved.subscriptionQuota]),
     goneStatus: resolved.goneStatus,
@@ -105,6 +112,8 @@ async function start(resolved: ResolvedMockWebPushOptions, mockFaults: MockFault
   return {
     url: origin,
     ca: tls === false ? undefined : tls.ca,
+    impersonated: impersonation.hosts,
+    endpointOrigin: endpointOrigin(),
     vapid,
     subscriptions: store,
     faults: {

@@ -27,7 +27,8 @@ type Verdict = { readonly ok: false; readonly message: string } | { readonly ok:
 const dayMs = 24 * 3_600_000;
 const scheme = /^vapid\s+(.*)$/is;
 
-export function createVapidVerifier(options: { readonly audience: () => string; readonly clock: Clock; readonly maxCached?: number }): VapidVerifier {
+/** `audience`: the push service's origin(s) a JWT's `aud` may name (the mock's own, and the one its endpoints show when impersonating). */
+export function createVapidVerifier(options: { readonly audience: () => string | readonly string[]; readonly clock: Clock; readonly maxCached?: number }): VapidVerifier {
   const cache = new Map<string, Verdict>();
   const maxCached = options.maxCached ?? 10_000;
   let verifications = 0;
@@ -58,7 +59,9 @@ export function createVapidVerifier(options: { readonly audience: () => string; 
     } catch {
       return { ok: false, message: 'VAPID JWT signature does not verify with k' };
     }
-    if (claims['aud'] !== options.audience()) return { ok: false, message: `VAPID aud must be the push service origin ${options.audience()}` };
+    const audience = options.audience();
+    const audiences = typeof audience === 'string' ? [audience] : audience;
+    if (typeof claims['aud'] !== 'string' || !audiences.includes(claims['aud'])) return { ok: false, message: `VAPID aud must be the push service origin ${audiences.join(' or ')}` };
     if (typeof claims['exp'] !== 'number') return { ok: false, message: 'VAPID JWT has no exp' };
     if (typeof claims['sub'] !== 'string' || claims['sub'] === '') return { ok: false, message: 'VAPID JWT has no sub (a mailto: or https: contact)' };
     return { ok: true, key: rawKey.toString('base64url'), subject: claims['sub'], expMs: claims['exp'] * 1000 };

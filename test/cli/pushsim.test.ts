@@ -14,7 +14,7 @@ import { ApnsSender } from '../../sender/apns-sender.js';
 describe('pushsim CLI', () => {
   it('run: sends the default scenario (shortened), prints the summary and writes a result whose counts add up', async () => {
     const out = await mkdtemp(join(tmpdir(), 'pushsim-cli-'));
-    const { code, stdout, stderr } = await pushsim('run', '--count', '3000', '--rate', '3000', '--out', out);
+    const { code, stdout, stderr } = await pushsim('run', '--count', '3000', '--rate', '3000', '--no-fail-on-overload', '--out', out);
     expect(stderr).toContain('result written to');
     expect(code).toBe(0);
     expect(stdout).toMatch(/accepted/);
@@ -33,7 +33,7 @@ describe('pushsim CLI', () => {
 
   it('run mixed: sends to the mock APNs, FCM and Web Push at once and writes a valid result whose counts add up', async () => {
     const out = await mkdtemp(join(tmpdir(), 'pushsim-mixed-'));
-    const { code, stderr } = await pushsim('run', 'mixed', '--count', '600', '--rate', '1000', '--out', out);
+    const { code, stderr } = await pushsim('run', 'mixed', '--count', '600', '--rate', '1000', '--no-fail-on-overload', '--out', out);
     expect(stderr).toContain('result written to');
     expect(code).toBe(0);
     expect(stderr).toMatch(/scenario "mixed" — 600 notifications at 1000\/s .*apns 60 % · fcm 30 % · webpush 10 %/);
@@ -49,7 +49,7 @@ describe('pushsim CLI', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-yaml-'));
     const failing = join(dir, 'strict.yaml');
     await writeFile(failing, ['name: strict', 'target: { mock: apns, worker: false }', 'load: { rate: 2000, count: 500 }', 'thresholds: ["rate(accepted)>=0.999", "count(failed)==0"]'].join('\n'));
-    const ran = await pushsim('run', failing, '--quiet', '--out', dir);
+    const ran = await pushsim('run', failing, '--quiet', '--no-fail-on-overload', '--out', dir);
     expect(ran.code).toBe(99);
     expect(ran.stdout).toMatch(/rate\(accepted\)>=0\.999\s+0\.9\d+\s+✗ FAIL/);
     expect(ran.stdout).toMatch(/count\(failed\)==0\s+0\s+✓ pass/);
@@ -77,7 +77,7 @@ describe('pushsim CLI', () => {
         'thresholds: ["count(duplicates)==0", "rate(accepted)>=0.99"]',
       ].join('\n'),
     );
-    const ran = await pushsim('run', scenario, '--quiet', '--out', dir);
+    const ran = await pushsim('run', scenario, '--quiet', '--no-fail-on-overload', '--out', dir);
     expect(ran.code).toBe(99);
     expect(ran.stdout).toMatch(/count\(duplicates\)==0\s+\d+\s+✗ FAIL/);
     expect(ran.stdout).toMatch(/^lost-acks\s+accept-then-fail\s+\d+$/m);

@@ -14,7 +14,7 @@ describe('pushsim run with a ramping load', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-ramp-'));
     const scenario = join(dir, 'ramp.yaml');
     await writeFile(scenario, 'name: ramp\ntarget: { mock: apns }\nwarmup: 0\nload: { executor: ramping-arrival-rate, stages: [{ durationMs: 400, target: 2500 }] }\n');
-    const ran = await pushsim('run', scenario, '--quiet', '--out', dir);
+    const ran = await pushsim('run', scenario, '--quiet', '--no-fail-on-overload', '--out', dir);
     expect(ran.code).toBe(0);
     expect((await readResult(join(dir, 'result.json'))).counts.scheduled).toBe(500);
     const refused = await pushsim('run', scenario, '--rate', '100', '--quiet', '--out', dir);
@@ -26,7 +26,7 @@ describe('pushsim run with a ramping load', () => {
 describe('pushsim run --report', () => {
   it('writes JUnit XML and the HTML page next to result.json; an unknown format is a usage error', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-report-'));
-    const ran = await pushsim('run', '--count', '300', '--rate', '3000', '--report', 'junit,html', '--quiet', '--out', dir);
+    const ran = await pushsim('run', '--count', '300', '--rate', '3000', '--report', 'junit,html', '--quiet', '--no-fail-on-overload', '--out', dir);
     expect(ran.code).toBe(0);
     const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/^<\?xml/);
@@ -45,7 +45,7 @@ describe('pushsim run --faults', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-faults-'));
     const spec = join(dir, 'faults.yaml');
     await writeFile(spec, 'seed: 4\nfaults:\n  - { kind: error, id: bad-topic, apns: BadTopic, limit: 25 }\n');
-    const ran = await pushsim('run', '--count', '500', '--rate', '2000', '--faults', spec, '--quiet', '--out', dir);
+    const ran = await pushsim('run', '--count', '500', '--rate', '2000', '--faults', spec, '--quiet', '--no-fail-on-overload', '--out', dir);
     expect(ran.code).toBe(0);
     expect(ran.stdout).toMatch(/^bad-topic\s+error\s+25$/m);
     const result = await readResult(join(dir, 'result.json'));
@@ -53,6 +53,20 @@ describe('pushsim run --faults', () => {
     // BadTopic is a config error: never retried, so 25 rejections.
     expect(result.byReason['apns:BadTopic']).toBe(25);
   });
+
+  it("runs the README's fault file for the default run: every fault fires, in phases on the run clock, with no warning", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-faults-'));
+    // The default run's ten seconds at a tenth of its rate: the phases are in time, not in notifications.
+    const ran = await pushsim('run', '--faults', 'simulator/faults/examples/short-brownout.yaml', '--rate', '500', '--count', '5000', '--quiet', '--no-fail-on-overload', '--out', dir);
+    // (A busy machine may add a warning about falling behind; none about the faults.)
+    expect(ran.stderr).not.toContain('cannot fire');
+    const result = await readResult(join(dir, 'result.json'));
+    expect(result.faults?.map((f) => f.id)).toEqual(['slow-answers', 'brownout-errors', 'lost-acks', 'down']);
+    for (const fault of result.faults ?? []) expect(fault.injected, fault.id).toBeGreaterThan(0);
+    expect(result.phases?.map((p) => p.name)).toEqual(['healthy', 'brownout', 'down', 'recovering']);
+    expect(result.phases?.[1]?.startMs).toBeGreaterThanOrEqual(2990);
+    expect(result.warnings).toBeUndefined();
+  }, 90_000);
 
   it('exits 104 listing every problem of a broken spec file, before sending anything', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-faults-'));

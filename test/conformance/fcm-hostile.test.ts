@@ -68,11 +68,11 @@ function generate(random: Random): Case {
   }
 }
 
-/** The FCM errorCode (or oauth:<error>) a response carries. */
+/** The FCM errorCode, else the canonical status, as firebase-admin reads them (or oauth:<error>). */
 function codeOf(response: RawResponse): string {
-  const body = JSON.parse(response.body) as { error?: string | { details?: { errorCode?: string }[] } };
+  const body = JSON.parse(response.body) as { error?: string | { status?: string; details?: { errorCode?: string }[] } };
   if (typeof body.error === 'string') return `oauth:${body.error}`;
-  return body.error?.details?.find((d) => d.errorCode !== undefined)?.errorCode ?? 'none';
+  return body.error?.details?.find((d) => d.errorCode !== undefined)?.errorCode ?? body.error?.status ?? 'none';
 }
 
 describe(`mock FCM under hostile input (seed ${seed})`, () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fcmReasons, type FcmReason } from '../../core/reasons.js';
 import { fcmOutcome } from '../../sender/providers/fcm.js';
 import { startMockFcm, type MockFcm } from '../../simulator/fcm/index.js';
+import { fcmErrorCodes } from '../../simulator/fcm/errors.js';
 import { accessToken, fcmToken, h1, h2, openH2, sendRequest, type RawResponse } from '../simulator/fcm/helpers.js';
 
 let mock: MockFcm;
@@ -36,7 +37,9 @@ function expectFcmError(response: RawResponse, code: FcmReason): { error: { deta
   expect(response.headers['content-type']).toMatch(/^application\/json/);
   const body = JSON.parse(response.body);
   expect(body.error).toMatchObject({ code: info.status, status: info.rpcStatus, message: expect.any(String) });
-  expect(body.error.details).toContainEqual({ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: code });
+  if (fcmErrorCodes.has(code)) expect(body.error.details).toContainEqual({ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: code });
+  // 401 / 403 come from Google's front end: the canonical status, and no FcmError detail (its enum has no such code).
+  else expect(body.error.details ?? []).not.toContainEqual(expect.objectContaining({ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError' }));
   const outcome = fcmOutcome('t', { ok: true, status: response.status, headers: {}, body: Buffer.from(response.body) }, 1);
   expect(outcome).toMatchObject({ status: 'rejected', reason: code, retryClass: info.retry });
   return body;
@@ -59,6 +62,13 @@ describe('mock FCM messages:send', () => {
       expect(JSON.parse(response.body)).toEqual({ name: 'projects/pushsim-test/messages/fake_message_id' });
     }
     expect((await send({ message: { token: fcmToken(2) } })).status).toBe(200);
+  });
+
+  it('accepts a Firebase Installation ID target (message.fid), and answers 404 UNREGISTERED once it is gone', async () => {
+    const fid = 'cXk3ZmVkY2JhOTg3NjU0Mz'; // 22 characters of URL-safe base64
+    expect((await send({ message: { fid, notification: { title: 'hi' } } })).status).toBe(200);
+    mock.tokens.unregister(fid);
+    expectFcmError(await send({ message: { fid } }), 'UNREGISTERED');
   });
 
   it('UNAUTHENTICATED (401): no bearer token, an unknown one, an expired one', async () => {
@@ -85,6 +95,8 @@ describe('mock FCM messages:send', () => {
     ['no message', { validate_only: false }, 'message'],
     ['no target', { message: { data: { a: 'b' } } }, 'message'],
     ['two targets', { message: { token: fcmToken(1), topic: 'news' } }, 'message'],
+    ['a token and a fid', { message: { token: fcmToken(1), fid: 'cXk3ZmVkY2JhOTg3NjU0Mz' } }, 'message'],
+    ['a malformed fid', { message: { fid: 'not a fid' } }, 'message.fid'],
     ['a non-string token', { message: { token: 42 } }, 'message.token'],
     ['a malformed token', { message: { token: 'bad token!' } }, 'message.token'],
     ['a bad topic', { message: { topic: '/topics/news' } }, 'message.topic'],

@@ -3,11 +3,14 @@
  * token auth, sees what it would see from Apple for the same requests (protocols.md §1.5–1.9, §4:
  * node-apn retries 429/5xx and ExpiredProviderToken up to `connectionRetryLimit` times).
  */
-import { Notification, Provider, type ProviderOptions, type ResponseFailure } from '@parse/node-apn';
+import { Notification, Provider, type ProviderOptions, type ResponseFailure, type ResponseSent } from '@parse/node-apn';
 import { afterEach, describe, expect, it } from 'vitest';
+import { apnsReasons, type ApnsReason } from '../../core/reasons.js';
 import { generateApnsSigningKey, type ApnsSigningKey } from '../../simulator/apns/credentials.js';
 import type { MockApnsOptions } from '../../simulator/apns/options.js';
 import { startMockApns, type MockApns } from '../../simulator/apns/server.js';
+import { installRedirect } from '../../simulator/redirect/install.js';
+import { redirectsTo } from '../../simulator/redirect/spec.js';
 import { deviceToken } from '../simulator/apns/helpers.js';
 
 const topic = 'com.example.app';
@@ -80,6 +83,52 @@ describe('@parse/node-apn against the mock (TLS, token auth)', () => {
     expect(failure(result.failed[0])).toEqual({ status, reason });
   });
 
+  it('reports every reason of Apple\'s list with its status, as the mock answers it (each scripted for one token)', async () => {
+    const reasons = Object.keys(apnsReasons) as ApnsReason[];
+    const tokens = reasons.map((_, i) => deviceToken(0x1000 + i));
+    const apns = await start({ initialStreams: 1000, config: { script: Object.fromEntries(reasons.map((reason, i) => [tokens[i] as string, reason])) } });
+    const client = provider(apns, apns.credentials, { connectionRetryLimit: 0 } as Partial<ProviderOptions>);
+    // node-apn closes its session after a 500 (lib/client.js), failing the 503s still retrying on
+    // it: the 500 goes last, on its own.
+    const last = reasons.indexOf('InternalServerError');
+    const first = await client.send(note(), tokens.filter((_, i) => i !== last));
+    const then = await client.send(note(), tokens[last] as string);
+    const got = new Map([...first.failed, ...then.failed].map((f) => [f.device, failure(f)]));
+    const mismatches = reasons.flatMap((reason, i) => {
+      const { timestamp, ...seen } = (got.get(tokens[i] as string) ?? {}) as { timestamp?: unknown };
+      const expected = { status: apnsReasons[reason].status, reason };
+      const ok = JSON.stringify(seen) === JSON.stringify(expected) && (reason === 'Unregistered') === (typeof timestamp === 'number');
+      return ok ? [] : [`${reason}: expected ${JSON.stringify(expected)}, node-apn reported ${JSON.stringify(got.get(tokens[i] as string))}`];
+    });
+    // node-apn words one answer its own way (lib/client.js): a 500 whose reason is "InternalServerError".
+    expect(mismatches).toEqual(['InternalServerError: expected {"status":500,"reason":"InternalServerError"}, node-apn reported {"status":500,"reason":"Error 500, stream ended unexpectedly"}']);
+    expect([...first.sent, ...then.sent]).toHaveLength(0);
+    expect(apns.ledger.summary().delivered).toBe(0);
+  });
+
+  it('certificate auth with Apple-shaped certificates: node-apn\'s own environment check runs, and the mock checks the same marks', async () => {
+    // node-apn takes `production` from the host name (lib/config.js configureAddress: any other
+    // address means development), so it talks to the mock by Apple's names, redirected in-process.
+    const apns = await start({ mtls: 'apple', impersonate: true });
+    const uninstall = installRedirect(redirectsTo(apns.impersonated, apns.url));
+    try {
+      const withCertificate = (pair: { cert: string; key: string }, production: boolean) => new Provider({ cert: pair.cert, key: pair.key, ca: apns.ca, production } as unknown as ProviderOptions);
+      // A universal certificate (development and production marks, topics extension): accepted by both sides.
+      const universal = withCertificate(apns.clientCertificate!, true);
+      providers.push(universal);
+      expect(devices((await universal.send(note(), deviceToken(1))).sent)).toEqual([deviceToken(1)]);
+      // A development-only certificate: node-apn itself refuses it for production (lib/credentials/certificate/validate.js)…
+      const development = await apns.issueClientCertificate({ uid: topic, environment: 'sandbox' });
+      expect(() => withCertificate(development, true)).toThrow(/certificate does not support configured environment, production: true/);
+      // …and sent to the sandbox name, it reaches this production mock, which answers 403 BadCertificateEnvironment (§1.7).
+      const sandbox = withCertificate(development, false);
+      providers.push(sandbox);
+      expect(failure((await sandbox.send(note(), deviceToken(2))).failed[0])).toEqual({ status: 403, reason: 'BadCertificateEnvironment' });
+    } finally {
+      uninstall();
+    }
+  });
+
   it('reports DeviceTokenNotForTopic for a token registered to another app', async () => {
     const apns = await start({ config: { devices: { 'com.example.other': [deviceToken(7)] } } });
     expect(failure((await provider(apns).send(note(), deviceToken(7))).failed[0])).toEqual({ status: 400, reason: 'DeviceTokenNotForTopic' });
@@ -118,5 +167,81 @@ describe('@parse/node-apn against the mock (TLS, token auth)', () => {
 
     const relaxed = await start({ initialStreams: 1000 });
     expect((await provider(relaxed).send(note(), burst)).sent).toHaveLength(20);
+  });
+});
+
+/*
+ * Hundreds of notifications in flight when the mock ends the connection — on close() and through
+ * the graceful `goaway` fault. Apple sends one GOAWAY with a JSON reason and lets the streams it took
+ * finish (§1.5, §1.11); node-apn closes its session on a GOAWAY and destroys it on a second one
+ * (lib/client.js), so one frame is what keeps its answers. What must hold: every notification ends
+ * sent or failed, every one node-apn reports sent is in the mock's ledger, and none it reports failed is.
+ */
+const inFlight = 300;
+// initialStreams: all 300 may be in flight on the first connection; ledgerRecords: per-token deliveries.
+const inFlightOptions: MockApnsOptions = { initialStreams: 1000, ledgerRecords: 10_000 };
+// Not retried by node-apn: a notification ends in the first answer it gets (or its failure).
+const noRetries = { connectionRetryLimit: 0 } as Partial<ProviderOptions>;
+
+/** Sent and failed as node-apn reports them, against what the mock's ledger says it delivered. */
+function reconcile(result: { sent: ResponseSent[]; failed: ResponseFailure[] }, tokens: readonly string[], target: MockApns) {
+  const sent = result.sent.map((s) => s.device);
+  const failed = result.failed.map((f) => f.device);
+  const delivered = new Set(target.ledger.records().map((r) => r.token));
+  return {
+    accountedFor: new Set([...sent, ...failed]).size,
+    total: tokens.length,
+    sentNotDelivered: sent.filter((t) => !delivered.has(t)),
+    failedButDelivered: failed.filter((t) => delivered.has(t)),
+    sent: sent.length,
+    failed: failed.length,
+    delivered: delivered.size,
+  };
+}
+
+const tokens = Array.from({ length: inFlight }, (_, i) => deviceToken(i + 1));
+
+describe('@parse/node-apn with 300 notifications in flight when the connection ends', () => {
+  it.each([
+    ['each answer held 300 ms', 300],
+    ['answers at once', 0],
+  ])('mock.close() (%s): one GOAWAY Shutdown; what the mock took is answered and delivered, the rest fails undelivered', async (_name, latencyMs) => {
+    // close() starts while the mock takes the 151st push, the rest still arriving; with latency,
+    // every stream the mock took is still open when its GOAWAY goes out.
+    let taken = 0;
+    let closed: Promise<void> | undefined;
+    const apns = await start({
+      ...inFlightOptions,
+      ...(latencyMs > 0 && { latency: { kind: 'fixed', ms: latencyMs } }),
+      onPush: () => {
+        if (++taken === 2 + inFlight / 2) closed = mock?.close();
+        return undefined;
+      },
+    });
+    const client = provider(apns, apns.credentials, noRetries);
+    await client.send(new Notification({ alert: 'warm-up', topic }), deviceToken(0xffff)); // the token is validated once
+    const outcome = reconcile(await client.send(new Notification({ alert: 'Hello', topic }), [...tokens]), tokens, apns);
+    await closed;
+    expect(outcome).toMatchObject({ accountedFor: inFlight, total: inFlight, sentNotDelivered: [], failedButDelivered: [] });
+    // What the mock took before its GOAWAY was answered, not lost.
+    expect(outcome.sent).toBeGreaterThanOrEqual(inFlight / 2 + 1);
+    expect(outcome.sent).toBe(outcome.delivered - 1); // the warm-up push is the one other delivery
+  });
+
+  it('the goaway fault (graceful, {"reason":"Shutdown"}): node-apn reconnects, nothing is lost or misreported', async () => {
+    // Each answer waits 100 ms: when the fault fires on the 151st push, the ones before it are all still open.
+    const apns = await start({
+      ...inFlightOptions,
+      latency: { kind: 'fixed', ms: 100 },
+      faults: { faults: [{ kind: 'goaway', reason: 'Shutdown', match: { tokens: [tokens[inFlight / 2] as string] }, limit: 1 }] },
+    });
+    const client = provider(apns, apns.credentials, noRetries);
+    await client.send(new Notification({ alert: 'warm-up', topic }), deviceToken(0xffff));
+    const outcome = reconcile(await client.send(new Notification({ alert: 'Hello', topic }), [...tokens]), tokens, apns);
+    expect(outcome).toMatchObject({ accountedFor: inFlight, total: inFlight, sentNotDelivered: [], failedButDelivered: [] });
+    expect(apns.faultEngine?.list()[0]).toMatchObject({ injected: 1 });
+    // The GOAWAY's last-stream-id covers every push the mock had taken, the 151st included: all answered.
+    expect(outcome.sent).toBeGreaterThanOrEqual(inFlight / 2 + 1);
+    expect(outcome.sent).toBe(outcome.delivered - 1);
   });
 });

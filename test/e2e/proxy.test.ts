@@ -99,7 +99,7 @@ describe('registerProxy', () => {
     registerProxy(program);
     const proxy = program.commands.find((c) => c.name() === 'proxy');
     expect(proxy?.options.map((o) => o.long)).toEqual([
-      '--listen', '--upstream', '--host', '--upstream-ca', '--faults', '--seed', '--no-tls', '--ca-dir', '--control-port', '--control-host',
+      '--listen', '--upstream', '--host', '--upstream-ca', '--faults', '--seed', '--no-tls', '--ca-dir', '--impersonate', '--control-port', '--control-host',
     ]);
   });
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { initHistograms } from '../../reports/histogram.js';
 import { ResultCollector } from '../../reports/result.js';
-import type { Result } from '../../reports/result.js';
+import type { Result, Validity } from '../../reports/result.js';
 import type { Outcome } from '../../sender/outcome.js';
 
 export const accepted = (attempts = 1): Outcome => ({ status: 'accepted', provider: 'apns', token: 'tok-a', attempts, id: 'id-1' });
@@ -74,3 +74,21 @@ export function useSampleRun(): { readonly result: Result } {
     },
   };
 }
+
+/** The verdict of a run whose own in-flight limit (1) held the notifications back. */
+export const invalid: Validity = {
+  valid: false,
+  failOnOverload: true,
+  bounds: { maxSendLagMs: 1000, maxShedPercent: 0 },
+  reasons: ['notifications left up to 1.80 s late at p99 against their planned time (bound 1.00 s): pushsim could not keep to its schedule'],
+  bottleneck: { kind: 'sender-in-flight-limit', summary: "pushsim's own in-flight limit: …" },
+  evidence: {
+    sendLagP99Ms: 1800,
+    fireLagP99Ms: 1,
+    shed: 0,
+    shedPercent: 0,
+    eventLoop: { utilization: 0.2, delayP99Ms: 11, delayMaxMs: 12 },
+    cpuPercent: 20,
+    inFlight: { senderLimit: 1, targetLimit: 1000, peak: 1, peakQueued: 290, senderLimitedPercent: 97, targetLimitedPercent: 0, connectingPercent: 0 },
+  },
+};

@@ -4,9 +4,9 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { INVARIANT_TEST_NAME, SUMMARY_TEST_NAME, formatJUnit, xmlAttribute, xmlText } from '../../reports/junit.js';
+import { COMPLETED_TEST_NAME, INVARIANT_TEST_NAME, REACHABLE_TEST_NAME, SUMMARY_TEST_NAME, VALID_TEST_NAME, formatJUnit, xmlAttribute, xmlText } from '../../reports/junit.js';
 import type { Result } from '../../reports/result.js';
-import { useSampleRun } from './fixtures.js';
+import { invalid, useSampleRun } from './fixtures.js';
 
 interface Failure {
   '@_message': string;
@@ -158,5 +158,41 @@ describe('formatJUnit', () => {
     const suite = parse(formatJUnit({ ...result, thresholds: [{ expression: 'count(failed)\n==0', actual: 1, passed: false }] })).testsuites
       .testsuite;
     expect(suite.testcase[1]?.['@_name']).toBe('count(failed)\n==0');
+  });
+
+  it("adds the run's health cases to a current result: each fails for what it says, and a valid run passes them", () => {
+    const valid = { ...invalid, valid: true, reasons: [] };
+    const { bottleneck: _b, ...validWithout } = valid;
+    const healthy = parse(formatJUnit({ ...result, validity: validWithout })).testsuites.testsuite;
+    expect(healthy.testcase.map((c) => c['@_name'])).toEqual([SUMMARY_TEST_NAME, INVARIANT_TEST_NAME, COMPLETED_TEST_NAME, REACHABLE_TEST_NAME, VALID_TEST_NAME]);
+    expect(healthy['@_failures']).toBe('0');
+
+    const broken = parse(
+      formatJUnit({
+        ...result,
+        validity: invalid,
+        interrupted: { signal: 'SIGTERM', atMs: 1500 },
+        unreachable: { origin: 'https://127.0.0.1:1', cause: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1', atMs: 0, duringWarmup: true },
+      }),
+    ).testsuites.testsuite;
+    expect(broken['@_failures']).toBe('3');
+    expect(caseNamed(broken, COMPLETED_TEST_NAME).failure?.['@_message']).toBe('interrupted by SIGTERM at 1.500 s: the result is partial');
+    expect(caseNamed(broken, REACHABLE_TEST_NAME).failure).toMatchObject({ '@_type': 'unreachable', '@_message': 'https://127.0.0.1:1: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1' });
+    const overload = caseNamed(broken, VALID_TEST_NAME).failure;
+    expect(overload?.['@_type']).toBe('overload');
+    expect(overload?.['#text']).toContain(`bottleneck: ${invalid.bottleneck?.summary}`);
+  });
+
+  it('passes the validity case when the scenario opted out of failing, saying why in its output', () => {
+    const suite = parse(formatJUnit({ ...result, validity: { ...invalid, failOnOverload: false } })).testsuites.testsuite;
+    const valid = caseNamed(suite, VALID_TEST_NAME);
+    expect(valid.failure).toBeUndefined();
+    expect(valid['system-out']).toContain('not valid, but the scenario opted out (validity.failOnOverload: false)');
+  });
+
+  it('shows the health cases of an older result (no validity) only when they fail', () => {
+    const suite = parse(formatJUnit({ ...result, unreachable: { origin: 'https://x', cause: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND x', atMs: 5 } })).testsuites.testsuite;
+    expect(suite.testcase.map((c) => c['@_name'])).toEqual([SUMMARY_TEST_NAME, INVARIANT_TEST_NAME, REACHABLE_TEST_NAME]);
+    expect(suite['@_failures']).toBe('1');
   });
 });

@@ -90,9 +90,9 @@ describe('mergeResults', () => {
     const shards = [a.finish(at('2026-01-01T00:00:00.000Z')), b.finish(at('2026-01-01T00:00:00.000Z'))];
     const merged = mergeResults(shards);
 
-    expect(merged.counts).toEqual({ scheduled: 60, attempts: 60, accepted: 50, rejected: 4, failed: 2, expired: 2, dropped: 2, retries: 2, fallbacks: 0 });
-    expect(merged.byReason).toEqual({ 'apns:Unregistered': 4, 'apns:PUSHSIM_ERR_TIMEOUT': 2, 'apns:queue-full': 2 });
-    expect(Object.keys(merged.byReason)).toEqual(['apns:Unregistered', 'apns:PUSHSIM_ERR_TIMEOUT', 'apns:queue-full']);
+    expect(merged.counts).toEqual({ scheduled: 60, attempts: 60, accepted: 50, rejected: 4, failed: 2, expired: 2, dropped: 2, retries: 2, fallbacks: 0, shutdownInFlight: 0, shutdownQueued: 0 });
+    expect(merged.byReason).toEqual({ 'apns:Unregistered': 4, 'apns:PUSHSIM_ERR_TIMEOUT': 2, 'pushsim:queue-full': 2 });
+    expect(Object.keys(merged.byReason)).toEqual(['apns:Unregistered', 'apns:PUSHSIM_ERR_TIMEOUT', 'pushsim:queue-full']);
     expect(checkInvariant(merged)).toBeUndefined();
     expect(parseResult(JSON.parse(JSON.stringify(merged)))).toEqual(merged);
     // t2 was reported by both shards: listed once, first report first.

@@ -2,8 +2,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLatencyHistogram, initHistograms } from '../../reports/histogram.js';
 import { RESULT_SCHEMA, ResultCollector, checkInvariant, parseResult } from '../../reports/result.js';
 import type { Result } from '../../reports/result.js';
+import type { Outcome } from '../../sender/outcome.js';
 import { InvalidConfigError } from '../../core/errors.js';
-import { accepted, dropped, rejected, sampleRun } from './fixtures.js';
+import { accepted, dropped, invalid, rejected, sampleRun } from './fixtures.js';
 
 const collectors: ResultCollector[] = [];
 function track(collector: ResultCollector): ResultCollector {
@@ -42,12 +43,15 @@ describe('ResultCollector', () => {
       dropped: 1,
       retries: 0,
       fallbacks: 0,
+      shutdownInFlight: 0,
+      shutdownQueued: 0,
     });
+    // What pushsim did itself is keyed `pushsim:`, never under the provider.
     expect(result.byReason).toEqual({
       'apns:Unregistered': 2,
       'apns:PUSHSIM_ERR_TIMEOUT': 1,
       'apns:TooManyRequests': 1,
-      'apns:queue-full': 1,
+      'pushsim:queue-full': 1,
     });
     expect(checkInvariant(result)).toBeUndefined();
   });
@@ -57,7 +61,7 @@ describe('ResultCollector', () => {
       'apns:Unregistered',
       'apns:PUSHSIM_ERR_TIMEOUT',
       'apns:TooManyRequests',
-      'apns:queue-full',
+      'pushsim:queue-full',
     ]);
   });
 
@@ -243,5 +247,82 @@ describe('ResultCollector resilience fields', () => {
     expect(() => parseResult({ ...JSON.parse(JSON.stringify(result)), delivery: { ...delivery, duplicates: -1 } })).toThrow(/delivery\.duplicates/);
     // No times were given: no timeline.
     expect(result.timeline).toBeUndefined();
+  });
+});
+
+const cutBy = (cause: 'shutdown' | 'shutdown-queued' | 'queue-full'): Outcome => ({ status: 'dropped', provider: 'apns', token: 'tok', attempts: cause === 'shutdown' ? 1 : 0, cause });
+
+
+function collect(fill: (c: ResultCollector) => void, extra: Partial<Parameters<ResultCollector['finish']>[0]> = {}): Result {
+  const collector = new ResultCollector();
+  try {
+    fill(collector);
+    return collector.finish({ startedAt: new Date('2026-01-01T00:00:00.000Z'), durationMs: 3000, targetRate: 100, ...extra });
+  } finally {
+    collector.destroy();
+  }
+}
+
+describe('ResultCollector: pushsim’s own part', () => {
+  it('records each send lag, the "sent" second, and per attempt the time queued apart from the time on the wire', () => {
+    const result = collect((c) => {
+      for (let i = 0; i < 3; i++) c.onScheduled(i * 100);
+      c.onFired(0.5);
+      c.onOutcome(accepted(), 12, 15, { atMs: 3, lagMs: 3 });
+      c.onOutcome(accepted(), 1500, 1600, { atMs: 1100, lagMs: 1000 });
+      c.onOutcome(cutBy('queue-full'), 200, 200);
+      c.onAttempt(12, { queuedMs: 2, wireMs: 10 });
+      c.onAttempt(600, { queuedMs: 590, wireMs: 10 });
+      c.onAttempt(1); // failed before the wire: no split
+    });
+    expect(result.sendLagMs).toMatchObject({ count: 2 });
+    expect(result.sendLagMs?.max).toBeCloseTo(1000, 0);
+    expect(result.queueWaitMs).toMatchObject({ count: 2 });
+    expect(result.queueWaitMs?.max).toBeCloseTo(590, 0);
+    expect(result.wireLatencyMs?.max).toBeCloseTo(10, 1);
+    expect(result.attemptLatencyMs?.count).toBe(3);
+    expect(result.timeline?.map((s) => [s.second, s.scheduled, s.sent])).toEqual([
+      [0, 3, 1],
+      [1, 0, 1],
+    ]);
+    expect(result.byReason).toEqual({ 'pushsim:queue-full': 1 });
+  });
+
+  it('counts what the run’s stop cut apart, inside dropped, so the invariant still adds up', () => {
+    const result = collect((c) => {
+      for (let i = 0; i < 4; i++) c.onScheduled();
+      c.onOutcome(accepted(), 5);
+      c.onOutcome(cutBy('shutdown'), 5000);
+      c.onOutcome(cutBy('shutdown-queued'), 5000);
+      c.onOutcome(cutBy('shutdown-queued'), 5000);
+    });
+    expect(result.counts).toMatchObject({ scheduled: 4, accepted: 1, dropped: 3, shutdownInFlight: 1, shutdownQueued: 2 });
+    expect(result.byReason).toEqual({ 'pushsim:shutdown-queued': 2, 'pushsim:shutdown': 1 });
+    expect(checkInvariant(result)).toBeUndefined();
+  });
+
+  it('carries validity, interruption, an unreachable target, phases and warnings, and reads them back', () => {
+    const result = collect((c) => c.onScheduled(), {
+      validity: invalid,
+      interrupted: { signal: 'SIGINT', atMs: 1234 },
+      unreachable: { origin: 'https://127.0.0.1:1', cause: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1', atMs: 0, duringWarmup: true },
+      phases: [{ name: 'healthy', startMs: 0, endMs: 3000 }],
+      warnings: ["phase 'down' begins at 60 s, after the run's last notification is planned (10 s)"],
+    });
+    const back = parseResult(JSON.parse(JSON.stringify(result)));
+    expect(back).toEqual(result);
+    expect(back.validity?.bottleneck?.kind).toBe('sender-in-flight-limit');
+    expect(() => parseResult({ ...JSON.parse(JSON.stringify(result)), validity: { ...invalid, bottleneck: { kind: 'gremlins', summary: '' } } })).toThrow(/validity\.bottleneck\.kind/);
+  });
+
+  it('still reads a result written before these fields existed', () => {
+    const old = collect((c) => {
+      c.onScheduled(0);
+      c.onOutcome(accepted(), 5, 5);
+    });
+    const { sendLagMs: _s, counts, timeline, ...rest } = JSON.parse(JSON.stringify(old)) as Result;
+    const { shutdownInFlight: _i, shutdownQueued: _q, ...oldCounts } = counts;
+    const withoutSent = timeline?.map(({ sent: _sent, ...second }) => second);
+    expect(parseResult({ ...rest, counts: oldCounts, timeline: withoutSent }).timeline?.[0]?.sent).toBeUndefined();
   });
 });

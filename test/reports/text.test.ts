@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatText } from '../../reports/text.js';
 import type { LatencyEntry, Result } from '../../reports/result.js';
-import { useSampleRun } from './fixtures.js';
+import { invalid, useSampleRun } from './fixtures.js';
 
 const empty: LatencyEntry = { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, hdr: 'unused-by-formatText' };
 
@@ -62,7 +62,7 @@ describe('formatText', () => {
     expect(text).toMatch(/accepted\s+49000\s+98\.00%/);
     expect(text).toMatch(/rejected\s+800\s+1\.60%/);
     expect(text).toMatch(/dropped\s+50\s+0\.10%/);
-    expect(text).toContain('attempts 50200 (1.004 per notification)');
+    expect(text).toContain('attempts 50200 on the wire (1.004 per notification)');
   });
 
   it('prints reasons sorted by count descending', () => {
@@ -155,5 +155,72 @@ describe('formatText on a collected result', () => {
     expect(text).toMatch(/dropped\s+1\s+0\.050/);
     expect(text).toMatch(/apns:Unregistered\s+2/);
     expect(text).toContain('scheduled 10 = accepted 4 + rejected 3 + failed 1 + expired 1 + dropped 1 ✓');
+  });
+});
+
+describe('formatText: what pushsim itself did, said plainly', () => {
+  const sample = useSampleRun();
+  const base = (): Result => sample.result;
+
+  it('states an interruption, an unreachable target and an invalid measurement first, before any number', () => {
+    const text = formatText({
+      ...base(),
+      interrupted: { signal: 'SIGINT', atMs: 3200 },
+      validity: invalid,
+    });
+    const [, interrupted = '', verdict = '', reason = '', bottleneck = '', rates = ''] = text.split('\n');
+    expect(interrupted).toBe('✗ INTERRUPTED by SIGINT at 3.20 s: a partial result');
+    expect(verdict).toBe('✗ NOT A VALID MEASUREMENT OF THE TARGET:');
+    expect(reason).toBe(`  - ${invalid.reasons[0]}`);
+    expect(bottleneck).toBe(`  bottleneck: ${invalid.bottleneck?.summary}`);
+    expect(rates).toMatch(/^duration /);
+    const optedOut = formatText({ ...base(), validity: { ...invalid, failOnOverload: false } });
+    expect(optedOut).toContain('✗ NOT A VALID MEASUREMENT OF THE TARGET (validity.failOnOverload: false, so the run does not fail on it):');
+
+    const unreachable = formatText({ ...base(), unreachable: { origin: 'https://127.0.0.1:1', cause: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1', atMs: 10 } });
+    expect(unreachable.split('\n')[1]).toBe('✗ TARGET UNREACHABLE: https://127.0.0.1:1: ECONNREFUSED — connect ECONNREFUSED 127.0.0.1:1 (stopped at 10.00 ms)');
+    // No achieved rate that reads like success when nothing answered.
+    expect(unreachable).toContain('achieved — (the target never answered)');
+    expect(unreachable).not.toMatch(/% of target/);
+  });
+
+  it('shows each final state in its own timeline column, as the outcome table counts them, next to planned and sent', () => {
+    const timeline = [
+      { second: 0, scheduled: 100, sent: 60, accepted: 50, rejected: 2, failed: 3, expired: 4, dropped: 5, p50: 1, p99: 2, max: 3 },
+      { second: 1, scheduled: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 36, p50: null, p99: null, max: null },
+    ];
+    const text = formatText({ ...base(), timeline });
+    expect(lineWith(text, 'second')).toMatch(/^second\s+planned\s+sent\s+accepted\s+rejected\s+failed\s+expired\s+dropped\s+p50\s+p99\s+max$/);
+    expect(text).toMatch(/^0\s+100\s+60\s+50\s+2\s+3\s+4\s+5\s+1\.00\s+2\.00\s+3\.00$/m);
+    // A result from before `sent` existed shows a dash, not a made-up number.
+    expect(text).toMatch(/^1\s+0\s+—\s+0\s+0\s+0\s+0\s+36\s+—\s+—\s+—$/m);
+  });
+
+  it('breaks dropped down into what pushsim shed and what the run’s stop cut, and shows where the time went', () => {
+    const text = formatText({
+      ...base(),
+      counts: { ...base().counts, dropped: 6, scheduled: 15, shutdownInFlight: 2, shutdownQueued: 3 },
+      byReason: { ...base().byReason, 'pushsim:shutdown-queued': 3, 'pushsim:shutdown': 2 },
+      sendLagMs: { count: 9, p50: 1, p90: 2, p99: 1500, p999: 1500, max: 1600, hdr: 'x' },
+      queueWaitMs: { count: 9, p50: 0.5, p90: 1, p99: 1400, p999: 1400, max: 1500, hdr: 'x' },
+      wireLatencyMs: { count: 9, p50: 8, p90: 9, p99: 10, p999: 10, max: 11, hdr: 'x' },
+    });
+    expect(text).toContain('dropped by pushsim itself: 1 shed (queue full) · 2 cut on the wire when the run stopped · 3 never sent before it stopped');
+    expect(text).toContain('send lag (ms, planned → on the wire): p50 1.00 · p99 1500.00 · max 1600.00');
+    expect(text).toContain('  queued in pushsim (ms): p50 0.500 · p99 1400.00 · max 1500.00');
+    expect(text).toContain('  on the wire (ms): p50 8.00 · p99 10.00 · max 11.00');
+  });
+
+  it('marks faults that never fired, and lists the phases on the run clock and the warnings', () => {
+    const text = formatText({
+      ...base(),
+      faults: [{ id: 'errors', kind: 'error', injected: 12 }, { id: 'late', kind: 'outage', injected: 0 }],
+      phases: [{ name: 'healthy', startMs: 0, endMs: 5000 }, { name: 'brownout', startMs: 5000, endMs: 7250 }],
+      warnings: ["fault 'late' cannot fire: it starts at 60 s, after the run's last notification is planned (10 s)"],
+    });
+    expect(lineWith(text, 'late ')).toMatch(/late\s+outage\s+0\s+⚠ never fired$/);
+    expect(lineWith(text, 'errors ')).toMatch(/errors\s+error\s+12$/);
+    expect(text).toContain('phases (s, run clock): healthy 0.00–5.00 · brownout 5.00–7.25');
+    expect(text).toContain("warning: fault 'late' cannot fire: it starts at 60 s");
   });
 });

@@ -5,6 +5,10 @@ import { ApnsTokenSigner } from '../../sender/auth/apns-token.js';
 import type { DispatchContext, Transport, TransportRequest, TransportResult } from '../../sender/transport.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { apnsAdapter } from '../../sender/providers/apns.js';
+import { reasonKey } from '../../sender/outcome.js';
+import { resilienceInterceptors } from '../../sender/policies.js';
+import { compose } from '../../sender/transport.js';
+import { startH2Server } from '../helpers/h2-server.js';
 
 /** A transport for unit tests: answers from a script and records what it was given. */
 function scriptedTransport(answers: ((req: TransportRequest) => TransportResult)[]): Transport & { seen: TransportRequest[] } {
@@ -106,3 +110,51 @@ describe('apnsTokenAuth refresh on ExpiredProviderToken', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe("Sender: pushsim's own shutdown through the real pool and the default policies", () => {
+  it('cuts what is on the wire and what waits as pushsim:shutdown, without a retry or a breaker transition', async () => {
+    // Answers nothing: every stream stays open until the sender is destroyed.
+    const server = await startH2Server(() => {}, { maxConcurrentStreams: 2 });
+    const events: string[] = [];
+    const sender = await ApnsSender.create({
+      url: server.url,
+      credentials: { keyId: 'K', teamId: 'T', privateKey: p8 },
+      listener: { onRetry: () => events.push('retry'), onBreakerStateChange: (_o, from, to) => events.push(`${from}->${to}`) },
+      policies: { circuitBreaker: { consecutiveFailures: 1 } },
+    });
+    try {
+      const sending = Array.from({ length: 5 }, () => sender.send({ token: 'ab', topic: 'com.example', payload: {} }));
+      await waitUntil(() => server.requests === 2);
+      await sender.destroy();
+      const outcomes = await Promise.all(sending);
+      expect(outcomes.map((o) => (o.status === 'dropped' ? o.cause : o.status))).toEqual(['shutdown', 'shutdown', 'shutdown-queued', 'shutdown-queued', 'shutdown-queued']);
+      expect(outcomes.map((o) => reasonKey(o))).toEqual([...Array(2).fill('pushsim:shutdown'), ...Array(3).fill('pushsim:shutdown-queued')]);
+      expect(outcomes.map((o) => o.attempts)).toEqual([1, 1, 0, 0, 0]);
+      expect(events).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('resilience policies over a transport of many origins', () => {
+  it('keep a circuit breaker per origin and name it in the transitions, never "*"', async () => {
+    const unavailable: TransportResult = { ok: true, status: 503, headers: {}, body: Buffer.alloc(0) };
+    const transitions: string[] = [];
+    const interceptors = resilienceInterceptors(() => 'retryable', { retry: false, circuitBreaker: { consecutiveFailures: 2, minRequests: 1000 } }, { onBreakerStateChange: (origin, from, to) => transitions.push(`${origin} ${from}->${to}`) }, '*');
+    const dispatch = compose((request) => Promise.resolve(request.path.startsWith('https://down.example') ? unavailable : ok()), ...interceptors);
+    const send = (path: string) => dispatch({ method: 'POST', path, headers: {} }, { attempts: 0 });
+    for (let i = 0; i < 2; i++) await send('https://down.example/push/1');
+    expect(await send('https://down.example/push/2')).toMatchObject({ ok: false, kind: 'circuit-open' });
+    expect(await send('https://up.example:8443/push/3')).toMatchObject({ ok: true, status: 200 });
+    expect(transitions).toEqual(['https://down.example closed->open']);
+  });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

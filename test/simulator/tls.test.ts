@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { connect, createServer, type ConnectionOptions, type Server, type TlsOptions, type TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  appleCertificateOids,
   generateCertificateAuthority,
   generateClientCertificate,
   generateServerCertificate,
@@ -81,6 +82,18 @@ describe('generateClientCertificate', () => {
     const { socket, greeting } = await handshake(port, { ca: ca.cert, servername: 'localhost', cert: client.cert, key: client.key });
     expect(greeting).toBe('hello');
     expect(socket.getCertificate()).toMatchObject({ subject: { UID: 'com.example.app', CN: 'Apple Push Services: com.example.app' } });
+  });
+
+  it('apple: an RSA key and Apple\'s marks — development, production, and the topics of a universal certificate — under an RSA CA', async () => {
+    const ca = await generateCertificateAuthority({ rsa: true });
+    const universal = new X509Certificate((await generateClientCertificate(ca, { uid: 'com.example.app', apple: true })).cert);
+    const development = new X509Certificate((await generateClientCertificate(ca, { uid: 'com.example.app', environment: 'sandbox', apple: true })).cert);
+    expect(universal.publicKey.asymmetricKeyType).toBe('rsa');
+    expect(universal.verify(new X509Certificate(ca.cert).publicKey)).toBe(true);
+    const oid = (dotted: string): Buffer => Buffer.from(`060a2a864886f7636406030${dotted.at(-1)}`, 'hex');
+    expect([appleCertificateOids.development, appleCertificateOids.production, appleCertificateOids.topics].map((o) => universal.raw.includes(oid(o)))).toEqual([true, true, true]);
+    expect([appleCertificateOids.development, appleCertificateOids.production, appleCertificateOids.topics].map((o) => development.raw.includes(oid(o)))).toEqual([true, false, false]);
+    expect(universal.raw.includes(Buffer.from('com.example.app.voip'))).toBe(true);
   });
 
   it('refuses a missing uid', async () => {

@@ -18,39 +18,11 @@
 import { constants } from 'node:http2';
 import type { Problems } from '../check.js';
 import { http2ErrorCode, optionalEnum, optionalNumber, optionalString } from '../check.js';
-import type { Http2Session } from 'node:http2';
+import { sendGoaway } from '../../goaway.js';
 import type { FaultKind, FaultRuntime, TrackedSession } from '../types.js';
 
 const triggers = ['request', 'idle', 'max-age', 'pings'] as const;
 type Trigger = (typeof triggers)[number];
-
-/** Sends GOAWAY on a server session, then closes it (graceful) or destroys it (abrupt). */
-export function sendGoaway(session: Http2Session, code: number, debug: string | undefined, lastStreamId?: number): void {
-  if (session.closed || session.destroyed) return;
-  const data = debug === undefined ? undefined : Buffer.from(debug);
-  if (code === constants.NGHTTP2_NO_ERROR && lastStreamId === undefined) {
-    // Graceful shutdown, RFC 9113 §6.8: first a GOAWAY with last-stream-id 2^31-1 (nothing the client
-    // already sent is refused), then — after a round trip — the final one that session.close() sends
-    // with the real last processed stream. Sending a concrete id first would make close()'s GOAWAY
-    // *raise* it, which the client must treat as a PROTOCOL_ERROR (nghttp2 does), and would refuse
-    // streams the server had already started processing: duplicates on replay.
-    session.goaway(code, MAX_STREAM_ID, data);
-    setTimeout(() => {
-      if (!session.closed && !session.destroyed) session.close();
-    }, GRACE_MS).unref();
-    return;
-  }
-  const last = lastStreamId ?? session.state.lastProcStreamID ?? 0;
-  session.goaway(code, last, data);
-  if (code === constants.NGHTTP2_NO_ERROR) session.close();
-  // Let the GOAWAY frame reach the socket before tearing the connection down.
-  else setImmediate(() => session.destroy());
-}
-
-/** Largest stream id (RFC 9113 §5.1.1): "every stream may still complete". */
-const MAX_STREAM_ID = 2 ** 31 - 1;
-/** More than a loopback round trip, short enough not to hold a test up. */
-const GRACE_MS = 20;
 
 export const goawayFault: FaultKind = {
   kind: 'goaway',
@@ -104,7 +76,7 @@ export const goawayFault: FaultKind = {
         timer = later(idleMs, () => {
           if (open > 0 || !runtime.active()) return;
           runtime.fired();
-          sendGoaway(tracked.session, code, debug);
+          void sendGoaway(tracked.session, { code, debug });
         });
       };
       arm();
@@ -124,7 +96,7 @@ export const goawayFault: FaultKind = {
         while (times.length > 0 && (times[0] ?? now) <= now - windowMs) times.shift();
         if (times.length > maxPings && runtime.active()) {
           runtime.fired();
-          sendGoaway(tracked.session, code, debug);
+          void sendGoaway(tracked.session, { code, debug });
         }
       });
     };
@@ -140,7 +112,7 @@ export const goawayFault: FaultKind = {
           const timer = later(spec['maxAgeMs'] as number, () => {
             if (!runtime.active()) return;
             runtime.fired();
-            sendGoaway(tracked.session, code, debug);
+            void sendGoaway(tracked.session, { code, debug });
           });
           tracked.session.once('close', () => clearTimeout(timer));
         } else if (trigger === 'pings') watchPings(tracked, runtime, spec['maxPings'] as number, (spec['windowMs'] as number | undefined) ?? 60_000);

@@ -272,6 +272,41 @@ describe('Http2Pool', () => {
     expect((opened[2] as number) - (opened[1] as number)).toBeGreaterThanOrEqual(35);
   });
 
+  it('destroy() cuts what is queued and on the wire as pushsim\'s own shutdown, never as a socket error', async () => {
+    server = await startH2Server(() => {}, { maxConcurrentStreams: 1 });
+    pool = new Http2Pool({ origin: server.url });
+    const onTheWire = pool.dispatch(request);
+    const queued = pool.dispatch(request);
+    await vitestWaitFor(() => server!.requests === 1 && pool!.stats().queued === 1);
+    await pool.destroy();
+    expect(await onTheWire).toMatchObject({ ok: false, kind: 'shutdown', unprocessed: false, error: { code: 'PUSHSIM_ERR_SHUTDOWN' } });
+    expect(await queued).toMatchObject({ ok: false, kind: 'shutdown', unprocessed: true, error: { code: 'PUSHSIM_ERR_SHUTDOWN' } });
+    expect(await pool.dispatch(request)).toMatchObject({ ok: false, kind: 'shutdown', unprocessed: true });
+  });
+
+  it('says when each attempt went on the wire (streamAt) and when the notification first did (sentAt)', async () => {
+    server = await startH2Server(answerAfter(0));
+    pool = new Http2Pool({ origin: server.url });
+    const context = { attempts: 0 } as { attempts: number; sentAt?: number; streamAt?: number };
+    const before = performance.now();
+    await pool.dispatch(request, context);
+    const first = context.sentAt as number;
+    expect(first).toBeGreaterThanOrEqual(before);
+    expect(context.streamAt).toBe(first);
+    await pool.dispatch(request, context);
+    expect(context.sentAt).toBe(first);
+    expect(context.streamAt).toBeGreaterThanOrEqual(first);
+    expect(context.attempts).toBe(2);
+  });
+
+  it('fails a host under .invalid at once as ENOTFOUND, without asking a resolver (RFC 6761)', async () => {
+    const failures: Error[] = [];
+    pool = new Http2Pool({ origin: 'https://nonexistent.invalid:8443', listener: { onConnectionFailed: (_origin, error) => failures.push(error) } });
+    const result = await pool.dispatch(request);
+    expect(result).toMatchObject({ ok: false, kind: 'connect', unprocessed: true });
+    expect((failures[0]?.cause as NodeJS.ErrnoException | undefined)?.code).toBe('ENOTFOUND');
+  });
+
   it('throws at construction on bad options', () => {
     expect(() => new Http2Pool({ origin: 'not a url' })).toThrow(InvalidArgumentError);
     expect(() => new Http2Pool({ origin: 'ftp://127.0.0.1:1' })).toThrow(/https: or http:/);

@@ -94,4 +94,15 @@ describe('CircuitBreaker', () => {
   it('rejects bad options', () => {
     expect(() => new CircuitBreaker({ classify, errorRate: 2 })).toThrow(/errorRate/);
   });
+
+  it("does not hold pushsim's own shutdown against the origin", async () => {
+    const h = harness({ consecutiveFailures: 3, minRequests: 1000 });
+    h.answer({ ok: false, kind: 'shutdown', unprocessed: false, error: new PushSimError('PUSHSIM_ERR_SHUTDOWN', 'cut') });
+    for (let i = 0; i < 10; i++) await h.send();
+    expect(h.breaker.state).toBe('closed');
+    expect(h.changes).toEqual([]);
+    h.answer(refused);
+    for (let i = 0; i < 3; i++) await h.send();
+    expect(h.breaker.state).toBe('open');
+  });
 });

@@ -56,4 +56,12 @@ describe('fallback interceptor', () => {
     expect((await h.send()).result.ok).toBe(false);
     expect(h.secondaryCalls()).toBe(0);
   });
+
+  it("does not route pushsim's own shutdown to the secondary", async () => {
+    const h = harness({ ok: false, kind: 'shutdown', unprocessed: true, error: new PushSimError('PUSHSIM_ERR_SHUTDOWN', 'not sent') });
+    const { result, context } = await h.send();
+    expect(result).toMatchObject({ ok: false, kind: 'shutdown' });
+    expect(h.secondaryCalls()).toBe(0);
+    expect(context.route).toBeUndefined();
+  });
 });

@@ -128,4 +128,30 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs({ 'retry-after': 'soon' }, 0)).toBeUndefined();
     expect(retryAfterMs({}, 0)).toBeUndefined();
   });
+
+  it("never retries pushsim's own shutdown; a retry that never left (the stop, an open circuit) returns the attempt before it, uncounted", async () => {
+    const cutOnTheWire: TransportResult = { ok: false, kind: 'shutdown', unprocessed: false, error: new PushSimError('PUSHSIM_ERR_SHUTDOWN', 'cut') };
+    const neverLeft: TransportResult = { ok: false, kind: 'shutdown', unprocessed: true, error: new PushSimError('PUSHSIM_ERR_SHUTDOWN', 'not sent') };
+    const cut = harness([cutOnTheWire, ok]);
+    expect(await cut.dispatch()).toBe(cutOnTheWire);
+    expect(cut.calls()).toBe(1);
+
+    let retries = 0;
+    const unavailable = apns(503, 'ServiceUnavailable');
+    const stopped = harness([unavailable, neverLeft, ok], { onRetry: () => retries++ });
+    expect(await stopped.dispatch()).toBe(unavailable);
+    expect(stopped.calls()).toBe(2);
+    expect(retries).toBe(0);
+
+    // An open circuit keeping the retry in: likewise, the provider's last answer stands.
+    const circuitOpen: TransportResult = { ok: false, kind: 'circuit-open', unprocessed: true, error: new PushSimError('PUSHSIM_ERR_CIRCUIT_OPEN', 'open') };
+    expect(await harness([unavailable, circuitOpen], { onRetry: () => retries++ }).dispatch()).toBe(unavailable);
+    expect(await harness([circuitOpen]).dispatch()).toBe(circuitOpen);
+    expect(retries).toBe(0);
+
+    // A retry that was made is counted once it comes back.
+    const made = harness([unavailable, ok], { onRetry: () => retries++ });
+    expect(await made.dispatch()).toBe(ok);
+    expect(retries).toBe(1);
+  });
 });

@@ -43,7 +43,7 @@ describe('mock APNs options', () => {
     ['a deviceTokenPattern string', { deviceTokenPattern: '^[0-9a-f]+$' }, /deviceTokenPattern must be a RegExp/],
     ['a negative idle timeout', { idleTimeoutMs: -1 }, /idleTimeoutMs must be an integer from 0/],
     ['mtls with tls: false', { mtls: true, tls: false }, /mtls needs TLS: remove tls: false/],
-    ['mtls as a string', { mtls: 'yes' }, /mtls must be true, false or \{ ca: \{ cert, key\? \} \}/],
+    ['mtls as a string', { mtls: 'yes' }, /mtls must be true, 'apple', false or \{ ca: \{ cert, key\? \} \}/],
     ['an unknown profile', { profile: 'fast' }, /profile must be 'validated' or 'accept-all', got fast/],
     ['a bundle id with spaces', { bundleId: 'com example' }, /bundleId must be a bundle id like com.example.app/],
     ['a rate limit without a window', { deviceRateLimit: { max: 1 } }, /deviceRateLimit.windowMs must be an integer from 1/],
