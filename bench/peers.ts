@@ -215,6 +215,9 @@ function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: 
     `- Load average (1 / 5 / 15 min): ${load(when.loadBefore)} before, ${load(when.loadAfter)} after`,
     '',
     'Absolute numbers move 15–25 % from minute to minute on shared machines; the ratios, measured in the same rounds, are what to compare.',
+    ...(Math.max(when.loadBefore[0] ?? 0, when.loadAfter[0] ?? 0) > cpus().length
+      ? ['', `**The machine was busy** (1-minute load average above its ${cpus().length} cores): other processes took CPU time in the middle of measurements, so throughput ratios spread widely; the CPU ratios are steadier. Rerun on a quiet machine for numbers to quote.`]
+      : []),
     '',
     '## Senders against nghttpd',
     '',
