@@ -63,6 +63,7 @@ export { evaluateThresholds, parseThreshold } from './scenarios/thresholds.js';
 export type { Threshold, ThresholdVerdict } from './scenarios/thresholds.js';
 export type { RunEvents, RunOptions, RunProgress, RunStart } from './scenarios/runner.js';
 export type { MockTarget, ScenarioConfig, UrlTarget } from './scenarios/config.js';
+export type { ClosedModelConfig, ConstantArrivalRateConfig, LoadConfig, RampingArrivalRateConfig, RampingStage } from './scenarios/executors/index.js';
 export { judgeValidity, validityDefaults } from './scenarios/overload.js';
 export type { ValidityConfig } from './scenarios/overload.js';
 export { validateScenario } from './scenarios/config.js';

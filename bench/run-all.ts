@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const benches = [
+  // First: it writes docs/benchmarks.md (pushsim beside @parse/node-apn and a raw node:http2 loop).
+  ['peers.js', '30000', '5', '100', '100000'],
   ['sender-apns.js', '100000', '100'],
   ['mock-apns-h2load.js', '100000', '5'],
   ['faults-overhead.js', '60000', '3'],

@@ -15,6 +15,7 @@ import { ApnsSender } from '../sender/apns-sender.js';
 import { ApnsTokenSigner } from '../sender/auth/apns-token.js';
 import { Http2Pool } from '../sender/http2/pool.js';
 import { startChild } from './lib/children.js';
+import { closedLoop } from './lib/closed-loop.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const inFlight = Number(process.argv[3] ?? 100);
@@ -35,21 +36,6 @@ async function measure(name: string, run: () => Promise<number>): Promise<Measur
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   return { name, perSecond: (total / ms) * 1000, cpuMicrosPerNotification: (cpu.user + cpu.system) / total, ok };
-}
-
-/** Keeps `inFlight` requests open until `total` have been answered. */
-async function closedLoop(sendOne: () => Promise<boolean>): Promise<number> {
-  let started = 0;
-  let ok = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (started < total) {
-        started++;
-        if (await sendOne()) ok++;
-      }
-    }),
-  );
-  return ok;
 }
 
 async function main(): Promise<void> {
@@ -73,6 +59,8 @@ async function main(): Promise<void> {
       results.push(
         await measure('raw node:http2 loop', () =>
           closedLoop(
+            total,
+            inFlight,
             () =>
               new Promise<boolean>((resolve) => {
                 const stream = session.request({ ':method': 'POST', ':path': `/3/device/${token}`, 'apns-topic': 'com.example', 'apns-push-type': 'alert', authorization, 'content-type': 'application/json' });
@@ -90,7 +78,7 @@ async function main(): Promise<void> {
 
       // The skeleton sender: pool + auth only.
       const bare = await ApnsSender.create({ url: info.url, credentials, maxInFlight: inFlight, policies: { retry: false, circuitBreaker: false } });
-      results.push(await measure('ApnsSender, bare', () => closedLoop(async () => (await bare.send({ token, topic: 'com.example', payload })).status === 'accepted')));
+      results.push(await measure('ApnsSender, bare', () => closedLoop(total, inFlight, async () => (await bare.send({ token, topic: 'com.example', payload })).status === 'accepted')));
       await bare.close();
 
       // Every interceptor on: retry, circuit breaker, fallback (to a second pool), attempt timing.
@@ -102,7 +90,7 @@ async function main(): Promise<void> {
         policies: { fallback: { name: 'secondary', to: secondary.dispatch } },
         listener: { onAttempt: () => {}, onOutcome: () => {}, onRetry: () => {} },
       });
-      results.push(await measure('ApnsSender, resilient', () => closedLoop(async () => (await resilient.send({ token, topic: 'com.example', payload })).status === 'accepted')));
+      results.push(await measure('ApnsSender, resilient', () => closedLoop(total, inFlight, async () => (await resilient.send({ token, topic: 'com.example', payload })).status === 'accepted')));
       await resilient.close();
       await secondary.close();
     }

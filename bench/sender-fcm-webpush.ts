@@ -21,6 +21,7 @@ import { FcmSender } from '../sender/fcm-sender.js';
 import { WebPushSender } from '../sender/webpush-sender.js';
 import type { WebPushSubscription } from '../sender/providers/webpush.js';
 import { childCpuMicros, startChild } from './lib/children.js';
+import { closedLoop } from './lib/closed-loop.js';
 
 if (process.argv[2] === '--serve') {
   const [kind, dir] = [process.argv[3], process.argv[4] as string];
@@ -62,20 +63,6 @@ async function measure(name: string, pid: number | undefined, run: () => Promise
   };
 }
 
-/** Keeps `inFlight` notifications open until `total` have been answered. */
-async function closedLoop(sendOne: (i: number) => Promise<boolean>): Promise<number> {
-  let started = 0;
-  let ok = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (started < total) {
-        if (await sendOne(started++)) ok++;
-      }
-    }),
-  );
-  return ok;
-}
-
 async function main(): Promise<void> {
   const fcmDir = await mkdtemp(join(tmpdir(), 'pushsim-bench-fcm-'));
   const pushDir = await mkdtemp(join(tmpdir(), 'pushsim-bench-webpush-'));
@@ -94,7 +81,7 @@ async function main(): Promise<void> {
       const fcmSender = await FcmSender.create({ serviceAccount, url: fcmInfo.url, maxInFlight: inFlight });
       results.push(
         await measure('FcmSender → mock FCM', fcm.process.pid, () =>
-          closedLoop(async (i) => (await fcmSender.send({ token: `bench-${i % 1000}:APA91b-token`, data })).status === 'accepted'),
+          closedLoop(total, inFlight, async (i) => (await fcmSender.send({ token: `bench-${i % 1000}:APA91b-token`, data })).status === 'accepted'),
         ),
       );
       await fcmSender.close();
@@ -102,7 +89,7 @@ async function main(): Promise<void> {
       const pushSender = await WebPushSender.create({ vapid, maxInFlight: inFlight });
       results.push(
         await measure('WebPushSender → mock Web Push', push.process.pid, () =>
-          closedLoop(async (i) => (await pushSender.send({ subscription: subscriptions[i % subscriptions.length] as WebPushSubscription, payload, ttl: 60 })).status === 'accepted'),
+          closedLoop(total, inFlight, async (i) => (await pushSender.send({ subscription: subscriptions[i % subscriptions.length] as WebPushSubscription, payload, ttl: 60 })).status === 'accepted'),
         ),
       );
       await pushSender.close();

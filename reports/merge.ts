@@ -16,7 +16,7 @@ import type { OutcomeStatus } from '../sender/outcome.js';
 import { mergeLedgerSummaries } from '../simulator/ledger/ledger.js';
 import { decodeHistogram, mergeEncoded } from './histogram.js';
 import { RESULT_SCHEMA, achievedRate } from './result.js';
-import type { BreakerTransition, DeliverySummary, FaultInjection, LatencyEntry, Result, ResultCounts, TokenToPrune } from './result.js';
+import type { BreakerTransition, DeliverySummary, FaultInjection, LatencyEntry, LoadModel, Result, ResultCounts, TokenToPrune } from './result.js';
 import type { TimelineSecond } from './timeline.js';
 
 /**
@@ -39,6 +39,8 @@ import type { TimelineSecond } from './timeline.js';
  *   gets a ` [shard N]` suffix (N = position in `results`, from 1): each shard had its own breaker.
  * - `thresholds` are dropped: a shard's verdict says nothing about the whole, so re-evaluate the
  *   scenario's thresholds on the merged result.
+ * - `loadModel` is kept when any shard ran the closed model (its latency is not corrected for
+ *   coordinated omission, so neither is the merge), with the shards' in-flight counts summed.
  * - `timeline` seconds are aligned on the merged start (each shard shifted by its start, rounded to
  *   the second) and their counts summed; per-second percentiles cannot be merged without the
  *   values, so they are null when two or more shards had that second.
@@ -80,8 +82,15 @@ export function mergeResults(results: readonly Result[]): Result {
     ...(delivery !== undefined && { delivery }),
     ...(anyHas('faults') && { faults: sumFaults(results) }),
     ...(anyHas('timeline') && { timeline: mergeTimelines(results, startedAt) }),
+    ...(anyHas('loadModel') && { loadModel: mergeLoadModel(results) }),
     ...mergedTimings(results),
   };
+}
+
+/** Any closed-model shard makes the merged latency uncorrected too; the shards' in-flight counts add up. */
+function mergeLoadModel(results: readonly Result[]): LoadModel {
+  const inFlight = results.reduce((sum, r) => sum + (r.loadModel?.inFlight ?? 0), 0);
+  return { kind: 'closed', inFlight, latencyCorrectedForCoordinatedOmission: false };
 }
 
 /** Send lag, queue wait and wire latency from the merged histograms, each when any shard has it. */

@@ -85,6 +85,22 @@ export interface FaultInjection {
   readonly injected: number;
 }
 
+/**
+ * How a closed-model run sent its load (scenarios/executors/closed.ts), and what that does to its
+ * latency. Absent for an open-model (arrival-rate) run, whose latency runs from each notification's
+ * planned time and so shows the queueing behind a slow provider.
+ */
+export interface LoadModel {
+  readonly kind: 'closed';
+  /** Notifications kept in flight. */
+  readonly inFlight: number;
+  /**
+   * Always false here: a slow answer delays the next send, so the waiting a slow provider causes
+   * never shows in latency (coordinated omission). Latency runs from each actual send.
+   */
+  readonly latencyCorrectedForCoordinatedOmission: false;
+}
+
 export interface LatencyEntry extends LatencySummary {
   /** Compressed base64 HDR histogram of the same values, in **microseconds**. */
   readonly hdr: string;
@@ -223,6 +239,8 @@ export interface Result {
   readonly faults?: readonly FaultInjection[];
   /** Per second of the measured run: planned, completed by outcome, accepted latency (timeline.ts). */
   readonly timeline?: readonly TimelineSecond[];
+  /** Only for a closed-model run: its latency is not corrected for coordinated omission. */
+  readonly loadModel?: LoadModel;
   /** Per notification: from its planned time to its first request on the wire (ms). */
   readonly sendLagMs?: LatencyEntry;
   /** Per attempt: time waiting inside pushsim (the pool's queue, a free stream) before the request went on the wire. */
@@ -283,6 +301,8 @@ export interface FinishOptions {
   /** The mocks' delivery ledgers, when the target is our mock: gives `delivery` and `counts.duplicates`. */
   readonly delivery?: DeliverySummary;
   readonly faults?: readonly FaultInjection[];
+  /** A closed-model run says so, and that its latency is not corrected for coordinated omission. */
+  readonly loadModel?: LoadModel;
   readonly validity?: Validity;
   readonly interrupted?: Interruption;
   readonly unreachable?: Unreachable;
@@ -464,6 +484,7 @@ export class ResultCollector {
       ...(delivery !== undefined && { delivery }),
       ...(faults !== undefined && { faults }),
       ...(this.#timeline !== undefined && { timeline: withPauses(this.#timeline.snapshot(), options.pauses) }),
+      ...(options.loadModel !== undefined && { loadModel: options.loadModel }),
       ...(this.#sendLag.count > 0 && { sendLagMs: entryOf(this.#sendLag) }),
       ...(this.#queueWait.count > 0 && { queueWaitMs: entryOf(this.#queueWait) }),
       ...(this.#wire.count > 0 && { wireLatencyMs: entryOf(this.#wire) }),
@@ -618,6 +639,7 @@ const resultSchema = z.object({
       }),
     )
     .optional(),
+  loadModel: z.object({ kind: z.literal('closed'), inFlight: z.number().int().positive(), latencyCorrectedForCoordinatedOmission: z.literal(false) }).optional(),
   sendLagMs: latencyEntrySchema.optional(),
   queueWaitMs: latencyEntrySchema.optional(),
   wireLatencyMs: latencyEntrySchema.optional(),

@@ -127,6 +127,11 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   lines.push(
     `duration ${duration(result.durationMs)} · target ${target === null ? '—' : rate(target)} · achieved ${achievedText}`,
   );
+  if (result.loadModel !== undefined) {
+    lines.push(
+      `closed model, ${result.loadModel.inFlight} in flight: latency is NOT corrected for coordinated omission (it runs from each send, and a slow answer delayed the next one); measure latency with an arrival rate`,
+    );
+  }
 
   lines.push('');
   const latencyRows = outcomeStatuses

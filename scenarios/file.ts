@@ -7,6 +7,7 @@
  *   target: { mock: apns, latency: { kind: lognormal, medianMs: 20, sigma: 0.8 } }
  *   load: { rate: 2000, count: 20000 }
  *   load: { executor: ramping-arrival-rate, startRate: 0, stages: [{ durationMs: 30000, target: 5000 }] }
+ *   load: { executor: closed, inFlight: 100, count: 100000 }   # or durationMs: the most the target can take
  *   thresholds: ["p(99)<250", "rate(accepted)>=0.97"]
  *   validity: { maxSendLagMs: 1000, maxShedPercent: 0, failOnOverload: true }   # overload: exit 97
  *
@@ -73,8 +74,14 @@ const rampingLoad = z.strictObject({
   startRate: z.number().optional(),
   stages: z.array(z.strictObject({ durationMs: whole, target: z.number() })),
 });
-/** Constant unless `executor: ramping-arrival-rate`; the numbers themselves are checked by validateLoad. */
-const load = eitherOf(constantLoad, rampingLoad, (value) => (value as { executor?: unknown }).executor === 'ramping-arrival-rate');
+const closedLoad = z.strictObject({ executor: z.literal('closed'), inFlight: whole, count: whole.optional(), durationMs: whole.optional() });
+const executorOf = (value: object): unknown => (value as { executor?: unknown }).executor;
+/** Constant unless `executor` names a ramp or the closed model; the numbers themselves are checked by validateLoad. */
+const load = eitherOf(
+  constantLoad,
+  eitherOf(rampingLoad, closedLoad, (value) => executorOf(value) === 'closed'),
+  (value) => executorOf(value) === 'ramping-arrival-rate' || executorOf(value) === 'closed',
+);
 
 const retryPolicy = z.union([
   z.literal(false),
@@ -134,6 +141,9 @@ export function parseScenario(text: string, source: string, baseDir = '.'): Scen
 /** A ramp as written; a constant rate with what it leaves out taken from the default scenario. */
 function toLoad(load: ScenarioFile['load']): LoadConfig {
   if (load?.executor === 'ramping-arrival-rate') return { executor: 'ramping-arrival-rate', stages: load.stages, ...(load.startRate !== undefined && { startRate: load.startRate }) };
+  if (load?.executor === 'closed') {
+    return { executor: 'closed', inFlight: load.inFlight, ...(load.count !== undefined && { count: load.count }), ...(load.durationMs !== undefined && { durationMs: load.durationMs }) };
+  }
   const constant = load as z.output<typeof constantLoad> | undefined;
   return { executor: 'constant-arrival-rate', rate: constant?.rate ?? defaultLoad.rate, count: constant?.count ?? defaultLoad.count };
 }

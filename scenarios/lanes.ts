@@ -59,8 +59,10 @@ export class Lanes {
       if (target.apns) {
         const { url, ca, credentials, recipients } = target.apns;
         const sender = await ApnsSender.create({ url, credentials, ...(ca !== undefined && { tls: { ca } }), ...settings });
-        const { topic, pushType, payload, priority } = config.notification;
-        lanes.#add('apns', sender, recipients, (token): ApnsNotification => ({ token, topic, pushType, payload, ...(priority !== undefined && { priority }) }));
+        const { topic, pushType, priority } = config.notification;
+        // Serialized once for the run, not once per notification.
+        const payload = JSON.stringify(config.notification.payload);
+        lanes.#add('apns', sender, recipients, priority === undefined ? (token): ApnsNotification => ({ token, topic, pushType, payload }) : (token): ApnsNotification => ({ token, topic, pushType, payload, priority }));
       }
       if (target.fcm) {
         const { url, ca, serviceAccount, recipients } = target.fcm;
@@ -72,7 +74,8 @@ export class Lanes {
       if (target.webpush) {
         const { ca, vapid, recipients } = target.webpush;
         const sender = await WebPushSender.create({ vapid, ...(ca !== undefined && { tls: { ca } }), ...settings });
-        lanes.#add('webpush', sender, recipients, (subscription): WebPushNotification => ({ subscription, payload: { title, body }, urgency: 'high' }));
+        const payload = Buffer.from(JSON.stringify({ title, body }));
+        lanes.#add('webpush', sender, recipients, (subscription): WebPushNotification => ({ subscription, payload, urgency: 'high' }));
       }
     } catch (error) {
       await lanes.destroy();

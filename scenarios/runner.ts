@@ -20,7 +20,7 @@ import type { Result } from '../reports/result.js';
 import type { Outcome } from '../sender/outcome.js';
 import type { ScenarioConfig } from './config.js';
 import { targetProviders, validateScenario } from './config.js';
-import { createExecutor, describeLoad, lastPlannedMs, plannedRate } from './executors/index.js';
+import { createExecutor, describeLoad, lastPlannedMs, plannedRate, resultLoadModel } from './executors/index.js';
 import { Lanes } from './lanes.js';
 import type { Lane } from './lanes.js';
 import { createProviderAssignment, describeMix, mixShares } from './mix.js';
@@ -172,6 +172,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         // `target` is one provider origin; a mixed run names each provider's in `targets`.
         ...(shares.size === 1 ? { target: target.description } : { targets: originsOf(target) }),
         ...(warnings.length > 0 && { warnings }),
+        loadModel: resultLoadModel(config.load),
       };
       let result: Result;
       if (signal.aborted) {
@@ -292,10 +293,11 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       tickLag = null;
     }, this.#options.progressIntervalMs ?? 1000);
 
-    const fire = (index: number, plannedAt: number): void => {
+    // Returns the notification's completion: the closed model sends the next one when it settles.
+    const fire = (index: number, plannedAt: number): Promise<void> | undefined => {
       // The executor fires what is due in one batch and looks at the signal between batches: a
       // run that stopped (an unreachable target, a signal) schedules nothing more, not even the rest of a batch.
-      if (signal.aborted) return;
+      if (signal.aborted) return undefined;
       scheduled++;
       collector.onScheduled(plannedAt - start);
       collector.onFired(performance.now() - plannedAt);
@@ -316,6 +318,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         inFlight.delete(p);
       });
       inFlight.add(p);
+      return p;
     };
 
     try {

@@ -113,3 +113,17 @@ export interface Transport {
 export function compose(dispatch: Dispatch, ...interceptors: readonly Interceptor[]): Dispatch {
   return interceptors.reduceRight<Dispatch>((next, interceptor) => interceptor(next), dispatch);
 }
+
+/**
+ * A copy of `request` with one more header (authentication adds its own this way, so a fallback
+ * route never sees the primary's credentials). Copied key by key: V8 clones an object with a spread
+ * quickly, but adding a key to the clone (`{ ...headers, authorization }`) took ~1.8 µs here, a
+ * tenth of a raw node:http2 request.
+ */
+export function withHeader(request: TransportRequest, name: string, value: string): TransportRequest {
+  const headers: Record<string, string> = {};
+  const given = request.headers;
+  for (const key in given) headers[key] = given[key] as string;
+  headers[name] = value;
+  return { method: request.method, path: request.path, headers, body: request.body, deadline: request.deadline };
+}

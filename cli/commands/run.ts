@@ -10,6 +10,8 @@ import { formatText } from '../../reports/text.js';
 import { builtinScenarios } from '../../scenarios/builtin/index.js';
 import { validateScenario } from '../../scenarios/config.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
+import { plannedCount } from '../../scenarios/executors/index.js';
+import type { ClosedModelConfig } from '../../scenarios/executors/index.js';
 import { ScenarioRun } from '../../scenarios/runner.js';
 import { loadScenarioFile } from '../../scenarios/file.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
@@ -24,6 +26,7 @@ interface RunFlags {
   rate?: number;
   count?: number;
   warmup?: number;
+  inFlight?: number;
   connections?: number;
   tls?: boolean;
   inProcess?: boolean;
@@ -43,6 +46,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--out <dir>', 'directory for result.json', 'pushsim-report')
     .option('--rate <n>', 'override the arrival rate (notifications per second)', positiveNumber)
     .option('--count <n>', 'override how many notifications to send', positiveInteger)
+    .option('--in-flight <n>', 'closed model: keep n notifications in flight, each sent when one is answered (maximum throughput; latency NOT corrected for coordinated omission)', positiveInteger)
     .option('--connections <n>', 'override the number of HTTP/2 connections (per provider)', positiveInteger)
     .option('--warmup <n>', 'override how many unmeasured notifications warm up the run first (0: none)', nonNegativeInteger)
     .option('--tls', 'run the embedded mocks over TLS (generated certificates) instead of h2c')
@@ -103,7 +107,13 @@ export async function resolveScenario(name: string): Promise<ScenarioConfig> {
 export function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: FaultsDocument | undefined): ScenarioConfig {
   const target = base.target.kind === 'mock' ? { ...base.target, ...(flags.tls && { tls: true }), ...(flags.inProcess && { worker: false }) } : base.target;
   let { load } = base;
-  if (load.executor === 'constant-arrival-rate') {
+  if (flags.inFlight !== undefined || load.executor === 'closed') {
+    if (flags.rate !== undefined) throw new InvalidArgumentError('--rate sets an arrival rate, which the closed model (--in-flight, or a scenario with executor: closed) does not have: drop one of them');
+    const count = flags.count ?? plannedCount(load);
+    const durationMs = load.executor === 'closed' ? load.durationMs : undefined;
+    const inFlight = flags.inFlight ?? (load as ClosedModelConfig).inFlight;
+    load = { executor: 'closed', inFlight, ...(count !== undefined && { count }), ...(durationMs !== undefined && { durationMs }) };
+  } else if (load.executor === 'constant-arrival-rate') {
     load = { ...load, ...(flags.rate !== undefined && { rate: flags.rate }), ...(flags.count !== undefined && { count: flags.count }) };
   } else if (flags.rate !== undefined || flags.count !== undefined) {
     throw new InvalidArgumentError(`--rate and --count set a constant arrival rate; scenario "${base.name}" ramps (load.stages): change its stages instead`);

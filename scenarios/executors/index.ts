@@ -1,7 +1,14 @@
 /**
- * The load models a scenario can name in `load.executor`, behind one set of functions so the
- * runner, validation and the CLI do not switch on the executor themselves.
+ * The load models a scenario can name in `load.executor`, one file each, registered here (like
+ * fault kinds): the runner, validation and the CLI look an executor up instead of switching on it.
+ *
+ *   constant-arrival-rate   open model: notifications on a fixed schedule (k6, wrk2)
+ *   ramping-arrival-rate    open model: a schedule whose rate moves in stages (k6)
+ *   closed                  closed model: a fixed number in flight (k6 constant-vus, h2load -m)
  */
+import type { LoadModel } from '../../reports/result.js';
+import type { ClosedModelConfig } from './closed.js';
+import { createClosedModel, describeClosedModel, validateClosedModel } from './closed.js';
 import type { ConstantArrivalRateConfig } from './constant-arrival-rate.js';
 import { createConstantArrivalRate, describeConstantArrivalRate, validateConstantArrivalRate } from './constant-arrival-rate.js';
 import type { ExecutorRuntime, TimeSource } from './open-model.js';
@@ -9,48 +16,113 @@ import { realTime } from './open-model.js';
 import type { RampingArrivalRateConfig } from './ramping-arrival-rate.js';
 import { createRampingArrivalRate, describeRampingArrivalRate, rampingCount, rampingDurationMs, rampingSchedule, validateRampingArrivalRate } from './ramping-arrival-rate.js';
 
+export type { ClosedModelConfig } from './closed.js';
 export type { ConstantArrivalRateConfig } from './constant-arrival-rate.js';
 export type { RampingArrivalRateConfig, RampingStage } from './ramping-arrival-rate.js';
 export type { ExecutorRuntime, Fire, TimeSource } from './open-model.js';
 
-export type LoadConfig = ConstantArrivalRateConfig | RampingArrivalRateConfig;
+export type LoadConfig = ConstantArrivalRateConfig | RampingArrivalRateConfig | ClosedModelConfig;
 
-export const executorNames = ['constant-arrival-rate', 'ramping-arrival-rate'] as const;
+/** How a load model sends: on a schedule (open), or a fixed number in flight (closed). */
+export type LoadModelKind = 'open' | 'closed';
+
+interface Executor<C extends LoadConfig> {
+  readonly model: LoadModelKind;
+  validate(config: C, path: string): string[];
+  describe(config: C): string;
+  create(config: C, time: TimeSource): ExecutorRuntime;
+  /** Notifications it plans in all; undefined when only time ends it. */
+  plannedCount(config: C): number | undefined;
+  /** Planned notifications per second over the run (result.json `rate.target`); null for the closed model, which has none. */
+  plannedRate(config: C): number | null;
+  /** Ms from the start to the last planned notification; Infinity when only the answers decide (a closed model without durationMs). */
+  lastPlannedMs(config: C): number;
+}
+
+const executors: { readonly [K in LoadConfig['executor']]: Executor<Extract<LoadConfig, { executor: K }>> } = {
+  'constant-arrival-rate': {
+    model: 'open',
+    validate: validateConstantArrivalRate,
+    describe: describeConstantArrivalRate,
+    create: createConstantArrivalRate,
+    plannedCount: (load) => load.count,
+    plannedRate: (load) => load.rate,
+    lastPlannedMs: (load) => ((load.count - 1) * 1000) / load.rate,
+  },
+  'ramping-arrival-rate': {
+    model: 'open',
+    validate: validateRampingArrivalRate,
+    describe: describeRampingArrivalRate,
+    create: createRampingArrivalRate,
+    plannedCount: rampingCount,
+    plannedRate: (load) => {
+      const seconds = rampingDurationMs(load) / 1000;
+      return seconds > 0 ? Math.round((rampingCount(load) / seconds) * 1000) / 1000 : 0;
+    },
+    lastPlannedMs: (load) => {
+      const count = rampingCount(load);
+      return count === 0 ? 0 : rampingSchedule(load).plannedOffsetMs(count - 1);
+    },
+  },
+  closed: {
+    model: 'closed',
+    validate: validateClosedModel,
+    describe: describeClosedModel,
+    create: createClosedModel,
+    plannedCount: (load) => load.count,
+    plannedRate: () => null,
+    lastPlannedMs: (load) => load.durationMs ?? Number.POSITIVE_INFINITY,
+  },
+};
+
+export const executorNames = Object.keys(executors) as readonly LoadConfig['executor'][];
+
+function executorOf(load: LoadConfig): Executor<LoadConfig> | undefined {
+  return Object.hasOwn(executors, load.executor) ? (executors[load.executor] as Executor<LoadConfig>) : undefined;
+}
 
 export function validateLoad(load: LoadConfig, path = 'load'): string[] {
-  switch (load.executor) {
-    case 'constant-arrival-rate':
-      return validateConstantArrivalRate(load, path);
-    case 'ramping-arrival-rate':
-      return validateRampingArrivalRate(load, path);
-    default:
-      return [`${path}.executor must be one of ${executorNames.join(', ')}, got ${JSON.stringify((load as { executor: unknown }).executor)}`];
-  }
+  const executor = executorOf(load);
+  if (executor === undefined) return [`${path}.executor must be one of ${executorNames.join(', ')}, got ${JSON.stringify((load as { executor: unknown }).executor)}`];
+  return executor.validate(load, path);
+}
+
+/** The executor of a load that passed validateLoad. */
+function known(load: LoadConfig): Executor<LoadConfig> {
+  const executor = executorOf(load);
+  if (executor === undefined) throw new TypeError(`unknown executor ${JSON.stringify(load.executor)}: validate the load first`);
+  return executor;
 }
 
 export function describeLoad(load: LoadConfig): string {
-  return load.executor === 'constant-arrival-rate' ? describeConstantArrivalRate(load) : describeRampingArrivalRate(load);
+  return known(load).describe(load);
 }
 
 export function createExecutor(load: LoadConfig, time: TimeSource = realTime): ExecutorRuntime {
-  return load.executor === 'constant-arrival-rate' ? createConstantArrivalRate(load, time) : createRampingArrivalRate(load, time);
+  return known(load).create(load, time);
 }
 
-/** Notifications the load plans in all. */
-export function plannedCount(load: LoadConfig): number {
-  return load.executor === 'constant-arrival-rate' ? load.count : rampingCount(load);
+/** Notifications the load plans in all; undefined for a closed model that only time ends. */
+export function plannedCount(load: LoadConfig): number | undefined {
+  return known(load).plannedCount(load);
 }
 
-/** When the last notification is planned, in ms from the start: the planned end of the sending. */
+/** The planned rate over the whole run (for result.json `rate.target`): the constant rate, a ramp's average, or null (closed model). */
+export function plannedRate(load: LoadConfig): number | null {
+  return known(load).plannedRate(load);
+}
+
+/** When the last notification is planned, in ms from the start: the planned end of the sending (Infinity when only answers decide it). */
 export function lastPlannedMs(load: LoadConfig): number {
-  if (load.executor === 'constant-arrival-rate') return ((load.count - 1) * 1000) / load.rate;
-  const count = rampingCount(load);
-  return count === 0 ? 0 : rampingSchedule(load).plannedOffsetMs(count - 1);
+  return known(load).lastPlannedMs(load);
 }
 
-/** The planned rate over the whole run (for result.json `rate.target`): the constant rate, or a ramp's average. */
-export function plannedRate(load: LoadConfig): number {
-  if (load.executor === 'constant-arrival-rate') return load.rate;
-  const seconds = rampingDurationMs(load) / 1000;
-  return seconds > 0 ? Math.round((rampingCount(load) / seconds) * 1000) / 1000 : 0;
+/** Open (arrival rate) or closed (fixed in flight). */
+export function loadModelOf(load: LoadConfig): LoadModelKind {
+  return known(load).model;
+}
+
+/** What result.json says about the load model: only a closed model has something to declare (its latency is not corrected). */
+export function resultLoadModel(load: LoadConfig): LoadModel | undefined {
+  return load.executor === 'closed' ? { kind: 'closed', inFlight: load.inFlight, latencyCorrectedForCoordinatedOmission: false } : undefined;
 }

@@ -6,8 +6,12 @@
  * notification is planned: an ArrivalSchedule.
  */
 
-/** Called once per notification at (or just after) its planned time, with that planned time. */
-export type Fire = (index: number, plannedAt: number) => void;
+/**
+ * Called once per notification at (or just after) its planned time, with that planned time. The
+ * runner's returns a promise of the notification's outcome: the closed model (closed.ts) waits for
+ * it before sending the next; the open model never does.
+ */
+export type Fire = (index: number, plannedAt: number) => unknown;
 
 export interface ExecutorRuntime {
   /** Resolves once every notification has been fired, or the signal aborted (the rest are not fired). */

@@ -22,6 +22,7 @@ import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, Outgoi
 import { InvalidArgumentError, PushSimError, assertInteger } from '../../core/errors.js';
 import type { ConnectionListener } from '../listener.js';
 import type { DispatchContext, Transport, TransportFailure, TransportRequest, TransportResult, TransportStats } from '../transport.js';
+import { Exchange, Deadlines } from './exchange.js';
 import { Fifo } from './fifo.js';
 import { poolLookup } from './lookup.js';
 import { PooledSession } from './pooled-session.js';
@@ -62,12 +63,8 @@ export interface Http2PoolOptions {
   readonly connect?: (origin: string, options: SecureClientSessionOptions) => ClientHttp2Session;
 }
 
-interface Pending {
-  readonly request: TransportRequest;
-  readonly context: DispatchContext | undefined;
-  readonly resolve: (result: TransportResult) => void;
-  replays: number;
-}
+/** session.request() options for a request without a body (node copies them; one object serves all). */
+const endStream = { endStream: true } as const;
 
 export class Http2Pool implements Transport {
   readonly origin: string;
@@ -76,7 +73,7 @@ export class Http2Pool implements Transport {
   readonly #listener: ConnectionListener;
   readonly #connect: (origin: string, options: SecureClientSessionOptions) => ClientHttp2Session;
   readonly #sessions = new Set<PooledSession>();
-  readonly #queue = new Fifo<Pending>();
+  readonly #queue = new Fifo<Exchange>();
   readonly #events: SessionEvents;
   #running = 0;
   #closing = false;
@@ -87,6 +84,7 @@ export class Http2Pool implements Transport {
   #reconnectDelay: number;
   #openTimer: NodeJS.Timeout | undefined;
   #lastOpenAt = Number.NEGATIVE_INFINITY;
+  readonly #deadlines: Deadlines;
 
   constructor(options: Http2PoolOptions) {
     let url: URL;
@@ -114,6 +112,10 @@ export class Http2Pool implements Transport {
       closeTimeoutMs: assertInteger('closeTimeoutMs', options.closeTimeoutMs ?? 5000, 1),
     };
     this.#reconnectDelay = this.#o.reconnectBaseMs;
+    this.#deadlines = new Deadlines(this.#o.requestTimeoutMs, (exchange) => {
+      exchange.timedOut = true;
+      exchange.stream?.close(h2constants.NGHTTP2_CANCEL);
+    });
     this.#listener = options.listener ?? {};
     this.#connect = options.connect ?? ((origin, opts) => http2Connect(origin, opts));
     this.#sessionOptions = {
@@ -149,7 +151,7 @@ export class Http2Pool implements Transport {
       return Promise.resolve(fail('queue-full', 'PUSHSIM_ERR_QUEUE_FULL', `more than ${this.#o.maxQueue} requests waiting`, true));
     }
     return new Promise<TransportResult>((resolve) => {
-      this.#queue.push({ request, context, resolve, replays: 0 });
+      this.#queue.push(new Exchange(request, context, resolve));
       this.#pump();
     });
   };
@@ -188,7 +190,7 @@ export class Http2Pool implements Transport {
     while (this.#queue.length > 0 && this.#running < this.#o.maxInFlight) {
       const session = this.#leastBusy();
       if (!session) break;
-      const pending = this.#queue.shift() as Pending;
+      const pending = this.#queue.shift() as Exchange;
       const deadline = pending.request.deadline;
       if (deadline !== undefined && Date.now() > deadline) {
         pending.resolve(fail('expired', 'PUSHSIM_ERR_EXPIRED', 'the deadline passed while waiting for a stream', true));
@@ -261,68 +263,54 @@ export class Http2Pool implements Transport {
     for (const pending of this.#queue.drain()) pending.resolve({ ok: false, kind: 'connect', error, unprocessed: true });
   }
 
-  #start(pooled: PooledSession, pending: Pending): void {
+  #start(pooled: PooledSession, pending: Exchange): void {
     const { request, context } = pending;
-    const headers: OutgoingHttpHeaders = { ':method': request.method, ':path': request.path, ...request.headers };
     let stream: ClientHttp2Stream;
     try {
-      stream = pooled.session.request(headers, { endStream: request.body === undefined });
+      stream = pooled.session.request(outgoingHeaders(request), request.body === undefined ? endStream : undefined);
     } catch (error) {
       // The session died between the free-stream check and now; nothing was written.
       pooled.state = 'draining';
       this.#finish(pending, fail('reset', 'PUSHSIM_ERR_SOCKET', `cannot open a stream: ${(error as Error).message}`, true));
       return;
     }
+    const startedAt = performance.now();
     if (context) {
       context.attempts++;
-      context.streamAt = performance.now();
-      context.sentAt ??= context.streamAt;
+      context.streamAt = startedAt;
+      context.sentAt ??= startedAt;
     }
     // An idle pool must not keep the process alive; a busy session must.
     if (pooled.active++ === 0) pooled.session.ref();
     this.#running++;
-
-    let status = 0;
-    let responseHeaders: IncomingHttpHeaders | undefined;
-    let ended = false;
-    let timedOut = false;
-    let streamError: Error | undefined;
-    const chunks: Buffer[] = [];
-    stream.on('response', (h) => {
-      responseHeaders = h;
-      status = Number(h[':status']);
-    });
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => {
-      ended = true;
-    });
-    stream.on('error', (error: Error) => {
-      streamError = error;
-    });
-    stream.setTimeout(this.#o.requestTimeoutMs, () => {
-      timedOut = true;
-      stream.close(h2constants.NGHTTP2_CANCEL);
-    });
-    stream.on('close', () => {
-      // Connecting sessions stay referenced (work is waiting for them); idle ones do not hold the process.
-      if (--pooled.active === 0 && this.#queue.length === 0 && !pooled.session.destroyed) pooled.session.unref();
-      this.#running--;
-      if (ended && responseHeaders !== undefined && !timedOut) {
-        this.#finish(pending, { ok: true, status, headers: responseHeaders, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) });
-      } else if (this.#destroyed) {
-        // We cut it (destroy): pushsim's stop, not the origin's failure; it may have been processed.
-        this.#finish(pending, shutdown(stream.id === undefined));
-      } else {
-        const facts = { streamId: stream.id, rstCode: stream.rstCode, timedOut, goawayLastStreamId: pooled.goawayLastStreamId, sessionError: streamError ?? pooled.lastError };
-        this.#finish(pending, streamFailure(facts));
-      }
-      this.#pump();
-    });
+    pending.attach(stream, pooled, this.#onExchangeClose);
+    this.#deadlines.add(pending, startedAt);
     if (request.body !== undefined) stream.end(request.body);
   }
 
+  /** A stream closed: its response, or why there is none. */
+  readonly #onExchangeClose = (pending: Exchange): void => {
+    const stream = pending.stream as ClientHttp2Stream;
+    const pooled = pending.session as PooledSession;
+    this.#deadlines.remove(pending);
+    // Connecting sessions stay referenced (work is waiting for them); idle ones do not hold the process.
+    if (--pooled.active === 0 && this.#queue.length === 0 && !pooled.session.destroyed) pooled.session.unref();
+    this.#running--;
+    if (pending.complete) {
+      const headers = pending.headers as IncomingHttpHeaders;
+      this.#finish(pending, { ok: true, status: Number(headers[':status']), headers, body: pending.body });
+    } else if (this.#destroyed) {
+      // We cut it (destroy): pushsim's stop, not the origin's failure; it may have been processed.
+      this.#finish(pending, shutdown(stream.id === undefined));
+    } else {
+      const facts = { streamId: stream.id, rstCode: stream.rstCode, timedOut: pending.timedOut, goawayLastStreamId: pooled.goawayLastStreamId, sessionError: stream.errored ?? pooled.lastError };
+      this.#finish(pending, streamFailure(facts));
+    }
+    this.#pump();
+  };
+
   /** Resolves, or puts a request the origin provably did not process back in line (bounded). */
-  #finish(pending: Pending, result: TransportResult): void {
+  #finish(pending: Exchange, result: TransportResult): void {
     if (!result.ok && result.unprocessed && (result.kind === 'reset' || result.kind === 'goaway') && pending.replays < this.#o.maxReplays && !this.#destroyed) {
       pending.replays++;
       this.#queue.push(pending);
@@ -337,6 +325,14 @@ export class Http2Pool implements Transport {
     this.#idleWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/** The request's headers behind its pseudo-headers (node adds :scheme and :authority from the session). */
+function outgoingHeaders(request: TransportRequest): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = { ':method': request.method, ':path': request.path };
+  const extra = request.headers;
+  for (const name in extra) headers[name] = extra[name];
+  return headers;
 }
 
 function fail(kind: TransportFailure['kind'], code: PushSimError['code'], message: string, unprocessed: boolean): TransportFailure {

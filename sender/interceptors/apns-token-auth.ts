@@ -7,6 +7,7 @@
  */
 import type { RetryClass } from '../../core/reasons.js';
 import type { ApnsTokenSigner } from '../auth/apns-token.js';
+import { withHeader } from '../transport.js';
 import type { DispatchContext, Interceptor, TransportRequest, TransportResult } from '../transport.js';
 
 export interface ApnsTokenAuthOptions {
@@ -20,20 +21,17 @@ export function apnsTokenAuth(signer: ApnsTokenSigner, options: ApnsTokenAuthOpt
   return (next) => {
     const send = (request: TransportRequest, context: DispatchContext): Promise<TransportResult> => {
       const authorization = signer.authorization();
-      if (typeof authorization === 'string') return next(withAuthorization(request, authorization), context);
-      return authorization.then((value) => next(withAuthorization(request, value), context));
+      if (typeof authorization === 'string') return next(withHeader(request, 'authorization', authorization), context);
+      return authorization.then((value) => next(withHeader(request, 'authorization', value), context));
     };
     const { classify } = options;
     if (classify === undefined) return send;
-    return async (request, context) => {
-      const result = await send(request, context);
-      if (classify(result) !== 'auth' || !(await signer.refresh())) return result;
+    const refreshAndResend = async (request: TransportRequest, context: DispatchContext, result: TransportResult): Promise<TransportResult> => {
+      if (!(await signer.refresh())) return result;
       options.onRefresh?.();
       return send(request, context);
     };
+    // A `.then` rather than an async frame: this runs once per notification.
+    return (request, context) => send(request, context).then((result) => (classify(result) === 'auth' ? refreshAndResend(request, context, result) : result));
   };
-}
-
-function withAuthorization(request: TransportRequest, authorization: string): TransportRequest {
-  return { ...request, headers: { ...request.headers, authorization } };
 }

@@ -78,19 +78,28 @@ export class CircuitBreaker {
   }
 
   interceptor(): Interceptor {
-    return (next) => async (request, context) => {
+    return (next) => (request, context) => {
       const state = this.state;
       if (state === 'open' || (state === 'half-open' && this.#probing >= this.#o.halfOpenProbes)) {
-        return { ok: false, kind: 'circuit-open', unprocessed: true, error: new PushSimError('PUSHSIM_ERR_CIRCUIT_OPEN', 'circuit open: the origin is failing, request not sent') };
+        return Promise.resolve({ ok: false, kind: 'circuit-open', unprocessed: true, error: new PushSimError('PUSHSIM_ERR_CIRCUIT_OPEN', 'circuit open: the origin is failing, request not sent') });
       }
-      const probe = state === 'half-open';
-      if (probe) this.#probing++;
-      const result = await next(request, context);
-      if (probe) this.#probing--;
-      this.#record(result, probe);
-      return result;
+      if (state === 'closed') return next(request, context).then(this.#recordClosed);
+      this.#probing++;
+      return next(request, context).then(this.#recordProbe);
     };
   }
+
+  // Shared by every request (no closure or async frame per request on the hot path).
+  readonly #recordClosed = (result: TransportResult): TransportResult => {
+    this.#record(result, false);
+    return result;
+  };
+
+  readonly #recordProbe = (result: TransportResult): TransportResult => {
+    this.#probing--;
+    this.#record(result, true);
+    return result;
+  };
 
   #record(result: TransportResult, probe: boolean): void {
     const failed = result.ok ? this.#classify(result) === 'retryable' : !notTheOrigin.has(result.kind);

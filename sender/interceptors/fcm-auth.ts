@@ -8,31 +8,45 @@
 import { CredentialError, isPushSimError, type PushSimError } from '../../core/errors.js';
 import type { GoogleAccessTokens } from '../auth/google-oauth.js';
 import { fcmClassify } from '../providers/fcm.js';
-import type { DispatchContext, Dispatch, Interceptor, TransportRequest, TransportResult } from '../transport.js';
+import { withHeader } from '../transport.js';
+import type { DispatchContext, Interceptor, TransportRequest, TransportResult } from '../transport.js';
 
 export function fcmAuth(tokens: GoogleAccessTokens): Interceptor {
-  return (next) => async (request, context) => {
-    const first = await authorized(tokens, next, request, context);
-    if (!first.sent.ok || fcmClassify(first.sent) !== 'auth' || first.token === undefined) return first.sent;
-    tokens.invalidate(first.token);
-    return (await authorized(tokens, next, request, context)).sent;
+  return (next) => {
+    // The header string is made once per access token, not once per request.
+    let lastToken: string | undefined;
+    let lastHeader = '';
+    const send = (request: TransportRequest, context: DispatchContext, token: string): Promise<TransportResult> => {
+      if (token !== lastToken) {
+        lastToken = token;
+        lastHeader = `Bearer ${token}`;
+      }
+      return next(withHeader(request, 'authorization', lastHeader), context);
+    };
+    const authorized = async (request: TransportRequest, context: DispatchContext): Promise<{ sent: TransportResult; token: string | undefined }> => {
+      let token: string;
+      try {
+        const cached = tokens.token();
+        token = typeof cached === 'string' ? cached : await cached;
+      } catch (cause) {
+        const error: PushSimError = isPushSimError(cause) ? cause : new CredentialError(`cannot get an access token: ${(cause as Error).message}`, { cause });
+        return { sent: { ok: false, kind: 'connect', error, unprocessed: true }, token: undefined };
+      }
+      return { sent: await send(request, context, token), token };
+    };
+    const resendOnce = async (request: TransportRequest, context: DispatchContext, token: string): Promise<TransportResult> => {
+      tokens.invalidate(token);
+      return (await authorized(request, context)).sent;
+    };
+    const isAuthFailure = (sent: TransportResult): boolean => sent.ok && fcmClassify(sent) === 'auth';
+    return (request, context) => {
+      const cached = tokens.token();
+      // A token being fetched (or failing to be): the general path.
+      if (typeof cached !== 'string') {
+        return authorized(request, context).then(({ sent, token }) => (token !== undefined && isAuthFailure(sent) ? resendOnce(request, context, token) : sent));
+      }
+      // The cached token: one `.then`, no async frame per request.
+      return send(request, context, cached).then((sent) => (isAuthFailure(sent) ? resendOnce(request, context, cached) : sent));
+    };
   };
-}
-
-async function authorized(
-  tokens: GoogleAccessTokens,
-  next: Dispatch,
-  request: TransportRequest,
-  context: DispatchContext,
-): Promise<{ sent: TransportResult; token: string | undefined }> {
-  let token: string;
-  try {
-    const cached = tokens.token();
-    token = typeof cached === 'string' ? cached : await cached;
-  } catch (cause) {
-    const error: PushSimError = isPushSimError(cause) ? cause : new CredentialError(`cannot get an access token: ${(cause as Error).message}`, { cause });
-    return { sent: { ok: false, kind: 'connect', error, unprocessed: true }, token: undefined };
-  }
-  const sent = await next({ ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } }, context);
-  return { sent, token };
 }

@@ -8,24 +8,21 @@
 import type { VapidSigner } from '../auth/vapid.js';
 import { originOf } from '../http2/agent.js';
 import { webPushClassify } from '../providers/webpush.js';
-import type { Dispatch, Interceptor, TransportRequest } from '../transport.js';
+import { withHeader } from '../transport.js';
+import type { Dispatch, Interceptor } from '../transport.js';
 
 export function vapidAuth(signer: VapidSigner): Interceptor {
   return (next) => {
     const send: Dispatch = (request, context) => {
       const authorization = signer.authorization(originOf(request.path) ?? '');
-      if (typeof authorization === 'string') return next(withAuthorization(request, authorization), context);
-      return authorization.then((value) => next(withAuthorization(request, value), context));
+      if (typeof authorization === 'string') return next(withHeader(request, 'authorization', authorization), context);
+      return authorization.then((value) => next(withHeader(request, 'authorization', value), context));
     };
-    return async (request, context) => {
-      const result = await send(request, context);
-      if (webPushClassify(result) !== 'auth') return result;
-      signer.invalidate(originOf(request.path) ?? '');
-      return send(request, context);
-    };
+    return (request, context) =>
+      send(request, context).then((result) => {
+        if (webPushClassify(result) !== 'auth') return result;
+        signer.invalidate(originOf(request.path) ?? '');
+        return send(request, context);
+      });
   };
-}
-
-function withAuthorization(request: TransportRequest, authorization: string): TransportRequest {
-  return { ...request, headers: { ...request.headers, authorization } };
 }

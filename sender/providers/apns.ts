@@ -43,18 +43,19 @@ export function buildApnsRequest(notification: ApnsNotification): TransportReque
     'apns-topic': notification.topic,
     'apns-push-type': notification.pushType ?? 'alert',
     'content-type': 'application/json',
+    'apns-id': notification.id ?? randomUUID(),
   };
   if (notification.priority !== undefined) headers['apns-priority'] = String(notification.priority);
-  headers['apns-id'] = notification.id ?? randomUUID();
   if (notification.expiration !== undefined) headers['apns-expiration'] = String(notification.expiration);
   if (notification.collapseId !== undefined) headers['apns-collapse-id'] = notification.collapseId;
-  const body = typeof notification.payload === 'string' ? notification.payload : JSON.stringify(notification.payload);
+  const { payload, expiration } = notification;
   return {
     method: 'POST',
     path: `/3/device/${notification.token}`,
     headers,
-    body,
-    ...(notification.expiration !== undefined && notification.expiration > 0 && { deadline: notification.expiration * 1000 }),
+    body: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    // One shape for every request (no conditional spread): property reads down the chain stay monomorphic.
+    deadline: expiration !== undefined && expiration > 0 ? expiration * 1000 : undefined,
   };
 }
 

@@ -29,23 +29,44 @@ export interface FcmNotification {
 }
 
 export function buildFcmRequest(projectId: string, notification: FcmNotification): TransportRequest {
-  const { validateOnly, ...message } = notification;
-  const body = JSON.stringify(validateOnly === true ? { validate_only: true, message } : { message });
-  return {
-    method: 'POST',
-    path: `/v1/projects/${encodeURIComponent(projectId)}/messages:send`,
-    headers: { 'content-type': 'application/json' },
-    body,
-  };
+  return fcmRequest(fcmPath(projectId), notification);
 }
 
+/** `POST` path for a project's messages. */
+function fcmPath(projectId: string): string {
+  return `/v1/projects/${encodeURIComponent(projectId)}/messages:send`;
+}
+
+/** Shared by every request: nothing downstream changes a request's headers (authentication copies them). */
+const jsonHeaders: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
+
+function fcmRequest(path: string, notification: FcmNotification): TransportRequest {
+  let body: string;
+  if (notification.validateOnly === undefined) {
+    body = JSON.stringify({ message: notification });
+  } else {
+    const { validateOnly, ...message } = notification;
+    body = JSON.stringify(validateOnly === true ? { validate_only: true, message } : { message });
+  }
+  return { method: 'POST', path, headers: jsonHeaders, body, deadline: undefined };
+}
+
+const targetFields = ['token', 'topic', 'condition'] as const;
+
 export function checkFcmNotification(notification: FcmNotification): void {
-  const targets = (['token', 'topic', 'condition'] as const).filter((t) => notification[t] !== undefined);
-  if (targets.length !== 1) throw new InvalidArgumentError(`an FCM message needs exactly one of token, topic or condition; got ${targets.length === 0 ? 'none' : targets.join(', ')}`);
-  const target = notification[targets[0] as 'token'];
-  if (typeof target !== 'string' || target === '') throw new InvalidArgumentError(`notification.${String(targets[0])} must be a non-empty string`);
-  for (const [key, value] of Object.entries(notification.data ?? {})) {
-    if (typeof value !== 'string') throw new InvalidArgumentError(`notification.data.${key} must be a string: FCM data values are strings only (protocols.md §2.3)`);
+  // Counted without building arrays: this runs once per notification.
+  const count = (notification.token !== undefined ? 1 : 0) + (notification.topic !== undefined ? 1 : 0) + (notification.condition !== undefined ? 1 : 0);
+  if (count !== 1) {
+    const targets = targetFields.filter((t) => notification[t] !== undefined);
+    throw new InvalidArgumentError(`an FCM message needs exactly one of token, topic or condition; got ${targets.length === 0 ? 'none' : targets.join(', ')}`);
+  }
+  const field = notification.token !== undefined ? 'token' : notification.topic !== undefined ? 'topic' : 'condition';
+  const target = notification[field];
+  if (typeof target !== 'string' || target === '') throw new InvalidArgumentError(`notification.${field} must be a non-empty string`);
+  const { data } = notification;
+  if (data === undefined) return;
+  for (const key in data) {
+    if (typeof data[key] !== 'string') throw new InvalidArgumentError(`notification.data.${key} must be a string: FCM data values are strings only (protocols.md §2.3)`);
   }
 }
 
@@ -99,11 +120,12 @@ export function fcmOutcome(token: string, result: TransportResult, attempts: num
 
 /** The FCM adapter for the generic Sender, bound to the project messages are sent for. */
 export function fcmAdapter(projectId: string): ProviderAdapter<FcmNotification> {
+  const path = fcmPath(projectId);
   return {
     provider: 'fcm',
     check: checkFcmNotification,
     recipient: fcmRecipient,
-    request: (n) => buildFcmRequest(projectId, n),
+    request: (n) => fcmRequest(path, n),
     classify: fcmClassify,
     outcome: (n, result, attempts) => fcmOutcome(fcmRecipient(n), result, attempts),
   };

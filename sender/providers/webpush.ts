@@ -33,17 +33,36 @@ export interface WebPushNotification {
 const topicPattern = /^[A-Za-z0-9_-]{1,32}$/;
 const urgencies = new Set(['very-low', 'low', 'normal', 'high']);
 
-export function checkWebPushNotification(notification: WebPushNotification): void {
-  const { subscription } = notification;
+/**
+ * Subscriptions whose endpoint and keys passed the check. A run sends to the same subscription
+ * objects again and again, and decoding both keys cost more than the rest of the check together.
+ */
+const checkedSubscriptions = new WeakSet<WebPushSubscription>();
+
+function checkSubscription(subscription: WebPushSubscription): void {
+  if (checkedSubscriptions.has(subscription)) return;
   if (typeof subscription?.endpoint !== 'string' || !/^https?:\/\/[^/]+\/./.test(subscription.endpoint)) {
     throw new InvalidArgumentError('notification.subscription.endpoint must be the subscription\'s http(s) URL');
   }
   if (Buffer.from(String(subscription.keys?.p256dh), 'base64url').length !== 65) throw new InvalidArgumentError('subscription.keys.p256dh must be a 65-byte P-256 public key in base64url');
   if (Buffer.from(String(subscription.keys?.auth), 'base64url').length !== 16) throw new InvalidArgumentError('subscription.keys.auth must be a 16-byte secret in base64url');
+  checkedSubscriptions.add(subscription);
+}
+
+/** The payload's size in bytes, without encoding text just to measure it. */
+function plaintextBytes(payload: WebPushNotification['payload']): number {
+  if (payload === undefined) return 0;
+  if (typeof payload === 'string') return Buffer.byteLength(payload, 'utf8');
+  if (payload instanceof Uint8Array) return payload.byteLength;
+  return Buffer.byteLength(JSON.stringify(payload), 'utf8');
+}
+
+export function checkWebPushNotification(notification: WebPushNotification): void {
+  checkSubscription(notification.subscription);
   if (notification.ttl !== undefined && (!Number.isInteger(notification.ttl) || notification.ttl < 0)) throw new InvalidArgumentError(`ttl must be a whole number of seconds ≥ 0, got ${notification.ttl}`);
   if (notification.urgency !== undefined && !urgencies.has(notification.urgency)) throw new InvalidArgumentError(`urgency must be very-low, low, normal or high, got ${String(notification.urgency)}`);
   if (notification.topic !== undefined && !topicPattern.test(notification.topic)) throw new InvalidArgumentError('topic must be 1-32 characters of the base64url alphabet (RFC 8030 §5.4)');
-  const bytes = plaintext(notification.payload)?.length ?? 0;
+  const bytes = plaintextBytes(notification.payload);
   if (bytes > maxPlaintextBytes) throw new InvalidArgumentError(`payload is ${bytes} bytes; Web Push allows ${maxPlaintextBytes} after encryption overhead (protocols.md §3.3)`);
 }
 

@@ -168,6 +168,16 @@ describe('mergeResults', () => {
     expect(mixed.target).toBeUndefined();
   });
 
+  it('keeps a closed-model declaration when any shard has one, summing in-flight counts', () => {
+    const c = collector();
+    feed([c], [10]);
+    const closed = c.finish({ ...at('2026-01-01T00:00:00.000Z'), targetRate: null, loadModel: { kind: 'closed', inFlight: 50, latencyCorrectedForCoordinatedOmission: false } });
+    const open = c.finish(at('2026-01-01T00:00:00.000Z'));
+    expect(mergeResults([closed, closed]).loadModel).toEqual({ kind: 'closed', inFlight: 100, latencyCorrectedForCoordinatedOmission: false });
+    expect(mergeResults([closed, open]).loadModel).toMatchObject({ kind: 'closed', latencyCorrectedForCoordinatedOmission: false });
+    expect(mergeResults([open, open]).loadModel).toBeUndefined();
+  });
+
   it('sums optional counters present in any shard and leaves out those absent in all', () => {
     const c = collector();
     feed([c], [10]);

@@ -76,6 +76,12 @@ describe('scenario files', () => {
     expect(problems('name: r\nload: { executor: closed-model }\n')).toEqual([expect.stringMatching(/^load\.executor/)]);
   });
 
+  it('reads a closed-model load, naming the field at fault when one is wrong', () => {
+    expect(parseScenario('name: c\nload: { executor: closed, inFlight: 50, durationMs: 10000 }\n', 'c.yaml').load).toEqual({ executor: 'closed', inFlight: 50, durationMs: 10000 });
+    expect(problems('name: c\nload: { executor: closed, inFlight: 50, rate: 10 }\n')).toEqual([expect.stringMatching(/^load: .*rate/)]);
+    expect(problems('name: c\nload: { executor: closed, inFlight: 0 }\n')).toEqual([expect.stringMatching(/^load\.inFlight must be/), expect.stringMatching(/^load needs count/)]);
+  });
+
   it('reads the shipped failure-injection example', async () => {
     const config = await loadScenarioFile('scenarios/examples/brownout.yaml');
     expect(config.faults?.phases?.map((p) => p.name)).toEqual(['healthy', 'brownout', 'recovering']);

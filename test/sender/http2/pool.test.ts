@@ -158,6 +158,35 @@ describe('Http2Pool', () => {
     expect(second).toMatchObject({ ok: false, kind: 'timeout' });
   });
 
+  it('times a request out from the moment its stream opens, even while the response trickles in', async () => {
+    // A body chunk every 10 ms: an idle timeout (node's stream.setTimeout) would never fire.
+    server = await startH2Server((stream) => {
+      stream.respond({ ':status': 200 });
+      const drip = setInterval(() => stream.write('x'), 10);
+      stream.on('close', () => clearInterval(drip));
+    });
+    pool = new Http2Pool({ origin: server.url, requestTimeoutMs: 80 });
+    const started = performance.now();
+    const result = await pool.dispatch(request);
+    expect(result).toMatchObject({ ok: false, kind: 'timeout', unprocessed: false });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(79);
+  });
+
+  it('keeps a response body whole whether it comes in one chunk, several or none', async () => {
+    server = await startH2Server((stream, _headers, _body, index) => {
+      stream.respond({ ':status': index === 0 ? 200 : 400 });
+      if (index === 0) return void stream.end();
+      stream.write('{"reason":');
+      setTimeout(() => stream.write('"BadDevice'), 5);
+      setTimeout(() => stream.end('Token"}'), 10);
+    });
+    pool = new Http2Pool({ origin: server.url, maxInFlight: 1 });
+    const empty = await pool.dispatch(request);
+    const chunked = await pool.dispatch(request);
+    expect(empty.ok && empty.body.length).toBe(0);
+    expect(chunked.ok && chunked.body.toString()).toBe('{"reason":"BadDeviceToken"}');
+  });
+
   it('expires a request whose deadline passed while it waited', async () => {
     server = await startH2Server(answerAfter(0));
     pool = new Http2Pool({ origin: server.url });

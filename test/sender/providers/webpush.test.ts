@@ -33,6 +33,10 @@ describe('Web Push adapter', () => {
     [{ subscription, urgency: 'now' }, /urgency must be very-low, low, normal or high/],
     [{ subscription, topic: 'x'.repeat(33) }, /topic must be 1-32 characters/],
     [{ subscription, payload: 'x'.repeat(3994) }, /payload is 3994 bytes; Web Push allows 3993/],
+    // Sizes are UTF-8 bytes, whatever form the payload takes.
+    [{ subscription, payload: 'é'.repeat(2000) }, /payload is 4000 bytes/],
+    [{ subscription, payload: new Uint8Array(3994) }, /payload is 3994 bytes/],
+    [{ subscription, payload: { text: 'x'.repeat(3990) } }, /payload is 4001 bytes/],
   ])('refuses %# before sending', (notification, message) => {
     expect(() => checkWebPushNotification(notification as never)).toThrow(message);
   });
