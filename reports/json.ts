@@ -8,7 +8,7 @@ import { InvalidConfigError } from '../core/errors.js';
 import { readTextFile, writeFileAtomically } from '../core/files.js';
 import { fileLimits } from '../core/limits.js';
 import { parseResult } from './result.js';
-import type { Result } from './result.js';
+import type { ParseResultOptions, Result } from './result.js';
 import type { TuneReport } from './tune.js';
 
 export const RESULT_FILE = 'result.json';
@@ -49,9 +49,9 @@ async function writeJsonAtomically(file: string, value: unknown): Promise<string
 }
 
 /** Reads and validates a result.json; throws InvalidConfigError when it cannot be read, is not JSON or not a v1 result. */
-export async function readResult(file: string): Promise<Result> {
+export async function readResult(file: string, options: ParseResultOptions = {}): Promise<Result> {
   // A mistyped path is the user's to fix (exit 104 naming the file), not a pushsim bug (exit 1).
   const { text, problem } = await readTextFile(file, fileLimits.result);
   if (problem !== undefined) throw new InvalidConfigError(file, [`the file ${problem}`]);
-  return parseResult(parseJson(text, { source: file }), file);
+  return parseResult(parseJson(text, { source: file }), file, options);
 }

@@ -37,8 +37,10 @@ export async function reportCommand(
   flags: ReportFlags = {},
   write: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<string | undefined> {
-  const result = await readResult(file);
-  const rendered = await renderReport(result, flags.format ?? 'text');
+  const format = flags.format ?? 'text';
+  // Only the HTML page draws from the histograms; the other formats show the summary numbers.
+  const result = await readResult(file, { histograms: format === 'html' });
+  const rendered = await renderReport(result, format);
   if (flags.out === undefined) {
     write(rendered);
     return undefined;
