@@ -14,6 +14,7 @@ import { plannedCount } from '../../scenarios/executors/index.js';
 import type { ClosedModelConfig } from '../../scenarios/executors/index.js';
 import { ScenarioRun } from '../../scenarios/runner.js';
 import { loadScenarioFile } from '../../scenarios/file.js';
+import { resolveShard, resolveStartAt } from '../../scenarios/shard.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import type { FaultsDocument } from '../../simulator/faults/spec.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from '../options.js';
@@ -36,6 +37,9 @@ interface RunFlags {
   failOnOverload?: boolean;
   faults?: string;
   report?: (keyof typeof reportFiles)[];
+  shard?: string;
+  shards?: number;
+  startAt?: string;
 }
 
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
@@ -56,12 +60,17 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--json', 'print result.json to stdout instead of the text summary')
     .option('--quiet', 'no progress lines on stderr')
     .option('--no-fail-on-overload', 'report a run that is not a valid measurement (pushsim fell behind) without exiting 97, as validity.failOnOverload: false does in a scenario')
+    .option('--shard <I/N>', 'run shard I of N (from 0: 0/3, 1/3, 2/3): every Nth notification at its planned time; `pushsim merge` of the N results is the whole run (docs/shards.md)')
+    .option('--shards <n>', 'the number of shards, with the index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); env PUSHSIM_SHARDS', positiveInteger)
+    .option('--start-at <time>', 'start the measured run at this time (ISO 8601 with zone, or epoch ms), after getting ready: shards started apart run on one clock; env PUSHSIM_START_AT')
     .action(async (name: string, flags: RunFlags) => {
+      const shard = resolveShard(flags, process.env);
+      const startAt = resolveStartAt(flags.startAt, process.env);
       const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
       const config = applyOverrides(await resolveScenario(name), flags, faults);
       await prepareOutputDir(flags.out, '--out');
       const abort = new AbortController();
-      const run = new ScenarioRun(config, { signal: abort.signal });
+      const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }) });
       attachProgress(run, { quiet: flags.quiet === true });
       // First signal: stop firing, a short grace for what is on the wire, then the partial result.
       // A second one: exit at once, without a result (the user means it).
