@@ -15,7 +15,7 @@ import { PauseMonitor } from '../core/pauses.js';
 import { AcknowledgementCounter, withAcknowledgements } from '../reports/delivery.js';
 import { initHistograms } from '../reports/histogram.js';
 import { ResultCollector } from '../reports/result.js';
-import type { Result, ShardInfo } from '../reports/result.js';
+import type { Result } from '../reports/result.js';
 import type { Outcome } from '../sender/outcome.js';
 import type { ScenarioConfig } from './config.js';
 import { targetProviders, validateScenario } from './config.js';
@@ -24,7 +24,7 @@ import { Lanes } from './lanes.js';
 import type { Lane } from './lanes.js';
 import { createRecipientSequence, describeMix, mixShares } from './mix.js';
 import type { Recipient } from './mix.js';
-import { createShardExecutor, describeShard, scenarioDigest, shardPlannedRate, startAtProblem, validateShardLoad, waitUntil } from './shard.js';
+import { createShardExecutor, describeShard, shardInfo, shardPlannedRate, startAtProblem, validateShardLoad, waitUntil } from './shard.js';
 import type { Shard } from './shard.js';
 import { openTarget } from './target.js';
 import { evaluateThresholds } from './thresholds.js';
@@ -205,20 +205,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       if (part !== undefined && config.thresholds !== undefined && config.thresholds.length > 0) warnings.push(`the scenario's thresholds are not judged on a shard (its counts and throughput are 1/${part.count} of the run's): judge the merged result`);
       for (const warning of warnings) this.emit('warning', warning);
       await warmUp(lanes, config.warmup ?? 0, signal);
-      let lateMs: number | undefined;
-      if (startAt !== undefined && !signal.aborted) {
-        this.emit('waiting', { startAt, waitMs: Math.max(0, startAt - Date.now()) });
-        lateMs = await waitUntil(startAt, signal);
-        if (lateMs > lateStartWarningMs) {
-          const message = `the run started ${lateMs} ms after the agreed start ${new Date(startAt).toISOString()}: getting ready (mocks, connections, warm-up) took longer; schedule the start later so every shard is ready in time`;
-          warnings.push(message);
-          this.emit('warning', message);
-        }
-      }
-      const shard: ShardInfo | undefined =
-        part === undefined
-          ? undefined
-          : { index: part.index, count: part.count, scenarioDigest: scenarioDigest(config), ...(startAt !== undefined && { startAt: new Date(startAt).toISOString() }), ...(lateMs !== undefined && { lateMs }) };
+      const lateMs = startAt === undefined || signal.aborted ? undefined : await this.#waitForStart(startAt, signal, warnings);
+      const shard = part === undefined ? undefined : shardInfo(config, part, startAt, lateMs);
       const common = {
         targetRate: part === undefined ? plannedRate(config.load) : shardPlannedRate(config.load, part),
         scenario: config.name,
@@ -301,6 +289,18 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         await target.close();
       }
     }
+  }
+
+  /** Waits for the agreed start (epoch ms); returns how late the run starts, and says so when it is more than timer jitter. */
+  async #waitForStart(startAt: number, signal: AbortSignal, warnings: string[]): Promise<number> {
+    this.emit('waiting', { startAt, waitMs: Math.max(0, startAt - Date.now()) });
+    const lateMs = await waitUntil(startAt, signal);
+    if (lateMs > lateStartWarningMs) {
+      const message = `the run started ${lateMs} ms after the agreed start ${new Date(startAt).toISOString()}: getting ready (mocks, connections, warm-up) took longer; schedule the start later so every shard is ready in time`;
+      warnings.push(message);
+      this.emit('warning', message);
+    }
+    return lateMs;
   }
 
   /**

@@ -19,6 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '../core/errors.js';
+import type { ShardInfo } from '../reports/result.js';
 import type { ScenarioConfig } from './config.js';
 import { arrivalSchedule, plannedCount, plannedRate } from './executors/index.js';
 import type { ExecutorRuntime, LoadConfig, TimeSource } from './executors/index.js';
@@ -249,6 +250,17 @@ function ordinal(n: number): string {
 export function scenarioDigest(config: ScenarioConfig): string {
   const { warmup: _warmup, ...measured } = config;
   return createHash('sha256').update(canonicalJson(measured)).digest('hex').slice(0, 16);
+}
+
+/** What result.json says about the shard a run was: which, of what scenario, and when it started against the agreed start. */
+export function shardInfo(config: ScenarioConfig, shard: Shard, startAt: number | undefined, lateMs: number | undefined): ShardInfo {
+  return {
+    index: shard.index,
+    count: shard.count,
+    scenarioDigest: scenarioDigest(config),
+    ...(startAt !== undefined && { startAt: new Date(startAt).toISOString() }),
+    ...(lateMs !== undefined && { lateMs }),
+  };
 }
 
 function canonicalJson(value: unknown): string {
