@@ -38,7 +38,8 @@ import type { TimelineSecond } from './timeline.js';
  *   otherwise: a made-up joined name could pass for a real scenario in a later comparison.
  * - `tokensToPrune` is de-duplicated by provider and token (first report wins).
  * - `breakerTransitions` are re-based on the merged start and, with two or more shards, their origin
- *   gets a ` [shard N]` suffix (N = position in `results`, from 1): each shard had its own breaker.
+ *   gets a ` [shard I/N]` suffix (a shard of `pushsim run --shard`), else ` [shard k]` (k = position in
+ *   `results`, from 1): each shard had its own breaker.
  * - `thresholds` are dropped: a shard's verdict says nothing about the whole, so re-evaluate the
  *   scenario's thresholds on the merged result.
  * - `loadModel` is kept when any shard ran the closed model (its latency is not corrected for
