@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { main } from '../cli/pushsim.js';
-import { renderReport } from '../cli/commands/report.js';
+import { renderReport } from '../cli/commands/report-action.js';
 import { compareResults } from '../reports/compare.js';
 import { initHistograms } from '../reports/histogram.js';
 import { readResult } from '../reports/json.js';
@@ -261,7 +261,7 @@ async function resultSurface(count: number, dir: string): Promise<Result> {
   for (const value of mutations) {
     try {
       const result = parseResult(value, 'campaign.json');
-      for (const format of ['text', 'json', 'junit', 'html'] as const) renderReport(result, format);
+      for (const format of ['text', 'json', 'junit', 'html'] as const) await renderReport(result, format);
       mergeResults([result, result]);
       compareResults(result, result);
       record(surface, 'ok');

@@ -30,6 +30,8 @@ import { generateApnsSigningKey } from '../simulator/apns/credentials.js';
 import { generateSubscriptionKeys, generateVapidKeys } from '../simulator/webpush/keys.js';
 import { bareTarget, benchPayload, benchTopic, describeH2load, interleave, median, medianCpu, medianPerSecond, mockApnsTarget, pinning, type Target } from './lib/h2load.js';
 import { nghttpdBin, startNghttpd, writeDocroot } from './lib/nghttpd.js';
+import { measureStartup, startupTable } from './lib/startup.js';
+import type { StartupRow } from './lib/startup.js';
 import type { ClientReport, PeersClient, PeersFixtures } from './peers-client.js';
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
@@ -185,7 +187,8 @@ async function main(): Promise<void> {
     const results = await measureSenders(dir);
     if (results === undefined) return;
     const targets = await measureMock(dir);
-    const page = renderPage(results, targets, { started, loadBefore, loadAfter: loadavg() });
+    const startup = write ? await measureStartup(rounds) : [];
+    const page = renderPage(results, targets, startup, { started, loadBefore, loadAfter: loadavg() });
     console.log(`\n${page}`);
     if (write) {
       await mkdir(dirname(outFile), { recursive: true });
@@ -198,7 +201,7 @@ async function main(): Promise<void> {
   }
 }
 
-function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: readonly Target[], when: { started: Date; loadBefore: number[]; loadAfter: number[] }): string {
+function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: readonly Target[], startup: readonly StartupRow[], when: { started: Date; loadBefore: number[]; loadAfter: number[] }): string {
   const lines: string[] = [];
   const of = (client: PeersClient): ClientReport[] => results.get(client) ?? [];
   // Per round: a client's rate over the yardstick's, and the yardstick's CPU per notification over the client's.
@@ -268,6 +271,16 @@ function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: 
       lines.push(`| ${target.name} | ${fmt(medianPerSecond(target))} | ${median(r).toFixed(2)} (${range(r)}) | ${medianCpu(target).toFixed(1)} |`);
     }
     lines.push('');
+  }
+  if (startup.length > 0) {
+    lines.push(
+      '## Start-up',
+      '',
+      `What a CI step that calls \`pushsim report\`, \`merge\` or \`compare\`, or a script that imports the sender, pays before it does anything: each command as a fresh process, ${rounds} measured runs after one unmeasured (bench/lib/startup.ts; \`report\` renders the text summary of a 2,000-notification run). Commands load only what they use (each command's action is imported when it runs), and \`pushsim/sender\` is the senders without the mocks, the runner or the reports.`,
+      '',
+      ...startupTable(startup),
+      '',
+    );
   }
   lines.push(
     '## Run it yourself',

@@ -7,18 +7,14 @@
 import { LineCounter, isNode, isScalar, parseAllDocuments, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { InvalidConfigError } from './errors.js';
+import { checkDepth, maxDepth } from './json-document.js';
+import type { ParseOptions } from './json-document.js';
+
+export { maxDepth } from './json-document.js';
+export type { ParseOptions } from './json-document.js';
 
 /** Alias nodes (`*name`) a document may resolve; yaml's own default too. */
 export const maxAliases = 100;
-/** Levels of nested mappings and lists; pushsim's own documents need fewer than ten. */
-export const maxDepth = 64;
-
-export interface ParseOptions {
-  /** Names the document in errors (a path, 'control API', …). */
-  readonly source: string;
-  /** Prefix for syntax problems, e.g. 'syntax: '. @default '' */
-  readonly syntaxPrefix?: string;
-}
 
 /** Parse errors listed; a generated file can have tens of thousands. */
 const maxListedErrors = 20;
@@ -122,37 +118,4 @@ function flowNestingProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** Parses JSON text with the same depth bound. */
-export function parseJson(text: string, options: ParseOptions): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidConfigError(options.source, [`not valid JSON: ${error instanceof Error ? error.message : String(error)}`]);
-  }
-  checkDepth(value, options.source);
-  return value;
-}
-
-/** Throws InvalidConfigError when `value` nests deeper than `maxDepth` (checked without recursion). */
-export function checkDepth(value: unknown, source: string, limit = maxDepth): void {
-  const depth = nestingDepth(value, limit + 1);
-  if (depth > limit) throw new InvalidConfigError(source, [`nested more than ${limit} levels deep; pushsim's documents need far fewer`]);
-}
-
-/** Depth of nested objects and arrays (a scalar is 0), counted up to `stopAt`. */
-export function nestingDepth(value: unknown, stopAt = Number.POSITIVE_INFINITY): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop() as [unknown, number];
-    if (typeof current !== 'object' || current === null) continue;
-    const level = depth + 1;
-    if (level > deepest) deepest = level;
-    if (deepest >= stopAt) return deepest;
-    for (const child of Array.isArray(current) ? current : Object.values(current)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, level]);
-    }
-  }
-  return deepest;
-}
+export { checkDepth, nestingDepth, parseJson } from './json-document.js';

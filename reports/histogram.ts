@@ -10,9 +10,19 @@
  * Histograms travel between workers and result files as compressed base64 (`encode`), and are
  * merged from that form (`mergeEncoded`), as autocannon's aggregateResult.js does.
  */
-import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type * as HdrModule from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import { InvalidArgumentError, PushSimError, assertNumber } from '../core/errors.js';
+
+// hdr-histogram-js (CommonJS) is loaded on first use, synchronously: a command that only prints a
+// result's summary (pushsim report) never pays the ~60 ms it and its WebAssembly and pako take to load.
+const requireCjs = createRequire(import.meta.url);
+let hdrModule: typeof HdrModule | undefined;
+function hdr(): typeof HdrModule {
+  hdrModule ??= requireCjs('hdr-histogram-js') as typeof HdrModule;
+  return hdrModule;
+}
 
 export const HISTOGRAM_BOUNDS = {
   /** One microsecond: the recording unit. */
@@ -75,7 +85,7 @@ let asyncInit: Promise<void> | undefined;
  */
 export function initHistograms(): Promise<void> {
   if (backend !== undefined) return Promise.resolve();
-  asyncInit ??= hdr.initWebAssembly().then(
+  asyncInit ??= hdr().initWebAssembly().then(
     () => {
       backend ??= 'wasm';
     },
@@ -107,7 +117,7 @@ function currentBackend(): HistogramBackendKind {
   if (backend !== undefined) return backend;
   if (asyncInit !== undefined) return 'js';
   try {
-    hdr.initWebAssemblySync();
+    hdr().initWebAssemblySync();
     backend = 'wasm';
   } catch (error) {
     fallBackToJs(error);
@@ -116,7 +126,7 @@ function currentBackend(): HistogramBackendKind {
 }
 
 function buildRaw(kind: HistogramBackendKind, autoResize: boolean): Histogram {
-  return hdr.build({
+  return hdr().build({
     useWebAssembly: kind === 'wasm',
     bitBucketSize: 32,
     autoResize,
@@ -182,7 +192,7 @@ class HdrLatencyHistogram implements LatencyHistogram {
   }
 
   encode(): string {
-    return hdr.encodeIntoCompressedBase64(this.#live());
+    return hdr().encodeIntoCompressedBase64(this.#live());
   }
 
   reset(): void {
@@ -212,7 +222,7 @@ export function createLatencyHistogram(): LatencyHistogram {
 
 function decodeRaw(b64: string, kind: HistogramBackendKind): Histogram {
   try {
-    return hdr.decodeFromCompressedBase64(b64, 32, kind === 'wasm');
+    return hdr().decodeFromCompressedBase64(b64, 32, kind === 'wasm');
   } catch (error) {
     throw new InvalidArgumentError('not a compressed base64 HDR histogram', { cause: error });
   }

@@ -3,13 +3,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseJson } from '../core/documents.js';
+import { parseJson } from '../core/json-document.js';
 import { InvalidConfigError } from '../core/errors.js';
 import { readTextFile, writeFileAtomically } from '../core/files.js';
 import { fileLimits } from '../core/limits.js';
 import { parseResult } from './result.js';
-import type { Result } from './result.js';
-import { withoutResults } from './tune.js';
+import type { ParseResultOptions, Result } from './result.js';
 import type { TuneReport } from './tune.js';
 
 export const RESULT_FILE = 'result.json';
@@ -38,6 +37,8 @@ export const TUNE_FILE = 'tune.json';
 
 /** Writes `<dir>/tune.json` — the tuning report without each variant's full Result — and returns its path. */
 export async function writeTuneReport(report: TuneReport, dir = 'pushsim-tune'): Promise<string> {
+  // Imported here: tune.ts brings the YAML printer, which reading a result.json does not need.
+  const { withoutResults } = await import('./tune.js');
   return writeJsonAtomically(resolve(dir, TUNE_FILE), withoutResults(report));
 }
 
@@ -48,9 +49,9 @@ async function writeJsonAtomically(file: string, value: unknown): Promise<string
 }
 
 /** Reads and validates a result.json; throws InvalidConfigError when it cannot be read, is not JSON or not a v1 result. */
-export async function readResult(file: string): Promise<Result> {
+export async function readResult(file: string, options: ParseResultOptions = {}): Promise<Result> {
   // A mistyped path is the user's to fix (exit 104 naming the file), not a pushsim bug (exit 1).
   const { text, problem } = await readTextFile(file, fileLimits.result);
   if (problem !== undefined) throw new InvalidConfigError(file, [`the file ${problem}`]);
-  return parseResult(parseJson(text, { source: file }), file);
+  return parseResult(parseJson(text, { source: file }), file, options);
 }

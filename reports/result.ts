@@ -19,6 +19,7 @@ import type { LedgerSummary } from '../simulator/ledger/ledger.js';
 import type { Acknowledgement, ProviderDelivery } from './delivery.js';
 import { TimelineRecorder } from './timeline.js';
 import type { TimelineSecond } from './timeline.js';
+import { pushAll } from '../core/arrays.js';
 
 export const RESULT_SCHEMA = 'pushsim.result/1';
 
@@ -570,25 +571,9 @@ const millis = z.number().nonnegative();
 const deliveryCounts = z.object({ delivered: count, duplicates: count });
 const providerDelivery = deliveryCounts.extend({ acknowledged: count.optional(), notAcknowledged: count.optional() });
 
-const latencyEntrySchema = z
-  .object({ count, p50: millis, p90: millis, p99: millis, p999: millis, max: millis, hdr: z.string().min(1) })
-  .superRefine((entry, ctx) => {
-    // The histogram is what merge/compare recompute from, so it must decode and agree with `count`.
-    let histogram: LatencyHistogram;
-    try {
-      histogram = decodeHistogram(entry.hdr);
-    } catch {
-      ctx.addIssue({ code: 'custom', path: ['hdr'], message: 'is not a compressed base64 HDR histogram' });
-      return;
-    }
-    try {
-      if (histogram.count !== entry.count) {
-        ctx.addIssue({ code: 'custom', path: ['hdr'], message: `holds ${histogram.count} values but count is ${entry.count}` });
-      }
-    } finally {
-      histogram.destroy();
-    }
-  });
+// The histogram's own check (it decodes and agrees with `count`) is a pass after the schema
+// (histogramProblems), so a reader that renders no histogram need not load the HDR library.
+const latencyEntrySchema = z.object({ count, p50: millis, p90: millis, p99: millis, p999: millis, max: millis, hdr: z.string().min(1) });
 
 const threadPausesSchema = z.object({
   eventLoopDelayMs: z.object({ p50: millis, p99: millis, max: millis }),
@@ -717,15 +702,67 @@ const resultSchema = z.object({
  * (from a later version) are accepted and left out of the returned object. The outcome invariant is
  * not checked here: a broken run is still a valid file (use `checkInvariant`).
  */
-export function parseResult(json: unknown, source = 'result.json'): Result {
+export interface ParseResultOptions {
+  /**
+   * Decode every HDR histogram and check it against its `count` (what merge, compare and the HTML
+   * report recompute from). Off for a reader that only shows the summary numbers (text, JSON, JUnit
+   * reports): it then starts without loading the HDR library. @default true
+   */
+  readonly histograms?: boolean;
+}
+
+export function parseResult(json: unknown, source = 'result.json', options: ParseResultOptions = {}): Result {
   const parsed = resultSchema.safeParse(json);
-  if (parsed.success) return parsed.data satisfies Result;
-  const problems = parsed.error.issues.map((issue) => {
-    // `byReason["apns:Unregistered"]` rather than `byReason.apns:Unregistered`.
-    const path = issue.path
-      .map((key, i) => (typeof key === 'string' && /^[A-Za-z_]\w*$/.test(key) ? `${i === 0 ? '' : '.'}${key}` : `[${JSON.stringify(key)}]`))
-      .join('');
-    return path === '' ? issue.message : `${path}: ${issue.message}`;
-  });
-  throw new InvalidConfigError(source, problems);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      // `byReason["apns:Unregistered"]` rather than `byReason.apns:Unregistered`.
+      const path = issue.path
+        .map((key, i) => (typeof key === 'string' && /^[A-Za-z_]\w*$/.test(key) ? `${i === 0 ? '' : '.'}${key}` : `[${JSON.stringify(key)}]`))
+        .join('');
+      return path === '' ? issue.message : `${path}: ${issue.message}`;
+    });
+    // Every problem at once: the histograms that are there are checked too.
+    if (options.histograms !== false) pushAll(problems, histogramProblems(json));
+    throw new InvalidConfigError(source, problems);
+  }
+  const result = parsed.data satisfies Result;
+  if (options.histograms !== false) {
+    const problems = histogramProblems(result);
+    if (problems.length > 0) throw new InvalidConfigError(source, problems);
+  }
+  return result;
+}
+
+/**
+ * Each latency entry's histogram must decode and hold `count` values; the problems, with their paths.
+ * Reads the document as given (it may have failed the schema elsewhere): entries without a string
+ * `hdr` and a number `count` are the schema's to report.
+ */
+function histogramProblems(document: unknown): string[] {
+  const at = (value: unknown, key: string): unknown => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined);
+  const latency = at(document, 'latencyMs');
+  const entries: [string, unknown][] = [
+    ...outcomeStatuses.map((status): [string, unknown] => [`latencyMs.${status}`, at(latency, status)]),
+    ...(['attemptLatencyMs', 'sendLagMs', 'queueWaitMs', 'wireLatencyMs'] as const).map((key): [string, unknown] => [key, at(document, key)]),
+  ];
+  const problems: string[] = [];
+  for (const [path, candidate] of entries) {
+    const hdr = at(candidate, 'hdr');
+    const count = at(candidate, 'count');
+    if (typeof hdr !== 'string' || hdr === '' || typeof count !== 'number') continue;
+    const entry = { hdr, count };
+    let histogram: LatencyHistogram;
+    try {
+      histogram = decodeHistogram(entry.hdr);
+    } catch {
+      problems.push(`${path}.hdr: is not a compressed base64 HDR histogram`);
+      continue;
+    }
+    try {
+      if (histogram.count !== entry.count) problems.push(`${path}.hdr: holds ${histogram.count} values but count is ${entry.count}`);
+    } finally {
+      histogram.destroy();
+    }
+  }
+  return problems;
 }

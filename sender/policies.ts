@@ -19,7 +19,6 @@ import type { FallbackOptions } from './interceptors/fallback.js';
 import { retry } from './interceptors/retry.js';
 import type { RetryOptions } from './interceptors/retry.js';
 import type { SenderListener } from './listener.js';
-import type { CommonSenderOptions } from './sender-options.js';
 import type { Interceptor, TransportRequest, TransportResult } from './transport.js';
 
 type Classified<T> = Omit<T, 'classify' | 'clock'>;
@@ -31,6 +30,16 @@ export interface ResiliencePolicies {
   readonly circuitBreaker?: false | Classified<CircuitBreakerOptions>;
   /** A secondary route for what the primary cannot deliver. @default none */
   readonly fallback?: Omit<FallbackOptions, 'classify'>;
+}
+
+/**
+ * The caller's part of a sender's chain. CommonSenderOptions (sender-options.ts) has these two
+ * fields among others; named here so this file, which defines the policies those options hold,
+ * does not import them back.
+ */
+export interface SenderChainOptions {
+  readonly policies?: ResiliencePolicies;
+  readonly interceptors?: readonly Interceptor[];
 }
 
 /** What a provider sender adds around the policies. */
@@ -49,7 +58,7 @@ export interface SenderChainParts {
  * A provider sender's whole chain, outermost first: the caller's own interceptors, the production
  * cap, the resilience policies, then authentication, innermost (see the order above).
  */
-export function senderInterceptors(options: Pick<CommonSenderOptions, 'interceptors' | 'policies'>, parts: SenderChainParts): Interceptor[] {
+export function senderInterceptors(options: SenderChainOptions, parts: SenderChainParts): Interceptor[] {
   return [
     ...(options.interceptors ?? []),
     ...(parts.production ? [parts.production] : []),

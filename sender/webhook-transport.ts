@@ -7,7 +7,7 @@
  * from the sink counts as the provider's success (reported as 200, the original status in
  * `x-pushsim-sink-status`); anything else is passed through for the adapter to classify.
  */
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { InvalidArgumentError, PushSimError, assertInteger } from '../core/errors.js';
 import type { Transport, TransportRequest, TransportResult, TransportStats } from './transport.js';
 
@@ -23,8 +23,12 @@ export interface WebhookTransportOptions {
 export class WebhookTransport implements Transport {
   readonly origin: string;
   readonly #path: string;
-  readonly #pool: Pool;
+  readonly #connections: number;
   readonly #timeoutMs: number;
+  // undici is imported with the first request, not with the module: most senders never need it.
+  #pool: Promise<Pool> | undefined;
+  #stats: Pool['stats'] | undefined;
+  #closed = false;
   #running = 0;
 
   constructor(options: WebhookTransportOptions) {
@@ -37,7 +41,16 @@ export class WebhookTransport implements Transport {
     this.origin = url.origin;
     this.#path = `${url.pathname}${url.search}`;
     this.#timeoutMs = assertInteger('webhook timeoutMs', options.timeoutMs ?? 10_000, 1);
-    this.#pool = new Pool(url.origin, { connections: assertInteger('webhook connections', options.connections ?? 10, 1) });
+    this.#connections = assertInteger('webhook connections', options.connections ?? 10, 1);
+  }
+
+  #open(): Promise<Pool> {
+    this.#pool ??= import('undici').then(({ Pool }) => {
+      const pool = new Pool(this.origin, { connections: this.#connections });
+      this.#stats = pool.stats;
+      return pool;
+    });
+    return this.#pool;
   }
 
   dispatch = async (request: TransportRequest, context?: { attempts: number }): Promise<TransportResult> => {
@@ -46,7 +59,9 @@ export class WebhookTransport implements Transport {
     if (context) context.attempts++;
     this.#running++;
     try {
-      const response = await this.#pool.request({
+      if (this.#closed) throw Object.assign(new Error('the webhook transport is closed'), { code: 'UND_ERR_CLOSED' });
+      const pool = await this.#open();
+      const response = await pool.request({
         method: 'POST',
         path: this.#path,
         headers: { 'content-type': 'application/json' },
@@ -74,14 +89,16 @@ export class WebhookTransport implements Transport {
   };
 
   stats(): TransportStats {
-    return { connected: this.#pool.stats.connected, running: this.#running, queued: this.#pool.stats.queued, capacity: Number.POSITIVE_INFINITY };
+    return { connected: this.#stats?.connected ?? 0, running: this.#running, queued: this.#stats?.queued ?? 0, capacity: Number.POSITIVE_INFINITY };
   }
 
-  close(): Promise<void> {
-    return this.#pool.close();
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#pool !== undefined) await (await this.#pool).close();
   }
 
-  destroy(): Promise<void> {
-    return this.#pool.destroy();
+  async destroy(): Promise<void> {
+    this.#closed = true;
+    if (this.#pool !== undefined) await (await this.#pool).destroy();
   }
 }

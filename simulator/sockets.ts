@@ -1,4 +1,6 @@
 /**
+ * Raw sockets under the HTTP/2 servers: cutting them with a TCP reset (faults), and tracking them.
+ *
  * The raw TCP sockets of a server, so close() can cut them at the end of its grace period.
  * node:http2 lets go of a session's socket once the session is destroyed — after the client's
  * GOAWAY, say — and that socket then waits for the client's FIN; server.close() waits for it, and
@@ -24,4 +26,24 @@ export function trackSockets(server: Server): TrackedSockets {
       for (const socket of sockets) socket.destroy();
     },
   };
+}
+
+export type ResettableSocket = Socket & { resetAndDestroy?: () => void; _parent?: ResettableSocket };
+
+/**
+ * TCP RST rather than FIN, so the peer sees ECONNRESET (net.Socket#resetAndDestroy, Node ≥ 16.17).
+ * Only the TCP socket can do that: for TLS, reset the socket under the TLSSocket (`_parent`).
+ */
+export function resetSocket(socket: ResettableSocket | undefined): void {
+  const tcp = socket?._parent ?? socket;
+  if (tcp === undefined || tcp.destroyed) return;
+  try {
+    if (typeof tcp.resetAndDestroy === 'function') {
+      tcp.resetAndDestroy();
+      return;
+    }
+  } catch {
+    // not a TCP handle after all (e.g. a pipe): a plain destroy below
+  }
+  tcp.destroy();
 }

@@ -7,8 +7,6 @@ import { InvalidArgumentError as FlagError } from 'commander';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { compareResults, formatComparison } from '../../reports/compare.js';
-import { readResult } from '../../reports/json.js';
 import { nonNegativeNumber } from '../options.js';
 
 interface CompareFlags {
@@ -38,6 +36,8 @@ export function registerCompare(program: Command, setExitCode: (code: number) =>
     .option('--json', 'print the comparison as JSON (with its statistics) instead of a table')
     .action(async (baseFile: string | undefined, candidateFile: string | undefined, flags: CompareFlags) => {
       const [baseFiles, candidateFiles] = inputs(baseFile, candidateFile, flags);
+      // Loaded when the command runs (start-up stays small for the others).
+      const [{ compareResults, formatComparison }, { readResult }] = await Promise.all([import('../../reports/compare.js'), import('../../reports/json.js')]);
       const [bases, candidates] = await Promise.all([Promise.all(baseFiles.map((file) => readResult(file))), Promise.all(candidateFiles.map((file) => readResult(file)))]);
       const comparison = compareResults(bases, candidates, {
         ...(flags.maxLatencyIncrease !== undefined && { maxLatencyIncreasePct: flags.maxLatencyIncrease }),

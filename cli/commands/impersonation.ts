@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CredentialError } from '../../core/errors.js';
 import { writeFileAtomically } from '../../core/files.js';
+import { newPrivateDir, prepareCredentialsDir } from '../output.js';
 import { formatRedirects, redirectEnv, redirectsTo } from '../../simulator/redirect/spec.js';
 import { generateCertificateAuthority, type PemKeyPair } from '../../simulator/tls.js';
 
@@ -67,4 +68,16 @@ async function readOptional(path: string): Promise<string | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new CredentialError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+}
+
+/**
+ * A mock command's credentials directory, checked before the mock starts (a bad one is a usage error,
+ * not a mock left listening), and with --impersonate the CA that lives in it — so with
+ * --impersonate the directory is needed (a new private one under `prefix` if none was given).
+ */
+export async function mockCredentials(flags: { readonly credentialsDir?: string; readonly impersonate?: boolean }, prefix: string): Promise<{ dir: string | undefined; impersonation: ImpersonationCa | undefined }> {
+  const given = flags.credentialsDir === undefined ? undefined : await prepareCredentialsDir(flags.credentialsDir);
+  if (flags.impersonate !== true) return { dir: given, impersonation: undefined };
+  const dir = given ?? (await newPrivateDir(prefix));
+  return { dir, impersonation: await impersonationCa(dir) };
 }

@@ -5,9 +5,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors.js';
-import { readResult, writeResult, writeTokensToPrune } from '../../reports/json.js';
-import { mergeResults, mergeWarnings } from '../../reports/merge.js';
-import { formatText } from '../../reports/text.js';
 import { prepareOutputDir } from '../output.js';
 
 interface MergeFlags {
@@ -28,6 +25,12 @@ export function registerMerge(program: Command): void {
       // The same shard twice would count its notifications twice.
       if (twice !== undefined) throw new InvalidArgumentError(`${twice} is given more than once`);
       await prepareOutputDir(flags.out, '--out');
+      // Loaded when the command runs (start-up stays small for the others).
+      const [{ readResult, writeResult, writeTokensToPrune }, { mergeResults, mergeWarnings }, { formatText }] = await Promise.all([
+        import('../../reports/json.js'),
+        import('../../reports/merge.js'),
+        import('../../reports/text.js'),
+      ]);
       const shards = await Promise.all(files.map((file) => readResult(file)));
       const merged = mergeResults(shards, files);
       const file = await writeResult(merged, flags.out);

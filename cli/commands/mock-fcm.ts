@@ -2,25 +2,13 @@
  * `pushsim mock fcm`: runs the mock FCM (HTTP v1 + OAuth2 token endpoint, h2 and HTTP/1.1 on one
  * port) until Ctrl-C / SIGTERM, and writes a throw-away service account whose token_uri points at
  * it. Register under the `mock` command: `registerMockFcm(mock)`.
+ *
+ * This file is the definition; what it does is in mock-fcm-action.ts, imported when it runs.
  */
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { startMockFcm } from '../../simulator/fcm/server.js';
-import { addMockFaultFlags, describeMockFaults, mockFaultOptions, mockListenFlags, type MockFaultFlags } from './mock-faults.js';
+import { addMockFaultFlags } from './mock-faults.js';
 import { port } from '../options.js';
-import { newPrivateDir, prepareCredentialsDir, writeOutputFiles } from '../output.js';
-import { serveUntilSignal } from '../serve.js';
-import { impersonationCa, impersonationInfo, impersonationLines } from './impersonation.js';
-
-interface MockFcmFlags extends MockFaultFlags {
-  port: number;
-  host: string;
-  tls?: boolean;
-  project: string;
-  quotas: boolean;
-  credentialsDir?: string;
-  impersonate?: boolean;
-}
+import type { MockFcmFlags } from './mock-fcm-action.js';
 
 export function registerMockFcm(mock: Command): void {
   const command = mock
@@ -34,44 +22,7 @@ export function registerMockFcm(mock: Command): void {
     .option('--credentials-dir <dir>', 'where to write the service account and CA (default: a new temp dir)')
     .option('--impersonate', 'TLS with a certificate for fcm.googleapis.com and oauth2.googleapis.com (both served here), signed by the CA in --credentials-dir (made once)');
   addMockFaultFlags(command).action(async (flags: MockFcmFlags) => {
-    // Checked before the mock starts: a bad directory is a usage error, not a mock left listening.
-    const given = flags.credentialsDir === undefined ? undefined : await prepareCredentialsDir(flags.credentialsDir);
-    // The impersonation CA lives in the credentials directory, so that one is needed before the start.
-    const impersonationDir = flags.impersonate === true ? (given ?? (await newPrivateDir('pushsim-mock-fcm-'))) : given;
-    const impersonation = flags.impersonate === true && impersonationDir !== undefined ? await impersonationCa(impersonationDir) : undefined;
-    const start = () =>
-      startMockFcm({
-        host: flags.host,
-        port: flags.port,
-        tls: flags.tls === true || impersonation !== undefined,
-        ...(impersonation !== undefined && { impersonate: true, ca: impersonation.ca }),
-        projectId: flags.project,
-        ...(!flags.quotas && { projectQuota: false, deviceQuotas: false }),
-        ...mockFaultOptions(flags),
-      });
-    const fcm = await serveUntilSignal(start, async (fcm) => {
-      const dir = impersonationDir ?? (await newPrivateDir('pushsim-mock-fcm-'));
-      // A throw-away key made for this mock, but still a private key: owner-only.
-      const paths = await writeOutputFiles(dir, [
-        { name: 'service-account.json', content: JSON.stringify(fcm.serviceAccount, null, 2) + '\n', secret: true },
-        ...(fcm.ca === undefined ? [] : [{ name: 'ca.pem', content: fcm.ca }]),
-      ]);
-      const serviceAccountFile = paths['service-account.json'] as string;
-      const caFile = paths['ca.pem'];
-      const info = { url: fcm.url, projectId: fcm.projectId, tokenUri: fcm.serviceAccount.token_uri, serviceAccountFile, ...(caFile && { caFile }), ...impersonationInfo(fcm.impersonated, fcm.url) };
-      await writeOutputFiles(dir, [{ name: 'credentials.json', content: JSON.stringify(info, null, 2) + '\n' }]);
-      process.stdout.write(`pushsim mock fcm listening on ${fcm.url}\n`);
-      process.stdout.write(`send: POST ${fcm.url}/v1/projects/${fcm.projectId}/messages:send · OAuth: POST ${info.tokenUri}\n`);
-      process.stdout.write(`service account (trusted by this mock): ${serviceAccountFile}\n`);
-      if (caFile) process.stdout.write(`trust this CA: ${caFile}\n`);
-      if (caFile !== undefined && fcm.impersonated.length > 0) {
-        for (const line of impersonationLines(fcm.impersonated, fcm.url, caFile)) process.stdout.write(`${line}\n`);
-        process.stdout.write(`firebase-admin: GOOGLE_APPLICATION_CREDENTIALS=${serviceAccountFile} (project ${fcm.projectId})\n`);
-      }
-      for (const line of describeMockFaults({ faults: fcm.faultEngine, controlUrl: fcm.controlUrl }, flags)) process.stdout.write(`${line}\n`);
-      process.stdout.write(`all of it as JSON: ${join(dir, 'credentials.json')}\n`);
-    }, mockListenFlags(flags));
-    const stats = fcm.stats();
-    process.stderr.write(`pushsim mock fcm closed after ${stats.requests} requests (${stats.accepted} accepted, ${stats.rejected} rejected)\n`);
+    const { mockFcmAction } = await import('./mock-fcm-action.js');
+    await mockFcmAction(flags);
   });
 }

@@ -2,26 +2,14 @@
  * `pushsim mock webpush`: runs the mock Web Push service (RFC 8030/8291/8292, h2 and HTTP/1.1 on one
  * port) until Ctrl-C / SIGTERM, and writes its VAPID keys and subscriptions. Register under the
  * `mock` command: `registerMockWebPush(mock)`.
+ *
+ * This file is the definition; what it does is in mock-webpush-action.ts, imported when it runs.
  */
-import { join } from 'node:path';
 import { InvalidArgumentError as UsageError } from 'commander';
 import type { Command } from 'commander';
-import { startMockWebPush } from '../../simulator/webpush/server.js';
-import { addMockFaultFlags, describeMockFaults, mockFaultOptions, mockListenFlags, type MockFaultFlags } from './mock-faults.js';
+import { addMockFaultFlags } from './mock-faults.js';
 import { port, positiveInteger } from '../options.js';
-import { newPrivateDir, prepareCredentialsDir, writeOutputFiles } from '../output.js';
-import { serveUntilSignal } from '../serve.js';
-import { impersonationCa, impersonationInfo, impersonationLines } from './impersonation.js';
-
-interface MockWebPushFlags extends MockFaultFlags {
-  port: number;
-  host: string;
-  tls?: boolean;
-  subscriptions: number;
-  gone: 404 | 410;
-  credentialsDir?: string;
-  impersonate?: boolean;
-}
+import type { MockWebPushFlags } from './mock-webpush-action.js';
 
 export function registerMockWebPush(mock: Command): void {
   const command = mock
@@ -35,45 +23,8 @@ export function registerMockWebPush(mock: Command): void {
     .option('--credentials-dir <dir>', 'where to write the VAPID keys, subscriptions and CA (default: a new temp dir)')
     .option('--impersonate', 'TLS with a certificate for the push services\' hosts (Mozilla, FCM, WNS, Apple), signed by the CA in --credentials-dir (made once); subscriptions on https://updates.push.services.mozilla.com');
   addMockFaultFlags(command).action(async (flags: MockWebPushFlags) => {
-    // Checked before the mock starts: a bad directory is a usage error, not a mock left listening.
-    const given = flags.credentialsDir === undefined ? undefined : await prepareCredentialsDir(flags.credentialsDir);
-    // The impersonation CA lives in the credentials directory, so that one is needed before the start.
-    const impersonationDir = flags.impersonate === true ? (given ?? (await newPrivateDir('pushsim-mock-webpush-'))) : given;
-    const impersonation = flags.impersonate === true && impersonationDir !== undefined ? await impersonationCa(impersonationDir) : undefined;
-    const start = () =>
-      startMockWebPush({
-        host: flags.host,
-        port: flags.port,
-        tls: flags.tls === true || impersonation !== undefined,
-        ...(impersonation !== undefined && { impersonate: true, ca: impersonation.ca }),
-        subscriptions: flags.subscriptions,
-        goneStatus: flags.gone,
-        ...mockFaultOptions(flags),
-      });
-    const push = await serveUntilSignal(start, async (push) => {
-      const dir = impersonationDir ?? (await newPrivateDir('pushsim-mock-webpush-'));
-      // The VAPID private key is a throw-away made for this mock, but still a private key: owner-only.
-      const paths = await writeOutputFiles(dir, [
-        { name: 'vapid.json', content: JSON.stringify(push.vapid, null, 2) + '\n', secret: true },
-        { name: 'subscriptions.json', content: JSON.stringify(push.subscriptions.list(), null, 2) + '\n', secret: true },
-        ...(push.ca === undefined ? [] : [{ name: 'ca.pem', content: push.ca }]),
-      ]);
-      const vapidFile = paths['vapid.json'] as string;
-      const subscriptionsFile = paths['subscriptions.json'] as string;
-      const caFile = paths['ca.pem'];
-      const info = { url: push.url, vapidPublicKey: push.vapid.publicKey, vapidFile, subscriptionsFile, ...(caFile && { caFile }), ...impersonationInfo(push.impersonated.length > 0 ? [new URL(push.endpointOrigin).hostname] : [], push.url) };
-      await writeOutputFiles(dir, [{ name: 'credentials.json', content: JSON.stringify(info, null, 2) + '\n' }]);
-      process.stdout.write(`pushsim mock webpush listening on ${push.url}\n`);
-      process.stdout.write(`VAPID keys (public ${push.vapid.publicKey}): ${vapidFile}\n`);
-      process.stdout.write(`${flags.subscriptions} subscription(s): ${subscriptionsFile}\n`);
-      if (caFile) process.stdout.write(`trust this CA: ${caFile}\n`);
-      // The subscriptions' host is the one a sender connects to: redirect that one (every name the certificate covers works).
-      if (caFile !== undefined && push.impersonated.length > 0) for (const line of impersonationLines([new URL(push.endpointOrigin).hostname], push.url, caFile)) process.stdout.write(`${line}\n`);
-      for (const line of describeMockFaults({ faults: push.faultEngine, controlUrl: push.controlUrl }, flags)) process.stdout.write(`${line}\n`);
-      process.stdout.write(`all of it as JSON: ${join(dir, 'credentials.json')}\n`);
-    }, mockListenFlags(flags));
-    const stats = push.stats();
-    process.stderr.write(`pushsim mock webpush closed after ${stats.requests} requests (${stats.created} created, ${stats.rejected} rejected)\n`);
+    const { mockWebPushAction } = await import('./mock-webpush-action.js');
+    await mockWebPushAction(flags);
   });
 }
 

@@ -1,46 +1,12 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+/**
+ * `pushsim run [scenario]`: the command's definition. What it does is in run-action.ts, imported
+ * when the command runs: start-up stays small for every other command.
+ */
 import type { Command } from 'commander';
-import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
-import { ExitCode } from '../../core/exit-codes.js';
-import { writeResult, writeTokensToPrune } from '../../reports/json.js';
-import { checkInvariant } from '../../reports/result.js';
-import type { Result } from '../../reports/result.js';
-import { formatText } from '../../reports/text.js';
 import { builtinScenarios } from '../../scenarios/builtin/index.js';
-import { validateScenario } from '../../scenarios/config.js';
-import type { ScenarioConfig } from '../../scenarios/config.js';
-import { plannedCount } from '../../scenarios/executors/index.js';
-import type { ClosedModelConfig } from '../../scenarios/executors/index.js';
-import { ScenarioRun } from '../../scenarios/runner.js';
-import { loadScenarioFile } from '../../scenarios/file.js';
-import { resolveShard, resolveStartAt } from '../../scenarios/shard.js';
-import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
-import type { FaultsDocument } from '../../simulator/faults/spec.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from '../options.js';
-import { renderReport, reportFiles, runReportFormats } from './report.js';
-import { attachProgress } from '../progress.js';
-import { prepareOutputDir } from '../output.js';
-
-interface RunFlags {
-  out: string;
-  rate?: number;
-  count?: number;
-  warmup?: number;
-  inFlight?: number;
-  connections?: number;
-  tls?: boolean;
-  inProcess?: boolean;
-  json?: boolean;
-  quiet?: boolean;
-  /** false with --no-fail-on-overload. */
-  failOnOverload?: boolean;
-  faults?: string;
-  report?: (keyof typeof reportFiles)[];
-  shard?: string;
-  shards?: number;
-  startAt?: string;
-}
+import { reportFiles, runReportFormats } from './report.js';
+import type { RunFlags } from './run-action.js';
 
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
   program
@@ -64,98 +30,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--shards <n>', 'the number of shards, with the index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); env PUSHSIM_SHARDS', positiveInteger)
     .option('--start-at <time>', 'start the measured run at this time (ISO 8601 with zone, or epoch ms), after getting ready: shards started apart run on one clock; env PUSHSIM_START_AT')
     .action(async (name: string, flags: RunFlags) => {
-      const shard = resolveShard(flags, process.env);
-      const startAt = resolveStartAt(flags.startAt, process.env);
-      const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
-      const config = applyOverrides(await resolveScenario(name), flags, faults);
-      await prepareOutputDir(flags.out, '--out');
-      const abort = new AbortController();
-      const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }) });
-      attachProgress(run, { quiet: flags.quiet === true });
-      // First signal: stop firing, a short grace for what is on the wire, then the partial result.
-      // A second one: exit at once, without a result (the user means it).
-      const stop = (signal: NodeJS.Signals): void => {
-        if (abort.signal.aborted) {
-          process.stderr.write(`pushsim: ${signal} again: exiting now, without writing a result\n`);
-          process.exit(signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
-        }
-        process.stderr.write(`pushsim: ${signal}: stopping; requests on the wire get up to 2 s, then the partial result is written (${signal} again exits at once)\n`);
-        abort.abort(signal);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      let result: Result;
-      try {
-        result = await run.execute();
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
-      const file = await writeResult(result, flags.out);
-      const prune = await writeTokensToPrune(result, flags.out);
-      for (const format of flags.report ?? []) {
-        const path = resolve(flags.out, reportFiles[format]);
-        await writeFile(path, renderReport(result, format), 'utf8');
-        process.stderr.write(`pushsim: ${format} report written to ${path}\n`);
-      }
-      process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatText(result) + '\n');
-      process.stderr.write(`pushsim: result written to ${file}\n`);
-      if (prune !== undefined) process.stderr.write(`pushsim: ${result.tokensToPrune?.length ?? 0} token(s) to prune written to ${prune}\n`);
-      setExitCode(exitCodeOf(result));
+      const { runAction } = await import('./run-action.js');
+      await runAction(name, flags, setExitCode);
     });
-}
-
-/** A built-in name, or a path to a YAML/JSON scenario file. */
-export async function resolveScenario(name: string): Promise<ScenarioConfig> {
-  const scenario = builtinScenarios[name];
-  if (scenario) return scenario;
-  if (/\.(ya?ml|json)$/i.test(name) || name.includes('/')) return loadScenarioFile(name);
-  throw new InvalidConfigError(`scenario "${name}"`, [`there is no built-in scenario named "${name}"; choose one of: ${Object.keys(builtinScenarios).join(', ')}, or give a path to a .yaml or .json scenario file`]);
-}
-
-export function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: FaultsDocument | undefined): ScenarioConfig {
-  const target = base.target.kind === 'mock' ? { ...base.target, ...(flags.tls && { tls: true }), ...(flags.inProcess && { worker: false }) } : base.target;
-  let { load } = base;
-  if (flags.inFlight !== undefined || load.executor === 'closed') {
-    if (flags.rate !== undefined) throw new InvalidArgumentError('--rate sets an arrival rate, which the closed model (--in-flight, or a scenario with executor: closed) does not have: drop one of them');
-    const count = flags.count ?? plannedCount(load);
-    const durationMs = load.executor === 'closed' ? load.durationMs : undefined;
-    const inFlight = flags.inFlight ?? (load as ClosedModelConfig).inFlight;
-    load = { executor: 'closed', inFlight, ...(count !== undefined && { count }), ...(durationMs !== undefined && { durationMs }) };
-  } else if (load.executor === 'constant-arrival-rate') {
-    load = { ...load, ...(flags.rate !== undefined && { rate: flags.rate }), ...(flags.count !== undefined && { count: flags.count }) };
-  } else if (flags.rate !== undefined || flags.count !== undefined) {
-    throw new InvalidArgumentError(`--rate and --count set a constant arrival rate; scenario "${base.name}" ramps (load.stages): change its stages instead`);
-  }
-  const config = {
-    ...base,
-    target,
-    load,
-    sender: { ...base.sender, ...(flags.connections !== undefined && { connections: flags.connections }) },
-    ...(flags.failOnOverload === false && { validity: { ...base.validity, failOnOverload: false } }),
-    ...(faults !== undefined && { faults }),
-    ...(flags.warmup !== undefined && { warmup: flags.warmup }),
-  };
-  // The scenario was valid before the flags; what is wrong now (a rate so low the run never ends) is theirs.
-  const problems = validateScenario(config);
-  if (problems.length > 0) throw new InvalidArgumentError(`with the flags given, scenario "${base.name}" ${problems.length === 1 ? 'has a problem' : 'has problems'}: ${problems.join('; ')}`);
-  return config;
-}
-
-/**
- * The exit code of a finished run, most fundamental first: a broken count is a bug (1); an
- * interrupted run is partial (130 / 143); an unreachable target measured nothing (4); an overloaded
- * run measured pushsim rather than the target (97: also when pushsim shed everything, so nothing got
- * an answer), so its thresholds say nothing either; a target that answered nothing (4); then the
- * thresholds (99).
- */
-export function exitCodeOf(result: Result): number {
-  if (checkInvariant(result) !== undefined) return ExitCode.internal;
-  if (result.interrupted !== undefined) return result.interrupted.signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
-  if (result.unreachable !== undefined) return ExitCode.targetUnreachable;
-  if (result.validity !== undefined && !result.validity.valid && result.validity.failOnOverload) return ExitCode.overload;
-  const { counts } = result;
-  if (counts.scheduled > 0 && counts.accepted + counts.rejected === 0) return ExitCode.targetUnreachable;
-  if (result.thresholds?.some((t) => !t.passed)) return ExitCode.thresholdsFailed;
-  return ExitCode.ok;
 }

@@ -6,8 +6,10 @@
  * assertion nor the access token ever appears in an error message.
  */
 import { SignJWT, importPKCS8, type CryptoKey } from 'jose';
-import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
+import type * as undiciModule from 'undici';
+
+type Undici = typeof undiciModule;
 import { systemClock, type Clock } from '../../core/clock.js';
 import { CredentialError, InvalidArgumentError, assertInteger } from '../../core/errors.js';
 
@@ -51,13 +53,14 @@ export class GoogleAccessTokens {
   readonly #refreshBeforeMs: number;
   readonly #timeoutMs: number;
   readonly #dispatcher: Dispatcher;
+  readonly #request: Undici['request'];
   #closing: Promise<void> | undefined;
   #token: string | undefined;
   #expiresAt = 0;
   #inFlight: Promise<string> | undefined;
   #fetched = 0;
 
-  private constructor(account: ServiceAccount, key: CryptoKey, options: GoogleAccessTokensOptions) {
+  private constructor(account: ServiceAccount, key: CryptoKey, options: GoogleAccessTokensOptions, undici: Undici) {
     this.clientEmail = account.client_email;
     this.projectId = account.project_id;
     this.tokenUri = account.token_uri ?? defaultTokenUri;
@@ -67,7 +70,8 @@ export class GoogleAccessTokens {
     this.#clock = options.clock ?? systemClock;
     this.#refreshBeforeMs = assertInteger('refreshBeforeMs', options.refreshBeforeMs ?? 300_000, 0, 3_000_000);
     this.#timeoutMs = assertInteger('requestTimeoutMs', options.requestTimeoutMs ?? 15_000, 1);
-    this.#dispatcher = new Agent({ connect: options.ca === undefined ? {} : { ca: options.ca }, allowH2: false });
+    this.#request = undici.request;
+    this.#dispatcher = new undici.Agent({ connect: options.ca === undefined ? {} : { ca: options.ca }, allowH2: false });
   }
 
   /** Reads and checks the service account and its key; fails here, at construction, never echoing the key. */
@@ -79,7 +83,9 @@ export class GoogleAccessTokens {
     } catch (cause) {
       throw new CredentialError(`service account ${account.client_email}: private_key is not a PKCS#8 RSA key (${(cause as Error).name}); download a new JSON key from the Cloud console`, { cause });
     }
-    return new GoogleAccessTokens(account, key, options);
+    // undici is imported here, not at the top: importing the sender should not pay ~100 ms for the
+    // HTTP/1.1 client that only FCM's token exchange uses.
+    return new GoogleAccessTokens(account, key, options, await import('undici'));
   }
 
   /** Access tokens fetched so far (for tests and stats). */
@@ -134,7 +140,7 @@ export class GoogleAccessTokens {
     let status: number;
     let text: string;
     try {
-      const response = await request(this.tokenUri, {
+      const response = await this.#request(this.tokenUri, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: form,

@@ -24,7 +24,7 @@ import { SessionTracker } from './sessions.js';
 import type { FaultSpec, FaultsDocument } from './spec.js';
 import { phaseMap, validateFault, validateFaultsDocument, withId } from './spec.js';
 import { Timeline, probabilityAt } from './timeline.js';
-import type { ConnectionVerdict, FaultDecision, FaultEffect, FaultRequestInfo, FaultRuntime, FiredFault, PendingInjection, ResolvedRequest, TrackedSession } from './types.js';
+import type { ConnectionVerdict, FaultDecision, FaultEffect, FaultHost, FaultRequestInfo, FaultRuntime, FiredFault, PendingInjection, ResolvedRequest, TrackedSession } from './types.js';
 
 export interface FaultEngineOptions {
   /** Faults and phases; validated here (InvalidConfigError lists every problem). */
@@ -64,7 +64,7 @@ export interface FaultView {
 }
 
 
-export class FaultEngine {
+export class FaultEngine implements FaultHost {
   readonly ledger: DeliveryLedger;
   readonly metrics = new FaultMetrics();
   readonly seed: number;

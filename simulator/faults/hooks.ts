@@ -15,9 +15,9 @@ import type { Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { Server } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterAtLeast } from '../delay.js';
-import type { FaultEngine } from './engine.js';
 import { sendGoaway } from '../goaway.js';
-import type { AfterAccept, FaultAction, FaultDecision, FaultRequestInfo, FaultResponse, PendingInjection } from './types.js';
+import { resetSocket } from '../sockets.js';
+import type { AfterAccept, FaultAction, FaultDecision, FaultHost, FaultRequestInfo, FaultResponse, PendingInjection } from './types.js';
 
 /**
  * Call when the provider accepted the notification, before sending the 2xx. Records the delivery in
@@ -41,7 +41,7 @@ export function writeFaultResponse(stream: ServerHttp2Stream, response: FaultRes
 }
 
 /** The accept hook for a request no fault took over: record, and let the host answer. */
-export function recordingAccept(engine: FaultEngine, info: FaultRequestInfo): AcceptHook {
+export function recordingAccept(engine: FaultHost, info: FaultRequestInfo): AcceptHook {
   return (deliveryId, body) => {
     engine.ledger.record({
       provider: info.provider,
@@ -60,7 +60,7 @@ export function recordingAccept(engine: FaultEngine, info: FaultRequestInfo): Ac
  * Performs a decision on `stream`: the delay, then the action, or the host's normal path. The delay
  * runs from `arrivedAt` (performance.now() when the request arrived; default now) and never ends early.
  */
-export function applyFaultDecision(engine: FaultEngine, decision: FaultDecision, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed, arrivedAt?: number): void {
+export function applyFaultDecision(engine: FaultHost, decision: FaultDecision, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed, arrivedAt?: number): void {
   const { pending } = decision;
   if (pending !== undefined) settleOnClose(stream, pending);
   const run = (): void => {
@@ -78,7 +78,7 @@ export function settleOnClose(stream: { readonly destroyed: boolean; once(event:
   else stream.once('close', () => pending.settled());
 }
 
-function perform(engine: FaultEngine, action: FaultAction | undefined, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed, pending: PendingInjection | undefined): void {
+function perform(engine: FaultHost, action: FaultAction | undefined, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed, pending: PendingInjection | undefined): void {
   const accept = recordingAccept(engine, info);
   switch (action?.type) {
     case undefined:
@@ -128,7 +128,7 @@ function perform(engine: FaultEngine, action: FaultAction | undefined, stream: S
   }
 }
 
-function failAfterAccept(engine: FaultEngine, then: AfterAccept, stream: ServerHttp2Stream, info: FaultRequestInfo): void {
+function failAfterAccept(engine: FaultHost, then: AfterAccept, stream: ServerHttp2Stream, info: FaultRequestInfo): void {
   switch (then.type) {
     case 'respond':
       engine.metrics.response(info.provider, then.response.status, then.response.reason, true);
@@ -147,33 +147,13 @@ function after(stream: ServerHttp2Stream, ms: number, run: () => void, since?: n
   stream.once('close', cancel);
 }
 
-type ResettableSocket = Socket & { resetAndDestroy?: () => void; _parent?: ResettableSocket };
-
-/**
- * TCP RST rather than FIN, so the peer sees ECONNRESET (net.Socket#resetAndDestroy, Node ≥ 16.17).
- * Only the TCP socket can do that: for TLS, reset the socket under the TLSSocket (`_parent`).
- */
-export function resetSocket(socket: ResettableSocket | undefined): void {
-  const tcp = socket?._parent ?? socket;
-  if (tcp === undefined || tcp.destroyed) return;
-  try {
-    if (typeof tcp.resetAndDestroy === 'function') {
-      tcp.resetAndDestroy();
-      return;
-    }
-  } catch {
-    // not a TCP handle after all (e.g. a pipe): a plain destroy below
-  }
-  tcp.destroy();
-}
-
 /**
  * Puts the engine's connection faults in front of a server's own 'connection' listeners (the TLS
  * or HTTP/2 setup): a refused socket is reset, a slowed one is paused and handed on after the
  * delay, so its TLS handshake (or h2c preface) waits. Listeners added later are not intercepted.
  * Returns a function that restores the original listeners.
  */
-export function interceptConnections(server: Server, engine: FaultEngine): () => void {
+export function interceptConnections(server: Server, engine: FaultHost): () => void {
   const original = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
   const handOn = (socket: Socket): void => {

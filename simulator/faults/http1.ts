@@ -12,17 +12,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAtLeast } from '../delay.js';
-import type { FaultEngine } from './engine.js';
 import type { Proceed } from './hooks.js';
-import { recordingAccept, resetSocket, settleOnClose } from './hooks.js';
-import type { AfterAccept, FaultAction, FaultRequestInfo, FaultResponse, PendingInjection } from './types.js';
+import { recordingAccept, settleOnClose } from './hooks.js';
+import { resetSocket } from '../sockets.js';
+import type { AfterAccept, FaultAction, FaultHost, FaultRequestInfo, FaultResponse, PendingInjection } from './types.js';
 
 /** The parts of node:http's request and response the hook uses. */
 export type Http1Request = Pick<IncomingMessage, 'socket'>;
 export type Http1Response = Pick<ServerResponse, 'writeHead' | 'end' | 'setHeader' | 'headersSent' | 'writableEnded' | 'destroyed' | 'once'>;
 
 /** HTTP/1.1 counterpart of FaultEngine.handle: decide, then apply the decision on `res`, or just `proceed`. */
-export function handleHttp1(engine: FaultEngine, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed, arrivedAt?: number): void {
+export function handleHttp1(engine: FaultHost, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed, arrivedAt?: number): void {
   const decision = engine.decide(info);
   if (decision === undefined) {
     proceed(recordingAccept(engine, info));
@@ -37,7 +37,7 @@ export function handleHttp1(engine: FaultEngine, req: Http1Request, res: Http1Re
   else run();
 }
 
-function perform(engine: FaultEngine, action: FaultAction | undefined, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed, pending: PendingInjection | undefined): void {
+function perform(engine: FaultHost, action: FaultAction | undefined, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed, pending: PendingInjection | undefined): void {
   const accept = recordingAccept(engine, info);
   switch (action?.type) {
     case undefined:
@@ -76,7 +76,7 @@ function perform(engine: FaultEngine, action: FaultAction | undefined, req: Http
   }
 }
 
-function failAfterAccept(engine: FaultEngine, then: AfterAccept, req: Http1Request, res: Http1Response, info: FaultRequestInfo): void {
+function failAfterAccept(engine: FaultHost, then: AfterAccept, req: Http1Request, res: Http1Response, info: FaultRequestInfo): void {
   if (then.type === 'respond') {
     engine.metrics.response(info.provider, then.response.status, then.response.reason, true);
     write(res, then.response);

@@ -1,7 +1,8 @@
 /** Public API of the fault framework (see engine.ts for the pipeline, hooks.ts for the host contract). */
 export { FaultEngine } from './engine.js';
 export type { FaultEngineOptions, FaultView } from './engine.js';
-export { applyFaultDecision, interceptConnections, recordingAccept, resetSocket, writeFaultResponse } from './hooks.js';
+export { applyFaultDecision, interceptConnections, recordingAccept, writeFaultResponse } from './hooks.js';
+export { resetSocket } from '../sockets.js';
 export type { AcceptHook, Proceed } from './hooks.js';
 export { handleHttp1 } from './http1.js';
 export type { Http1Request, Http1Response } from './http1.js';

@@ -10,6 +10,8 @@
  * happens to a request or connection it is handed. One file per kind under kinds/.
  */
 import type { Http2Session } from 'node:http2';
+import type { Socket } from 'node:net';
+import type { DeliveryLedger } from '../ledger/ledger.js';
 import type { Dice } from './dice.js';
 
 /** Providers whose wire format the faults speak (protocols.md §1, §2, §3). */
@@ -174,4 +176,17 @@ export interface FaultKind {
   readonly effect?: 'delay';
   validate(spec: Readonly<Record<string, unknown>>, at: string): string[];
   create(spec: Readonly<Record<string, unknown>>): FaultBehaviour;
+}
+
+/**
+ * What the hooks that apply decisions on a host's streams (hooks.ts, http1.ts) need of the engine
+ * that made them. FaultEngine implements it; an interface, so the engine can use the hooks without
+ * the hooks importing the engine back.
+ */
+export interface FaultHost {
+  readonly ledger: Pick<DeliveryLedger, 'record'>;
+  readonly metrics: { response(provider: string, status: number, reason: string, injected: boolean): void };
+  decide(info: FaultRequestInfo): FaultDecision | undefined;
+  attemptFor(info: FaultRequestInfo): number;
+  onConnection(socket?: Socket): ConnectionVerdict;
 }

@@ -1,3 +1,4 @@
+import type * as NodeModule from 'node:module';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   HISTOGRAM_BOUNDS,
@@ -149,20 +150,31 @@ describe('encode / decode / merge', () => {
 
 describe('backend selection (fresh module instances)', () => {
   afterEach(() => {
-    vi.doUnmock('hdr-histogram-js');
+    vi.doUnmock('node:module');
     vi.restoreAllMocks();
     vi.resetModules();
   });
 
   it('falls back to the JS build with a warning when WebAssembly fails, and stays interoperable', async () => {
     vi.resetModules();
-    vi.doMock('hdr-histogram-js', async (importOriginal) => {
-      const actual = await importOriginal<typeof hdr>();
+    // histogram.ts loads hdr-histogram-js (CommonJS) with createRequire on first use: hand it a copy
+    // whose WebAssembly initialisation fails.
+    vi.doMock('node:module', async (importOriginal) => {
+      const actual = await importOriginal<typeof NodeModule>();
       return {
         ...actual,
-        initWebAssembly: () => Promise.reject(new Error('no wasm here')),
-        initWebAssemblySync: () => {
-          throw new Error('no wasm here');
+        createRequire: (url: string | URL) => {
+          const require = actual.createRequire(url);
+          return (id: string): unknown =>
+            id === 'hdr-histogram-js'
+              ? {
+                  ...(require(id) as typeof hdr),
+                  initWebAssembly: () => Promise.reject(new Error('no wasm here')),
+                  initWebAssemblySync: () => {
+                    throw new Error('no wasm here');
+                  },
+                }
+              : require(id);
         },
       };
     });

@@ -147,7 +147,9 @@ describe('ScenarioRun: faults that cannot fire', () => {
     run.on('start', () => warnings.push('(start)'));
     run.on('warning', (w) => warnings.push(w));
     const result = await run.execute();
-    expect(warnings).toEqual([
+    // On a busy machine the run may also warn that its own pauses were much of the tail: not this test's subject.
+    const dormant = warnings.filter((w) => !w.startsWith("pushsim's own pauses"));
+    expect(dormant).toEqual([
       '(start)',
       "phase 'brownout' begins at 60 s, after the run's last notification is planned (0.2 s): its fault(s) late cannot fire",
       "fault 'fcm' cannot fire: it matches provider fcm, but the run sends to apns only",

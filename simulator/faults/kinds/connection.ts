@@ -14,7 +14,7 @@
 import type { Socket } from 'node:net';
 import type { Problems } from '../check.js';
 import { optionalEnum, requiredNumber } from '../check.js';
-import { resetSocket } from '../hooks.js';
+import { resetSocket } from '../../sockets.js';
 import type { FaultKind, TrackedSession } from '../types.js';
 
 const actions = ['refuse', 'reset', 'slow-handshake'] as const;

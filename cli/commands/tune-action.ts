@@ -1,0 +1,90 @@
+/**
+ * What `pushsim tune` does once its flags are parsed; imported when the command runs (start-up),
+ * cli/commands/tune.ts holds the definition.
+ */
+import { writeTuneReport } from '../../reports/json.js';
+import { formatTune, tuneMetrics, withoutResults } from '../../reports/tune.js';
+import type { TuneMetrics } from '../../reports/tune.js';
+import { ms, percent, safe } from '../../reports/format.js';
+import { describeLoad } from '../../scenarios/executors/index.js';
+import { tunePolicies } from '../../scenarios/tune.js';
+import type { PolicyGrid } from '../../scenarios/tune.js';
+import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
+import { prepareOutputDir } from '../output.js';
+import { applyOverrides, resolveScenario } from './run-action.js';
+
+export interface TuneFlags {
+  out: string;
+  retryAttempts?: (number | 'off')[];
+  retryBaseDelay?: number[];
+  retryMaxDelay?: number[];
+  retryMaybeProcessed?: boolean[];
+  breaker?: boolean[];
+  breakerErrorRate?: number[];
+  breakerOpenMs?: number[];
+  rate?: number;
+  count?: number;
+  faults?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Without a grid flag: with and without retries, with and without the breaker. */
+const defaultGrid: PolicyGrid = { retry: { enabled: [false, true], maxAttempts: [3, 5] }, circuitBreaker: { enabled: [true, false] } };
+
+/** Tunes scenario `name` over the grid the flags ask for, and writes and prints the ranking. */
+export async function tuneAction(name: string, flags: TuneFlags): Promise<void> {
+  const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
+  // Only --rate, --count and --faults are shared with `pushsim run`; its other flags are unset here.
+  const base = applyOverrides(await resolveScenario(name), flags, faults);
+  await prepareOutputDir(flags.out, '--out');
+  const write = (line: string): void => {
+    if (!flags.quiet) process.stderr.write(`pushsim: ${line}\n`);
+  };
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const report = await tunePolicies(base, gridOf(flags), {
+      signal: abort.signal,
+      onRun: (index, total, label, run) => {
+        if (index === 0) write(`tuning scenario "${safe(base.name)}": ${total} variant(s) of ${describeLoad(base.load)}, one after the other`);
+        run.once('done', (result) => write(`[${index + 1}/${total}] ${label}: ${describe(tuneMetrics(result))}`));
+      },
+    });
+    const file = await writeTuneReport(report, flags.out);
+    process.stdout.write(flags.json ? `${JSON.stringify(withoutResults(report), null, 2)}\n` : formatTune(report));
+    process.stderr.write(`pushsim: tune report written to ${file}\n`);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+/** The grid the flags ask for; the default grid when they ask for none. */
+function gridOf(flags: TuneFlags): PolicyGrid {
+  const attempts = flags.retryAttempts;
+  const numbers = attempts?.filter((a): a is number => a !== 'off') ?? [];
+  const off = attempts?.includes('off') === true;
+  const retry = {
+    // `off` keeps its place in the list: `off,3` runs without retries first, `3,off` last.
+    ...(off && { enabled: numbers.length === 0 ? [false] : attempts?.[0] === 'off' ? [false, true] : [true, false] }),
+    ...(numbers.length > 0 && { maxAttempts: numbers }),
+    ...(flags.retryBaseDelay && { baseDelayMs: flags.retryBaseDelay }),
+    ...(flags.retryMaxDelay && { maxDelayMs: flags.retryMaxDelay }),
+    ...(flags.retryMaybeProcessed && { retryMaybeProcessed: flags.retryMaybeProcessed }),
+  };
+  const circuitBreaker = {
+    ...(flags.breaker && { enabled: flags.breaker }),
+    ...(flags.breakerErrorRate && { errorRate: flags.breakerErrorRate }),
+    ...(flags.breakerOpenMs && { openMs: flags.breakerOpenMs }),
+  };
+  if (Object.keys(retry).length === 0 && Object.keys(circuitBreaker).length === 0) return defaultGrid;
+  return { ...(Object.keys(retry).length > 0 && { retry }), ...(Object.keys(circuitBreaker).length > 0 && { circuitBreaker }) };
+}
+
+function describe(m: TuneMetrics): string {
+  const duplicates = m.duplicates === null ? '' : ` · duplicates ${m.duplicates}`;
+  return `delivered ${percent(m.accepted, m.scheduled)} · rejected ${m.rejected} · undelivered ${m.undelivered}${duplicates} · ${m.attemptsPerNotification.toFixed(3)} attempts/notification · p99 ${m.p99Ms === null ? '—' : `${ms(m.p99Ms)} ms`}`;
+}
