@@ -206,6 +206,8 @@ describe('pushsim run: faults that cannot fire', () => {
     expect(ran.stderr).toContain("pushsim: warning: phase 'brownout' begins at 60 s, after the run's last notification is planned (0.1 s): its fault(s) slow-answers, brownout-errors, lost-acks cannot fire");
     expect(ran.stdout).toMatch(/^brownout-errors\s+error\s+0\s+⚠ never fired$/m);
     expect(ran.stdout).toContain("warning: phase 'down' begins at 180 s");
-    expect((await readResult(join(dir, 'result.json'))).warnings).toHaveLength(3);
+    // On a busy machine the run may also warn that its own pauses were much of the tail: not this test's subject.
+    const dormant = (await readResult(join(dir, 'result.json'))).warnings?.filter((w) => !w.startsWith("pushsim's own pauses"));
+    expect(dormant).toHaveLength(3);
   }, 90_000);
 });
