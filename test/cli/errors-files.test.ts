@@ -89,7 +89,7 @@ describe('pushsim run: mistakes in flags and scenario files', () => {
 describe('pushsim report, merge, compare, tune: mistakes in paths', () => {
   it('report --out a directory, merge --out a file, tune --out a file: exit 2 naming the flag', async () => {
     const result = join(dir, 'result.json');
-    const ran = await pushsimWithin(60_000, ['run', '--count', '200', '--rate', '2000', '--quiet', '--out', dir]);
+    const ran = await pushsimWithin(60_000, ['run', '--count', '200', '--rate', '2000', '--warmup', '0', '--no-fail-on-overload', '--quiet', '--out', dir]);
     expect(ran.code).toBe(0);
     expectUserError(await cli('report', result, '--out', join(dir, 'a-dir')), 2, /--out .*a-dir is a directory; give a file path \(EISDIR\)/);
     expectUserError(await cli('merge', result, '--out', file), 2, /--out .*a-file already exists and is not a directory \(EEXIST\)/);

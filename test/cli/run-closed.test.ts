@@ -9,7 +9,7 @@ import { pushsim } from './helpers.js';
 describe('pushsim run with the closed model', () => {
   it('--in-flight keeps N in flight for --count notifications and says the latency is not corrected', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-closed-'));
-    const ran = await pushsim('run', '--in-flight', '20', '--count', '400', '--quiet', '--out', dir);
+    const ran = await pushsim('run', '--in-flight', '20', '--count', '400', '--no-fail-on-overload', '--quiet', '--out', dir);
     expect(ran.code).toBe(0);
     expect(ran.stdout).toContain('target — ·');
     expect(ran.stdout).toContain('closed model, 20 in flight: latency is NOT corrected for coordinated omission');
@@ -23,7 +23,7 @@ describe('pushsim run with the closed model', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-closed-file-'));
     const scenario = join(dir, 'closed.yaml');
     await writeFile(scenario, 'name: closed\ntarget: { mock: apns }\nwarmup: 0\nload: { executor: closed, inFlight: 8, count: 200 }\n');
-    const ran = await pushsim('run', scenario, '--quiet', '--out', dir);
+    const ran = await pushsim('run', scenario, '--no-fail-on-overload', '--quiet', '--out', dir);
     expect(ran.code).toBe(0);
     expect((await readResult(join(dir, 'result.json'))).loadModel?.inFlight).toBe(8);
     const refused = await pushsim('run', scenario, '--rate', '100', '--quiet', '--out', dir);
