@@ -138,7 +138,8 @@ export const validScenario: fc.Arbitrary<Record<string, unknown>> = fc
       name: safeName,
       description: fc.string({ maxLength: 30 }),
       target: fc.record({ mock: fc.constantFrom('apns', 'fcm', 'webpush'), tls: fc.boolean(), worker: fc.boolean() }, { requiredKeys: ['mock'] }),
-      load: fc.record({ rate: fc.integer({ min: 1, max: 100_000 }), count: fc.integer({ min: 1, max: 100_000 }) }),
+      // rate ≥ 2: 100,000 notifications then plan at most 50,000 s, inside the 24 h a scenario may plan.
+      load: fc.record({ rate: fc.integer({ min: 2, max: 100_000 }), count: fc.integer({ min: 1, max: 100_000 }) }),
       tokens: fc.record({ count: fc.integer({ min: 1, max: 50_000 }), unregisteredRatio: fc.double({ min: 0, max: 1, noNaN: true }), seed: fc.nat({ max: 1_000_000 }) }, { requiredKeys: [] }),
       sender: fc.record({ connections: fc.integer({ min: 1, max: 16 }), maxInFlight: fc.integer({ min: 1, max: 5000 }), requestTimeoutMs: fc.integer({ min: 1, max: 60_000 }) }, { requiredKeys: [] }),
       policies: fc.record({ retry: fc.oneof(fc.constant(false), fc.record({ maxAttempts: fc.integer({ min: 1, max: 10 }), baseDelayMs: fc.integer({ min: 0, max: 1000 }) })) }),
