@@ -18,7 +18,9 @@ export function attachProgress(run: ScenarioRun, options: ProgressOptions = {}):
   run.on('start', (info) => {
     write(`pushsim: scenario "${info.scenario}" — ${info.plan}`);
     write(`pushsim: target ${info.target} (mock ${info.placement})`);
+    if (info.shard !== undefined) write(`pushsim: ${info.shard}`);
   });
+  run.on('waiting', ({ startAt, waitMs }) => write(`pushsim: ready; waiting ${(waitMs / 1000).toFixed(1)} s for the agreed start ${new Date(startAt).toISOString()}`));
   run.on('progress', (p) => {
     const seconds = (p.elapsedMs / 1000).toFixed(1).padStart(6);
     const behind = [p.queued > 0 && `queued ${p.queued}`, p.sendLagMs !== null && p.sendLagMs >= 100 && `send lag ${Math.round(p.sendLagMs)} ms`, p.dropped > 0 && `dropped ${p.dropped}`].filter(Boolean);

@@ -15,6 +15,8 @@ import { outcomeStatuses } from '../sender/outcome.js';
 import type { OutcomeStatus } from '../sender/outcome.js';
 import { mergeLedgerSummaries } from '../simulator/ledger/ledger.js';
 import { decodeHistogram, mergeEncoded } from './histogram.js';
+import { mergeVerdicts, orderShards, startAtWarning } from './merge-shards.js';
+import type { MergeInput } from './merge-shards.js';
 import { RESULT_SCHEMA, achievedRate } from './result.js';
 import type { BreakerTransition, DeliverySummary, FaultInjection, LatencyEntry, LoadModel, Result, ResultCounts, TokenToPrune } from './result.js';
 import type { TimelineSecond } from './timeline.js';
@@ -36,21 +38,32 @@ import type { TimelineSecond } from './timeline.js';
  *   otherwise: a made-up joined name could pass for a real scenario in a later comparison.
  * - `tokensToPrune` is de-duplicated by provider and token (first report wins).
  * - `breakerTransitions` are re-based on the merged start and, with two or more shards, their origin
- *   gets a ` [shard N]` suffix (N = position in `results`, from 1): each shard had its own breaker.
+ *   gets a ` [shard I/N]` suffix (a shard of `pushsim run --shard`), else ` [shard k]` (k = position in
+ *   `results`, from 1): each shard had its own breaker.
  * - `thresholds` are dropped: a shard's verdict says nothing about the whole, so re-evaluate the
  *   scenario's thresholds on the merged result.
  * - `loadModel` is kept when any shard ran the closed model (its latency is not corrected for
  *   coordinated omission, so neither is the merge), with the shards' in-flight counts summed.
  * - `timeline` seconds are aligned on the merged start (each shard shifted by its start, rounded to
  *   the second) and their counts summed; per-second percentiles cannot be merged without the
- *   values, so they are null when two or more shards had that second.
+ *   values, so they are null when two or more shards had that second; per-second pauses are the
+ *   worst shard's.
+ * - Results of `pushsim run --shard I/N` must be every shard of one run, once each (merge-shards.ts
+ *   `orderShards`: same N, same scenario digest); they are merged in shard order whatever the order
+ *   given, and the merged result says `shards` (N, scenario digest, agreed start, start skew).
+ * - `validity`, `interrupted`, `unreachable`, `phases`, `pauses` and `warnings` are merged as
+ *   merge-shards.ts `mergeVerdicts` says: the whole is only as good as its worst shard.
  *
  * The merged result passes `parseResult`, and `checkInvariant` when every shard does.
- * Throws InvalidArgumentError for an empty list or an unparseable `startedAt`.
+ * Throws InvalidArgumentError for an empty list, an unparseable `startedAt`, or shards that are not
+ * every shard of one run (`names`, e.g. the files, name them in the message).
  */
-export function mergeResults(results: readonly Result[]): Result {
-  if (results.length === 0) throw new InvalidArgumentError('mergeResults needs at least one result');
+export function mergeResults(given: readonly Result[], names: readonly string[] = []): Result {
+  if (given.length === 0) throw new InvalidArgumentError('mergeResults needs at least one result');
+  const { ordered, shards } = orderShards(given, names);
+  const results = ordered.map((o) => o.result);
   const { startedAt, durationMs } = span(results);
+  const inputs: MergeInput[] = results.map((result, i) => ({ result, label: labelOf(result, i), offsetMs: Date.parse(result.startedAt) - startedAt }));
   const counts = mergeCounts(results);
   const targets = results.map((r) => r.rate.target);
   const attempts = results.flatMap((r) => (r.attemptLatencyMs === undefined ? [] : [r.attemptLatencyMs]));
@@ -60,6 +73,8 @@ export function mergeResults(results: readonly Result[]): Result {
   const pushsim = common(results.map((r) => r.pushsim));
   const delivery = mergeDelivery(results.flatMap((r) => (r.delivery === undefined ? [] : [r.delivery])));
   const anyHas = (key: keyof Result): boolean => results.some((r) => r[key] !== undefined);
+  const latencyMs = Object.fromEntries(outcomeStatuses.map((s) => [s, mergeEntries(results.map((r) => r.latencyMs[s]))])) as Record<OutcomeStatus, LatencyEntry>;
+  const timings = mergedTimings(results);
 
   return {
     schema: RESULT_SCHEMA,
@@ -67,24 +82,32 @@ export function mergeResults(results: readonly Result[]): Result {
     durationMs,
     counts,
     byReason: sumReasons(results),
-    latencyMs: Object.fromEntries(outcomeStatuses.map((s) => [s, mergeEntries(results.map((r) => r.latencyMs[s]))])) as Record<OutcomeStatus, LatencyEntry>,
+    latencyMs,
     rate: {
-      target: targets.some((t) => t === null) ? null : targets.reduce<number>((sum, t) => sum + (t ?? 0), 0),
+      // Rounded as a run's own: shards' shares of one planned rate (1000 / 3 each) add up to it.
+      target: targets.some((t) => t === null) ? null : Math.round(targets.reduce<number>((sum, t) => sum + (t ?? 0), 0) * 1000) / 1000,
       achieved: summedRate(results),
     },
     ...(scenario !== undefined && { scenario }),
+    ...(shards !== undefined && { shards: { ...shards, startSkewMs: shardTiming(results).startSkewMs } }),
     ...(target !== undefined && { target }),
     ...(targetsJson !== undefined && { targets: JSON.parse(targetsJson) as Record<string, string> }),
     ...(pushsim !== undefined && { pushsim }),
     ...(attempts.length > 0 && { attemptLatencyMs: mergeEntries(attempts) }),
-    ...(anyHas('breakerTransitions') && { breakerTransitions: mergeTransitions(results, startedAt) }),
+    ...(anyHas('breakerTransitions') && { breakerTransitions: mergeTransitions(inputs) }),
     ...(anyHas('tokensToPrune') && { tokensToPrune: mergePrune(results) }),
     ...(delivery !== undefined && { delivery }),
     ...(anyHas('faults') && { faults: sumFaults(results) }),
     ...(anyHas('timeline') && { timeline: mergeTimelines(results, startedAt) }),
     ...(anyHas('loadModel') && { loadModel: mergeLoadModel(results) }),
-    ...mergedTimings(results),
+    ...timings,
+    ...mergeVerdicts(inputs, { scheduled: counts.scheduled, ...(timings.sendLagMs !== undefined && { sendLagMs: timings.sendLagMs }), acceptedP99Ms: latencyMs.accepted.count > 0 ? latencyMs.accepted.p99 : null }),
   };
+}
+
+/** `shard I/N` for a shard of `pushsim run --shard`, else `shard k` by position (from 1). */
+function labelOf(result: Result, position: number): string {
+  return result.shard === undefined ? `shard ${position + 1}` : `shard ${result.shard.index}/${result.shard.count}`;
 }
 
 /** Any closed-model shard makes the merged latency uncorrected too; the shards' in-flight counts add up. */
@@ -160,7 +183,8 @@ export function mergeWarnings(results: readonly Result[], names: readonly string
   if (results.length < 2) return [];
   const timing = shardTiming(results);
   const name = (i: number): string => names[i] ?? `shard ${i + 1}`;
-  const warnings: string[] = [];
+  const differentStarts = startAtWarning(results);
+  const warnings: string[] = differentStarts === undefined ? [] : [differentStarts];
   if (timing.startSkewMs > skewMs) {
     const earliest = timing.startOffsetsMs.indexOf(0);
     const late = timing.startOffsetsMs.flatMap((offset, i) => (offset > skewMs ? [`${name(i)} +${seconds(offset)}`] : []));
@@ -217,15 +241,14 @@ function mergeEntries(entries: readonly LatencyEntry[]): LatencyEntry {
   }
 }
 
-function mergeTransitions(results: readonly Result[], startedAt: number): BreakerTransition[] {
-  const merged = results.flatMap((r, i) => {
-    const offset = Date.parse(r.startedAt) - startedAt;
-    return (r.breakerTransitions ?? []).map((t) => ({
+function mergeTransitions(inputs: readonly MergeInput[]): BreakerTransition[] {
+  const merged = inputs.flatMap(({ result, label, offsetMs }) =>
+    (result.breakerTransitions ?? []).map((t) => ({
       ...t,
-      atMs: t.atMs + offset,
-      origin: results.length > 1 ? `${t.origin} [shard ${i + 1}]` : t.origin,
-    }));
-  });
+      atMs: t.atMs + offsetMs,
+      origin: inputs.length > 1 ? `${t.origin} [${label}]` : t.origin,
+    })),
+  );
   // Stable: transitions of one shard at the same instant keep their order.
   return merged.sort((a, b) => a.atMs - b.atMs);
 }
@@ -319,8 +342,20 @@ function mergeTimelines(results: readonly Result[], startedAt: number): Timeline
         expired: e.expired + s.expired,
         dropped: e.dropped + s.dropped,
         ...(slot.shards === 1 ? { p50: s.p50, p99: s.p99, max: s.max } : { p50: null, p99: null, max: null }),
+        ...worstPauses(e, s),
       };
     }
   }
   return merged.map((slot) => slot.entry);
+}
+
+/** A second's pauses (sender and mock thread) from two shards: the worst of each, when either has it. */
+function worstPauses(a: TimelineSecond, b: TimelineSecond): Partial<TimelineSecond> {
+  const pauses: { -readonly [K in 'senderDelayMs' | 'senderGcMs' | 'mockDelayMs' | 'mockGcMs']?: number } = {};
+  for (const key of ['senderDelayMs', 'senderGcMs', 'mockDelayMs', 'mockGcMs'] as const) {
+    const x = a[key];
+    const y = b[key];
+    if (x !== undefined || y !== undefined) pauses[key] = Math.max(x ?? 0, y ?? 0);
+  }
+  return pauses;
 }

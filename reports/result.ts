@@ -203,6 +203,28 @@ export interface Unreachable {
   readonly duringWarmup?: boolean;
 }
 
+/** This result is shard `index` of `count` of one run (scenarios/shard.ts); `pushsim merge` of all of them is the whole. */
+export interface ShardInfo {
+  /** From 0, as Kubernetes' JOB_COMPLETION_INDEX. */
+  readonly index: number;
+  readonly count: number;
+  /** Fingerprint of the scenario as run, flags applied (scenarios/shard.ts `scenarioDigest`): merge refuses shards whose differ. */
+  readonly scenarioDigest: string;
+  /** The start the shards agreed on (ISO 8601), when they had one (`--start-at`). */
+  readonly startAt?: string;
+  /** How long after `startAt` this shard's measured run began (ms): more than a few means it was not ready in time. */
+  readonly lateMs?: number;
+}
+
+/** A result merged from the shards of one run: how many, of which scenario, how far apart they started. */
+export interface MergedShards {
+  readonly count: number;
+  readonly scenarioDigest: string;
+  readonly startAt?: string;
+  /** Latest start − earliest start of the shards' measured runs (ms). */
+  readonly startSkewMs: number;
+}
+
 export interface Result {
   readonly schema: typeof RESULT_SCHEMA;
   /** ISO 8601. */
@@ -221,6 +243,10 @@ export interface Result {
   };
   /** Scenario name. */
   readonly scenario?: string;
+  /** Present when this run was one shard of a scenario (`pushsim run --shard I/N`). */
+  readonly shard?: ShardInfo;
+  /** Present when this result was merged from every shard of a run (`pushsim merge`). */
+  readonly shards?: MergedShards;
   /** Provider origin (`scheme://host:port`) only: never a path, query or credentials. */
   readonly target?: string;
   /** A run to several providers (a mix): each provider's origin, as `target` is for one. */
@@ -294,6 +320,7 @@ export interface FinishOptions {
   /** Planned notifications per second, or null for a run without a target rate. */
   readonly targetRate: number | null;
   readonly scenario?: string;
+  readonly shard?: ShardInfo;
   /** Provider URL; reduced to its origin so no credentials, token paths or query strings are kept. */
   readonly target?: string;
   /** Provider → URL for a run to several providers; each reduced to its origin like `target`. */
@@ -476,6 +503,7 @@ export class ResultCollector {
       latencyMs,
       rate: { target: targetRate, achieved: achievedRate(counts, durationMs) },
       ...(options.scenario !== undefined && { scenario: options.scenario }),
+      ...(options.shard !== undefined && { shard: options.shard }),
       ...(options.target !== undefined && { target: originOf(options.target) }),
       ...(options.targets !== undefined && { targets: Object.fromEntries(Object.entries(options.targets).map(([provider, url]) => [provider, originOf(url)])) }),
       ...(options.pushsim !== undefined && { pushsim: options.pushsim }),
@@ -580,6 +608,8 @@ const resultSchema = z.object({
   }),
   rate: z.object({ target: z.number().nonnegative().nullable(), achieved: z.number().nonnegative() }),
   scenario: z.string().optional(),
+  shard: z.object({ index: count, count: z.number().int().positive(), scenarioDigest: z.string().min(1), startAt: z.iso.datetime({ offset: true }).optional(), lateMs: millis.optional() }).optional(),
+  shards: z.object({ count: z.number().int().positive(), scenarioDigest: z.string().min(1), startAt: z.iso.datetime({ offset: true }).optional(), startSkewMs: millis }).optional(),
   target: z.string().optional(),
   targets: z.record(z.string(), z.string()).optional(),
   pushsim: z.string().optional(),

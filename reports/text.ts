@@ -67,6 +67,21 @@ function verdictLines(result: Result, paint: (code: string, text: string) => str
   return lines;
 }
 
+/** Which part of a sharded run this is, or how the merged shards started. */
+function shardLines(result: Result): string[] {
+  const lines: string[] = [];
+  const { shard, shards } = result;
+  if (shard !== undefined) {
+    const start = shard.startAt === undefined ? '' : ` · agreed start ${safe(shard.startAt)}${shard.lateMs === undefined ? '' : `, began ${ms(shard.lateMs)} ms after it`}`;
+    lines.push(`shard ${shard.index}/${shard.count} of the scenario (digest ${safe(shard.scenarioDigest)})${start}: \`pushsim merge\` the ${shard.count} results for the whole`);
+  }
+  if (shards !== undefined) {
+    const start = shards.startAt === undefined ? '' : ` at the agreed start ${safe(shards.startAt)}`;
+    lines.push(`merged from all ${shards.count} shards of the scenario (digest ${safe(shards.scenarioDigest)}), started${start} within ${ms(shards.startSkewMs)} ms of each other`);
+  }
+  return lines;
+}
+
 /** Where the time of the notifications and attempts went: late leaving, queued inside pushsim, on the wire. */
 function timingLines(result: Result): string[] {
   const summary = (e: { p50: number; p99: number; max: number }): string => `p50 ${ms(e.p50)} · p99 ${ms(e.p99)} · max ${ms(e.max)}`;
@@ -115,6 +130,7 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   if (result.targets !== undefined) title.push(`targets ${Object.entries(result.targets).map(([provider, origin]) => `${safe(provider)} ${safe(origin)}`).join(', ')}`);
   title.push(`started ${safe(result.startedAt)}`);
   lines.push(bold(title.join(' · ')));
+  pushAll(lines, shardLines(result));
   pushAll(lines, verdictLines(result, paint));
 
   const { target, achieved } = result.rate;

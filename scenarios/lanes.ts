@@ -2,7 +2,7 @@
  * One lane per provider of the target: its sender (ApnsSender, FcmSender or WebPushSender, each with
  * the scenario's sender settings and policies), its recipients, and how to make its notification.
  *
- *   runner ──provider of notification i──► lanes.get(provider).send() ──► Sender ──► Outcome
+ *   runner ──provider and position of notification i──► lanes.get(provider).send(position) ──► Sender ──► Outcome
  *
  * The lanes' senders share the one listener (so one ResultCollector sees every attempt, retry and
  * breaker change); their outcomes carry their provider, so `byReason` keys stay `<provider>:<reason>`.
@@ -33,10 +33,16 @@ export interface Lane {
   /** pushsim's own in-flight limit for this lane (`sender.maxInFlight`). */
   readonly maxInFlight: number;
   /**
-   * Sends this lane's next notification, to its next recipient (round robin). Never rejects.
-   * `context` (fresh per notification) says afterwards when it first went on the wire (`sentAt`).
+   * Sends the lane's notification at `position` (its place among this provider's notifications in
+   * the whole run, mix.ts `createRecipientSequence`) to recipient `position mod recipients`. Never
+   * rejects. `context` (fresh per notification) says afterwards when it first went on the wire (`sentAt`).
    */
-  send(context?: DispatchContext): Promise<Outcome>;
+  send(position: number, context?: DispatchContext): Promise<Outcome>;
+  /**
+   * Sends a warm-up notification: round robin over the recipients on a count of its own, so the
+   * warm-up never shifts which recipient a measured notification reaches.
+   */
+  warm(): Promise<Outcome>;
   /** Its sender's pool right now: on the wire, waiting, the target's stream capacity. */
   stats(): TransportStats;
 }
@@ -68,8 +74,9 @@ export class Lanes {
         const { url, ca, serviceAccount, recipients } = target.fcm;
         const sender = await FcmSender.create({ url, serviceAccount, ...(ca !== undefined && { tls: { ca } }), ...settings });
         // A sequence number in `data` makes each message's body unique, so the mock's ledger (which
-        // knows FCM messages by their body: FCM has no client id) counts only real duplicates.
-        lanes.#add('fcm', sender, recipients, (token, n): FcmNotification => ({ token, notification: { title, body }, data: { pushsim_seq: String(n) }, android: { priority: 'high' } }));
+        // knows FCM messages by their body: FCM has no client id) counts only real duplicates; a
+        // warm-up message's is `w<n>`, never a measured one's.
+        lanes.#add('fcm', sender, recipients, (token, seq): FcmNotification => ({ token, notification: { title, body }, data: { pushsim_seq: seq }, android: { priority: 'high' } }));
       }
       if (target.webpush) {
         const { ca, vapid, recipients } = target.webpush;
@@ -103,16 +110,17 @@ export class Lanes {
     return (this.#ended ??= settleAll(this.#senders.map((s) => s.destroy())));
   }
 
-  /** `notification(recipient, n)`: the lane's n-th notification (0-based), to its next recipient. */
-  #add<N, R>(provider: Provider, sender: Sender<N>, recipients: readonly R[], notification: (recipient: R, n: number) => N): void {
+  /** `notification(recipient, seq)`: the lane's notification with sequence `seq` (its position, or `w<n>` in the warm-up). */
+  #add<N, R>(provider: Provider, sender: Sender<N>, recipients: readonly R[], notification: (recipient: R, seq: string) => N): void {
     this.#senders.push(sender);
-    let next = 0;
+    let warmed = 0;
     this.#lanes.set(provider, {
       provider,
       maxInFlight: this.#maxInFlight,
-      send: (context) => {
-        const n = next++;
-        return sender.send(notification(recipients[n % recipients.length] as R, n), context);
+      send: (position, context) => sender.send(notification(recipients[position % recipients.length] as R, String(position)), context),
+      warm: () => {
+        const n = warmed++;
+        return sender.send(notification(recipients[n % recipients.length] as R, `w${n}`));
       },
       stats: () => sender.stats(),
     });

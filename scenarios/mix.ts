@@ -106,3 +106,42 @@ function foldSeed(seed: number): number {
 export function populationSizes(count: number, shares: ReadonlyMap<Provider, number>): ReadonlyMap<Provider, number> {
   return new Map([...shares].map(([p, share]) => [p, share > 0 ? Math.max(1, Math.round(count * share)) : 0]));
 }
+
+/** Where one notification goes: its provider, and its position among that provider's notifications in the whole run. */
+export interface Recipient {
+  readonly provider: Provider;
+  /** The lane sends it to recipient `position mod recipients` (lanes.ts). */
+  readonly position: number;
+}
+
+/**
+ * Where notification `index` goes, from the index alone: its provider (`createProviderAssignment`)
+ * and how many notifications of the whole run went to that provider before it. A shard that sends
+ * every Nth notification (shard.ts) counts the providers of the indices it skips, so each of its
+ * notifications reaches the recipient, and carries the sequence number, it has in the whole run.
+ * Indices are expected in increasing order, as the executors fire them; an earlier one recounts
+ * from 0.
+ */
+export function createRecipientSequence(shares: ReadonlyMap<Provider, number>, seed: number): (index: number) => Recipient {
+  const providerOf = createProviderAssignment(shares, seed);
+  const providers = [...shares].filter(([, share]) => share > 0);
+  const [only] = providers;
+  if (providers.length === 1 && only !== undefined) return (index) => ({ provider: only[0], position: index });
+  const before = new Map<Provider, number>();
+  let counted = 0;
+  return (index) => {
+    if (index < counted) {
+      before.clear();
+      counted = 0;
+    }
+    for (; counted < index; counted++) {
+      const p = providerOf(counted);
+      before.set(p, (before.get(p) ?? 0) + 1);
+    }
+    const provider = providerOf(index);
+    const position = before.get(provider) ?? 0;
+    before.set(provider, position + 1);
+    counted = index + 1;
+    return { provider, position };
+  };
+}

@@ -10,9 +10,8 @@
  *              └─► progress display, exporters…
  */
 import { EventEmitter } from 'node:events';
-import { InvalidConfigError } from '../core/errors.js';
+import { InvalidArgumentError, InvalidConfigError } from '../core/errors.js';
 import { PauseMonitor } from '../core/pauses.js';
-import type { Provider } from '../core/reasons.js';
 import { AcknowledgementCounter, withAcknowledgements } from '../reports/delivery.js';
 import { initHistograms } from '../reports/histogram.js';
 import { ResultCollector } from '../reports/result.js';
@@ -23,7 +22,10 @@ import { targetProviders, validateScenario } from './config.js';
 import { createExecutor, describeLoad, lastPlannedMs, plannedRate, resultLoadModel } from './executors/index.js';
 import { Lanes } from './lanes.js';
 import type { Lane } from './lanes.js';
-import { createProviderAssignment, describeMix, mixShares } from './mix.js';
+import { createRecipientSequence, describeMix, mixShares } from './mix.js';
+import type { Recipient } from './mix.js';
+import { createShardExecutor, describeShard, shardInfo, shardPlannedRate, startAtProblem, validateShardLoad, waitUntil } from './shard.js';
+import type { Shard } from './shard.js';
 import { openTarget } from './target.js';
 import { evaluateThresholds } from './thresholds.js';
 import type { OpenTarget } from './target.js';
@@ -45,6 +47,15 @@ export interface RunStart {
   readonly plan: string;
   readonly target: string;
   readonly placement: string;
+  /** When the run is one shard of the scenario: which (`shard 1/3: every 3rd notification from index 1, …`). */
+  readonly shard?: string;
+}
+
+/** The run is ready (mocks, connections, warm-up) and waits for the start the shards agreed on. */
+export interface RunWaiting {
+  /** The agreed start, epoch ms. */
+  readonly startAt: number;
+  readonly waitMs: number;
 }
 
 export interface RunProgress {
@@ -65,6 +76,7 @@ export interface RunProgress {
 
 export interface RunEvents {
   start: [RunStart];
+  waiting: [RunWaiting];
   progress: [RunProgress];
   /**
    * The outcome, its latency from the planned time (ms), when it came (ms on the measured run's
@@ -85,7 +97,23 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** @default 1000 */
   readonly progressIntervalMs?: number;
+  /**
+   * Runs part `index` (from 0) of `count` of the scenario (scenarios/shard.ts): the notifications
+   * whose index i ≡ index (mod count), each at its planned time in the whole run, to the recipient
+   * and with the payload it has there. `pushsim merge` of the N results is the whole run.
+   */
+  readonly shard?: Shard;
+  /**
+   * Epoch ms (wall clock) at which the measured run starts: the run gets ready (mocks, connections,
+   * warm-up), then waits until then, so shards started apart share one clock. A start more than
+   * 5 s past or more than an hour ahead is refused at construction; one that passes while the run
+   * gets ready is kept late, with a warning and `shard.lateMs`.
+   */
+  readonly startAt?: number;
 }
+
+/** Lateness past the agreed start (ms) beyond timer jitter: the shard was not ready in time. */
+const lateStartWarningMs = 50;
 
 /** How long an interrupted run waits for what is on the wire before cutting it. */
 const interruptedStopMs = 2000;
@@ -107,6 +135,13 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     super();
     const problems = validateScenario(config);
     if (problems.length > 0) throw new InvalidConfigError(`scenario "${config.name}"`, problems);
+    const { shard, startAt } = options;
+    if (shard !== undefined) {
+      const shardProblems = validateShardLoad(config.load, shard);
+      if (shardProblems.length > 0) throw new InvalidArgumentError(`shard ${shard.index}/${shard.count} of scenario "${config.name}": ${shardProblems.join('; ')}`);
+    }
+    const startProblem = startAt === undefined ? undefined : startAtProblem(startAt);
+    if (startProblem !== undefined) throw new InvalidArgumentError(`the scheduled start ${new Date(startAt as number).toISOString()}: ${startProblem}`);
     this.config = config;
     this.#options = options;
   }
@@ -156,19 +191,26 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         onOutcome: (outcome) => watch.onOutcome(outcome),
       });
       const shares = mixShares(config.mix, targetProviders(config.target));
+      const { shard: part, startAt } = this.#options;
       this.emit('start', {
         scenario: config.name,
         description: config.description,
         plan: describeLoad(config.load) + (shares.size > 1 ? `, ${describeMix(shares)}` : ''),
         target: target.description,
         placement: target.placement,
+        ...(part !== undefined && { shard: describeShard(config.load, part) }),
       });
       const warnings = dormantFaults(config, target);
+      // A shard's counts and throughput are a part of the whole's, so its thresholds would judge the wrong numbers.
+      if (part !== undefined && config.thresholds !== undefined && config.thresholds.length > 0) warnings.push(`the scenario's thresholds are not judged on a shard (its counts and throughput are 1/${part.count} of the run's): judge the merged result`);
       for (const warning of warnings) this.emit('warning', warning);
       await warmUp(lanes, config.warmup ?? 0, signal);
+      const lateMs = startAt === undefined || signal.aborted ? undefined : await this.#waitForStart(startAt, signal, warnings);
+      const shard = part === undefined ? undefined : shardInfo(config, part, startAt, lateMs);
       const common = {
-        targetRate: plannedRate(config.load),
+        targetRate: part === undefined ? plannedRate(config.load) : shardPlannedRate(config.load, part),
         scenario: config.name,
+        ...(shard !== undefined && { shard }),
         // `target` is one provider origin; a mixed run names each provider's in `targets`.
         ...(shares.size === 1 ? { target: target.description } : { targets: originsOf(target) }),
         ...(warnings.length > 0 && { warnings }),
@@ -193,7 +235,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         };
         let driven: Driven;
         try {
-          driven = await this.#drive(lanes, createProviderAssignment(shares, config.tokens.seed), collector, signal, stop.signal, startPauses);
+          driven = await this.#drive(lanes, createRecipientSequence(shares, config.tokens.seed), collector, signal, stop.signal, startPauses);
         } finally {
           senderPauses.stop();
         }
@@ -234,7 +276,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
           ...(phases !== undefined && { phases }),
         });
       }
-      if (config.thresholds !== undefined) result = { ...result, thresholds: evaluateThresholds(config.thresholds, result) };
+      if (config.thresholds !== undefined && part === undefined) result = { ...result, thresholds: evaluateThresholds(config.thresholds, result) };
       this.emit('done', result);
       return result;
     } finally {
@@ -249,12 +291,24 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     }
   }
 
+  /** Waits for the agreed start (epoch ms); returns how late the run starts, and says so when it is more than timer jitter. */
+  async #waitForStart(startAt: number, signal: AbortSignal, warnings: string[]): Promise<number> {
+    this.emit('waiting', { startAt, waitMs: Math.max(0, startAt - Date.now()) });
+    const lateMs = await waitUntil(startAt, signal);
+    if (lateMs > lateStartWarningMs) {
+      const message = `the run started ${lateMs} ms after the agreed start ${new Date(startAt).toISOString()}: getting ready (mocks, connections, warm-up) took longer; schedule the start later so every shard is ready in time`;
+      warnings.push(message);
+      this.emit('warning', message);
+    }
+    return lateMs;
+  }
+
   /**
    * Fires the load and waits for every outcome. Returns the time from the first planned send (the
    * measured run's clock zero, also given to `onOrigin`) to the last outcome, and what the overload
    * monitor saw.
    */
-  async #drive(lanes: Lanes, providerOf: (index: number) => Provider, collector: ResultCollector, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void): Promise<Driven> {
+  async #drive(lanes: Lanes, recipientOf: (index: number) => Recipient, collector: ResultCollector, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void): Promise<Driven> {
     const { config } = this;
     const start = performance.now();
     onOrigin(start);
@@ -302,10 +356,11 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       collector.onScheduled(plannedAt - start);
       collector.onFired(performance.now() - plannedAt);
       // Every provider the assignment can pick has a lane (both come from the target's providers).
-      const lane = lanes.get(providerOf(index)) as Lane;
+      const { provider, position } = recipientOf(index);
+      const lane = lanes.get(provider) as Lane;
       const context: DispatchContext = { attempts: 0 };
       const unsent = behind.track(plannedAt, context);
-      const p = lane.send(context).then((outcome) => {
+      const p = lane.send(position, context).then((outcome) => {
         unsent.ended = true;
         const now = performance.now();
         lastCompletion = now;
@@ -322,7 +377,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     };
 
     try {
-      await createExecutor(config.load).run(fire, signal);
+      const shard = this.#options.shard;
+      await (shard === undefined ? createExecutor(config.load) : createShardExecutor(config.load, shard)).run(fire, signal);
       const settled = Promise.all(inFlight);
       // Unreachable: nothing to wait for. Interrupted: a short grace. Otherwise the scenario's.
       const graceMs = unreachable.aborted ? 0 : signal.aborted ? Math.min(config.gracefulStopMs, interruptedStopMs) : config.gracefulStopMs;
@@ -359,7 +415,7 @@ async function warmUp(lanes: Lanes, count: number, signal: AbortSignal): Promise
     Array.from({ length: Math.min(50, count) }, async () => {
       while (sent < count && !signal.aborted) {
         const lane = all[sent++ % all.length] as Lane;
-        await lane.send();
+        await lane.warm();
       }
     }),
   );

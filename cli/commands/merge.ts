@@ -32,7 +32,7 @@ export function registerMerge(program: Command): void {
         import('../../reports/text.js'),
       ]);
       const shards = await Promise.all(files.map((file) => readResult(file)));
-      const merged = mergeResults(shards);
+      const merged = mergeResults(shards, files);
       const file = await writeResult(merged, flags.out);
       const prune = await writeTokensToPrune(merged, flags.out);
       process.stdout.write(flags.json ? JSON.stringify(merged, null, 2) + '\n' : formatText(merged) + '\n');

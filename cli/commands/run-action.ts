@@ -18,6 +18,7 @@ import { plannedCount } from '../../scenarios/executors/index.js';
 import type { ClosedModelConfig } from '../../scenarios/executors/index.js';
 import { ScenarioRun } from '../../scenarios/runner.js';
 import { loadScenarioFile } from '../../scenarios/file.js';
+import { resolveShard, resolveStartAt } from '../../scenarios/shard.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import type { FaultsDocument } from '../../simulator/faults/spec.js';
 import { renderReport } from './report-action.js';
@@ -40,15 +41,20 @@ export interface RunFlags {
   failOnOverload?: boolean;
   faults?: string;
   report?: (keyof typeof reportFiles)[];
+  shard?: string;
+  shards?: number;
+  startAt?: string;
 }
 
 /** Runs scenario `name` with the command line's flags; the exit code goes to `setExitCode`. */
 export async function runAction(name: string, flags: RunFlags, setExitCode: (code: number) => void): Promise<void> {
+  const shard = resolveShard(flags, process.env);
+  const startAt = resolveStartAt(flags.startAt, process.env);
   const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
   const config = applyOverrides(await resolveScenario(name), flags, faults);
   await prepareOutputDir(flags.out, '--out');
   const abort = new AbortController();
-  const run = new ScenarioRun(config, { signal: abort.signal });
+  const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }) });
   attachProgress(run, { quiet: flags.quiet === true });
   // First signal: stop firing, a short grace for what is on the wire, then the partial result.
   // A second one: exit at once, without a result (the user means it).

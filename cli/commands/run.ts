@@ -26,6 +26,9 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--json', 'print result.json to stdout instead of the text summary')
     .option('--quiet', 'no progress lines on stderr')
     .option('--no-fail-on-overload', 'report a run that is not a valid measurement (pushsim fell behind) without exiting 97, as validity.failOnOverload: false does in a scenario')
+    .option('--shard <I/N>', 'run shard I of N (from 0: 0/3, 1/3, 2/3): every Nth notification at its planned time; `pushsim merge` of the N results is the whole run (docs/shards.md)')
+    .option('--shards <n>', 'the number of shards, with the index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); env PUSHSIM_SHARDS', positiveInteger)
+    .option('--start-at <time>', 'start the measured run at this time (ISO 8601 with zone, or epoch ms), after getting ready: shards started apart run on one clock; env PUSHSIM_START_AT')
     .action(async (name: string, flags: RunFlags) => {
       const { runAction } = await import('./run-action.js');
       await runAction(name, flags, setExitCode);

@@ -5,7 +5,7 @@
  * Config (pure data, validated with every problem listed) and runtime are separate types.
  */
 import { realTime, runOpenModel } from './open-model.js';
-import type { ExecutorRuntime, TimeSource } from './open-model.js';
+import type { ArrivalSchedule, ExecutorRuntime, TimeSource } from './open-model.js';
 
 export type { ExecutorRuntime, Fire, TimeSource } from './open-model.js';
 
@@ -33,14 +33,16 @@ export function describeConstantArrivalRate(config: ConstantArrivalRateConfig): 
   return `${config.count} notifications at ${config.rate}/s (constant arrival rate, ~${seconds.toFixed(1)} s)`;
 }
 
-export function createConstantArrivalRate(config: ConstantArrivalRateConfig, time: TimeSource = realTime): ExecutorRuntime {
+/** Notification i at i / rate. */
+export function constantSchedule(config: ConstantArrivalRateConfig): ArrivalSchedule {
   const intervalMs = 1000 / config.rate;
-  return runOpenModel(
-    {
-      count: config.count,
-      plannedOffsetMs: (index) => index * intervalMs,
-      dueBy: (elapsedMs) => Math.floor(elapsedMs / intervalMs) + 1,
-    },
-    time,
-  );
+  return {
+    count: config.count,
+    plannedOffsetMs: (index) => index * intervalMs,
+    dueBy: (elapsedMs) => Math.floor(elapsedMs / intervalMs) + 1,
+  };
+}
+
+export function createConstantArrivalRate(config: ConstantArrivalRateConfig, time: TimeSource = realTime): ExecutorRuntime {
+  return runOpenModel(constantSchedule(config), time);
 }

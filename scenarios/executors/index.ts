@@ -10,8 +10,8 @@ import type { LoadModel } from '../../reports/result.js';
 import type { ClosedModelConfig } from './closed.js';
 import { createClosedModel, describeClosedModel, validateClosedModel } from './closed.js';
 import type { ConstantArrivalRateConfig } from './constant-arrival-rate.js';
-import { createConstantArrivalRate, describeConstantArrivalRate, validateConstantArrivalRate } from './constant-arrival-rate.js';
-import type { ExecutorRuntime, TimeSource } from './open-model.js';
+import { constantSchedule, createConstantArrivalRate, describeConstantArrivalRate, validateConstantArrivalRate } from './constant-arrival-rate.js';
+import type { ArrivalSchedule, ExecutorRuntime, TimeSource } from './open-model.js';
 import { realTime } from './open-model.js';
 import type { RampingArrivalRateConfig } from './ramping-arrival-rate.js';
 import { createRampingArrivalRate, describeRampingArrivalRate, rampingCount, rampingDurationMs, rampingSchedule, validateRampingArrivalRate } from './ramping-arrival-rate.js';
@@ -19,7 +19,7 @@ import { createRampingArrivalRate, describeRampingArrivalRate, rampingCount, ram
 export type { ClosedModelConfig } from './closed.js';
 export type { ConstantArrivalRateConfig } from './constant-arrival-rate.js';
 export type { RampingArrivalRateConfig, RampingStage } from './ramping-arrival-rate.js';
-export type { ExecutorRuntime, Fire, TimeSource } from './open-model.js';
+export type { ArrivalSchedule, ExecutorRuntime, Fire, TimeSource } from './open-model.js';
 
 export type LoadConfig = ConstantArrivalRateConfig | RampingArrivalRateConfig | ClosedModelConfig;
 
@@ -37,6 +37,8 @@ interface Executor<C extends LoadConfig> {
   plannedRate(config: C): number | null;
   /** Ms from the start to the last planned notification; Infinity when only the answers decide (a closed model without durationMs). */
   lastPlannedMs(config: C): number;
+  /** When each notification is planned (an open model); undefined for the closed model, whose answers decide. */
+  schedule(config: C): ArrivalSchedule | undefined;
 }
 
 const executors: { readonly [K in LoadConfig['executor']]: Executor<Extract<LoadConfig, { executor: K }>> } = {
@@ -48,6 +50,7 @@ const executors: { readonly [K in LoadConfig['executor']]: Executor<Extract<Load
     plannedCount: (load) => load.count,
     plannedRate: (load) => load.rate,
     lastPlannedMs: (load) => ((load.count - 1) * 1000) / load.rate,
+    schedule: constantSchedule,
   },
   'ramping-arrival-rate': {
     model: 'open',
@@ -63,6 +66,7 @@ const executors: { readonly [K in LoadConfig['executor']]: Executor<Extract<Load
       const count = rampingCount(load);
       return count === 0 ? 0 : rampingSchedule(load).plannedOffsetMs(count - 1);
     },
+    schedule: rampingSchedule,
   },
   closed: {
     model: 'closed',
@@ -72,6 +76,7 @@ const executors: { readonly [K in LoadConfig['executor']]: Executor<Extract<Load
     plannedCount: (load) => load.count,
     plannedRate: () => null,
     lastPlannedMs: (load) => load.durationMs ?? Number.POSITIVE_INFINITY,
+    schedule: () => undefined,
   },
 };
 
@@ -115,6 +120,11 @@ export function plannedRate(load: LoadConfig): number | null {
 /** When the last notification is planned, in ms from the start: the planned end of the sending (Infinity when only answers decide it). */
 export function lastPlannedMs(load: LoadConfig): number {
   return known(load).lastPlannedMs(load);
+}
+
+/** The planned time of each notification of an open model (scenarios/shard.ts splits it); undefined for the closed model. */
+export function arrivalSchedule(load: LoadConfig): ArrivalSchedule | undefined {
+  return known(load).schedule(load);
 }
 
 /** Open (arrival rate) or closed (fixed in flight). */

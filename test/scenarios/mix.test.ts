@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Provider } from '../../core/reasons.js';
-import { createProviderAssignment, describeMix, mixShares, populationSizes, validateMix } from '../../scenarios/mix.js';
+import { createProviderAssignment, createRecipientSequence, describeMix, mixShares, populationSizes, validateMix } from '../../scenarios/mix.js';
 
 const all: readonly Provider[] = ['apns', 'fcm', 'webpush'];
 
@@ -70,5 +70,39 @@ describe('createProviderAssignment', () => {
   it('never picks a provider whose weight is 0, and a single provider takes everything', () => {
     expect(tally(createProviderAssignment(mixShares({ apns: 1, fcm: 0, webpush: 1 }, all), 3), 2000).fcm).toBe(0);
     expect(tally(createProviderAssignment(mixShares(undefined, ['fcm']), 3), 100)).toEqual({ apns: 0, fcm: 100, webpush: 0 });
+  });
+});
+
+describe('createRecipientSequence', () => {
+  const shares = mixShares({ apns: 0.6, fcm: 0.3, webpush: 0.1 }, ['apns', 'fcm', 'webpush']);
+
+  it("gives each notification its provider and its place among that provider's notifications", () => {
+    const recipientOf = createRecipientSequence(shares, 7);
+    const providerOf = createProviderAssignment(shares, 7);
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 2000; i++) {
+      const { provider, position } = recipientOf(i);
+      expect(provider).toBe(providerOf(i));
+      expect(position).toBe(seen.get(provider) ?? 0);
+      seen.set(provider, position + 1);
+    }
+  });
+
+  it('a shard visiting every Nth index gets the positions the whole run gives them', () => {
+    const whole = createRecipientSequence(shares, 3);
+    const all = Array.from({ length: 3000 }, (_, i) => whole(i));
+    for (const count of [2, 3, 7]) {
+      for (let index = 0; index < count; index++) {
+        const shard = createRecipientSequence(shares, 3);
+        for (let i = index; i < all.length; i += count) expect(shard(i)).toEqual(all[i]);
+      }
+    }
+    // An earlier index recounts from the start rather than answering wrong.
+    expect(whole(5)).toEqual(all[5]);
+  });
+
+  it('a single provider needs no counting: the position is the index', () => {
+    const recipientOf = createRecipientSequence(mixShares(undefined, ['apns']), 1);
+    expect(recipientOf(12_345)).toEqual({ provider: 'apns', position: 12_345 });
   });
 });
