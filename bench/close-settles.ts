@@ -8,19 +8,16 @@
  *
  *   node dist/bench/close-settles.js [runs=100] [notifications=30000]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApnsSender } from '../sender/apns-sender.js';
-import { generateServerCertificate } from '../simulator/tls.js';
+import { startNghttpd, writeDocroot } from './lib/nghttpd.js';
 
 const token = 'ab'.repeat(32);
-const nghttpd = '/usr/sbin/nghttpd';
 
 /** The child: send, then close with nothing else to do; exit 0 after "settled", 13 if close() never settles. */
 async function child(origin: string, dir: string, total: number): Promise<void> {
@@ -45,14 +42,6 @@ async function child(origin: string, dir: string, total: number): Promise<void> 
   process.stdout.write(`settled ${accepted}\n`);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 function runChild(origin: string, dir: string, total: number): Promise<{ code: number | null; stdout: string }> {
   const self = fileURLToPath(import.meta.url);
   return new Promise((resolve) => {
@@ -70,25 +59,19 @@ function runChild(origin: string, dir: string, total: number): Promise<{ code: n
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 100);
   const total = Number(process.argv[3] ?? 30_000);
-  if (spawnSync(nghttpd, ['--version']).status !== 0) throw new Error(`${nghttpd} is needed (apt-get install nghttp2-server)`);
   const dir = await mkdtemp(join(tmpdir(), 'pushsim-close-'));
-  const certificate = await generateServerCertificate({ hosts: ['127.0.0.1'] });
-  await writeFile(join(dir, 'cert.pem'), certificate.cert);
-  await writeFile(join(dir, 'key.pem'), certificate.key, { mode: 0o600 });
-  await writeFile(join(dir, 'ca.pem'), certificate.ca);
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   await writeFile(join(dir, 'key.p8'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   // nghttpd answers a POST with the file at its path: an empty one is a 200 without a body, as APNs' success.
-  await mkdir(join(dir, 'docroot/3/device'), { recursive: true });
-  await writeFile(join(dir, 'docroot/3/device', token), '');
-  const port = await freePort();
-  const server = spawn(nghttpd, ['-d', join(dir, 'docroot'), '-m', '10000', String(port), join(dir, 'key.pem'), join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const docroot = join(dir, 'docroot');
+  await writeDocroot(docroot, { [`3/device/${token}`]: '' });
+  const server = await startNghttpd(docroot, dir);
+  await writeFile(join(dir, 'ca.pem'), server.ca);
   try {
-    await new Promise((resolve) => setTimeout(resolve, 500));
     const codes = new Map<string, number>();
     let settled = 0;
     for (let i = 0; i < runs; i++) {
-      const { code, stdout } = await runChild(`https://127.0.0.1:${port}`, dir, total);
+      const { code, stdout } = await runChild(server.origin, dir, total);
       const ok = code === 0 && stdout.startsWith('settled ');
       if (ok) settled++;
       const key = ok ? 'settled' : `exit ${code}`;
@@ -98,7 +81,7 @@ async function main(): Promise<void> {
     console.log(`settled ${settled} of ${runs} (${total} notifications each; ${[...codes].map(([k, n]) => `${k}: ${n}`).join(', ')})`);
     process.exitCode = settled === runs ? 0 : 1;
   } finally {
-    server.kill('SIGTERM');
+    await server.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
