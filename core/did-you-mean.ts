@@ -24,6 +24,8 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3));
   for (const candidate of candidates) {
+    // The lengths' difference is a lower bound of the distance: most candidates end here.
+    if (Math.abs(candidate.length - word.length) > bestDistance) continue;
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
     // A distance as long as either word is a replacement, not a typo (`id` is not a typo of `tls`).
     if (distance >= Math.min(word.length, candidate.length)) continue;

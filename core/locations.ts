@@ -4,7 +4,7 @@
  * into line and column) says where that path was written.
  */
 import { isMap, isNode, isScalar, isSeq } from 'yaml';
-import type { Document, LineCounter } from 'yaml';
+import type { Document, LineCounter, Pair, YAMLMap } from 'yaml';
 import type { ProblemLocation } from './errors.js';
 
 export type PathSegment = string | number;
@@ -17,13 +17,24 @@ export function locator(document: Document, lines: LineCounter, file: string): L
     const { line, col } = lines.linePos(offset);
     return { file, line, column: col };
   };
+  // Keys of each mapping by name, built on first use: a file with thousands of problems stays linear.
+  const keyed = new WeakMap<object, Map<string, Pair>>();
+  const pairOf = (map: YAMLMap, key: string): Pair | undefined => {
+    let byName = keyed.get(map);
+    if (byName === undefined) {
+      byName = new Map();
+      for (const item of map.items) if (isScalar(item.key) && !byName.has(String(item.key.value))) byName.set(String(item.key.value), item);
+      keyed.set(map, byName);
+    }
+    return byName.get(key);
+  };
   return (path) => {
     let node: unknown = document.contents;
     let found: number | undefined = isNode(node) ? node.range?.[0] : undefined;
     if (path.length > 0) found = undefined;
     for (const segment of path) {
       if (isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+        const pair = pairOf(node, String(segment));
         if (pair === undefined) break;
         // The key, not the value: the line a person looks for, and it exists when the value is empty.
         found = isScalar(pair.key) ? pair.key.range?.[0] : found;

@@ -130,7 +130,7 @@ export const fileSchema = z.strictObject({
     .strictObject({
       topic: z.string().optional().describe('APNs apns-topic: the app\'s bundle id (default com.example.pushsim)'),
       pushType: z.enum(apnsPushTypes).optional().describe('APNs apns-push-type (default alert)'),
-      priority: z.union([z.literal(10), z.literal(5), z.literal(1)]).optional().describe('APNs apns-priority: 10 now, 5 power-considerate, 1 low (default 10)'),
+      priority: z.union([z.literal(10), z.literal(5), z.literal(1)], { error: 'must be 10, 5 or 1' }).optional().describe('APNs apns-priority: 10 now, 5 power-considerate, 1 low (default 10)'),
       payload: z.record(z.string(), z.unknown()).optional().describe('the APNs JSON payload ({ aps: { alert, badge, sound } }); FCM and Web Push send a fixed title and body'),
     })
     .optional()

@@ -122,7 +122,10 @@ function describeIssue(issue: z.core.$ZodIssue, locate: Locate): { message: stri
       return { message: `${formatPath([...path, key])} is not a field of ${where}${listed}`, path: [...path, key], location: locate([...path, key]) };
     });
   }
-  return [{ message: `${formatPath(path) || '(top level)'}: ${issue.message}`, path, location: locate(path) }];
+  // zod says "expected number, received undefined" for a key left out.
+  const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+  const message = missing ? `${formatPath(path)} is required (${issue.expected})` : `${formatPath(path) || '(top level)'}: ${issue.message}`;
+  return [{ message, path, location: locate(path) }];
 }
 
 /** Deletes the value at `path`, or the section holding it when it is already absent (a required key missing); the path deleted. */
