@@ -14,6 +14,8 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatHtml } from '../../reports/html.js';
+import { formatTuneHtml } from '../../reports/tune-html.js';
+import { tuneMetrics, tuneReport } from '../../reports/tune.js';
 import type { Result } from '../../reports/result.js';
 import type { TimelineSecond } from '../../reports/timeline.js';
 import { collectErrors, launchChromium } from '../helpers/browser.js';
@@ -87,6 +89,31 @@ describe('the HTML report in headless Chromium', () => {
       // The shading is really on the canvas, not only counted: thousands of band-coloured pixels.
       expect(timeline.band).toBeGreaterThan(1_000);
     }
+  }, 120_000);
+
+  it("the tuning page draws one point per variant that accepted something, the winner's included, with no console error", async () => {
+    const variant = (label: string, accepted: number, retries: number, duplicates: number) => {
+      const result: Result = { ...sample.result, counts: { ...sample.result.counts, scheduled: 1_000, accepted, retries, duplicates, attempts: 1_000 + retries } };
+      return { label, policies: { retry: false as const, circuitBreaker: false as const }, metrics: tuneMetrics(result) };
+    };
+    const report = tuneReport('brownout', '1000 notifications at 500/s', 3, [variant('retry off', 900, 0, 0), variant('retry 3', 990, 120, 12), variant('retry 5', 995, 200, 30)]);
+    const file = join(dir, 'tune.html');
+    writeFileSync(file, formatTuneHtml(report));
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('#tune-chart canvas', { timeout: 30_000 });
+    const chart = (await page.evaluate(`(${inspectCanvas})('#tune-chart canvas')`)) as { painted: number };
+    const drawn = await page.$eval('#tune-chart', (el) => el.getAttribute('data-points-drawn'));
+    const legend = await page.$$eval('.u-legend .u-label', (labels) => labels.map((l) => l.textContent));
+    const shots = process.env['PUSHSIM_SCREENSHOTS'];
+    if (shots !== undefined) await page.screenshot({ path: join(shots, 'tune.png'), fullPage: true });
+    await page.close();
+    expect(errors).toEqual([]);
+    expect(drawn).toBe('3');
+    expect(chart.painted).toBeGreaterThan(1_000);
+    // Ranked best first: the most delivered, marked with a star.
+    expect(legend).toContain('\u2605 retry 5');
   }, 120_000);
 
   it('a report without a timeline or phases still renders its latency chart without errors', async () => {
