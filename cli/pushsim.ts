@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../core/exit-codes.js';
 import { registerCompare } from './commands/compare.js';
+import { registerInit } from './commands/init.js';
 import { registerMerge } from './commands/merge.js';
 import { registerMock } from './commands/mock.js';
 import { registerMockFcm } from './commands/mock-fcm.js';
@@ -13,6 +14,7 @@ import { registerMockWebPush } from './commands/mock-webpush.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
+import { registerSchema } from './commands/schema.js';
 import { registerTune } from './commands/tune.js';
 import { describeError, exitCodeFor } from './exit.js';
 import { pushsimVersion } from './version.js';
@@ -36,6 +38,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerCompare(program, (code) => (exitCode = code));
   registerReport(program);
   registerTune(program);
+  registerInit(program);
+  registerSchema(program);
   program.commands.forEach((c) => c.exitOverride());
   program.commands.flatMap((c) => c.commands).forEach((c) => c.exitOverride());
   try {

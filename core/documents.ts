@@ -7,6 +7,8 @@
 import { LineCounter, isNode, isScalar, parseAllDocuments, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { InvalidConfigError } from './errors.js';
+import type { Locate } from './locations.js';
+import { locator } from './locations.js';
 import { checkDepth, maxDepth } from './json-document.js';
 import type { ParseOptions } from './json-document.js';
 
@@ -26,6 +28,19 @@ const maxListedErrors = 20;
  * with a Set per mapping and error positions come from a LineCounter, for the first errors only.
  */
 export function parseYaml(text: string, options: ParseOptions): unknown {
+  return parseYamlDocument(text, options).value;
+}
+
+/**
+ * parseYaml, keeping where each value was written: `locate(path)` gives the line and column of the
+ * deepest key or item of `path` the document has (core/locations.ts), for problems found after parsing.
+ */
+export function parseYamlLocated(text: string, options: ParseOptions): { value: unknown; locate: Locate } {
+  const { value, document, lines } = parseYamlDocument(text, options);
+  return { value, locate: document === undefined ? () => undefined : locator(document, lines, options.source) };
+}
+
+function parseYamlDocument(text: string, options: ParseOptions): { value: unknown; document: Document | undefined; lines: LineCounter } {
   const { source } = options;
   const prefix = options.syntaxPrefix ?? '';
   const deep = flowNestingProblem(text);
@@ -51,7 +66,7 @@ export function parseYaml(text: string, options: ParseOptions): unknown {
   }
   if (list.length > 1) throw new InvalidConfigError(source, [`expected one YAML document, found ${list.length}`]);
   const document = list[0];
-  if (document === undefined) return undefined;
+  if (document === undefined) return { value: undefined, document, lines };
   const duplicates = duplicateKeys(document, at);
   if (duplicates.length > 0) throw new InvalidConfigError(source, duplicates.map((d) => `${prefix}${d}`));
   let value: unknown;
@@ -65,7 +80,7 @@ export function parseYaml(text: string, options: ParseOptions): unknown {
     throw new InvalidConfigError(source, [`cannot be read as data: ${(error as Error).message}`]);
   }
   checkDepth(value, source);
-  return value;
+  return { value, document, lines };
 }
 
 /** "duplicate key …" for every mapping that repeats a key (in linear time), and keys that are not scalars. */

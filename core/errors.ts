@@ -44,14 +44,29 @@ export class InvalidArgumentError extends PushSimError {
 /** Problems an InvalidConfigError's message lists; the rest are counted. */
 const maxListedProblems = 50;
 
+/** Where in a file a problem is: 1-based line and column (what editors and `file:line:col` links use). */
+export interface ProblemLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
 /** A configuration document (scenario, fault spec, mock config) with one or more problems, all listed. */
 export class InvalidConfigError extends PushSimError {
   readonly problems: readonly string[];
-  constructor(source: string, problems: readonly string[]) {
+  /** Where each problem is (same index as `problems`), when the document had positions (YAML/JSON text) and the problem a path in it. */
+  readonly locations: readonly (ProblemLocation | undefined)[];
+  constructor(source: string, problems: readonly string[], locations: readonly (ProblemLocation | undefined)[] = []) {
+    // Compiler style (`file:line:col: problem`): terminals and editors open the file at the spot.
+    const shown = problems.map((problem, i) => {
+      const at = locations[i];
+      return at === undefined ? problem : `${at.file}:${at.line}:${at.column}: ${problem}`;
+    });
     // A generated file can have thousands of problems; the message lists the first ones, `problems` all.
-    const listed = problems.length > maxListedProblems ? [...problems.slice(0, maxListedProblems), `… and ${problems.length - maxListedProblems} more`] : problems;
+    const listed = shown.length > maxListedProblems ? [...shown.slice(0, maxListedProblems), `… and ${shown.length - maxListedProblems} more`] : shown;
     super('PUSHSIM_ERR_INVALID_CONFIG', `${source} has ${problems.length} problem(s):\n  - ${listed.join('\n  - ')}`);
     this.problems = problems;
+    this.locations = locations;
   }
   override get name(): string {
     return 'InvalidConfigError';

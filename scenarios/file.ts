@@ -1,7 +1,8 @@
 /**
  * Scenario files (YAML or JSON). Every section is optional and falls back on the default scenario,
- * so a file says only what it changes. Problems are all reported at once, each with its path in the
- * file (k6 style), as an InvalidConfigError (exit code 104).
+ * so a file says only what it changes. Problems are all reported at once — a wrong shape does not
+ * hide the others — each with its path in the file (k6 style) and its line and column, an unknown
+ * key with the closest known one, as an InvalidConfigError (exit code 104).
  *
  *   name: brownout
  *   target: { mock: apns, latency: { kind: lognormal, medianMs: 20, sigma: 0.8 } }
@@ -16,105 +17,29 @@
  *   mix: { apns: 0.6, fcm: 0.3, webpush: 0.1 }   # weights, normalized; equal shares when absent
  */
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
-import { parseYaml } from '../core/documents.js';
+import type { z } from 'zod';
+import { parseYamlLocated } from '../core/documents.js';
+import type { ProblemLocation } from '../core/errors.js';
 import { InvalidConfigError } from '../core/errors.js';
 import { readTextFile, readTextFileSync } from '../core/files.js';
 import { fileLimits } from '../core/limits.js';
-import type { Provider } from '../core/reasons.js';
-import { latencyKinds } from '../simulator/distributions.js';
+import type { Locate, PathSegment } from '../core/locations.js';
+import { didYouMean } from '../core/did-you-mean.js';
+import { formatPath, locateProblem } from '../core/locations.js';
 import { parseFaultsDocument } from '../simulator/faults/spec-file.js';
 import type { FaultsDocument } from '../simulator/faults/spec.js';
-import { apnsPushTypes } from '../sender/providers/apns.js';
 import { defaultLoad, defaultScenario } from './builtin/default.js';
 import type { LoadConfig } from './executors/index.js';
-import { mixProviders } from './mix.js';
 import type { MockTarget, ScenarioConfig, UrlTarget } from './config.js';
 import { validateScenario } from './config.js';
+import type { ScenarioFile, constantLoad } from './file-schema.js';
+import { fileSchema, keysAt } from './file-schema.js';
 
-const positive = z.number().positive();
-const whole = z.number().int();
-
-const provider = z.enum(mixProviders as [Provider, ...Provider[]]);
-
-const mockTarget = z.strictObject({
-  mock: z.union([provider, z.array(provider)], { error: `must be one of ${mixProviders.join(', ')}, or a list of them such as [${mixProviders.join(', ')}]` }),
-  tls: z.boolean().optional(),
-  worker: z.boolean().optional(),
-  latency: z.looseObject({ kind: z.enum(latencyKinds as [string, ...string[]]) }).optional(),
-});
-const urlTarget = z.strictObject({
-  url: z.string(),
-  provider: z.literal('apns').optional(),
-  credentials: z.strictObject({ keyFile: z.string(), keyId: z.string(), teamId: z.string() }),
-  caFile: z.string().optional(),
-  allowProduction: z.boolean().optional(),
-});
-
-/**
- * One of two shapes, chosen from the value (`isSecond`) before checking it: a plain union would
- * report only "Invalid input" for the whole section instead of the field at fault.
- */
-function eitherOf<A extends z.ZodType, B extends z.ZodType>(first: A, second: B, isSecond: (value: object) => boolean) {
-  return z.unknown().transform((value, ctx): z.output<A> | z.output<B> => {
-    const schema = typeof value === 'object' && value !== null && isSecond(value) ? second : first;
-    const parsed = schema.safeParse(value);
-    if (parsed.success) return parsed.data as z.output<A> | z.output<B>;
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-    return z.NEVER;
-  });
+/** A problem and where it is (in the scenario, or in the fault spec file it names). */
+interface Problem {
+  readonly message: string;
+  readonly location: ProblemLocation | undefined;
 }
-
-/** Mock or URL, chosen by key. */
-const target = eitherOf(mockTarget, urlTarget, (value) => 'url' in value);
-
-const constantLoad = z.strictObject({ executor: z.literal('constant-arrival-rate').optional(), rate: positive.optional(), count: whole.optional() });
-const rampingLoad = z.strictObject({
-  executor: z.literal('ramping-arrival-rate'),
-  startRate: z.number().optional(),
-  stages: z.array(z.strictObject({ durationMs: whole, target: z.number() })),
-});
-const closedLoad = z.strictObject({ executor: z.literal('closed'), inFlight: whole, count: whole.optional(), durationMs: whole.optional() });
-const executorOf = (value: object): unknown => (value as { executor?: unknown }).executor;
-/** Constant unless `executor` names a ramp or the closed model; the numbers themselves are checked by validateLoad. */
-const load = eitherOf(
-  constantLoad,
-  eitherOf(rampingLoad, closedLoad, (value) => executorOf(value) === 'closed'),
-  (value) => executorOf(value) === 'ramping-arrival-rate' || executorOf(value) === 'closed',
-);
-
-const retryPolicy = z.union([
-  z.literal(false),
-  z.strictObject({ maxAttempts: whole.optional(), baseDelayMs: whole.optional(), maxDelayMs: whole.optional(), maxRetryAfterMs: whole.optional(), retryMaybeProcessed: z.boolean().optional(), budget: z.strictObject({ ratio: z.number().optional(), reserve: z.number().optional() }).optional() }),
-]);
-const breakerPolicy = z.union([
-  z.literal(false),
-  z.strictObject({ errorRate: z.number().optional(), minRequests: whole.optional(), consecutiveFailures: whole.optional(), windowMs: whole.optional(), openMs: whole.optional(), halfOpenProbes: whole.optional() }),
-]);
-
-const fileSchema = z.strictObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  target: target.optional(),
-  load: load.optional(),
-  // Only the shape here: weights ≥ 0, a sum > 0 and providers of the target are checked by validateMix, for files and code alike.
-  mix: z.strictObject({ apns: z.number().optional(), fcm: z.number().optional(), webpush: z.number().optional() }).optional(),
-  tokens: z.strictObject({ count: whole.optional(), unregisteredRatio: z.number().optional(), seed: whole.optional() }).optional(),
-  notification: z
-    .strictObject({ topic: z.string().optional(), pushType: z.enum(apnsPushTypes).optional(), priority: z.union([z.literal(10), z.literal(5), z.literal(1)]).optional(), payload: z.record(z.string(), z.unknown()).optional() })
-    .optional(),
-  sender: z.strictObject({ connections: whole.optional(), maxInFlight: whole.optional(), maxQueue: whole.optional(), requestTimeoutMs: whole.optional() }).optional(),
-  policies: z.strictObject({ retry: retryPolicy.optional(), circuitBreaker: breakerPolicy.optional() }).optional(),
-  gracefulStopMs: whole.optional(),
-  warmup: whole.optional(),
-  thresholds: z.array(z.string()).optional(),
-  // The numbers are checked by validateValidity, for files and code alike.
-  validity: z.strictObject({ maxSendLagMs: z.number().optional(), maxShedPercent: z.number().optional(), failOnOverload: z.boolean().optional(), maxPauseSharePercent: z.number().optional() }).optional(),
-  // A fault spec, or the path of a spec file relative to the scenario file; checked by validateScenario.
-  faults: z.union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'must be a fault spec ({ seed?, phases?, faults: [...] }) or the path of a YAML/JSON spec file' }).optional(),
-});
-
-type ScenarioFile = z.infer<typeof fileSchema>;
 
 /** Reads, parses and validates a scenario file; a `faults` path is read relative to it. */
 export async function loadScenarioFile(path: string): Promise<ScenarioConfig> {
@@ -125,17 +50,97 @@ export async function loadScenarioFile(path: string): Promise<ScenarioConfig> {
 
 /** Parses YAML or JSON text (JSON is YAML) into a validated ScenarioConfig; a `faults` path is relative to `baseDir`. */
 export function parseScenario(text: string, source: string, baseDir = '.'): ScenarioConfig {
-  const document = parseYaml(text, { source });
-  const parsed = fileSchema.safeParse(document);
-  if (!parsed.success) {
-    throw new InvalidConfigError(source, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`));
+  const { value, locate } = parseYamlLocated(text, { source });
+  const problems: Problem[] = [];
+  const removed: string[] = [];
+  const file = checkShape(value, locate, problems, removed);
+  if (file !== undefined) {
+    const faults = resolveFaults(file.faults, baseDir, locate);
+    // A broken spec file's problems are listed with the scenario's own, not after they are fixed.
+    if (Array.isArray(faults)) problems.push(...faults);
+    const config = toConfig(file, Array.isArray(faults) ? undefined : (faults as FaultsDocument | undefined));
+    for (const message of validateScenario(config)) {
+      // A removed value's default is not what the user wrote: problems about it would mislead.
+      if (removed.some((path) => message.startsWith(path) || message.includes(` ${path}`))) continue;
+      problems.push({ message, location: locateProblem(message, locate) });
+    }
+    if (problems.length === 0) return config;
   }
-  const faults = resolveFaults(parsed.data.faults, baseDir);
-  const config = toConfig(parsed.data, typeof faults === 'string' ? undefined : faults);
-  // A broken spec file's problems are listed with the scenario's own, not after they are fixed.
-  const problems = [...(typeof faults === 'string' ? [faults] : []), ...validateScenario(config)];
-  if (problems.length > 0) throw new InvalidConfigError(source, problems);
-  return config;
+  throw new InvalidConfigError(
+    source,
+    problems.map((p) => p.message),
+    problems.map((p) => p.location),
+  );
+}
+
+/** Rounds of the shape check: each removes what the last found wrong, so the rest can be checked. */
+const maxShapeRounds = 10;
+
+/**
+ * The file's shape checked, every problem added to `problems`. A wrong value is removed (its default
+ * applies; its path added to `removed`) and the shape checked again, so the caller can still check
+ * the numbers of everything else (a shape error does not hide the others); undefined when nothing is
+ * left to check. The problems are the first round's: later rounds only see what removing made.
+ */
+function checkShape(value: unknown, locate: Locate, problems: Problem[], removed: string[]): ScenarioFile | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push({ message: `a scenario must be a mapping of keys (name, target, load, …), got ${Array.isArray(value) ? 'a list' : value === null || value === undefined ? 'an empty file' : typeof value}`, location: locate([]) });
+    return undefined;
+  }
+  let data = structuredClone(value) as Record<string, unknown>;
+  for (let round = 0; round < maxShapeRounds; round++) {
+    const parsed = fileSchema.safeParse(data);
+    if (parsed.success) return parsed.data;
+    let repaired = false;
+    for (const issue of parsed.error.issues) {
+      for (const problem of describeIssue(issue, locate)) {
+        if (round === 0) problems.push({ message: problem.message, location: problem.location });
+        const gone = remove(data, problem.path);
+        if (gone !== undefined) removed.push(gone);
+        repaired ||= gone !== undefined;
+      }
+    }
+    // `name` is the one key without a default: a stand-in lets the rest be checked.
+    if (typeof data['name'] !== 'string' || data['name'] === '') {
+      data = { ...data, name: 'scenario' };
+      repaired = true;
+    }
+    if (!repaired) return undefined;
+  }
+  return undefined;
+}
+
+/** One problem per issue, one per key for unknown keys (each with its own position and suggestion). */
+function describeIssue(issue: z.core.$ZodIssue, locate: Locate): { message: string; path: PathSegment[]; location: ProblemLocation | undefined }[] {
+  const path = issue.path as PathSegment[];
+  if (issue.code === 'unrecognized_keys') {
+    const known = (issue as { known?: string[] }).known ?? keysAt(fileSchema, path);
+    const where = path.length === 0 ? 'a scenario' : formatPath(path);
+    return issue.keys.map((key) => {
+      const suggestion = didYouMean(key, known);
+      const listed = suggestion === '' ? ` (its fields: ${known.join(', ')})` : suggestion;
+      return { message: `${formatPath([...path, key])} is not a field of ${where}${listed}`, path: [...path, key], location: locate([...path, key]) };
+    });
+  }
+  // zod says "expected number, received undefined" for a key left out.
+  const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+  const message = missing ? `${formatPath(path)} is required (${issue.expected})` : `${formatPath(path) || '(top level)'}: ${issue.message}`;
+  return [{ message, path, location: locate(path) }];
+}
+
+/** Deletes the value at `path`, or the section holding it when it is already absent (a required key missing); the path deleted. */
+function remove(data: Record<string, unknown>, path: readonly PathSegment[]): string | undefined {
+  for (let depth = path.length; depth > 0; depth--) {
+    let node: unknown = data;
+    for (const segment of path.slice(0, depth - 1)) node = typeof node === 'object' && node !== null ? (node as Record<PathSegment, unknown>)[segment] : undefined;
+    const last = path[depth - 1] as PathSegment;
+    if (typeof node !== 'object' || node === null || (node as Record<PathSegment, unknown>)[last] === undefined) continue;
+    // A list item is not spliced out (later items would move); its list goes instead.
+    if (Array.isArray(node)) continue;
+    delete (node as Record<PathSegment, unknown>)[last];
+    return formatPath(path.slice(0, depth));
+  }
+  return undefined;
 }
 
 /** A ramp as written; a constant rate with what it leaves out taken from the default scenario. */
@@ -148,17 +153,18 @@ function toLoad(load: ScenarioFile['load']): LoadConfig {
   return { executor: 'constant-arrival-rate', rate: constant?.rate ?? defaultLoad.rate, count: constant?.count ?? defaultLoad.count };
 }
 
-/** The spec itself, read from its file when given as a path; a string is the problem with that file. */
-function resolveFaults(faults: ScenarioFile['faults'], baseDir: string): FaultsDocument | undefined | string {
+/** The spec itself, read from its file when given as a path; a list is the problems with that file. */
+function resolveFaults(faults: ScenarioFile['faults'], baseDir: string, locate: Locate): FaultsDocument | undefined | Problem[] {
   if (typeof faults !== 'string') return faults as FaultsDocument | undefined;
   const path = resolve(baseDir, faults);
   const { text, problem } = readTextFileSync(path, fileLimits.faultSpec);
-  if (problem !== undefined) return `faults: the fault spec ${path} ${problem}; the path is relative to the scenario file`;
+  if (problem !== undefined) return [{ message: `faults: the fault spec ${path} ${problem}; the path is relative to the scenario file`, location: locate(['faults']) }];
   try {
     return parseFaultsDocument(text, path);
   } catch (error) {
     if (!(error instanceof InvalidConfigError)) throw error;
-    return `faults: the fault spec ${path} has ${error.problems.length} problem(s): ${error.problems.join('; ')}`;
+    // Each with its place in the spec file, not the scenario.
+    return error.problems.map((message, i) => ({ message: `faults: the fault spec ${path}: ${message}`, location: error.locations[i] }));
   }
 }
 

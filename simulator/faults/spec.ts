@@ -24,6 +24,7 @@ import { validatePhases, validateSchedule } from './timeline.js';
 import { faultProviders } from './types.js';
 import type { FaultProvider, FaultRequestInfo } from './types.js';
 import { pushAll } from '../../core/arrays.js';
+import { didYouMean } from '../../core/did-you-mean.js';
 
 export interface FaultMatch {
   readonly provider?: FaultProvider | readonly FaultProvider[];
@@ -64,13 +65,14 @@ export interface FaultsDocument {
 export const commonFaultFields: readonly string[] = [
   'kind', 'id', 'enabled', 'match', 'probability', 'phase', 'startMs', 'durationMs', 'everyNth', 'firstNPerToken', 'limit',
 ];
-const matchFields = ['provider', 'token', 'tokens', 'topic', 'pushType', 'priority', 'connection'];
+export const matchFields: readonly string[] = ['provider', 'token', 'tokens', 'topic', 'pushType', 'priority', 'connection'];
+export const topLevelFields: readonly string[] = ['seed', 'phases', 'faults'];
 
 /** Every problem with a whole document (empty when valid). */
 export function validateFaultsDocument(doc: unknown): Problems {
   if (!isRecord(doc)) return [`the fault spec must be an object with faults (and optionally seed, phases), got ${describe(doc)}`];
   const problems: Problems = [];
-  for (const key of Object.keys(doc)) if (!['seed', 'phases', 'faults'].includes(key)) problems.push(`${key} is not a top-level field (seed, phases, faults)`);
+  for (const key of Object.keys(doc)) if (!topLevelFields.includes(key)) problems.push(`${key} is not a top-level field${didYouMean(key, topLevelFields)} (${topLevelFields.join(', ')})`);
   if (doc['seed'] !== undefined && (typeof doc['seed'] !== 'number' || !Number.isSafeInteger(doc['seed']) || doc['seed'] < 0)) {
     problems.push(`seed must be an integer >= 0, got ${describe(doc['seed'])}`);
   }
@@ -103,11 +105,15 @@ export function validateFault(fault: unknown, at: string, phases: ReadonlyMap<st
   if (!isRecord(fault)) return [`${at} must be an object with a kind, got ${describe(fault)}`];
   const kindName = fault['kind'];
   const kind = typeof kindName === 'string' ? faultKind(kindName) : undefined;
-  if (kind === undefined) return [`${at}.kind must be one of ${faultKindNames().join(', ')}, got ${describe(kindName)}`];
+  if (kind === undefined) {
+    const suggestion = typeof kindName === 'string' ? didYouMean(kindName, faultKindNames()) : '';
+    return [`${at}.kind must be one of ${faultKindNames().join(', ')}, got ${describe(kindName)}${suggestion}`];
+  }
   const problems: Problems = [];
   for (const key of Object.keys(fault)) {
     if (!commonFaultFields.includes(key) && !kind.fields.includes(key)) {
-      problems.push(`${at}.${key} is not a field of fault kind '${kind.kind}' (its fields: ${kind.fields.join(', ') || 'none'}; common: ${commonFaultFields.join(', ')})`);
+      const suggestion = didYouMean(key, [...commonFaultFields, ...kind.fields]);
+      problems.push(`${at}.${key} is not a field of fault kind '${kind.kind}'${suggestion} (its fields: ${kind.fields.join(', ') || 'none'}; common: ${commonFaultFields.join(', ')})`);
     }
   }
   const id = fault['id'];
@@ -128,7 +134,7 @@ function validateMatch(match: unknown, at: string): Problems {
   if (match === undefined) return [];
   if (!isRecord(match)) return [`${at} must be an object (${matchFields.join(', ')}), got ${describe(match)}`];
   const problems: Problems = [];
-  for (const key of Object.keys(match)) if (!matchFields.includes(key)) problems.push(`${at}.${key} is not a match field (${matchFields.join(', ')})`);
+  for (const key of Object.keys(match)) if (!matchFields.includes(key)) problems.push(`${at}.${key} is not a match field${didYouMean(key, matchFields)} (${matchFields.join(', ')})`);
   const list = (field: string, ok: (item: unknown) => boolean, what: string): void => {
     const value = match[field];
     if (value === undefined) return;

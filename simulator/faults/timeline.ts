@@ -7,6 +7,7 @@
  */
 import type { Problems, Spec } from './check.js';
 import { describe, isRecord, optionalNumber } from './check.js';
+import { didYouMean } from '../../core/did-you-mean.js';
 
 export interface PhaseSpec {
   readonly name: string;
@@ -24,6 +25,10 @@ export interface Phase {
 export const noPhase = 'run';
 export const afterPhases = 'after';
 
+export const phaseFields: readonly string[] = ['name', 'durationMs'];
+/** A probability that ramps: `{ from, to, overMs? }`. */
+export const rampFields: readonly string[] = ['from', 'to', 'overMs'];
+
 export function validatePhases(value: unknown, at: string): Problems {
   if (value === undefined) return [];
   if (!Array.isArray(value)) return [`${at} must be a list of { name, durationMs }, got ${describe(value)}`];
@@ -35,7 +40,7 @@ export function validatePhases(value: unknown, at: string): Problems {
       problems.push(`${where} must be { name, durationMs }, got ${describe(phase)}`);
       return;
     }
-    for (const key of Object.keys(phase)) if (key !== 'name' && key !== 'durationMs') problems.push(`${where}.${key} is not a phase field (name, durationMs)`);
+    for (const key of Object.keys(phase)) if (!phaseFields.includes(key)) problems.push(`${where}.${key} is not a phase field${didYouMean(key, phaseFields)} (${phaseFields.join(', ')})`);
     const name = phase['name'];
     if (typeof name !== 'string' || name === '') problems.push(`${where}.name must be a non-empty string, got ${describe(name)}`);
     else if (name === noPhase || name === afterPhases) problems.push(`${where}.name '${name}' is reserved`);
@@ -101,7 +106,7 @@ export function validateSchedule(spec: Spec, at: string, phases: ReadonlyMap<str
     optionalNumber(problems, spec, 'probability', at, 0, 1);
   } else if (isRecord(probability)) {
     const where = `${at}.probability`;
-    for (const key of Object.keys(probability)) if (!['from', 'to', 'overMs'].includes(key)) problems.push(`${where}.${key} is not a ramp field (from, to, overMs)`);
+    for (const key of Object.keys(probability)) if (!rampFields.includes(key)) problems.push(`${where}.${key} is not a ramp field${didYouMean(key, rampFields)} (${rampFields.join(', ')})`);
     for (const field of ['from', 'to']) {
       if (probability[field] === undefined) problems.push(`${where}.${field} is required for a ramp`);
       optionalNumber(problems, probability, field, where, 0, 1);

@@ -68,7 +68,7 @@ describe('pushsim run: mistakes in flags and scenario files', () => {
     const cases: [string, RegExp][] = [
       [join(dir, 'big.yaml'), /big\.yaml has 1 problem\(s\):\n {2}- the file is 52428800 bytes; the limit is 256 KiB \(262144 bytes\)/],
       [join(dir, 'bomb.yaml'), /bomb\.yaml has 1 problem\(s\):\n {2}- too many aliases/],
-      [join(dir, 'uses-bomb.yaml'), /faults: the fault spec .*bomb-faults\.yaml has 1 problem\(s\): too many aliases/],
+      [join(dir, 'uses-bomb.yaml'), /faults: the fault spec .*bomb-faults\.yaml: too many aliases/],
       [join(dir, 'deep.yaml'), /nested more than 64 levels deep/],
       [join(dir, 'huge-tokens.yaml'), /tokens\.count must be a whole number from 1 to 1000000, got 1000000000000/],
       [join(dir, 'slow.yaml'), /load plans \d+ s of sending; at most 86400 s/],

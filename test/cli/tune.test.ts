@@ -77,7 +77,7 @@ describe('pushsim tune', { timeout: cliTestTimeout }, () => {
     const ran = await pushsim('tune', broken.scenario, '--retry-attempts', '1,3', '--out', broken.dir);
     expect(ran.code).toBe(104);
     expect(ran.stderr).toContain(`${broken.scenario} has 2 problem(s)`);
-    expect(ran.stderr).toMatch(/- tokens\.unregisteredRatio must be[\s\S]*- warmup must be/);
+    expect(ran.stderr).toMatch(/- \S*scenario\.yaml:\d+:\d+: tokens\.unregisteredRatio must be[\s\S]*- \S*scenario\.yaml:\d+:\d+: warmup must be/);
     const { dir, scenario } = await scenarioDir(flaky);
     const grid = await pushsim('tune', scenario, '--breaker-error-rate', '0.5,2', '--retry-attempts', '200', '--out', dir);
     expect(grid.code).toBe(104);
