@@ -67,6 +67,12 @@ function verdictLines(result: Result, paint: (code: string, text: string) => str
   return lines;
 }
 
+/** How many sender threads the run used, and why that many when pushsim chose. */
+function workersLine(workers: number, rule: string | undefined): string {
+  const threads = workers === 1 ? '1 sender thread' : `${workers} sender worker threads, results merged`;
+  return `workers ${workers}: ${threads}${rule === undefined ? '' : ` (${safe(rule)})`}`;
+}
+
 /** Which part of a sharded run this is, or how the merged shards started. */
 function shardLines(result: Result): string[] {
   const lines: string[] = [];
@@ -131,6 +137,7 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   title.push(`started ${safe(result.startedAt)}`);
   lines.push(bold(title.join(' · ')));
   pushAll(lines, shardLines(result));
+  if (result.workers !== undefined) lines.push(workersLine(result.workers, result.workersRule));
   pushAll(lines, verdictLines(result, paint));
 
   const { target, achieved } = result.rate;
