@@ -214,24 +214,28 @@ const goMarginMs = 50;
 /** A worker that does not end this long after being told to stop is terminated. */
 const stopTimeoutMs = 10_000;
 
-type Emit = <K extends keyof RunEvents>(event: K, ...args: RunEvents[K]) => void;
+export type Emit = <K extends keyof RunEvents>(event: K, ...args: RunEvents[K]) => void;
 
-interface RunOptionsSubset {
+export interface RunOptionsSubset {
   readonly signal?: AbortSignal;
   readonly progressIntervalMs?: number;
   readonly shard?: Shard;
   readonly startAt?: number;
 }
 
-/** Runs `config` over `choice.count` sender workers and returns the merged result (see the file comment). */
-export async function runInWorkers(config: ScenarioConfig, options: RunOptionsSubset, choice: WorkersChoice, emit: Emit): Promise<Result> {
-  if (workerScript.protocol !== 'file:' || !existsSync(fileURLToPath(workerScript))) {
-    throw new InvalidArgumentError(`the sender worker script ${workerScript.href} does not exist (running from .ts sources?): build with \`npm run build\`, or run without workers`);
+/**
+ * Runs `config` over `choice.count` sender workers and returns the merged result (see the file
+ * comment). `script` is the worker's entry: the compiled workers-thread.js beside this module; tests
+ * running from .ts sources give a shim that loads them.
+ */
+export async function runInWorkers(config: ScenarioConfig, options: RunOptionsSubset, choice: WorkersChoice, emit: Emit, script: URL = workerScript): Promise<Result> {
+  if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) {
+    throw new InvalidArgumentError(`the sender worker script ${script.href} does not exist (running from .ts sources?): build with \`npm run build\`, or run without workers`);
   }
   await initHistograms();
   const target = await openTarget(config);
   try {
-    return await new WorkersRun(config, options, choice, emit, target).execute();
+    return await new WorkersRun(config, options, choice, emit, target, script).execute();
   } finally {
     await target.close();
   }
@@ -259,6 +263,7 @@ class WorkersRun {
     readonly choice: WorkersChoice,
     readonly emit: Emit,
     readonly target: OpenTarget,
+    readonly script: URL,
   ) {
     this.#progress = new ProgressCombiner(choice.count);
   }
@@ -308,7 +313,7 @@ class WorkersRun {
       target: { apns: target.apns, fcm: target.fcm, webpush: target.webpush, description: target.description, placement: target.placement },
       ...(options.progressIntervalMs !== undefined && { progressIntervalMs: options.progressIntervalMs }),
     };
-    const thread = new Worker(workerScript, { workerData: data });
+    const thread = new Worker(this.script, { workerData: data });
     const worker: SenderWorker = { label, thread, ready: false, ended: false };
     this.#workers.push(worker);
     thread.on('message', (message: FromSenderWorker) => this.#onMessage(j, worker, message));
