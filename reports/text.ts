@@ -137,7 +137,6 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   title.push(`started ${safe(result.startedAt)}`);
   lines.push(bold(title.join(' · ')));
   pushAll(lines, shardLines(result));
-  if (result.workers !== undefined) lines.push(workersLine(result.workers, result.workersRule));
   pushAll(lines, verdictLines(result, paint));
 
   const { target, achieved } = result.rate;
@@ -196,6 +195,7 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   ].filter((part): part is string => typeof part === 'string');
   if (resilience.length > 0) lines.push(resilience.join(' · '));
   pushAll(lines, timingLines(result));
+  if (result.workers !== undefined) lines.push(workersLine(result.workers, result.workersRule));
   if (result.pauses !== undefined) pushAll(lines, pauseLines(result.pauses));
   for (const t of result.breakerTransitions ?? []) {
     lines.push(`circuit ${safe(t.origin)}: ${safe(t.from)} → ${safe(t.to)} at ${duration(t.atMs)}`);

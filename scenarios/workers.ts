@@ -269,7 +269,7 @@ class WorkersRun {
   }
 
   async execute(): Promise<Result> {
-    const { config, options, choice, target } = this;
+    const { options, choice, target } = this;
     const stop = (): void => this.#tellAll({ type: 'stop', reason: reasonOf(options.signal?.reason) });
     options.signal?.addEventListener('abort', stop, { once: true });
     try {

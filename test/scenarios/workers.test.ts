@@ -145,7 +145,7 @@ describe('runInWorkers', () => {
     expect(split.shards).toBeUndefined();
     expect(checkInvariant(split)).toBeUndefined();
     // One timeline: every planned notification in some second, summed over the workers.
-    expect(split.timeline?.reduce((sum, s) => sum + s.planned, 0)).toBe(600);
+    expect(split.timeline?.reduce((sum, s) => sum + s.scheduled, 0)).toBe(600);
     const starts = events.filter((e) => e.event === 'start');
     expect(starts).toHaveLength(1);
     expect(starts[0]?.args[0]).toMatchObject({ workers: '2 sender worker threads' });
@@ -154,7 +154,7 @@ describe('runInWorkers', () => {
   it('a signal stops every worker: the partial results merge, marked interrupted, every notification in one final state', async () => {
     const abort = new AbortController();
     const long: ScenarioConfig = { ...small, load: { executor: 'constant-arrival-rate', rate: 200, count: 20_000 } };
-    const emit: Emit = (event) => {
+    const emit: Emit = (event, ..._args) => {
       if (event === 'progress') abort.abort('SIGTERM');
     };
     const result = await runInWorkers(long, { signal: abort.signal, progressIntervalMs: 100 }, { count: 2 }, emit, tsWorker);
