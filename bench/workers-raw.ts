@@ -1,7 +1,8 @@
 /**
  * The yardstick of bench/workers.ts: the raw node:http2 APNs loop of peers-client.ts run in
  * `threads` worker threads of one process, `count` and `inFlight` split between them, each thread
- * with its own session. The threads warm up (`warmup` uncounted notifications), wait at a barrier,
+ * with its own session. Each thread warms up (`warmup` uncounted notifications: as each of pushsim's
+ * workers does, every thread compiling its own code), they wait at a barrier,
  * and send together; prints one JSON line: wall time of the sending phase, CPU of the whole process
  * (every thread) over that phase, and since the process started.
  *
@@ -49,7 +50,10 @@ async function thread(): Promise<void> {
   await go;
   const ok = await closedLoop(data.count, data.inFlight, send);
   port.postMessage({ type: 'done', ok });
+  // Closing an idle session can leave nothing holding the event loop (peers-client.ts): hold it for the close.
+  const hold = setTimeout(() => {}, 10_000);
   await close();
+  clearTimeout(hold);
   port.close();
 }
 
@@ -61,9 +65,10 @@ async function main(): Promise<void> {
   const threads = Number(threadsText ?? 1);
   const warmup = Number(warmupText ?? 0);
   const workers = Array.from({ length: threads }, (_, j) => {
-    const data: ThreadData = { fixturesFile, count: share(count, threads, j), inFlight: share(inFlight, threads, j), warmup: share(warmup, threads, j) };
+    const data: ThreadData = { fixturesFile, count: share(count, threads, j), inFlight: share(inFlight, threads, j), warmup };
     return new Worker(new URL(import.meta.url), { workerData: data });
   });
+  const exits = workers.map((w) => new Promise((resolve) => w.once('exit', resolve)));
   const failed = new Promise<never>((_, reject) => {
     for (const w of workers) {
       w.once('error', reject);
@@ -89,7 +94,7 @@ async function main(): Promise<void> {
     processCpuMicros: cpu.user + cpu.system,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
-  await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+  await Promise.all(exits);
 }
 
 if (isMainThread) await main();

@@ -7,9 +7,10 @@
  *   raw loop in 1 / 2 threads     the same in-flight total, one session per thread
  *
  * For each: notifications/s (pushsim: result.json's achieved rate over the measured run; raw: over
- * its sending phase), and CPU µs per notification of the whole process, every thread, start-up and
- * warm-up included (process.cpuUsage at exit, through lib/report-cpu.ts), so the cost of a worker
- * shows. Then the ratios that matter, each the median of per-round ratios with their range:
+ * its sending phase), CPU µs per notification of every thread while sending (pushsim: between CPU
+ * samples taken every 50 ms, at result.json's start and end), and of the whole process, start-up and
+ * warm-up included (process.cpuUsage at exit, through lib/report-cpu.ts) per notification sent
+ * (every thread warms up with `warmup` of its own), so the cost of a worker shows. Then the ratios that matter, each the median of per-round ratios with their range:
  * pushsim ÷ raw at the same number of threads, and 2 ÷ 1 for each (how much a second thread adds).
  * The CPU per notification staying flat from 1 to 2 workers is what lets more cores scale.
  *
@@ -28,6 +29,8 @@ import { generateApnsSigningKey } from '../simulator/apns/credentials.js';
 import { makeTokens } from '../scenarios/tokens.js';
 import { benchPayload, benchTopic, median } from './lib/h2load.js';
 import { startNghttpd, writeDocroot } from './lib/nghttpd.js';
+import { cpuAt } from './lib/report-cpu.js';
+import type { CpuSamples } from './lib/report-cpu.js';
 import type { PeersFixtures } from './peers-client.js';
 import type { RawThreadsReport } from './workers-raw.js';
 
@@ -56,7 +59,9 @@ const labels: Record<Config, string> = {
 
 interface Measurement {
   readonly perSecond: number;
-  /** Whole process, every thread, per notification sent (warm-up included). */
+  /** Every thread of the process over the measured sending only, per notification. */
+  readonly sendCpuMicrosPerNotification: number;
+  /** Whole process, every thread, per notification sent (start-up and warm-up included). */
   readonly cpuMicrosPerNotification: number;
 }
 
@@ -83,7 +88,7 @@ async function measure(config: Config, dir: string, scenarioFile: string, fixtur
     const out = await runProcess([fileURLToPath(new URL('./workers-raw.js', import.meta.url)), fixturesFile, String(count), String(inFlight), threads, String(warmup)]);
     const report = JSON.parse(out.trim().split('\n').pop() as string) as RawThreadsReport;
     if (report.ok !== count) throw new Error(`${config}: ${count - report.ok} of ${count} notifications not accepted`);
-    return { perSecond: (report.count / report.wallMs) * 1000, cpuMicrosPerNotification: report.processCpuMicros / (count + warmup) };
+    return { perSecond: (report.count / report.wallMs) * 1000, sendCpuMicrosPerNotification: report.sendCpuMicros / count, cpuMicrosPerNotification: report.processCpuMicros / (count + Number(threads) * warmup) };
   }
   const cpuFile = join(dir, `cpu-${config}.json`);
   const out = join(dir, `out-${config}`);
@@ -93,11 +98,15 @@ async function measure(config: Config, dir: string, scenarioFile: string, fixtur
     ['--import', cpuHook, bin, 'run', scenarioFile, '--in-flight', String(inFlight), '--count', String(count), '--warmup', String(warmup), '--connections', '1', '--workers', threads, '--json', '--quiet', '--no-fail-on-overload', '--out', out],
     { PUSHSIM_BENCH_CPU_FILE: cpuFile },
   );
-  const result = JSON.parse(json) as { counts: { accepted: number }; rate: { achieved: number }; workers?: number };
+  const result = JSON.parse(json) as { startedAt: string; durationMs: number; counts: { accepted: number }; rate: { achieved: number }; workers?: number };
   if (result.counts.accepted !== count) throw new Error(`${config}: ${count - result.counts.accepted} of ${count} notifications not accepted`);
   if (result.workers !== Number(threads)) throw new Error(`${config}: the run used ${result.workers} workers`);
-  const { cpuMicros } = JSON.parse(await readFile(cpuFile, 'utf8')) as { cpuMicros: number };
-  return { perSecond: result.rate.achieved, cpuMicrosPerNotification: cpuMicros / (count + warmup) };
+  const cpuSamples = JSON.parse(await readFile(cpuFile, 'utf8')) as CpuSamples;
+  const start = Date.parse(result.startedAt);
+  const sendCpu = cpuAt(cpuSamples, start + result.durationMs) - cpuAt(cpuSamples, start);
+  const { cpuMicros } = cpuSamples;
+  // Every worker warms up with the whole --warmup: each thread compiles its own code.
+  return { perSecond: result.rate.achieved, sendCpuMicrosPerNotification: sendCpu / count, cpuMicrosPerNotification: cpuMicros / (count + Number(threads) * warmup) };
 }
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -134,7 +143,7 @@ async function main(): Promise<void> {
       for (const config of order) {
         const m = await measure(config, dir, scenarioFile, fixturesFile);
         results.get(config)?.push(m);
-        console.log(`round ${round + 1}/${rounds} ${config.padEnd(9)} ${fmt(m.perSecond).padStart(7)}/s  ${m.cpuMicrosPerNotification.toFixed(1)} µs CPU/notification`);
+        console.log(`round ${round + 1}/${rounds} ${config.padEnd(9)} ${fmt(m.perSecond).padStart(7)}/s  ${m.sendCpuMicrosPerNotification.toFixed(1)} µs CPU/notification sending, ${m.cpuMicrosPerNotification.toFixed(1)} whole process`);
       }
     }
     const loadAfter = loadavg()[0] as number;
@@ -142,16 +151,17 @@ async function main(): Promise<void> {
     const perRound = (a: Config, b: Config, pick: (m: Measurement) => number): number[] => of(a).map((m, i) => pick(m) / pick(of(b)[i] as Measurement));
     const rate = (m: Measurement): number => m.perSecond;
     const cpu = (m: Measurement): number => m.cpuMicrosPerNotification;
-    const rows = configs.map((c) => `| ${labels[c]} | ${fmt(median(of(c).map(rate)))} | ${median(of(c).map(cpu)).toFixed(1)} | ${of(c).map((m) => fmt(m.perSecond)).join(', ')} |`);
+    const sendCpu = (m: Measurement): number => m.sendCpuMicrosPerNotification;
+    const rows = configs.map((c) => `| ${labels[c]} | ${fmt(median(of(c).map(rate)))} | ${median(of(c).map(sendCpu)).toFixed(1)} | ${median(of(c).map(cpu)).toFixed(1)} | ${of(c).map((m) => fmt(m.perSecond)).join(', ')} |`);
     const command = `node dist/bench/workers.js ${count} ${rounds} ${inFlight}`;
     const section = [
       '<!-- workers:begin -->',
       '## `pushsim run --workers` against nghttpd',
       '',
-      `\`${command}\`: ${fmt(count)} notifications, ${inFlight} in flight in all (split between the threads), ${fmt(warmup)} uncounted first, APNs token auth over TLS to nghttpd, each configuration a fresh process, ${rounds} interleaved rounds; ${availableParallelism()} cores, load average ${loadBefore.toFixed(2)} before and ${loadAfter.toFixed(2)} after. CPU is the whole process's (every thread, start-up and warm-up included) per notification.`,
+      `\`${command}\`: ${fmt(count)} notifications, ${inFlight} in flight in all (split between the threads), ${fmt(warmup)} uncounted first in each thread, APNs token auth over TLS to nghttpd, each configuration a fresh process, ${rounds} interleaved rounds; ${availableParallelism()} cores, load average ${loadBefore.toFixed(2)} before and ${loadAfter.toFixed(2)} after. CPU is every thread's of the process, per notification: while sending (pushsim: over result.json's measured run, from CPU samples every 50 ms), and for the whole process (start-up and warm-up included).`,
       '',
-      '| configuration | notifications/s (median) | CPU µs/notification | rounds |',
-      '| --- | ---: | ---: | --- |',
+      '| configuration | notifications/s (median) | CPU µs/notification sending | whole process | rounds |',
+      '| --- | ---: | ---: | ---: | --- |',
       ...rows,
       '',
       '| ratio (median of per-round ratios, range) | value |',
@@ -160,8 +170,9 @@ async function main(): Promise<void> {
       `| pushsim ÷ raw loop, 2 threads | ${ratioText(perRound('pushsim-2', 'raw-2', rate))} |`,
       `| raw loop, 2 threads ÷ 1 | ${ratioText(perRound('raw-2', 'raw-1', rate))} |`,
       `| pushsim, 2 workers ÷ 1 | ${ratioText(perRound('pushsim-2', 'pushsim-1', rate))} |`,
-      `| pushsim CPU per notification, 2 workers ÷ 1 | ${ratioText(perRound('pushsim-2', 'pushsim-1', cpu))} |`,
-      `| raw loop CPU per notification, 2 threads ÷ 1 | ${ratioText(perRound('raw-2', 'raw-1', cpu))} |`,
+      `| pushsim CPU per notification sending, 2 workers ÷ 1 | ${ratioText(perRound('pushsim-2', 'pushsim-1', sendCpu))} |`,
+      `| raw loop CPU per notification sending, 2 threads ÷ 1 | ${ratioText(perRound('raw-2', 'raw-1', sendCpu))} |`,
+      `| pushsim CPU per notification, whole process, 2 workers ÷ 1 | ${ratioText(perRound('pushsim-2', 'pushsim-1', cpu))} |`,
       '<!-- workers:end -->',
     ].join('\n');
     console.log(`\n${section}`);
