@@ -160,7 +160,8 @@ describe('pushsim run: interrupted (exit 130 / 143)', () => {
 
   it('SIGINT: stops, writes the partial result marked interrupted, a failing JUnit case, exit 130', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-sigint-'));
-    const ran = await interrupt(['--rate', '500', '--count', '100000', '--report', 'junit', '--out', dir], ['SIGINT']);
+    // Its subject is the interruption: on a busy machine the run may also not hold its rate, which is not this test's to judge.
+    const ran = await interrupt(['--rate', '500', '--count', '100000', '--report', 'junit', '--no-fail-on-overload', '--out', dir], ['SIGINT']);
     expect(ran.code).toBe(130);
     const result = await readResult(join(dir, 'result.json'));
     expect(result.interrupted?.signal).toBe('SIGINT');
