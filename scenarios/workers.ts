@@ -285,6 +285,9 @@ class WorkersRun {
           this.emit('waiting', { startAt: options.startAt, waitMs: Math.max(0, options.startAt - Date.now()) });
           await waitUntil(options.startAt - goMarginMs, options.signal);
         }
+      }
+      // Stopped while waiting for the agreed start: the workers were told, and measure nothing.
+      if (this.#failure === undefined && options.signal?.aborted !== true && this.#workers.every((w) => w.ready)) {
         // Faults and their timeline start now, and the ledgers forget the warm-up's deliveries.
         await target.startMeasuring();
         faultsAt = Date.now();

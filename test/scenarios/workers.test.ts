@@ -151,6 +151,16 @@ describe('runInWorkers', () => {
     expect(starts[0]?.args[0]).toMatchObject({ workers: '2 sender worker threads' });
   }, 120_000);
 
+  it('shard 1/3 over two workers is shard 1/3: the same counts and reasons as one thread running it, and says which shard it is', async () => {
+    const shard = { index: 1, count: 3 };
+    const single = await new ScenarioRun(small, { shard }).execute();
+    const split = await runInWorkers(small, { shard }, { count: 2 }, () => {}, tsWorker);
+    expect(outcomes(split)).toEqual(outcomes(single));
+    expect(split.counts.scheduled).toBe(200);
+    expect(split.shard).toMatchObject({ index: 1, count: 3, scenarioDigest: single.shard?.scenarioDigest });
+    expect(split.thresholds).toBeUndefined();
+  }, 120_000);
+
   it('a signal stops every worker: the partial results merge, marked interrupted, every notification in one final state', async () => {
     const abort = new AbortController();
     const long: ScenarioConfig = { ...small, load: { executor: 'constant-arrival-rate', rate: 200, count: 20_000 } };
