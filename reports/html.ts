@@ -9,8 +9,6 @@
  * bundle, taken from node_modules the first time and kept. The chart is uPlot (MIT, ~51 KB
  * minified) rather than hand-written SVG, per the project's rule for charts.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { outcomeStatuses } from '../sender/outcome.js';
 import type { OutcomeStatus } from '../sender/outcome.js';
 import { describeNotAcknowledged } from './delivery.js';
@@ -19,58 +17,10 @@ import { checkInvariant } from './result.js';
 import type { LatencyEntry, Result } from './result.js';
 import type { ThreadPauses } from '../core/pauses.js';
 import { duration, ms, percent, perSecond } from './format.js';
-import { timelineChart } from './html-timeline.js';
+import { timelineChart, timelineSeries } from './html-timeline.js';
+import { escapeHtml, htmlPage, paragraph, scriptJson, section, table } from './html-page.js';
 
-// ─── escaping ────────────────────────────────────────────────────────────────────────────────────
-
-// C0/C1 controls (but tab and newline) are parse errors in HTML and can reach a terminal that `cat`s
-// the file; replaced with "?" as formatText does.
-// eslint-disable-next-line no-control-regex
-const controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-/** Text for element content and double- or single-quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value
-    .replace(controls, '?')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-/**
- * JSON that is safe inside `<script>`: no `<` (so neither `</script>` nor `<!--` can appear), `>`
- * and `&` escaped as well, and U+2028/U+2029 escaped (line terminators in pre-ES2019 JavaScript).
- * Still valid JSON, and parses to the same value.
- */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
-// ─── uPlot ───────────────────────────────────────────────────────────────────────────────────────
-
-let uplot: { readonly js: string; readonly css: string } | undefined;
-
-/**
- * uPlot's IIFE bundle and stylesheet, resolved from this module (works from the TS sources and from
- * dist/). A `</script` or `</style` inside them would end the element early; neither occurs in
- * uPlot 1.6, and this makes sure of it.
- */
-function uplotAssets(): { readonly js: string; readonly css: string } {
-  if (uplot === undefined) {
-    const require = createRequire(import.meta.url);
-    const js = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8').replace(/<\/(script)/gi, '<\\/$1');
-    const css = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8').replace(/<\/(style)/gi, '<\\/$1');
-    uplot = { js, css };
-  }
-  return uplot;
-}
+export { escapeHtml, scriptJson } from './html-page.js';
 
 // ─── latency distribution ────────────────────────────────────────────────────────────────────────
 
@@ -155,30 +105,6 @@ const chartScript = `(function () {
 // ─── page ────────────────────────────────────────────────────────────────────────────────────────
 
 
-/** A table with escaped cells; columns after the first are numeric (right-aligned) unless `textColumns`. */
-function table(head: readonly string[], rows: readonly (readonly string[])[], options: { readonly textColumns?: number; readonly rowClass?: (row: number) => string } = {}): string {
-  const textColumns = options.textColumns ?? 1;
-  const cell = (tag: 'th' | 'td', text: string, i: number): string => `<${tag}${i >= textColumns ? ' class="num"' : ''}>${escapeHtml(text)}</${tag}>`;
-  const body = rows.map((row, r) => {
-    const rowClass = options.rowClass?.(r);
-    return `<tr${rowClass ? ` class="${escapeHtml(rowClass)}"` : ''}>${row.map((text, i) => cell('td', text, i)).join('')}</tr>`;
-  });
-  return `<table>\n<thead><tr>${head.map((text, i) => cell('th', text, i)).join('')}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>`;
-}
-
-const section = (title: string, content: string): string => `<section>\n<h2>${escapeHtml(title)}</h2>\n${content}\n</section>`;
-const paragraph = (text: string, className?: string): string => `<p${className ? ` class="${className}"` : ''}>${escapeHtml(text)}</p>`;
-
-const style = `
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1c2833; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; }
-h1 { font-size: 1.5rem; margin-bottom: .25rem; } h2 { font-size: 1.1rem; margin-top: 2rem; border-bottom: 1px solid #d5d8dc; padding-bottom: .2rem; }
-.meta { color: #566573; margin-top: 0; }
-table { border-collapse: collapse; margin: .5rem 0; } th, td { padding: .2rem .8rem; border-bottom: 1px solid #eaeded; text-align: left; }
-th { background: #f4f6f6; } .num { text-align: right; font-variant-numeric: tabular-nums; }
-.pass td:last-child, .ok { color: #1b7f3b; font-weight: 600; } .fail td:last-child, .broken { color: #c0392b; font-weight: 600; }
-#latency-chart { width: 100%; min-height: 360px; } #timeline-chart { width: 100%; min-height: 300px; }
-`;
-
 function header(result: Result): string {
   const meta = [
     ...(result.target !== undefined ? [`target ${result.target}`] : []),
@@ -241,8 +167,22 @@ function chart(result: Result): string {
 function perSecondChart(result: Result): string {
   const parts = timelineChart(result, scriptJson);
   if (parts === undefined) return '';
-  const pauses = result.pauses === undefined ? '' : " Dashed: pushsim's own pauses, the longest event-loop delay of the sender's thread (and of the mock's worker) in each second, on the same axis.";
-  return section('Per second', [paragraph(`Notifications planned, accepted and not accepted in each second of the measured run, and p99 of the latency of those accepted (right axis).${pauses}`), ...parts].join('\n'));
+  const notes = [
+    'Notifications planned, accepted and not accepted in each second of the measured run (both axes from 0), and p99 of the latency of those accepted (right axis).',
+    ...(result.phases !== undefined && result.phases.length > 0 ? ['Shaded bands: the fault phases, named at their top.'] : []),
+    ...(result.breakerTransitions !== undefined && result.breakerTransitions.length > 0 ? ['Dashed vertical lines: the circuit breaker changing state (red: opened, amber: half-open, green: closed again; the table below has each one).'] : []),
+    ...(result.pauses === undefined ? [] : ["Thin dashed lines: pushsim's own pauses, the longest event-loop delay of the sender's thread (and of the mock's worker) in each second, on the latency axis."]),
+  ];
+  const series = timelineSeries(result);
+  if (series?.partial !== undefined) notes.push(`The run ended ${Math.round(series.partial.fraction * 1000)} ms into second ${series.partial.second}: its counts are in the tables, not drawn as a second's worth.`);
+  return section('Per second', [paragraph(notes.join(' ')), ...parts].join('\n'));
+}
+
+/** The fault phases on the run's clock, as the per-second chart shades them. */
+function phases(result: Result): string {
+  const list = result.phases ?? [];
+  if (list.length === 0) return '';
+  return section('Fault phases', table(['phase', 'from', 'to', 'length'], list.map((p) => [p.name, duration(p.startMs), duration(p.endMs), duration(p.endMs - p.startMs)])));
 }
 
 /** pushsim's own event-loop delay and GC pauses per thread, and what they could have added to the tail. */
@@ -324,23 +264,7 @@ function invariant(result: Result): string {
 /** The report as one HTML document. Every string from the result is escaped. */
 export function formatHtml(result: Result): string {
   const title = `pushsim${result.scenario !== undefined ? ` · ${result.scenario}` : ''} · ${result.startedAt}`;
-  const sections = [header(result), outcomes(result), latency(result), chart(result), perSecondChart(result), ownPauses(result), reasons(result), thresholds(result), ledger(result), faults(result), breaker(result), invariant(result)];
+  const sections = [header(result), outcomes(result), latency(result), chart(result), perSecondChart(result), phases(result), ownPauses(result), reasons(result), thresholds(result), ledger(result), faults(result), breaker(result), invariant(result)];
   const body = sections.filter((part) => part !== '').join('\n');
-  // uPlot once, before any chart's script, only when a chart is drawn.
-  const charts = body.includes('<script>') ? uplotAssets() : undefined;
-  const assets = charts === undefined ? '' : `<style>${charts.css}</style>\n<script>${charts.js}</script>\n`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${style}</style>
-${assets}</head>
-<body>
-${body}
-</body>
-</html>
-`;
+  return htmlPage(title, body);
 }

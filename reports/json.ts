@@ -42,6 +42,18 @@ export async function writeTuneReport(report: TuneReport, dir = 'pushsim-tune'):
   return writeJsonAtomically(resolve(dir, TUNE_FILE), withoutResults(report));
 }
 
+export const TUNE_HTML_FILE = 'tune.html';
+
+/** Writes `<dir>/tune.html`, the tuning report as a page with its trade-off chart; returns the path. */
+export async function writeTuneHtml(report: TuneReport, dir = 'pushsim-tune'): Promise<string> {
+  // Imported here: the page brings uPlot's bundle, which the JSON file does not need.
+  const { formatTuneHtml } = await import('./tune-html.js');
+  const file = resolve(dir, TUNE_HTML_FILE);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFileAtomically(file, formatTuneHtml(report));
+  return file;
+}
+
 async function writeJsonAtomically(file: string, value: unknown): Promise<string> {
   await mkdir(dirname(file), { recursive: true });
   await writeFileAtomically(file, `${JSON.stringify(value, null, 2)}\n`);

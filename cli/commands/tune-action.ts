@@ -2,7 +2,7 @@
  * What `pushsim tune` does once its flags are parsed; imported when the command runs (start-up),
  * cli/commands/tune.ts holds the definition.
  */
-import { writeTuneReport } from '../../reports/json.js';
+import { writeTuneHtml, writeTuneReport } from '../../reports/json.js';
 import { formatTune, tuneMetrics, withoutResults } from '../../reports/tune.js';
 import type { TuneMetrics } from '../../reports/tune.js';
 import { ms, percent, safe } from '../../reports/format.js';
@@ -54,8 +54,9 @@ export async function tuneAction(name: string, flags: TuneFlags): Promise<void> 
       },
     });
     const file = await writeTuneReport(report, flags.out);
+    const page = await writeTuneHtml(report, flags.out);
     process.stdout.write(flags.json ? `${JSON.stringify(withoutResults(report), null, 2)}\n` : formatTune(report));
-    process.stderr.write(`pushsim: tune report written to ${file}\n`);
+    process.stderr.write(`pushsim: tune report written to ${file} and ${page}\n`);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -25,7 +25,7 @@ export function registerTune(program: Command): void {
     .option('--count <n>', 'override how many notifications each variant sends', positiveInteger)
     .option('--rate <n>', 'override the arrival rate (notifications per second)', positiveNumber)
     .option('--faults <file>', "inject the faults of this spec file into the embedded mocks, replacing the scenario's own")
-    .option('--out <dir>', 'directory for tune.json', 'pushsim-tune')
+    .option('--out <dir>', 'directory for tune.json and tune.html (the ranking with a trade-off chart)', 'pushsim-tune')
     .option('--json', 'print the tuning report as JSON (without each run’s full result) instead of the table')
     .option('--quiet', 'no progress lines on stderr')
     .action(async (name: string, flags: TuneFlags) => {

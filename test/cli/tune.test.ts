@@ -40,13 +40,16 @@ describe('pushsim tune', { timeout: cliTestTimeout }, () => {
     expect(file).toMatchObject({ schema: 'pushsim.tune/1', scenario: 'flaky', planned: 2, ranking: [1, 0], best: { label: 'retry 3×1ms · breaker off' } });
     expect(file.variants.map((v) => v.label)).toEqual(['retry off · breaker off', 'retry 3×1ms · breaker off']);
     expect(file.variants[0]).not.toHaveProperty('result');
+    const page = await readFile(join(out, 'tune.html'), 'utf8');
+    expect(page).toContain('<h1>pushsim tune · flaky</h1>');
+    expect(page).toContain('id="pushsim-tune-data"');
   });
 
   it('prints the report as JSON with --json, and nothing on stderr but the file it wrote with --quiet', async () => {
     const { dir, scenario } = await scenarioDir(flaky);
     const ran = await pushsim('tune', scenario, '--breaker', 'off,on', '--count', '200', '--json', '--quiet', '--out', dir);
     expect(ran.code).toBe(0);
-    expect(ran.stderr).toBe(`pushsim: tune report written to ${join(dir, 'tune.json')}\n`);
+    expect(ran.stderr).toBe(`pushsim: tune report written to ${join(dir, 'tune.json')} and ${join(dir, 'tune.html')}\n`);
     const report = JSON.parse(ran.stdout) as TuneReport;
     expect(report.variants.map((v) => [v.label, v.metrics.scheduled])).toEqual([
       ['retry 5×100ms · breaker off', 200],
