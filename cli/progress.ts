@@ -19,6 +19,7 @@ export function attachProgress(run: ScenarioRun, options: ProgressOptions = {}):
     write(`pushsim: scenario "${info.scenario}" — ${info.plan}`);
     write(`pushsim: target ${info.target} (mock ${info.placement})`);
     if (info.shard !== undefined) write(`pushsim: ${info.shard}`);
+    if (info.workers !== undefined) write(`pushsim: workers: ${info.workers}`);
   });
   run.on('waiting', ({ startAt, waitMs }) => write(`pushsim: ready; waiting ${(waitMs / 1000).toFixed(1)} s for the agreed start ${new Date(startAt).toISOString()}`));
   run.on('progress', (p) => {

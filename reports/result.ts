@@ -247,6 +247,10 @@ export interface Result {
   readonly shard?: ShardInfo;
   /** Present when this result was merged from every shard of a run (`pushsim merge`). */
   readonly shards?: MergedShards;
+  /** How many sender threads the run used (`pushsim run --workers N`; 1: the calling thread). */
+  readonly workers?: number;
+  /** Why that many, when pushsim chose the number (the default for the machine and the load). */
+  readonly workersRule?: string;
   /** Provider origin (`scheme://host:port`) only: never a path, query or credentials. */
   readonly target?: string;
   /** A run to several providers (a mix): each provider's origin, as `target` is for one. */
@@ -610,6 +614,8 @@ const resultSchema = z.object({
   scenario: z.string().optional(),
   shard: z.object({ index: count, count: z.number().int().positive(), scenarioDigest: z.string().min(1), startAt: z.iso.datetime({ offset: true }).optional(), lateMs: millis.optional() }).optional(),
   shards: z.object({ count: z.number().int().positive(), scenarioDigest: z.string().min(1), startAt: z.iso.datetime({ offset: true }).optional(), startSkewMs: millis }).optional(),
+  workers: z.number().int().positive().optional(),
+  workersRule: z.string().optional(),
   target: z.string().optional(),
   targets: z.record(z.string(), z.string()).optional(),
   pushsim: z.string().optional(),

@@ -67,6 +67,12 @@ function verdictLines(result: Result, paint: (code: string, text: string) => str
   return lines;
 }
 
+/** How many sender threads the run used, and why that many when pushsim chose. */
+function workersLine(workers: number, rule: string | undefined): string {
+  const threads = workers === 1 ? '1 sender thread' : `${workers} sender worker threads, results merged`;
+  return `workers ${workers}: ${threads}${rule === undefined ? '' : ` (${safe(rule)})`}`;
+}
+
 /** Which part of a sharded run this is, or how the merged shards started. */
 function shardLines(result: Result): string[] {
   const lines: string[] = [];
@@ -94,12 +100,13 @@ function timingLines(result: Result): string[] {
 }
 
 /** pushsim's own pauses, per thread, and what they could have added to the accepted tail. */
-function pauseLines(pauses: NonNullable<Result['pauses']>): string[] {
+function pauseLines(pauses: NonNullable<Result['pauses']>, workers = 1): string[] {
   const thread = (name: string, p: ThreadPauses): string => {
     const { eventLoopDelayMs: d, gc } = p;
     return `  ${name}: event-loop delay p50 ${ms(d.p50)} · p99 ${ms(d.p99)} · max ${ms(d.max)} · GC ${gc.count} pauses, ${ms(gc.totalMs)} in all (${gc.percent.toFixed(2)} % of the time), longest ${ms(gc.maxMs)}`;
   };
-  const lines = ["pushsim's own pauses (ms):", thread('sender thread', pauses.sender)];
+  // A run over workers keeps, field by field, the worst worker's (reports/merge-shards.ts).
+  const lines = ["pushsim's own pauses (ms):", thread(workers > 1 ? `sender threads (worst of ${workers})` : 'sender thread', pauses.sender)];
   if (pauses.mock !== undefined) lines.push(thread('mock worker  ', pauses.mock));
   const { tail } = pauses;
   if (tail !== undefined) lines.push(`  together ${ms(tail.ownP99Ms)} at p99: ${tail.percent.toFixed(1)} % of the accepted p99 (${ms(tail.acceptedP99Ms)})`);
@@ -189,7 +196,8 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   ].filter((part): part is string => typeof part === 'string');
   if (resilience.length > 0) lines.push(resilience.join(' · '));
   pushAll(lines, timingLines(result));
-  if (result.pauses !== undefined) pushAll(lines, pauseLines(result.pauses));
+  if (result.workers !== undefined) lines.push(workersLine(result.workers, result.workersRule));
+  if (result.pauses !== undefined) pushAll(lines, pauseLines(result.pauses, result.workers));
   for (const t of result.breakerTransitions ?? []) {
     lines.push(`circuit ${safe(t.origin)}: ${safe(t.from)} → ${safe(t.to)} at ${duration(t.atMs)}`);
   }

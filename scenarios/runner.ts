@@ -10,13 +10,16 @@
  *              └─► progress display, exporters…
  */
 import { EventEmitter } from 'node:events';
+import type { RunEvents } from './run-events.js';
+import { phasesOnRunClock } from './phases.js';
+import { describeWorkers, runInWorkers, validateWorkers } from './workers.js';
+import type { WorkersChoice } from './workers.js';
 import { InvalidArgumentError, InvalidConfigError } from '../core/errors.js';
 import { PauseMonitor } from '../core/pauses.js';
 import { AcknowledgementCounter, withAcknowledgements } from '../reports/delivery.js';
 import { initHistograms } from '../reports/histogram.js';
 import { ResultCollector } from '../reports/result.js';
 import type { Result } from '../reports/result.js';
-import type { Outcome } from '../sender/outcome.js';
 import type { ScenarioConfig } from './config.js';
 import { targetProviders, validateScenario } from './config.js';
 import { createExecutor, describeLoad, lastPlannedMs, plannedRate, resultLoadModel } from './executors/index.js';
@@ -33,60 +36,14 @@ import { OverloadMonitor, ScheduleLag, bottleneckOf, judgeValidity, validityDefa
 import type { OverloadSamples } from './overload.js';
 import { ReachabilityWatch } from './reachability.js';
 import { defaultMaxPauseSharePercent, judgePauses, pauseTail } from './pauses.js';
-import type { DeliverySummary, Interruption, PhaseSpan, SentAt, Unreachable } from '../reports/result.js';
+import type { DeliverySummary, Interruption, Unreachable } from '../reports/result.js';
 import type { DispatchContext } from '../sender/transport.js';
 import { faultsThatCannotFire } from '../simulator/faults/dormant.js';
 import type { RunTraffic } from '../simulator/faults/dormant.js';
-import { Timeline } from '../simulator/faults/timeline.js';
-import type { PhaseSpec } from '../simulator/faults/timeline.js';
 import type { LedgerSummary } from '../simulator/ledger/ledger.js';
 
-export interface RunStart {
-  readonly scenario: string;
-  readonly description: string;
-  readonly plan: string;
-  readonly target: string;
-  readonly placement: string;
-  /** When the run is one shard of the scenario: which (`shard 1/3: every 3rd notification from index 1, …`). */
-  readonly shard?: string;
-}
-
-/** The run is ready (mocks, connections, warm-up) and waits for the start the shards agreed on. */
-export interface RunWaiting {
-  /** The agreed start, epoch ms. */
-  readonly startAt: number;
-  readonly waitMs: number;
-}
-
-export interface RunProgress {
-  readonly elapsedMs: number;
-  readonly scheduled: number;
-  readonly completed: number;
-  readonly inFlight: number;
-  readonly accepted: number;
-  readonly rejected: number;
-  readonly failed: number;
-  /** Notifications pushsim gave up (shed, cut). */
-  readonly dropped: number;
-  /** Requests waiting inside pushsim right now (the pools' queues). */
-  readonly queued: number;
-  /** The largest send lag (planned → on the wire) among the notifications that completed since the last tick; null if none did. */
-  readonly sendLagMs: number | null;
-}
-
-export interface RunEvents {
-  start: [RunStart];
-  waiting: [RunWaiting];
-  progress: [RunProgress];
-  /**
-   * The outcome, its latency from the planned time (ms), when it came (ms on the measured run's
-   * clock), and when it first went on the wire, if it did.
-   */
-  outcome: [Outcome, number, number, SentAt | undefined];
-  /** Something is off, said as soon as it is known: faults that cannot fire, pushsim falling behind, an unreachable target. */
-  warning: [string];
-  done: [Result];
-}
+export type { RunEvents, RunProgress, RunStart, RunWaiting } from './run-events.js';
+export { phasesOnRunClock } from './phases.js';
 
 export interface RunOptions {
   /**
@@ -110,6 +67,24 @@ export interface RunOptions {
    * gets ready is kept late, with a warning and `shard.lateMs`.
    */
   readonly startAt?: number;
+  /**
+   * Splits the run over this many worker threads (scenarios/workers.ts), each running one shard of
+   * it with its own sender pools and policies, all starting at one instant; their results are
+   * merged exactly into this run's. 1 (or leaving it out) sends from the calling thread, as before;
+   * 'auto' picks what suits the machine and the load (`defaultWorkers`). At most
+   * `maxWorkers()`. With workers, 'outcome' events stay inside the workers: the
+   * other events ('start', 'progress', 'warning', 'done') cover the whole run.
+   */
+  readonly workers?: number | 'auto';
+}
+
+/**
+ * How a sender worker of a run split over worker threads runs its part (scenarios/workers-thread.ts):
+ * on the target the main thread opened, whose startMeasuring() is the barrier every worker starts at.
+ * Not for library users: RunOptions.workers is.
+ */
+export interface RunAttachment {
+  readonly target: OpenTarget;
 }
 
 /** Lateness past the agreed start (ms) beyond timer jitter: the shard was not ready in time. */
@@ -129,9 +104,11 @@ interface Driven {
 export class ScenarioRun extends EventEmitter<RunEvents> {
   readonly config: ScenarioConfig;
   readonly #options: RunOptions;
+  readonly #attachment: RunAttachment | undefined;
+  readonly #workers: WorkersChoice | undefined;
 
   /** Validates at construction: a broken scenario throws InvalidConfigError listing every problem. */
-  constructor(config: ScenarioConfig, options: RunOptions = {}) {
+  constructor(config: ScenarioConfig, options: RunOptions = {}, attachment?: RunAttachment) {
     super();
     const problems = validateScenario(config);
     if (problems.length > 0) throw new InvalidConfigError(`scenario "${config.name}"`, problems);
@@ -142,14 +119,23 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     }
     const startProblem = startAt === undefined ? undefined : startAtProblem(startAt);
     if (startProblem !== undefined) throw new InvalidArgumentError(`the scheduled start ${new Date(startAt as number).toISOString()}: ${startProblem}`);
+    this.#workers = options.workers === undefined ? undefined : validateWorkers(config, options.workers, shard);
     this.config = config;
     this.#options = options;
+    this.#attachment = attachment;
   }
 
   async execute(): Promise<Result> {
     const { config } = this;
+    const workers = this.#workers;
+    if (workers !== undefined && workers.count > 1) {
+      const emit = this.emit.bind(this) as (event: keyof RunEvents, ...args: unknown[]) => boolean;
+      const result = await runInWorkers(config, this.#options, workers, (event, ...args) => void emit(event, ...args));
+      this.emit('done', result);
+      return result;
+    }
     await initHistograms();
-    const target = await openTarget(config);
+    const target = this.#attachment?.target ?? (await openTarget(config));
     const collector = new ResultCollector();
     this.on('outcome', (outcome, latencyMs, atMs, sent) => collector.onOutcome(outcome, latencyMs, atMs, sent));
     // Set against the mocks' ledgers: delivered but not acknowledged (reports/delivery.ts).
@@ -199,10 +185,12 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         target: target.description,
         placement: target.placement,
         ...(part !== undefined && { shard: describeShard(config.load, part) }),
+        ...(workers !== undefined && { workers: describeWorkers(workers) }),
       });
       const warnings = dormantFaults(config, target);
       // A shard's counts and throughput are a part of the whole's, so its thresholds would judge the wrong numbers.
-      if (part !== undefined && config.thresholds !== undefined && config.thresholds.length > 0) warnings.push(`the scenario's thresholds are not judged on a shard (its counts and throughput are 1/${part.count} of the run's): judge the merged result`);
+      // A worker's part is judged by the main thread on the merged result.
+      if (part !== undefined && this.#attachment === undefined && config.thresholds !== undefined && config.thresholds.length > 0) warnings.push(`the scenario's thresholds are not judged on a shard (its counts and throughput are 1/${part.count} of the run's): judge the merged result`);
       for (const warning of warnings) this.emit('warning', warning);
       await warmUp(lanes, config.warmup ?? 0, signal);
       const lateMs = startAt === undefined || signal.aborted ? undefined : await this.#waitForStart(startAt, signal, warnings);
@@ -277,6 +265,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         });
       }
       if (config.thresholds !== undefined && part === undefined) result = { ...result, thresholds: evaluateThresholds(config.thresholds, result) };
+      if (workers !== undefined) result = { ...result, workers: 1, ...(workers.rule !== undefined && { workersRule: workers.rule }) };
       this.emit('done', result);
       return result;
     } finally {
@@ -450,16 +439,4 @@ function dormantFaults(config: ScenarioConfig, target: OpenTarget): string[] {
     ...(target.webpush && { webpush: { priority: 'high', tokens: target.webpush.recipients.map((s) => new URL(s.endpoint).pathname) } }),
   };
   return faultsThatCannotFire(config.faults, { providers, plannedEndMs: lastPlannedMs(config.load) });
-}
-
-/**
- * The fault phases on the measured run's clock: their timeline started `shiftMs` before the first
- * planned send (startMeasuring, then the executor), and is cut to the run; phases that had not
- * begun when it ended are left out.
- */
-export function phasesOnRunClock(specs: readonly PhaseSpec[], shiftMs: number, durationMs: number): PhaseSpan[] {
-  const end = Math.round(durationMs);
-  return new Timeline(specs).phases
-    .map((phase) => ({ name: phase.name, startMs: Math.max(0, Math.round(phase.startMs - shiftMs)), endMs: Math.min(end, Math.round(phase.endMs - shiftMs)) }))
-    .filter((phase) => phase.startMs < end || (end === 0 && phase.startMs === 0));
 }

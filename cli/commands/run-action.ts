@@ -44,6 +44,7 @@ export interface RunFlags {
   shard?: string;
   shards?: number;
   startAt?: string;
+  workers?: number | 'auto';
 }
 
 /** Runs scenario `name` with the command line's flags; the exit code goes to `setExitCode`. */
@@ -54,7 +55,7 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   const config = applyOverrides(await resolveScenario(name), flags, faults);
   await prepareOutputDir(flags.out, '--out');
   const abort = new AbortController();
-  const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }) });
+  const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }), workers: flags.workers ?? 'auto' });
   attachProgress(run, { quiet: flags.quiet === true });
   // First signal: stop firing, a short grace for what is on the wire, then the partial result.
   // A second one: exit at once, without a result (the user means it).

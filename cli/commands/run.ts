@@ -2,6 +2,7 @@
  * `pushsim run [scenario]`: the command's definition. What it does is in run-action.ts, imported
  * when the command runs: start-up stays small for every other command.
  */
+import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { builtinScenarios } from '../../scenarios/builtin/index.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from '../options.js';
@@ -29,8 +30,16 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--shard <I/N>', 'run shard I of N (from 0: 0/3, 1/3, 2/3): every Nth notification at its planned time; `pushsim merge` of the N results is the whole run (docs/shards.md)')
     .option('--shards <n>', 'the number of shards, with the index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); env PUSHSIM_SHARDS', positiveInteger)
     .option('--start-at <time>', 'start the measured run at this time (ISO 8601 with zone, or epoch ms), after getting ready: shards started apart run on one clock; env PUSHSIM_START_AT')
+    .option('--workers <n>', 'send from n worker threads, each running one shard of the scenario with its own connections, all starting together; results merged exactly (default: auto, one per core left by the embedded mock, as the rate needs; docs/workers.md)', workersCount)
     .action(async (name: string, flags: RunFlags) => {
       const { runAction } = await import('./run-action.js');
       await runAction(name, flags, setExitCode);
     });
+}
+
+/** `--workers`: a whole number (its upper bound depends on the machine: checked by the runner) or `auto`. */
+function workersCount(value: string): number | 'auto' {
+  if (value === 'auto') return value;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1 or auto, got "${value}"`);
+  return Number(value);
 }

@@ -3,6 +3,7 @@
  * stdout and stderr, whatever the code.
  */
 import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 
@@ -72,4 +73,23 @@ export async function startMock(args: string[], env: Record<string, string> = {}
       return { code: await exited, stderr };
     },
   };
+}
+
+/**
+ * Starts `pushsim run …args` and resolves once its first progress line is out (the measured run is
+ * under way), with the child, what it wrote so far (kept up to date) and its exit.
+ */
+export async function runUntilProgress(args: readonly string[]): Promise<{ child: ChildProcess; output: { stdout: string; stderr: string }; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [bin, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output.stderr += chunk.toString();
+      if (/\d\.\ds {2}planned/.test(output.stderr)) resolve();
+    });
+    child.on('exit', () => reject(new Error(`exited before its first progress line: ${output.stderr}`)));
+  });
+  return { child, output, exited };
 }

@@ -5,14 +5,13 @@
  * whose point is the sender's CPU. Each test runs whole CLI processes: on a busy machine they get
  * 90 s (they take a few seconds on a quiet one).
  */
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readResult } from '../../reports/json.js';
-import { bin, pushsim, startMock } from './helpers.js';
+import { pushsim, runUntilProgress, startMock } from './helpers.js';
 
 async function scenario(name: string, yaml: string): Promise<{ dir: string; file: string }> {
   const dir = await mkdtemp(join(tmpdir(), `pushsim-${name}-`));
@@ -150,28 +149,19 @@ describe('pushsim run: an unreachable or refusing target fails fast, cause first
 describe('pushsim run: interrupted (exit 130 / 143)', () => {
   /** Starts a long run, waits for its first progress line, then sends the signals `after` it. */
   async function interrupt(args: string[], signals: NodeJS.Signals[], gapMs = 0): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, [bin, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (/\d\.\ds {2}planned/.test(stderr)) resolve();
-      });
-      child.on('exit', () => reject(new Error(`exited before its first progress line: ${stderr}`)));
-    });
+    const { child, output, exited } = await runUntilProgress(args);
     for (const [i, signal] of signals.entries()) {
       if (i > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
       child.kill(signal);
     }
-    return { code: await exited, stdout, stderr };
+    const code = await exited;
+    return { code, ...output };
   }
 
   it('SIGINT: stops, writes the partial result marked interrupted, a failing JUnit case, exit 130', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-sigint-'));
-    const ran = await interrupt(['--rate', '500', '--count', '100000', '--report', 'junit', '--out', dir], ['SIGINT']);
+    // Its subject is the interruption: on a busy machine the run may also not hold its rate, which is not this test's to judge.
+    const ran = await interrupt(['--rate', '500', '--count', '100000', '--report', 'junit', '--no-fail-on-overload', '--out', dir], ['SIGINT']);
     expect(ran.code).toBe(130);
     const result = await readResult(join(dir, 'result.json'));
     expect(result.interrupted?.signal).toBe('SIGINT');

@@ -236,4 +236,12 @@ describe('formatText: what pushsim itself did, said plainly', () => {
     expect(text).toContain('  together 7.00 at p99: 17.5 % of the accepted p99 (40.00)');
     expect(formatText(base())).not.toContain('own pauses');
   });
+
+  it('says how many sender threads ran, why that many when pushsim chose, and whose pauses a run over workers shows', () => {
+    const split = formatText({ ...base(), workers: 3, pauses: { sender: pauseReports.sender.summary } });
+    expect(split).toContain('workers 3: 3 sender worker threads, results merged');
+    expect(split).toContain('  sender threads (worst of 3): event-loop delay p50 0.200');
+    expect(formatText({ ...base(), workers: 1, workersRule: 'default: 2 cores, 1 for the embedded mock' })).toContain('workers 1: 1 sender thread (default: 2 cores, 1 for the embedded mock)');
+    expect(formatText(base())).not.toMatch(/^workers /m);
+  });
 });

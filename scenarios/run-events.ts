@@ -1,0 +1,55 @@
+/**
+ * What a run emits (scenarios/runner.ts): the events' payloads, in a file of their own so the
+ * worker-thread coordinator (scenarios/workers.ts) re-emits them without importing the runner.
+ */
+import type { Result, SentAt } from '../reports/result.js';
+import type { Outcome } from '../sender/outcome.js';
+
+export interface RunStart {
+  readonly scenario: string;
+  readonly description: string;
+  readonly plan: string;
+  readonly target: string;
+  readonly placement: string;
+  /** When the run is one shard of the scenario: which (`shard 1/3: every 3rd notification from index 1, …`). */
+  readonly shard?: string;
+  /** When the run is split over worker threads: how many, and why that many (`2 sender worker threads (--workers 2)`). */
+  readonly workers?: string;
+}
+
+/** The run is ready (mocks, connections, warm-up) and waits for the start the shards agreed on. */
+export interface RunWaiting {
+  /** The agreed start, epoch ms. */
+  readonly startAt: number;
+  readonly waitMs: number;
+}
+
+export interface RunProgress {
+  readonly elapsedMs: number;
+  readonly scheduled: number;
+  readonly completed: number;
+  readonly inFlight: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly failed: number;
+  /** Notifications pushsim gave up (shed, cut). */
+  readonly dropped: number;
+  /** Requests waiting inside pushsim right now (the pools' queues). */
+  readonly queued: number;
+  /** The largest send lag (planned → on the wire) among the notifications that completed since the last tick; null if none did. */
+  readonly sendLagMs: number | null;
+}
+
+export interface RunEvents {
+  start: [RunStart];
+  waiting: [RunWaiting];
+  progress: [RunProgress];
+  /**
+   * The outcome, its latency from the planned time (ms), when it came (ms on the measured run's
+   * clock), and when it first went on the wire, if it did.
+   */
+  outcome: [Outcome, number, number, SentAt | undefined];
+  /** Something is off, said as soon as it is known: faults that cannot fire, pushsim falling behind, an unreachable target. */
+  warning: [string];
+  done: [Result];
+}
