@@ -2,6 +2,7 @@
  * What a run emits (scenarios/runner.ts): the events' payloads, in a file of their own so the
  * worker-thread coordinator (scenarios/workers.ts) re-emits them without importing the runner.
  */
+import type { BreakerState } from './tick-stats.js';
 import type { Result, SentAt } from '../reports/result.js';
 import type { Outcome } from '../sender/outcome.js';
 
@@ -38,12 +39,30 @@ export interface RunProgress {
   readonly queued: number;
   /** The largest send lag (planned → on the wire) among the notifications that completed since the last tick; null if none did. */
   readonly sendLagMs: number | null;
+  /** When the last notification is planned (ms on the run's clock); null when only answers end the run (closed model). */
+  readonly plannedMs: number | null;
+  /** The planned rate (per second) of what this run sends; null for the closed model. */
+  readonly targetRate: number | null;
+  /** p99 of the latency accepted since the last tick (with worker threads: the worst thread's); null when nothing was accepted. */
+  readonly p99Ms: number | null;
+  /** The fault phase the run is in, when the scenario has phases. */
+  readonly phase?: string;
+  /** The worst circuit-breaker state among the origins, once one changed state. */
+  readonly breaker?: BreakerState;
+}
+
+/** The warm-up so far: notifications answered of those it sends (not measured). */
+export interface RunWarmup {
+  readonly done: number;
+  readonly total: number;
 }
 
 export interface RunEvents {
   start: [RunStart];
   waiting: [RunWaiting];
   progress: [RunProgress];
+  /** About once a second during the warm-up. */
+  warmup: [RunWarmup];
   /**
    * The outcome, its latency from the planned time (ms), when it came (ms on the measured run's
    * clock), and when it first went on the wire, if it did.

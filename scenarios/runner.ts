@@ -10,7 +10,8 @@
  *              └─► progress display, exporters…
  */
 import { EventEmitter } from 'node:events';
-import type { RunEvents } from './run-events.js';
+import type { RunEvents, RunWarmup } from './run-events.js';
+import { TickStats } from './tick-stats.js';
 import { phasesOnRunClock } from './phases.js';
 import { describeWorkers, runInWorkers, validateWorkers } from './workers.js';
 import type { WorkersChoice } from './workers.js';
@@ -42,7 +43,7 @@ import { faultsThatCannotFire } from '../simulator/faults/dormant.js';
 import type { RunTraffic } from '../simulator/faults/dormant.js';
 import type { LedgerSummary } from '../simulator/ledger/ledger.js';
 
-export type { RunEvents, RunProgress, RunStart, RunWaiting } from './run-events.js';
+export type { RunEvents, RunProgress, RunStart, RunWaiting, RunWarmup } from './run-events.js';
 export { phasesOnRunClock } from './phases.js';
 
 export interface RunOptions {
@@ -164,6 +165,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       },
     );
     let lanes: Lanes | undefined;
+    const tick = new TickStats(config.faults?.phases);
     try {
       // The warm-up's attempts, retries and breaker transitions are not part of the result either.
       let measuring = false;
@@ -171,7 +173,10 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         onAttempt: (ms, timing) => measuring && collector.onAttempt(ms, timing),
         onRetry: () => measuring && collector.onRetry(),
         onFallback: () => measuring && collector.onFallback(),
-        onBreakerStateChange: (at, from, to) => origin !== undefined && collector.onBreakerStateChange({ atMs: onRunClock(performance.now()).atMs, origin: at, from, to }),
+        onBreakerStateChange: (at, from, to) => {
+          tick.onBreakerStateChange(at, to);
+          if (origin !== undefined) collector.onBreakerStateChange({ atMs: onRunClock(performance.now()).atMs, origin: at, from, to });
+        },
         onConnectionAdded: (at) => watch.onConnectionAdded(at),
         onConnectionFailed: (at, error) => watch.onConnectionFailed(at, error),
         onOutcome: (outcome) => watch.onOutcome(outcome),
@@ -192,7 +197,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       // A worker's part is judged by the main thread on the merged result.
       if (part !== undefined && this.#attachment === undefined && config.thresholds !== undefined && config.thresholds.length > 0) warnings.push(`the scenario's thresholds are not judged on a shard (its counts and throughput are 1/${part.count} of the run's): judge the merged result`);
       for (const warning of warnings) this.emit('warning', warning);
-      await warmUp(lanes, config.warmup ?? 0, signal);
+      await warmUp(lanes, config.warmup ?? 0, signal, (warm) => this.emit('warmup', warm), this.#options.progressIntervalMs ?? 1000);
       const lateMs = startAt === undefined || signal.aborted ? undefined : await this.#waitForStart(startAt, signal, warnings);
       const shard = part === undefined ? undefined : shardInfo(config, part, startAt, lateMs);
       const common = {
@@ -223,7 +228,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         };
         let driven: Driven;
         try {
-          driven = await this.#drive(lanes, createRecipientSequence(shares, config.tokens.seed), collector, signal, stop.signal, startPauses);
+          driven = await this.#drive(lanes, createRecipientSequence(shares, config.tokens.seed), collector, signal, stop.signal, startPauses, tick);
         } finally {
           senderPauses.stop();
         }
@@ -297,8 +302,13 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
    * measured run's clock zero, also given to `onOrigin`) to the last outcome, and what the overload
    * monitor saw.
    */
-  async #drive(lanes: Lanes, recipientOf: (index: number) => Recipient, collector: ResultCollector, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void): Promise<Driven> {
+  async #drive(lanes: Lanes, recipientOf: (index: number) => Recipient, collector: ResultCollector, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void, tick: TickStats): Promise<Driven> {
     const { config } = this;
+    const part = this.#options.shard;
+    const glance = {
+      plannedMs: Number.isFinite(lastPlannedMs(config.load)) ? lastPlannedMs(config.load) : null,
+      targetRate: part === undefined ? plannedRate(config.load) : shardPlannedRate(config.load, part),
+    };
     const start = performance.now();
     onOrigin(start);
     const monitor = new OverloadMonitor(lanes.all());
@@ -323,7 +333,10 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       // The later of: what completed notifications said, and the oldest one still waiting to leave.
       const waiting = behind.lateBy(performance.now());
       if (waiting > 0) tickLag = Math.max(tickLag ?? 0, waiting);
-      this.emit('progress', { elapsedMs: performance.now() - start, scheduled, completed, inFlight: scheduled - completed, ...counts, queued, sendLagMs: tickLag });
+      const elapsedMs = performance.now() - start;
+      const phase = tick.phaseAt(elapsedMs);
+      const breaker = tick.breaker();
+      this.emit('progress', { elapsedMs, scheduled, completed, inFlight: scheduled - completed, ...counts, queued, sendLagMs: tickLag, ...glance, p99Ms: tick.takeP99(), ...(phase !== undefined && { phase }), ...(breaker !== undefined && { breaker }) });
       const shed = collector.shed();
       if (shed > 0 && (100 * shed) / scheduled > bounds.maxShedPercent) sayOnce('shed', `pushsim is shedding load itself: ${shed} notification(s) dropped so far, its queue is full (sender.maxQueue ${config.sender.maxQueue})`);
       if (tickLag !== null && tickLag > bounds.maxSendLagMs) {
@@ -355,6 +368,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         lastCompletion = now;
         completed++;
         if (outcome.status !== 'expired') counts[outcome.status]++;
+        if (outcome.status === 'accepted') tick.onAccepted(now - plannedAt);
         const sent = context.sentAt === undefined ? undefined : { atMs: context.sentAt - start, lagMs: context.sentAt - plannedAt };
         if (sent !== undefined) tickLag = Math.max(tickLag ?? 0, sent.lagMs);
         // Open model: latency runs from the planned send time, so queueing behind a slow provider shows.
@@ -396,18 +410,27 @@ function sleep(ms: number): Promise<void> {
  * mock (and the first TLS/JWT setup), not the provider: an open-model run then starts with a
  * backlog of thousands. wrk2 and h2load warm up for the same reason. Stops early on `signal`.
  */
-async function warmUp(lanes: Lanes, count: number, signal: AbortSignal): Promise<void> {
+async function warmUp(lanes: Lanes, count: number, signal: AbortSignal, onTick: (warm: RunWarmup) => void, tickMs: number): Promise<void> {
   const all = lanes.all();
   if (count === 0 || all.length === 0) return;
   let sent = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(50, count) }, async () => {
-      while (sent < count && !signal.aborted) {
-        const lane = all[sent++ % all.length] as Lane;
-        await lane.warm();
-      }
-    }),
-  );
+  let done = 0;
+  // A live display shows the warm-up as such, not as a stalled run.
+  onTick({ done, total: count });
+  const ticking = setInterval(() => onTick({ done, total: count }), tickMs);
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(50, count) }, async () => {
+        while (sent < count && !signal.aborted) {
+          const lane = all[sent++ % all.length] as Lane;
+          await lane.warm();
+          done++;
+        }
+      }),
+    );
+  } finally {
+    clearInterval(ticking);
+  }
 }
 
 /** Each provider's URL in a run to several. */

@@ -47,6 +47,7 @@ run.on('outcome', (outcome) => acknowledged.onOutcome(outcome));
 run.on('start', (info) => post({ type: 'start', info }));
 run.on('warning', (message) => post({ type: 'warning', message }));
 run.on('progress', (progress) => post({ type: 'progress', progress: { ...progress, tick: ++tick } }));
+run.on('warmup', (warmup) => post({ type: 'warmup', warmup }));
 try {
   const result = await run.execute();
   post({ type: 'result', result, acknowledged: acknowledged.snapshot() });

@@ -29,7 +29,8 @@ import type { Result } from '../reports/result.js';
 import type { ScenarioConfig } from './config.js';
 import { plannedCount, plannedRate } from './executors/index.js';
 import { phasesOnRunClock } from './phases.js';
-import type { RunEvents, RunProgress, RunStart } from './run-events.js';
+import type { RunEvents, RunProgress, RunStart, RunWarmup } from './run-events.js';
+import { worseBreaker, type BreakerState } from './tick-stats.js';
 import { describeShard, shardInfo, validateShardLoad, waitUntil } from './shard.js';
 import type { Shard } from './shard.js';
 import { openTarget } from './target.js';
@@ -123,6 +124,8 @@ export function describeWorkers(choice: WorkersChoice): string {
 export function combineProgress(ticks: readonly RunProgress[]): RunProgress {
   const sum = (pick: (p: RunProgress) => number): number => ticks.reduce((total, p) => total + pick(p), 0);
   const lags = ticks.flatMap((p) => (p.sendLagMs === null ? [] : [p.sendLagMs]));
+  const phase = ticks.find((p) => p.phase !== undefined)?.phase;
+  const breaker = ticks.reduce<BreakerState | undefined>((worst, p) => worseBreaker(worst, p.breaker), undefined);
   return {
     elapsedMs: Math.max(0, ...ticks.map((p) => p.elapsedMs)),
     scheduled: sum((p) => p.scheduled),
@@ -134,6 +137,13 @@ export function combineProgress(ticks: readonly RunProgress[]): RunProgress {
     dropped: sum((p) => p.dropped),
     queued: sum((p) => p.queued),
     sendLagMs: lags.length === 0 ? null : Math.max(...lags),
+    plannedMs: ticks.some((p) => p.plannedMs === null) ? null : Math.max(0, ...ticks.map((p) => p.plannedMs ?? 0)),
+    // Each worker sends a shard: the shards' rates add up to the run's.
+    targetRate: ticks.some((p) => p.targetRate === null) ? null : sum((p) => p.targetRate ?? 0),
+    // The worst thread's p99: a bound on the whole run's, for a glance (the result's percentiles are exact).
+    p99Ms: ticks.reduce<number | null>((worst, p) => (p.p99Ms === null ? worst : Math.max(worst ?? 0, p.p99Ms)), null),
+    ...(phase !== undefined && { phase }),
+    ...(breaker !== undefined && { breaker }),
   };
 }
 
@@ -187,6 +197,7 @@ export type FromSenderWorker =
   | { readonly type: 'warning'; readonly message: string }
   | { readonly type: 'ready' }
   | { readonly type: 'progress'; readonly progress: RunProgress & { readonly tick: number } }
+  | { readonly type: 'warmup'; readonly warmup: RunWarmup }
   | { readonly type: 'result'; readonly result: Result; readonly acknowledged: Record<string, number> }
   | { readonly type: 'failed'; readonly error: SerializedError };
 
@@ -252,6 +263,7 @@ interface SenderWorker {
 class WorkersRun {
   readonly #workers: SenderWorker[] = [];
   readonly #progress: ProgressCombiner;
+  readonly #warmups: (RunWarmup | undefined)[] = [];
   readonly #warned = new Set<string>();
   #started = false;
   #failure: Error | undefined;
@@ -351,6 +363,13 @@ class WorkersRun {
         worker.ready = true;
         this.#onChange();
         return;
+      case 'warmup': {
+        // Every worker warms up its own lanes: the whole warm-up is their sum.
+        this.#warmups[j] = message.warmup;
+        const all = this.#warmups.filter((w): w is RunWarmup => w !== undefined);
+        this.emit('warmup', { done: all.reduce((n, w) => n + w.done, 0), total: all.reduce((n, w) => n + w.total, 0) });
+        return;
+      }
       case 'progress': {
         const progress = this.#progress.onTick(j, message.progress);
         if (progress !== undefined) this.emit('progress', progress);

@@ -56,15 +56,16 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   await prepareOutputDir(flags.out, '--out');
   const abort = new AbortController();
   const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }), workers: flags.workers ?? 'auto' });
-  attachProgress(run, { quiet: flags.quiet === true });
+  const display = attachProgress(run, { quiet: flags.quiet === true });
   // First signal: stop firing, a short grace for what is on the wire, then the partial result.
   // A second one: exit at once, without a result (the user means it).
   const stop = (signal: NodeJS.Signals): void => {
     if (abort.signal.aborted) {
+      display.close();
       process.stderr.write(`pushsim: ${signal} again: exiting now, without writing a result\n`);
       process.exit(signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
     }
-    process.stderr.write(`pushsim: ${signal}: stopping; requests on the wire get up to 2 s, then the partial result is written (${signal} again exits at once)\n`);
+    display.note(`pushsim: ${signal}: stopping; requests on the wire get up to 2 s, then the partial result is written (${signal} again exits at once)`);
     abort.abort(signal);
   };
   process.on('SIGINT', stop);
@@ -73,6 +74,7 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   try {
     result = await run.execute();
   } finally {
+    display.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }

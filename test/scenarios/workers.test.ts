@@ -47,6 +47,9 @@ const tick = (n: number, counts: Partial<RunProgress> = {}): RunProgress & { tic
   dropped: 0,
   queued: 0,
   sendLagMs: null,
+  plannedMs: 10_000,
+  targetRate: 500,
+  p99Ms: null,
   ...counts,
 });
 
@@ -119,7 +122,17 @@ describe('progress of a run over workers', () => {
       dropped: 0,
       queued: 4,
       sendLagMs: 3,
+      plannedMs: 10_000,
+      targetRate: 1_000,
+      p99Ms: null,
     });
+  });
+
+  it("adds the shards' rates, keeps the worst thread's p99 and breaker state, and the phase", () => {
+    const combined = combineProgress([tick(3, { p99Ms: 12, phase: 'brownout', breaker: 'half-open' }), tick(3, { p99Ms: 40, phase: 'brownout', breaker: 'open' }), tick(3, { p99Ms: null })]);
+    expect(combined).toMatchObject({ targetRate: 1_500, p99Ms: 40, phase: 'brownout', breaker: 'open' });
+    // The closed model plans neither an end nor a rate.
+    expect(combineProgress([tick(1, { plannedMs: null, targetRate: null }), tick(1)])).toMatchObject({ plannedMs: null, targetRate: null });
   });
 
   it('says a second once every running worker has sent it, and keeps a finished worker counting', () => {
