@@ -120,11 +120,15 @@ export async function interleave(targets: readonly Target[], options: RoundsOpti
   }
 }
 
-/** `pushsim mock apns` with `extraArgs` (node's own options in `nodeOptions`), pinned, with a valid provider token for h2load. */
-export function mockApnsTarget(name: string, extraArgs: readonly string[], nodeOptions: readonly string[] = []): Target {
+/**
+ * `pushsim mock apns` with `extraArgs` (node's own options in `nodeOptions`), pinned unless `pinned`
+ * is false (a mock on several processes needs every core), with a valid provider token for h2load.
+ */
+export function mockApnsTarget(name: string, extraArgs: readonly string[], nodeOptions: readonly string[] = [], pinned = true): Target {
   const start = async (): Promise<Server> => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-h2load-'));
-    const child = pin(await startChild('cli/bin.js', ['mock', 'apns', '--credentials-dir', dir, ...extraArgs], undefined, nodeOptions));
+    const started = await startChild('cli/bin.js', ['mock', 'apns', '--credentials-dir', dir, ...extraArgs], undefined, nodeOptions);
+    const child = pinned ? pin(started) : started;
     const info = JSON.parse(await readFile(join(dir, 'credentials.json'), 'utf8')) as { keyId: string; teamId: string; keyFile: string };
     const key = await importPKCS8(await readFile(info.keyFile, 'utf8'), 'ES256');
     const jwt = await new SignJWT({ iss: info.teamId, iat: Math.floor(Date.now() / 1000) }).setProtectedHeader({ alg: 'ES256', kid: info.keyId }).sign(key);

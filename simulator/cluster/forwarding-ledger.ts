@@ -20,6 +20,9 @@ export class ForwardingLedger extends DeliveryLedger {
   #tokens: string[] = [];
   #ids: string[] = [];
   #at: number[] = [];
+  /** Deliveries without an identity as runs of one provider and millisecond: counts are all the primary needs of them. */
+  #plain: { providers: string[]; at: number[]; counts: number[] } = { providers: [], at: [], counts: [] };
+  #size = 0;
   #timer: NodeJS.Timeout | undefined;
   /** Bumped by every reset of the shared timeline: the primary drops batches of earlier generations. */
   generation = 0;
@@ -32,26 +35,35 @@ export class ForwardingLedger extends DeliveryLedger {
 
   override record(input: DeliveryInput): DeliveryRecord {
     const at = input.at ?? Date.now();
-    this.#providers.push(input.provider);
-    this.#tokens.push(input.token);
-    this.#ids.push(identityOf(input));
-    this.#at.push(at);
-    if (this.#at.length >= batchSize) this.flush();
+    const id = identityOf(input);
+    if (id === '') this.#countPlain(input.provider, at);
+    else {
+      this.#providers.push(input.provider);
+      this.#tokens.push(input.token);
+      this.#ids.push(id);
+      this.#at.push(at);
+    }
+    if (++this.#size >= batchSize) this.flush();
     else this.#timer ??= setTimeout(() => this.flush(), batchDelayMs).unref();
     // Whether it is a duplicate only the primary knows; no host reads this.
     return { provider: input.provider, token: input.token, deliveryId: input.deliveryId, notificationId: input.notificationId, attempt: input.attempt, at, phase: '', duplicateOf: 0 };
   }
 
+  #countPlain(provider: string, at: number): void {
+    const plain = this.#plain;
+    const last = plain.at.length - 1;
+    if (last >= 0 && plain.at[last] === at && plain.providers[last] === provider) (plain.counts[last] as number)++;
+    else {
+      plain.providers.push(provider);
+      plain.at.push(at);
+      plain.counts.push(1);
+    }
+  }
+
   /** Sends what is batched now (before answering the primary, and before closing). */
   flush(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#at.length === 0) return;
-    this.#send({ type: 'ledger', generation: this.generation, providers: this.#providers, tokens: this.#tokens, ids: this.#ids, at: this.#at });
-    this.#providers = [];
-    this.#tokens = [];
-    this.#ids = [];
-    this.#at = [];
+    if (this.#size > 0) this.#send({ type: 'ledger', generation: this.generation, providers: this.#providers, tokens: this.#tokens, ids: this.#ids, at: this.#at, plain: this.#plain });
+    this.clear();
   }
 
   /** Deliveries not yet sent belong to the timeline being restarted: dropped, as a single ledger's clear() drops them. */
@@ -62,6 +74,8 @@ export class ForwardingLedger extends DeliveryLedger {
     this.#tokens = [];
     this.#ids = [];
     this.#at = [];
+    this.#plain = { providers: [], at: [], counts: [] };
+    this.#size = 0;
   }
 }
 

@@ -28,7 +28,7 @@ import { startControlServer, type ControlServer } from '../control/server.js';
 import { FaultEngine } from '../faults/engine.js';
 import type { FaultView } from '../faults/engine.js';
 import { resolveFaults } from '../apns/in-worker.js';
-import { DeliveryLedger, type LedgerSummary } from '../ledger/ledger.js';
+import { DeliveryLedger, type LedgerProvider, type LedgerSummary } from '../ledger/ledger.js';
 import { generateCertificateAuthority } from '../tls.js';
 import { clusterControlEngine, type ClusterControlEngine } from './control.js';
 import { mergeFaultMetrics, sumRecords } from './merge.js';
@@ -121,7 +121,12 @@ export async function startMockApnsCluster(options: MockApnsWorkerOptions, worke
     if (batch.generation !== generation) return;
     for (let i = 0; i < batch.at.length; i++) {
       const id = batch.ids[i];
-      ledger.record({ provider: batch.providers[i] as 'apns', token: batch.tokens[i] as string, notificationId: id === '' ? undefined : id, at: batch.at[i] as number });
+      ledger.record({ provider: batch.providers[i] as LedgerProvider, token: batch.tokens[i] as string, notificationId: id, at: batch.at[i] as number });
+    }
+    const { plain } = batch;
+    for (let i = 0; i < plain.at.length; i++) {
+      const input = { provider: plain.providers[i] as LedgerProvider, token: '', at: plain.at[i] as number };
+      for (let n = plain.counts[i] as number; n > 0; n--) ledger.record(input);
     }
   };
 

@@ -56,6 +56,8 @@ export interface LedgerBatch {
   readonly tokens: string[];
   readonly ids: string[];
   readonly at: number[];
+  /** Deliveries without an identity, as runs: provider, epoch ms, how many. */
+  readonly plain: { readonly providers: string[]; readonly at: number[]; readonly counts: number[] };
 }
 
 /** What a worker reports when asked (and once more when it closes). */
