@@ -71,6 +71,26 @@ describe('startMockApnsCluster', () => {
     expect(await mock.faultList()).toEqual([expect.objectContaining({ id: 'twice', injected: 2 })]);
   });
 
+  it('starts paused faults on every worker at one new epoch with resetFaults(), and clears the one ledger', async () => {
+    mock = await startMockApnsCluster({ faults: { faults: [{ kind: 'error', id: 'later', apns: 'ServiceUnavailable' }] }, faultsPaused: true }, 2, { workerUrl });
+    const jwt = await signProviderToken(mock.credentials);
+    const healthy = [await pushOnNewConnection(mock, jwt, deviceToken(1), '5e3a07a4-2c1b-4b5e-9a2d-000000000031'), await pushOnNewConnection(mock, jwt, deviceToken(2), '5e3a07a4-2c1b-4b5e-9a2d-000000000032')];
+    expect(healthy.map((a) => a.status)).toEqual([200, 200]);
+    expect((await mock.ledgerSummary()).delivered).toBe(2);
+    const before = mock.faults?.startedAt ?? 0;
+    await mock.resetFaults();
+    expect(mock.faults?.startedAt).toBeGreaterThanOrEqual(before);
+    expect((await mock.ledgerSummary()).delivered).toBe(0);
+    const faulted = [await pushOnNewConnection(mock, jwt, deviceToken(3), '5e3a07a4-2c1b-4b5e-9a2d-000000000033'), await pushOnNewConnection(mock, jwt, deviceToken(4), '5e3a07a4-2c1b-4b5e-9a2d-000000000034')];
+    expect(faulted.map((a) => a.status)).toEqual([503, 503]);
+    expect(await mock.faultList()).toEqual([expect.objectContaining({ id: 'later', injected: 2 })]);
+  });
+
+  it('refuses options that cannot cross into a process, before starting any', async () => {
+    await expect(startMockApnsCluster({ clock: { now: () => 0 } } as never, 2, { workerUrl })).rejects.toThrow(/clock, onPush, ledger and a latency function cannot cross/);
+    await expect(startMockApnsCluster({ mtls: 'apple' }, 2, { workerUrl })).rejects.toThrow(/mtls: 'apple'/);
+  });
+
   it('closes every worker gracefully: each client sees GOAWAY, then its connection closes', async () => {
     mock = await startMockApnsCluster({}, 2, { workerUrl });
     const jwt = await signProviderToken(mock.credentials);
