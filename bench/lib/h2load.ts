@@ -19,7 +19,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, importPKCS8 } from 'jose';
-import { childCpuMicros, startChild, type Child } from './children.js';
+import { processTreeCpuMicros, startChild, type Child } from './children.js';
 
 const h2loadBin = '/usr/bin/h2load';
 export const benchToken = 'ab'.repeat(32);
@@ -87,12 +87,12 @@ function parse(out: string): { seconds: number; ok: number } {
   return { seconds, ok };
 }
 
-/** One h2load run against `server`: 2xx per second and the server's CPU per 2xx. */
+/** One h2load run against `server`: 2xx per second and the server's CPU per 2xx (its worker processes' too). */
 export async function measure(server: Server, requests: number, payloadFile: string): Promise<RoundResult> {
   const pid = server.child.process.pid;
-  const cpu0 = await childCpuMicros(pid);
+  const cpu0 = await processTreeCpuMicros(pid);
   const { seconds, ok } = parse(await runH2load(h2loadArgs(requests, server.child.url, server.authorization, payloadFile)));
-  const cpu1 = await childCpuMicros(pid);
+  const cpu1 = await processTreeCpuMicros(pid);
   return { perSecond: ok / seconds, cpuMicrosPerRequest: cpu0 === undefined || cpu1 === undefined ? undefined : (cpu1 - cpu0) / ok };
 }
 

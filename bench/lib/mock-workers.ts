@@ -5,7 +5,7 @@
  * pinned to a core here but h2load (lib/h2load.ts): the servers' processes need every core.
  */
 import { startChild } from './children.js';
-import { describeH2load, median, medianPerSecond, mockApnsTarget, type Target } from './h2load.js';
+import { describeH2load, median, medianCpu, medianPerSecond, mockApnsTarget, type Target } from './h2load.js';
 
 /** [bare node:http2 × N, mock APNs validating × N, mock APNs accept-all × N]: the first is the yardstick. */
 export function mockWorkersTargets(workers: number): Target[] {
@@ -30,13 +30,13 @@ export function mockWorkersSection(targets: readonly Target[], workers: number, 
   return [
     `## The mock APNs on ${workers} worker processes under h2load`,
     '',
-    `\`pushsim mock apns --workers ${workers}\` (one port, node:cluster round-robin; docs/mock-workers.md) beside the bare \`node:http2\` server run as ${workers} cluster workers the same way, \`${describeH2load(requests)}\`, ${rounds} interleaved rounds, each on fresh servers warmed up with an uncounted run. Only h2load is pinned: the servers' processes share every core. "× bare" is the median of per-round ratios, with their range.`,
+    `\`pushsim mock apns --workers ${workers}\` (one port, node:cluster round-robin; docs/mock-workers.md) beside the bare \`node:http2\` server run as ${workers} cluster workers the same way, \`${describeH2load(requests)}\`, ${rounds} interleaved rounds, each on fresh servers warmed up with an uncounted run. Only h2load is pinned: the servers' processes share every core. "× bare" is the median of per-round ratios, with their range; CPU counts the primary and its workers (/proc).`,
     '',
-    '| server | requests/s | × bare (range) |',
-    '|---|---:|---:|',
+    '| server | requests/s | × bare (range) | CPU µs/request, all its processes |',
+    '|---|---:|---:|---:|',
     ...targets.map((target) => {
       const r = roundRatios(target, bare);
-      return `| ${target.name} | ${fmt(medianPerSecond(target))} | ${median(r).toFixed(2)} (${range(r)}) |`;
+      return `| ${target.name} | ${fmt(medianPerSecond(target))} | ${median(r).toFixed(2)} (${range(r)}) | ${medianCpu(target).toFixed(1)} |`;
     }),
     '',
   ];
