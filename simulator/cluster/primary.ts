@@ -113,6 +113,7 @@ export async function startMockApnsCluster(options: MockApnsWorkerOptions, worke
   let nextId = 0;
   let closing: Promise<void> | undefined;
   let failure: Error | undefined;
+  let startFailed = false;
   let rejectCrashed: (error: Error) => void = () => {};
   const crashed = new Promise<never>((_resolve, reject) => (rejectCrashed = reject));
   crashed.catch(() => {}); // read by whoever serves; never an unhandled rejection
@@ -142,7 +143,11 @@ export async function startMockApnsCluster(options: MockApnsWorkerOptions, worke
           if (message.type === 'ledger') record(message);
           else if (message.type === 'hello') worker.send(start);
           else if (message.type === 'ready') resolve(message);
-          else if (message.type === 'failed') reject(revive(message.error));
+          else if (message.type === 'failed') {
+            // The worker exits after saying why: the start fails with its reason, not as a crash.
+            startFailed = true;
+            reject(revive(message.error));
+          }
           else if (message.type === 'closed') channel.last = message;
           else {
             const waiting = pending.get(message.id);
@@ -153,7 +158,7 @@ export async function startMockApnsCluster(options: MockApnsWorkerOptions, worke
         worker.once('exit', (code, signal) => {
           const error = new PushSimError('PUSHSIM_ERR_CLOSED', `mock worker ${index + 1} of ${workers} (pid ${worker.process.pid}) exited ${signal === null ? `with code ${code}` : `on ${signal}`}${closing === undefined ? ' unexpectedly; the mock was closed' : ''}`);
           reject(error);
-          if (closing !== undefined || failure !== undefined) return;
+          if (closing !== undefined || failure !== undefined || startFailed) return;
           failure = error;
           for (const waiting of pending.values()) waiting.reject(error);
           pending.clear();
@@ -217,7 +222,8 @@ export async function startMockApnsCluster(options: MockApnsWorkerOptions, worke
   } catch (error) {
     closing ??= Promise.all(channels.map((channel) => closeWorker(channel.worker))).then(() => primaryEngine?.close());
     await closing;
-    throw failure ?? error;
+    // The first problem: a worker's own start error (port in use…) rather than its exit after it.
+    throw error;
   }
   const { info } = started;
   return {
