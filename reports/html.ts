@@ -19,7 +19,7 @@ import { checkInvariant } from './result.js';
 import type { LatencyEntry, Result } from './result.js';
 import type { ThreadPauses } from '../core/pauses.js';
 import { duration, ms, percent, perSecond } from './format.js';
-import { timelineChart } from './html-timeline.js';
+import { timelineChart, timelineSeries } from './html-timeline.js';
 
 // ─── escaping ────────────────────────────────────────────────────────────────────────────────────
 
@@ -241,8 +241,22 @@ function chart(result: Result): string {
 function perSecondChart(result: Result): string {
   const parts = timelineChart(result, scriptJson);
   if (parts === undefined) return '';
-  const pauses = result.pauses === undefined ? '' : " Dashed: pushsim's own pauses, the longest event-loop delay of the sender's thread (and of the mock's worker) in each second, on the same axis.";
-  return section('Per second', [paragraph(`Notifications planned, accepted and not accepted in each second of the measured run, and p99 of the latency of those accepted (right axis).${pauses}`), ...parts].join('\n'));
+  const notes = [
+    'Notifications planned, accepted and not accepted in each second of the measured run (both axes from 0), and p99 of the latency of those accepted (right axis).',
+    ...(result.phases !== undefined && result.phases.length > 0 ? ['Shaded bands: the fault phases, named at their top.'] : []),
+    ...(result.breakerTransitions !== undefined && result.breakerTransitions.length > 0 ? ['Dashed vertical lines: the circuit breaker changing state (red: opened, amber: half-open, green: closed again; the table below has each one).'] : []),
+    ...(result.pauses === undefined ? [] : ["Thin dashed lines: pushsim's own pauses, the longest event-loop delay of the sender's thread (and of the mock's worker) in each second, on the latency axis."]),
+  ];
+  const series = timelineSeries(result);
+  if (series?.partial !== undefined) notes.push(`The run ended ${Math.round(series.partial.fraction * 1000)} ms into second ${series.partial.second}: its counts are in the tables, not drawn as a second's worth.`);
+  return section('Per second', [paragraph(notes.join(' ')), ...parts].join('\n'));
+}
+
+/** The fault phases on the run's clock, as the per-second chart shades them. */
+function phases(result: Result): string {
+  const list = result.phases ?? [];
+  if (list.length === 0) return '';
+  return section('Fault phases', table(['phase', 'from', 'to', 'length'], list.map((p) => [p.name, duration(p.startMs), duration(p.endMs), duration(p.endMs - p.startMs)])));
 }
 
 /** pushsim's own event-loop delay and GC pauses per thread, and what they could have added to the tail. */
@@ -324,7 +338,7 @@ function invariant(result: Result): string {
 /** The report as one HTML document. Every string from the result is escaped. */
 export function formatHtml(result: Result): string {
   const title = `pushsim${result.scenario !== undefined ? ` · ${result.scenario}` : ''} · ${result.startedAt}`;
-  const sections = [header(result), outcomes(result), latency(result), chart(result), perSecondChart(result), ownPauses(result), reasons(result), thresholds(result), ledger(result), faults(result), breaker(result), invariant(result)];
+  const sections = [header(result), outcomes(result), latency(result), chart(result), perSecondChart(result), phases(result), ownPauses(result), reasons(result), thresholds(result), ledger(result), faults(result), breaker(result), invariant(result)];
   const body = sections.filter((part) => part !== '').join('\n');
   // uPlot once, before any chart's script, only when a chart is drawn.
   const charts = body.includes('<script>') ? uplotAssets() : undefined;

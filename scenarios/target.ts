@@ -27,11 +27,12 @@ import { startMockApns, type MockApns } from '../simulator/apns/server.js';
 import { canStartMockApnsInWorker, startMockApnsInWorker, type MockApnsInWorker } from '../simulator/apns/in-worker.js';
 import type { FaultEngine, FaultView } from '../simulator/faults/engine.js';
 import type { FaultsDocument } from '../simulator/faults/spec.js';
-import { mergeLedgerSummaries, type DeliveryLedger, type LedgerSummary } from '../simulator/ledger/ledger.js';
+import { mergeLedgerSummaries, type DeliveryLedger, type ExpectedTraffic, type LedgerSummary } from '../simulator/ledger/ledger.js';
 import { startMockFcm } from '../simulator/fcm/index.js';
 import { startMockWebPush } from '../simulator/webpush/index.js';
 import type { MockTarget, ScenarioConfig, UrlTarget } from './config.js';
 import { targetProviders } from './config.js';
+import { plannedCount, plannedRate } from './executors/index.js';
 import { mixShares, populationSizes } from './mix.js';
 import { deadIndices, makeFcmTokens, makeTokens } from './tokens.js';
 
@@ -96,7 +97,8 @@ type Endpoints = { apns?: ApnsEndpoint; fcm?: FcmEndpoint; webpush?: WebPushEndp
 
 export async function openTarget(config: ScenarioConfig): Promise<OpenTarget> {
   const providers = targetProviders(config.target);
-  const sizes = populationSizes(config.tokens.count, mixShares(config.mix, providers));
+  const shares = mixShares(config.mix, providers);
+  const sizes = populationSizes(config.tokens.count, shares);
   const size = (p: Provider): number => sizes.get(p) ?? 0;
   const { target } = config;
   if (target.kind === 'url') {
@@ -106,7 +108,7 @@ export async function openTarget(config: ScenarioConfig): Promise<OpenTarget> {
   const endpoints: Endpoints = {};
   const closers: (() => Promise<void>)[] = [];
   const observed: ObservedMock[] = [];
-  const mocks: Mocks = { target, faults: config.faults, closers, observed };
+  const mocks: Mocks = { target, faults: config.faults, closers, observed, expected: (p) => expectedTraffic(config, shares.get(p) ?? 0) };
   const { unregisteredRatio: ratio, seed } = config.tokens;
   try {
     // Started one after the other so a failure leaves a known list of mocks to close.
@@ -128,6 +130,16 @@ interface Mocks {
   readonly faults: FaultsDocument | undefined;
   readonly closers: (() => Promise<void>)[];
   readonly observed: ObservedMock[];
+  /** What the run will send a provider's mock, for its ledger's tables (undefined: the closed model, which plans no rate). */
+  readonly expected: (provider: Provider) => ExpectedTraffic | undefined;
+}
+
+/** A provider's share of the run's planned rate and count (the warm-up is forgotten when the run starts). */
+export function expectedTraffic(config: ScenarioConfig, share: number): ExpectedTraffic | undefined {
+  const rate = plannedRate(config.load);
+  if (rate === null || !(rate > 0) || !(share > 0)) return undefined;
+  const count = plannedCount(config.load);
+  return { ratePerSecond: rate * share, ...(count !== undefined && { count: Math.ceil(count * share) }) };
 }
 
 /** The mock fault options of a scenario: its faults, paused until the measured run (startMeasuring). */
@@ -189,8 +201,9 @@ async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void
   if (failed) throw failed.reason;
 }
 
-async function openMockApns({ target, faults, closers, observed }: Mocks, population: ReturnType<typeof makeTokens>, seed: number): Promise<ApnsEndpoint> {
-  const options = { tls: target.tls, latency: target.latency, unregistered: [...population.unregistered], seed, ...faultOptions(faults) };
+async function openMockApns({ target, faults, closers, observed, expected }: Mocks, population: ReturnType<typeof makeTokens>, seed: number): Promise<ApnsEndpoint> {
+  const ledgerExpected = expected('apns');
+  const options = { tls: target.tls, latency: target.latency, unregistered: [...population.unregistered], seed, ...faultOptions(faults), ...(ledgerExpected !== undefined && { ledgerExpected }) };
   // From .ts sources (tests) there is no built worker script; then the mock runs in-process.
   const inWorker = target.worker && canStartMockApnsInWorker();
   let mock: MockApns | MockApnsInWorker;
@@ -207,16 +220,18 @@ async function openMockApns({ target, faults, closers, observed }: Mocks, popula
   return { url: mock.url, ca: mock.ca, credentials: mock.credentials, placement: inWorker ? 'worker' : 'in-process', recipients: population.tokens };
 }
 
-async function openMockFcm({ target, faults, closers, observed }: Mocks, population: ReturnType<typeof makeFcmTokens>): Promise<FcmEndpoint> {
-  const mock = await startMockFcm({ tls: target.tls, unregistered: population.unregistered, ...faultOptions(faults) });
+async function openMockFcm({ target, faults, closers, observed, expected }: Mocks, population: ReturnType<typeof makeFcmTokens>): Promise<FcmEndpoint> {
+  const ledgerExpected = expected('fcm');
+  const mock = await startMockFcm({ tls: target.tls, unregistered: population.unregistered, ...faultOptions(faults), ...(ledgerExpected !== undefined && { ledgerExpected }) });
   closers.push(() => mock.close());
   observed.push(observeInProcess(mock.faultEngine, mock.ledger));
   return { url: mock.url, ca: mock.ca, serviceAccount: mock.serviceAccount, placement: 'in-process', recipients: population.tokens };
 }
 
-async function openMockWebPush({ target, faults, closers, observed }: Mocks, count: number, ratio: number, seed: number): Promise<WebPushEndpoint> {
+async function openMockWebPush({ target, faults, closers, observed, expected }: Mocks, count: number, ratio: number, seed: number): Promise<WebPushEndpoint> {
+  const ledgerExpected = expected('webpush');
   // A load test does not need the mock to decrypt and keep every message: that would be CPU taken from the sender's thread.
-  const mock = await startMockWebPush({ tls: target.tls, vapid: vapidKeys(), subscriptions: count, decrypt: false, keepMessages: 0, ...faultOptions(faults) });
+  const mock = await startMockWebPush({ tls: target.tls, vapid: vapidKeys(), subscriptions: count, decrypt: false, keepMessages: 0, ...faultOptions(faults), ...(ledgerExpected !== undefined && { ledgerExpected }) });
   closers.push(() => mock.close());
   observed.push(observeInProcess(mock.faultEngine, mock.ledger));
   // list() leaves expired subscriptions out, so take them all before expiring some.

@@ -17,7 +17,7 @@ import { FaultEngine } from './faults/engine.js';
 import { loadFaultsFile } from './faults/spec-file.js';
 import type { FaultsDocument } from './faults/spec.js';
 import { validateFaultsDocument } from './faults/spec.js';
-import { DeliveryLedger } from './ledger/ledger.js';
+import { DeliveryLedger, expectedTrafficProblems, type ExpectedTraffic } from './ledger/ledger.js';
 import { pushAll } from '../core/arrays.js';
 
 /** A fault spec, the path of a YAML/JSON spec file, or an engine you built (and keep: the mock does not close it). */
@@ -39,6 +39,12 @@ export interface MockFaultOptions {
   readonly faultSeed?: number;
   /** Latest deliveries kept for `ledger.records()`; counts are exact regardless (not with an engine). @default 0 */
   readonly ledgerRecords?: number;
+  /**
+   * The traffic a load test will send (rate, and count when it ends): the delivery ledger sizes its
+   * duplicate-detection tables for it at the start, so a soak's memory is flat from the first
+   * minute (not with an engine). @default none: the tables grow with what arrives
+   */
+  readonly ledgerExpected?: ExpectedTraffic;
   /** Start the control API (live faults, /ledger, /metrics) next to the mock; builds an empty engine when `faults` is absent. */
   readonly control?: MockControlOption;
   /**
@@ -55,18 +61,18 @@ export interface MockFaultOptions {
   readonly ledger?: DeliveryLedger;
 }
 
-export const mockFaultOptionNames: readonly string[] = ['faults', 'faultSeed', 'ledgerRecords', 'control', 'faultsPaused', 'ledger'];
+export const mockFaultOptionNames: readonly string[] = ['faults', 'faultSeed', 'ledgerRecords', 'ledgerExpected', 'control', 'faultsPaused', 'ledger'];
 
 /** The options above, out of a mock's whole options object. */
 export function pickMockFaultOptions(options: MockFaultOptions): MockFaultOptions {
-  const { faults, faultSeed, ledgerRecords, control, faultsPaused, ledger } = options;
-  return { faults, faultSeed, ledgerRecords, control, faultsPaused, ledger } as MockFaultOptions;
+  const { faults, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused, ledger } = options;
+  return { faults, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused, ledger } as MockFaultOptions;
 }
 
 /** Synchronous checks of the options above, every problem at once: InvalidConfigError for the spec, InvalidArgumentError otherwise. */
 export function checkMockFaultOptions(options: MockFaultOptions): void {
   const problems: string[] = [];
-  const { faults, faultSeed, ledgerRecords, control, faultsPaused, ledger } = options;
+  const { faults, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused, ledger } = options;
   const engine = faults instanceof FaultEngine;
   if (faults !== undefined && !engine && typeof faults !== 'string' && (typeof faults !== 'object' || faults === null || Array.isArray(faults))) {
     problems.push('faults must be a fault spec object ({ seed?, phases?, faults }), the path of a YAML/JSON spec file, or a FaultEngine');
@@ -78,8 +84,11 @@ export function checkMockFaultOptions(options: MockFaultOptions): void {
   if (faultsPaused !== undefined && typeof faultsPaused !== 'boolean') problems.push(`faultsPaused must be true or false, got ${String(faultsPaused)}`);
   if (engine && faultsPaused !== undefined) problems.push('faultsPaused applies to an engine the mock builds; give paused: true to your FaultEngine instead');
   if (engine && ledgerRecords !== undefined) problems.push('ledgerRecords applies to an engine the mock builds; give ledgerRecords to your FaultEngine instead');
+  pushAll(problems, expectedTrafficProblems('ledgerExpected', ledgerExpected));
+  if (engine && ledgerExpected !== undefined) problems.push('ledgerExpected applies to an engine the mock builds; give ledgerExpected to your FaultEngine instead');
   if (ledger !== undefined && !(ledger instanceof DeliveryLedger)) problems.push('ledger must be a DeliveryLedger');
   if (engine && ledger !== undefined) problems.push('ledger applies to a mock without an engine of yours; give ledger to your FaultEngine instead');
+  if (ledger !== undefined && ledgerExpected !== undefined) problems.push('ledgerExpected sizes a ledger the mock builds; size your own ledger with its expected option instead');
   pushAll(problems, controlProblems(control));
   if (problems.length > 0) throw new InvalidArgumentError(problems.join('; '));
   if (typeof faults === 'object' && faults !== null && !engine) {
@@ -141,6 +150,7 @@ export async function createMockFaults(options: MockFaultOptions, clock: Clock):
     engine = new FaultEngine({
       clock,
       ledgerRecords: options.ledgerRecords ?? 0,
+      ...(options.ledgerExpected !== undefined && { ledgerExpected: options.ledgerExpected }),
       ...(spec !== undefined && { spec }),
       ...(options.faultSeed !== undefined && { seed: options.faultSeed }),
       ...(typeof faults === 'string' && { source: faults }),
@@ -149,7 +159,7 @@ export async function createMockFaults(options: MockFaultOptions, clock: Clock):
     });
     owned = true;
   }
-  const ledger = engine?.ledger ?? options.ledger ?? new DeliveryLedger({ clock, maxRecords: options.ledgerRecords ?? 0 });
+  const ledger = engine?.ledger ?? options.ledger ?? new DeliveryLedger({ clock, maxRecords: options.ledgerRecords ?? 0, ...(options.ledgerExpected !== undefined && { expected: options.ledgerExpected }) });
   let server: ControlServer | undefined;
   let closing: Promise<void> | undefined;
   return {

@@ -90,7 +90,8 @@ export async function startMockApnsCluster(options: MockApnsWorkerOptions, worke
     throw new InvalidArgumentError(`worker script ${workerUrl.href} does not exist (running from .ts sources?); build with \`npm run build\``);
   }
   const shared = await sharedOptions(options);
-  const { faults: faultsOption, faultSeed, ledgerRecords, control, faultsPaused, ...mockOptions } = shared as MockApnsWorkerOptions;
+  // What the primary keeps for the whole mock: the fault spec and seed, the ledger (its size), the control API.
+  const { faults: faultsOption, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused, ...mockOptions } = shared as MockApnsWorkerOptions;
   const spec = await resolveFaults(faultsOption);
   const hasEngine = spec !== undefined || control !== undefined;
   const startedAt = Date.now();
@@ -98,13 +99,14 @@ export async function startMockApnsCluster(options: MockApnsWorkerOptions, worke
     ? new FaultEngine({
         startedAt,
         ledgerRecords: ledgerRecords ?? 0,
+        ...(ledgerExpected !== undefined && { ledgerExpected }),
         ...(spec !== undefined && { spec }),
         ...(faultSeed !== undefined && { seed: faultSeed }),
         ...(typeof faultsOption === 'string' && { source: faultsOption }),
         ...(faultsPaused === true && { paused: true }),
       })
     : undefined;
-  const ledger = primaryEngine?.ledger ?? new DeliveryLedger({ maxRecords: ledgerRecords ?? 0 });
+  const ledger = primaryEngine?.ledger ?? new DeliveryLedger({ maxRecords: ledgerRecords ?? 0, ...(ledgerExpected !== undefined && { expected: ledgerExpected }) });
   let generation = 0;
 
   cluster.setupPrimary({ exec: fileURLToPath(workerUrl), serialization: 'advanced' });

@@ -13,7 +13,7 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
 import { RecentMap } from '../../core/recent-map.js';
-import { DeliveryLedger } from '../ledger/ledger.js';
+import { DeliveryLedger, type ExpectedTraffic } from '../ledger/ledger.js';
 import { createDice, hashString, mixKey, seedKey } from './dice.js';
 import { applyFaultDecision, interceptConnections, recordingAccept } from './hooks.js';
 import type { Proceed } from './hooks.js';
@@ -37,6 +37,8 @@ export interface FaultEngineOptions {
   readonly ledger?: DeliveryLedger;
   /** Latest deliveries kept for `ledger.records()` when the engine builds its ledger (counts are always exact). @default 0 */
   readonly ledgerRecords?: number;
+  /** The traffic to expect, so the ledger the engine builds sizes its tables up front (ledger.ts). @default none */
+  readonly ledgerExpected?: ExpectedTraffic;
   /**
    * Tokens whose attempt counts (dice, firstNPerToken) are remembered: the most recently seen this
    * many, up to twice as many held. @default 100000
@@ -112,7 +114,7 @@ export class FaultEngine implements FaultHost {
     this.seed = seed;
     this.timeline = new Timeline(spec.phases);
     this.#phases = phaseMap(spec.phases);
-    this.ledger = options.ledger ?? new DeliveryLedger({ clock, maxRecords: options.ledgerRecords ?? 0 });
+    this.ledger = options.ledger ?? new DeliveryLedger({ clock, maxRecords: options.ledgerRecords ?? 0, ...(options.ledgerExpected !== undefined && { expected: options.ledgerExpected }) });
     this.ledger.setPhaseSource((at) => this.timeline.phaseAt(at - this.#startedAt));
     this.#startedAt = options.startedAt ?? clock.now();
     const taken = new Set((spec.faults ?? []).flatMap((fault) => (fault.id === undefined ? [] : [fault.id])));

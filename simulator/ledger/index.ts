@@ -1,2 +1,2 @@
 export { DeliveryLedger } from './ledger.js';
-export type { DeliveryCounts, DeliveryInput, DeliveryLedgerOptions, DeliveryRecord, LedgerProvider, LedgerSummary } from './ledger.js';
+export type { DeliveryCounts, DeliveryInput, DeliveryLedgerOptions, DeliveryRecord, ExpectedTraffic, LedgerProvider, LedgerSummary } from './ledger.js';

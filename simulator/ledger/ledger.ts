@@ -92,6 +92,35 @@ export interface DeliveryLedgerOptions {
   readonly identityWindowMs?: number;
   /** Most identities one generation holds (identities.ts); past it the generation closes early. @default 6710886 */
   readonly maxIdentities?: number;
+  /**
+   * The traffic the host expects (a load test knows its rate and count): the identity tables are
+   * then sized for it from the start and made resident at once, so memory is flat from the first
+   * minute of a soak (identities.ts). More traffic than announced still works. @default none
+   */
+  readonly expected?: ExpectedTraffic;
+}
+
+/** Deliveries to expect: a rate, and the total when the traffic ends (none: it goes on). */
+export interface ExpectedTraffic {
+  readonly ratePerSecond: number;
+  readonly count?: number | undefined;
+}
+
+/** Identities one window of `windowMs` holds for this traffic: a window's worth at the rate, or the whole count when that is fewer. */
+export function expectedIdentities(expected: ExpectedTraffic, windowMs: number): number {
+  const perWindow = (expected.ratePerSecond * windowMs) / 1000;
+  return Math.ceil(expected.count === undefined ? perWindow : Math.min(perWindow, expected.count));
+}
+
+/** Problems with an ExpectedTraffic given as an option (a rate > 0 up to 10^7/s, a whole count >= 0). */
+export function expectedTrafficProblems(name: string, value: unknown): string[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'object' || value === null) return [`${name} must be { ratePerSecond, count? }, got ${String(value)}`];
+  const { ratePerSecond, count } = value as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof ratePerSecond !== 'number' || !(ratePerSecond > 0) || ratePerSecond > 1e7) problems.push(`${name}.ratePerSecond must be a number > 0 and <= 10000000, got ${String(ratePerSecond)}`);
+  if (count !== undefined && (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0)) problems.push(`${name}.count must be an integer >= 0, got ${String(count)}`);
+  return problems;
 }
 
 export class DeliveryLedger {
@@ -118,7 +147,8 @@ export class DeliveryLedger {
     this.#maxTokensListed = assertInteger('maxTokensListed', options.maxTokensListed ?? 100, 0);
     const windowMs = assertInteger('identityWindowMs', options.identityWindowMs ?? 600_000, 1);
     const maxIdentities = options.maxIdentities === undefined ? undefined : assertInteger('maxIdentities', options.maxIdentities, 1);
-    this.#identities = new IdentityWindow({ windowMs, ...(maxIdentities !== undefined && { maxIdentities }) }, this.#clock.now());
+    const expected = options.expected === undefined ? undefined : expectedIdentities(options.expected, windowMs);
+    this.#identities = new IdentityWindow({ windowMs, ...(maxIdentities !== undefined && { maxIdentities }), ...(expected !== undefined && { expectedIdentities: expected }) }, this.#clock.now());
   }
 
   /** The fault engine attaches its timeline after building the ledger. */

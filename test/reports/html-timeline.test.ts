@@ -21,8 +21,8 @@ describe('the per-second chart of the HTML report', () => {
   const sample = useSampleRun();
 
   it('plots planned, accepted, not accepted and p99 per second (null where nothing was accepted)', () => {
-    const withTimeline: Result = { ...sample.result, timeline };
-    expect(timelineSeries(withTimeline)).toEqual({ second: [0, 1, 2], planned: [100, 200, 0], accepted: [95, 150, 0], other: [5, 45, 1], p99: [12.5, 900, null] });
+    const withTimeline: Result = { ...sample.result, timeline, durationMs: 3_000 };
+    expect(timelineSeries(withTimeline)).toEqual({ second: [0, 1, 2], planned: [100, 200, 0], accepted: [95, 150, 0], other: [5, 45, 1], p99: [12.5, 900, null], end: 3 });
     const html = formatHtml(withTimeline);
     const data = /<script type="application\/json" id="pushsim-timeline-data">([\s\S]*?)<\/script>/.exec(html)?.[1];
     expect(JSON.parse(data ?? 'null')).toEqual(timelineSeries(withTimeline));
@@ -45,6 +45,38 @@ describe('the per-second chart of the HTML report', () => {
     // A result from before pauses were measured: no pause series, no section.
     expect(timelineSeries({ ...sample.result, timeline })).not.toHaveProperty('senderPause');
     expect(formatHtml({ ...sample.result, timeline })).not.toContain('own pauses');
+  });
+
+  it('does not draw a last second the run did not fill as a second of counts (it would dive to ~0), and says so', () => {
+    const partial: Result = { ...sample.result, timeline, durationMs: 2_020 };
+    const series = timelineSeries(partial);
+    expect(series).toMatchObject({ planned: [100, 200, null], accepted: [95, 150, null], other: [5, 45, null], p99: [12.5, 900, null], end: 3, partial: { second: 2, fraction: 0.02 } });
+    expect(formatHtml(partial)).toContain('The run ended 20 ms into second 2: its counts are in the tables');
+    // A run that ended on a whole second has no partial second.
+    expect(timelineSeries({ ...partial, durationMs: 3_000 })).not.toHaveProperty('partial');
+  });
+
+  it('marks the fault phases as bands and the breaker transitions as lines, in seconds of the run, with a table of the phases', () => {
+    const marked: Result = {
+      ...sample.result,
+      timeline,
+      durationMs: 3_000,
+      phases: [{ name: 'healthy', startMs: 0, endMs: 1_500 }, { name: 'brownout', startMs: 1_500, endMs: 3_000 }],
+      breakerTransitions: [{ atMs: 1_750, origin: 'https://api.push.apple.com', from: 'closed', to: 'open' }, { atMs: 2_750, origin: 'https://api.push.apple.com', from: 'open', to: 'half-open' }],
+    };
+    expect(timelineSeries(marked)).toMatchObject({
+      phases: [{ name: 'healthy', start: 0, end: 1.5 }, { name: 'brownout', start: 1.5, end: 3 }],
+      breaker: [{ at: 1.75, to: 'open' }, { at: 2.75, to: 'half-open' }],
+    });
+    const html = formatHtml(marked);
+    expect(html).toContain('Shaded bands: the fault phases');
+    expect(html).toContain('Dashed vertical lines: the circuit breaker');
+    expect(html).toContain('<h2>Fault phases</h2>');
+    expect(html).toMatch(/<td>brownout<\/td><td class="num">1\.50 s<\/td><td class="num">3\.00 s<\/td>/);
+    // Without phases or transitions, neither the notes nor the table.
+    const plain = formatHtml({ ...sample.result, timeline, durationMs: 3_000 });
+    expect(plain).not.toContain('Shaded bands');
+    expect(plain).not.toContain('Fault phases');
   });
 
   it('leaves the section out when the result has no timeline', () => {

@@ -1,5 +1,5 @@
 /**
- * The mock APNs' `faults`, `faultSeed`, `ledgerRecords`, `faultsPaused` and `control` options: checked at start
+ * The mock APNs' `faults`, `faultSeed`, `ledgerRecords`, `ledgerExpected`, `faultsPaused` and `control` options: checked at start
  * (every spec problem listed), the ledger without any fault, the control API next to the mock, and
  * the same from a worker thread (engine built inside it, ledger summary over the worker protocol).
  */
@@ -67,15 +67,16 @@ describe('options', () => {
 
   it('faultSeed, ledgerRecords and control problems are all named at once; no secret is echoed', async () => {
     const secret = 'short-secret';
-    const attempt = startMockApns({ faultSeed: -1, ledgerRecords: 1.5, faultsPaused: 'yes' as unknown as boolean, control: { port: 70_000, host: '10.0.0.1', token: secret } });
+    const attempt = startMockApns({ faultSeed: -1, ledgerRecords: 1.5, ledgerExpected: { ratePerSecond: -5 }, faultsPaused: 'yes' as unknown as boolean, control: { port: 70_000, host: '10.0.0.1', token: secret } });
     await expect(attempt).rejects.toMatchObject({ name: 'InvalidArgumentError' });
     const message = await attempt.catch((error: Error) => error.message);
-    for (const part of ['faultSeed', 'ledgerRecords', 'faultsPaused', 'control.port', 'control.token']) expect(message).toContain(part);
+    for (const part of ['faultSeed', 'ledgerRecords', 'ledgerExpected.ratePerSecond', 'faultsPaused', 'control.port', 'control.token']) expect(message).toContain(part);
     expect(message).not.toContain(secret);
     await expect(startMockApns({ control: { host: '10.0.0.1' } })).rejects.toThrow(/not loopback\) needs a token/);
     const engine = new FaultEngine({ tickMs: 0 });
     await expect(startMockApns({ faults: engine, faultSeed: 3 })).rejects.toThrow(/give the seed to your FaultEngine/);
     await expect(startMockApns({ faults: engine, faultsPaused: true })).rejects.toThrow(/give paused: true to your FaultEngine/);
+    await expect(startMockApns({ faults: engine, ledgerExpected: { ratePerSecond: 100 } })).rejects.toThrow(/give ledgerExpected to your FaultEngine/);
     engine.close();
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IdentityWindow, hashIdentity, identityHash, maxSlots } from '../../../simulator/ledger/identities.js';
-import { DeliveryLedger } from '../../../simulator/ledger/ledger.js';
+import { DeliveryLedger, expectedIdentities, expectedTrafficProblems } from '../../../simulator/ledger/ledger.js';
 
 /** The hash of (token, id) as a pair, for a test's bookkeeping. */
 function hashOf(token: string, id: string): [number, number] {
@@ -80,6 +80,46 @@ describe('IdentityWindow', () => {
     expect(slots).toBeLessThanOrEqual(2 * 16_384);
   });
 
+  it('announced traffic: both generations sized and resident from the start, the same bytes through every rotation', () => {
+    // 100 a second, a one-minute window: 6,000 identities a window, 6,600 with headroom → 2^14 slots per generation at 80 % load.
+    const window = new IdentityWindow({ windowMs: 60_000, expectedIdentities: 6_000 }, 0);
+    const atStart = window.stats();
+    expect(atStart).toMatchObject({ identities: 0, slots: 2 * 16_384, bytes: 2 * 16_384 * 8 });
+    let repeats = 0;
+    let lowest = Number.POSITIVE_INFINITY;
+    let highest = 0;
+    for (let i = 0; i < 60_000; i++) {
+      hashIdentity(7, 't', `n-${i}`, true);
+      repeats += window.deliver(identityHash.hi, identityHash.lo, i * 10);
+      // Every 100th notification comes again 2 s later (a retry after a lost answer): a duplicate across rotations too.
+      if (i >= 200 && i % 100 === 0) {
+        hashIdentity(7, 't', `n-${i - 200}`, true);
+        repeats += window.deliver(identityHash.hi, identityHash.lo, i * 10);
+      }
+      const { bytes } = window.stats();
+      lowest = Math.min(lowest, bytes);
+      highest = Math.max(highest, bytes);
+    }
+    expect(repeats).toBe(598);
+    expect([lowest, highest]).toEqual([atStart.bytes, atStart.bytes]);
+    expect(window.stats().earlyRotations).toBe(0);
+    // clear() keeps the announced size (the runner clears the warm-up's deliveries).
+    window.clear(600_000);
+    expect(window.stats()).toMatchObject({ identities: 0, bytes: atStart.bytes });
+  });
+
+  it('announced traffic that is exceeded still grows the tables, never below the announced size', () => {
+    const window = new IdentityWindow({ windowMs: 1_000, expectedIdentities: 500 }, 0);
+    const announced = window.stats().bytes;
+    // 10,000 a second against 500 announced: the first generation closes early, the next are sized from the rate.
+    for (let i = 0; i < 30_000; i++) {
+      hashIdentity(3, 't', `n-${i}`, true);
+      expect(window.deliver(identityHash.hi, identityHash.lo, i / 10)).toBe(0);
+    }
+    expect(window.stats().earlyRotations).toBeGreaterThan(0);
+    expect(window.stats().bytes).toBeGreaterThan(announced);
+  });
+
   it('sizes tables within the 2^23-slot ceiling', () => {
     expect(maxSlots).toBe(2 ** 23);
     expect(() => new IdentityWindow({ windowMs: 1, maxIdentities: 1e9 }, 0).stats()).not.toThrow();
@@ -107,5 +147,26 @@ describe('DeliveryLedger identities', () => {
     // Two windows later the first identities are forgotten: the same id is a new notification.
     now += 120_000;
     expect(ledger.record({ provider: 'apns', token: 't0', notificationId: 'n-0' }).duplicateOf).toBe(0);
+  });
+
+  it('sizes its tables from the expected traffic: a window at the rate, or the whole count when fewer', () => {
+    expect(expectedIdentities({ ratePerSecond: 5_000 }, 600_000)).toBe(3_000_000);
+    expect(expectedIdentities({ ratePerSecond: 5_000, count: 50_000 }, 600_000)).toBe(50_000);
+    // A 10-second run: 50,000 × 1.1 at 80 % load → 2^17 slots per generation, not the 2^22 an hour needs.
+    const short = new DeliveryLedger({ clock: { now: () => 0 }, expected: { ratePerSecond: 5_000, count: 50_000 } });
+    expect(short.identityStats().bytes).toBe(2 * 2 ** 17 * 8);
+    const soak = new DeliveryLedger({ clock: { now: () => 0 }, expected: { ratePerSecond: 5_000 } });
+    expect(soak.identityStats().bytes).toBe(2 * 2 ** 22 * 8);
+    soak.clear();
+    expect(soak.identityStats().bytes).toBe(2 * 2 ** 22 * 8);
+  });
+
+  it('names every problem of an expected-traffic option', () => {
+    expect(expectedTrafficProblems('ledgerExpected', { ratePerSecond: 5_000, count: 10 })).toEqual([]);
+    expect(expectedTrafficProblems('ledgerExpected', { ratePerSecond: 0, count: 1.5 })).toEqual([
+      'ledgerExpected.ratePerSecond must be a number > 0 and <= 10000000, got 0',
+      'ledgerExpected.count must be an integer >= 0, got 1.5',
+    ]);
+    expect(expectedTrafficProblems('ledgerExpected', 5)).toEqual(['ledgerExpected must be { ratePerSecond, count? }, got 5']);
   });
 });

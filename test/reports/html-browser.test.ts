@@ -1,0 +1,107 @@
+/**
+ * The HTML report in a real browser (headless Chromium): its charts draw — canvases that are not
+ * blank, fault phases shaded, breaker transitions marked — and the page logs no error, under the
+ * report's own Content-Security-Policy (everything inline, nothing fetched).
+ *
+ * Screenshots: PUSHSIM_SCREENSHOTS=<dir> saves each rendered page there; PUSHSIM_REPORT_HTML=<file>
+ * renders that report (e.g. one from `pushsim run scenarios/examples/brownout.yaml --report html`)
+ * instead of the built-in one, with the same checks.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatHtml } from '../../reports/html.js';
+import type { Result } from '../../reports/result.js';
+import type { TimelineSecond } from '../../reports/timeline.js';
+import { collectErrors, launchChromium } from '../helpers/browser.js';
+import { useSampleRun } from './fixtures.js';
+
+const second = (n: number, accepted: number, p99: number): TimelineSecond => ({ second: n, scheduled: 1_000, sent: 1_000, accepted, rejected: 1_000 - accepted, failed: 0, expired: 0, dropped: 0, p50: p99 / 3, p99, max: p99 * 1.5 });
+
+/** Pixels of a canvas that are not fully transparent, and those close to the colour a phase band gives white. */
+const inspectCanvas = `(selector) => {
+  const canvas = document.querySelector(selector);
+  if (!canvas) return { width: 0, painted: 0, band: 0 };
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0, band = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] > 0) painted++;
+    // rgba(211, 84, 0, 0.10) over the white page: about (251, 238, 229), drawn into the canvas itself.
+    if (data[i + 3] > 0 && data[i + 3] < 60 && data[i] > 180 && data[i + 1] < 120) band++;
+  }
+  return { width: canvas.width, painted, band };
+}`;
+
+describe('the HTML report in headless Chromium', () => {
+  const sample = useSampleRun();
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    dir = mkdtempSync(join(tmpdir(), 'pushsim-browser-'));
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('draws both charts, shades the fault phases and marks the breaker transitions, with no console error', async () => {
+    const result: Result = {
+      ...sample.result,
+      durationMs: 9_400,
+      timeline: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => second(n, n >= 3 && n < 6 ? 700 : 990, n >= 3 && n < 6 ? 480 : 40)),
+      phases: [{ name: 'healthy', startMs: 0, endMs: 3_000 }, { name: 'brownout', startMs: 3_000, endMs: 6_000 }, { name: 'recovering', startMs: 6_000, endMs: 9_400 }],
+      breakerTransitions: [
+        { atMs: 3_400, origin: 'https://api.push.apple.com', from: 'closed', to: 'open' },
+        { atMs: 4_400, origin: 'https://api.push.apple.com', from: 'open', to: 'half-open' },
+        { atMs: 4_500, origin: 'https://api.push.apple.com', from: 'half-open', to: 'closed' },
+      ],
+    };
+    const given = process.env['PUSHSIM_REPORT_HTML'];
+    const file = given ?? join(dir, 'report.html');
+    if (given === undefined) writeFileSync(file, formatHtml(result));
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('#timeline-chart canvas', { timeout: 30_000 });
+    await page.waitForSelector('#latency-chart canvas', { timeout: 30_000 });
+
+    const latency = (await page.evaluate(`(${inspectCanvas})('#latency-chart canvas')`)) as { width: number; painted: number };
+    const timeline = (await page.evaluate(`(${inspectCanvas})('#timeline-chart canvas')`)) as { width: number; painted: number; band: number };
+    const drawn = await page.$eval('#timeline-chart', (el) => ({ phases: el.getAttribute('data-phases-drawn'), marks: el.getAttribute('data-breaker-marks') }));
+    const shots = process.env['PUSHSIM_SCREENSHOTS'];
+    if (shots !== undefined) await page.screenshot({ path: join(shots, given === undefined ? 'report-built-in.png' : 'report.png'), fullPage: true });
+    await page.close();
+
+    expect(errors).toEqual([]);
+    expect(latency.width).toBeGreaterThan(300);
+    expect(latency.painted).toBeGreaterThan(1_000);
+    expect(timeline.painted).toBeGreaterThan(1_000);
+    if (given === undefined) {
+      expect(drawn).toEqual({ phases: '3', marks: '3' });
+      // The shading is really on the canvas, not only counted: thousands of band-coloured pixels.
+      expect(timeline.band).toBeGreaterThan(1_000);
+    }
+  }, 120_000);
+
+  it('a report without a timeline or phases still renders its latency chart without errors', async () => {
+    const file = join(dir, 'plain.html');
+    const { timeline: _t, ...plain } = sample.result;
+    writeFileSync(file, formatHtml(plain));
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('#latency-chart canvas', { timeout: 30_000 });
+    const latency = (await page.evaluate(`(${inspectCanvas})('#latency-chart canvas')`)) as { painted: number };
+    expect(await page.$('#timeline-chart')).toBeNull();
+    await page.close();
+    expect(errors).toEqual([]);
+    expect(latency.painted).toBeGreaterThan(1_000);
+    expect(readFileSync(file, 'utf8')).toContain('Content-Security-Policy');
+  }, 120_000);
+});
