@@ -10,6 +10,8 @@ import { checkMockWorkers, startMockApnsCluster, type MockApnsCluster } from '..
 import { deviceToken, openClient, request, signProviderToken, validHeaders } from '../apns/helpers.js';
 
 const workerUrl = new URL('../fixtures/ts-cluster-worker.mjs', import.meta.url);
+/** Each test starts two processes that each transpile the mock's sources: on a busy 2-core machine that alone can take half a minute. */
+const clusterTestTimeout = 120_000;
 let mock: MockApnsCluster | undefined;
 const clients: ClientHttp2Session[] = [];
 
@@ -17,7 +19,7 @@ afterEach(async () => {
   for (const client of clients.splice(0)) client.destroy();
   await mock?.close();
   mock = undefined;
-});
+}, clusterTestTimeout);
 
 /** Opens a connection and sends one push on it (a new connection goes to the next worker in turn). */
 async function pushOnNewConnection(cluster: MockApnsCluster, jwt: string, token: string, apnsId: string): Promise<{ client: ClientHttp2Session; status: number; body: string }> {
@@ -27,7 +29,7 @@ async function pushOnNewConnection(cluster: MockApnsCluster, jwt: string, token:
   return { client, status: answer.status, body: answer.body };
 }
 
-describe('startMockApnsCluster', () => {
+describe('startMockApnsCluster', { timeout: clusterTestTimeout }, () => {
   it('serves one port from both workers, and counts a duplicate that reached each worker once', async () => {
     mock = await startMockApnsCluster({}, 2, { workerUrl });
     const jwt = await signProviderToken(mock.credentials);
