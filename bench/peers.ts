@@ -7,7 +7,8 @@
  *      a raw loop doing the same protocol work. Every measurement is a fresh `node` process
  *      (peers-client.ts) timing itself: notifications/s over the sending phase, CPU µs per
  *      notification of that phase and of the whole process (start-up and imports included).
- *   2. The mock APNs against a bare node:http2 server under the same h2load command (lib/h2load.ts).
+ *   2. The mock APNs against a bare node:http2 server under the same h2load command (lib/h2load.ts),
+ *      then the mock on 2 worker processes against bare node:http2 as 2 cluster workers (lib/mock-workers.ts).
  *
  * Clients run in interleaved rounds, in reversed order every other round; a comparison is the
  * median of per-round ratios, with their range. These machines are shared and drift: the page
@@ -30,6 +31,7 @@ import { generateApnsSigningKey } from '../simulator/apns/credentials.js';
 import { generateSubscriptionKeys, generateVapidKeys } from '../simulator/webpush/keys.js';
 import { bareTarget, benchPayload, benchTopic, describeH2load, interleave, median, medianCpu, medianPerSecond, mockApnsTarget, pinning, type Target } from './lib/h2load.js';
 import { nghttpdBin, startNghttpd, writeDocroot } from './lib/nghttpd.js';
+import { mockWorkersSection, mockWorkersTargets } from './lib/mock-workers.js';
 import { measureStartup, startupTable } from './lib/startup.js';
 import type { StartupRow } from './lib/startup.js';
 import type { ClientReport, PeersClient, PeersFixtures } from './peers-client.js';
@@ -40,6 +42,8 @@ const count = Number(positional[0] ?? 30_000);
 const rounds = Number(positional[1] ?? 5);
 const inFlight = Number(positional[2] ?? 100);
 const h2loadRequests = Number(positional[3] ?? 100_000);
+/** Worker processes of the mock (and of its bare yardstick) in the multi-process section. */
+const mockWorkers = 2;
 const outIndex = process.argv.indexOf('--out');
 const outFile = outIndex > 0 ? (process.argv[outIndex + 1] as string) : fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
 const only = flags.find((f) => f.startsWith('--only='))?.slice('--only='.length).split(',');
@@ -176,6 +180,16 @@ async function measureMock(dir: string): Promise<Target[]> {
   return targets;
 }
 
+/** `pushsim mock apns --workers 2` beside bare node:http2 as 2 cluster workers (lib/mock-workers.ts); none when h2loadRequests is 0. */
+async function measureMockWorkers(dir: string): Promise<Target[]> {
+  if (h2loadRequests === 0) return [];
+  const targets = mockWorkersTargets(mockWorkers);
+  const payloadFile = join(dir, 'payload.json');
+  await writeFile(payloadFile, benchPayload);
+  await interleave(targets, { rounds, requests: h2loadRequests, payloadFile });
+  return targets;
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pushsim-peers-'));
   // Also when interrupted (the signal handlers above exit, which skips `finally`).
@@ -187,8 +201,9 @@ async function main(): Promise<void> {
     const results = await measureSenders(dir);
     if (results === undefined) return;
     const targets = await measureMock(dir);
+    const workerTargets = await measureMockWorkers(dir);
     const startup = write ? await measureStartup(rounds) : [];
-    const page = renderPage(results, targets, startup, { started, loadBefore, loadAfter: loadavg() });
+    const page = renderPage(results, targets, workerTargets, startup, { started, loadBefore, loadAfter: loadavg() });
     console.log(`\n${page}`);
     if (write) {
       await mkdir(dirname(outFile), { recursive: true });
@@ -201,7 +216,7 @@ async function main(): Promise<void> {
   }
 }
 
-function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: readonly Target[], startup: readonly StartupRow[], when: { started: Date; loadBefore: number[]; loadAfter: number[] }): string {
+function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: readonly Target[], workerTargets: readonly Target[], startup: readonly StartupRow[], when: { started: Date; loadBefore: number[]; loadAfter: number[] }): string {
   const lines: string[] = [];
   const of = (client: PeersClient): ClientReport[] => results.get(client) ?? [];
   // Per round: a client's rate over the yardstick's, and the yardstick's CPU per notification over the client's.
@@ -272,6 +287,7 @@ function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: 
     }
     lines.push('');
   }
+  if (workerTargets.length > 0) lines.push(...mockWorkersSection(workerTargets, mockWorkers, h2loadRequests, rounds));
   if (startup.length > 0) {
     lines.push(
       '## Start-up',

@@ -10,6 +10,7 @@ const benches = [
   ['peers.js', '30000', '5', '100', '100000'],
   ['sender-apns.js', '100000', '100'],
   ['mock-apns-h2load.js', '100000', '5'],
+  ['mock-workers.js', '100000', '5', '2'],
   ['faults-overhead.js', '60000', '3'],
   ['mock-faults-overhead.js', '100000', '9'],
   ['sender-fcm-webpush.js', '50000', '100'],

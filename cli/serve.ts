@@ -9,6 +9,8 @@ import type { ListenFlags } from '../core/system-errors.js';
 
 export interface Closable {
   close(): Promise<void>;
+  /** Rejects when the server fails on its own while serving (a mock's worker process crashed): the command ends with that error. */
+  readonly crashed?: Promise<never>;
 }
 
 /** Starts the server, announces it, waits for SIGINT / SIGTERM, closes it, and returns it for a last report. */
@@ -28,8 +30,12 @@ export async function serveUntilSignal<T extends Closable>(start: () => Promise<
     await server.close();
     throw error;
   }
-  await signal.received;
-  await server.close();
+  try {
+    await (server.crashed === undefined ? signal.received : Promise.race([signal.received, server.crashed]));
+  } finally {
+    signal.cancel();
+    await server.close();
+  }
   return server;
 }
 

@@ -71,6 +71,8 @@ export {
   type MockApnsWorkerOptions,
   type WorkerRuntimeOptions,
 } from './apns/in-worker.js';
+export { checkMockWorkers, maxMockWorkers, startMockApnsCluster, type MockApnsCluster, type MockClusterRuntime } from './cluster/primary.js';
+export type { ClusterControlEngine } from './cluster/control.js';
 export { providerHosts, serverHosts, type ImpersonatedProvider, type ImpersonationOptions } from './impersonate.js';
 export { installRedirect } from './redirect/install.js';
 export { findRedirect, formatRedirects, parseRedirects, redirectEnv, redirectsTo, type RedirectRule } from './redirect/spec.js';

@@ -53,20 +53,26 @@ export interface MockFaultOptions {
    * start the faults with the measured run (not with an engine). @default false
    */
   readonly faultsPaused?: boolean;
+  /**
+   * Record accepted notifications in this ledger instead of one of the mock's own (not with an
+   * engine: give it to your FaultEngine): the workers of one mock (simulator/cluster/) forward theirs
+   * to the primary this way. @default a new DeliveryLedger
+   */
+  readonly ledger?: DeliveryLedger;
 }
 
-export const mockFaultOptionNames: readonly string[] = ['faults', 'faultSeed', 'ledgerRecords', 'ledgerExpected', 'control', 'faultsPaused'];
+export const mockFaultOptionNames: readonly string[] = ['faults', 'faultSeed', 'ledgerRecords', 'ledgerExpected', 'control', 'faultsPaused', 'ledger'];
 
 /** The options above, out of a mock's whole options object. */
 export function pickMockFaultOptions(options: MockFaultOptions): MockFaultOptions {
-  const { faults, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused } = options;
-  return { faults, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused } as MockFaultOptions;
+  const { faults, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused, ledger } = options;
+  return { faults, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused, ledger } as MockFaultOptions;
 }
 
 /** Synchronous checks of the options above, every problem at once: InvalidConfigError for the spec, InvalidArgumentError otherwise. */
 export function checkMockFaultOptions(options: MockFaultOptions): void {
   const problems: string[] = [];
-  const { faults, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused } = options;
+  const { faults, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused, ledger } = options;
   const engine = faults instanceof FaultEngine;
   if (faults !== undefined && !engine && typeof faults !== 'string' && (typeof faults !== 'object' || faults === null || Array.isArray(faults))) {
     problems.push('faults must be a fault spec object ({ seed?, phases?, faults }), the path of a YAML/JSON spec file, or a FaultEngine');
@@ -80,6 +86,9 @@ export function checkMockFaultOptions(options: MockFaultOptions): void {
   if (engine && ledgerRecords !== undefined) problems.push('ledgerRecords applies to an engine the mock builds; give ledgerRecords to your FaultEngine instead');
   pushAll(problems, expectedTrafficProblems('ledgerExpected', ledgerExpected));
   if (engine && ledgerExpected !== undefined) problems.push('ledgerExpected applies to an engine the mock builds; give ledgerExpected to your FaultEngine instead');
+  if (ledger !== undefined && !(ledger instanceof DeliveryLedger)) problems.push('ledger must be a DeliveryLedger');
+  if (engine && ledger !== undefined) problems.push('ledger applies to a mock without an engine of yours; give ledger to your FaultEngine instead');
+  if (ledger !== undefined && ledgerExpected !== undefined) problems.push('ledgerExpected sizes a ledger the mock builds; size your own ledger with its expected option instead');
   pushAll(problems, controlProblems(control));
   if (problems.length > 0) throw new InvalidArgumentError(problems.join('; '));
   if (typeof faults === 'object' && faults !== null && !engine) {
@@ -146,10 +155,11 @@ export async function createMockFaults(options: MockFaultOptions, clock: Clock):
       ...(options.faultSeed !== undefined && { seed: options.faultSeed }),
       ...(typeof faults === 'string' && { source: faults }),
       ...(options.faultsPaused === true && { paused: true }),
+      ...(options.ledger !== undefined && { ledger: options.ledger }),
     });
     owned = true;
   }
-  const ledger = engine?.ledger ?? new DeliveryLedger({ clock, maxRecords: options.ledgerRecords ?? 0, ...(options.ledgerExpected !== undefined && { expected: options.ledgerExpected }) });
+  const ledger = engine?.ledger ?? options.ledger ?? new DeliveryLedger({ clock, maxRecords: options.ledgerRecords ?? 0, ...(options.ledgerExpected !== undefined && { expected: options.ledgerExpected }) });
   let server: ControlServer | undefined;
   let closing: Promise<void> | undefined;
   return {

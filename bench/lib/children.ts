@@ -69,3 +69,24 @@ export async function childCpuMicros(pid: number | undefined): Promise<number | 
     return undefined;
   }
 }
+
+/**
+ * CPU microseconds of a process and every process it started that still runs (a mock's node:cluster
+ * workers), from /proc/PID/task/TID/children (Linux); undefined when the process itself is unreadable.
+ */
+export async function processTreeCpuMicros(pid: number | undefined): Promise<number | undefined> {
+  const own = await childCpuMicros(pid);
+  if (pid === undefined || own === undefined) return own;
+  const { readdir, readFile } = await import('node:fs/promises');
+  let total = own;
+  try {
+    for (const task of await readdir(`/proc/${pid}/task`)) {
+      const children = (await readFile(`/proc/${pid}/task/${task}/children`, 'utf8')).trim();
+      for (const child of children === '' ? [] : children.split(' ')) total += (await processTreeCpuMicros(Number(child))) ?? 0;
+    }
+  } catch {
+    // No children file (older kernels): the process's own CPU only.
+  }
+  return total;
+}
+

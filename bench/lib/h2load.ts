@@ -19,7 +19,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, importPKCS8 } from 'jose';
-import { childCpuMicros, startChild, type Child } from './children.js';
+import { processTreeCpuMicros, startChild, type Child } from './children.js';
 
 const h2loadBin = '/usr/bin/h2load';
 export const benchToken = 'ab'.repeat(32);
@@ -87,12 +87,12 @@ function parse(out: string): { seconds: number; ok: number } {
   return { seconds, ok };
 }
 
-/** One h2load run against `server`: 2xx per second and the server's CPU per 2xx. */
+/** One h2load run against `server`: 2xx per second and the server's CPU per 2xx (its worker processes' too). */
 export async function measure(server: Server, requests: number, payloadFile: string): Promise<RoundResult> {
   const pid = server.child.process.pid;
-  const cpu0 = await childCpuMicros(pid);
+  const cpu0 = await processTreeCpuMicros(pid);
   const { seconds, ok } = parse(await runH2load(h2loadArgs(requests, server.child.url, server.authorization, payloadFile)));
-  const cpu1 = await childCpuMicros(pid);
+  const cpu1 = await processTreeCpuMicros(pid);
   return { perSecond: ok / seconds, cpuMicrosPerRequest: cpu0 === undefined || cpu1 === undefined ? undefined : (cpu1 - cpu0) / ok };
 }
 
@@ -120,11 +120,15 @@ export async function interleave(targets: readonly Target[], options: RoundsOpti
   }
 }
 
-/** `pushsim mock apns` with `extraArgs` (node's own options in `nodeOptions`), pinned, with a valid provider token for h2load. */
-export function mockApnsTarget(name: string, extraArgs: readonly string[], nodeOptions: readonly string[] = []): Target {
+/**
+ * `pushsim mock apns` with `extraArgs` (node's own options in `nodeOptions`), pinned unless `pinned`
+ * is false (a mock on several processes needs every core), with a valid provider token for h2load.
+ */
+export function mockApnsTarget(name: string, extraArgs: readonly string[], nodeOptions: readonly string[] = [], pinned = true): Target {
   const start = async (): Promise<Server> => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-h2load-'));
-    const child = pin(await startChild('cli/bin.js', ['mock', 'apns', '--credentials-dir', dir, ...extraArgs], undefined, nodeOptions));
+    const started = await startChild('cli/bin.js', ['mock', 'apns', '--credentials-dir', dir, ...extraArgs], undefined, nodeOptions);
+    const child = pinned ? pin(started) : started;
     const info = JSON.parse(await readFile(join(dir, 'credentials.json'), 'utf8')) as { keyId: string; teamId: string; keyFile: string };
     const key = await importPKCS8(await readFile(info.keyFile, 'utf8'), 'ES256');
     const jwt = await new SignJWT({ iss: info.teamId, iat: Math.floor(Date.now() / 1000) }).setProtectedHeader({ alg: 'ES256', kid: info.keyId }).sign(key);

@@ -10,6 +10,10 @@ import { loadMockApnsConfig } from '../../simulator/apns/config.js';
 import { loadApnsVerificationKey } from '../../simulator/apns/credentials.js';
 import type { ApnsTrustedKey, MockApnsOptions } from '../../simulator/apns/options.js';
 import { startMockApns, type MockApns } from '../../simulator/apns/server.js';
+import type { MockApnsStats } from '../../simulator/apns/stats.js';
+import type { MockApnsWorkerOptions } from '../../simulator/apns/worker-protocol.js';
+import type { FaultEngine } from '../../simulator/faults/engine.js';
+import type { LedgerSummary } from '../../simulator/ledger/ledger.js';
 import { newPrivateDir, writeOutputFiles } from '../output.js';
 import { serveUntilSignal } from '../serve.js';
 import { describeMockFaults, mockFaultOptions, mockListenFlags, type MockFaultFlags } from './mock-faults.js';
@@ -28,6 +32,7 @@ export interface MockFlags extends MockFaultFlags {
   acceptAll?: boolean;
   credentialsDir?: string;
   impersonate?: boolean;
+  workers: number;
 }
 
 export interface KeySpec {
@@ -52,10 +57,19 @@ export async function mockApnsAction(flags: MockFlags): Promise<void> {
     ...(flags.key.length > 0 && { keys: await readKeys(flags.key) }),
     ...mockFaultOptions(flags),
   };
+  if (flags.workers > 1) {
+    const { startMockApnsCluster } = await import('../../simulator/cluster/primary.js');
+    // Every option the CLI builds is plain data: it crosses into the worker processes as it is.
+    const apns = await serveUntilSignal(() => startMockApnsCluster(options as MockApnsWorkerOptions, flags.workers), (started) => report(started, flags, dir), mockListenFlags(flags));
+    closingLine(await apns.stats(), apns.ledger.summary(), ` on ${flags.workers} workers`);
+    return;
+  }
   const apns = await serveUntilSignal(() => startMockApns(options), (started) => report(started, flags, dir), mockListenFlags(flags));
-  const stats = apns.stats();
-  const ledger = apns.ledger.summary();
-  process.stderr.write(`pushsim mock apns closed after ${stats.requests} requests (delivered ${ledger.delivered}, duplicates ${ledger.duplicates}${ledger.unidentified > 0 ? `, ${ledger.unidentified} without apns-id, not checked for duplicates` : ''})\n`);
+  closingLine(apns.stats(), apns.ledger.summary(), '');
+}
+
+function closingLine(stats: MockApnsStats, ledger: LedgerSummary, where: string): void {
+  process.stderr.write(`pushsim mock apns closed after ${stats.requests} requests${where} (delivered ${ledger.delivered}, duplicates ${ledger.duplicates}${ledger.unidentified > 0 ? `, ${ledger.unidentified} without apns-id, not checked for duplicates` : ''})\n`);
 }
 
 /** Reads each --key file; a file that cannot be read or is not an EC P-256 key is a credential problem (exit 3). */
@@ -79,7 +93,7 @@ async function readKeys(specs: readonly KeySpec[]): Promise<ApnsTrustedKey[]> {
 }
 
 /** Prints the URL and writes the generated credentials; never prints a private key. */
-async function report(apns: MockApns, flags: MockFlags, credentialsDir: string | undefined): Promise<void> {
+async function report(apns: Pick<MockApns, 'clientCertificate' | 'credentials' | 'ca' | 'url' | 'environment' | 'impersonated' | 'controlUrl'> & { readonly faults: Pick<FaultEngine, 'list' | 'seed'> | undefined; readonly workers?: number }, flags: MockFlags, credentialsDir: string | undefined): Promise<void> {
   const dir = credentialsDir ?? (await newPrivateDir('pushsim-mock-'));
   const client = apns.clientCertificate;
   // The key is a throwaway made for this mock, but it is still a private key: owner-only.
@@ -94,7 +108,7 @@ async function report(apns: MockApns, flags: MockFlags, credentialsDir: string |
   const info = { url: apns.url, environment: apns.environment, keyId: apns.credentials.keyId, teamId: apns.credentials.teamId, keyFile, ...(caFile && { caFile }), ...clientFiles, ...impersonationInfo(apns.impersonated, apns.url) };
   await writeOutputFiles(dir, [{ name: 'credentials.json', content: JSON.stringify(info, null, 2) + '\n' }]);
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
-  out(`pushsim mock apns listening on ${apns.url}${flags.acceptAll === true ? ' (accept-all: no validation)' : ''}`);
+  out(`pushsim mock apns listening on ${apns.url}${flags.acceptAll === true ? ' (accept-all: no validation)' : ''}${apns.workers === undefined ? '' : ` (${apns.workers} worker processes)`}`);
   out(`test credentials: key id ${info.keyId}, team id ${info.teamId}, key file ${keyFile}`);
   if (caFile) out(`trust this CA: ${caFile}`);
   if (caFile !== undefined && apns.impersonated.length > 0) for (const line of impersonationLines(apns.impersonated, apns.url, caFile)) out(line);

@@ -51,7 +51,7 @@ export function mockListenFlags(flags: MockFaultFlags & { readonly host: string;
 }
 
 /** What to print about faults and the control API; nothing when neither is on. Never the token. */
-export function describeMockFaults(mock: { readonly faults: FaultEngine | undefined; readonly controlUrl: string | undefined }, flags: MockFaultFlags): string[] {
+export function describeMockFaults(mock: { readonly faults: Pick<FaultEngine, 'list' | 'seed'> | undefined; readonly controlUrl: string | undefined }, flags: MockFaultFlags): string[] {
   const lines: string[] = [];
   if (mock.faults !== undefined && flags.faults !== undefined) {
     const count = mock.faults.list().length;

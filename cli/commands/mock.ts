@@ -5,6 +5,7 @@
 import { InvalidArgumentError as CommanderArgumentError, Option, type Command } from 'commander';
 import { port, positiveInteger } from '../options.js';
 import { addMockFaultFlags } from './mock-faults.js';
+import { addMockWorkersFlag } from './mock-workers.js';
 import type { KeySpec, MockFlags } from './mock-action.js';
 
 /** `KEYID:TEAMID:path` (the path may itself contain ':'). */
@@ -31,7 +32,7 @@ export function registerMock(program: Command): void {
     .option('--accept-all', 'benchmark profile: answer every /3/device/ request 200 without validation')
     .option('--credentials-dir <dir>', 'where to write the generated test credentials (default: a new temp dir)')
     .addOption(new Option('--impersonate', 'TLS with a certificate for api.push.apple.com, api.sandbox.push.apple.com and api.development.push.apple.com, signed by the CA in --credentials-dir (made once)').conflicts('h2c'));
-  addMockFaultFlags(apns).action(async (flags: MockFlags) => {
+  addMockWorkersFlag(addMockFaultFlags(apns)).action(async (flags: MockFlags) => {
     const { mockApnsAction } = await import('./mock-action.js');
     await mockApnsAction(flags);
   });

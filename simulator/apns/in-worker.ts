@@ -150,7 +150,8 @@ export async function startMockApnsInWorker(
   };
 }
 
-async function resolveFaults(faults: FaultsDocument | string | undefined): Promise<FaultsDocument | undefined> {
+/** A spec file read, or a spec checked: an InvalidConfigError lists every problem, before any worker starts. */
+export async function resolveFaults(faults: FaultsDocument | string | undefined): Promise<FaultsDocument | undefined> {
   if (typeof faults === 'string') return loadFaultsFile(faults);
   if (faults === undefined) return undefined;
   const problems = validateFaultsDocument(faults);

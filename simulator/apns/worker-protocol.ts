@@ -15,7 +15,7 @@ import type { MockApnsStats } from './stats.js';
  * Everything but functions: no clock, no latency sampler, no onPush handler, and faults as a spec
  * or a spec file (the engine is built inside the worker).
  */
-export type MockApnsWorkerOptions = Omit<MockApnsOptions, 'clock' | 'latency' | 'onPush' | 'faults'> & {
+export type MockApnsWorkerOptions = Omit<MockApnsOptions, 'clock' | 'latency' | 'onPush' | 'faults' | 'ledger'> & {
   readonly latency?: LatencySpec;
   readonly faults?: FaultsDocument | string;
 };

@@ -4,9 +4,9 @@
  * Registry per engine: several engines in one process do not share metrics.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { FaultEngine } from '../faults/engine.js';
+import type { ControlEngine } from './server.js';
 
-export function createFaultRegistry(engine: FaultEngine): Registry {
+export function createFaultRegistry(engine: ControlEngine): Registry {
   const registry = new Registry();
   const snapshot = () => engine.metrics.snapshot();
   // The streams gauge needs per-stream counting, which the engine does only when asked.

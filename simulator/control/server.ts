@@ -24,12 +24,26 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { InvalidArgumentError, assertInteger, isPushSimError } from '../../core/errors.js';
 import type { InvalidConfigError } from '../../core/errors.js';
-import type { FaultEngine } from '../faults/engine.js';
+import type { FaultEngine, FaultView } from '../faults/engine.js';
 import type { FaultSpec } from '../faults/spec.js';
 import { createFaultRegistry } from './prometheus.js';
 
+/**
+ * What the API drives: a FaultEngine, or one standing for several (the workers of one mock,
+ * simulator/cluster/), whose changes may finish asynchronously once every worker has them.
+ */
+export interface ControlEngine extends Pick<FaultEngine, 'list' | 'phase' | 'timeline' | 'startedAt' | 'ledger' | 'countStreams'> {
+  readonly metrics: Pick<FaultEngine['metrics'], 'snapshot'>;
+  add(spec: FaultSpec): FaultView | Promise<FaultView>;
+  replace(id: string, spec: FaultSpec): FaultView | Promise<FaultView>;
+  remove(id: string): boolean | Promise<boolean>;
+  reset(): void | Promise<void>;
+  /** Called before every request is answered, to bring what the API reads up to date. */
+  refresh?(): Promise<void>;
+}
+
 export interface ControlServerOptions {
-  readonly engine: FaultEngine;
+  readonly engine: ControlEngine;
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** @default 0 (a free port) */
@@ -71,6 +85,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
     return reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });
   });
   const registry = createFaultRegistry(engine);
+  const { refresh } = engine;
+  if (refresh !== undefined) app.addHook('preHandler', async () => refresh.call(engine));
 
   if (options.token !== undefined) {
     const expected = digest(`Bearer ${options.token}`);
@@ -87,9 +103,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
     if (found === undefined) void reply.code(404).send({ error: `no fault with id '${id}'` });
     return found;
   };
-  const guarded = (reply: FastifyReply, run: () => unknown, status = 200): unknown => {
+  const guarded = async (reply: FastifyReply, run: () => unknown, status = 200): Promise<unknown> => {
     try {
-      return reply.code(status).send(run());
+      return reply.code(status).send(await run());
     } catch (error) {
       if (isPushSimError(error) && error.code === 'PUSHSIM_ERR_INVALID_CONFIG') {
         return reply.code(400).send({ error: 'invalid fault', problems: (error as InvalidConfigError).problems });
@@ -124,14 +140,14 @@ export async function startControlServer(options: ControlServerOptions): Promise
     return changes === undefined ? reply : guarded(reply, () => engine.replace(request.params.id, { ...current.spec, ...changes } as FaultSpec));
   });
   app.delete<{ Params: { id: string } }>('/faults/:id', async (request, reply) =>
-    engine.remove(request.params.id) ? reply.code(204).send() : reply.code(404).send({ error: `no fault with id '${request.params.id}'` }),
+    (await engine.remove(request.params.id)) ? reply.code(204).send() : reply.code(404).send({ error: `no fault with id '${request.params.id}'` }),
   );
   app.delete('/faults', async (_request, reply) => {
-    for (const view of engine.list()) engine.remove(view.id);
+    for (const view of engine.list()) await engine.remove(view.id);
     return reply.code(204).send();
   });
   app.post('/reset', async (_request, reply) => {
-    engine.reset();
+    await engine.reset();
     return reply.code(204).send();
   });
   app.get('/timeline', async () => ({ startedAt: engine.startedAt, phase: engine.phase(), phases: engine.timeline.phases.map((p) => ({ ...p, endMs: Number.isFinite(p.endMs) ? p.endMs : null })) }));

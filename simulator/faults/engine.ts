@@ -54,6 +54,11 @@ export interface FaultEngineOptions {
    * measured run. @default false
    */
   readonly paused?: boolean;
+  /**
+   * Epoch ms the timeline starts at, instead of the clock's now: several engines (the workers of one
+   * mock, simulator/cluster/) share one timeline this way. @default clock.now()
+   */
+  readonly startedAt?: number;
 }
 
 /** A fault as listed by the engine and the control API. */
@@ -111,7 +116,7 @@ export class FaultEngine implements FaultHost {
     this.#phases = phaseMap(spec.phases);
     this.ledger = options.ledger ?? new DeliveryLedger({ clock, maxRecords: options.ledgerRecords ?? 0, ...(options.ledgerExpected !== undefined && { expected: options.ledgerExpected }) });
     this.ledger.setPhaseSource((at) => this.timeline.phaseAt(at - this.#startedAt));
-    this.#startedAt = clock.now();
+    this.#startedAt = options.startedAt ?? clock.now();
     const taken = new Set((spec.faults ?? []).flatMap((fault) => (fault.id === undefined ? [] : [fault.id])));
     this.#initial = (spec.faults ?? []).map((fault, index) => withId(fault, index, taken));
     if (options.paused !== true) for (const fault of this.#initial) this.#install(fault);
@@ -305,13 +310,16 @@ export class FaultEngine implements FaultHost {
     return true;
   }
 
-  /** Back to the spec the engine was built with (also ending `paused`): timeline restarts now, counters, attempts and ledger cleared. */
-  reset(): void {
+  /**
+   * Back to the spec the engine was built with (also ending `paused`): timeline restarts now (or at
+   * `startedAt`, epoch ms, to share one timeline between engines), counters, attempts and ledger cleared.
+   */
+  reset(startedAt?: number): void {
     for (const fault of [...this.#faults]) this.remove(fault.id);
     this.#attempts.clear();
     this.ledger.clear();
     this.metrics.clear();
-    this.#startedAt = this.#clock.now();
+    this.#startedAt = startedAt ?? this.#clock.now();
     for (const spec of this.#initial) this.#install(spec);
     this.tick();
   }

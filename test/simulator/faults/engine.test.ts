@@ -241,3 +241,21 @@ describe('live changes', () => {
     expect(e.decide(apns(1))).toBeUndefined();
   });
 });
+
+describe('a shared timeline', () => {
+  it('starts at the given epoch, and reset(startedAt) restarts it there: engines of one mock agree on the phase', () => {
+    const spec: FaultsDocument = { phases: [{ name: 'healthy', durationMs: 1_000 }, { name: 'down' }] };
+    const clock = fakeClock(10_000);
+    const shared = new FaultEngine({ spec, clock, tickMs: 0, startedAt: 9_500 });
+    engines.push(shared);
+    expect(shared.startedAt).toBe(9_500);
+    expect(shared.phase()).toBe('healthy');
+    clock.advance(500);
+    expect(shared.phase()).toBe('down');
+    shared.reset(10_400);
+    expect(shared.startedAt).toBe(10_400);
+    expect(shared.phase()).toBe('healthy');
+    shared.reset();
+    expect(shared.startedAt).toBe(10_500);
+  });
+});

@@ -1,0 +1,316 @@
+/**
+ * The mock APNs on several processes serving one port (node:cluster): the primary accepts every
+ * connection and hands it to the workers in turn (round-robin), each worker runs the whole mock on
+ * its own event loop, and the primary keeps what must be one for the whole mock:
+ *
+ *   primary ── the listening socket, round-robin ──► worker 1 … worker N (startMockApns each)
+ *      │  one timeline (epoch chosen here), fault changes repeated on every worker (control.ts)
+ *      │◄── ledger batches (compact identities) ── every worker: one ledger, duplicates across workers
+ *      └─ control API, /metrics, stats(): the workers' numbers added (asked for when read)
+ *
+ * Why node:cluster and not a primary handing accepted sockets to child processes by hand, or
+ * reusePort: reusePort needs Node ≥ 22.12 (the machines run 20); cluster's round-robin is that
+ * hand-off, already written and kept by Node (one accept() in the primary, the handle passed over
+ * IPC), and spreads connections evenly where the kernel's own balancing of a shared socket
+ * (SCHED_NONE) leaves one worker with most of them. Connections, not requests, are spread: a client
+ * with one connection is served by one worker.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { randomInt } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError, PushSimError, type ErrorCode } from '../../core/errors.js';
+import { generateApnsSigningKey, isPrivateKeyPem } from '../apns/credentials.js';
+import type { MockApnsOptions } from '../apns/options.js';
+import type { MockApnsStats } from '../apns/stats.js';
+import type { MockApnsWorkerInfo, MockApnsWorkerOptions } from '../apns/worker-protocol.js';
+import { startControlServer, type ControlServer } from '../control/server.js';
+import { FaultEngine } from '../faults/engine.js';
+import type { FaultView } from '../faults/engine.js';
+import { resolveFaults } from '../apns/in-worker.js';
+import { DeliveryLedger, type LedgerProvider, type LedgerSummary } from '../ledger/ledger.js';
+import { generateCertificateAuthority } from '../tls.js';
+import { clusterControlEngine, type ClusterControlEngine } from './control.js';
+import { mergeFaultMetrics, sumRecords } from './merge.js';
+import type { ClusterError, FaultChange, FromClusterWorker, LedgerBatch, ToClusterWorker, WorkerSnapshot } from './protocol.js';
+
+import { maxMockWorkers } from './limits.js';
+
+export { maxMockWorkers } from './limits.js';
+/** The workers' own close grace is 5 s; past this a worker is killed. */
+const closeTimeoutMs = 10_000;
+
+export interface MockClusterRuntime {
+  /** Worker script; default the compiled `worker.js` beside this module. Tests point it at a TS-loading shim. */
+  readonly workerUrl?: URL;
+}
+
+/** A mock APNs on `workers` processes: MockApns's plain data, its state by asking every worker. */
+export interface MockApnsCluster extends MockApnsWorkerInfo {
+  readonly impersonated: readonly string[];
+  readonly workers: number;
+  /** The faults and timeline of the whole mock (what the control API drives); undefined without faults or control. */
+  readonly faults: ClusterControlEngine | undefined;
+  /** The whole mock's ledger, in this process; up to date after stats(), ledgerSummary() or close(). */
+  readonly ledger: DeliveryLedger;
+  /** Every worker's counters added (connections: open on all workers); after close(), the final ones. */
+  stats(): Promise<MockApnsStats>;
+  /** Each worker's own counters, in worker order (how the connections were spread). */
+  workerStats(): Promise<MockApnsStats[]>;
+  /** The ledger's summary once every worker has sent what it batched. */
+  ledgerSummary(): Promise<LedgerSummary>;
+  /** The faults with injections counted over every worker ([] without faults). */
+  faultList(): Promise<readonly FaultView[]>;
+  /** Like MockApns.faults.reset() (or ledger.clear() without faults), on every worker, one new timeline. */
+  resetFaults(): Promise<void>;
+  /** Rejects when a worker dies on its own (a crash): the mock is then closed and this says which and how. */
+  readonly crashed: Promise<never>;
+  /** GOAWAY {"reason":"Shutdown"} on every worker's connections, streams finish (at most 5 s), workers exit. */
+  close(): Promise<void>;
+}
+
+/** Checks the number of workers a caller asked for (InvalidArgumentError naming the limits). */
+export function checkMockWorkers(workers: unknown): number {
+  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > maxMockWorkers) {
+    throw new InvalidArgumentError(`workers must be a whole number from 1 to ${maxMockWorkers}, got ${String(workers)}`);
+  }
+  return workers;
+}
+
+interface Channel {
+  readonly worker: Worker;
+  readonly index: number;
+  last: WorkerSnapshot | undefined;
+}
+
+export async function startMockApnsCluster(options: MockApnsWorkerOptions, workers: number, runtime: MockClusterRuntime = {}): Promise<MockApnsCluster> {
+  checkMockWorkers(workers);
+  const workerUrl = runtime.workerUrl ?? new URL('./worker.js', import.meta.url);
+  if (workerUrl.protocol !== 'file:' || !existsSync(fileURLToPath(workerUrl))) {
+    throw new InvalidArgumentError(`worker script ${workerUrl.href} does not exist (running from .ts sources?); build with \`npm run build\``);
+  }
+  const shared = await sharedOptions(options);
+  // What the primary keeps for the whole mock: the fault spec and seed, the ledger (its size), the control API.
+  const { faults: faultsOption, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused, ...mockOptions } = shared as MockApnsWorkerOptions;
+  const spec = await resolveFaults(faultsOption);
+  const hasEngine = spec !== undefined || control !== undefined;
+  const startedAt = Date.now();
+  const primaryEngine = hasEngine
+    ? new FaultEngine({
+        startedAt,
+        ledgerRecords: ledgerRecords ?? 0,
+        ...(ledgerExpected !== undefined && { ledgerExpected }),
+        ...(spec !== undefined && { spec }),
+        ...(faultSeed !== undefined && { seed: faultSeed }),
+        ...(typeof faultsOption === 'string' && { source: faultsOption }),
+        ...(faultsPaused === true && { paused: true }),
+      })
+    : undefined;
+  const ledger = primaryEngine?.ledger ?? new DeliveryLedger({ maxRecords: ledgerRecords ?? 0, ...(ledgerExpected !== undefined && { expected: ledgerExpected }) });
+  let generation = 0;
+
+  cluster.setupPrimary({ exec: fileURLToPath(workerUrl), serialization: 'advanced' });
+  const channels: Channel[] = [];
+  const pending = new Map<number, { resolve: (message: FromClusterWorker) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  let closing: Promise<void> | undefined;
+  let failure: Error | undefined;
+  let startFailed = false;
+  let rejectCrashed: (error: Error) => void = () => {};
+  const crashed = new Promise<never>((_resolve, reject) => (rejectCrashed = reject));
+  crashed.catch(() => {}); // read by whoever serves; never an unhandled rejection
+
+  const record = (batch: LedgerBatch): void => {
+    if (batch.generation !== generation) return;
+    for (let i = 0; i < batch.at.length; i++) {
+      const id = batch.ids[i];
+      ledger.record({ provider: batch.providers[i] as LedgerProvider, token: batch.tokens[i] as string, notificationId: id, at: batch.at[i] as number });
+    }
+    const { plain } = batch;
+    for (let i = 0; i < plain.at.length; i++) {
+      const input = { provider: plain.providers[i] as LedgerProvider, token: '', at: plain.at[i] as number };
+      for (let n = plain.counts[i] as number; n > 0; n--) ledger.record(input);
+    }
+  };
+
+  const ready: Promise<FromClusterWorker & { type: 'ready' }>[] = [];
+  for (let index = 0; index < workers; index++) {
+    const worker = cluster.fork({ PUSHSIM_MOCK_WORKER: String(index + 1) });
+    const channel: Channel = { worker, index, last: undefined };
+    const start: ToClusterWorker = { type: 'start', provider: 'apns', options: mockOptions, index, count: workers, engine: hasEngine ? { spec, seed: faultSeed, paused: faultsPaused === true, startedAt } : undefined };
+    channels.push(channel);
+    ready.push(
+      new Promise((resolve, reject) => {
+        worker.on('message', (message: FromClusterWorker) => {
+          if (message.type === 'ledger') record(message);
+          else if (message.type === 'hello') worker.send(start);
+          else if (message.type === 'ready') resolve(message);
+          else if (message.type === 'failed') {
+            // The worker exits after saying why: the start fails with its reason, not as a crash.
+            startFailed = true;
+            reject(revive(message.error));
+          }
+          else if (message.type === 'closed') channel.last = message;
+          else {
+            const waiting = pending.get(message.id);
+            pending.delete(message.id);
+            waiting?.resolve(message);
+          }
+        });
+        worker.once('exit', (code, signal) => {
+          const error = new PushSimError('PUSHSIM_ERR_CLOSED', `mock worker ${index + 1} of ${workers} (pid ${worker.process.pid}) exited ${signal === null ? `with code ${code}` : `on ${signal}`}${closing === undefined ? ' unexpectedly; the mock was closed' : ''}`);
+          reject(error);
+          if (closing !== undefined || failure !== undefined || startFailed) return;
+          failure = error;
+          for (const waiting of pending.values()) waiting.reject(error);
+          pending.clear();
+          rejectCrashed(error);
+          void close();
+        });
+      }),
+    );
+  }
+
+  const live = (): Channel[] => channels.filter((c) => !c.worker.isDead());
+  const ask = (channel: Channel, message: ToClusterWorker & { id: number }): Promise<FromClusterWorker> =>
+    new Promise((resolve, reject) => {
+      if (failure !== undefined) return reject(failure);
+      pending.set(message.id, { resolve, reject });
+      channel.worker.send(message);
+    });
+  const gather = async (): Promise<void> => {
+    if (closing !== undefined) return;
+    await Promise.all(
+      live().map(async (channel) => {
+        const answer = await ask(channel, { type: 'gather', id: nextId++ });
+        if (answer.type === 'gathered') channel.last = answer;
+      }),
+    );
+  };
+  const change = async (what: FaultChange): Promise<void> => {
+    if (what.op === 'reset') generation = what.generation;
+    const answers = await Promise.all(live().map((channel) => ask(channel, { type: 'fault', id: nextId++, change: what })));
+    const failed = answers.find((answer) => answer.type === 'fault-done' && answer.error !== undefined);
+    if (failed?.type === 'fault-done' && failed.error !== undefined) throw revive(failed.error);
+  };
+  const snapshots = (): WorkerSnapshot[] => channels.flatMap((c) => (c.last === undefined ? [] : [c.last]));
+  const engine = primaryEngine === undefined
+    ? undefined
+    : clusterControlEngine(primaryEngine, {
+        refresh: gather,
+        change,
+        nextGeneration: () => generation + 1,
+        countStreams: () => {
+          for (const channel of live()) channel.worker.send({ type: 'count-streams' } satisfies ToClusterWorker);
+        },
+        metrics: () => mergeFaultMetrics(snapshots().flatMap((s) => (s.metrics === undefined ? [] : [s.metrics]))),
+        injected: (id) => snapshots().reduce((sum, s) => sum + (s.faults.find((f) => f.id === id)?.injected ?? 0), 0),
+      });
+  let controlServer: ControlServer | undefined;
+
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await Promise.all(channels.map((channel) => closeWorker(channel.worker)));
+      await controlServer?.close();
+      primaryEngine?.close();
+    })());
+
+  let started: FromClusterWorker & { type: 'ready' };
+  try {
+    [started] = (await Promise.all(ready)) as [FromClusterWorker & { type: 'ready' }];
+    if (engine !== undefined && control !== undefined) {
+      controlServer = await startControlServer({ engine, ...control });
+    }
+  } catch (error) {
+    closing ??= Promise.all(channels.map((channel) => closeWorker(channel.worker))).then(() => primaryEngine?.close());
+    await closing;
+    // The first problem: a worker's own start error (port in use…) rather than its exit after it.
+    throw error;
+  }
+  const { info } = started;
+  return {
+    ...info,
+    controlUrl: controlServer?.url,
+    workers,
+    faults: engine,
+    ledger,
+    crashed,
+    async stats() {
+      await gather();
+      return sumRecords(snapshots().map((s) => s.stats)) as unknown as MockApnsStats;
+    },
+    async workerStats() {
+      await gather();
+      return snapshots().map((s) => s.stats as unknown as MockApnsStats);
+    },
+    async ledgerSummary() {
+      await gather();
+      return ledger.summary();
+    },
+    async faultList() {
+      await gather();
+      return engine?.list() ?? [];
+    },
+    async resetFaults() {
+      if (engine !== undefined) await engine.reset();
+      else {
+        const done = change({ op: 'reset', startedAt: Date.now(), generation: generation + 1 });
+        ledger.clear();
+        await done;
+      }
+    },
+    close,
+  };
+}
+
+/** Asks a worker to close gracefully; kills it when it has not exited after the grace. */
+function closeWorker(worker: Worker): Promise<void> {
+  if (worker.isDead()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => worker.process.kill('SIGKILL'), closeTimeoutMs);
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    try {
+      worker.send({ type: 'close' } satisfies ToClusterWorker);
+    } catch {
+      worker.process.kill('SIGKILL');
+    }
+  });
+}
+
+/**
+ * What every worker must share, made once here: the provider-token signing key, the CA that signs
+ * each worker's certificates, the latency seed. Options that cannot cross a process are refused.
+ */
+async function sharedOptions(options: MockApnsWorkerOptions): Promise<MockApnsWorkerOptions> {
+  const given = options as MockApnsOptions;
+  if (given.clock !== undefined || typeof given.latency === 'function' || given.onPush !== undefined || given.ledger !== undefined) {
+    throw new InvalidArgumentError('clock, onPush, ledger and a latency function cannot cross into worker processes (functions and objects with state do not serialise); use a LatencySpec and config.script, or one worker');
+  }
+  if ((given.faults as unknown) instanceof FaultEngine) throw new InvalidArgumentError('a FaultEngine cannot cross into worker processes; give faults as a spec (or a spec file path): every worker builds its engine');
+  if (options.mtls === 'apple') throw new InvalidArgumentError("mtls: 'apple' makes its CA in each worker; with workers give mtls: { ca: { cert, key } } instead");
+  const ownCertificate = typeof options.tls === 'object' && options.tls !== null;
+  if (options.mtls === true && ownCertificate) throw new InvalidArgumentError('mtls: true with tls: { cert, key } makes a client CA in each worker; with workers give mtls: { ca: { cert, key } } instead');
+  const keys = options.keys ?? [];
+  const generateTls = !ownCertificate && options.ca === undefined && (options.tls === true || options.mtls === true || (options.impersonate !== undefined && options.impersonate !== false));
+  return {
+    ...options,
+    ...(!keys.some((key) => typeof key?.key === 'string' && isPrivateKeyPem(key.key)) && { keys: [...keys, toTrustedKey(generateApnsSigningKey())] }),
+    ...(generateTls && { ca: await generateCertificateAuthority({ commonName: 'pushsim mock APNs CA' }) }),
+    seed: options.seed ?? randomInt(0, 2 ** 31 - 1),
+  };
+}
+
+function toTrustedKey(key: ReturnType<typeof generateApnsSigningKey>): { keyId: string; teamId: string; key: string } {
+  return { keyId: key.keyId, teamId: key.teamId, key: key.privateKey };
+}
+
+/** A worker's error as the caller would have seen it in one process: pushsim's codes kept, system errors' code too (EADDRINUSE → exit 2). */
+function revive(error: ClusterError): Error {
+  if (error.code === 'PUSHSIM_ERR_INVALID_ARGUMENT') return new InvalidArgumentError(error.message);
+  if (error.code?.startsWith('PUSHSIM_ERR_')) return new PushSimError(error.code as ErrorCode, error.message);
+  const { name, message, ...system } = error;
+  return Object.assign(new Error(message), { name }, system);
+}
