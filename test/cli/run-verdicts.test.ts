@@ -106,8 +106,9 @@ describe('pushsim run: an unreachable or refusing target fails fast, cause first
     expect(ran.code, ran.stderr).toBe(4);
     const result = await readResult(join(dir, 'result.json'));
     expect(result.unreachable?.cause).toMatch(cause);
-    // Stopped within its first notifications, not after its planned 200 s; no figure pretends otherwise.
-    expect(result.counts.scheduled).toBeLessThan(500);
+    // Stopped within its first seconds (at most 10 s of its 500/s on a loaded machine), not after its
+    // planned 200 s; no figure pretends otherwise.
+    expect(result.counts.scheduled).toBeLessThan(5_000);
     expect(result.counts.accepted).toBe(0);
     expect(result.byReason['apns:PUSHSIM_ERR_CIRCUIT_OPEN']).toBeUndefined();
     expect(ran.stdout.split('\n')[1]).toMatch(/^✗ TARGET UNREACHABLE: /);
