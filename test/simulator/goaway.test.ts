@@ -47,8 +47,11 @@ describe('the mock APNs sends one GOAWAY', () => {
     const apns = await startMockApns({ latency: { kind: 'fixed', ms: 200 }, initialStreams: 10 });
     cleanups.push(() => apns.close());
     const { watch, client } = await relayTo(apns.url);
-    const headers = async (n: number) => ({ ':path': `/3/device/${deviceToken(n)}`, 'apns-topic': 'com.example.app', authorization: `bearer ${await signProviderToken(apns.credentials)}` });
-    const answers = [send(client, await headers(1), '{"aps":{}}'), send(client, await headers(2), '{"aps":{}}')];
+    // One provider token for both: two signed a second apart differ (iat), and a new token on the same
+    // connection so soon is 429 TooManyProviderTokenUpdates — the flake this test had on slow machines.
+    const authorization = `bearer ${await signProviderToken(apns.credentials)}`;
+    const headers = (n: number) => ({ ':path': `/3/device/${deviceToken(n)}`, 'apns-topic': 'com.example.app', authorization });
+    const answers = [send(client, headers(1), '{"aps":{}}'), send(client, headers(2), '{"aps":{}}')];
     await eventually(() => apns.stats().requests === 2, 'both requests at the mock');
     await apns.close();
     expect(await Promise.all(answers)).toEqual([200, 200]);
