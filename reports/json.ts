@@ -48,15 +48,16 @@ export const TUNE_HTML_FILE = 'tune.html';
 export async function writeTuneHtml(report: TuneReport, dir = 'pushsim-tune'): Promise<string> {
   // Imported here: the page brings uPlot's bundle, which the JSON file does not need.
   const { formatTuneHtml } = await import('./tune-html.js');
-  const file = resolve(dir, TUNE_HTML_FILE);
-  await mkdir(dirname(file), { recursive: true });
-  await writeFileAtomically(file, formatTuneHtml(report));
-  return file;
+  return writeTextAtomically(resolve(dir, TUNE_HTML_FILE), formatTuneHtml(report));
 }
 
-async function writeJsonAtomically(file: string, value: unknown): Promise<string> {
+function writeJsonAtomically(file: string, value: unknown): Promise<string> {
+  return writeTextAtomically(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+async function writeTextAtomically(file: string, text: string): Promise<string> {
   await mkdir(dirname(file), { recursive: true });
-  await writeFileAtomically(file, `${JSON.stringify(value, null, 2)}\n`);
+  await writeFileAtomically(file, text);
   return file;
 }
 

@@ -305,8 +305,9 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
   async #drive(lanes: Lanes, recipientOf: (index: number) => Recipient, collector: ResultCollector, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void, tick: TickStats): Promise<Driven> {
     const { config } = this;
     const part = this.#options.shard;
+    const lastPlanned = lastPlannedMs(config.load);
     const glance = {
-      plannedMs: Number.isFinite(lastPlannedMs(config.load)) ? lastPlannedMs(config.load) : null,
+      plannedMs: Number.isFinite(lastPlanned) ? lastPlanned : null,
       targetRate: part === undefined ? plannedRate(config.load) : shardPlannedRate(config.load, part),
     };
     const start = performance.now();
@@ -380,8 +381,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     };
 
     try {
-      const shard = this.#options.shard;
-      await (shard === undefined ? createExecutor(config.load) : createShardExecutor(config.load, shard)).run(fire, signal);
+      await (part === undefined ? createExecutor(config.load) : createShardExecutor(config.load, part)).run(fire, signal);
       const settled = Promise.all(inFlight);
       // Unreachable: nothing to wait for. Interrupted: a short grace. Otherwise the scenario's.
       const graceMs = unreachable.aborted ? 0 : signal.aborted ? Math.min(config.gracefulStopMs, interruptedStopMs) : config.gracefulStopMs;

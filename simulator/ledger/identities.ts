@@ -173,10 +173,10 @@ export class IdentityWindow {
   clear(now: number): void {
     this.#earlyRotations = 0;
     if (this.#presizedSlots > 0) {
-      const current = this.#current.slots === this.#presizedSlots ? this.#current : this.#older?.slots === this.#presizedSlots ? this.#older : undefined;
-      const spare = [this.#spare, this.#older, this.#current].find((t) => t !== undefined && t !== current && t.slots === this.#presizedSlots);
-      this.#current = (current ?? this.#table(this.#presizedSlots, now)).reset(now);
-      this.#spare = spare?.reset(now) ?? this.#table(this.#presizedSlots, now).reset(now);
+      // Two tables of the announced size, reused from those held when they have it.
+      const [first, second] = [this.#current, this.#older, this.#spare].filter((t): t is IdentityTable => t !== undefined && t.slots === this.#presizedSlots);
+      this.#current = (first ?? this.#table(this.#presizedSlots, now)).reset(now);
+      this.#spare = (second ?? this.#table(this.#presizedSlots, now)).reset(now);
       this.#older = undefined;
       return;
     }

@@ -4,20 +4,12 @@ import { initHistograms } from '../../reports/histogram.js';
 import { mergeResults } from '../../reports/merge.js';
 import { checkInvariant } from '../../reports/result.js';
 import type { Result } from '../../reports/result.js';
-import { mixedScenario } from '../../scenarios/builtin/mixed.js';
-import type { ScenarioConfig } from '../../scenarios/config.js';
+import { smallMixedScenario } from './fixtures/small-mixed.js';
 import { ScenarioRun } from '../../scenarios/runner.js';
 import type { RunWaiting } from '../../scenarios/runner.js';
 import { scenarioDigest } from '../../scenarios/shard.js';
 
-/** Three providers in-process, a third of the tokens dead, so which recipient each notification reaches shows in the counts. */
-const small: ScenarioConfig = {
-  ...mixedScenario,
-  target: { kind: 'mock', provider: ['apns', 'fcm', 'webpush'], tls: false, worker: false, latency: { kind: 'fixed', ms: 1 } },
-  load: { executor: 'constant-arrival-rate', rate: 3000, count: 600 },
-  tokens: { count: 90, unregisteredRatio: 0.3, seed: 11 },
-  warmup: 0,
-};
+const small = smallMixedScenario;
 
 /** What must not depend on how the run was split: counts, reasons, and the APNs and FCM tokens to prune (Web Push endpoints are each mock's own). */
 function outcomes(result: Result): unknown {

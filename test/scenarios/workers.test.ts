@@ -4,7 +4,7 @@ import { initHistograms } from '../../reports/histogram.js';
 import { checkInvariant } from '../../reports/result.js';
 import type { Result } from '../../reports/result.js';
 import { defaultScenario } from '../../scenarios/builtin/default.js';
-import { mixedScenario } from '../../scenarios/builtin/mixed.js';
+import { smallMixedScenario } from './fixtures/small-mixed.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
 import type { RunProgress } from '../../scenarios/run-events.js';
 import { ScenarioRun } from '../../scenarios/runner.js';
@@ -14,14 +14,8 @@ import type { Emit } from '../../scenarios/workers.js';
 /** The real sender worker, its .ts sources loaded by a shim (the compiled script exists only in dist/). */
 const tsWorker = new URL('./fixtures/ts-workers-thread.mjs', import.meta.url);
 
-/** Three providers in-process (in the test's thread), a third of the tokens dead, so which recipient each notification reaches shows in the counts. */
-const small: ScenarioConfig = {
-  ...mixedScenario,
-  target: { kind: 'mock', provider: ['apns', 'fcm', 'webpush'], tls: false, worker: false, latency: { kind: 'fixed', ms: 1 } },
-  load: { executor: 'constant-arrival-rate', rate: 3000, count: 600 },
-  tokens: { count: 90, unregisteredRatio: 0.3, seed: 11 },
-  warmup: 5,
-};
+/** The mocks in the test's thread; each worker warms up on its own. */
+const small: ScenarioConfig = { ...smallMixedScenario, warmup: 5 };
 
 /** What must not depend on how the run was split: counts, reasons, the APNs and FCM dead tokens (Web Push endpoints are each mock's own), the mocks' deliveries. */
 function outcomes(result: Result): unknown {
