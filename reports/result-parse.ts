@@ -109,6 +109,7 @@ const resultSchema = z.object({
         senderGcMs: z.optional(millis),
         mockDelayMs: z.optional(millis),
         mockGcMs: z.optional(millis),
+        hdr: z.optional(z.string().check(z.minLength(1))),
       }),
     ),
   ),
@@ -194,32 +195,34 @@ export function parseResult(json: unknown, source = 'result.json', options: Pars
 }
 
 /**
- * Each latency entry's histogram must decode and hold `count` values; the problems, with their paths.
- * Reads the document as given (it may have failed the schema elsewhere): entries without a string
- * `hdr` and a number `count` are the schema's to report.
+ * Each latency entry's histogram must decode and hold `count` values, and each second's (a shard's
+ * timeline) at most its `accepted` (an answer for a second already closed is counted, not recorded);
+ * the problems, with their paths. Reads the document as given (it may have failed the schema
+ * elsewhere): entries without a string `hdr` and a number count are the schema's to report.
  */
 function histogramProblems(document: unknown): string[] {
-  const at = (value: unknown, key: string): unknown => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined);
+  const at = (value: unknown, key: string | number): unknown => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined);
   const latency = at(document, 'latencyMs');
-  const entries: [string, unknown][] = [
-    ...outcomeStatuses.map((status): [string, unknown] => [`latencyMs.${status}`, at(latency, status)]),
-    ...(['attemptLatencyMs', 'sendLagMs', 'queueWaitMs', 'wireLatencyMs'] as const).map((key): [string, unknown] => [key, at(document, key)]),
+  const timeline = at(document, 'timeline');
+  const entries: { path: string; entry: unknown; count: string; exact: boolean }[] = [
+    ...outcomeStatuses.map((status) => ({ path: `latencyMs.${status}`, entry: at(latency, status), count: 'count', exact: true })),
+    ...(['attemptLatencyMs', 'sendLagMs', 'queueWaitMs', 'wireLatencyMs'] as const).map((key) => ({ path: key, entry: at(document, key), count: 'count', exact: true })),
+    ...(Array.isArray(timeline) ? timeline.map((second: unknown, i) => ({ path: `timeline[${i}]`, entry: second, count: 'accepted', exact: false })) : []),
   ];
   const problems: string[] = [];
-  for (const [path, candidate] of entries) {
-    const hdr = at(candidate, 'hdr');
-    const count = at(candidate, 'count');
+  for (const { path, entry, count: countKey, exact } of entries) {
+    const hdr = at(entry, 'hdr');
+    const count = at(entry, countKey);
     if (typeof hdr !== 'string' || hdr === '' || typeof count !== 'number') continue;
-    const entry = { hdr, count };
     let histogram: LatencyHistogram;
     try {
-      histogram = decodeHistogram(entry.hdr);
+      histogram = decodeHistogram(hdr);
     } catch {
       problems.push(`${path}.hdr: is not a compressed base64 HDR histogram`);
       continue;
     }
     try {
-      if (histogram.count !== entry.count) problems.push(`${path}.hdr: holds ${histogram.count} values but count is ${entry.count}`);
+      if (exact ? histogram.count !== count : histogram.count > count) problems.push(`${path}.hdr: holds ${histogram.count} values but ${countKey} is ${count}`);
     } finally {
       histogram.destroy();
     }
