@@ -138,7 +138,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     }
     await initHistograms();
     const target = this.#attachment?.target ?? (await openTarget(config));
-    const collector = new ResultCollector();
+    // A shard (or a worker thread's part) keeps each second's histogram: the merge's percentiles per second are then exact.
+    const collector = new ResultCollector({ timeline: { histograms: this.#options.shard !== undefined } });
     // Set against the mocks' ledgers: delivered but not acknowledged (reports/delivery.ts).
     const acknowledged = new AcknowledgementCounter();
     // The run's own two subscribers to every outcome, called directly: an 'outcome' event is emitted
@@ -380,7 +381,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
           if (outcome.status === 'accepted') tick.onAccepted(now - plannedAt);
           const sentAt = context.sentAt;
           const sent = sentAt === undefined ? undefined : { atMs: sentAt - start, lagMs: sentAt - plannedAt };
-          if (sent !== undefined && (tickLag === null || sent.lagMs > tickLag)) tickLag = sent.lagMs;
+          if (sent !== undefined) tickLag = Math.max(tickLag ?? 0, sent.lagMs);
           // Open model: latency runs from the planned send time, so queueing behind a slow provider shows.
           const latencyMs = now - plannedAt;
           record(outcome, latencyMs, now - start, sent);
