@@ -7,9 +7,33 @@ import type { FaultView } from '../faults/engine.js';
 import type { FaultMetricsSnapshot } from '../faults/metrics.js';
 import type { FaultSpec, FaultsDocument } from '../faults/spec.js';
 import type { MockApnsWorkerInfo, MockApnsWorkerOptions, SerializedError } from '../apns/worker-protocol.js';
+import type { MockFcmOptions } from '../fcm/options.js';
+import type { MockFcm } from '../fcm/server.js';
+import type { MockWebPushOptions } from '../webpush/options.js';
+import type { MockWebPush } from '../webpush/server.js';
+import type { PushSubscriptionJson } from '../webpush/subscriptions.js';
+
+/** A mock's options as they cross into a worker: no clock, no ledger, faults as a spec or a spec file. */
+type Crossing<T> = Omit<T, 'clock' | 'faults' | 'ledger'> & { readonly faults?: FaultsDocument | string };
+export type MockFcmWorkerOptions = Crossing<MockFcmOptions>;
+export type MockWebPushWorkerOptions = Crossing<MockWebPushOptions>;
+
+/** Each provider's options as they cross into a worker. */
+export interface ClusterOptions {
+  readonly apns: MockApnsWorkerOptions;
+  readonly fcm: MockFcmWorkerOptions;
+  readonly webpush: MockWebPushWorkerOptions;
+}
+
+/** What a started worker tells the primary about its mock: the plain-data fields (the same on every worker). */
+export interface ClusterInfo {
+  readonly apns: MockApnsWorkerInfo & { readonly impersonated: readonly string[] };
+  readonly fcm: Pick<MockFcm, 'url' | 'ca' | 'impersonated' | 'projectId' | 'serviceAccount'>;
+  readonly webpush: Pick<MockWebPush, 'url' | 'ca' | 'impersonated' | 'endpointOrigin' | 'vapid'> & { readonly subscriptions: readonly PushSubscriptionJson[] };
+}
 
 /** The providers whose mock runs on several workers. */
-export type ClusterProvider = 'apns';
+export type ClusterProvider = keyof ClusterOptions;
 
 /** The fault engine every worker builds, on the timeline the primary chose. */
 export interface WorkerEngineSpec {
@@ -24,7 +48,7 @@ export type ToClusterWorker =
   | {
       readonly type: 'start';
       readonly provider: ClusterProvider;
-      readonly options: MockApnsWorkerOptions;
+      readonly options: ClusterOptions[ClusterProvider];
       /** This worker's place among `count`: its share of count-based faults (shares.ts). */
       readonly index: number;
       readonly count: number;
@@ -70,7 +94,7 @@ export interface WorkerSnapshot {
 export type FromClusterWorker =
   /** The worker's module has loaded and listens for 'start' (a message sent earlier would be lost). */
   | { readonly type: 'hello' }
-  | { readonly type: 'ready'; readonly info: MockApnsWorkerInfo & { readonly impersonated: readonly string[] } }
+  | { readonly type: 'ready'; readonly info: ClusterInfo[ClusterProvider] }
   | { readonly type: 'failed'; readonly error: ClusterError }
   | LedgerBatch
   | ({ readonly type: 'gathered'; readonly id: number } & WorkerSnapshot)
