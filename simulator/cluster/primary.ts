@@ -31,7 +31,8 @@ import { DeliveryLedger, type LedgerProvider, type LedgerSummary } from '../ledg
 import type { MockWebPushStats } from '../webpush/routes.js';
 import { clusterControlEngine, type ClusterControlEngine } from './control.js';
 import { mergeFaultMetrics, sumRecords } from './merge.js';
-import type { ClusterError, ClusterInfo, ClusterOptions, ClusterProvider, FaultChange, FromClusterWorker, LedgerBatch, MockFcmWorkerOptions, MockWebPushWorkerOptions, ToClusterWorker, WorkerSnapshot } from './protocol.js';
+import { liveState, type LiveState } from './live-state.js';
+import type { ClusterError, ClusterInfo, ClusterOptions, ClusterProvider, FaultChange, FromClusterWorker, LedgerBatch, MockFcmWorkerOptions, MockWebPushWorkerOptions, StateChange, ToClusterWorker, WorkerSnapshot } from './protocol.js';
 import { sharedOptions } from './shared-options.js';
 
 import { maxMockWorkers } from './limits.js';
@@ -71,16 +72,16 @@ export interface MockClusterState<Stats> {
   resetFaults(): Promise<void>;
   /** Rejects when a worker dies on its own (a crash): the mock is then closed and this says which and how. */
   readonly crashed: Promise<never>;
-  /** GOAWAY {"reason":"Shutdown"} on every worker's connections, streams finish (at most 5 s), workers exit. */
+  /** GOAWAY (APNs: {"reason":"Shutdown"}) on every worker's connections, streams finish (at most 5 s), workers exit. */
   close(): Promise<void>;
 }
 
 /** The mock APNs on several processes (startMockApns's options that can cross a process). */
 export type MockApnsCluster = MockCluster<ClusterInfo['apns'], MockApnsStats>;
 /** The mock FCM on several processes: one service account and one access-token key for all; `serviceAccount.token_uri` is the mock's. */
-export type MockFcmCluster = MockCluster<ClusterInfo['fcm'], MockFcmStats>;
+export type MockFcmCluster = MockCluster<ClusterInfo['fcm'] & LiveState['fcm'], MockFcmStats>;
 /** The mock Web Push service on several processes: one VAPID key pair, the same subscriptions on every worker. */
-export type MockWebPushCluster = MockCluster<ClusterInfo['webpush'], MockWebPushStats>;
+export type MockWebPushCluster = MockCluster<Omit<ClusterInfo['webpush'], 'subscriptions'> & LiveState['webpush'], MockWebPushStats>;
 
 export function startMockApnsCluster(options: MockApnsWorkerOptions, workers: number, runtime: MockClusterRuntime = {}): Promise<MockApnsCluster> {
   return startMockCluster('apns', options, workers, runtime) as Promise<MockApnsCluster>;
@@ -109,7 +110,7 @@ interface Channel {
 }
 
 /** The mock of `provider` on `workers` processes; the typed entries above are what callers use. */
-export async function startMockCluster<P extends ClusterProvider>(provider: P, options: ClusterOptions[P], workers: number, runtime: MockClusterRuntime = {}): Promise<MockCluster<ClusterInfo[P], unknown>> {
+export async function startMockCluster<P extends ClusterProvider>(provider: P, options: ClusterOptions[P], workers: number, runtime: MockClusterRuntime = {}): Promise<MockCluster<ClusterInfo[P] & LiveState[P], unknown>> {
   checkMockWorkers(workers);
   const workerUrl = runtime.workerUrl ?? new URL('./worker.js', import.meta.url);
   if (workerUrl.protocol !== 'file:' || !existsSync(fileURLToPath(workerUrl))) {
@@ -219,6 +220,13 @@ export async function startMockCluster<P extends ClusterProvider>(provider: P, o
     const failed = answers.find((answer) => answer.type === 'fault-done' && answer.error !== undefined);
     if (failed?.type === 'fault-done' && failed.error !== undefined) throw revive(failed.error);
   };
+  const changeState = async (what: StateChange): Promise<unknown> => {
+    const answers = await Promise.all(live().map((channel) => ask(channel, { type: 'state', id: nextId++, change: what })));
+    const failed = answers.find((answer) => answer.type === 'state-done' && answer.error !== undefined);
+    if (failed?.type === 'state-done' && failed.error !== undefined) throw revive(failed.error);
+    const [first] = answers;
+    return first?.type === 'state-done' ? first.result : undefined;
+  };
   const snapshots = (): WorkerSnapshot[] => channels.flatMap((c) => (c.last === undefined ? [] : [c.last]));
   const engine = primaryEngine === undefined
     ? undefined
@@ -256,6 +264,7 @@ export async function startMockCluster<P extends ClusterProvider>(provider: P, o
   const info = started.info as ClusterInfo[P];
   return {
     ...info,
+    ...liveState(provider, info, changeState),
     controlUrl: controlServer?.url,
     workers,
     faults: engine,

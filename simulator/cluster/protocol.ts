@@ -58,6 +58,8 @@ export type ToClusterWorker =
   | { readonly type: 'gather'; readonly id: number }
   | { readonly type: 'fault'; readonly id: number; readonly change: FaultChange }
   | { readonly type: 'count-streams' }
+  /** Change the mock's own live state (tokens, subscriptions) the same way on every worker; answered with 'state-done'. */
+  | { readonly type: 'state'; readonly id: number; readonly change: StateChange }
   /** Close gracefully (GOAWAY to every connection), flush, answer 'closed', exit. */
   | { readonly type: 'close' };
 
@@ -68,6 +70,17 @@ export type FaultChange =
   | { readonly op: 'remove'; readonly faultId: string }
   /** Timeline restarts at `startedAt`; ledger batches of earlier generations are dropped. */
   | { readonly op: 'reset'; readonly startedAt: number; readonly generation: number };
+
+/**
+ * A change of a mock's live state made on every worker in turn, so that every worker answers alike:
+ * FCM's token registry, Web Push's subscriptions (each worker derives the next one from the shared
+ * secret, so all create the same).
+ */
+export type StateChange =
+  | { readonly op: 'fcm-unregister' | 'fcm-reregister'; readonly token: string }
+  | { readonly op: 'fcm-assign'; readonly token: string; readonly projectId: string }
+  | { readonly op: 'webpush-create'; readonly applicationServerKey?: string | null }
+  | { readonly op: 'webpush-expire'; readonly endpoint: string };
 
 /**
  * Accepted notifications since the last batch, one entry per delivery in each list: provider, token,
@@ -99,6 +112,8 @@ export type FromClusterWorker =
   | LedgerBatch
   | ({ readonly type: 'gathered'; readonly id: number } & WorkerSnapshot)
   | { readonly type: 'fault-done'; readonly id: number; readonly error?: ClusterError }
+  /** `result`: what the change gave (the new subscription of 'webpush-create'). */
+  | { readonly type: 'state-done'; readonly id: number; readonly result?: unknown; readonly error?: ClusterError }
   | ({ readonly type: 'closed' } & WorkerSnapshot);
 
 /** An error as it crosses: a system error keeps what names the address it failed on (listen → EADDRINUSE, exit 2). */

@@ -78,6 +78,13 @@ process.on('message', (message: ToClusterWorker) => {
     } catch (error) {
       post({ type: 'fault-done', id: message.id, error: serializeError(error) });
     }
+  } else if (message.type === 'state') {
+    try {
+      if (mock === undefined) throw new Error('the mock has not started');
+      post({ type: 'state-done', id: message.id, result: mock.change(message.change) });
+    } catch (error) {
+      post({ type: 'state-done', id: message.id, error: serializeError(error) });
+    }
   } else if (message.type === 'count-streams') {
     engine?.countStreams();
   } else if (message.type === 'close') {

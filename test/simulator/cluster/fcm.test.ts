@@ -2,8 +2,8 @@
  * The mock FCM on two worker processes serving one port, one cluster for the whole file (each start
  * transpiles the sources twice): an access token from one worker's OAuth endpoint is accepted by the
  * other, a message sent twice on connections of different workers is one duplicate in the one ledger,
- * a control-API fault applies on both, stats add up, and the project quota is split so the whole
- * mock accepts exactly its limit. Connections go to the workers in turn (round-robin).
+ * a control-API fault and a token unregistered through `tokens` apply on both, stats add up, and the
+ * project quota is split so the whole mock accepts exactly its limit. Connections go to the workers in turn (round-robin).
  */
 import type { ClientHttp2Session } from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,13 +86,26 @@ describe('startMockFcmCluster', { timeout: clusterTestTimeout }, () => {
     expect((await sendOnNewConnection({ message: { token: fcmToken(39) } })).status).toBe(200);
   });
 
+  it('unregisters and reassigns a token on every worker through tokens', async () => {
+    // validate_only: the registry still answers, and the project quota of the last test is not used.
+    const check = async (token: string): Promise<number[]> => [(await sendOnNewConnection({ validate_only: true, message: { token } })).status, (await sendOnNewConnection({ validate_only: true, message: { token } })).status];
+    await mock.tokens.unregister(fcmToken(50));
+    expect(await check(fcmToken(50))).toEqual([404, 404]);
+    await mock.tokens.reregister(fcmToken(50));
+    expect(await check(fcmToken(50))).toEqual([200, 200]);
+    await mock.tokens.assign(fcmToken(51), 'another-project');
+    expect(await check(fcmToken(51))).toEqual([403, 403]);
+    await expect(mock.tokens.unregister('' as string)).rejects.toThrow(/token must be a non-empty string/);
+  });
+
   it('splits the project quota between the workers: the whole mock accepts exactly its limit', async () => {
     const statuses: number[] = [];
     // Both workers get 30 more connections: far past each one's share (20) of the 40.
     for (let n = 0; n < 60; n++) statuses.push((await sendOnNewConnection({ message: { token: fcmToken(100 + n) } })).status);
     expect(new Set(statuses)).toEqual(new Set([200, 429]));
+    // Every message delivered in this file (validate_only ones are not) is one of the project's.
+    expect((await mock.ledgerSummary()).delivered).toBe(projectLimit);
     const stats = await mock.stats();
-    expect(stats.accepted).toBe(projectLimit);
     expect(stats.byErrorCode.QUOTA_EXCEEDED).toBe(statuses.filter((s) => s === 429).length);
   });
 });

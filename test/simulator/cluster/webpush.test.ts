@@ -1,8 +1,9 @@
 /**
  * The mock Web Push service on two worker processes serving one port, one cluster for the whole file:
  * every worker knows the same subscriptions (endpoints and keys derived from one secret) and VAPID
- * key, a push sent twice on connections of different workers is one duplicate in the one ledger, a
- * control-API fault applies on both, and stats add up. Connections go to the workers in turn.
+ * key, a subscription created or expired while running changes on both, a push sent twice on
+ * connections of different workers is one duplicate in the one ledger, a control-API fault applies
+ * on both, and stats add up. Connections go to the workers in turn.
  */
 import type { ClientHttp2Session } from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,16 @@ describe('startMockWebPushCluster', { timeout: clusterTestTimeout }, () => {
     expect(after.delivered - before.delivered).toBe(2);
     expect(after.unique - before.unique).toBe(1);
     expect(after.duplicates - before.duplicates).toBe(1);
+  });
+
+  it('creates and expires a subscription on every worker, and lists the live ones', async () => {
+    const created = await mock.createSubscription();
+    expect(mock.subscriptions).toContainEqual(created);
+    expect([(await pushOnNewConnection(created)).status, (await pushOnNewConnection(created)).status]).toEqual([201, 201]);
+    await mock.expireSubscription(created.endpoint);
+    expect(mock.subscriptions).not.toContainEqual(created);
+    expect([(await pushOnNewConnection(created)).status, (await pushOnNewConnection(created)).status]).toEqual([410, 410]);
+    await expect(mock.expireSubscription('https://elsewhere.example/push/x')).rejects.toThrow(/is not an endpoint of this mock/);
   });
 
   it('applies a fault added through the control API on both workers, and counts its injections over both', async () => {
