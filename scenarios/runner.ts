@@ -37,7 +37,8 @@ import { OverloadMonitor, ScheduleLag, bottleneckOf, judgeValidity, validityDefa
 import type { OverloadSamples } from './overload.js';
 import { ReachabilityWatch } from './reachability.js';
 import { defaultMaxPauseSharePercent, judgePauses, pauseTail } from './pauses.js';
-import type { DeliverySummary, Interruption, Unreachable } from '../reports/result.js';
+import type { DeliverySummary, Interruption, SentAt, Unreachable } from '../reports/result.js';
+import type { Outcome } from '../sender/outcome.js';
 import type { DispatchContext } from '../sender/transport.js';
 import { faultsThatCannotFire } from '../simulator/faults/dormant.js';
 import type { RunTraffic } from '../simulator/faults/dormant.js';
@@ -139,10 +140,14 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     const target = this.#attachment?.target ?? (await openTarget(config));
     // A shard (or a worker thread's part) keeps each second's histogram: the merge's percentiles per second are then exact.
     const collector = new ResultCollector({ timeline: { histograms: this.#options.shard !== undefined } });
-    this.on('outcome', (outcome, latencyMs, atMs, sent) => collector.onOutcome(outcome, latencyMs, atMs, sent));
     // Set against the mocks' ledgers: delivered but not acknowledged (reports/delivery.ts).
     const acknowledged = new AcknowledgementCounter();
-    this.on('outcome', (outcome) => acknowledged.onOutcome(outcome));
+    // The run's own two subscribers to every outcome, called directly: an 'outcome' event is emitted
+    // per notification only when someone else listens (#drive).
+    const record: RecordOutcome = (outcome, latencyMs, atMs, sent) => {
+      collector.onOutcome(outcome, latencyMs, atMs, sent);
+      acknowledged.onOutcome(outcome);
+    };
     // The run's own stop (an unreachable target), and the caller's (a signal).
     const stop = new AbortController();
     const signal = this.#options.signal === undefined ? stop.signal : AbortSignal.any([this.#options.signal, stop.signal]);
@@ -229,7 +234,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         };
         let driven: Driven;
         try {
-          driven = await this.#drive(lanes, createRecipientSequence(shares, config.tokens.seed), collector, signal, stop.signal, startPauses, tick);
+          driven = await this.#drive(lanes, createRecipientSequence(shares, config.tokens.seed), collector, record, signal, stop.signal, startPauses, tick);
         } finally {
           senderPauses.stop();
         }
@@ -303,7 +308,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
    * measured run's clock zero, also given to `onOrigin`) to the last outcome, and what the overload
    * monitor saw.
    */
-  async #drive(lanes: Lanes, recipientOf: (index: number) => Recipient, collector: ResultCollector, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void, tick: TickStats): Promise<Driven> {
+  async #drive(lanes: Lanes, recipientOf: (index: number) => Recipient, collector: ResultCollector, record: RecordOutcome, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void, tick: TickStats): Promise<Driven> {
     const { config } = this;
     const part = this.#options.shard;
     const lastPlanned = lastPlannedMs(config.load);
@@ -322,7 +327,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     let tickLag: number | null = null;
     const behind = new ScheduleLag();
     const counts = { accepted: 0, rejected: 0, failed: 0, dropped: 0 };
-    const inFlight = new Set<Promise<void>>();
+    const inFlight = new InFlight();
     const said = new Set<string>();
     const sayOnce = (key: string, message: string): void => {
       if (said.has(key)) return;
@@ -362,28 +367,36 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       // Every provider the assignment can pick has a lane (both come from the target's providers).
       const { provider, position } = recipientOf(index);
       const lane = lanes.get(provider) as Lane;
-      const context: DispatchContext = { attempts: 0 };
+      // Every field from the start: one object shape all the way down the sender's layers.
+      const context: DispatchContext = { attempts: 0, route: undefined, sentAt: undefined, streamAt: undefined };
       const unsent = behind.track(plannedAt, context);
-      const p = lane.send(position, context).then((outcome) => {
-        unsent.ended = true;
-        const now = performance.now();
-        lastCompletion = now;
-        completed++;
-        if (outcome.status !== 'expired') counts[outcome.status]++;
-        if (outcome.status === 'accepted') tick.onAccepted(now - plannedAt);
-        const sent = context.sentAt === undefined ? undefined : { atMs: context.sentAt - start, lagMs: context.sentAt - plannedAt };
-        if (sent !== undefined) tickLag = Math.max(tickLag ?? 0, sent.lagMs);
-        // Open model: latency runs from the planned send time, so queueing behind a slow provider shows.
-        this.emit('outcome', outcome, now - plannedAt, now - start, sent);
-        inFlight.delete(p);
+      inFlight.add();
+      return lane.send(position, context).then((outcome) => {
+        try {
+          behind.end(unsent);
+          const now = performance.now();
+          lastCompletion = now;
+          completed++;
+          if (outcome.status !== 'expired') counts[outcome.status]++;
+          if (outcome.status === 'accepted') tick.onAccepted(now - plannedAt);
+          const sentAt = context.sentAt;
+          const sent = sentAt === undefined ? undefined : { atMs: sentAt - start, lagMs: sentAt - plannedAt };
+          if (sent !== undefined) tickLag = Math.max(tickLag ?? 0, sent.lagMs);
+          // Open model: latency runs from the planned send time, so queueing behind a slow provider shows.
+          const latencyMs = now - plannedAt;
+          record(outcome, latencyMs, now - start, sent);
+          if (this.listenerCount('outcome') > 0) this.emit('outcome', outcome, latencyMs, now - start, sent);
+        } catch (error) {
+          inFlight.fail(error);
+          throw error;
+        }
+        inFlight.delete();
       });
-      inFlight.add(p);
-      return p;
     };
 
     try {
       await (part === undefined ? createExecutor(config.load) : createShardExecutor(config.load, part)).run(fire, signal);
-      const settled = Promise.all(inFlight);
+      const settled = inFlight.settled();
       // Unreachable: nothing to wait for. Interrupted: a short grace. Otherwise the scenario's.
       const graceMs = unreachable.aborted ? 0 : signal.aborted ? Math.min(config.gracefulStopMs, interruptedStopMs) : config.gracefulStopMs;
       const graceful = graceMs > 0 && (await Promise.race([settled.then(() => true), sleep(graceMs).then(() => false)]));
@@ -398,6 +411,47 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       clearInterval(progress);
     }
     return { durationMs: lastCompletion - start, origin: start, overload: monitor.stop() };
+  }
+}
+
+/** What the run does with each outcome besides emitting it: its result collector and acknowledgement count. */
+type RecordOutcome = (outcome: Outcome, latencyMs: number, atMs: number, sent: SentAt | undefined) => void;
+
+/**
+ * Notifications handed to the sender and not yet recorded: a count, not a set of their promises
+ * (two hash operations per notification), settling when it reaches 0 — or rejecting with the first
+ * error recording an outcome threw, as `Promise.all` over those promises would.
+ */
+class InFlight {
+  #count = 0;
+  #failure: { readonly error: unknown } | undefined;
+  #waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+
+  add(): void {
+    this.#count++;
+  }
+
+  delete(): void {
+    if (--this.#count > 0 || this.#waiters.length === 0) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter.resolve();
+  }
+
+  /** One notification's outcome could not be recorded (a bug): what waits sees the error. */
+  fail(error: unknown): void {
+    this.#count--;
+    this.#failure ??= { error };
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  /** Settles once every notification handed over so far has been recorded. */
+  settled(): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure.error);
+    if (this.#count === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 }
 
