@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import type { RunEvents, RunWarmup } from './run-events.js';
 import { TickStats } from './tick-stats.js';
 import { phasesOnRunClock } from './phases.js';
+import { runConfigOf } from './run-config.js';
 import { describeWorkers, runInWorkers, validateWorkers } from './workers.js';
 import type { WorkersChoice } from './workers.js';
 import { InvalidArgumentError, InvalidConfigError } from '../core/errors.js';
@@ -177,7 +178,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       let measuring = false;
       lanes = await Lanes.open(config, target, {
         onAttempt: (ms, timing) => measuring && collector.onAttempt(ms, timing),
-        onRetry: () => measuring && collector.onRetry(),
+        onRetry: () => measuring && collector.onRetry(origin === undefined ? undefined : performance.now() - origin),
         onFallback: () => measuring && collector.onFallback(),
         onBreakerStateChange: (at, from, to) => {
           tick.onBreakerStateChange(at, to);
@@ -188,6 +189,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         onOutcome: (outcome) => watch.onOutcome(outcome),
       });
       const shares = mixShares(config.mix, targetProviders(config.target));
+      if (shares.size > 1) collector.trackProviders();
       const { shard: part, startAt } = this.#options;
       this.emit('start', {
         scenario: config.name,
@@ -214,6 +216,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         ...(shares.size === 1 ? { target: target.description } : { targets: originsOf(target) }),
         ...(warnings.length > 0 && { warnings }),
         loadModel: resultLoadModel(config.load),
+        config: runConfigOf(config),
       };
       let result: Result;
       if (signal.aborted) {
@@ -266,7 +269,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
           startedAt,
           durationMs: driven.durationMs,
           ...(delivery !== undefined && { delivery: withAcknowledgements(publicDelivery(delivery.ledger), acknowledged.snapshot()) }),
-          ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
+          ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults, injections: { counts: delivery.injections, offsetMs: driven.origin - faultsAt } }),
           ...(validity !== undefined && { validity }),
           pauses: { ...pauses, ...(tail !== undefined && { tail }) },
           ...(runWarnings.length > 0 && { warnings: runWarnings }),

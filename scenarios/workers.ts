@@ -29,6 +29,8 @@ import type { Result } from '../reports/result.js';
 import type { ScenarioConfig } from './config.js';
 import { plannedCount, plannedRate } from './executors/index.js';
 import { phasesOnRunClock } from './phases.js';
+import { runConfigOf } from './run-config.js';
+import { injectedPerSecond, withInjected } from '../reports/timeline.js';
 import type { RunEvents, RunProgress, RunStart, RunWarmup } from './run-events.js';
 import { worseBreaker, type BreakerState } from './tick-stats.js';
 import { describeShard, shardInfo, validateShardLoad, waitUntil } from './shard.js';
@@ -445,7 +447,11 @@ class WorkersRun {
       ...(choice.rule !== undefined && { workersRule: choice.rule }),
       ...(delivery !== undefined && { counts: { ...merged.counts, duplicates: delivery.ledger.duplicates }, delivery: withAcknowledgements(withoutBookkeeping(delivery.ledger), acknowledged) }),
       ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
+      ...(config.faults?.faults !== undefined && delivery !== undefined && go !== undefined && merged.timeline !== undefined && {
+        timeline: withInjected(merged.timeline, injectedPerSecond(delivery.injections, go - faultsAt, merged.timeline.length)),
+      }),
       ...(phases !== undefined && { phases }),
+      config: runConfigOf(config),
       ...(merged.pauses !== undefined && mockPauses !== undefined && { pauses: { ...merged.pauses, mock: mockPauses.summary } }),
       ...(merged.validity !== undefined && {
         validity: {

@@ -25,6 +25,7 @@ import { renderReport } from './report-action.js';
 import { reportFiles } from './report.js';
 import { attachProgress } from '../progress.js';
 import { prepareOutputDir } from '../output.js';
+import { pushsimVersion } from '../version.js';
 
 export interface RunFlags {
   out: string;
@@ -78,6 +79,8 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+  // The version that wrote it, for the report's configuration and a later comparison.
+  result = { ...result, pushsim: pushsimVersion() };
   const file = await writeResult(result, flags.out);
   const prune = await writeTokensToPrune(result, flags.out);
   for (const format of flags.report ?? []) {
