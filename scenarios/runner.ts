@@ -77,6 +77,12 @@ export interface RunOptions {
    * other events ('start', 'progress', 'warning', 'done') cover the whole run.
    */
   readonly workers?: number | 'auto';
+  /**
+   * With workers: each worker tallies its outcomes, attempts, retries, fallbacks and breaker states
+   * and sends them once per progress tick, re-emitted here as 'metrics' events (scenarios/metrics.ts);
+   * without workers those come as their own events anyway. Off by default: the tally costs a little per outcome.
+   */
+  readonly metrics?: boolean;
 }
 
 /**
@@ -170,11 +176,13 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       // The warm-up's attempts, retries and breaker transitions are not part of the result either.
       let measuring = false;
       lanes = await Lanes.open(config, target, {
-        onAttempt: (ms, timing) => measuring && collector.onAttempt(ms, timing),
-        onRetry: () => measuring && collector.onRetry(),
-        onFallback: () => measuring && collector.onFallback(),
+        // The sender's own events are re-emitted for exporters (the Prometheus endpoint); no listener, no cost beyond the call.
+        onAttempt: (ms, timing) => measuring && (collector.onAttempt(ms, timing), this.emit('attempt', ms)),
+        onRetry: () => measuring && (collector.onRetry(), this.emit('retry')),
+        onFallback: () => measuring && (collector.onFallback(), this.emit('fallback')),
         onBreakerStateChange: (at, from, to) => {
           tick.onBreakerStateChange(at, to);
+          this.emit('breaker', at, to);
           if (origin !== undefined) collector.onBreakerStateChange({ atMs: onRunClock(performance.now()).atMs, origin: at, from, to });
         },
         onConnectionAdded: (at) => watch.onConnectionAdded(at),
