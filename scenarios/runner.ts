@@ -73,8 +73,9 @@ export interface RunOptions {
    * it with its own sender pools and policies, all starting at one instant; their results are
    * merged exactly into this run's. 1 (or leaving it out) sends from the calling thread, as before;
    * 'auto' picks what suits the machine and the load (`defaultWorkers`). At most
-   * `maxWorkers()`. With workers, 'outcome' events stay inside the workers: the
-   * other events ('start', 'progress', 'warning', 'done') cover the whole run.
+   * `maxWorkers()`. With workers, 'outcome' events stay inside the workers (so do 'attempt',
+   * 'retry', 'fallback' and 'breaker': see `metrics`): the other events ('start', 'progress',
+   * 'warning', 'done') cover the whole run.
    */
   readonly workers?: number | 'auto';
   /**
