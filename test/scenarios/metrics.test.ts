@@ -10,6 +10,8 @@ import { MetricsTally, RunMetrics, emptyHistogram, latencyBucketsSeconds, observ
 import type { Outcome } from '../../sender/outcome.js';
 import type { Result } from '../../reports/result.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
+import { defaultScenario } from '../../scenarios/builtin/default.js';
+import { ScenarioRun } from '../../scenarios/runner.js';
 
 const accepted: Outcome = { status: 'accepted', provider: 'apns', token: 't1', attempts: 1, id: 'x' };
 const unregistered: Outcome = { status: 'rejected', provider: 'apns', token: 't2', attempts: 1, httpStatus: 410, reason: 'Unregistered', retryClass: 'permanent' };
@@ -170,5 +172,38 @@ describe('RunMetrics', () => {
     run.emit('breaker', 'https://webpush', 'open');
     run.emit('breaker', 'https://webpush', 'not-a-state');
     expect(metrics.breakers().get('https://webpush')).toBe('open');
+  });
+});
+
+describe('RunMetrics on a real run in this thread', () => {
+  it('what it tallied from the events equals the result: states, reasons, attempts, retries, attempt latencies, breakers', async () => {
+    const run = new ScenarioRun({
+      ...defaultScenario,
+      target: { kind: 'mock', provider: 'apns', tls: false, worker: false, latency: { kind: 'fixed', ms: 2 } },
+      load: { executor: 'constant-arrival-rate', rate: 2000, count: 800 },
+      tokens: { count: 200, unregisteredRatio: 0.05, seed: 3 },
+      warmup: 0,
+      sender: { ...defaultScenario.sender, maxInFlight: 16, maxQueue: 8 },
+      policies: { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, circuitBreaker: { errorRate: 0.2, minRequests: 10, windowMs: 1000, openMs: 50 } },
+      faults: { seed: 5, faults: [{ kind: 'error', id: 'errors', probability: 0.3, apns: 'InternalServerError' }] },
+    });
+    const metrics = new RunMetrics(run.config);
+    metrics.attach(run);
+    const result = await run.execute();
+    const tally = metrics.tally.snapshot();
+    const byState = (state: string): number => tally.latency.filter((l) => l.state === state).reduce((n, l) => n + l.histogram.count, 0);
+    expect({ accepted: byState('accepted'), rejected: byState('rejected'), failed: byState('failed'), expired: byState('expired'), dropped: byState('dropped') }).toEqual({
+      accepted: result.counts.accepted,
+      rejected: result.counts.rejected,
+      failed: result.counts.failed,
+      expired: result.counts.expired,
+      dropped: result.counts.dropped,
+    });
+    expect(Object.fromEntries(tally.reasons.map((r) => [r.reason, r.count]))).toEqual(result.byReason);
+    expect([tally.attempts, tally.retries, tally.fallbacks, tally.attemptLatency.count]).toEqual([result.counts.attempts, result.counts.retries, result.counts.fallbacks, result.attemptLatencyMs?.count ?? 0]);
+    expect(result.counts.retries).toBeGreaterThan(0);
+    expect([metrics.scheduledSoFar(), metrics.stage, metrics.inFlight]).toEqual([result.counts.scheduled, 'done', 0]);
+    const last = result.breakerTransitions?.at(-1);
+    if (last !== undefined) expect(metrics.breakers().get(last.origin)).toBe(last.to);
   });
 });
