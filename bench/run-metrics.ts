@@ -1,10 +1,10 @@
 /**
  * What `pushsim run --metrics-port` costs the run: the same closed-model run against nghttpd over
- * TLS, without and with the metrics server (scraped once a second by this process, harder than a
- * Prometheus at its usual 15 s), each a fresh process, in interleaved rounds (order reversed every
+ * TLS, without the metrics server, with it never scraped, and with it scraped once a second by
+ * this process (harder than a Prometheus at its usual 15 s), each a fresh process, in interleaved rounds (order reversed every
  * other round). CPU is every thread's of the pushsim process over result.json's measured run (CPU
  * samples every 50 ms, lib/report-cpu.ts), per notification; the ratio "with ÷ without" is the
- * median of the per-round ratios, with their range.
+ * median of the per-round ratios, with their range; then the tally's own work per notification in process.
  *
  *   node dist/bench/run-metrics.js [count=60000] [rounds=5] [inFlight=200]
  *
@@ -29,7 +29,7 @@ const warmup = 2000;
 const tokenCount = 100;
 const killAfterMs = 600_000;
 
-type Config = 'without' | 'with';
+type Config = 'without' | 'unscraped' | 'with';
 
 interface Measurement {
   readonly cpuMicrosPerNotification: number;
@@ -75,7 +75,7 @@ async function measure(config: Config, dir: string, scenarioFile: string): Promi
   const cpuFile = join(dir, `cpu-${config}.json`);
   const bin = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
   const cpuHook = fileURLToPath(new URL('./lib/report-cpu.js', import.meta.url));
-  const metrics = config === 'with' ? ['--metrics-port', '0'] : [];
+  const metrics = config === 'without' ? [] : ['--metrics-port', '0'];
   const args = ['--import', cpuHook, bin, 'run', scenarioFile, '--in-flight', String(inFlight), '--count', String(count), '--warmup', String(warmup), '--connections', '1', '--workers', '1', '--json', '--quiet', '--no-fail-on-overload', '--out', join(dir, `out-${config}`), ...metrics];
   const { stdout, scrapes } = await runPushsim(args, { PUSHSIM_BENCH_CPU_FILE: cpuFile }, config === 'with');
   const result = JSON.parse(stdout) as { startedAt: string; durationMs: number; counts: { accepted: number }; rate: { achieved: number } };
@@ -122,20 +122,23 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
     const loadBefore = loadavg()[0] as number;
-    const results: Record<Config, Measurement[]> = { without: [], with: [] };
+    const results: Record<Config, Measurement[]> = { without: [], unscraped: [], with: [] };
+    const configs: Config[] = ['without', 'unscraped', 'with'];
     for (let round = 0; round < rounds; round++) {
-      const order: Config[] = round % 2 === 0 ? ['without', 'with'] : ['with', 'without'];
+      const order = round % 2 === 0 ? configs : [...configs].reverse();
       for (const config of order) {
         const m = await measure(config, dir, scenarioFile);
         results[config].push(m);
-        console.log(`round ${round + 1}/${rounds} ${config.padEnd(7)} metrics: ${m.cpuMicrosPerNotification.toFixed(2)} µs CPU/notification, ${Math.round(m.perSecond)}/s${config === 'with' ? `, ${m.scrapes} scrapes` : ''}`);
+        console.log(`round ${round + 1}/${rounds} ${config.padEnd(9)} ${m.cpuMicrosPerNotification.toFixed(2)} µs CPU/notification, ${Math.round(m.perSecond)}/s${config === 'with' ? `, ${m.scrapes} scrapes` : ''}`);
       }
     }
-    const ratios = results.with.map((m, i) => m.cpuMicrosPerNotification / (results.without[i] as Measurement).cpuMicrosPerNotification);
+    const ratios = (c: Config): number[] => results[c].map((m, i) => m.cpuMicrosPerNotification / (results.without[i] as Measurement).cpuMicrosPerNotification);
+    const ratioText = (values: number[]): string => `${median(values).toFixed(3)} (range ${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)})`;
     const cpu = (c: Config): string => median(results[c].map((m) => m.cpuMicrosPerNotification)).toFixed(2);
     console.log(`\nnode dist/bench/run-metrics.js ${count} ${rounds} ${inFlight}: ${count} notifications, ${inFlight} in flight, APNs token auth over TLS to nghttpd, ${rounds} interleaved rounds; ${availableParallelism()} cores, load average ${loadBefore.toFixed(2)} before and ${(loadavg()[0] as number).toFixed(2)} after`);
-    console.log(`CPU µs per notification (median): without ${cpu('without')}, with --metrics-port ${cpu('with')} (scraped every second)`);
-    console.log(`with ÷ without: ${median(ratios).toFixed(3)} (range ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`);
+    console.log(`CPU µs per notification (median): without ${cpu('without')}, with --metrics-port never scraped ${cpu('unscraped')}, scraped every second ${cpu('with')}`);
+    console.log(`never scraped ÷ without: ${ratioText(ratios('unscraped'))}`);
+    console.log(`scraped every second ÷ without: ${ratioText(ratios('with'))}`);
     const tally = median(Array.from({ length: 5 }, () => tallyMicrosPerNotification(1_000_000)));
     console.log(`the tally alone (one outcome and one attempt, 5 × 1,000,000 in this process, median): ${(tally * 1000).toFixed(0)} ns per notification, ${((100 * tally) / Number(cpu('without'))).toFixed(2)} % of a notification's CPU without metrics`);
   } finally {
