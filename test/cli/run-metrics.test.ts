@@ -1,5 +1,6 @@
 /**
- * `pushsim run --metrics-port` through the built CLI: /metrics answers while the run goes, and the
+ * The metrics server (cli/run-metrics.ts) on a stand-in run: its routes, and the linger after the
+ * run. Then `pushsim run --metrics-port` through the built CLI: /metrics answers while the run goes, and the
  * last scrape (kept open by --metrics-linger) says what result.json says — counts by final state,
  * reasons, attempts, retries, fallbacks, attempt latencies — in one thread and over two worker
  * threads; a port in use or an address not on this machine is a usage error before the run starts.
@@ -10,7 +11,11 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { serveRunMetrics } from '../../cli/run-metrics.js';
+import type { ScenarioRun } from '../../scenarios/runner.js';
+import type { RunEvents } from '../../scenarios/run-events.js';
 import { readResult } from '../../reports/json.js';
 import type { Result } from '../../reports/result.js';
 import { outcomeStatuses } from '../../sender/outcome.js';
@@ -126,4 +131,58 @@ describe('pushsim run --metrics-port', () => {
     expectUserError(await pushsim('run', '--count', '100', '--metrics-port', '0', '--metrics-host', '192.0.2.1', '--out', dir), 2, /192\.0\.2\.1 is not an address of this machine \(--metrics-host\)/);
     expectUserError(await pushsim('run', '--count', '100', '--metrics-port', '70000', '--out', dir), 2, /--metrics-port.*expected a port from 0 to 65535/);
   }, cliTestTimeout);
+});
+
+/** A stand-in for a ScenarioRun: the events, and the config RunMetrics reads. */
+function fakeRun(): EventEmitter<RunEvents> & Pick<ScenarioRun, 'config'> {
+  return Object.assign(new EventEmitter<RunEvents>(), { config: { load: { executor: 'constant-arrival-rate', rate: 50, count: 100 } } as ScenarioRun['config'] });
+}
+
+describe('the metrics server', () => {
+  it('answers GET and HEAD /metrics, 404 elsewhere, 405 to other methods; says its URL', async () => {
+    const lines: string[] = [];
+    const server = await serveRunMetrics(fakeRun() as unknown as ScenarioRun, { metricsPort: 0 }, (line) => lines.push(line));
+    try {
+      const url = server?.url as string;
+      expect(lines).toEqual([`pushsim: metrics at ${url}`]);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      const get = await fetch(url);
+      expect(get.status).toBe(200);
+      expect(await get.text()).toContain('pushsim_run_stage{stage="starting"} 1');
+      const head = await fetch(url, { method: 'HEAD' });
+      expect([head.status, await head.text()]).toEqual([200, '']);
+      expect((await fetch(url.replace('/metrics', '/'))).status).toBe(404);
+      const post = await fetch(url, { method: 'POST', body: 'x' });
+      expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    } finally {
+      await server?.close();
+    }
+  });
+
+  it('without --metrics-port there is no server', async () => {
+    expect(await serveRunMetrics(fakeRun() as unknown as ScenarioRun, {})).toBeUndefined();
+  });
+
+  it('after the run, lingers until one scrape has read the final values, then closes', async () => {
+    const run = fakeRun();
+    const lines: string[] = [];
+    const server = await serveRunMetrics(run as unknown as ScenarioRun, { metricsPort: 0, metricsLinger: 600 }, (line) => lines.push(line));
+    const url = server?.url as string;
+    run.emit('done', { counts: { scheduled: 100 }, durationMs: 2000 } as unknown as Result);
+    let finished = false;
+    const finishing = server?.finish().then(() => (finished = true));
+    expect(lines.at(-1)).toMatch(/serving the final metrics at .* until one scrape reads them, at most 600 s/);
+    const text = await (await fetch(url)).text();
+    expect(text).toContain('pushsim_run_stage{stage="done"} 1');
+    expect(text).toContain('pushsim_run_scheduled_total 100');
+    await finishing;
+    expect(finished).toBe(true);
+    await expect(fetch(url)).rejects.toThrow();
+  });
+
+  it('without a scrape, the linger ends when its time is up', async () => {
+    const server = await serveRunMetrics(fakeRun() as unknown as ScenarioRun, { metricsPort: 0, metricsLinger: 0.05 }, () => {});
+    await server?.finish();
+    await expect(fetch(server?.url as string)).rejects.toThrow();
+  });
 });
