@@ -16,7 +16,8 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateApnsSigningKey } from '../simulator/apns/credentials.js';
-import { MetricsTally } from '../scenarios/metrics.js';
+import { createRunRegistry } from '../cli/run-metrics-registry.js';
+import { MetricsTally, RunMetrics } from '../scenarios/metrics.js';
 import { makeTokens } from '../scenarios/tokens.js';
 import type { Outcome } from '../sender/outcome.js';
 import { benchTopic, median } from './lib/h2load.js';
@@ -100,6 +101,23 @@ function tallyMicrosPerNotification(n: number): number {
   return (user + system) / n;
 }
 
+/** CPU µs of rendering one scrape in process (no socket), for a run with two providers' outcomes, reasons and breakers. */
+async function scrapeMicros(n: number): Promise<number> {
+  const metrics = new RunMetrics({ load: { executor: 'constant-arrival-rate', rate: 1000, count: 10_000 }, faults: { phases: [{ name: 'healthy', durationMs: 1000 }, { name: 'brownout' }] } } as unknown as ConstructorParameters<typeof RunMetrics>[0]);
+  for (const provider of ['apns', 'fcm'] as const) {
+    for (let i = 0; i < 1000; i++) metrics.tally.onOutcome({ status: 'accepted', provider, token: 'x', attempts: 1, id: undefined }, i % 300);
+    metrics.tally.onOutcome({ status: 'rejected', provider, token: 'x', attempts: 1, httpStatus: 410, reason: 'Unregistered', retryClass: 'permanent' }, 5);
+    metrics.tally.onOutcome({ status: 'dropped', provider, token: 'x', attempts: 0, cause: 'queue-full' }, 5);
+    metrics.tally.onBreaker(`https://${provider}`, 'open');
+  }
+  const registry = createRunRegistry(metrics, { p99Ms: () => 1, maxMs: () => 2 });
+  await registry.metrics();
+  const before = process.cpuUsage();
+  for (let i = 0; i < n; i++) await registry.metrics();
+  const { user, system } = process.cpuUsage(before);
+  return (user + system) / n;
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pushsim-bench-run-metrics-'));
   const docroot = join(dir, 'docroot');
@@ -140,6 +158,9 @@ async function main(): Promise<void> {
     console.log(`never scraped ÷ without: ${ratioText(ratios('unscraped'))}`);
     console.log(`scraped every second ÷ without: ${ratioText(ratios('with'))}`);
     const tally = median(Array.from({ length: 5 }, () => tallyMicrosPerNotification(1_000_000)));
+    const scrape = await scrapeMicros(2000);
+    const perSecond = median(results.without.map((m) => m.perSecond));
+    console.log(`one scrape rendered in process (no socket; 2,000, two providers): ${scrape.toFixed(0)} µs CPU; once a second at this run's ${Math.round(perSecond)}/s that is ${(scrape / perSecond).toFixed(2)} µs per notification, ${((100 * scrape) / perSecond / Number(cpu('without'))).toFixed(2)} % of a notification's CPU`);
     console.log(`the tally alone (one outcome and one attempt, 5 × 1,000,000 in this process, median): ${(tally * 1000).toFixed(0)} ns per notification, ${((100 * tally) / Number(cpu('without'))).toFixed(2)} % of a notification's CPU without metrics`);
   } finally {
     await nghttpd.stop();
