@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { InvalidArgumentError } from '../core/errors.js';
 import { listenFailure } from '../core/system-errors.js';
 import { RunMetrics } from '../scenarios/metrics.js';
 import type { ScenarioRun } from '../scenarios/runner.js';
@@ -31,6 +32,7 @@ export interface RunMetricsServer {
 
 /** Starts serving `run`'s metrics when `--metrics-port` was given; a port in use is a usage error (exit 2) naming the flag. */
 export async function serveRunMetrics(run: ScenarioRun, flags: MetricsFlags, note: (line: string) => void = (line) => process.stderr.write(line + '\n')): Promise<RunMetricsServer | undefined> {
+  checkMetricsFlags(flags);
   if (flags.metricsPort === undefined) return undefined;
   const host = flags.metricsHost ?? '127.0.0.1';
   const metrics = new RunMetrics(run.config);
@@ -110,6 +112,20 @@ export async function serveRunMetrics(run: ScenarioRun, flags: MetricsFlags, not
       await close();
     },
   };
+}
+
+/** The longest --metrics-linger: an hour is past any scrape interval; more is a typo (ms for s). */
+export const maxLingerSeconds = 3600;
+
+/** --metrics-host and --metrics-linger mean nothing without --metrics-port; a linger over an hour is a mistake. */
+export function checkMetricsFlags(flags: MetricsFlags): void {
+  if (flags.metricsPort === undefined) {
+    const orphan = flags.metricsHost !== undefined ? '--metrics-host' : (flags.metricsLinger ?? 0) > 0 ? '--metrics-linger' : undefined;
+    if (orphan !== undefined) throw new InvalidArgumentError(`${orphan} goes with --metrics-port, which was not given: add --metrics-port <port> (0 picks a free one), or drop ${orphan}`);
+  }
+  if (flags.metricsLinger !== undefined && flags.metricsLinger > maxLingerSeconds) {
+    throw new InvalidArgumentError(`--metrics-linger ${flags.metricsLinger}: at most ${maxLingerSeconds} seconds (it is in seconds, not milliseconds)`);
+  }
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

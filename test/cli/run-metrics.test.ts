@@ -159,8 +159,11 @@ describe('the metrics server', () => {
     }
   });
 
-  it('without --metrics-port there is no server', async () => {
+  it('without --metrics-port there is no server, and --metrics-host or --metrics-linger alone is a usage error; a linger over an hour too', async () => {
     expect(await serveRunMetrics(fakeRun() as unknown as ScenarioRun, {})).toBeUndefined();
+    await expect(serveRunMetrics(fakeRun() as unknown as ScenarioRun, { metricsHost: '0.0.0.0' })).rejects.toThrow(/--metrics-host goes with --metrics-port, which was not given/);
+    await expect(serveRunMetrics(fakeRun() as unknown as ScenarioRun, { metricsLinger: 30 })).rejects.toThrow(/--metrics-linger goes with --metrics-port/);
+    await expect(serveRunMetrics(fakeRun() as unknown as ScenarioRun, { metricsPort: 0, metricsLinger: 30_000 })).rejects.toMatchObject({ code: 'PUSHSIM_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/at most 3600 seconds/) });
   });
 
   it('after the run, lingers until one scrape has read the final values, then closes', async () => {
