@@ -75,10 +75,17 @@ export interface RunOptions {
    * it with its own sender pools and policies, all starting at one instant; their results are
    * merged exactly into this run's. 1 (or leaving it out) sends from the calling thread, as before;
    * 'auto' picks what suits the machine and the load (`defaultWorkers`). At most
-   * `maxWorkers()`. With workers, 'outcome' events stay inside the workers: the
-   * other events ('start', 'progress', 'warning', 'done') cover the whole run.
+   * `maxWorkers()`. With workers, 'outcome' events stay inside the workers (so do 'attempt',
+   * 'retry', 'fallback' and 'breaker': see `metrics`): the other events ('start', 'progress',
+   * 'warning', 'done') cover the whole run.
    */
   readonly workers?: number | 'auto';
+  /**
+   * With workers: each worker tallies its outcomes, attempts, retries, fallbacks and breaker states
+   * and sends them once per progress tick, re-emitted here as 'metrics' events (scenarios/metrics.ts);
+   * without workers those come as their own events anyway. Off by default: the tally costs a little per outcome.
+   */
+  readonly metrics?: boolean;
 }
 
 /**
@@ -177,11 +184,13 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       // The warm-up's attempts, retries and breaker transitions are not part of the result either.
       let measuring = false;
       lanes = await Lanes.open(config, target, {
-        onAttempt: (ms, timing) => measuring && collector.onAttempt(ms, timing),
-        onRetry: () => measuring && collector.onRetry(origin === undefined ? undefined : performance.now() - origin),
-        onFallback: () => measuring && collector.onFallback(),
+        // The sender's own events are re-emitted for exporters (the Prometheus endpoint); no listener, no cost beyond the call.
+        onAttempt: (ms, timing) => measuring && (collector.onAttempt(ms, timing), this.emit('attempt', ms)),
+        onRetry: () => measuring && (collector.onRetry(origin === undefined ? undefined : performance.now() - origin), this.emit('retry')),
+        onFallback: () => measuring && (collector.onFallback(), this.emit('fallback')),
         onBreakerStateChange: (at, from, to) => {
           tick.onBreakerStateChange(at, to);
+          this.emit('breaker', at, to);
           if (origin !== undefined) collector.onBreakerStateChange({ atMs: onRunClock(performance.now()).atMs, origin: at, from, to });
         },
         onConnectionAdded: (at) => watch.onConnectionAdded(at),
