@@ -24,6 +24,7 @@ import type { FaultsDocument } from '../../simulator/faults/spec.js';
 import { renderReport } from './report-action.js';
 import { reportFiles } from './report.js';
 import { attachProgress } from '../progress.js';
+import type { DashboardFlags } from '../dashboard-flags.js';
 import { prepareOutputDir } from '../output.js';
 
 export interface RunFlags {
@@ -45,6 +46,8 @@ export interface RunFlags {
   shards?: number;
   startAt?: string;
   workers?: number | 'auto';
+  dashboard?: DashboardFlags['dashboard'];
+  dashboardLinger?: boolean;
 }
 
 /** Runs scenario `name` with the command line's flags; the exit code goes to `setExitCode`. */
@@ -57,6 +60,7 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   const abort = new AbortController();
   const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }), workers: flags.workers ?? 'auto' });
   const display = attachProgress(run, { quiet: flags.quiet === true });
+  if (flags.dashboard !== undefined || flags.dashboardLinger === true) await (await import('../dashboard.js')).attachDashboard(run, flags);
   // First signal: stop firing, a short grace for what is on the wire, then the partial result.
   // A second one: exit at once, without a result (the user means it).
   const stop = (signal: NodeJS.Signals): void => {

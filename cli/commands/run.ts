@@ -5,6 +5,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { builtinScenarios } from '../../scenarios/builtin/index.js';
+import { dashboardPort, defaultDashboardPort } from '../dashboard-flags.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from '../options.js';
 import { reportFiles, runReportFormats } from './report.js';
 import type { RunFlags } from './run-action.js';
@@ -31,6 +32,8 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--shards <n>', 'the number of shards, with the index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); env PUSHSIM_SHARDS', positiveInteger)
     .option('--start-at <time>', 'start the measured run at this time (ISO 8601 with zone, or epoch ms), after getting ready: shards started apart run on one clock; env PUSHSIM_START_AT')
     .option('--workers <n>', 'send from n worker threads, each running one shard of the scenario with its own connections, all starting together; results merged exactly (default: auto, one per core left by the embedded mock, as the rate needs; docs/workers.md)', workersCount)
+    .option('--dashboard [port]', `serve a live dashboard on 127.0.0.1 while the run goes, its HTML report at the end (port ${defaultDashboardPort} unless --dashboard=PORT; 0 picks a free one; docs/dashboard.md)`, dashboardPort)
+    .option('--dashboard-linger', 'keep serving the dashboard and the report after the run, until Ctrl-C (implies --dashboard)')
     .action(async (name: string, flags: RunFlags) => {
       const { runAction } = await import('./run-action.js');
       await runAction(name, flags, setExitCode);
