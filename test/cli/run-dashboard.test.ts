@@ -44,6 +44,14 @@ async function watchRun(args: readonly string[], onTick?: (child: ChildProcess, 
   return { ticks, done, report, code: await exited, stderr: output.stderr };
 }
 
+/** Polls `condition` every 100 ms, up to a minute (a loaded machine). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let tries = 0; !condition(); tries++) {
+    if (tries > 600) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('pushsim run --dashboard', { timeout: cliTestTimeout }, () => {
   it('--dashboard=0: a free port, a tick a second while the run goes, the end with the HTML report, then the command exits', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-dashboard-'));
@@ -77,6 +85,22 @@ describe('pushsim run --dashboard', { timeout: cliTestTimeout }, () => {
     expect(watched.ticks.filter((t) => t.point !== undefined).length).toBeGreaterThanOrEqual(2);
     expect(watched.done?.progress?.accepted).toBeGreaterThan(0);
     expect(watched.report).toContain('<h1>pushsim · default</h1>');
+  });
+
+  it('--dashboard-linger keeps the report up after the run until Ctrl-C, then exits with the run\'s code', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-dashboard-'));
+    const { child, url, output, exited } = await runWithDashboard(['--dashboard=0', '--dashboard-linger', '--count', '100', '--rate', '100', '--warmup', '0', '--workers', '1', '--no-fail-on-overload', '--out', dir]);
+    try {
+      await until(() => output.stderr.includes('result written to'));
+      expect(output.stderr).toContain(`pushsim: the dashboard stays at ${url} with the run's report; Ctrl-C stops it`);
+      const report = await fetch(`${url}report`);
+      expect(report.status).toBe(200);
+      expect(await report.text()).toContain('<h1>pushsim · default</h1>');
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('a port in use, a port out of range, a scenario where the port goes: exit 2 before anything starts, no stack trace', async () => {
