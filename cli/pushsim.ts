@@ -5,19 +5,35 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../core/exit-codes.js';
-import { registerCompare } from './commands/compare.js';
-import { registerInit } from './commands/init.js';
-import { registerMerge } from './commands/merge.js';
-import { registerMock } from './commands/mock.js';
-import { registerMockFcm } from './commands/mock-fcm.js';
-import { registerMockWebPush } from './commands/mock-webpush.js';
-import { registerProxy } from './commands/proxy.js';
-import { registerReport } from './commands/report.js';
-import { registerRun } from './commands/run.js';
-import { registerSchema } from './commands/schema.js';
-import { registerTune } from './commands/tune.js';
 import { describeError, exitCodeFor } from './exit.js';
 import { pushsimVersion } from './version.js';
+
+type SetExitCode = (code: number) => void;
+
+/**
+ * Each command's definition, loaded when needed: `pushsim report x.json` loads the report command's
+ * definition only (start-up: every CI step that calls report, merge or compare pays it); help, an
+ * unknown command and a bare `pushsim` load them all. In the order `pushsim --help` lists them.
+ */
+const commands: Record<string, (program: Command, setExitCode: SetExitCode) => Promise<void>> = {
+  run: async (program, setExitCode) => (await import('./commands/run.js')).registerRun(program, setExitCode),
+  mock: async (program) => {
+    const [{ registerMock }, { registerMockFcm }, { registerMockWebPush }] = await Promise.all([import('./commands/mock.js'), import('./commands/mock-fcm.js'), import('./commands/mock-webpush.js')]);
+    registerMock(program);
+    const mock = program.commands.find((c) => c.name() === 'mock');
+    if (mock) {
+      registerMockFcm(mock);
+      registerMockWebPush(mock);
+    }
+  },
+  proxy: async (program) => (await import('./commands/proxy.js')).registerProxy(program),
+  merge: async (program) => (await import('./commands/merge.js')).registerMerge(program),
+  compare: async (program, setExitCode) => (await import('./commands/compare.js')).registerCompare(program, setExitCode),
+  report: async (program) => (await import('./commands/report.js')).registerReport(program),
+  tune: async (program) => (await import('./commands/tune.js')).registerTune(program),
+  init: async (program) => (await import('./commands/init.js')).registerInit(program),
+  schema: async (program) => (await import('./commands/schema.js')).registerSchema(program),
+};
 
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
@@ -26,20 +42,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(pushsimVersion())
     .showHelpAfterError('(run pushsim --help for usage)')
     .exitOverride();
-  registerRun(program, (code) => (exitCode = code));
-  registerMock(program);
-  const mock = program.commands.find((c) => c.name() === 'mock');
-  if (mock) {
-    registerMockFcm(mock);
-    registerMockWebPush(mock);
-  }
-  registerProxy(program);
-  registerMerge(program);
-  registerCompare(program, (code) => (exitCode = code));
-  registerReport(program);
-  registerTune(program);
-  registerInit(program);
-  registerSchema(program);
+  const setExitCode: SetExitCode = (code) => (exitCode = code);
+  // A known command first: only its definition; --version: none; anything else (help, a typo to
+  // suggest for): all.
+  const first = argv[0];
+  const named = first === '--version' || first === '-V' ? [] : first !== undefined && Object.hasOwn(commands, first) ? [first] : Object.keys(commands);
+  for (const name of named) await commands[name]?.(program, setExitCode);
   program.commands.forEach((c) => c.exitOverride());
   program.commands.flatMap((c) => c.commands).forEach((c) => c.exitOverride());
   try {

@@ -3,7 +3,6 @@
  * scenario file is refused at once, not after a parser has grown to gigabytes), and files pushsim
  * writes, written whole or not at all (a temporary file in the same directory, renamed over).
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -67,6 +66,8 @@ export function readTextFileSync(path: string, maxBytes: number): TextFileRead {
  * Throws Node's system error (ENOENT, EACCES…) for the caller to name the flag.
  */
 export async function writeFileAtomically(file: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  // Imported here: reading commands (report, merge, compare) start without loading node:crypto (~5 ms).
+  const { randomBytes } = await import('node:crypto');
   const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   await writeFile(temporary, data, { mode, flag: 'wx' });
   try {

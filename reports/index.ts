@@ -7,8 +7,9 @@ export {
   mergeEncoded,
 } from './histogram.js';
 export type { HistogramBackend, HistogramBackendKind, LatencyHistogram, LatencySummary } from './histogram.js';
-export { RESULT_SCHEMA, ResultCollector, achievedRate, checkInvariant, parseResult } from './result.js';
-export type { ParseResultOptions } from './result.js';
+export { RESULT_SCHEMA, ResultCollector, achievedRate, checkInvariant } from './result.js';
+export { parseResult } from './result-parse.js';
+export type { ParseResultOptions } from './result-parse.js';
 export type { BottleneckKind, BreakerTransition, DeliverySummary, FaultInjection, FinishOptions, Interruption, LatencyEntry, LoadModel, MergedShards, OverloadEvidence, PhaseSpan, Result, ResultCounts, SentAt, ShardInfo, TokenToPrune, Unreachable, Validity } from './result.js';
 export { TimelineRecorder } from './timeline.js';
 export type { TimelineSecond } from './timeline.js';

@@ -5,10 +5,11 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseJson } from '../core/json-document.js';
 import { InvalidConfigError } from '../core/errors.js';
-import { readTextFile, writeFileAtomically } from '../core/files.js';
+import { readTextFileSync, writeFileAtomically } from '../core/files.js';
 import { fileLimits } from '../core/limits.js';
-import { parseResult } from './result.js';
-import type { ParseResultOptions, Result } from './result.js';
+import { parseResult } from './result-parse.js';
+import type { ParseResultOptions } from './result-parse.js';
+import type { Result } from './result.js';
 import type { TuneReport } from './tune.js';
 
 export const RESULT_FILE = 'result.json';
@@ -64,7 +65,9 @@ async function writeTextAtomically(file: string, text: string): Promise<string> 
 /** Reads and validates a result.json; throws InvalidConfigError when it cannot be read, is not JSON or not a v1 result. */
 export async function readResult(file: string, options: ParseResultOptions = {}): Promise<Result> {
   // A mistyped path is the user's to fix (exit 104 naming the file), not a pushsim bug (exit 1).
-  const { text, problem } = await readTextFile(file, fileLimits.result);
+  // Read synchronously: one file, then a synchronous parse; each asynchronous step of a read is a trip
+  // through the thread pool, which a loaded CI machine makes slow to start.
+  const { text, problem } = readTextFileSync(file, fileLimits.result);
   if (problem !== undefined) throw new InvalidConfigError(file, [`the file ${problem}`]);
   return parseResult(parseJson(text, { source: file }), file, options);
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHistograms } from '../../reports/histogram.js';
 import { readResult } from '../../reports/json.js';
-import { ResultCollector, checkInvariant, parseResult } from '../../reports/result.js';
+import { ResultCollector, checkInvariant } from '../../reports/result.js';
+import { parseResult } from '../../reports/result-parse.js';
 import { cliTestTimeout, pushsim } from './helpers.js';
 import { collect, steady, writeResults } from './results.js';
 

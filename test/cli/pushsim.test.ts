@@ -103,6 +103,23 @@ describe('pushsim CLI', { timeout: cliTestTimeout }, () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it('each command is loaded on its own (start-up) yet every way to ask for help still finds it', async () => {
+    // Only the named command's definition is loaded: its own help, and mock's subcommands, work alone.
+    const reportHelp = await pushsim('report', '--help');
+    expect(reportHelp.code).toBe(0);
+    expect(reportHelp.stdout).toContain('Usage: pushsim report');
+    const fcmHelp = await pushsim('mock', 'fcm', '--help');
+    expect(fcmHelp.code).toBe(0);
+    expect(fcmHelp.stdout).toContain('Usage: pushsim mock fcm');
+    // `help report` and a mistyped name load every definition: help finds it, the typo gets a suggestion.
+    const helpReport = await pushsim('help', 'report');
+    expect(helpReport.code).toBe(0);
+    expect(helpReport.stdout).toContain('Usage: pushsim report');
+    const typo = await pushsim('reprt', 'result.json');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Did you mean report?');
+  });
+
   it('bad flags exit 2 and say what is wrong; an unknown scenario exits 104', async () => {
     const badRate = await pushsim('run', '--rate', 'fast');
     expect(badRate.code).toBe(2);

@@ -14,7 +14,7 @@ import { exitCodeFor } from '../../cli/exit.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { initHistograms } from '../../reports/histogram.js';
 import { writeResult } from '../../reports/json.js';
-import { parseResult } from '../../reports/result.js';
+import { parseResult } from '../../reports/result-parse.js';
 import type { Result, ResultCollector } from '../../reports/result.js';
 import { sampleRun } from '../reports/fixtures.js';
 

@@ -111,12 +111,14 @@ describe('deploy/k8s', () => {
 
   it('the Dockerfile builds what the package declares: every source directory, its bin, its Node, as a non-root user', async () => {
     const dockerfile = await readFile(join(k8s, 'Dockerfile'), 'utf8');
-    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; engines: { node: string }; dependencies: Record<string, string> };
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; engines: { node: string }; dependencies: Record<string, string>; scripts: Record<string, string> };
     const build = JSON.parse(await readFile(join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
     const lines = dockerfile.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
     const copied = lines.filter((line) => line.startsWith('COPY ') && !line.includes('--from')).flatMap((line) => line.split(/\s+/).slice(1, -1));
     for (const source of copied) expect(existsSync(join(root, source)), source).toBe(true);
     for (const source of build.include) expect(copied, `tsconfig.build.json includes ${source}`).toContain(source);
+    // And what `npm run build` runs after tsc (build/inline-dependencies.mjs).
+    for (const script of [...(pkg.scripts['build'] ?? '').matchAll(/\bnode (\S+)/g)].map((m) => m[1] as string)) expect(copied, `npm run build runs ${script}`).toContain(script.split('/')[0]);
     const from = lines.filter((line) => line.startsWith('FROM ')).map((line) => /^FROM node:(\d+)-/.exec(line)?.[1]);
     expect(from).toEqual([/^>=(\d+)/.exec(pkg.engines.node)?.[1], /^>=(\d+)/.exec(pkg.engines.node)?.[1]]);
     expect(lines).toContain(`ENTRYPOINT ["node", "${pkg.bin['pushsim'] as string}"]`);

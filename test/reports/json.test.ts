@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHistograms } from '../../reports/histogram.js';
 import { readResult, writeResult } from '../../reports/json.js';
-import { parseResult } from '../../reports/result.js';
+import { parseResult } from '../../reports/result-parse.js';
 import type { Result, ResultCollector } from '../../reports/result.js';
 import { InvalidConfigError } from '../../core/errors.js';
 import { sampleRun } from './fixtures.js';

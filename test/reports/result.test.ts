@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLatencyHistogram, initHistograms } from '../../reports/histogram.js';
-import { RESULT_SCHEMA, ResultCollector, checkInvariant, parseResult } from '../../reports/result.js';
+import { RESULT_SCHEMA, ResultCollector, checkInvariant } from '../../reports/result.js';
+import { parseResult } from '../../reports/result-parse.js';
 import type { Result } from '../../reports/result.js';
 import type { Outcome } from '../../sender/outcome.js';
 import { InvalidConfigError } from '../../core/errors.js';

@@ -4,7 +4,8 @@
  * latency is not corrected for coordinated omission.
  */
 import { describe, expect, it } from 'vitest';
-import { checkInvariant, parseResult } from '../../reports/result.js';
+import { checkInvariant } from '../../reports/result.js';
+import { parseResult } from '../../reports/result-parse.js';
 import { formatText } from '../../reports/text.js';
 import { defaultScenario } from '../../scenarios/builtin/default.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
