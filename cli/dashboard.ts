@@ -73,6 +73,8 @@ export async function startDashboard(run: Pick<EventEmitter<RunEvents>, 'on'>, o
     if (!authority.has(request.headers.host ?? '')) return reply.code(421).type('text/plain').send('misdirected request: open the dashboard at the URL pushsim printed\n');
   });
   app.get('/', async (_request, reply) => {
+    // Once the run is over, its page is the report (a browser opening the URL of a lingering dashboard).
+    if (report !== undefined) return reply.redirect('/report');
     const nonce = randomBytes(16).toString('base64');
     return reply.type('text/html; charset=utf-8').headers(pageHeaders(dashboardCsp(nonce))).send(dashboardPage(state.view(), nonce));
   });
@@ -90,10 +92,14 @@ export async function startDashboard(run: Pick<EventEmitter<RunEvents>, 'on'>, o
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    send(res, 'snapshot', state.view());
+    if (report !== undefined) {
+      send(res, 'done', state.tick());
+      res.end();
+      return;
+    }
     clients.add(res);
     request.raw.once('close', () => clients.delete(res));
-    send(res, 'snapshot', state.view());
-    if (report !== undefined) send(res, 'done', state.tick());
   });
 
   const send = (res: ServerResponse, event: string, data: unknown): void => {

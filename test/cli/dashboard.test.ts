@@ -113,13 +113,23 @@ describe('the dashboard server', () => {
     run.emit('done', sample.result);
     const events = await fetch(`${dashboard.url}events`);
     const received: string[] = [];
-    for await (const event of serverSentEvents(events.body as ReadableStream<Uint8Array>)) {
-      received.push(event.event);
-      if (event.event === 'done') break;
-    }
+    for await (const event of serverSentEvents(events.body as ReadableStream<Uint8Array>)) received.push(event.event);
     expect(received).toEqual(['snapshot', 'done']);
+    // The stream ends there, and the page itself is now the report.
     const page = await fetch(dashboard.url);
-    expect(await page.text()).toContain('"stage":"done"');
+    expect(page.url).toBe(`${dashboard.url}report`);
+    expect(await page.text()).toContain('<h1>pushsim · smoke</h1>');
+  });
+
+  it('at most 16 pages watch at once; the 17th gets 503', async () => {
+    const run = new EventEmitter<RunEvents>();
+    dashboard = await startDashboard(run, { port: 0, write: () => {} });
+    const watching = await Promise.all(Array.from({ length: 16 }, () => fetch(`${dashboard?.url}events`)));
+    expect(watching.map((r) => r.status)).toEqual(Array(16).fill(200));
+    const refused = await fetch(`${dashboard.url}events`);
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).toBe('at most 16 pages watch at once\n');
+    await Promise.all(watching.map((r) => r.body?.cancel()));
   });
 
   it('refuses a request addressed to another host name (DNS rebinding)', async () => {
