@@ -3,6 +3,7 @@
  * command's definition loads without fastify.
  */
 import { InvalidArgumentError } from 'commander';
+import { port } from './options.js';
 
 /** k6's web dashboard listens on 5665; a user of both finds it where they look. */
 export const defaultDashboardPort = 5665;
@@ -19,11 +20,11 @@ export interface DashboardFlags {
  * how to write it.
  */
 export function dashboardPort(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) {
-    throw new InvalidArgumentError(`expected a port from 0 to 65535 (0 picks a free one), got "${value}"; write --dashboard=PORT, or put --dashboard after the scenario`);
+  try {
+    return port(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}; write --dashboard=PORT, or put --dashboard after the scenario`);
   }
-  return n;
 }
 
 /** The port to listen on, or undefined without --dashboard (--dashboard-linger alone means the default port). */
