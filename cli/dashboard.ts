@@ -87,7 +87,7 @@ export async function startDashboard(run: Pick<EventEmitter<RunEvents>, 'on'>, o
     // The report carries its own policy (meta): inline only, nothing fetched.
     return reply.type('text/html; charset=utf-8').headers({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' }).send(report);
   });
-  app.get('/events', (request, reply) => {
+  app.get('/events', (_request, reply) => {
     if (clients.size >= maxClients) return reply.code(503).type('text/plain').send(`at most ${maxClients} pages watch at once\n`);
     reply.hijack();
     const res = reply.raw;
@@ -99,11 +99,13 @@ export async function startDashboard(run: Pick<EventEmitter<RunEvents>, 'on'>, o
       return;
     }
     clients.add(res);
-    request.raw.once('close', () => clients.delete(res));
+    res.once('close', () => clients.delete(res));
+    res.on('error', () => clients.delete(res));
   });
 
   const send = (res: ServerResponse, event: string, data: unknown): void => {
     // One line of JSON: no newline can split the event. A page that stopped reading is let go.
+    if (res.destroyed || res.writableEnded) return;
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     if (res.writableLength > maxBufferedBytes) {
       clients.delete(res);
@@ -114,30 +116,45 @@ export async function startDashboard(run: Pick<EventEmitter<RunEvents>, 'on'>, o
     for (const res of clients) send(res, event, data);
   };
 
+  // The runner emits its events from inside the run: a fault of the dashboard's is said once and
+  // stops its updates, never the run.
+  let broken = false;
+  const on = <K extends keyof RunEvents>(event: K, listener: (...args: RunEvents[K]) => void): void => {
+    run.on(event, ((...args: RunEvents[K]) => {
+      if (broken) return;
+      try {
+        listener(...args);
+      } catch (error) {
+        broken = true;
+        write(`pushsim: warning: the dashboard stopped updating (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+    }) as never);
+  };
+
   // This thread sees each outcome only without worker threads; then the page gets percentiles so far.
   let latency: LatencyHistogram | undefined;
-  run.on('outcome', (outcome, latencyMs) => {
+  on('outcome', (outcome, latencyMs) => {
     if (outcome.status !== 'accepted') return;
     latency ??= createLatencyHistogram();
     latency.recordMs(latencyMs);
   });
-  run.on('start', (start) => {
+  on('start', (start) => {
     state.onStart(start);
     broadcast('snapshot', state.view());
   });
-  run.on('warmup', (warmup) => {
+  on('warmup', (warmup) => {
     state.onWarmup(warmup);
     broadcast('tick', state.tick());
   });
-  run.on('waiting', (waiting) => {
+  on('waiting', (waiting) => {
     state.onWaiting(waiting);
     broadcast('tick', state.tick());
   });
-  run.on('warning', (message) => {
+  on('warning', (message) => {
     state.onWarning(message);
     broadcast('tick', state.tick());
   });
-  run.on('progress', (progress) => {
+  on('progress', (progress) => {
     const point = state.onProgress(progress);
     if (latency !== undefined && latency.count > 0) state.onLatency(latency.summary());
     broadcast('tick', state.tick(point));
@@ -162,7 +179,7 @@ export async function startDashboard(run: Pick<EventEmitter<RunEvents>, 'on'>, o
     return closing;
   };
 
-  run.on('done', (result) => {
+  on('done', (result) => {
     report = formatHtml(result);
     state.onDone('report', result.durationMs);
     latency?.destroy();

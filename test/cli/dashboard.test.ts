@@ -121,6 +121,15 @@ describe('the dashboard server', () => {
     expect(await page.text()).toContain('<h1>pushsim · smoke</h1>');
   });
 
+  it('a fault of its own is said once and never reaches the run that emitted the event', async () => {
+    const run = new EventEmitter<RunEvents>();
+    const lines: string[] = [];
+    dashboard = await startDashboard(run, { port: 0, write: (line) => lines.push(line) });
+    expect(() => run.emit('progress', null as unknown as RunProgress)).not.toThrow();
+    expect(() => run.emit('progress', progress(1_000, 100))).not.toThrow();
+    expect(lines.slice(1)).toEqual([expect.stringMatching(/^pushsim: warning: the dashboard stopped updating \(please report it\): TypeError/)]);
+  });
+
   it('at most 16 pages watch at once; the 17th gets 503', async () => {
     const run = new EventEmitter<RunEvents>();
     dashboard = await startDashboard(run, { port: 0, write: () => {} });
