@@ -82,16 +82,26 @@ th { background: #f4f6f6; } .num { text-align: right; font-variant-numeric: tabu
 #latency-chart { width: 100%; min-height: 360px; } #timeline-chart { width: 100%; min-height: 300px; } #timeline-events-chart { width: 100%; min-height: 180px; margin-top: .5rem; }
 `;
 
+/** A file's policy: everything inline, nothing fetched. */
+const fileCsp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
+
+/** A page served rather than opened from a file (the live dashboard): its own policy, and the nonce its scripts carry. */
+export interface ServedPage {
+  readonly csp: string;
+  readonly nonce: string;
+}
+
 /** The whole document: `body` is trusted markup (built from escaped parts); uPlot is inlined when a chart needs it. */
-export function htmlPage(title: string, body: string, extraStyle = ''): string {
+export function htmlPage(title: string, body: string, extraStyle = '', served?: ServedPage): string {
   // uPlot once, before any chart's script, only when a chart is drawn.
-  const charts = body.includes('<script>') ? uplotAssets() : undefined;
-  const assets = charts === undefined ? '' : `<style>${charts.css}</style>\n<script>${charts.js}</script>\n`;
+  const charts = /<script(?: nonce="[^"]*")?>/.test(body) ? uplotAssets() : undefined;
+  const nonce = served === undefined ? '' : ` nonce="${escapeHtml(served.nonce)}"`;
+  const assets = charts === undefined ? '' : `<style>${charts.css}</style>\n<script${nonce}>${charts.js}</script>\n`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="${served?.csp ?? fileCsp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>${style}${extraStyle}</style>

@@ -6,51 +6,25 @@
  * pause of pushsim's is told from the provider's. Drawn by uPlot like the latency chart (html.ts
  * inlines the library once).
  */
+import { chartMarksScript } from './html-chart-marks.js';
 import type { Result } from './result.js';
 import type { TimelineSecond } from './timeline.js';
 
 /**
  * Runs in the browser: draws the per-second series from the JSON block with uPlot. Fault phases are
- * shaded bands and circuit-breaker transitions vertical marks, drawn under the series (uPlot's
- * drawClear hook) so the lines stay readable; how many of each were drawn is left on the chart's
- * element (data-phases-drawn, data-breaker-marks) for the browser test. Both count axes start at 0,
+ * shaded bands and circuit-breaker transitions vertical marks (html-chart-marks.ts), drawn under the
+ * series (uPlot's drawClear hook) so the lines stay readable. Both count axes start at 0,
  * so a few notifications' noise is not blown up to the chart's height.
  */
 const timelineScript = `(function () {
+  ${chartMarksScript}
   var data = JSON.parse(document.getElementById('pushsim-timeline-data').textContent);
   var target = document.getElementById('timeline-chart');
   if (typeof uPlot === 'undefined' || data.second.length === 0) return;
   function n(v) { return v == null ? '—' : String(v); }
   function ms(v) { return v == null ? '—' : (v < 1 ? v.toFixed(3) : v.toFixed(2)) + ' ms'; }
   function fromZero(u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; }
-  var breakerColors = { open: '#c0392b', 'half-open': '#c77700', closed: '#1b7f3b' };
-  function decorator(target) { return function (u) {
-    var ctx = u.ctx, top = u.bbox.top, height = u.bbox.height, px = window.devicePixelRatio || 1;
-    var phases = 0, marks = 0;
-    ctx.save();
-    ctx.font = (11 * px) + 'px system-ui, sans-serif';
-    ctx.textBaseline = 'top';
-    (data.phases || []).forEach(function (p, i) {
-      var x0 = u.valToPos(p.start, 'x', true), x1 = u.valToPos(p.end, 'x', true);
-      if (!(x1 > x0)) return;
-      ctx.fillStyle = i % 2 === 0 ? 'rgba(211, 84, 0, 0.10)' : 'rgba(142, 68, 173, 0.10)';
-      ctx.fillRect(x0, top, x1 - x0, height);
-      ctx.fillStyle = '#6e2c00';
-      ctx.fillText(p.name, x0 + 3 * px, top + 3 * px, Math.max(0, x1 - x0 - 6 * px));
-      phases++;
-    });
-    (data.breaker || []).forEach(function (b) {
-      var x = u.valToPos(b.at, 'x', true);
-      ctx.strokeStyle = breakerColors[b.to] || '#566573';
-      ctx.lineWidth = 2 * px;
-      ctx.setLineDash([6 * px, 3 * px]);
-      ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + height); ctx.stroke();
-      marks++;
-    });
-    ctx.restore();
-    target.setAttribute('data-phases-drawn', String(phases));
-    target.setAttribute('data-breaker-marks', String(marks));
-  }; }
+  function decorator(target) { return pushsimChartMarks(function () { return data; }, target); }
   var xAxis = { label: 'second of the run', incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600] };
   var opts = {
     width: Math.max(320, target.clientWidth || 900),

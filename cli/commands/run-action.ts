@@ -26,6 +26,7 @@ import { reportFiles } from './report.js';
 import { attachProgress } from '../progress.js';
 import { serveRunMetrics } from '../run-metrics.js';
 import type { MetricsFlags } from '../run-metrics.js';
+import type { DashboardFlags } from '../dashboard-flags.js';
 import { prepareOutputDir } from '../output.js';
 import { pushsimVersion } from '../version.js';
 
@@ -48,6 +49,8 @@ export interface RunFlags extends MetricsFlags {
   shards?: number;
   startAt?: string;
   workers?: number | 'auto';
+  dashboard?: DashboardFlags['dashboard'];
+  dashboardLinger?: boolean;
 }
 
 /** Runs scenario `name` with the command line's flags; the exit code goes to `setExitCode`. */
@@ -61,6 +64,7 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }), workers: flags.workers ?? 'auto', metrics: flags.metricsPort !== undefined });
   const display = attachProgress(run, { quiet: flags.quiet === true });
   const metrics = await serveRunMetrics(run, flags);
+  if (flags.dashboard !== undefined || flags.dashboardLinger === true) await (await import('../dashboard.js')).attachDashboard(run, flags);
   // First signal: stop firing, a short grace for what is on the wire, then the partial result.
   // A second one: exit at once, without a result (the user means it).
   const stop = (signal: NodeJS.Signals): void => {

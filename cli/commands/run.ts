@@ -5,6 +5,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { builtinScenarios } from '../../scenarios/builtin/index.js';
+import { dashboardPort, defaultDashboardPort } from '../dashboard-flags.js';
 import { nonNegativeInteger, nonNegativeNumber, port, positiveInteger, positiveNumber } from '../options.js';
 import { reportFiles, runReportFormats } from './report.js';
 import type { RunFlags } from './run-action.js';
@@ -34,6 +35,8 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--metrics-port <port>', 'serve the run\'s Prometheus metrics at http://<metrics-host>:<port>/metrics while it runs (0 picks a free port, printed on stderr; docs/metrics.md)', port)
     .option('--metrics-host <address>', 'address the --metrics-port server binds (default: 127.0.0.1)')
     .option('--metrics-linger <seconds>', 'after the run, keep serving the final metrics until one scrape reads them or this many seconds pass (at most 3600; default: 0)', nonNegativeNumber)
+    .option('--dashboard [port]', `serve a live dashboard on 127.0.0.1 while the run goes, its HTML report at the end (port ${defaultDashboardPort} unless --dashboard=PORT; 0 picks a free one; docs/dashboard.md)`, dashboardPort)
+    .option('--dashboard-linger', 'keep serving the dashboard and the report after the run, until Ctrl-C (implies --dashboard)')
     .action(async (name: string, flags: RunFlags) => {
       const { runAction } = await import('./run-action.js');
       await runAction(name, flags, setExitCode);

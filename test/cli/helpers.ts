@@ -93,3 +93,22 @@ export async function runUntilProgress(args: readonly string[]): Promise<{ child
   });
   return { child, output, exited };
 }
+
+/**
+ * Starts `pushsim run --dashboard… …args` and resolves once it printed the dashboard's URL, with the
+ * child, the URL, what it wrote on stderr so far (kept up to date) and its exit.
+ */
+export async function runWithDashboard(args: readonly string[]): Promise<{ child: ChildProcess; url: string; output: { stderr: string }; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [bin, 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const output = { stderr: '' };
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output.stderr += chunk.toString();
+      const found = /live dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output.stderr);
+      if (found) resolve(found[1] as string);
+    });
+    child.on('exit', () => reject(new Error(`exited before announcing the dashboard: ${output.stderr}`)));
+  });
+  return { child, url, output, exited };
+}

@@ -1,6 +1,6 @@
 /**
- * Headless Chromium for tests that must see what a person sees: the HTML reports (and later the
- * live dashboard) rendered by a real browser engine, not a DOM emulation. Debian's `chromium`
+ * Headless Chromium for tests that must see what a person sees: the HTML reports and the
+ * live dashboard rendered by a real browser engine, not a DOM emulation. Debian's `chromium`
  * package (`apt-get install chromium`; .ci/run installs it), driven by playwright-core over the
  * DevTools protocol. PUSHSIM_CHROMIUM names another executable.
  */
@@ -32,3 +32,20 @@ export function collectErrors(page: Page): string[] {
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
 }
+
+/**
+ * Page code (for `page.evaluate(`(${inspectCanvas})('#chart canvas')`)`): how wide the canvas is,
+ * how many of its pixels are painted at all, and how many have the colour a phase band
+ * (rgba(211, 84, 0, 0.10), drawn into the canvas itself) has over the white page: about (251, 238, 229).
+ */
+export const inspectCanvas = `(selector) => {
+  const canvas = document.querySelector(selector);
+  if (!canvas) return { width: 0, painted: 0, band: 0 };
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0, band = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] > 0) painted++;
+    if (data[i + 3] > 0 && data[i + 3] < 60 && data[i] > 180 && data[i + 1] < 120) band++;
+  }
+  return { width: canvas.width, painted, band };
+}`;

@@ -18,7 +18,7 @@ import { formatTuneHtml } from '../../reports/tune-html.js';
 import { tuneMetrics, tuneReport } from '../../reports/tune.js';
 import type { Result } from '../../reports/result.js';
 import type { TimelineSecond } from '../../reports/timeline.js';
-import { collectErrors, launchChromium } from '../helpers/browser.js';
+import { collectErrors, inspectCanvas, launchChromium } from '../helpers/browser.js';
 import { brownoutConfig, useSampleRun } from './fixtures.js';
 
 const second = (n: number, accepted: number, p99: number): TimelineSecond => ({
@@ -37,20 +37,6 @@ const second = (n: number, accepted: number, p99: number): TimelineSecond => ({
   retries: accepted < 900 ? 250 : 5,
   injected: accepted < 900 ? 380 : 0,
 });
-
-/** Pixels of a canvas that are not fully transparent, and those close to the colour a phase band gives white. */
-const inspectCanvas = `(selector) => {
-  const canvas = document.querySelector(selector);
-  if (!canvas) return { width: 0, painted: 0, band: 0 };
-  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  let painted = 0, band = 0;
-  for (let i = 0; i < data.length; i += 4) {
-    if (data[i + 3] > 0) painted++;
-    // rgba(211, 84, 0, 0.10) over the white page: about (251, 238, 229), drawn into the canvas itself.
-    if (data[i + 3] > 0 && data[i + 3] < 60 && data[i] > 180 && data[i + 1] < 120) band++;
-  }
-  return { width: canvas.width, painted, band };
-}`;
 
 describe('the HTML report in headless Chromium', () => {
   const sample = useSampleRun();
