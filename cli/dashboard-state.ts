@@ -55,7 +55,7 @@ export interface DashboardView {
   readonly breaker: readonly DashboardBreakerChange[];
   /** The p99s of the ticks so far: their median and the worst (works with worker threads). */
   readonly tickP99?: { readonly median: number; readonly worst: number };
-  /** Accepted latency over the whole run so far, when this thread sees every outcome (no worker threads). */
+  /** Accepted latency over the whole run so far (with worker threads, from the histograms of their ticks). */
   readonly latency?: LatencySummary;
   readonly warnings: readonly string[];
   /** Once the run ended: where its HTML report is served. */

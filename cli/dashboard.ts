@@ -18,7 +18,7 @@ import type { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import Fastify from 'fastify';
 import { listenFailure } from '../core/system-errors.js';
-import { createLatencyHistogram } from '../reports/histogram.js';
+import { createLatencyHistogram, decodeHistogram, mergeEncoded } from '../reports/histogram.js';
 import type { LatencyHistogram } from '../reports/histogram.js';
 import { formatHtml } from '../reports/html.js';
 import type { RunEvents } from '../scenarios/run-events.js';
@@ -131,12 +131,19 @@ export async function startDashboard(run: Pick<EventEmitter<RunEvents>, 'on'>, o
     }) as never);
   };
 
-  // This thread sees each outcome only without worker threads; then the page gets percentiles so far.
+  // Percentiles so far: from each outcome on one thread; with worker threads, from the histograms
+  // of each tick they send (RunOptions.acceptedLatency), added up.
   let latency: LatencyHistogram | undefined;
   on('outcome', (outcome, latencyMs) => {
     if (outcome.status !== 'accepted') return;
     latency ??= createLatencyHistogram();
     latency.recordMs(latencyMs);
+  });
+  let fromWorkers: string | undefined;
+  on('acceptedLatency', (hdr) => {
+    fromWorkers = mergeEncoded(fromWorkers === undefined ? [hdr] : [fromWorkers, hdr]);
+    latency?.destroy();
+    latency = decodeHistogram(fromWorkers);
   });
   on('start', (start) => {
     state.onStart(start);
@@ -181,6 +188,8 @@ export async function startDashboard(run: Pick<EventEmitter<RunEvents>, 'on'>, o
 
   on('done', (result) => {
     report = formatHtml(result);
+    // The last outcomes (and the workers' last histograms) came after the last tick.
+    if (latency !== undefined && latency.count > 0) state.onLatency(latency.summary());
     state.onDone('report', result.durationMs);
     latency?.destroy();
     latency = undefined;

@@ -82,6 +82,12 @@ export interface RunEvents {
    * latencies, attempts, retries, fallbacks, its breakers), once per progress tick and once at its end.
    */
   metrics: [MetricsDelta, number];
+  /**
+   * With workers and RunOptions.acceptedLatency: the latencies (ms from the planned time) a worker
+   * accepted since its last tick, as a compressed base64 HDR histogram, once per progress tick and
+   * once at its end.
+   */
+  acceptedLatency: [string];
   /** Something is off, said as soon as it is known: faults that cannot fire, pushsim falling behind, an unreachable target. */
   warning: [string];
   done: [Result];

@@ -86,6 +86,12 @@ export interface RunOptions {
    * without workers those come as their own events anyway. Off by default: the tally costs a little per outcome.
    */
   readonly metrics?: boolean;
+  /**
+   * With workers: each worker sends its accepted latencies of each progress tick as an encoded HDR
+   * histogram, re-emitted here as 'acceptedLatency' events (what the live dashboard adds up into
+   * percentiles so far); without workers, 'outcome' events carry them. Off by default.
+   */
+  readonly acceptedLatency?: boolean;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AcknowledgementCounter } from '../reports/delivery.js';
+import { createLatencyHistogram } from '../reports/histogram.js';
 import { MetricsTally } from './metrics.js';
 import { ScenarioRun } from './runner.js';
 import { waitUntil } from './shard.js';
@@ -50,17 +51,32 @@ run.on('warning', (message) => post({ type: 'warning', message }));
 // Metrics go with each tick as one delta (never a message per notification), the last one before the result.
 const tally = data.metrics === true ? new MetricsTally() : undefined;
 tally?.attach(run);
+// The tick's accepted latencies, as one histogram a tick (the live dashboard's percentiles so far).
+const latency = data.acceptedLatency === true ? createLatencyHistogram() : undefined;
+if (latency !== undefined) {
+  run.on('outcome', (outcome, latencyMs) => {
+    if (outcome.status === 'accepted') latency.recordMs(latencyMs);
+  });
+}
+const sendLatency = (): void => {
+  if (latency === undefined || latency.count === 0) return;
+  post({ type: 'acceptedLatency', hdr: latency.encode() });
+  latency.reset();
+};
 run.on('progress', (progress) => {
   if (tally !== undefined) post({ type: 'metrics', delta: tally.take() });
+  sendLatency();
   post({ type: 'progress', progress: { ...progress, tick: ++tick } });
 });
 run.on('warmup', (warmup) => post({ type: 'warmup', warmup }));
 try {
   const result = await run.execute();
   if (tally !== undefined) post({ type: 'metrics', delta: tally.take() });
+  sendLatency();
   post({ type: 'result', result, acknowledged: acknowledged.snapshot() });
 } catch (error) {
   post({ type: 'failed', error: serializeError(error) });
 } finally {
+  latency?.destroy();
   port.close();
 }

@@ -188,6 +188,8 @@ export interface SenderWorkerData {
   readonly progressIntervalMs?: number;
   /** Tally metrics and send them each tick (RunOptions.metrics). */
   readonly metrics?: boolean;
+  /** Send each tick's accepted latencies (RunOptions.acceptedLatency). */
+  readonly acceptedLatency?: boolean;
 }
 
 export interface SerializedError {
@@ -204,6 +206,7 @@ export type FromSenderWorker =
   | { readonly type: 'progress'; readonly progress: RunProgress & { readonly tick: number } }
   | { readonly type: 'warmup'; readonly warmup: RunWarmup }
   | { readonly type: 'metrics'; readonly delta: MetricsDelta }
+  | { readonly type: 'acceptedLatency'; readonly hdr: string }
   | { readonly type: 'result'; readonly result: Result; readonly acknowledged: Record<string, number> }
   | { readonly type: 'failed'; readonly error: SerializedError };
 
@@ -239,6 +242,7 @@ export interface RunOptionsSubset {
   readonly shard?: Shard;
   readonly startAt?: number;
   readonly metrics?: boolean;
+  readonly acceptedLatency?: boolean;
 }
 
 /**
@@ -335,6 +339,7 @@ class WorkersRun {
       target: { apns: target.apns, fcm: target.fcm, webpush: target.webpush, description: target.description, placement: target.placement },
       ...(options.progressIntervalMs !== undefined && { progressIntervalMs: options.progressIntervalMs }),
       ...(options.metrics === true && { metrics: true }),
+      ...(options.acceptedLatency === true && { acceptedLatency: true }),
     };
     const thread = new Worker(this.script, { workerData: data });
     const worker: SenderWorker = { label, thread, ready: false, ended: false };
@@ -383,6 +388,9 @@ class WorkersRun {
         if (progress !== undefined) this.emit('progress', progress);
         return;
       }
+      case 'acceptedLatency':
+        this.emit('acceptedLatency', message.hdr);
+        break;
       case 'metrics':
         this.emit('metrics', message.delta, j);
         return;

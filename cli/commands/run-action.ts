@@ -61,7 +61,7 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   const config = applyOverrides(await resolveScenario(name), flags, faults);
   await prepareOutputDir(flags.out, '--out');
   const abort = new AbortController();
-  const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }), workers: flags.workers ?? 'auto', metrics: flags.metricsPort !== undefined });
+  const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }), workers: flags.workers ?? 'auto', metrics: flags.metricsPort !== undefined, acceptedLatency: flags.dashboard !== undefined || flags.dashboardLinger === true });
   const display = attachProgress(run, { quiet: flags.quiet === true });
   const metrics = await serveRunMetrics(run, flags);
   if (flags.dashboard !== undefined || flags.dashboardLinger === true) await (await import('../dashboard.js')).attachDashboard(run, flags);

@@ -17,7 +17,7 @@ import { serverSentEvents } from '../helpers/sse.js';
 
 interface Watched {
   readonly ticks: { point?: { second: number; accepted: number } }[];
-  readonly done: { stage: string; report: string; progress?: { accepted: number } } | undefined;
+  readonly done: { stage: string; report: string; progress?: { accepted: number }; latency?: { count: number; p99: number } } | undefined;
   readonly report: string;
   readonly code: number | null;
   readonly stderr: string;
@@ -78,12 +78,16 @@ describe('pushsim run --dashboard', { timeout: cliTestTimeout }, () => {
     expect((await readResult(join(dir, 'result.json'))).interrupted?.signal).toBe('SIGINT');
   });
 
-  it('with worker threads the page is built from the combined ticks', async () => {
+  it('with worker threads the page is built from the combined ticks, its percentiles so far from their histograms', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-dashboard-'));
     const watched = await watchRun(['--dashboard=0', '--count', '300', '--rate', '100', '--warmup', '100', '--workers', '2', '--in-process', '--no-fail-on-overload', '--out', dir]);
     expect(watched.code).toBe(0);
     expect(watched.ticks.filter((t) => t.point !== undefined).length).toBeGreaterThanOrEqual(2);
     expect(watched.done?.progress?.accepted).toBeGreaterThan(0);
+    // Every accepted notification of both threads, once: the same count as the result's.
+    const result = await readResult(join(dir, 'result.json'));
+    expect(watched.done?.latency?.count).toBe(result.counts.accepted);
+    expect(watched.done?.latency?.p99).toBeGreaterThan(0);
     expect(watched.report).toContain('<h1>pushsim · default</h1>');
   });
 
