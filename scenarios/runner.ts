@@ -30,6 +30,7 @@ import { createRecipientSequence, describeMix, mixShares } from './mix.js';
 import type { Recipient } from './mix.js';
 import { createShardExecutor, describeShard, shardInfo, shardPlannedRate, startAtProblem, validateShardLoad, waitUntil } from './shard.js';
 import type { Shard } from './shard.js';
+import { hasFaults } from './profile-target.js';
 import { openTarget } from './target.js';
 import { evaluateThresholds } from './thresholds.js';
 import type { OpenTarget } from './target.js';
@@ -38,7 +39,9 @@ import type { OverloadSamples } from './overload.js';
 import { ReachabilityWatch } from './reachability.js';
 import { defaultMaxPauseSharePercent, judgePauses, pauseTail } from './pauses.js';
 import type { DeliverySummary, Interruption, Unreachable } from '../reports/result.js';
-import type { DispatchContext } from '../sender/transport.js';
+import type { Provider } from '../core/reasons.js';
+import type { SenderListener } from '../sender/listener.js';
+import type { DispatchContext, TransportResult } from '../sender/transport.js';
 import { faultsThatCannotFire } from '../simulator/faults/dormant.js';
 import type { RunTraffic } from '../simulator/faults/dormant.js';
 import type { LedgerSummary } from '../simulator/ledger/ledger.js';
@@ -77,6 +80,12 @@ export interface RunOptions {
    * other events ('start', 'progress', 'warning', 'done') cover the whole run.
    */
   readonly workers?: number | 'auto';
+  /**
+   * Every attempt's answer (or failure) of the measured run, with its provider and time on the wire
+   * (SenderListener.onAnswer): what `pushsim run --record-profile` records (reports/profile.ts).
+   * Called in the sending thread, so only for a run in one thread (`workers` 1).
+   */
+  readonly onAnswer?: NonNullable<SenderListener['onAnswer']>;
 }
 
 /**
@@ -121,6 +130,9 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     const startProblem = startAt === undefined ? undefined : startAtProblem(startAt);
     if (startProblem !== undefined) throw new InvalidArgumentError(`the scheduled start ${new Date(startAt as number).toISOString()}: ${startProblem}`);
     this.#workers = options.workers === undefined ? undefined : validateWorkers(config, options.workers, shard);
+    if (options.onAnswer !== undefined && this.#workers !== undefined && this.#workers.count > 1) {
+      throw new InvalidArgumentError(`recording every answer (--record-profile) needs the run in one sender thread, not ${this.#workers.count} workers: use --workers 1`);
+    }
     this.config = config;
     this.#options = options;
     this.#attachment = attachment;
@@ -168,10 +180,12 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     const tick = new TickStats(config.faults?.phases);
     try {
       // The warm-up's attempts, retries and breaker transitions are not part of the result either.
+      const { onAnswer } = this.#options;
       let measuring = false;
       lanes = await Lanes.open(config, target, {
         onAttempt: (ms, timing) => measuring && collector.onAttempt(ms, timing),
         onRetry: () => measuring && collector.onRetry(),
+        ...(onAnswer !== undefined && { onAnswer: (provider: Provider, result: TransportResult, wireMs: number) => measuring && onAnswer(provider, result, wireMs) }),
         onFallback: () => measuring && collector.onFallback(),
         onBreakerStateChange: (at, from, to) => {
           tick.onBreakerStateChange(at, to);
@@ -260,7 +274,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
           startedAt,
           durationMs: driven.durationMs,
           ...(delivery !== undefined && { delivery: withAcknowledgements(publicDelivery(delivery.ledger), acknowledged.snapshot()) }),
-          ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
+          ...(hasFaults(config) && delivery !== undefined && { faults: delivery.faults }),
           ...(validity !== undefined && { validity }),
           pauses: { ...pauses, ...(tail !== undefined && { tail }) },
           ...(runWarnings.length > 0 && { warnings: runWarnings }),

@@ -31,6 +31,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--shards <n>', 'the number of shards, with the index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); env PUSHSIM_SHARDS', positiveInteger)
     .option('--start-at <time>', 'start the measured run at this time (ISO 8601 with zone, or epoch ms), after getting ready: shards started apart run on one clock; env PUSHSIM_START_AT')
     .option('--workers <n>', 'send from n worker threads, each running one shard of the scenario with its own connections, all starting together; results merged exactly (default: auto, one per core left by the embedded mock, as the rate needs; docs/workers.md)', workersCount)
+    .option('--record-profile <file>', "write a profile of what each provider did (per-attempt latency as an HDR histogram, the mix of answers) to this file, for a mock to replay with target.profile (docs/profiles.md); the run sends from one thread")
     .action(async (name: string, flags: RunFlags) => {
       const { runAction } = await import('./run-action.js');
       await runAction(name, flags, setExitCode);
