@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProfileRecorder, writeProfile } from '../../reports/profile.js';
 import { defaultScenario } from '../../scenarios/builtin/default.js';
-import type { ScenarioConfig } from '../../scenarios/config.js';
+import type { MockTarget, ScenarioConfig } from '../../scenarios/config.js';
 import { ScenarioRun } from '../../scenarios/runner.js';
 import type { Profile, ProviderProfile } from '../../simulator/profile.js';
 import { loadProfileSync } from '../../simulator/profile.js';
@@ -21,9 +21,10 @@ afterEach(() => {
 });
 
 const count = 4000;
+const mock: MockTarget = { kind: 'mock', provider: 'apns', tls: false, worker: false, latency: { kind: 'lognormal', medianMs: 20, sigma: 0.5 } };
 const base: ScenarioConfig = {
   ...defaultScenario,
-  target: { kind: 'mock', provider: 'apns', tls: false, worker: false, latency: { kind: 'lognormal', medianMs: 20, sigma: 0.5 } },
+  target: mock,
   load: { executor: 'constant-arrival-rate', rate: 1000, count },
   tokens: { count: 2000, unregisteredRatio: 0, seed: 3 },
   // One answer per notification: retries would only add attempts, the mix is per attempt either way.
@@ -58,7 +59,7 @@ describe('a profile recorded from a run and replayed by a mock', () => {
     await writeProfile(source.profile, file);
     expect(loadProfileSync(file).providers.apns?.answers).toEqual(first?.answers);
 
-    const replay = await recorded({ ...base, target: { ...base.target, kind: 'mock', latency: { kind: 'fixed', ms: 0 }, profile: file } });
+    const replay = await recorded({ ...base, target: { ...mock, latency: { kind: 'fixed', ms: 0 }, profile: file } });
     const second = replay.profile.providers.apns;
     expect(second?.attempts).toBe(count);
     for (const status of [200, 503, 410]) expect(Math.abs(share(second, status) - share(first, status))).toBeLessThan(0.02);
