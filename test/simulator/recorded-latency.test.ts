@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../../core/errors.js';
-import { createLatencyHistogram } from '../../reports/histogram.js';
+import { createLatencyHistogram, decodeHistogram } from '../../reports/histogram.js';
 import { createSampler, validateLatencySpec } from '../../simulator/distributions.js';
 import { createRandom } from '../../simulator/random.js';
 import { quantileTable, recordedSampler } from '../../simulator/recorded-latency.js';
@@ -42,6 +42,20 @@ describe('recorded latency', () => {
     // Never outside what was recorded.
     expect(got.min).toBeGreaterThanOrEqual(0);
     expect(got.max).toBeLessThanOrEqual(part.latencyMs.max + 0.001);
+  });
+
+  it('reads the quantiles in one pass exactly as HdrHistogram reports them', () => {
+    const table = quantileTable(part.latencyMs.hdr, 'test');
+    const histogram = decodeHistogram(part.latencyMs.hdr);
+    try {
+      for (const [index, percentile] of [[1, 0.01], [5000, 50], [9000, 90], [9900, 99], [9990, 99.9]] as const) {
+        expect(table[index]).toBeCloseTo(histogram.percentileMs(percentile), 3);
+      }
+    } finally {
+      histogram.destroy();
+    }
+    expect(table[10_000]).toBeCloseTo(part.latencyMs.max, 3);
+    for (let i = 1; i < table.length; i++) expect(table[i]).toBeGreaterThanOrEqual(table[i - 1] ?? 0);
   });
 
   it('is deterministic with the seed', () => {
