@@ -56,14 +56,21 @@ export function apnsLatency(target: ProfiledTarget & { readonly latency: Latency
 /** The scenario's faults with the profile's replay faults after them; the scenario's own when there is no profile. */
 export function withProfileFaults(target: ProfiledTarget, providers: readonly Provider[], faults: FaultsDocument | undefined, seed: number): FaultsDocument | undefined {
   if (target.kind !== 'mock' || target.profile === undefined) return faults;
-  const file = target.profile;
-  const added: FaultSpec[] = [];
-  for (const provider of replayed(file, providers)) {
-    if (provider === 'apns') continue;
-    added.push({ id: `profile-latency-${provider}`, kind: 'latency', match: { provider }, distribution: { kind: 'recorded', file, provider } } as FaultSpec);
-  }
-  added.push({ id: 'profile-answers', kind: 'recorded-answers', file } as FaultSpec);
+  // The mock APNs replays its latency itself (apnsLatency).
+  const added = replayFaults(target.profile, providers.filter((p) => p !== 'apns'));
   return faults === undefined ? { seed, faults: added } : { ...faults, faults: [...(faults.faults ?? []), ...added] };
+}
+
+/**
+ * The faults that replay profile `file`: a `latency` fault matched to each of `latencyFor` the
+ * profile holds, then one `recorded-answers` fault (for every provider it holds).
+ */
+export function replayFaults(file: string, latencyFor: readonly Provider[]): FaultSpec[] {
+  const faults = replayed(file, latencyFor).map(
+    (provider) => ({ id: `profile-latency-${provider}`, kind: 'latency', match: { provider }, distribution: { kind: 'recorded', file, provider } }) as FaultSpec,
+  );
+  faults.push({ id: 'profile-answers', kind: 'recorded-answers', file } as FaultSpec);
+  return faults;
 }
 
 /**
