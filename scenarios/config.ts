@@ -5,6 +5,7 @@
 import type { Provider } from '../core/reasons.js';
 import type { LatencySpec } from '../simulator/distributions.js';
 import { validateLatencySpec } from '../simulator/distributions.js';
+import { validateProfileTarget } from './profile-target.js';
 import type { FaultsDocument } from '../simulator/faults/spec.js';
 import { validateFaultsDocument } from '../simulator/faults/spec.js';
 import type { ApnsPushType } from '../sender/providers/apns.js';
@@ -36,6 +37,12 @@ export interface MockTarget {
   readonly latency: LatencySpec;
   /** Run the mock APNs in a worker thread so it does not share the sender's event loop. */
   readonly worker: boolean;
+  /**
+   * A profile file (`pushsim run --record-profile`) whose per-attempt latency and answer mix the
+   * mocks replay, for each provider it holds (scenarios/profile-target.ts). For APNs it replaces
+   * `latency`.
+   */
+  readonly profile?: string;
 }
 
 /** An APNs origin that is already running (our mock in another process, the fault proxy, Apple's sandbox). */
@@ -144,6 +151,7 @@ export function validateScenario(config: ScenarioConfig): string[] {
   if (target.kind === 'mock') {
     pushAll(problems, validateMockProviders(target.provider));
     pushAll(problems, validateLatencySpec(target.latency).map((p) => `target.${p}`));
+    if (problems.length === 0) pushAll(problems, validateProfileTarget(target.profile, targetProviders(target)));
   } else {
     let url: URL | undefined;
     try {

@@ -25,7 +25,8 @@ const mockTarget = z.strictObject({
   latency: z
     .looseObject({ kind: z.enum(latencyKinds as [string, ...string[]]) })
     .optional()
-    .describe('latency the mock APNs adds: { kind: fixed, ms } | { kind: uniform, minMs, maxMs } | { kind: normal, meanMs, stdDevMs } | { kind: lognormal, medianMs, sigma }'),
+    .describe('latency the mock APNs adds: { kind: fixed, ms } | { kind: uniform, minMs, maxMs } | { kind: normal, meanMs, stdDevMs } | { kind: lognormal, medianMs, sigma } | { kind: recorded, file, provider? } (a profile from pushsim run --record-profile)'),
+  profile: z.string().optional().describe('a profile file (pushsim run --record-profile FILE): the mocks replay its per-attempt latency and answer mix for each provider it holds; relative to the scenario file'),
 });
 const urlTarget = z.strictObject({
   url: z.string().describe('an APNs origin that is already running: pushsim mock apns, pushsim proxy, Apple\'s sandbox'),

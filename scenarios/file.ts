@@ -27,6 +27,7 @@ import type { Locate, PathSegment } from '../core/locations.js';
 import { didYouMean } from '../core/did-you-mean.js';
 import { formatPath, locateProblem } from '../core/locations.js';
 import { parseFaultsDocument } from '../simulator/faults/spec-file.js';
+import { resolveProfilePaths } from './profile-target.js';
 import type { FaultsDocument } from '../simulator/faults/spec.js';
 import { defaultLoad, defaultScenario } from './builtin/default.js';
 import type { LoadConfig } from './executors/index.js';
@@ -55,6 +56,7 @@ export function parseScenario(text: string, source: string, baseDir = '.'): Scen
   const removed: string[] = [];
   const file = checkShape(value, locate, problems, removed);
   if (file !== undefined) {
+    for (const message of resolveProfilePaths(file.target as Record<string, unknown> | undefined, baseDir)) problems.push({ message, location: locate(['target', 'profile']) });
     const faults = resolveFaults(file.faults, baseDir, locate);
     // A broken spec file's problems are listed with the scenario's own, not after they are fixed.
     if (Array.isArray(faults)) problems.push(...faults);
@@ -174,7 +176,7 @@ function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined): Scena
   let target: MockTarget | UrlTarget = base.target;
   if (t && 'mock' in t) {
     const defaults = base.target as MockTarget;
-    target = { kind: 'mock', provider: t.mock, tls: t.tls ?? defaults.tls, worker: t.worker ?? defaults.worker, latency: (t.latency as MockTarget['latency'] | undefined) ?? defaults.latency };
+    target = { kind: 'mock', provider: t.mock, tls: t.tls ?? defaults.tls, worker: t.worker ?? defaults.worker, latency: (t.latency as MockTarget['latency'] | undefined) ?? defaults.latency, ...(t.profile !== undefined && { profile: t.profile }) };
   } else if (t) {
     target = { kind: 'url', provider: 'apns', url: t.url, credentials: t.credentials, ...(t.caFile !== undefined && { caFile: t.caFile }), ...(t.allowProduction !== undefined && { allowProduction: t.allowProduction }) };
   }

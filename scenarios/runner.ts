@@ -31,6 +31,7 @@ import { createRecipientSequence, describeMix, mixShares } from './mix.js';
 import type { Recipient } from './mix.js';
 import { createShardExecutor, describeShard, shardInfo, shardPlannedRate, startAtProblem, validateShardLoad, waitUntil } from './shard.js';
 import type { Shard } from './shard.js';
+import { hasFaults } from './profile-target.js';
 import { openTarget } from './target.js';
 import { evaluateThresholds } from './thresholds.js';
 import type { OpenTarget } from './target.js';
@@ -39,8 +40,10 @@ import type { OverloadSamples } from './overload.js';
 import { ReachabilityWatch } from './reachability.js';
 import { defaultMaxPauseSharePercent, judgePauses, pauseTail } from './pauses.js';
 import type { DeliverySummary, Interruption, SentAt, Unreachable } from '../reports/result.js';
+import type { Provider } from '../core/reasons.js';
+import type { SenderListener } from '../sender/listener.js';
 import type { Outcome } from '../sender/outcome.js';
-import type { DispatchContext } from '../sender/transport.js';
+import type { DispatchContext, TransportResult } from '../sender/transport.js';
 import { faultsThatCannotFire } from '../simulator/faults/dormant.js';
 import type { RunTraffic } from '../simulator/faults/dormant.js';
 import type { LedgerSummary } from '../simulator/ledger/ledger.js';
@@ -92,6 +95,12 @@ export interface RunOptions {
    * percentiles so far); without workers, 'outcome' events carry them. Off by default.
    */
   readonly acceptedLatency?: boolean;
+  /**
+   * Every attempt's answer (or failure) of the measured run, with its provider and time on the wire
+   * (SenderListener.onAnswer): what `pushsim run --record-profile` records (reports/profile.ts).
+   * Called in the sending thread, so only for a run in one thread (`workers` 1).
+   */
+  readonly onAnswer?: NonNullable<SenderListener['onAnswer']>;
 }
 
 /**
@@ -136,6 +145,9 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     const startProblem = startAt === undefined ? undefined : startAtProblem(startAt);
     if (startProblem !== undefined) throw new InvalidArgumentError(`the scheduled start ${new Date(startAt as number).toISOString()}: ${startProblem}`);
     this.#workers = options.workers === undefined ? undefined : validateWorkers(config, options.workers, shard);
+    if (options.onAnswer !== undefined && this.#workers !== undefined && this.#workers.count > 1) {
+      throw new InvalidArgumentError(`recording every answer (--record-profile) needs the run in one sender thread, not ${this.#workers.count} workers: use --workers 1`);
+    }
     this.config = config;
     this.#options = options;
     this.#attachment = attachment;
@@ -188,11 +200,13 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     const tick = new TickStats(config.faults?.phases);
     try {
       // The warm-up's attempts, retries and breaker transitions are not part of the result either.
+      const { onAnswer } = this.#options;
       let measuring = false;
       lanes = await Lanes.open(config, target, {
         // The sender's own events are re-emitted for exporters (the Prometheus endpoint); no listener, no cost beyond the call.
         onAttempt: (ms, timing) => measuring && (collector.onAttempt(ms, timing), this.emit('attempt', ms)),
         onRetry: () => measuring && (collector.onRetry(origin === undefined ? undefined : performance.now() - origin), this.emit('retry')),
+        ...(onAnswer !== undefined && { onAnswer: (provider: Provider, result: TransportResult, wireMs: number) => measuring && onAnswer(provider, result, wireMs) }),
         onFallback: () => measuring && (collector.onFallback(), this.emit('fallback')),
         onBreakerStateChange: (at, from, to) => {
           tick.onBreakerStateChange(at, to);
@@ -284,7 +298,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
           startedAt,
           durationMs: driven.durationMs,
           ...(delivery !== undefined && { delivery: withAcknowledgements(publicDelivery(delivery.ledger), acknowledged.snapshot()) }),
-          ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults, injections: { counts: delivery.injections, offsetMs: driven.origin - faultsAt } }),
+          ...(hasFaults(config) && delivery !== undefined && { faults: delivery.faults, injections: { counts: delivery.injections, offsetMs: driven.origin - faultsAt } }),
           ...(validity !== undefined && { validity }),
           pauses: { ...pauses, ...(tail !== undefined && { tail }) },
           ...(runWarnings.length > 0 && { warnings: runWarnings }),

@@ -36,6 +36,7 @@ import type { MockTarget, ScenarioConfig, UrlTarget } from './config.js';
 import { targetProviders } from './config.js';
 import { plannedCount, plannedRate } from './executors/index.js';
 import { mixShares, populationSizes } from './mix.js';
+import { apnsLatency, withProfileFaults } from './profile-target.js';
 import { deadIndices, makeFcmTokens, makeTokens } from './tokens.js';
 
 type Placement = 'worker' | 'in-process' | 'external';
@@ -112,7 +113,7 @@ export async function openTarget(config: ScenarioConfig): Promise<OpenTarget> {
   const endpoints: Endpoints = {};
   const closers: (() => Promise<void>)[] = [];
   const observed: ObservedMock[] = [];
-  const mocks: Mocks = { target, faults: config.faults, closers, observed, expected: (p) => expectedTraffic(config, shares.get(p) ?? 0) };
+  const mocks: Mocks = { target, faults: withProfileFaults(target, providers, config.faults, config.tokens.seed), closers, observed, expected: (p) => expectedTraffic(config, shares.get(p) ?? 0) };
   const { unregisteredRatio: ratio, seed } = config.tokens;
   try {
     // Started one after the other so a failure leaves a known list of mocks to close.
@@ -209,7 +210,7 @@ async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void
 
 async function openMockApns({ target, faults, closers, observed, expected }: Mocks, population: ReturnType<typeof makeTokens>, seed: number): Promise<ApnsEndpoint> {
   const ledgerExpected = expected('apns');
-  const options = { tls: target.tls, latency: target.latency, unregistered: [...population.unregistered], seed, ...faultOptions(faults), ...(ledgerExpected !== undefined && { ledgerExpected }) };
+  const options = { tls: target.tls, latency: apnsLatency(target), unregistered: [...population.unregistered], seed, ...faultOptions(faults), ...(ledgerExpected !== undefined && { ledgerExpected }) };
   // From .ts sources (tests) there is no built worker script; then the mock runs in-process.
   const inWorker = target.worker && canStartMockApnsInWorker();
   let mock: MockApns | MockApnsInWorker;

@@ -36,6 +36,7 @@ import type { RunEvents, RunProgress, RunStart, RunWarmup } from './run-events.j
 import { worseBreaker, type BreakerState } from './tick-stats.js';
 import { describeShard, shardInfo, validateShardLoad, waitUntil } from './shard.js';
 import type { Shard } from './shard.js';
+import { hasFaults } from './profile-target.js';
 import { openTarget } from './target.js';
 import type { OpenTarget } from './target.js';
 import { evaluateThresholds } from './thresholds.js';
@@ -463,8 +464,8 @@ class WorkersRun {
       workers: choice.count,
       ...(choice.rule !== undefined && { workersRule: choice.rule }),
       ...(delivery !== undefined && { counts: { ...merged.counts, duplicates: delivery.ledger.duplicates }, delivery: withAcknowledgements(withoutBookkeeping(delivery.ledger), acknowledged) }),
-      ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
-      ...(config.faults?.faults !== undefined && delivery !== undefined && go !== undefined && merged.timeline !== undefined && {
+      ...(hasFaults(config) && delivery !== undefined && { faults: delivery.faults }),
+      ...(hasFaults(config) && delivery !== undefined && go !== undefined && merged.timeline !== undefined && {
         timeline: withInjected(merged.timeline, injectedPerSecond(delivery.injections, go - faultsAt, merged.timeline.length)),
       }),
       ...(phases !== undefined && { phases }),

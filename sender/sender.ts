@@ -7,6 +7,7 @@
  * that happens on the wire ends as an Outcome.
  */
 import type { Clock } from '../core/clock.js';
+import type { Provider } from '../core/reasons.js';
 import { systemClock } from '../core/clock.js';
 import type { SenderListener } from './listener.js';
 import type { Outcome } from './outcome.js';
@@ -35,8 +36,8 @@ export class Sender<N> {
     this.transport = options.transport;
     this.#listener = options.listener ?? {};
     this.#clock = options.clock ?? systemClock;
-    const { onAttempt, onSent } = this.#listener;
-    const transportDispatch = onAttempt === undefined && onSent === undefined ? this.transport.dispatch : observed(this.transport.dispatch, this.#listener);
+    const { onAttempt, onSent, onAnswer } = this.#listener;
+    const transportDispatch = onAttempt === undefined && onSent === undefined && onAnswer === undefined ? this.transport.dispatch : observed(this.transport.dispatch, this.#listener, this.adapter.provider);
     this.#dispatch = compose(transportDispatch, ...(options.interceptors ?? []));
   }
 
@@ -86,7 +87,7 @@ export class Sender<N> {
  * When the transport says when the attempt's stream opened (`streamAt`), the time is split into
  * waiting inside pushsim and time on the wire.
  */
-function observed(dispatch: Dispatch, listener: SenderListener): Dispatch {
+function observed(dispatch: Dispatch, listener: SenderListener, provider: Provider): Dispatch {
   return (request, context) => {
     listener.onSent?.();
     context.streamAt = undefined;
@@ -95,6 +96,7 @@ function observed(dispatch: Dispatch, listener: SenderListener): Dispatch {
       const end = performance.now();
       const { streamAt } = context;
       listener.onAttempt?.(end - start, streamAt === undefined ? undefined : { queuedMs: streamAt - start, wireMs: end - streamAt });
+      listener.onAnswer?.(provider, result, end - (streamAt ?? start));
       return result;
     });
   };

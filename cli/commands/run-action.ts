@@ -3,14 +3,15 @@
  * `pushsim --version`, `report` and the other commands do not pay for the runner, the mocks and the
  * senders at start-up (cli/commands/run.ts holds the command's definition).
  */
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { writeResult, writeTokensToPrune } from '../../reports/json.js';
 import { checkInvariant } from '../../reports/result.js';
 import type { Result } from '../../reports/result.js';
 import { formatText } from '../../reports/text.js';
+import { ProfileRecorder, writeProfile } from '../../reports/profile.js';
 import { builtinScenarios } from '../../scenarios/builtin/index.js';
 import { validateScenario } from '../../scenarios/config.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
@@ -51,6 +52,7 @@ export interface RunFlags extends MetricsFlags {
   workers?: number | 'auto';
   dashboard?: DashboardFlags['dashboard'];
   dashboardLinger?: boolean;
+  recordProfile?: string;
 }
 
 /** Runs scenario `name` with the command line's flags; the exit code goes to `setExitCode`. */
@@ -60,8 +62,17 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
   const config = applyOverrides(await resolveScenario(name), flags, faults);
   await prepareOutputDir(flags.out, '--out');
+  const recorder = flags.recordProfile === undefined ? undefined : await profileRecorder(flags.recordProfile, flags.workers);
   const abort = new AbortController();
-  const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }), workers: flags.workers ?? 'auto', metrics: flags.metricsPort !== undefined, acceptedLatency: flags.dashboard !== undefined || flags.dashboardLinger === true });
+  const run = new ScenarioRun(config, {
+    signal: abort.signal,
+    ...(shard !== undefined && { shard }),
+    ...(startAt !== undefined && { startAt }),
+    workers: recorder === undefined ? (flags.workers ?? 'auto') : 1,
+    metrics: flags.metricsPort !== undefined,
+    acceptedLatency: flags.dashboard !== undefined || flags.dashboardLinger === true,
+    ...(recorder !== undefined && { onAnswer: (provider, answer, wireMs) => recorder.record(provider, answer, wireMs) }),
+  });
   const display = attachProgress(run, { quiet: flags.quiet === true });
   const metrics = await serveRunMetrics(run, flags);
   if (flags.dashboard !== undefined || flags.dashboardLinger === true) await (await import('../dashboard.js')).attachDashboard(run, flags);
@@ -98,8 +109,33 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatText(result) + '\n');
   process.stderr.write(`pushsim: result written to ${file}\n`);
   if (prune !== undefined) process.stderr.write(`pushsim: ${result.tokensToPrune?.length ?? 0} token(s) to prune written to ${prune}\n`);
+  if (recorder !== undefined && flags.recordProfile !== undefined) await saveProfile(recorder, flags.recordProfile, result);
   setExitCode(exitCodeOf(result));
   await metrics?.finish();
+}
+
+/** The recorder for --record-profile FILE, once FILE's directory is known to exist: a typo is found before the run, not after. */
+async function profileRecorder(file: string, workers: RunFlags['workers']): Promise<ProfileRecorder> {
+  if (typeof workers === 'number' && workers > 1) throw new InvalidArgumentError(`--record-profile records every answer in the sending thread: drop --workers ${workers} (or use --workers 1)`);
+  const dir = dirname(resolve(file));
+  const stats = await stat(dir).catch(() => undefined);
+  if (stats === undefined || !stats.isDirectory()) throw new InvalidArgumentError(`--record-profile ${file}: the directory ${dir} does not exist; create it or give another path`);
+  return new ProfileRecorder();
+}
+
+/** Writes the recorded profile; nothing answered means nothing to replay, and says so. */
+async function saveProfile(recorder: ProfileRecorder, file: string, result: Result): Promise<void> {
+  try {
+    if (recorder.answered() === 0) {
+      process.stderr.write(`pushsim: no attempt was answered, so no profile was written to ${file}\n`);
+      return;
+    }
+    const target = result.target ?? (result.targets === undefined ? undefined : Object.entries(result.targets).map(([p, url]) => `${p} ${url}`).join(' · '));
+    await writeProfile(recorder.profile(new Date(), { scenario: result.scenario, target, pushsim: result.pushsim }), file);
+    process.stderr.write(`pushsim: profile of ${recorder.answered()} answered attempt(s) written to ${resolve(file)}\n`);
+  } finally {
+    recorder.destroy();
+  }
 }
 
 /** A built-in name, or a path to a YAML/JSON scenario file. */

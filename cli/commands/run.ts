@@ -37,6 +37,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--metrics-linger <seconds>', 'after the run, keep serving the final metrics until one scrape reads them or this many seconds pass (at most 3600; default: 0)', nonNegativeNumber)
     .option('--dashboard [port]', `serve a live dashboard on 127.0.0.1 while the run goes, its HTML report at the end (port ${defaultDashboardPort} unless --dashboard=PORT; 0 picks a free one; docs/dashboard.md)`, dashboardPort)
     .option('--dashboard-linger', 'keep serving the dashboard and the report after the run, until Ctrl-C (implies --dashboard)')
+    .option('--record-profile <file>', "write a profile of what each provider did (per-attempt latency as an HDR histogram, the mix of answers) to this file, for a mock to replay with target.profile (docs/profiles.md); the run sends from one thread")
     .action(async (name: string, flags: RunFlags) => {
       const { runAction } = await import('./run-action.js');
       await runAction(name, flags, setExitCode);

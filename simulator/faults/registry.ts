@@ -9,6 +9,7 @@ import { errorFault } from './kinds/error.js';
 import { goawayFault } from './kinds/goaway.js';
 import { latencyFault } from './kinds/latency.js';
 import { outageFault } from './kinds/outage.js';
+import { recordedAnswersFault } from './kinds/recorded-answers.js';
 import { resetFault } from './kinds/reset.js';
 import { stallFault } from './kinds/stall.js';
 import { streamsFault } from './kinds/streams.js';
@@ -16,7 +17,7 @@ import { throttleFault } from './kinds/throttle.js';
 import type { FaultKind } from './types.js';
 
 const kinds = new Map<string, FaultKind>(
-  [latencyFault, errorFault, throttleFault, outageFault, goawayFault, resetFault, streamsFault, stallFault, connectionFault, acceptThenFailFault].map(
+  [latencyFault, errorFault, throttleFault, outageFault, goawayFault, resetFault, streamsFault, stallFault, connectionFault, acceptThenFailFault, recordedAnswersFault].map(
     (kind) => [kind.kind, kind],
   ),
 );

@@ -62,8 +62,29 @@ export function providerError(
   }
 }
 
-function apnsError(reason: string, retryAfter: string | undefined, apnsId: string | undefined): FaultResponse {
-  const status = isApnsReason(reason) ? apnsReasons[reason].status : 500;
+/**
+ * A recorded answer (simulator/profile.ts) as the provider gave it: the table's builders when the
+ * reason is one of core/reasons.ts with that status, else the same shape with the recorded status
+ * (a reason the provider added after this table, a Web Push status without a name).
+ */
+export function recordedError(provider: FaultProvider, status: number, reason: string | undefined, retryAfterSeconds: number | undefined, apnsId?: string): FaultResponse {
+  const retry = retryAfterSeconds === undefined ? undefined : String(retryAfterSeconds);
+  switch (provider) {
+    case 'apns':
+      return apnsError(reason ?? `HTTP_${status}`, retry, apnsId, status);
+    case 'fcm': {
+      if (reason !== undefined && isFcmReason(reason) && fcmReasons[reason].status === status) return fcmError(reason, retry);
+      // An unknown code keeps its status; the body is the google.rpc.Status of the first code with it.
+      const known = (Object.keys(fcmReasons) as FcmReason[]).find((code) => fcmReasons[code].status === status) ?? 'INTERNAL';
+      return { ...fcmError(known, retry), status, reason: reason ?? known };
+    }
+    case 'webpush':
+      return webPushError(status, retry);
+  }
+}
+
+function apnsError(reason: string, retryAfter: string | undefined, apnsId: string | undefined, recordedStatus?: number): FaultResponse {
+  const status = recordedStatus ?? (isApnsReason(reason) ? apnsReasons[reason].status : 500);
   const headers: Record<string, string> = { 'content-type': 'application/json', 'apns-id': apnsId ?? randomUUID() };
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
   return { status, headers, body: JSON.stringify({ reason }), reason };

@@ -40,7 +40,7 @@ describe('validateLatencySpec', () => {
   });
 
   it('names the known kinds when the kind is wrong, and says what shape is expected for a non-object', () => {
-    expect(validateLatencySpec({ kind: 'pareto' })).toEqual(["latency.kind must be one of fixed, uniform, normal, lognormal, got 'pareto'"]);
+    expect(validateLatencySpec({ kind: 'pareto' })).toEqual(["latency.kind must be one of fixed, uniform, normal, lognormal, recorded, got 'pareto'"]);
     expect(validateLatencySpec(5)).toEqual(["latency must be an object like { kind: 'fixed', ms: 5 }, got 5"]);
     expect(validateLatencySpec(null)).toHaveLength(1);
     expect(validateLatencySpec([])).toHaveLength(1);

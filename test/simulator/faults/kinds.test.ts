@@ -149,6 +149,6 @@ describe('extra latency distributions', () => {
       expect.stringMatching(/^d\.slow\.kind must be one of/),
       'd.slowFraction must be a number from 0 to 1, got 2',
     ]);
-    expect(validateFaultLatency({ kind: 'gamma' }, 'd')).toEqual([expect.stringContaining('fixed, uniform, normal, lognormal, pareto, bimodal')]);
+    expect(validateFaultLatency({ kind: 'gamma' }, 'd')).toEqual([expect.stringContaining('fixed, uniform, normal, lognormal, recorded, pareto, bimodal')]);
   });
 });

@@ -26,7 +26,7 @@ describe('validateFaultsDocument', () => {
       ],
     });
     expect(problems).toEqual([]);
-    expect(faultKindNames()).toHaveLength(10);
+    expect(faultKindNames()).toHaveLength(11);
   });
 
   it('lists every problem at once, each with its path', () => {

@@ -1,0 +1,46 @@
+/** `pushsim run --record-profile FILE`, and a scenario's mock target replaying it with `profile:`. */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseProfile } from '../../simulator/profile.js';
+import { cliTestTimeout, expectUserError, pushsim } from './helpers.js';
+
+describe('pushsim run --record-profile', { timeout: cliTestTimeout }, () => {
+  it('writes a profile of the run that a scenario file replays (path relative to it)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-profile-'));
+    const file = join(dir, 'apns.profile.json');
+    const ran = await pushsim('run', '--count', '400', '--rate', '2000', '--warmup', '0', '--no-fail-on-overload', '--quiet', '--out', dir, '--record-profile', file);
+    expect(ran.code).toBe(0);
+    expect(ran.stderr).toContain(`answered attempt(s) written to ${file}`);
+    const profile = parseProfile(await readFile(file, 'utf8'), file);
+    expect(profile.source?.scenario).toBe('default');
+    const apns = profile.providers.apns;
+    expect(apns?.latencyMs.count).toBe(apns?.answers.reduce((sum, a) => sum + a.count, 0));
+    expect(apns?.answers.map((a) => a.status)).toContain(200);
+
+    const scenario = join(dir, 'replay.yaml');
+    await writeFile(scenario, 'name: replay\ntarget: { mock: apns, profile: apns.profile.json }\nwarmup: 0\nload: { rate: 2000, count: 300 }\ntokens: { unregisteredRatio: 0 }\n');
+    const replay = await pushsim('run', scenario, '--quiet', '--no-fail-on-overload', '--out', dir);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toMatch(/^profile-answers\s+recorded-answers\s+\d+$/m);
+  });
+
+  it('refuses a directory that does not exist and several workers before sending (exit 2)', async () => {
+    expectUserError(await pushsim('run', '--record-profile', '/nonexistent-pushsim-dir/p.json', '--quiet'), 2, /--record-profile \/nonexistent-pushsim-dir\/p\.json: the directory \/nonexistent-pushsim-dir does not exist/);
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-profile-'));
+    expectUserError(await pushsim('run', '--record-profile', join(dir, 'p.json'), '--workers', '2', '--quiet', '--out', dir), 2, /--record-profile records every answer in the sending thread: drop --workers 2/);
+  });
+
+  it('names a bad profile in a scenario by file and field (exit 104)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-profile-'));
+    const scenario = join(dir, 'bad.yaml');
+    await writeFile(join(dir, 'bad.profile.json'), JSON.stringify({ schema: 'pushsim.profile/1', recordedAt: 'now', providers: { apns: { attempts: 1 } } }));
+    await writeFile(scenario, 'name: bad\ntarget: { mock: apns, profile: bad.profile.json }\n');
+    const bad = await pushsim('run', scenario, '--quiet', '--out', dir);
+    expectUserError(bad, 104, /target\.profile: profile .*bad\.profile\.json: recordedAt must be an ISO 8601 time, got 'now'/);
+    expect(bad.stderr).toContain('providers.apns.latencyMs must be an object');
+    await writeFile(scenario, 'name: both\ntarget: { mock: apns, profile: bad.profile.json, latency: { kind: fixed, ms: 1 } }\n');
+    expectUserError(await pushsim('run', scenario, '--quiet', '--out', dir), 104, /target\.latency and target\.profile both set the mock's latency/);
+  });
+});
