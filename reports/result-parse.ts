@@ -145,6 +145,7 @@ const resultSchema = z.object({
   unreachable: z.object({ origin: z.string(), cause: z.string(), message: z.string(), atMs: millis, duringWarmup: z.boolean().optional() }).optional(),
   phases: z.array(z.object({ name: z.string(), startMs: millis, endMs: millis })).optional(),
   warnings: z.array(z.string()).optional(),
+  realPushes: z.object({ sent: count, dryRun: count, byProvider: z.record(z.string(), count), maxNotifications: count, maxRate: z.number().positive() }).optional(),
 });
 
 /**

@@ -25,8 +25,10 @@ import { renderReport } from './report-action.js';
 import { reportFiles } from './report.js';
 import { attachProgress } from '../progress.js';
 import { prepareOutputDir } from '../output.js';
+import { safetyCeilings, withTargetFlags } from '../run-targets.js';
+import type { RealTargetFlags } from '../run-targets.js';
 
-export interface RunFlags {
+export interface RunFlags extends RealTargetFlags {
   out: string;
   rate?: number;
   count?: number;
@@ -53,9 +55,10 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   const startAt = resolveStartAt(flags.startAt, process.env);
   const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
   const config = applyOverrides(await resolveScenario(name), flags, faults);
+  const safety = safetyCeilings(flags, process.env);
   await prepareOutputDir(flags.out, '--out');
   const abort = new AbortController();
-  const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }), workers: flags.workers ?? 'auto' });
+  const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }), workers: flags.workers ?? 'auto', safety });
   const display = attachProgress(run, { quiet: flags.quiet === true });
   // First signal: stop firing, a short grace for what is on the wire, then the partial result.
   // A second one: exit at once, without a result (the user means it).
@@ -99,7 +102,8 @@ export async function resolveScenario(name: string): Promise<ScenarioConfig> {
   throw new InvalidConfigError(`scenario "${name}"`, [`there is no built-in scenario named "${name}"; choose one of: ${Object.keys(builtinScenarios).join(', ')}, or give a path to a .yaml or .json scenario file`]);
 }
 
-export function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: FaultsDocument | undefined): ScenarioConfig {
+export function applyOverrides(scenario: ScenarioConfig, flags: RunFlags, faults: FaultsDocument | undefined): ScenarioConfig {
+  const base = withTargetFlags(scenario, flags);
   const target = base.target.kind === 'mock' ? { ...base.target, ...(flags.tls && { tls: true }), ...(flags.inProcess && { worker: false }) } : base.target;
   let { load } = base;
   if (flags.inFlight !== undefined || load.executor === 'closed') {

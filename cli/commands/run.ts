@@ -31,6 +31,14 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--shards <n>', 'the number of shards, with the index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); env PUSHSIM_SHARDS', positiveInteger)
     .option('--start-at <time>', 'start the measured run at this time (ISO 8601 with zone, or epoch ms), after getting ready: shards started apart run on one clock; env PUSHSIM_START_AT')
     .option('--workers <n>', 'send from n worker threads, each running one shard of the scenario with its own connections, all starting together; results merged exactly (default: auto, one per core left by the embedded mock, as the rate needs; docs/workers.md)', workersCount)
+    .option('--apns [host]', 'send to APNs for real: sandbox (the default), production or a URL; credentials from the scenario or $APNS_KEY_FILE, $APNS_KEY_ID, $APNS_TEAM_ID (or $APNS_CERT_FILE) (docs/targets.md)')
+    .option('--fcm [url]', 'send to FCM for real (default https://fcm.googleapis.com); service account from the scenario or $GOOGLE_APPLICATION_CREDENTIALS')
+    .option('--webpush <subscriptions>', 'send Web Push to the subscriptions in this JSON file; VAPID keys from the scenario or $VAPID_PUBLIC_KEY, $VAPID_PRIVATE_KEY, $VAPID_SUBJECT')
+    .option('--dry-run', 'FCM validate_only: FCM checks every message and delivers none')
+    .option('--allow-production', 'consent to production APNs and real FCM sends (the scenario must say allowProduction: true as well)')
+    .option('--allow-push-services', 'consent to Web Push to push services off this machine (real browsers)')
+    .option('--max-notifications <n>', 'real providers: the most notifications the run may send, warm-up included; a scenario can lower it, never raise it (default 1000; env PUSHSIM_MAX_NOTIFICATIONS)', positiveInteger)
+    .option('--max-rate <n>', 'real providers: the most notifications per second; a scenario can lower it, never raise it (default 50; env PUSHSIM_MAX_RATE)', positiveNumber)
     .action(async (name: string, flags: RunFlags) => {
       const { runAction } = await import('./run-action.js');
       await runAction(name, flags, setExitCode);
