@@ -287,7 +287,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
           startedAt,
           durationMs: driven.durationMs,
           ...(delivery !== undefined && { delivery: withAcknowledgements(publicDelivery(delivery.ledger), acknowledged.snapshot()) }),
-          ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
+          ...((config.faults?.faults !== undefined || proxyFaults(config)) && delivery !== undefined && { faults: delivery.faults }),
           ...(validity !== undefined && { validity }),
           pauses: { ...pauses, ...(tail !== undefined && { tail }) },
           ...(runWarnings.length > 0 && { warnings: runWarnings }),
@@ -438,6 +438,12 @@ function sleep(ms: number): Promise<void> {
  * mock (and the first TLS/JWT setup), not the provider: an open-model run then starts with a
  * backlog of thousands. wrk2 and h2load warm up for the same reason. Stops early on `signal`.
  */
+/** A real-provider target with a fault proxy that injects faults (scenarios/target-providers.ts). */
+function proxyFaults(config: ScenarioConfig): boolean {
+  const { target } = config;
+  return target.kind === 'providers' && (target.apns?.proxy?.faults !== undefined || target.fcm?.proxy?.faults !== undefined);
+}
+
 /** result.json's `realPushes`: requests that reached each real provider, the dry-run ones apart, and the caps. */
 function realPushesOf(requests: ReadonlyMap<Provider, number>, safety: AppliedSafety, target: OpenTarget): RealPushes {
   let sent = 0;

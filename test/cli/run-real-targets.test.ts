@@ -175,6 +175,30 @@ describe('pushsim run against real host names, redirected to the mocks', () => {
   });
 });
 
+describe('a fault proxy started from the scenario', () => {
+  it('sits in front of the origin for the run: the sender goes through it, the scenario\'s faults fire there, the rest pass through', async () => {
+    await writeFile(join(dir, 'proxy-faults.yaml'), 'seed: 7\nfaults:\n  - { kind: error, id: half-down, probability: 0.5, apns: ServiceUnavailable }\n');
+    const file = await scenario(
+      'proxied',
+      `name: proxied\ntarget:\n  apns: { url: "${apns.url}", caFile: ca.pem, proxy: { faults: proxy-faults.yaml } }\nload: { rate: 200, count: 40 }\ntokens: { count: 10 }\nwarmup: 0\npolicies: { retry: false, circuitBreaker: false }\n`,
+    );
+    const out = join(dir, 'out-proxy');
+    const before = apns.ledger.summary().delivered;
+    const result = await run([file, '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as Result;
+    const injected = json.faults?.find((f) => f.id === 'half-down')?.injected ?? 0;
+    expect(injected).toBeGreaterThan(0);
+    expect(json.byReason['apns:ServiceUnavailable']).toBe(injected);
+    // What the faults let through reached the origin and was answered by it.
+    expect(apns.ledger.summary().delivered - before).toBe(json.counts.accepted);
+    expect(json.counts.accepted + injected + (json.byReason['apns:Unregistered'] ?? 0)).toBe(40);
+    expect(result.stderr + result.stdout).toMatch(/fault proxy → https:\/\/127\.0\.0\.1:/);
+    // A loopback origin is not a real provider: no caps, no real pushes counted.
+    expect(json.realPushes).toBeUndefined();
+  });
+});
+
 describe('pushsim run refuses, before anything is sent', () => {
   const refuses = async (args: readonly string[], extraEnv: Record<string, string>, code: number, message: RegExp): Promise<void> => {
     const apnsBefore = apns.ledger.summary().delivered;
