@@ -108,13 +108,16 @@ async function loadApnsCertificate(file: string, passphraseVariable: string, pas
   if (read.problem !== undefined) throw new CredentialError(`the APNs certificate file ${file} ${read.problem}; give the .p12 (or PEM) certificate of your app's push service (target.apns.certificateFile or $APNS_CERT_FILE)`);
   const text = read.bytes.toString('utf8');
   const pem = text.includes('-----BEGIN');
-  const tls = pem
-    ? { cert: text, key: text, ...(passphrase !== undefined && { passphrase }) }
-    : { pfx: read.bytes, ...(passphrase !== undefined && { passphrase }) };
+  // A PEM file holds both: its certificate blocks, and its one private key (encrypted or not).
   const certificates = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)?.join('\n') ?? '';
+  const key = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/.exec(text)?.[0];
   if (pem && certificateProblem(certificates) !== undefined) {
     throw new CredentialError(`the APNs certificate file ${file} has no readable certificate; give a PEM file with the certificate and its private key, or the .p12 file Keychain exported`);
   }
+  if (pem && key === undefined) throw new CredentialError(`the APNs certificate file ${file} has the certificate but no private key; put the key's PEM block in the same file, or export both from Keychain as .p12`);
+  const tls = pem
+    ? { cert: certificates, key: key as string, ...(passphrase !== undefined && { passphrase }) }
+    : { pfx: read.bytes, ...(passphrase !== undefined && { passphrase }) };
   try {
     tlsContext(tls);
   } catch (error) {
