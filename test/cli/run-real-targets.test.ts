@@ -132,6 +132,17 @@ describe('pushsim run against real host names, redirected to the mocks', () => {
     expectNoSecrets(await everything(out, result));
   });
 
+  it('the shipped example scenarios/examples/sandbox.yaml runs as written: APNs sandbox and an FCM dry run, credentials from the environment', async () => {
+    const out = join(dir, 'out-example');
+    const result = await run([join(repoRoot, 'scenarios/examples/sandbox.yaml'), '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as Result;
+    expect(json.counts.scheduled).toBe(20);
+    expect(json.realPushes).toMatchObject({ maxNotifications: 20, maxRate: 5 });
+    expect((json.realPushes?.sent ?? 0) + (json.realPushes?.dryRun ?? 0)).toBe(20);
+    expect(json.realPushes?.dryRun).toBe(json.realPushes?.byProvider.fcm ?? 0);
+  });
+
   it('FCM dry run (--dry-run): validate_only on every message, counted apart, nothing delivered; no --allow-production needed', async () => {
     const file = await scenario('fcm-dry', 'name: fcm-dry\ntarget: { fcm: {} }\nload: { rate: 100, count: 10 }\ntokens: { count: 5 }\n');
     const out = join(dir, 'out-dry');
