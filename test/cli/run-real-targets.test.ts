@@ -130,6 +130,9 @@ describe('pushsim run against real host names, redirected to the mocks', () => {
     expect(json.warnings?.join('\n')).toMatch(/measured notifications cut from 50000 to 40 .*rate \(\/s\) cut from 1000 to 200|rate \(\/s\) cut from 1000 to 200/s);
     expect(result.stdout).toMatch(/REAL PUSHES: 40 sent to real providers/);
     expectNoSecrets(await everything(out, result));
+    // Read back by `pushsim report`, the count survives the result reader.
+    const report = await runNode([bin, 'report', join(out, 'result.json')], {});
+    expect(report.stdout).toMatch(/REAL PUSHES: 40 sent to real providers/);
   });
 
   it('the shipped example scenarios/examples/sandbox.yaml runs as written: APNs sandbox and an FCM dry run, credentials from the environment', async () => {
