@@ -66,10 +66,12 @@ export class Lanes {
   static async open(config: ScenarioConfig, target: OpenTarget, listener: SenderListener, real?: RealLaneOptions): Promise<Lanes> {
     const lanes = new Lanes(config.sender.maxInFlight);
     const common = { ...config.sender, ...(config.policies !== undefined && { policies: config.policies }) };
+    // One bucket for every real provider: the cap is the run's, not each lane's (the closed model has no rate of its own).
+    const limit = real === undefined ? undefined : rateLimit({ perSecond: real.maxRate });
     const settings = (provider: Provider, endpoint: { real?: boolean; allowProduction?: boolean }) => ({
       ...common,
       listener: endpoint.real === true && real !== undefined ? countingRequests(listener, () => real.onRequest(provider)) : listener,
-      ...(endpoint.real === true && real !== undefined && { interceptors: [rateLimit({ perSecond: real.maxRate })], productionRateLimit: real.maxRate }),
+      ...(endpoint.real === true && real !== undefined && limit !== undefined && { interceptors: [limit], productionRateLimit: real.maxRate }),
       ...(endpoint.allowProduction === true && { allowProduction: true }),
     });
     try {

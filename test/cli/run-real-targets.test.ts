@@ -77,9 +77,13 @@ afterAll(async () => {
   await Promise.all([apns?.close(), fcm?.close(), push?.close()]);
 });
 
-/** `pushsim run …` with the redirect loaded, as `node --import pushsim/redirect` does. */
+/**
+ * `pushsim run …` with the redirect loaded, as `node --import pushsim/redirect` does. On a busy
+ * machine pushsim may fall behind its schedule and judge the run no valid measurement (exit 97):
+ * not what these tests check, so that verdict does not fail them.
+ */
 function run(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<ChildResult> {
-  return runNode(['--import', redirectModule, bin, 'run', ...args], { ...env, ...extraEnv }, 100_000);
+  return runNode(['--import', redirectModule, bin, 'run', ...args, '--no-fail-on-overload'], { ...env, ...extraEnv }, 100_000);
 }
 
 async function scenario(name: string, text: string): Promise<string> {
