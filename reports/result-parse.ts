@@ -175,6 +175,7 @@ const resultSchema = z.object({
     }),
   ),
   providers: z.optional(z.record(z.string(), z.object({ accepted: count, rejected: count, failed: count, expired: count, dropped: count, acceptedLatencyMs: latencyEntrySchema }))),
+  realPushes: z.optional(z.object({ sent: count, dryRun: count, byProvider: z.record(z.string(), count), maxNotifications: count, maxRate: z.number().check(z.positive()) })),
 });
 
 /**

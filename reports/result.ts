@@ -9,6 +9,7 @@
  */
 import { InvalidArgumentError, assertNumber } from '../core/errors.js';
 import type { ThreadPauseReport, ThreadPauses } from '../core/pauses.js';
+import type { Provider } from '../core/reasons.js';
 import { outcomeStatuses, reasonKey } from '../sender/outcome.js';
 import type { AttemptTiming } from '../sender/listener.js';
 import type { Outcome, OutcomeStatus } from '../sender/outcome.js';
@@ -308,6 +309,23 @@ export interface Result {
   readonly config?: RunConfig;
   /** A run to several providers: per provider, outcomes and accepted latency (keyed `apns`, `fcm`, `webpush`). */
   readonly providers?: Readonly<Record<string, ProviderOutcomes>>;
+  /** Present when the run sent to real providers (any target not on this machine): what reached them, and the caps. */
+  readonly realPushes?: RealPushes;
+}
+
+/**
+ * Requests that reached real providers, warm-up and retries included (each attempt is a request the
+ * provider saw), the dry-run ones (FCM validate_only: checked, never delivered) apart.
+ */
+export interface RealPushes {
+  /** Requests that could deliver a notification to a real device. */
+  readonly sent: number;
+  /** FCM validate_only requests: nothing delivered. */
+  readonly dryRun: number;
+  readonly byProvider: Readonly<Partial<Record<Provider, number>>>;
+  /** The caps the run was held to (scenarios/safety.ts). */
+  readonly maxNotifications: number;
+  readonly maxRate: number;
 }
 
 /**

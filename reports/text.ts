@@ -71,6 +71,13 @@ function verdictLines(result: Result, paint: (code: string, text: string) => str
   return lines;
 }
 
+/** What reached real providers (warm-up and retries included), and the caps the run was held to. */
+function realPushesLine(real: NonNullable<Result['realPushes']>): string {
+  const byProvider = Object.entries(real.byProvider).map(([provider, n]) => `${safe(provider)} ${n}`).join(', ');
+  const dryRun = real.dryRun > 0 ? ` · ${real.dryRun} dry-run (FCM validate_only: nothing delivered)` : '';
+  return `REAL PUSHES: ${real.sent} sent to real providers${dryRun}${byProvider === '' ? '' : ` (requests on the wire: ${byProvider})`} · caps ${real.maxNotifications} notifications, ${real.maxRate}/s`;
+}
+
 /** How many sender threads the run used, and why that many when pushsim chose. */
 function workersLine(workers: number, rule: string | undefined): string {
   const threads = workers === 1 ? '1 sender thread' : `${workers} sender worker threads, results merged`;
@@ -165,6 +172,7 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   lines.push(
     `duration ${duration(result.durationMs)} · target ${target === null ? '—' : rate(target)} · achieved ${achievedText}`,
   );
+  if (result.realPushes !== undefined) lines.push(realPushesLine(result.realPushes));
   if (result.loadModel !== undefined) {
     lines.push(
       `closed model, ${result.loadModel.inFlight} in flight: latency is NOT corrected for coordinated omission (it runs from each send, and a slow answer delayed the next one); measure latency with an arrival rate`,

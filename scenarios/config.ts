@@ -58,10 +58,79 @@ export interface UrlTarget {
   readonly allowProduction?: boolean;
 }
 
+/** A fault proxy pushsim starts for the run in front of a provider (simulator/proxy/), the sender pointed at it. */
+export interface ProxyConfig {
+  /** The faults it injects; none: a pass-through that still counts and times every exchange. */
+  readonly faults?: FaultsDocument;
+}
+
+/**
+ * APNs as a real provider. Secrets are named here, read when the run opens its target (and never
+ * written anywhere): token auth from `keyFile` / `keyEnv` / $APNS_KEY_FILE with `keyId` / $APNS_KEY_ID
+ * and `teamId` / $APNS_TEAM_ID; certificate auth from `certificateFile` / $APNS_CERT_FILE.
+ */
+export interface ApnsProviderTarget {
+  /** `sandbox`, `production` or an origin URL. @default 'sandbox' */
+  readonly url?: string;
+  readonly keyFile?: string;
+  readonly keyEnv?: string;
+  readonly keyId?: string;
+  readonly teamId?: string;
+  readonly certificateFile?: string;
+  readonly passphraseEnv?: string;
+  readonly caFile?: string;
+  readonly allowProduction?: boolean;
+  readonly proxy?: ProxyConfig;
+}
+
+/** FCM HTTP v1: a service account from `serviceAccountFile` / `serviceAccountEnv` / $GOOGLE_APPLICATION_CREDENTIALS. */
+export interface FcmProviderTarget {
+  /** @default 'https://fcm.googleapis.com' */
+  readonly url?: string;
+  readonly serviceAccountFile?: string;
+  readonly serviceAccountEnv?: string;
+  readonly projectId?: string;
+  /** The OAuth2 token endpoint, instead of the service account's `token_uri`. */
+  readonly tokenUrl?: string;
+  /** Dry run: every message sent with `validate_only: true` (FCM checks it and delivers nothing). */
+  readonly validateOnly?: boolean;
+  readonly allowProduction?: boolean;
+  readonly caFile?: string;
+  readonly proxy?: ProxyConfig;
+}
+
+/** Web Push: VAPID keys from `vapidFile` or $VAPID_PUBLIC_KEY / $VAPID_PRIVATE_KEY / $VAPID_SUBJECT, and the subscriptions to push to. */
+export interface WebPushProviderTarget {
+  readonly vapidFile?: string;
+  readonly subject?: string;
+  readonly subscriptionsFile: string;
+  /** Push services not on this machine (the browsers' real ones) need this. */
+  readonly allowPushServices?: boolean;
+  readonly caFile?: string;
+}
+
+/** Real providers (or anything reachable by URL), each named with its credentials; several split the load by `mix`. */
+export interface ProvidersTarget {
+  readonly kind: 'providers';
+  readonly apns?: ApnsProviderTarget;
+  readonly fcm?: FcmProviderTarget;
+  readonly webpush?: WebPushProviderTarget;
+}
+
+export type Target = MockTarget | UrlTarget | ProvidersTarget;
+
+/** Caps for a run against real providers (scenarios/safety.ts): a file can lower the command line's ceilings, never raise them. */
+export interface SafetyConfig {
+  /** Notifications in all, warm-up included. */
+  readonly maxNotifications?: number;
+  /** Notifications per second. */
+  readonly maxRate?: number;
+}
+
 export interface ScenarioConfig {
   readonly name: string;
   readonly description: string;
-  readonly target: MockTarget | UrlTarget;
+  readonly target: Target;
   /** The load model (scenarios/executors/): a constant or a ramping arrival rate. */
   readonly load: LoadConfig;
   /**
@@ -115,6 +184,8 @@ export interface ScenarioConfig {
    * (scenarios/overload.ts), and whether that fails it (exit 97). @default the bounds of validityDefaults, failing
    */
   readonly validity?: ValidityConfig;
+  /** Caps for a run against real providers; see SafetyConfig. */
+  readonly safety?: SafetyConfig;
 }
 
 const productionHosts = new Set(['api.push.apple.com']);
@@ -139,8 +210,9 @@ export const scenarioLimits = {
 } as const;
 
 /** The providers a target sends to, in the order it names them. A URL target is APNs. */
-export function targetProviders(target: MockTarget | UrlTarget): readonly Provider[] {
+export function targetProviders(target: Target): readonly Provider[] {
   if (target.kind === 'url') return ['apns'];
+  if (target.kind === 'providers') return mixProviders.filter((p) => target[p] !== undefined);
   return Array.isArray(target.provider) ? target.provider : [target.provider as Provider];
 }
 
@@ -152,6 +224,8 @@ export function validateScenario(config: ScenarioConfig): string[] {
     pushAll(problems, validateMockProviders(target.provider));
     pushAll(problems, validateLatencySpec(target.latency).map((p) => `target.${p}`));
     if (problems.length === 0) pushAll(problems, validateProfileTarget(target.profile, targetProviders(target)));
+  } else if (target.kind === 'providers') {
+    pushAll(problems, validateProvidersTarget(target));
   } else {
     let url: URL | undefined;
     try {
@@ -173,7 +247,9 @@ export function validateScenario(config: ScenarioConfig): string[] {
   const mixProblems =
     target.kind === 'mock'
       ? validateMix(config.mix, providers, 'target.mock')
-      : validateMix(config.mix, providers, 'the target', 'a URL target is an APNs origin; remove its weight, or send to the mocks with target.mock');
+      : target.kind === 'providers'
+        ? validateMix(config.mix, providers, 'the target')
+        : validateMix(config.mix, providers, 'the target', 'a URL target is an APNs origin; remove its weight, or send to the mocks with target.mock');
   pushAll(problems, mixProblems);
   if (!Number.isInteger(tokens.count) || tokens.count < 1 || tokens.count > scenarioLimits.maxTokens) {
     problems.push(`tokens.count must be a whole number from 1 to ${scenarioLimits.maxTokens}, got ${JSON.stringify(tokens.count)}`);
@@ -201,13 +277,71 @@ export function validateScenario(config: ScenarioConfig): string[] {
   }
   pushAll(problems, validatePolicies(config.policies));
   pushAll(problems, validateValidity(config.validity));
+  pushAll(problems, validateSafety(config.safety));
   if (config.faults !== undefined) {
     if (target.kind === 'url') {
       problems.push('faults apply to the embedded mocks (target.mock); in front of an external origin run `pushsim proxy --upstream URL --faults FILE` and point target.url at the proxy');
+    } else if (target.kind === 'providers') {
+      problems.push('faults apply to the embedded mocks (target.mock); in front of a real provider give it a proxy: target.apns.proxy: { faults: FILE }');
     } else {
       pushAll(problems, validateFaultsDocument(config.faults).map((p) => `faults.${p}`));
     }
   }
+  return problems;
+}
+
+/** The named APNs hosts (protocols.md §1.1). */
+export const apnsHosts = { sandbox: 'https://api.sandbox.push.apple.com', production: 'https://api.push.apple.com' } as const;
+export const fcmOrigin = 'https://fcm.googleapis.com';
+
+/** An APNs target's origin: `sandbox` and `production` by name, else the URL as given. */
+export function apnsOrigin(url: string | undefined): string {
+  return url === undefined || url === 'sandbox' ? apnsHosts.sandbox : url === 'production' ? apnsHosts.production : url;
+}
+
+function validateProvidersTarget(target: ProvidersTarget): string[] {
+  const problems: string[] = [];
+  if (targetProviders(target).length === 0) problems.push('target must name at least one provider: apns, fcm or webpush');
+  const origin = (path: string, url: string): URL | undefined => {
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol === 'https:' || parsed.protocol === 'http:') return parsed;
+    } catch {
+      // reported below
+    }
+    problems.push(`${path} must be an http(s) URL such as https://127.0.0.1:8443${path.startsWith('target.apns') ? ', or sandbox / production' : ''}, got ${JSON.stringify(url)}`);
+    return undefined;
+  };
+  const { apns, fcm, webpush } = target;
+  if (apns !== undefined) {
+    origin('target.apns.url', apnsOrigin(apns.url));
+    const token = apns.keyFile !== undefined || apns.keyEnv !== undefined;
+    if (token && apns.certificateFile !== undefined) problems.push('target.apns: give token auth (keyFile or keyEnv) or certificate auth (certificateFile), not both');
+    if (apns.keyFile !== undefined && apns.keyEnv !== undefined) problems.push('target.apns: give the key as keyFile or as keyEnv, not both');
+  }
+  if (fcm !== undefined) {
+    if (fcm.url !== undefined) origin('target.fcm.url', fcm.url);
+    if (fcm.tokenUrl !== undefined) origin('target.fcm.tokenUrl', fcm.tokenUrl);
+    if (fcm.serviceAccountFile !== undefined && fcm.serviceAccountEnv !== undefined) problems.push('target.fcm: give the service account as serviceAccountFile or as serviceAccountEnv, not both');
+  }
+  if (webpush !== undefined && (typeof webpush.subscriptionsFile !== 'string' || webpush.subscriptionsFile === '')) {
+    problems.push('target.webpush.subscriptionsFile must name a JSON file of push subscriptions');
+  }
+  if (fcm?.proxy !== undefined || apns?.proxy !== undefined) {
+    for (const provider of ['apns', 'fcm'] as const) {
+      const faults = target[provider]?.proxy?.faults;
+      if (faults !== undefined) pushAll(problems, validateFaultsDocument(faults).map((p) => `target.${provider}.proxy.faults.${p}`));
+    }
+  }
+  return problems;
+}
+
+function validateSafety(safety: SafetyConfig | undefined): string[] {
+  if (safety === undefined) return [];
+  const problems: string[] = [];
+  const { maxNotifications, maxRate } = safety;
+  if (maxNotifications !== undefined && (!Number.isInteger(maxNotifications) || maxNotifications < 1)) problems.push(`safety.maxNotifications must be a whole number ≥ 1, got ${JSON.stringify(maxNotifications)}`);
+  if (maxRate !== undefined && (typeof maxRate !== 'number' || !(maxRate > 0) || !Number.isFinite(maxRate))) problems.push(`safety.maxRate must be a number of notifications per second > 0, got ${JSON.stringify(maxRate)}`);
   return problems;
 }
 

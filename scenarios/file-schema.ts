@@ -36,6 +36,51 @@ const urlTarget = z.strictObject({
   allowProduction: z.boolean().optional().describe('sending to Apple\'s production host needs this, on purpose'),
 });
 
+/** Faults a fault proxy started for the run injects in front of a provider: a fault spec, or the path of a spec file relative to the scenario file. */
+const proxyFaults = z
+  .union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'must be a fault spec ({ seed?, phases?, faults: [...] }) or the path of a YAML/JSON spec file' })
+  .describe('the fault spec the proxy injects, inline or the path of a spec file relative to this file');
+const proxy = z
+  .strictObject({ faults: proxyFaults.optional() })
+  .describe('start a fault proxy (pushsim proxy) for the run in front of this provider and send through it');
+const caFile = z.string().optional().describe('PEM file of a CA to trust besides the system ones (a mock\'s or a proxy\'s generated certificate)');
+
+const apnsProvider = z.strictObject({
+  url: z.string().optional().describe('sandbox (https://api.sandbox.push.apple.com, the default), production (https://api.push.apple.com), or any APNs origin URL'),
+  keyFile: z.string().optional().describe('token auth: the .p8 signing key file (default: the path in $APNS_KEY_FILE)'),
+  keyEnv: z.string().optional().describe('token auth: the environment variable that holds the .p8 key\'s PEM text, instead of keyFile'),
+  keyId: z.string().optional().describe('token auth: the key\'s 10-character id (default: $APNS_KEY_ID)'),
+  teamId: z.string().optional().describe('token auth: the team id (default: $APNS_TEAM_ID)'),
+  certificateFile: z.string().optional().describe('certificate auth: a PKCS#12 (.p12/.pfx) file or a PEM file with the certificate and its key (default: the path in $APNS_CERT_FILE)'),
+  passphraseEnv: z.string().optional().describe('certificate auth: the environment variable holding the certificate\'s passphrase (default APNS_CERT_PASSPHRASE, when set)'),
+  caFile,
+  allowProduction: z.boolean().optional().describe('production needs this and `pushsim run --allow-production`: real notifications to real devices'),
+  proxy: proxy.optional(),
+});
+const fcmProvider = z.strictObject({
+  url: z.string().optional().describe('the FCM origin (default https://fcm.googleapis.com)'),
+  serviceAccountFile: z.string().optional().describe('the service-account JSON file (default: the path in $GOOGLE_APPLICATION_CREDENTIALS)'),
+  serviceAccountEnv: z.string().optional().describe('the environment variable that holds the service-account JSON text, instead of a file'),
+  projectId: z.string().optional().describe('the Firebase project (default: the service account\'s project_id)'),
+  tokenUrl: z.string().optional().describe('the OAuth2 token endpoint (default: the service account\'s token_uri, https://oauth2.googleapis.com/token)'),
+  validateOnly: z.boolean().optional().describe('dry run: FCM validates every message (validate_only) and delivers none; `pushsim run --dry-run` sets it'),
+  allowProduction: z.boolean().optional().describe('sending for real (not validateOnly) needs this and `pushsim run --allow-production`: FCM has no sandbox'),
+  caFile,
+  proxy: proxy.optional(),
+});
+const webPushProvider = z.strictObject({
+  vapidFile: z.string().optional().describe('JSON file { publicKey, privateKey, subject } (what `pushsim mock webpush` writes); default: $VAPID_PUBLIC_KEY, $VAPID_PRIVATE_KEY, $VAPID_SUBJECT'),
+  subject: z.string().optional().describe('the VAPID contact, mailto: or https: (overrides the file\'s and $VAPID_SUBJECT)'),
+  subscriptionsFile: z.string().describe('JSON list of push subscriptions ({ endpoint, keys: { p256dh, auth } }, as PushSubscription.toJSON() gives)'),
+  allowPushServices: z.boolean().optional().describe('sending to a push service that is not on this machine (real browsers) needs this, on purpose'),
+  caFile,
+});
+export const providersTarget = z.strictObject({
+  apns: apnsProvider.optional().describe('APNs: sandbox, production or a URL; token (.p8) or certificate auth'),
+  fcm: fcmProvider.optional().describe('FCM HTTP v1: a service account; validateOnly for a dry run'),
+  webpush: webPushProvider.optional().describe('Web Push: VAPID keys and the subscriptions to send to'),
+});
+
 /** The two shapes of each `eitherOf` schema: the JSON Schema offers both, and "did you mean" knows both's keys. */
 export const alternatives = new WeakMap<z.ZodType, readonly z.ZodType[]>();
 
@@ -60,8 +105,12 @@ function eitherOf<A extends z.ZodType, B extends z.ZodType>(first: A, second: B,
   return schema;
 }
 
-/** Mock or URL, chosen by key. */
-const target = eitherOf(mockTarget, urlTarget, (value) => 'url' in value);
+/** Mock, URL (APNs) or real providers, chosen by key. */
+const target = eitherOf(
+  mockTarget,
+  eitherOf(urlTarget, providersTarget, (value) => !('url' in value)),
+  (value) => 'url' in value || 'apns' in value || 'fcm' in value || 'webpush' in value,
+);
 
 export const constantLoad = z.strictObject({
   executor: z.literal('constant-arrival-rate').optional().describe('open model, a constant rate (the default)'),
@@ -113,7 +162,7 @@ const breakerPolicy = z.union([
 export const fileSchema = z.strictObject({
   name: z.string().min(1).describe('the scenario\'s name, in reports and result.json'),
   description: z.string().optional(),
-  target: target.optional().describe('where to send: the embedded mocks (`mock`) or a running APNs origin (`url`); default: the mock APNs'),
+  target: target.optional().describe('where to send: the embedded mocks (`mock`), a running APNs origin (`url`), or real providers (`apns`, `fcm`, `webpush`); default: the mock APNs'),
   load: load.optional().describe('the load model: a constant rate (default), `executor: ramping-arrival-rate` with stages, or `executor: closed`'),
   // Only the shape here: weights ≥ 0, a sum > 0 and providers of the target are checked by validateMix, for files and code alike.
   mix: z
@@ -166,7 +215,14 @@ export const fileSchema = z.strictObject({
   faults: z
     .union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'must be a fault spec ({ seed?, phases?, faults: [...] }) or the path of a YAML/JSON spec file' })
     .optional()
-    .describe('faults the embedded mocks inject: a fault spec ({ seed, phases, faults }) or the path of a fault spec file, relative to this file'),
+    .describe('faults the embedded mocks inject: a fault spec ({ seed, phases, faults }) or the path of a fault spec file, relative to this file'),  // The numbers are checked by validateSafety, for files and code alike.
+  safety: z
+    .strictObject({
+      maxNotifications: whole.optional().describe('real providers: notifications in all (warm-up included) the run may send; at most the command line\'s ceiling (--max-notifications, default 1000)'),
+      maxRate: positive.optional().describe('real providers: notifications per second at most; at most the command line\'s ceiling (--max-rate, default 50)'),
+    })
+    .optional()
+    .describe('caps for a run against real providers (any target not on this machine); a file can lower the command line\'s ceilings, never raise them'),
 });
 
 export type ScenarioFile = z.infer<typeof fileSchema>;

@@ -31,9 +31,10 @@ import { resolveProfilePaths } from './profile-target.js';
 import type { FaultsDocument } from '../simulator/faults/spec.js';
 import { defaultLoad, defaultScenario } from './builtin/default.js';
 import type { LoadConfig } from './executors/index.js';
-import type { MockTarget, ScenarioConfig, UrlTarget } from './config.js';
+import type { MockTarget, ProvidersTarget, ScenarioConfig, Target } from './config.js';
 import { validateScenario } from './config.js';
-import type { ScenarioFile, constantLoad } from './file-schema.js';
+import type { ScenarioFile, constantLoad, providersTarget as providersTargetSchema } from './file-schema.js';
+import { isRealTarget } from './safety.js';
 import { fileSchema, keysAt } from './file-schema.js';
 
 /** A problem and where it is (in the scenario, or in the fault spec file it names). */
@@ -60,7 +61,8 @@ export function parseScenario(text: string, source: string, baseDir = '.'): Scen
     const faults = resolveFaults(file.faults, baseDir, locate);
     // A broken spec file's problems are listed with the scenario's own, not after they are fixed.
     if (Array.isArray(faults)) problems.push(...faults);
-    const config = toConfig(file, Array.isArray(faults) ? undefined : (faults as FaultsDocument | undefined));
+    const proxyFaults = resolveProxyFaults(file.target, baseDir, locate, problems);
+    const config = toConfig(file, Array.isArray(faults) ? undefined : (faults as FaultsDocument | undefined), proxyFaults, baseDir);
     for (const message of validateScenario(config)) {
       // A removed value's default is not what the user wrote: problems about it would mislead.
       if (removed.some((path) => message.startsWith(path) || message.includes(` ${path}`))) continue;
@@ -156,27 +158,56 @@ function toLoad(load: ScenarioFile['load']): LoadConfig {
 }
 
 /** The spec itself, read from its file when given as a path; a list is the problems with that file. */
-function resolveFaults(faults: ScenarioFile['faults'], baseDir: string, locate: Locate): FaultsDocument | undefined | Problem[] {
+function resolveFaults(faults: ScenarioFile['faults'], baseDir: string, locate: Locate, at: readonly PathSegment[] = ['faults']): FaultsDocument | undefined | Problem[] {
   if (typeof faults !== 'string') return faults as FaultsDocument | undefined;
   const path = resolve(baseDir, faults);
+  const key = formatPath(at);
   const { text, problem } = readTextFileSync(path, fileLimits.faultSpec);
-  if (problem !== undefined) return [{ message: `faults: the fault spec ${path} ${problem}; the path is relative to the scenario file`, location: locate(['faults']) }];
+  if (problem !== undefined) return [{ message: `${key}: the fault spec ${path} ${problem}; the path is relative to the scenario file`, location: locate(at) }];
   try {
     return parseFaultsDocument(text, path);
   } catch (error) {
     if (!(error instanceof InvalidConfigError)) throw error;
     // Each with its place in the spec file, not the scenario.
-    return error.problems.map((message, i) => ({ message: `faults: the fault spec ${path}: ${message}`, location: error.locations[i] }));
+    return error.problems.map((message, i) => ({ message: `${key}: the fault spec ${path}: ${message}`, location: error.locations[i] }));
   }
 }
 
-function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined): ScenarioConfig {
+/** The fault specs of the proxies a real-provider target asks for, read from their files; problems added to `problems`. */
+function resolveProxyFaults(target: ScenarioFile['target'], baseDir: string, locate: Locate, problems: Problem[]): Partial<Record<'apns' | 'fcm', FaultsDocument>> {
+  const specs: Partial<Record<'apns' | 'fcm', FaultsDocument>> = {};
+  if (target === undefined || 'mock' in target || 'url' in target) return specs;
+  for (const provider of ['apns', 'fcm'] as const) {
+    const faults = target[provider]?.proxy?.faults;
+    const resolved = resolveFaults(faults, baseDir, locate, ['target', provider, 'proxy', 'faults']);
+    if (Array.isArray(resolved)) problems.push(...resolved);
+    else if (resolved !== undefined) specs[provider] = resolved;
+  }
+  return specs;
+}
+
+/** Paths in a real-provider target, relative to the scenario file as every path in it is. */
+function providersTarget(t: z.output<typeof providersTargetSchema>, proxyFaults: Partial<Record<'apns' | 'fcm', FaultsDocument>>, baseDir: string): ProvidersTarget {
+  const at = (path: string | undefined): string | undefined => (path === undefined ? undefined : resolve(baseDir, path));
+  const defined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const proxy = (provider: 'apns' | 'fcm', given: { faults?: unknown } | undefined) => (given === undefined ? undefined : defined({ faults: proxyFaults[provider] }));
+  return {
+    kind: 'providers',
+    ...(t.apns !== undefined && { apns: defined({ ...t.apns, keyFile: at(t.apns.keyFile), certificateFile: at(t.apns.certificateFile), caFile: at(t.apns.caFile), proxy: proxy('apns', t.apns.proxy) }) }),
+    ...(t.fcm !== undefined && { fcm: defined({ ...t.fcm, serviceAccountFile: at(t.fcm.serviceAccountFile), caFile: at(t.fcm.caFile), proxy: proxy('fcm', t.fcm.proxy) }) }),
+    ...(t.webpush !== undefined && { webpush: defined({ ...t.webpush, vapidFile: at(t.webpush.vapidFile), subscriptionsFile: at(t.webpush.subscriptionsFile) as string, caFile: at(t.webpush.caFile) }) }),
+  };
+}
+
+function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined, proxyFaults: Partial<Record<'apns' | 'fcm', FaultsDocument>> = {}, baseDir = '.'): ScenarioConfig {
   const base = defaultScenario;
   const t = file.target;
-  let target: MockTarget | UrlTarget = base.target;
+  let target: Target = base.target;
   if (t && 'mock' in t) {
     const defaults = base.target as MockTarget;
     target = { kind: 'mock', provider: t.mock, tls: t.tls ?? defaults.tls, worker: t.worker ?? defaults.worker, latency: (t.latency as MockTarget['latency'] | undefined) ?? defaults.latency, ...(t.profile !== undefined && { profile: t.profile }) };
+  } else if (t && !('url' in t)) {
+    target = providersTarget(t, proxyFaults, baseDir);
   } else if (t) {
     target = { kind: 'url', provider: 'apns', url: t.url, credentials: t.credentials, ...(t.caFile !== undefined && { caFile: t.caFile }), ...(t.allowProduction !== undefined && { allowProduction: t.allowProduction }) };
   }
@@ -190,7 +221,9 @@ function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined): Scena
     notification: { ...base.notification, ...file.notification } as ScenarioConfig['notification'],
     sender: { ...base.sender, ...file.sender },
     gracefulStopMs: file.gracefulStopMs ?? base.gracefulStopMs,
-    ...((file.warmup ?? base.warmup) !== undefined && { warmup: file.warmup ?? base.warmup }),
+    // Against a real provider a warm-up is real notifications: only when the file asks (scenarios/safety.ts).
+    ...((file.warmup ?? (isRealTarget(target) ? undefined : base.warmup)) !== undefined && { warmup: file.warmup ?? base.warmup }),
+    ...(file.safety !== undefined && { safety: file.safety }),
     ...(file.policies !== undefined && { policies: file.policies }),
     ...(file.thresholds !== undefined && { thresholds: file.thresholds }),
     ...(file.validity !== undefined && { validity: file.validity }),

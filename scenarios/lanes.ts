@@ -10,6 +10,7 @@
 import type { Provider } from '../core/reasons.js';
 import { ApnsSender } from '../sender/apns-sender.js';
 import { FcmSender } from '../sender/fcm-sender.js';
+import { rateLimit } from '../sender/interceptors/rate-limit.js';
 import type { SenderListener } from '../sender/listener.js';
 import type { Outcome } from '../sender/outcome.js';
 import type { ApnsNotification } from '../sender/providers/apns.js';
@@ -57,30 +58,45 @@ export class Lanes {
     this.#maxInFlight = maxInFlight;
   }
 
-  /** Builds a sender per provider endpoint of `target`; if one cannot be built, closes those that were. */
-  static async open(config: ScenarioConfig, target: OpenTarget, listener: SenderListener): Promise<Lanes> {
+  /**
+   * Builds a sender per provider endpoint of `target`; if one cannot be built, closes those that
+   * were. A real provider's sender (`endpoint.real`) is held to `real.maxRate` and reports each
+   * request that reached the wire to `real.onRequest` (scenarios/safety.ts).
+   */
+  static async open(config: ScenarioConfig, target: OpenTarget, listener: SenderListener, real?: RealLaneOptions): Promise<Lanes> {
     const lanes = new Lanes(config.sender.maxInFlight);
-    const settings = { ...config.sender, ...(config.policies !== undefined && { policies: config.policies }), listener };
+    const common = { ...config.sender, ...(config.policies !== undefined && { policies: config.policies }) };
+    // One bucket for every real provider: the cap is the run's, not each lane's (the closed model has no rate of its own).
+    const limit = real === undefined ? undefined : rateLimit({ perSecond: real.maxRate });
+    const settings = (provider: Provider, endpoint: { real?: boolean; allowProduction?: boolean }) => ({
+      ...common,
+      listener: endpoint.real === true && real !== undefined ? countingRequests(listener, () => real.onRequest(provider)) : listener,
+      ...(endpoint.real === true && real !== undefined && limit !== undefined && { interceptors: [limit], productionRateLimit: real.maxRate }),
+      ...(endpoint.allowProduction === true && { allowProduction: true }),
+    });
     try {
       if (target.apns) {
-        const { url, ca, credentials, recipients } = target.apns;
-        const sender = await ApnsSender.create({ url, credentials, ...(ca !== undefined && { tls: { ca } }), ...settings });
+        const { url, ca, credentials, clientCertificate, recipients } = target.apns;
+        const tls = ca === undefined && clientCertificate === undefined ? undefined : { ...(ca !== undefined && { ca }), ...clientCertificate };
+        const sender = await ApnsSender.create({ url, ...(credentials !== undefined && { credentials }), ...(tls !== undefined && { tls }), ...settings('apns', target.apns) });
         const { topic, pushType, priority } = config.notification;
         // Serialized once for the run, not once per notification.
         const payload = JSON.stringify(config.notification.payload);
         lanes.#add('apns', sender, recipients, priority === undefined ? (token): ApnsNotification => ({ token, topic, pushType, payload }) : (token): ApnsNotification => ({ token, topic, pushType, payload, priority }));
       }
       if (target.fcm) {
-        const { url, ca, serviceAccount, recipients } = target.fcm;
-        const sender = await FcmSender.create({ url, serviceAccount, ...(ca !== undefined && { tls: { ca } }), ...settings });
+        const { url, ca, serviceAccount, recipients, validateOnly } = target.fcm;
+        const sender = await FcmSender.create({ url, serviceAccount, ...(ca !== undefined && { tls: { ca } }), ...settings('fcm', target.fcm) });
         // A sequence number in `data` makes each message's body unique, so the mock's ledger (which
         // knows FCM messages by their body: FCM has no client id) counts only real duplicates; a
         // warm-up message's is `w<n>`, never a measured one's.
-        lanes.#add('fcm', sender, recipients, (token, seq): FcmNotification => ({ token, notification: { title, body }, data: { pushsim_seq: String(seq) }, android: { priority: 'high' } }));
+        // A dry run (validate_only): FCM checks each message and delivers none.
+        const dryRun = validateOnly === true ? { validateOnly: true } : {};
+        lanes.#add('fcm', sender, recipients, (token, seq): FcmNotification => ({ token, notification: { title, body }, data: { pushsim_seq: String(seq) }, android: { priority: 'high' }, ...dryRun }));
       }
       if (target.webpush) {
         const { ca, vapid, recipients } = target.webpush;
-        const sender = await WebPushSender.create({ vapid, ...(ca !== undefined && { tls: { ca } }), ...settings });
+        const sender = await WebPushSender.create({ vapid, ...(ca !== undefined && { tls: { ca } }), ...settings('webpush', target.webpush) });
         const payload = Buffer.from(JSON.stringify({ title, body }));
         lanes.#add('webpush', sender, recipients, (subscription): WebPushNotification => ({ subscription, payload, urgency: 'high' }));
       }
@@ -129,6 +145,25 @@ export class Lanes {
       stats: () => sender.stats(),
     });
   }
+}
+
+/** How the lanes of real providers are held and counted (scenarios/safety.ts). */
+export interface RealLaneOptions {
+  /** Notifications per second at most, per real provider. */
+  readonly maxRate: number;
+  /** A request to a real provider reached the wire (each attempt, warm-up and retries included). */
+  readonly onRequest: (provider: Provider) => void;
+}
+
+/** `listener`, also calling `onRequest` for each attempt that reached the wire (it has a timing). */
+function countingRequests(listener: SenderListener, onRequest: () => void): SenderListener {
+  return {
+    ...listener,
+    onAttempt: (durationMs, timing) => {
+      if (timing !== undefined) onRequest();
+      listener.onAttempt?.(durationMs, timing);
+    },
+  };
 }
 
 /** Waits for all, then reports the first failure, so one sender failing to close does not leave the others open. */

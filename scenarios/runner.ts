@@ -23,6 +23,9 @@ import { initHistograms } from '../reports/histogram.js';
 import { ResultCollector } from '../reports/result.js';
 import type { Result } from '../reports/result.js';
 import type { ScenarioConfig } from './config.js';
+import type { RealPushes } from '../reports/result.js';
+import { applySafety } from './safety.js';
+import type { AppliedSafety, SafetyCeilings } from './safety.js';
 import { targetProviders, validateScenario } from './config.js';
 import { createExecutor, describeLoad, lastPlannedMs, plannedRate, resultLoadModel } from './executors/index.js';
 import { Lanes } from './lanes.js';
@@ -101,6 +104,14 @@ export interface RunOptions {
    * Called in the sending thread, so only for a run in one thread (`workers` 1).
    */
   readonly onAnswer?: NonNullable<SenderListener['onAnswer']>;
+  /**
+   * The ceilings a run against real providers is held to (scenarios/safety.ts): the scenario's
+   * `safety` section may lower them, never raise them; `allowProduction` is the command line's
+   * consent to production APNs and real FCM sends. @default realProviderDefaults, no production
+   */
+  readonly safety?: SafetyCeilings;
+  /** Where a real target's credentials are read from when the scenario names none. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -131,12 +142,24 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
   readonly #options: RunOptions;
   readonly #attachment: RunAttachment | undefined;
   readonly #workers: WorkersChoice | undefined;
+  /** The caps of a run against real providers; undefined for the mocks and loopback targets. */
+  readonly #safety: AppliedSafety | undefined;
+  /** What the caps cut from the scenario, said as warnings. */
+  readonly #safetyNotes: readonly string[];
 
   /** Validates at construction: a broken scenario throws InvalidConfigError listing every problem. */
   constructor(config: ScenarioConfig, options: RunOptions = {}, attachment?: RunAttachment) {
     super();
     const problems = validateScenario(config);
     if (problems.length > 0) throw new InvalidConfigError(`scenario "${config.name}"`, problems);
+    // Against real providers, the load as the caps allow it (the whole run's: a worker's part is already capped).
+    const safe = attachment === undefined ? applySafety(config, options.safety) : { config, notes: [] };
+    config = safe.config;
+    this.#safety = safe.safety;
+    this.#safetyNotes = safe.notes;
+    if (safe.safety !== undefined && typeof options.workers === 'number' && options.workers > 1) {
+      throw new InvalidArgumentError(`--workers ${options.workers}: a run against real providers sends from one thread (it is capped at ${safe.safety.maxRate}/s); leave --workers out`);
+    }
     const { shard, startAt } = options;
     if (shard !== undefined) {
       const shardProblems = validateShardLoad(config.load, shard);
@@ -144,7 +167,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     }
     const startProblem = startAt === undefined ? undefined : startAtProblem(startAt);
     if (startProblem !== undefined) throw new InvalidArgumentError(`the scheduled start ${new Date(startAt as number).toISOString()}: ${startProblem}`);
-    this.#workers = options.workers === undefined ? undefined : validateWorkers(config, options.workers, shard);
+    this.#workers = options.workers === undefined || safe.safety !== undefined ? undefined : validateWorkers(config, options.workers, shard);
     if (options.onAnswer !== undefined && this.#workers !== undefined && this.#workers.count > 1) {
       throw new InvalidArgumentError(`recording every answer (--record-profile) needs the run in one sender thread, not ${this.#workers.count} workers: use --workers 1`);
     }
@@ -163,7 +186,10 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       return result;
     }
     await initHistograms();
-    const target = this.#attachment?.target ?? (await openTarget(config));
+    const target = this.#attachment?.target ?? (await openTarget(config, this.#options.env, { allowProduction: this.#options.safety?.allowProduction === true }));
+    // Requests that reached a real provider, warm-up and retries included: what the summary states.
+    const realRequests = new Map<Provider, number>();
+    const safety = this.#safety;
     // A shard (or a worker thread's part) keeps each second's histogram: the merge's percentiles per second are then exact.
     const collector = new ResultCollector({ timeline: { histograms: this.#options.shard !== undefined } });
     // Set against the mocks' ledgers: delivered but not acknowledged (reports/delivery.ts).
@@ -216,7 +242,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         onConnectionAdded: (at) => watch.onConnectionAdded(at),
         onConnectionFailed: (at, error) => watch.onConnectionFailed(at, error),
         onOutcome: (outcome) => watch.onOutcome(outcome),
-      });
+      }, safety === undefined ? undefined : { maxRate: safety.maxRate, onRequest: (provider) => realRequests.set(provider, (realRequests.get(provider) ?? 0) + 1) });
       const shares = mixShares(config.mix, targetProviders(config.target));
       if (shares.size > 1) collector.trackProviders();
       const { shard: part, startAt } = this.#options;
@@ -229,7 +255,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         ...(part !== undefined && { shard: describeShard(config.load, part) }),
         ...(workers !== undefined && { workers: describeWorkers(workers) }),
       });
-      const warnings = dormantFaults(config, target);
+      const warnings = [...this.#safetyNotes, ...dormantFaults(config, target)];
       // A shard's counts and throughput are a part of the whole's, so its thresholds would judge the wrong numbers.
       // A worker's part is judged by the main thread on the merged result.
       if (part !== undefined && this.#attachment === undefined && config.thresholds !== undefined && config.thresholds.length > 0) warnings.push(`the scenario's thresholds are not judged on a shard (its counts and throughput are 1/${part.count} of the run's): judge the merged result`);
@@ -298,7 +324,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
           startedAt,
           durationMs: driven.durationMs,
           ...(delivery !== undefined && { delivery: withAcknowledgements(publicDelivery(delivery.ledger), acknowledged.snapshot()) }),
-          ...(hasFaults(config) && delivery !== undefined && { faults: delivery.faults, injections: { counts: delivery.injections, offsetMs: driven.origin - faultsAt } }),
+          ...((hasFaults(config) || proxyFaults(config)) && delivery !== undefined && { faults: delivery.faults, injections: { counts: delivery.injections, offsetMs: driven.origin - faultsAt } }),
           ...(validity !== undefined && { validity }),
           pauses: { ...pauses, ...(tail !== undefined && { tail }) },
           ...(runWarnings.length > 0 && { warnings: runWarnings }),
@@ -309,6 +335,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       }
       if (config.thresholds !== undefined && part === undefined) result = { ...result, thresholds: evaluateThresholds(config.thresholds, result) };
       if (workers !== undefined) result = { ...result, workers: 1, ...(workers.rule !== undefined && { workersRule: workers.rule }) };
+      if (safety !== undefined) result = { ...result, realPushes: realPushesOf(realRequests, safety, target) };
       this.emit('done', result);
       return result;
     } finally {
@@ -497,6 +524,25 @@ function sleep(ms: number): Promise<void> {
  * mock (and the first TLS/JWT setup), not the provider: an open-model run then starts with a
  * backlog of thousands. wrk2 and h2load warm up for the same reason. Stops early on `signal`.
  */
+/** A real-provider target with a fault proxy that injects faults (scenarios/target-providers.ts). */
+function proxyFaults(config: ScenarioConfig): boolean {
+  const { target } = config;
+  return target.kind === 'providers' && (target.apns?.proxy?.faults !== undefined || target.fcm?.proxy?.faults !== undefined);
+}
+
+/** result.json's `realPushes`: requests that reached each real provider, the dry-run ones apart, and the caps. */
+function realPushesOf(requests: ReadonlyMap<Provider, number>, safety: AppliedSafety, target: OpenTarget): RealPushes {
+  let sent = 0;
+  let dryRun = 0;
+  const byProvider: Partial<Record<Provider, number>> = {};
+  for (const [provider, n] of requests) {
+    byProvider[provider] = n;
+    if (provider === 'fcm' && target.fcm?.validateOnly === true) dryRun += n;
+    else sent += n;
+  }
+  return { sent, dryRun, byProvider, maxNotifications: safety.maxNotifications, maxRate: safety.maxRate };
+}
+
 async function warmUp(lanes: Lanes, count: number, signal: AbortSignal, onTick: (warm: RunWarmup) => void, tickMs: number): Promise<void> {
   const all = lanes.all();
   if (count === 0 || all.length === 0) return;

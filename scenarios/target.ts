@@ -38,30 +38,45 @@ import { plannedCount, plannedRate } from './executors/index.js';
 import { mixShares, populationSizes } from './mix.js';
 import { apnsLatency, withProfileFaults } from './profile-target.js';
 import { deadIndices, makeFcmTokens, makeTokens } from './tokens.js';
+import { openProviders, type OpenOptions } from './target-providers.js';
+import { realOrigins } from './safety.js';
 
-type Placement = 'worker' | 'in-process' | 'external';
+export type { OpenOptions } from './target-providers.js';
 
 interface Endpoint<R> {
   readonly url: string;
   readonly ca: string | undefined;
-  /** Where it runs, for the banner. */
-  readonly placement: Placement;
+  /** Where it runs, for the banner (an external origin may sit behind a fault proxy: `fault proxy → https://…`). */
+  readonly placement: string;
   /** Who notifications go to: notification k of this provider goes to `recipients[k % length]`. */
   readonly recipients: readonly R[];
 }
 
-export interface ApnsEndpoint extends Endpoint<string> {
-  readonly credentials: ApnsTokenCredentials;
+/** How a lane's sender treats a real provider (scenarios/safety.ts): the opt-in it was given, and its dry run. */
+interface RealEndpoint {
+  /** The origin leaves this machine: its requests count as real pushes, and the rate cap holds. */
+  readonly real?: boolean;
+  /** The sender may send to the provider's production host (the scenario and the command line agreed). */
+  readonly allowProduction?: boolean;
 }
-export interface FcmEndpoint extends Endpoint<string> {
+
+export interface ApnsEndpoint extends Endpoint<string>, RealEndpoint {
+  /** Token auth; absent with certificate auth (`clientCertificate`). */
+  readonly credentials?: ApnsTokenCredentials;
+  /** Certificate auth: the client certificate and key (PEM) or PKCS#12 bundle, and its passphrase. Never logged. */
+  readonly clientCertificate?: { readonly pfx?: Buffer; readonly cert?: string; readonly key?: string; readonly passphrase?: string };
+}
+export interface FcmEndpoint extends Endpoint<string>, RealEndpoint {
   readonly serviceAccount: ServiceAccount;
+  /** Every message with validate_only: FCM checks it and delivers nothing. */
+  readonly validateOnly?: boolean;
 }
-export interface WebPushEndpoint extends Endpoint<WebPushSubscription> {
+export interface WebPushEndpoint extends Endpoint<WebPushSubscription>, RealEndpoint {
   readonly vapid: VapidCredentials;
 }
 
 /** A mock we started, as the runner observes it: its fault engine and delivery ledger. */
-interface ObservedMock {
+export interface ObservedMock {
   /** Starts its (paused) faults and their timeline, and forgets the warm-up's deliveries. */
   startMeasuring(): Promise<void>;
   ledger(): Promise<LedgerSummary>;
@@ -98,9 +113,13 @@ export interface OpenTarget {
   close(): Promise<void>;
 }
 
-type Endpoints = { apns?: ApnsEndpoint; fcm?: FcmEndpoint; webpush?: WebPushEndpoint };
+export type Endpoints = { apns?: ApnsEndpoint; fcm?: FcmEndpoint; webpush?: WebPushEndpoint };
 
-export async function openTarget(config: ScenarioConfig): Promise<OpenTarget> {
+/**
+ * Opens the scenario's target: starts the mocks, or reads a real target's credentials (from files
+ * and `env`) and starts the fault proxies it asks for. Nothing is sent yet.
+ */
+export async function openTarget(config: ScenarioConfig, env: Readonly<Record<string, string | undefined>> = process.env, opened: OpenOptions = {}): Promise<OpenTarget> {
   const providers = targetProviders(config.target);
   const shares = mixShares(config.mix, providers);
   const sizes = populationSizes(config.tokens.count, shares);
@@ -108,7 +127,12 @@ export async function openTarget(config: ScenarioConfig): Promise<OpenTarget> {
   const { target } = config;
   if (target.kind === 'url') {
     // An external origin does not know our tokens as dead, so none are.
-    return describe({ apns: await openUrl(target, makeTokens(size('apns'), 0, config.tokens.seed).tokens) }, [], []);
+    const apns = await openUrl(target, makeTokens(size('apns'), 0, config.tokens.seed).tokens);
+    return describe({ apns: { ...apns, ...(realOrigins(target).size > 0 && { real: true, allowProduction: target.allowProduction === true && opened.allowProduction === true }) } }, [], []);
+  }
+  if (target.kind === 'providers') {
+    const { endpoints, closers, observed } = await openProviders(target, { apns: size('apns'), fcm: size('fcm'), seed: config.tokens.seed }, env, opened);
+    return describe(endpoints, closers, observed);
   }
   const endpoints: Endpoints = {};
   const closers: (() => Promise<void>)[] = [];
@@ -162,7 +186,7 @@ function observeInProcess(engine: FaultEngine | undefined, ledger: DeliveryLedge
   };
 }
 
-function describe(endpoints: Endpoints, closers: readonly (() => Promise<void>)[], observed: readonly ObservedMock[]): OpenTarget {
+export function describe(endpoints: Endpoints, closers: readonly (() => Promise<void>)[], observed: readonly ObservedMock[]): OpenTarget {
   const open = (Object.entries(endpoints) as [Provider, Endpoint<unknown>][]).filter(([, e]) => e !== undefined);
   const single = open.length === 1 ? open[0]?.[1] : undefined;
   let closed: Promise<void> | undefined;
@@ -202,7 +226,7 @@ function sumInjections(lists: readonly (readonly FaultView[])[]): FaultInjection
 }
 
 /** Closes them all, even when one fails, then reports the first failure. */
-async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {
+export async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {
   const results = await Promise.allSettled(closers.map((close) => close()));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;

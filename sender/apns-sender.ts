@@ -20,7 +20,7 @@ import { assertProductionAllowed, isProductionOrigin, productionCap } from './pr
 export interface ApnsSenderOptions extends CommonSenderOptions {
   /** Provider origin: `https://api.sandbox.push.apple.com`, or the mock's `url`. */
   readonly url: string;
-  /** Token auth (.p8 key). Omit for certificate auth (give `tls.cert` and `tls.key`). */
+  /** Token auth (.p8 key). Omit for certificate auth (give `tls.cert` and `tls.key`, or a PKCS#12 `tls.pfx`). */
   readonly credentials?: ApnsTokenCredentials;
   readonly tls?: Http2PoolOptions['tls'];
   /** Further pool settings: timeouts, PING, replays, reconnect backoff, staggering (Http2PoolOptions). */
@@ -29,8 +29,8 @@ export interface ApnsSenderOptions extends CommonSenderOptions {
 
 export class ApnsSender extends Sender<ApnsNotification> {
   static async create(options: ApnsSenderOptions): Promise<ApnsSender> {
-    if (options.credentials === undefined && options.tls?.cert === undefined && options.transport === undefined) {
-      throw new InvalidArgumentError('APNs needs credentials: give `credentials` (token auth: keyId, teamId, privateKey) or `tls.cert` and `tls.key` (certificate auth)');
+    if (options.credentials === undefined && options.tls?.cert === undefined && options.tls?.pfx === undefined && options.transport === undefined) {
+      throw new InvalidArgumentError('APNs needs credentials: give `credentials` (token auth: keyId, teamId, privateKey) or `tls.cert` and `tls.key`, or `tls.pfx` (certificate auth)');
     }
     assertProductionAllowed(options.url, options.allowProduction);
     const clock = options.clock ?? systemClock;

@@ -30,8 +30,10 @@ import type { MetricsFlags } from '../run-metrics.js';
 import type { DashboardFlags } from '../dashboard-flags.js';
 import { prepareOutputDir } from '../output.js';
 import { pushsimVersion } from '../version.js';
+import { safetyCeilings, withTargetFlags } from '../run-targets.js';
+import type { RealTargetFlags } from '../run-targets.js';
 
-export interface RunFlags extends MetricsFlags {
+export interface RunFlags extends MetricsFlags, RealTargetFlags {
   out: string;
   rate?: number;
   count?: number;
@@ -61,6 +63,7 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   const startAt = resolveStartAt(flags.startAt, process.env);
   const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
   const config = applyOverrides(await resolveScenario(name), flags, faults);
+  const safety = safetyCeilings(flags, process.env);
   await prepareOutputDir(flags.out, '--out');
   const recorder = flags.recordProfile === undefined ? undefined : await profileRecorder(flags.recordProfile, flags.workers);
   const abort = new AbortController();
@@ -72,6 +75,7 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
     metrics: flags.metricsPort !== undefined,
     acceptedLatency: flags.dashboard !== undefined || flags.dashboardLinger === true,
     ...(recorder !== undefined && { onAnswer: (provider, answer, wireMs) => recorder.record(provider, answer, wireMs) }),
+    safety,
   });
   const display = attachProgress(run, { quiet: flags.quiet === true });
   const metrics = await serveRunMetrics(run, flags);
@@ -146,7 +150,8 @@ export async function resolveScenario(name: string): Promise<ScenarioConfig> {
   throw new InvalidConfigError(`scenario "${name}"`, [`there is no built-in scenario named "${name}"; choose one of: ${Object.keys(builtinScenarios).join(', ')}, or give a path to a .yaml or .json scenario file`]);
 }
 
-export function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: FaultsDocument | undefined): ScenarioConfig {
+export function applyOverrides(scenario: ScenarioConfig, flags: RunFlags, faults: FaultsDocument | undefined): ScenarioConfig {
+  const base = withTargetFlags(scenario, flags);
   const target = base.target.kind === 'mock' ? { ...base.target, ...(flags.tls && { tls: true }), ...(flags.inProcess && { worker: false }) } : base.target;
   let { load } = base;
   if (flags.inFlight !== undefined || load.executor === 'closed') {

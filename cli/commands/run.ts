@@ -38,6 +38,14 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--dashboard [port]', `serve a live dashboard on 127.0.0.1 while the run goes, its HTML report at the end (port ${defaultDashboardPort} unless --dashboard=PORT; 0 picks a free one; docs/dashboard.md)`, dashboardPort)
     .option('--dashboard-linger', 'keep serving the dashboard and the report after the run, until Ctrl-C (implies --dashboard)')
     .option('--record-profile <file>', "write a profile of what each provider did (per-attempt latency as an HDR histogram, the mix of answers) to this file, for a mock to replay with target.profile (docs/profiles.md); the run sends from one thread")
+    .option('--apns [host]', 'send to APNs for real: sandbox (the default), production or a URL; credentials from the scenario or $APNS_KEY_FILE, $APNS_KEY_ID, $APNS_TEAM_ID (or $APNS_CERT_FILE) (docs/targets.md)')
+    .option('--fcm [url]', 'send to FCM for real (default https://fcm.googleapis.com); service account from the scenario or $GOOGLE_APPLICATION_CREDENTIALS')
+    .option('--webpush <subscriptions>', 'send Web Push to the subscriptions in this JSON file; VAPID keys from the scenario or $VAPID_PUBLIC_KEY, $VAPID_PRIVATE_KEY, $VAPID_SUBJECT')
+    .option('--dry-run', 'FCM validate_only: FCM checks every message and delivers none')
+    .option('--allow-production', 'consent to production APNs and real FCM sends (the scenario must say allowProduction: true as well)')
+    .option('--allow-push-services', 'consent to Web Push to push services off this machine (real browsers)')
+    .option('--max-notifications <n>', 'real providers: the most notifications the run may send, warm-up included; a scenario can lower it, never raise it (default 1000; env PUSHSIM_MAX_NOTIFICATIONS)', positiveInteger)
+    .option('--max-rate <n>', 'real providers: the most notifications per second; a scenario can lower it, never raise it (default 50; env PUSHSIM_MAX_RATE)', positiveNumber)
     .action(async (name: string, flags: RunFlags) => {
       const { runAction } = await import('./run-action.js');
       await runAction(name, flags, setExitCode);

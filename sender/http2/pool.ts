@@ -56,8 +56,15 @@ export interface Http2PoolOptions {
   readonly reconnectMaxMs?: number;
   /** How long `close()` waits for the peer to close each connection after our GOAWAY before cutting it. @default 5000 */
   readonly closeTimeoutMs?: number;
-  /** TLS: extra CA to trust (PEM), client certificate and key for mutual TLS, SNI name. */
-  readonly tls?: { readonly ca?: string | Buffer; readonly cert?: string | Buffer; readonly key?: string | Buffer; readonly servername?: string };
+  /** TLS: extra CA to trust (PEM), client certificate and key for mutual TLS (PEM, or a PKCS#12 `pfx`, with its `passphrase`), SNI name. */
+  readonly tls?: {
+    readonly ca?: string | Buffer;
+    readonly cert?: string | Buffer;
+    readonly key?: string | Buffer;
+    readonly pfx?: Buffer;
+    readonly passphrase?: string;
+    readonly servername?: string;
+  };
   readonly listener?: ConnectionListener;
   /** Replaces `http2.connect` (tests inject sessions here). */
   readonly connect?: (origin: string, options: SecureClientSessionOptions) => ClientHttp2Session;
@@ -122,6 +129,8 @@ export class Http2Pool implements Transport {
       ...(options.tls?.ca !== undefined && { ca: options.tls.ca }),
       ...(options.tls?.cert !== undefined && { cert: options.tls.cert }),
       ...(options.tls?.key !== undefined && { key: options.tls.key }),
+      ...(options.tls?.pfx !== undefined && { pfx: options.tls.pfx }),
+      ...(options.tls?.passphrase !== undefined && { passphrase: options.tls.passphrase }),
       ...(options.tls?.servername !== undefined && { servername: options.tls.servername }),
       ALPNProtocols: ['h2'],
       lookup: poolLookup,
