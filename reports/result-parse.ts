@@ -66,6 +66,8 @@ const resultSchema = z.object({
   attemptLatencyMs: latencyEntrySchema.optional(),
   breakerTransitions: z.array(z.object({ atMs: millis, origin: z.string(), from: z.string(), to: z.string() })).optional(),
   tokensToPrune: z.array(z.object({ provider: z.string(), token: z.string(), reason: z.string(), timestamp: z.number().optional() })).optional(),
+  deliveredBy: z.record(z.string(), count).optional(),
+  providerFallbacks: z.record(z.string(), count).optional(),
   thresholds: z.array(z.object({ expression: z.string(), actual: z.number().nullable(), passed: z.boolean() })).optional(),
   delivery: z
     .object({

@@ -288,6 +288,10 @@ export interface Result {
   readonly phases?: readonly PhaseSpan[];
   /** Things the run could tell were off: faults that cannot fire, faults that never fired, a target at its limit. */
   readonly warnings?: readonly string[];
+  /** Recipients from a file: accepted notifications by the provider that delivered them (after any fallback across providers). */
+  readonly deliveredBy?: Readonly<Record<string, number>>;
+  /** Recipients from a file: notifications handed from one provider to the recipient's next, by `<from>><to>` (e.g. `apns>fcm`). */
+  readonly providerFallbacks?: Readonly<Record<string, number>>;
 }
 
 /**

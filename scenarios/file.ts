@@ -32,6 +32,7 @@ import { defaultLoad, defaultScenario } from './builtin/default.js';
 import type { LoadConfig } from './executors/index.js';
 import type { MockTarget, ScenarioConfig, UrlTarget } from './config.js';
 import { validateScenario } from './config.js';
+import { apnsPayloadFrom } from './notification-template.js';
 import type { ScenarioFile, constantLoad } from './file-schema.js';
 import { fileSchema, keysAt } from './file-schema.js';
 
@@ -58,7 +59,7 @@ export function parseScenario(text: string, source: string, baseDir = '.'): Scen
     const faults = resolveFaults(file.faults, baseDir, locate);
     // A broken spec file's problems are listed with the scenario's own, not after they are fixed.
     if (Array.isArray(faults)) problems.push(...faults);
-    const config = toConfig(file, Array.isArray(faults) ? undefined : (faults as FaultsDocument | undefined));
+    const config = toConfig(file, Array.isArray(faults) ? undefined : (faults as FaultsDocument | undefined), baseDir);
     for (const message of validateScenario(config)) {
       // A removed value's default is not what the user wrote: problems about it would mislead.
       if (removed.some((path) => message.startsWith(path) || message.includes(` ${path}`))) continue;
@@ -168,7 +169,7 @@ function resolveFaults(faults: ScenarioFile['faults'], baseDir: string, locate: 
   }
 }
 
-function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined): ScenarioConfig {
+function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined, baseDir: string): ScenarioConfig {
   const base = defaultScenario;
   const t = file.target;
   let target: MockTarget | UrlTarget = base.target;
@@ -185,7 +186,7 @@ function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined): Scena
     load: toLoad(file.load),
     ...(file.mix !== undefined && { mix: file.mix }),
     tokens: { ...base.tokens, ...file.tokens },
-    notification: { ...base.notification, ...file.notification } as ScenarioConfig['notification'],
+    notification: notificationOf(base.notification, file.notification),
     sender: { ...base.sender, ...file.sender },
     gracefulStopMs: file.gracefulStopMs ?? base.gracefulStopMs,
     ...((file.warmup ?? base.warmup) !== undefined && { warmup: file.warmup ?? base.warmup }),
@@ -193,5 +194,13 @@ function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined): Scena
     ...(file.thresholds !== undefined && { thresholds: file.thresholds }),
     ...(file.validity !== undefined && { validity: file.validity }),
     ...(faults !== undefined && { faults }),
+    ...(file.recipients !== undefined && { recipients: { ...file.recipients, file: resolve(baseDir, file.recipients.file) } }),
   };
+}
+
+/** The file's notification over the default; without a `payload` of its own but with title / body / data, the APNs payload is made from them. */
+function notificationOf(base: ScenarioConfig['notification'], given: ScenarioFile['notification']): ScenarioConfig['notification'] {
+  const merged = { ...base, ...given } as ScenarioConfig['notification'];
+  if (given?.payload !== undefined || (given?.title === undefined && given?.body === undefined && given?.data === undefined)) return merged;
+  return { ...merged, payload: apnsPayloadFrom(given.title, given.body, given.data) };
 }

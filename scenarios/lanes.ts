@@ -19,14 +19,8 @@ import type { Sender } from '../sender/sender.js';
 import type { DispatchContext, TransportStats } from '../sender/transport.js';
 import { WebPushSender } from '../sender/webpush-sender.js';
 import type { ScenarioConfig } from './config.js';
+import { compileNotification } from './notification-template.js';
 import type { OpenTarget } from './target.js';
-
-/**
- * The FCM and Web Push messages: the scenario's `notification` section is APNs-shaped (topic, push
- * type, `aps` payload), so these are fixed, with the same text as the default APNs alert.
- */
-const title = 'pushsim';
-const body = 'Load test notification';
 
 export interface Lane {
   readonly provider: Provider;
@@ -49,6 +43,7 @@ export interface Lane {
 
 export class Lanes {
   readonly #lanes = new Map<Provider, Lane>();
+  readonly #byProvider = new Map<Provider, Sender<never>>();
   readonly #senders: { close(): Promise<void>; destroy(): Promise<void> }[] = [];
   readonly #maxInFlight: number;
   #ended: Promise<void> | undefined;
@@ -61,6 +56,11 @@ export class Lanes {
   static async open(config: ScenarioConfig, target: OpenTarget, listener: SenderListener): Promise<Lanes> {
     const lanes = new Lanes(config.sender.maxInFlight);
     const settings = { ...config.sender, ...(config.policies !== undefined && { policies: config.policies }), listener };
+    // The FCM and Web Push text: the scenario's title and body, else its APNs alert's (notification-template.ts).
+    const text = compileNotification(config.notification);
+    const title = text.title.render(undefined);
+    const body = text.body.render(undefined);
+    const { data } = config.notification;
     try {
       if (target.apns) {
         const { url, ca, credentials, recipients } = target.apns;
@@ -76,12 +76,12 @@ export class Lanes {
         // A sequence number in `data` makes each message's body unique, so the mock's ledger (which
         // knows FCM messages by their body: FCM has no client id) counts only real duplicates; a
         // warm-up message's is `w<n>`, never a measured one's.
-        lanes.#add('fcm', sender, recipients, (token, seq): FcmNotification => ({ token, notification: { title, body }, data: { pushsim_seq: seq }, android: { priority: 'high' } }));
+        lanes.#add('fcm', sender, recipients, (token, seq): FcmNotification => ({ token, notification: { title, body }, data: data === undefined ? { pushsim_seq: seq } : { ...data, pushsim_seq: seq }, android: { priority: 'high' } }));
       }
       if (target.webpush) {
         const { ca, vapid, recipients } = target.webpush;
         const sender = await WebPushSender.create({ vapid, ...(ca !== undefined && { tls: { ca } }), ...settings });
-        const payload = Buffer.from(JSON.stringify({ title, body }));
+        const payload = Buffer.from(text.webPushPayload.render(undefined));
         lanes.#add('webpush', sender, recipients, (subscription): WebPushNotification => ({ subscription, payload, urgency: 'high' }));
       }
     } catch (error) {
@@ -100,6 +100,11 @@ export class Lanes {
     return this.#lanes.get(provider);
   }
 
+  /** The provider's sender itself, for notifications made elsewhere (recipients from a file: recipients-send.ts). */
+  sender(provider: Provider): Sender<never> | undefined {
+    return this.#byProvider.get(provider);
+  }
+
   /** Lets in-flight notifications finish, then closes every sender. Later calls (and `destroy`) do nothing. */
   close(): Promise<void> {
     return (this.#ended ??= settleAll(this.#senders.map((s) => s.close())));
@@ -113,6 +118,7 @@ export class Lanes {
   /** `notification(recipient, seq)`: the lane's notification with sequence `seq` (its position, or `w<n>` in the warm-up). */
   #add<N, R>(provider: Provider, sender: Sender<N>, recipients: readonly R[], notification: (recipient: R, seq: string) => N): void {
     this.#senders.push(sender);
+    this.#byProvider.set(provider, sender as Sender<never>);
     let warmed = 0;
     this.#lanes.set(provider, {
       provider,

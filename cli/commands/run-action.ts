@@ -45,6 +45,7 @@ export interface RunFlags {
   shards?: number;
   startAt?: string;
   workers?: number | 'auto';
+  recipients?: string;
 }
 
 /** Runs scenario `name` with the command line's flags; the exit code goes to `setExitCode`. */
@@ -121,6 +122,7 @@ export function applyOverrides(base: ScenarioConfig, flags: RunFlags, faults: Fa
     ...(flags.failOnOverload === false && { validity: { ...base.validity, failOnOverload: false } }),
     ...(faults !== undefined && { faults }),
     ...(flags.warmup !== undefined && { warmup: flags.warmup }),
+    ...(flags.recipients !== undefined && { recipients: { file: resolve(flags.recipients) } }),
   };
   // The scenario was valid before the flags; what is wrong now (a rate so low the run never ends) is theirs.
   const problems = validateScenario(config);
