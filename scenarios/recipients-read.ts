@@ -105,7 +105,8 @@ async function* arrayElements(file: string): AsyncGenerator<RawRecord[]> {
   let expecting = true;
   for await (const chunk of chunks(file)) {
     const batch: RawRecord[] = [];
-    let from = -1;
+    // An element the last chunk ended inside goes on from this chunk's first character.
+    let from = element.length > 0 ? 0 : -1;
     const flush = (to: number): void => {
       if (from !== -1) element += chunk.slice(from, to);
       from = -1;

@@ -67,6 +67,11 @@ export class RecipientDispatch {
     }
   }
 
+  /** Reads the first rows ahead (before the measured run starts). */
+  prefetch(): Promise<void> {
+    return this.#source.prefetch();
+  }
+
   /** Sends notification `index` to its row; never rejects. */
   send(index: number, context: DispatchContext): Promise<Outcome> {
     let taken: FileRecipient | Promise<FileRecipient>;

@@ -31,6 +31,10 @@ export class RecipientSource {
   #position = 0;
   #rowsInPass = 0;
   #headerPending = false;
+  /** The first pass's records while it is small enough to hold (at most highWater); then the cycle, if it was. */
+  #firstPass: RawRecord[] | undefined = [];
+  #cycle: RawRecord[] | undefined;
+  #cycleAt = 0;
   #filling: Promise<void> | undefined;
   /** Takes that waited for the reader, in order: a later one is answered after an earlier one. */
   #waiting: Promise<unknown> = Promise.resolve();
@@ -40,6 +44,11 @@ export class RecipientSource {
   constructor(recipients: RecipientsConfig) {
     this.#file = recipients.file;
     this.#format = recipientsFormat(recipients) ?? 'csv';
+  }
+
+  /** Starts reading ahead, so the first notifications find their rows buffered. Errors surface at take(). */
+  prefetch(): Promise<void> {
+    return this.#fill().catch(() => undefined);
   }
 
   /** Recipient of notification `index` (indices increasing, as the executors fire them). Rejects when the file changed under the run. */
@@ -98,6 +107,15 @@ export class RecipientSource {
     if (this.#closed) throw new Error('the recipients source is closed');
     const added: RawRecord[] = [];
     while (this.#buffer.length - this.#head + added.length < highWater) {
+      if (this.#cycle !== undefined) {
+        // A small file, held whole: wrap around in memory, not by reopening it.
+        const cycle = this.#cycle;
+        while (this.#buffer.length - this.#head + added.length < highWater) {
+          added.push(cycle[this.#cycleAt] as RawRecord);
+          this.#cycleAt = (this.#cycleAt + 1) % cycle.length;
+        }
+        break;
+      }
       if (this.#reader === undefined) {
         this.#reader = readRecords(this.#file, this.#format);
         this.#headerPending = this.#format === 'csv';
@@ -107,6 +125,10 @@ export class RecipientSource {
       if (next.done === true) {
         if (this.#rowsInPass === 0) throw new Error(`${this.#file} has no recipients any more (it changed after it was checked)`);
         this.#reader = undefined;
+        if (this.#firstPass !== undefined) {
+          this.#cycle = this.#firstPass;
+          this.#firstPass = undefined;
+        }
         continue;
       }
       for (const record of next.value) {
@@ -119,6 +141,10 @@ export class RecipientSource {
         this.#parser ??= this.#makeParser(undefined);
         this.#rowsInPass++;
         added.push(record);
+        if (this.#firstPass !== undefined) {
+          if (this.#firstPass.length < highWater) this.#firstPass.push(record);
+          else this.#firstPass = undefined;
+        }
       }
     }
     // Takes that found their row while this read waited moved #head on the live buffer: keep what is after it.

@@ -189,7 +189,10 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         onOutcome: (outcome) => watch.onOutcome(outcome),
       });
       const shares = mixShares(config.mix, targetProviders(config.target));
-      if (config.recipients !== undefined) fromFile = new RecipientDispatch(config, lanes, target, { onFallback: () => measuring && collector.onFallback() });
+      if (config.recipients !== undefined) {
+        fromFile = new RecipientDispatch(config, lanes, target, { onFallback: () => measuring && collector.onFallback() });
+        await fromFile.prefetch();
+      }
       const { shard: part, startAt } = this.#options;
       this.emit('start', {
         scenario: config.name,
