@@ -35,10 +35,11 @@ export function notificationVariables(fields: TemplateFields): Map<string, strin
     if (text === undefined) return;
     for (const name of variablesIn(text)) if (!used.has(name)) used.set(name, where);
   };
-  note(JSON.stringify(fields.payload), 'notification.payload');
   note(fields.title, 'notification.title');
   note(fields.body, 'notification.body');
   for (const [key, value] of Object.entries(fields.data ?? {})) note(value, `notification.data.${key}`);
+  // Last: a payload made from title, body and data (file.ts) repeats their placeholders.
+  note(JSON.stringify(fields.payload), 'notification.payload');
   return used;
 }
 

@@ -44,10 +44,11 @@ describe('one notification for every provider', () => {
   });
 
   it('names where each variable is first used', () => {
-    expect([...notificationVariables({ payload: { a: '{{x}}' }, title: '{{y}} {{x}}', data: { k: '{{z}}' } })]).toEqual([
-      ['x', 'notification.payload'],
+    expect([...notificationVariables({ payload: { a: '{{x}} {{w}}' }, title: '{{y}} {{x}}', data: { k: '{{z}}' } })]).toEqual([
       ['y', 'notification.title'],
+      ['x', 'notification.title'],
       ['z', 'notification.data.k'],
+      ['w', 'notification.payload'],
     ]);
   });
 });
