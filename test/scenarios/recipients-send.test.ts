@@ -80,6 +80,20 @@ describe('recipients from a file', () => {
     expect(checkInvariant(result)).toBeUndefined();
   });
 
+  it("sends a file's Web Push recipients to the mock's own subscriptions, never to the file's endpoints", async () => {
+    const p256dh = Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString('base64url');
+    const auth = Buffer.alloc(16, 9).toString('base64url');
+    const file = join(dir, 'webpush.json');
+    // An endpoint no one listens on: a notification sent there would fail, not be accepted.
+    const rows = [0, 1].map((i) => ({ webpush: { endpoint: `http://127.0.0.1:9/push/${i}`, keys: { p256dh, auth } }, name: `n${i}` }));
+    await writeFile(file, JSON.stringify(rows, null, 2));
+    const config: ScenarioConfig = { ...base, target: { ...base.target, provider: 'webpush' }, load: { executor: 'constant-arrival-rate', rate: 1000, count: 6 }, recipients: { file }, notification: { ...base.notification, body: 'Hi {{name}}' } };
+    const result = await new ScenarioRun(config).execute();
+    expect(result.counts).toMatchObject({ scheduled: 6, accepted: 6 });
+    expect(result.deliveredBy).toEqual({ webpush: 6 });
+    expect(result.delivery?.byProvider['webpush']?.delivered).toBe(6);
+  });
+
   it('fails before sending anything when a row is malformed, naming the file and line', async () => {
     const file = join(dir, 'bad.csv');
     await writeFile(file, `apnsToken,name\n${apnsToken(1)},Ada\nnot-a-token,Bo\n${apnsToken(3)}\n`);
