@@ -45,9 +45,11 @@ import type { TimelineSecond } from './timeline.js';
  * - `loadModel` is kept when any shard ran the closed model (its latency is not corrected for
  *   coordinated omission, so neither is the merge), with the shards' in-flight counts summed.
  * - `timeline` seconds are aligned on the merged start (each shard shifted by its start, rounded to
- *   the second) and their counts summed; per-second percentiles cannot be merged without the
- *   values, so they are null when two or more shards had that second; per-second pauses are the
- *   worst shard's.
+ *   the second) and their counts summed; where two or more shards had a second, its percentiles come
+ *   from their added per-second histograms (`hdr`, which shards write), exactly, and are null if a
+ *   shard lacks its histogram (results from before them); per-second pauses are the worst shard's.
+ *   The merged seconds keep their histograms only with `keepSecondHistograms` (a merge that is
+ *   itself a shard's part, to be merged again).
  * - Results of `pushsim run --shard I/N` must be every shard of one run, once each (merge-shards.ts
  *   `orderShards`: same N, same scenario digest); they are merged in shard order whatever the order
  *   given, and the merged result says `shards` (N, scenario digest, agreed start, start skew).
@@ -58,7 +60,7 @@ import type { TimelineSecond } from './timeline.js';
  * Throws InvalidArgumentError for an empty list, an unparseable `startedAt`, or shards that are not
  * every shard of one run (`names`, e.g. the files, name them in the message).
  */
-export function mergeResults(given: readonly Result[], names: readonly string[] = []): Result {
+export function mergeResults(given: readonly Result[], names: readonly string[] = [], options: { readonly keepSecondHistograms?: boolean } = {}): Result {
   if (given.length === 0) throw new InvalidArgumentError('mergeResults needs at least one result');
   const { ordered, shards } = orderShards(given, names);
   const results = ordered.map((o) => o.result);
@@ -98,7 +100,7 @@ export function mergeResults(given: readonly Result[], names: readonly string[] 
     ...(anyHas('tokensToPrune') && { tokensToPrune: mergePrune(results) }),
     ...(delivery !== undefined && { delivery }),
     ...(anyHas('faults') && { faults: sumFaults(results) }),
-    ...(anyHas('timeline') && { timeline: mergeTimelines(results, startedAt) }),
+    ...(anyHas('timeline') && { timeline: mergeTimelines(results, startedAt, options.keepSecondHistograms ?? false) }),
     ...(anyHas('loadModel') && { loadModel: mergeLoadModel(results) }),
     ...(anyHas('deliveredBy') && { deliveredBy: sumRecords(results.map((r) => r.deliveredBy)) }),
     ...(anyHas('providerFallbacks') && { providerFallbacks: sumRecords(results.map((r) => r.providerFallbacks)) }),
@@ -330,17 +332,20 @@ function sumFaults(results: readonly Result[]): FaultInjection[] {
   return [...byId.values()];
 }
 
-/** Per-second counts summed on the merged clock; percentiles kept only where a single shard had the second. */
-function mergeTimelines(results: readonly Result[], startedAt: number): TimelineSecond[] {
-  const merged: { entry: TimelineSecond; shards: number }[] = [];
+/**
+ * Per-second counts summed on the merged clock; percentiles as they were where one shard had the
+ * second, else from the shards' added histograms of that second (null if one lacks its histogram).
+ */
+function mergeTimelines(results: readonly Result[], startedAt: number, keepHistograms: boolean): TimelineSecond[] {
+  const merged: { entry: TimelineSecond; parts: TimelineSecond[] }[] = [];
   for (const r of results) {
     const shift = Math.round((Date.parse(r.startedAt) - startedAt) / 1000);
     for (const s of r.timeline ?? []) {
       const second = s.second + shift;
-      for (let k = merged.length; k <= second; k++) merged.push({ entry: { second: k, scheduled: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, p50: null, p99: null, max: null }, shards: 0 });
-      const slot = merged[second] as { entry: TimelineSecond; shards: number };
+      for (let k = merged.length; k <= second; k++) merged.push({ entry: { second: k, scheduled: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, p50: null, p99: null, max: null }, parts: [] });
+      const slot = merged[second] as { entry: TimelineSecond; parts: TimelineSecond[] };
       const e = slot.entry;
-      slot.shards++;
+      slot.parts.push(s);
       slot.entry = {
         second,
         scheduled: e.scheduled + s.scheduled,
@@ -350,12 +355,31 @@ function mergeTimelines(results: readonly Result[], startedAt: number): Timeline
         failed: e.failed + s.failed,
         expired: e.expired + s.expired,
         dropped: e.dropped + s.dropped,
-        ...(slot.shards === 1 ? { p50: s.p50, p99: s.p99, max: s.max } : { p50: null, p99: null, max: null }),
+        p50: null,
+        p99: null,
+        max: null,
         ...worstPauses(e, s),
       };
     }
   }
-  return merged.map((slot) => slot.entry);
+  return merged.map(({ entry, parts }) => ({ ...entry, ...secondLatency(parts, keepHistograms) }));
+}
+
+/** A merged second's accepted-latency percentiles (and histogram, if kept) from the shards that had it. */
+function secondLatency(parts: readonly TimelineSecond[], keepHistogram: boolean): Pick<TimelineSecond, 'p50' | 'p99' | 'max' | 'hdr'> {
+  const accepting = parts.filter((p) => p.accepted > 0);
+  const [only] = accepting;
+  if (accepting.length === 1 && only !== undefined) return { p50: only.p50, p99: only.p99, max: only.max, ...(keepHistogram && only.hdr !== undefined && { hdr: only.hdr }) };
+  const histograms = accepting.flatMap((p) => (p.hdr === undefined ? [] : [p.hdr]));
+  if (accepting.length === 0 || histograms.length < accepting.length) return { p50: null, p99: null, max: null };
+  const hdr = mergeEncoded(histograms);
+  const histogram = decodeHistogram(hdr);
+  try {
+    const { p50, p99, max } = histogram.summary();
+    return { p50, p99, max, ...(keepHistogram && { hdr }) };
+  } finally {
+    histogram.destroy();
+  }
 }
 
 /** A second's pauses (sender and mock thread) from two shards: the worst of each, when either has it. */

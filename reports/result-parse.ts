@@ -4,7 +4,8 @@
  * every run loads: the build inlines zod into this file's dist/ copy (build/inline-dependencies.mjs),
  * so `pushsim report`, `merge` and `compare` start without loading zod's ~90 modules.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import { InvalidConfigError } from '../core/errors.js';
 import { pushAll } from '../core/arrays.js';
 import { outcomeStatuses } from '../sender/outcome.js';
@@ -13,19 +14,26 @@ import type { LatencyHistogram } from './histogram.js';
 import { RESULT_SCHEMA } from './result.js';
 import type { Result } from './result.js';
 
-const count = z.number().int().nonnegative();
-const millis = z.number().nonnegative();
+// zod/mini: the same checks and messages as zod's classic API in a fraction of its start-up (its
+// schemas carry no methods to set up); its messages come from the English locale, set here.
+z.config(en());
+
+const count = z.int().check(z.nonnegative());
+const nonNegative = z.number().check(z.nonnegative());
+const millis = nonNegative;
+const positiveCount = z.int().check(z.positive());
+const percent = z.number().check(z.gte(0), z.lte(100));
 
 const deliveryCounts = z.object({ delivered: count, duplicates: count });
-const providerDelivery = deliveryCounts.extend({ acknowledged: count.optional(), notAcknowledged: count.optional() });
+const providerDelivery = z.extend(deliveryCounts, { acknowledged: z.optional(count), notAcknowledged: z.optional(count) });
 
 // The histogram's own check (it decodes and agrees with `count`) is a pass after the schema
 // (histogramProblems), so a reader that renders no histogram need not load the HDR library.
-const latencyEntrySchema = z.object({ count, p50: millis, p90: millis, p99: millis, p999: millis, max: millis, hdr: z.string().min(1) });
+const latencyEntrySchema = z.object({ count, p50: millis, p90: millis, p99: millis, p999: millis, max: millis, hdr: z.string().check(z.minLength(1)) });
 
 const threadPausesSchema = z.object({
   eventLoopDelayMs: z.object({ p50: millis, p99: millis, max: millis }),
-  gc: z.object({ count, totalMs: millis, maxMs: millis, percent: z.number().nonnegative() }),
+  gc: z.object({ count, totalMs: millis, maxMs: millis, percent: nonNegative }),
 });
 
 const resultSchema = z.object({
@@ -40,11 +48,11 @@ const resultSchema = z.object({
     failed: count,
     expired: count,
     dropped: count,
-    retries: count.optional(),
-    fallbacks: count.optional(),
-    duplicates: count.optional(),
-    shutdownInFlight: count.optional(),
-    shutdownQueued: count.optional(),
+    retries: z.optional(count),
+    fallbacks: z.optional(count),
+    duplicates: z.optional(count),
+    shutdownInFlight: z.optional(count),
+    shutdownQueued: z.optional(count),
   }),
   byReason: z.record(z.string(), count),
   latencyMs: z.object({
@@ -54,23 +62,23 @@ const resultSchema = z.object({
     expired: latencyEntrySchema,
     dropped: latencyEntrySchema,
   }),
-  rate: z.object({ target: z.number().nonnegative().nullable(), achieved: z.number().nonnegative() }),
-  scenario: z.string().optional(),
-  shard: z.object({ index: count, count: z.number().int().positive(), scenarioDigest: z.string().min(1), startAt: z.iso.datetime({ offset: true }).optional(), lateMs: millis.optional() }).optional(),
-  shards: z.object({ count: z.number().int().positive(), scenarioDigest: z.string().min(1), startAt: z.iso.datetime({ offset: true }).optional(), startSkewMs: millis }).optional(),
-  workers: z.number().int().positive().optional(),
-  workersRule: z.string().optional(),
-  target: z.string().optional(),
-  targets: z.record(z.string(), z.string()).optional(),
-  pushsim: z.string().optional(),
-  attemptLatencyMs: latencyEntrySchema.optional(),
-  breakerTransitions: z.array(z.object({ atMs: millis, origin: z.string(), from: z.string(), to: z.string() })).optional(),
-  tokensToPrune: z.array(z.object({ provider: z.string(), token: z.string(), reason: z.string(), timestamp: z.number().optional() })).optional(),
-  deliveredBy: z.record(z.string(), count).optional(),
-  providerFallbacks: z.record(z.string(), count).optional(),
-  thresholds: z.array(z.object({ expression: z.string(), actual: z.number().nullable(), passed: z.boolean() })).optional(),
-  delivery: z
-    .object({
+  rate: z.object({ target: z.nullable(nonNegative), achieved: nonNegative }),
+  scenario: z.optional(z.string()),
+  shard: z.optional(z.object({ index: count, count: positiveCount, scenarioDigest: z.string().check(z.minLength(1)), startAt: z.optional(z.iso.datetime({ offset: true })), lateMs: z.optional(millis) })),
+  shards: z.optional(z.object({ count: positiveCount, scenarioDigest: z.string().check(z.minLength(1)), startAt: z.optional(z.iso.datetime({ offset: true })), startSkewMs: millis })),
+  workers: z.optional(positiveCount),
+  workersRule: z.optional(z.string()),
+  target: z.optional(z.string()),
+  targets: z.optional(z.record(z.string(), z.string())),
+  pushsim: z.optional(z.string()),
+  attemptLatencyMs: z.optional(latencyEntrySchema),
+  breakerTransitions: z.optional(z.array(z.object({ atMs: millis, origin: z.string(), from: z.string(), to: z.string() }))),
+  tokensToPrune: z.optional(z.array(z.object({ provider: z.string(), token: z.string(), reason: z.string(), timestamp: z.optional(z.number()) }))),
+  deliveredBy: z.optional(z.record(z.string(), count)),
+  providerFallbacks: z.optional(z.record(z.string(), count)),
+  thresholds: z.optional(z.array(z.object({ expression: z.string(), actual: z.nullable(z.number()), passed: z.boolean() }))),
+  delivery: z.optional(
+    z.object({
       delivered: count,
       unique: count,
       duplicates: count,
@@ -79,74 +87,75 @@ const resultSchema = z.object({
       duplicatesByToken: z.record(z.string(), count),
       byProvider: z.record(z.string(), providerDelivery),
       byPhase: z.record(z.string(), deliveryCounts),
-      acknowledged: count.optional(),
-      notAcknowledged: count.optional(),
-      notAcknowledgedExact: z.boolean().optional(),
-    })
-    .optional(),
-  faults: z.array(z.object({ id: z.string(), kind: z.string(), injected: count })).optional(),
-  timeline: z
-    .array(
+      acknowledged: z.optional(count),
+      notAcknowledged: z.optional(count),
+      notAcknowledgedExact: z.optional(z.boolean()),
+    }),
+  ),
+  faults: z.optional(z.array(z.object({ id: z.string(), kind: z.string(), injected: count }))),
+  timeline: z.optional(
+    z.array(
       z.object({
         second: count,
         scheduled: count,
-        sent: count.optional(),
+        sent: z.optional(count),
         accepted: count,
         rejected: count,
         failed: count,
         expired: count,
         dropped: count,
-        p50: millis.nullable(),
-        p99: millis.nullable(),
-        max: millis.nullable(),
-        senderDelayMs: millis.optional(),
-        senderGcMs: millis.optional(),
-        mockDelayMs: millis.optional(),
-        mockGcMs: millis.optional(),
+        p50: z.nullable(millis),
+        p99: z.nullable(millis),
+        max: z.nullable(millis),
+        senderDelayMs: z.optional(millis),
+        senderGcMs: z.optional(millis),
+        mockDelayMs: z.optional(millis),
+        mockGcMs: z.optional(millis),
+        hdr: z.optional(z.string().check(z.minLength(1))),
       }),
-    )
-    .optional(),
-  loadModel: z.object({ kind: z.literal('closed'), inFlight: z.number().int().positive(), latencyCorrectedForCoordinatedOmission: z.literal(false) }).optional(),
-  sendLagMs: latencyEntrySchema.optional(),
-  queueWaitMs: latencyEntrySchema.optional(),
-  wireLatencyMs: latencyEntrySchema.optional(),
-  validity: z
-    .object({
+    ),
+  ),
+  loadModel: z.optional(z.object({ kind: z.literal('closed'), inFlight: positiveCount, latencyCorrectedForCoordinatedOmission: z.literal(false) })),
+  sendLagMs: z.optional(latencyEntrySchema),
+  queueWaitMs: z.optional(latencyEntrySchema),
+  wireLatencyMs: z.optional(latencyEntrySchema),
+  validity: z.optional(
+    z.object({
       valid: z.boolean(),
       failOnOverload: z.boolean(),
-      bounds: z.object({ maxSendLagMs: millis, maxShedPercent: z.number().nonnegative(), maxPauseSharePercent: z.number().nonnegative().optional() }),
+      bounds: z.object({ maxSendLagMs: millis, maxShedPercent: nonNegative, maxPauseSharePercent: z.optional(nonNegative) }),
       reasons: z.array(z.string()),
-      bottleneck: z.object({ kind: z.enum(['sender-cpu', 'sender-in-flight-limit', 'target-in-flight-limit', 'connecting']), summary: z.string() }).optional(),
+      bottleneck: z.optional(z.object({ kind: z.enum(['sender-cpu', 'sender-in-flight-limit', 'target-in-flight-limit', 'connecting']), summary: z.string() })),
       evidence: z.object({
-        sendLagP99Ms: millis.nullable(),
-        fireLagP99Ms: millis.nullable(),
+        sendLagP99Ms: z.nullable(millis),
+        fireLagP99Ms: z.nullable(millis),
         shed: count,
-        shedPercent: z.number().nonnegative(),
-        eventLoop: z.object({ utilization: z.number().min(0).max(1), delayP99Ms: millis, delayMaxMs: millis }),
-        cpuPercent: z.number().nonnegative(),
+        shedPercent: nonNegative,
+        eventLoop: z.object({ utilization: z.number().check(z.gte(0), z.lte(1)), delayP99Ms: millis, delayMaxMs: millis }),
+        cpuPercent: nonNegative,
         inFlight: z.object({
           senderLimit: count,
-          targetLimit: count.nullable(),
+          targetLimit: z.nullable(count),
           peak: count,
           peakQueued: count,
-          senderLimitedPercent: z.number().min(0).max(100),
-          targetLimitedPercent: z.number().min(0).max(100),
-          connectingPercent: z.number().min(0).max(100),
+          senderLimitedPercent: percent,
+          targetLimitedPercent: percent,
+          connectingPercent: percent,
         }),
       }),
-    })
-    .optional(),
-  pauses: z
-    .object({
+    }),
+  ),
+  pauses: z.optional(
+    z.object({
       sender: threadPausesSchema,
-      mock: threadPausesSchema.optional(),
-      tail: z.object({ ownP99Ms: millis, acceptedP99Ms: millis, percent: z.number().nonnegative() }).optional(),
-    })
-    .optional(),
-  interrupted: z.object({ signal: z.string(), atMs: millis, duringWarmup: z.boolean().optional() }).optional(),
-  unreachable: z.object({ origin: z.string(), cause: z.string(), message: z.string(), atMs: millis, duringWarmup: z.boolean().optional() }).optional(),
-  phases: z.array(z.object({ name: z.string(), startMs: millis, endMs: millis })).optional(),
-  warnings: z.array(z.string()).optional(),
+      mock: z.optional(threadPausesSchema),
+      tail: z.optional(z.object({ ownP99Ms: millis, acceptedP99Ms: millis, percent: nonNegative })),
+    }),
+  ),
+  interrupted: z.optional(z.object({ signal: z.string(), atMs: millis, duringWarmup: z.optional(z.boolean()) })),
+  unreachable: z.optional(z.object({ origin: z.string(), cause: z.string(), message: z.string(), atMs: millis, duringWarmup: z.optional(z.boolean()) })),
+  phases: z.optional(z.array(z.object({ name: z.string(), startMs: millis, endMs: millis }))),
+  warnings: z.optional(z.array(z.string())),
 });
 
 /**
@@ -188,32 +197,34 @@ export function parseResult(json: unknown, source = 'result.json', options: Pars
 }
 
 /**
- * Each latency entry's histogram must decode and hold `count` values; the problems, with their paths.
- * Reads the document as given (it may have failed the schema elsewhere): entries without a string
- * `hdr` and a number `count` are the schema's to report.
+ * Each latency entry's histogram must decode and hold `count` values, and each second's (a shard's
+ * timeline) at most its `accepted` (an answer for a second already closed is counted, not recorded);
+ * the problems, with their paths. Reads the document as given (it may have failed the schema
+ * elsewhere): entries without a string `hdr` and a number count are the schema's to report.
  */
 function histogramProblems(document: unknown): string[] {
-  const at = (value: unknown, key: string): unknown => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined);
+  const at = (value: unknown, key: string | number): unknown => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined);
   const latency = at(document, 'latencyMs');
-  const entries: [string, unknown][] = [
-    ...outcomeStatuses.map((status): [string, unknown] => [`latencyMs.${status}`, at(latency, status)]),
-    ...(['attemptLatencyMs', 'sendLagMs', 'queueWaitMs', 'wireLatencyMs'] as const).map((key): [string, unknown] => [key, at(document, key)]),
+  const timeline = at(document, 'timeline');
+  const entries: { path: string; entry: unknown; count: string; exact: boolean }[] = [
+    ...outcomeStatuses.map((status) => ({ path: `latencyMs.${status}`, entry: at(latency, status), count: 'count', exact: true })),
+    ...(['attemptLatencyMs', 'sendLagMs', 'queueWaitMs', 'wireLatencyMs'] as const).map((key) => ({ path: key, entry: at(document, key), count: 'count', exact: true })),
+    ...(Array.isArray(timeline) ? timeline.map((second: unknown, i) => ({ path: `timeline[${i}]`, entry: second, count: 'accepted', exact: false })) : []),
   ];
   const problems: string[] = [];
-  for (const [path, candidate] of entries) {
-    const hdr = at(candidate, 'hdr');
-    const count = at(candidate, 'count');
+  for (const { path, entry, count: countKey, exact } of entries) {
+    const hdr = at(entry, 'hdr');
+    const count = at(entry, countKey);
     if (typeof hdr !== 'string' || hdr === '' || typeof count !== 'number') continue;
-    const entry = { hdr, count };
     let histogram: LatencyHistogram;
     try {
-      histogram = decodeHistogram(entry.hdr);
+      histogram = decodeHistogram(hdr);
     } catch {
       problems.push(`${path}.hdr: is not a compressed base64 HDR histogram`);
       continue;
     }
     try {
-      if (histogram.count !== entry.count) problems.push(`${path}.hdr: holds ${histogram.count} values but count is ${entry.count}`);
+      if (exact ? histogram.count !== count : histogram.count > count) problems.push(`${path}.hdr: holds ${histogram.count} values but ${countKey} is ${count}`);
     } finally {
       histogram.destroy();
     }

@@ -17,7 +17,7 @@ import type { LatencyHistogram, LatencySummary } from './histogram.js';
 import type { LedgerSummary } from '../simulator/ledger/ledger.js';
 import type { Acknowledgement, ProviderDelivery } from './delivery.js';
 import { TimelineRecorder } from './timeline.js';
-import type { TimelineSecond } from './timeline.js';
+import type { TimelineOptions, TimelineSecond } from './timeline.js';
 
 export const RESULT_SCHEMA = 'pushsim.result/1';
 
@@ -394,11 +394,17 @@ export class ResultCollector {
 
   /** Per-second entries, from the first call that says when (`atMs`); without one, no timeline. */
   #timeline: TimelineRecorder | undefined;
+  readonly #timelineOptions: TimelineOptions;
+
+  /** `timeline.histograms`: a shard's collector keeps each second's histogram for the merge (timeline.ts). */
+  constructor(options: { readonly timeline?: TimelineOptions } = {}) {
+    this.#timelineOptions = options.timeline ?? {};
+  }
 
   /** One notification planned; `atMs` (since the measured start) puts it in the timeline. */
   onScheduled(atMs?: number): void {
     this.#counts.scheduled++;
-    if (atMs !== undefined) (this.#timeline ??= new TimelineRecorder()).onScheduled(atMs);
+    if (atMs !== undefined) (this.#timeline ??= new TimelineRecorder(this.#timelineOptions)).onScheduled(atMs);
   }
 
   /**
@@ -411,7 +417,7 @@ export class ResultCollector {
     this.#latency[outcome.status].recordMs(latencyMs);
     if (sent !== undefined) this.#sendLag.recordMs(sent.lagMs);
     if (atMs !== undefined) {
-      const timeline = (this.#timeline ??= new TimelineRecorder());
+      const timeline = (this.#timeline ??= new TimelineRecorder(this.#timelineOptions));
       timeline.onOutcome(outcome.status, latencyMs, atMs);
       if (sent !== undefined) timeline.onSent(sent.atMs);
     }

@@ -42,18 +42,35 @@ export interface TimelineSecond {
   readonly senderGcMs?: number;
   readonly mockDelayMs?: number;
   readonly mockGcMs?: number;
+  /**
+   * The accepted latencies of this second as a compressed base64 HDR histogram: written by a shard
+   * (`pushsim run --shard`, each worker thread of `--workers`), so that a merge computes each
+   * second's percentiles from the added histograms, exactly, where two shards had the same second.
+   */
+  readonly hdr?: string;
 }
 
 type Entry = { -readonly [K in keyof TimelineSecond as K extends PauseField ? never : K]-?: TimelineSecond[K] };
-type PauseField = 'senderDelayMs' | 'senderGcMs' | 'mockDelayMs' | 'mockGcMs';
+type PauseField = 'senderDelayMs' | 'senderGcMs' | 'mockDelayMs' | 'mockGcMs' | 'hdr';
+type Closed = Entry & { hdr?: string };
 
 const emptyEntry = (second: number): Entry => ({ second, scheduled: 0, sent: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, p50: null, p99: null, max: null });
 
+export interface TimelineOptions {
+  /** Keep each second's histogram in its entry (`hdr`), for a merge: a shard's timeline. @default false */
+  readonly histograms?: boolean;
+}
+
 export class TimelineRecorder {
-  readonly #entries: Entry[] = [];
+  readonly #entries: Closed[] = [];
   readonly #histogram: LatencyHistogram = createLatencyHistogram();
   /** The second whose accepted latencies the histogram holds. */
   #filling = 0;
+  readonly #histograms: boolean;
+
+  constructor(options: TimelineOptions = {}) {
+    this.#histograms = options.histograms ?? false;
+  }
 
   onScheduled(atMs: number): void {
     this.#entry(atMs).scheduled++;
@@ -96,9 +113,10 @@ export class TimelineRecorder {
     return this.#entries[second] as Entry;
   }
 
-  #close(entry: Entry | undefined): void {
+  #close(entry: Closed | undefined): void {
     if (entry === undefined || this.#histogram.count === 0) return;
     const { p50, p99, max } = this.#histogram.summary();
     Object.assign(entry, { p50, p99, max });
+    if (this.#histograms) entry.hdr = this.#histogram.encode();
   }
 }

@@ -143,7 +143,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     }
     await initHistograms();
     const target = this.#attachment?.target ?? (await openTarget(config));
-    const collector = new ResultCollector();
+    // A shard (or a worker thread's part) keeps each second's histogram: the merge's percentiles per second are then exact.
+    const collector = new ResultCollector({ timeline: { histograms: this.#options.shard !== undefined } });
     this.on('outcome', (outcome, latencyMs, atMs, sent) => collector.onOutcome(outcome, latencyMs, atMs, sent));
     // Set against the mocks' ledgers: delivered but not acknowledged (reports/delivery.ts).
     const acknowledged = new AcknowledgementCounter();

@@ -424,7 +424,12 @@ class WorkersRun {
     const { config, options, choice, target } = this;
     const parts = this.#workers.map((w) => w.result as NonNullable<SenderWorker['result']>);
     // Merged as hand-started runs (no shard fields), labelled `shard k` by position: relabelled below.
-    const merged = mergeResults(parts.map(({ result: { shard: _shard, warnings: _warnings, phases: _phases, ...rest } }) => rest));
+    // Each second's histogram stays only when this run is itself a shard, to be merged again.
+    const merged = mergeResults(
+      parts.map(({ result: { shard: _shard, warnings: _warnings, phases: _phases, ...rest } }) => rest),
+      [],
+      { keepSecondHistograms: options.shard !== undefined },
+    );
     const acknowledged: Record<string, number> = {};
     for (const part of parts) for (const [provider, n] of Object.entries(part.acknowledged)) acknowledged[provider] = (acknowledged[provider] ?? 0) + n;
     const measured = go !== undefined && merged.unreachable === undefined;

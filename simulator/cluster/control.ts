@@ -4,7 +4,7 @@
  * (so a bad spec is refused with the same problems), then on every worker, and answered once all
  * have it; injection counts and metrics are the workers', added when the API reads them.
  */
-import type { ControlEngine } from '../control/server.js';
+import type { ControlEngine } from '../control/engine.js';
 import type { FaultEngine, FaultView } from '../faults/engine.js';
 import type { FaultMetricsSnapshot } from '../faults/metrics.js';
 import type { FaultSpec } from '../faults/spec.js';

@@ -4,7 +4,7 @@
  * Registry per engine: several engines in one process do not share metrics.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { ControlEngine } from './server.js';
+import type { ControlEngine } from './engine.js';
 
 export function createFaultRegistry(engine: ControlEngine): Registry {
   const registry = new Registry();

@@ -24,23 +24,11 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { InvalidArgumentError, assertInteger, isPushSimError } from '../../core/errors.js';
 import type { InvalidConfigError } from '../../core/errors.js';
-import type { FaultEngine, FaultView } from '../faults/engine.js';
 import type { FaultSpec } from '../faults/spec.js';
+import type { ControlEngine } from './engine.js';
 import { createFaultRegistry } from './prometheus.js';
 
-/**
- * What the API drives: a FaultEngine, or one standing for several (the workers of one mock,
- * simulator/cluster/), whose changes may finish asynchronously once every worker has them.
- */
-export interface ControlEngine extends Pick<FaultEngine, 'list' | 'phase' | 'timeline' | 'startedAt' | 'ledger' | 'countStreams'> {
-  readonly metrics: Pick<FaultEngine['metrics'], 'snapshot'>;
-  add(spec: FaultSpec): FaultView | Promise<FaultView>;
-  replace(id: string, spec: FaultSpec): FaultView | Promise<FaultView>;
-  remove(id: string): boolean | Promise<boolean>;
-  reset(): void | Promise<void>;
-  /** Called before every request is answered, to bring what the API reads up to date. */
-  refresh?(): Promise<void>;
-}
+export type { ControlEngine } from './engine.js';
 
 export interface ControlServerOptions {
   readonly engine: ControlEngine;

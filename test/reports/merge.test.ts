@@ -266,7 +266,7 @@ describe('mergeResults', () => {
     expect(mergeResults([plain, plain])).not.toHaveProperty('faults');
   });
 
-  it('aligns the shards’ timelines on the merged start and sums them; percentiles only where one shard had the second', () => {
+  it('aligns the shards’ timelines on the merged start and sums them; percentiles as they were where one shard accepted in the second', () => {
     const a = collector();
     const b = collector();
     for (const [c, offset] of [[a, 0], [b, 0]] as const) {
@@ -289,10 +289,56 @@ describe('mergeResults', () => {
       [3, 1, 1, 0],
     ]);
     expect(merged.timeline?.[0]?.p50).toBeCloseTo(12, 1);
-    // Second 1 holds values of both shards: no merged percentile is made up.
-    expect(merged.timeline?.[1]).toMatchObject({ p50: null, p99: null, max: null });
+    // Second 1 has both shards, but only b's accepted latency (a rejected in it): b's are the second's.
+    expect(merged.timeline?.[1]?.p50).toBeCloseTo(12, 1);
+    expect(merged.timeline?.[2]).toMatchObject({ p50: null, p99: null, max: null });
     expect(merged.timeline?.[3]?.max).toBeCloseTo(40, 1);
     expect(parseResult(JSON.parse(JSON.stringify(merged))).timeline).toHaveLength(4);
+  });
+
+  it('a second two shards accepted in gets its percentiles from their added per-second histograms: those of one run of every value', () => {
+    const shard = (): ResultCollector => {
+      const c = new ResultCollector({ timeline: { histograms: true } });
+      collectors.push(c);
+      return c;
+    };
+    const [a, b, whole] = [shard(), shard(), collector()];
+    const valuesA = latencies(300, 7, 5, 50);
+    const valuesB = latencies(300, 11, 40, 400);
+    for (const [c, values] of [[a, valuesA], [b, valuesB], [whole, valuesA], [whole, valuesB]] as const) {
+      values.forEach((ms, i) => {
+        c.onScheduled(i);
+        c.onOutcome(accepted(), ms, 100 + i);
+      });
+    }
+    const start = { startedAt: new Date('2026-01-01T00:00:00.000Z'), durationMs: 1_000, targetRate: 300 };
+    const parts = [a.finish(start), b.finish(start)];
+    expect(parts[0]?.timeline?.[0]?.hdr).toEqual(expect.any(String));
+    const merged = mergeResults(parts);
+    const one = whole.finish({ ...start, targetRate: 600 }).timeline?.[0];
+    const second = merged.timeline?.[0];
+    expect(second?.accepted).toBe(600);
+    for (const key of ['p50', 'p99', 'max'] as const) expect(second?.[key], key).toBe(one?.[key]);
+    // The whole's result is no shard: its seconds carry no histogram unless asked to keep them.
+    expect(second?.hdr).toBeUndefined();
+    const kept = mergeResults(parts, [], { keepSecondHistograms: true }).timeline?.[0]?.hdr;
+    expect(decodeHistogram(kept ?? '').count).toBe(600);
+    // A shard without its second's histogram (a result from before them): no percentile is made up.
+    const { hdr: _dropped, ...withoutHdr } = parts[1]?.timeline?.[0] as NonNullable<Result['timeline']>[number];
+    const old = mergeResults([parts[0] as Result, { ...(parts[1] as Result), timeline: [withoutHdr] }]).timeline?.[0];
+    expect(old).toMatchObject({ accepted: 600, p50: null, p99: null, max: null });
+  });
+
+  it('a per-second histogram that does not decode, or holds more values than the second accepted, is a problem of the file', () => {
+    const c = new ResultCollector({ timeline: { histograms: true } });
+    collectors.push(c);
+    c.onScheduled(0);
+    c.onOutcome(accepted(), 12, 100);
+    const result = JSON.parse(JSON.stringify(c.finish({ startedAt: new Date(), durationMs: 1_000, targetRate: 1 }))) as Result;
+    expect(parseResult(result).timeline?.[0]?.hdr).toEqual(expect.any(String));
+    const second = result.timeline?.[0] as NonNullable<Result['timeline']>[number];
+    expect(() => parseResult({ ...result, timeline: [{ ...second, hdr: 'bm90IGhkcg==' }] })).toThrow(/timeline\[0\]\.hdr: is not a compressed base64 HDR histogram/);
+    expect(() => parseResult({ ...result, timeline: [{ ...second, accepted: 0 }] })).toThrow(/timeline\[0\]\.hdr: holds 1 values but accepted is 0/);
   });
 
   it('throws InvalidArgumentError for an empty list', () => {

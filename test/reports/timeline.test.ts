@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initHistograms } from '../../reports/histogram.js';
+import { decodeHistogram, initHistograms } from '../../reports/histogram.js';
 import { ResultCollector } from '../../reports/result.js';
 import { TimelineRecorder } from '../../reports/timeline.js';
 
@@ -14,6 +14,31 @@ describe('TimelineRecorder', () => {
     recorders.push(r);
     return r;
   };
+
+  it("keeps each closed second's histogram only when asked (a shard's timeline, for the merge)", () => {
+    const plain = recorder();
+    const shard = new TimelineRecorder({ histograms: true });
+    recorders.push(shard);
+    for (const t of [plain, shard]) {
+      t.onOutcome('accepted', 10, 100);
+      t.onOutcome('accepted', 30, 900);
+      t.onOutcome('accepted', 200, 1_100);
+    }
+    expect(plain.snapshot().map((s) => s.hdr)).toEqual([undefined, undefined]);
+    const seconds = shard.snapshot();
+    const counts = seconds.map((s) => {
+      const h = decodeHistogram(s.hdr ?? '');
+      try {
+        return [h.count, h.summary().max];
+      } finally {
+        h.destroy();
+      }
+    });
+    expect(counts[0]?.[0]).toBe(2);
+    expect(counts[0]?.[1]).toBeCloseTo(30, 1);
+    // The second still filling is summarised with its histogram too.
+    expect(counts[1]?.[0]).toBe(1);
+  });
 
   it('buckets planned notifications and outcomes by second, with accepted latency per second', () => {
     const t = recorder();

@@ -32,13 +32,18 @@ describe('ScenarioRun with a shard', () => {
       expect(part.rate.target).toBe(1000);
       expect(part.shard).toEqual({ index: part.shard?.index, count: 3, scenarioDigest: scenarioDigest(small) });
       expect(checkInvariant(part)).toBeUndefined();
+      // Each second's histogram, for the merge's per-second percentiles.
+      expect(part.timeline?.filter((s) => s.accepted > 0).every((s) => typeof s.hdr === 'string')).toBe(true);
     }
+    expect(whole.timeline?.some((s) => s.hdr !== undefined)).toBe(false);
     const merged = mergeResults(parts);
     expect(outcomes(merged)).toEqual(outcomes(whole));
     expect(merged.counts.rejected).toBeGreaterThan(0);
     expect(merged.rate.target).toBe(3000);
     // The mocks' ledgers, each shard's own, add up to the whole's deliveries.
     expect(merged.delivery?.delivered).toBe(whole.delivery?.delivered);
+    // Per-second percentiles where shards shared a second: from their histograms, none left null.
+    for (const s of merged.timeline?.filter((t) => t.accepted > 0) ?? []) expect(s.p99, `second ${s.second}`).toEqual(expect.any(Number));
   });
 
   it('a warm-up does not shift which recipient a measured notification reaches', async () => {

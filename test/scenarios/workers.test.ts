@@ -151,8 +151,13 @@ describe('runInWorkers', () => {
     expect(split.shard).toBeUndefined();
     expect(split.shards).toBeUndefined();
     expect(checkInvariant(split)).toBeUndefined();
-    // One timeline: every planned notification in some second, summed over the workers.
+    // One timeline: every planned notification in some second, summed over the workers, and each
+    // second's percentiles from the workers' added histograms (which the result does not keep).
     expect(split.timeline?.reduce((sum, s) => sum + s.scheduled, 0)).toBe(600);
+    const accepting = split.timeline?.filter((s) => s.accepted > 0) ?? [];
+    expect(accepting.length).toBeGreaterThan(0);
+    for (const s of accepting) expect(s.p99, `second ${s.second}`).toEqual(expect.any(Number));
+    expect(split.timeline?.some((s) => s.hdr !== undefined)).toBe(false);
     const starts = events.filter((e) => e.event === 'start');
     expect(starts).toHaveLength(1);
     expect(starts[0]?.args[0]).toMatchObject({ workers: '2 sender worker threads' });
@@ -166,6 +171,8 @@ describe('runInWorkers', () => {
     expect(split.counts.scheduled).toBe(200);
     expect(split.shard).toMatchObject({ index: 1, count: 3, scenarioDigest: single.shard?.scenarioDigest });
     expect(split.thresholds).toBeUndefined();
+    // A shard's result keeps each second's histogram for the merge of the shards.
+    for (const s of split.timeline?.filter((t) => t.accepted > 0) ?? []) expect(s.hdr, `second ${s.second}`).toEqual(expect.any(String));
   }, 120_000);
 
   it('a signal stops every worker: the partial results merge, marked interrupted, every notification in one final state', async () => {
