@@ -87,7 +87,7 @@ describe('recipients from a file', () => {
     // An endpoint no one listens on: a notification sent there would fail, not be accepted.
     const rows = [0, 1].map((i) => ({ webpush: { endpoint: `http://127.0.0.1:9/push/${i}`, keys: { p256dh, auth } }, name: `n${i}` }));
     await writeFile(file, JSON.stringify(rows, null, 2));
-    const config: ScenarioConfig = { ...base, target: { ...base.target, provider: 'webpush' }, load: { executor: 'constant-arrival-rate', rate: 1000, count: 6 }, recipients: { file }, notification: { ...base.notification, body: 'Hi {{name}}' } };
+    const config: ScenarioConfig = { ...base, target: { kind: 'mock', provider: 'webpush', tls: false, worker: false, latency: { kind: 'fixed', ms: 1 } }, load: { executor: 'constant-arrival-rate', rate: 1000, count: 6 }, recipients: { file }, notification: { ...base.notification, body: 'Hi {{name}}' } };
     const result = await new ScenarioRun(config).execute();
     expect(result.counts).toMatchObject({ scheduled: 6, accepted: 6 });
     expect(result.deliveredBy).toEqual({ webpush: 6 });
