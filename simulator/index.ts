@@ -71,7 +71,9 @@ export {
   type MockApnsWorkerOptions,
   type WorkerRuntimeOptions,
 } from './apns/in-worker.js';
-export { checkMockWorkers, maxMockWorkers, startMockApnsCluster, type MockApnsCluster, type MockClusterRuntime } from './cluster/primary.js';
+export { checkMockWorkers, maxMockWorkers, startMockApnsCluster, startMockCluster, startMockFcmCluster, startMockWebPushCluster, type MockApnsCluster, type MockCluster, type MockClusterRuntime, type MockClusterState, type MockFcmCluster, type MockWebPushCluster } from './cluster/primary.js';
+export type { MockFcmWorkerOptions, MockWebPushWorkerOptions } from './cluster/protocol.js';
+export type { FcmClusterTokens, WebPushClusterSubscriptions } from './cluster/live-state.js';
 export type { ClusterControlEngine } from './cluster/control.js';
 export { providerHosts, serverHosts, type ImpersonatedProvider, type ImpersonationOptions } from './impersonate.js';
 export { installRedirect } from './redirect/install.js';

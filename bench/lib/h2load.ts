@@ -41,6 +41,14 @@ export interface Target {
 export interface Server {
   readonly child: Child;
   readonly authorization: string;
+  /** Another provider's request instead of the APNs one (path, headers but authorization, body file). */
+  readonly request?: H2loadRequest;
+}
+
+export interface H2loadRequest {
+  readonly path: string;
+  readonly headers: readonly string[];
+  readonly payloadFile: string;
 }
 
 /** CPUs for [h2load, servers] when taskset can pin them apart; undefined otherwise. */
@@ -57,7 +65,8 @@ export function pin(child: Child): Child {
   return child;
 }
 
-export function h2loadArgs(requests: number, url: string, authorization: string, payloadFile: string): string[] {
+export function h2loadArgs(requests: number, url: string, authorization: string, payloadFile: string, request?: H2loadRequest): string[] {
+  if (request !== undefined) return ['-n', String(requests), '-c', '4', '-m', '100', '-t', '1', '-d', request.payloadFile, ...request.headers.flatMap((h) => ['-H', h]), '-H', `authorization: ${authorization}`, `${url}${request.path}`];
   return ['-n', String(requests), '-c', '4', '-m', '100', '-t', '1', '-d', payloadFile, '-H', `apns-topic: ${benchTopic}`, '-H', `authorization: ${authorization}`, '-H', 'content-type: application/json', `${url}/3/device/${benchToken}`];
 }
 
@@ -91,7 +100,7 @@ function parse(out: string): { seconds: number; ok: number } {
 export async function measure(server: Server, requests: number, payloadFile: string): Promise<RoundResult> {
   const pid = server.child.process.pid;
   const cpu0 = await processTreeCpuMicros(pid);
-  const { seconds, ok } = parse(await runH2load(h2loadArgs(requests, server.child.url, server.authorization, payloadFile)));
+  const { seconds, ok } = parse(await runH2load(h2loadArgs(requests, server.child.url, server.authorization, payloadFile, server.request)));
   const cpu1 = await processTreeCpuMicros(pid);
   return { perSecond: ok / seconds, cpuMicrosPerRequest: cpu0 === undefined || cpu1 === undefined ? undefined : (cpu1 - cpu0) / ok };
 }

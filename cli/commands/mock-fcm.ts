@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { addMockFaultFlags } from './mock-faults.js';
+import { addMockWorkersFlag } from './mock-workers.js';
 import { port } from '../options.js';
 import type { MockFcmFlags } from './mock-fcm-action.js';
 
@@ -21,7 +22,7 @@ export function registerMockFcm(mock: Command): void {
     .option('--no-quotas', 'turn off the project (600,000/min) and device (240/min, 5,000/h) quotas, for load tests')
     .option('--credentials-dir <dir>', 'where to write the service account and CA (default: a new temp dir)')
     .option('--impersonate', 'TLS with a certificate for fcm.googleapis.com and oauth2.googleapis.com (both served here), signed by the CA in --credentials-dir (made once)');
-  addMockFaultFlags(command).action(async (flags: MockFcmFlags) => {
+  addMockWorkersFlag(addMockFaultFlags(command)).action(async (flags: MockFcmFlags) => {
     const { mockFcmAction } = await import('./mock-fcm-action.js');
     await mockFcmAction(flags);
   });

@@ -8,6 +8,7 @@
 import { InvalidArgumentError as UsageError } from 'commander';
 import type { Command } from 'commander';
 import { addMockFaultFlags } from './mock-faults.js';
+import { addMockWorkersFlag } from './mock-workers.js';
 import { port, positiveInteger } from '../options.js';
 import type { MockWebPushFlags } from './mock-webpush-action.js';
 
@@ -22,7 +23,7 @@ export function registerMockWebPush(mock: Command): void {
     .option('--gone <status>', 'status for expired or unknown subscriptions: 404 or 410', goneStatus, 410)
     .option('--credentials-dir <dir>', 'where to write the VAPID keys, subscriptions and CA (default: a new temp dir)')
     .option('--impersonate', 'TLS with a certificate for the push services\' hosts (Mozilla, FCM, WNS, Apple), signed by the CA in --credentials-dir (made once); subscriptions on https://updates.push.services.mozilla.com');
-  addMockFaultFlags(command).action(async (flags: MockWebPushFlags) => {
+  addMockWorkersFlag(addMockFaultFlags(command)).action(async (flags: MockWebPushFlags) => {
     const { mockWebPushAction } = await import('./mock-webpush-action.js');
     await mockWebPushAction(flags);
   });

@@ -1,9 +1,10 @@
 /**
- * The mock APNs on several processes serving one port (node:cluster): the primary accepts every
- * connection and hands it to the workers in turn (round-robin), each worker runs the whole mock on
- * its own event loop, and the primary keeps what must be one for the whole mock:
+ * A mock (APNs, FCM or Web Push) on several processes serving one port (node:cluster): the primary
+ * accepts every connection and hands it to the workers in turn (round-robin), each worker runs the
+ * whole mock on its own event loop, and the primary keeps what must be one for the whole mock
+ * (credentials and secrets shared by every worker: shared-options.ts):
  *
- *   primary ── the listening socket, round-robin ──► worker 1 … worker N (startMockApns each)
+ *   primary ── the listening socket, round-robin ──► worker 1 … worker N (startMockApns/Fcm/WebPush each)
  *      │  one timeline (epoch chosen here), fault changes repeated on every worker (control.ts)
  *      │◄── ledger batches (compact identities) ── every worker: one ledger, duplicates across workers
  *      └─ control API, /metrics, stats(): the workers' numbers added (asked for when read)
@@ -16,23 +17,23 @@
  * with one connection is served by one worker.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, PushSimError, type ErrorCode } from '../../core/errors.js';
-import { generateApnsSigningKey, isPrivateKeyPem } from '../apns/credentials.js';
-import type { MockApnsOptions } from '../apns/options.js';
 import type { MockApnsStats } from '../apns/stats.js';
-import type { MockApnsWorkerInfo, MockApnsWorkerOptions } from '../apns/worker-protocol.js';
+import type { MockApnsWorkerOptions } from '../apns/worker-protocol.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { FaultEngine } from '../faults/engine.js';
 import type { FaultView } from '../faults/engine.js';
 import { resolveFaults } from '../apns/in-worker.js';
+import type { MockFcmStats } from '../fcm/stats.js';
 import { DeliveryLedger, type LedgerProvider, type LedgerSummary } from '../ledger/ledger.js';
-import { generateCertificateAuthority } from '../tls.js';
+import type { MockWebPushStats } from '../webpush/routes.js';
 import { clusterControlEngine, type ClusterControlEngine } from './control.js';
 import { mergeFaultMetrics, sumRecords } from './merge.js';
-import type { ClusterError, FaultChange, FromClusterWorker, LedgerBatch, ToClusterWorker, WorkerSnapshot } from './protocol.js';
+import { liveState, type LiveState } from './live-state.js';
+import type { ClusterError, ClusterInfo, ClusterOptions, ClusterProvider, FaultChange, FromClusterWorker, LedgerBatch, MockFcmWorkerOptions, MockWebPushWorkerOptions, StateChange, ToClusterWorker, WorkerSnapshot } from './protocol.js';
+import { sharedOptions } from './shared-options.js';
 
 import { maxMockWorkers } from './limits.js';
 
@@ -45,28 +46,53 @@ export interface MockClusterRuntime {
   readonly workerUrl?: URL;
 }
 
-/** A mock APNs on `workers` processes: MockApns's plain data, its state by asking every worker. */
-export interface MockApnsCluster extends MockApnsWorkerInfo {
-  readonly impersonated: readonly string[];
+/**
+ * A mock on `workers` processes: `Info`, the single mock's plain data (the same on every worker), and
+ * its state by asking every worker.
+ */
+export type MockCluster<Info, Stats> = Info & MockClusterState<Stats>;
+
+export interface MockClusterState<Stats> {
   readonly workers: number;
+  /** Where the control API listens (on the primary), with the `control` option. */
+  readonly controlUrl: string | undefined;
   /** The faults and timeline of the whole mock (what the control API drives); undefined without faults or control. */
   readonly faults: ClusterControlEngine | undefined;
   /** The whole mock's ledger, in this process; up to date after stats(), ledgerSummary() or close(). */
   readonly ledger: DeliveryLedger;
   /** Every worker's counters added (connections: open on all workers); after close(), the final ones. */
-  stats(): Promise<MockApnsStats>;
+  stats(): Promise<Stats>;
   /** Each worker's own counters, in worker order (how the connections were spread). */
-  workerStats(): Promise<MockApnsStats[]>;
+  workerStats(): Promise<Stats[]>;
   /** The ledger's summary once every worker has sent what it batched. */
   ledgerSummary(): Promise<LedgerSummary>;
   /** The faults with injections counted over every worker ([] without faults). */
   faultList(): Promise<readonly FaultView[]>;
-  /** Like MockApns.faults.reset() (or ledger.clear() without faults), on every worker, one new timeline. */
+  /** Like the single mock's faults.reset() (or ledger.clear() without faults), on every worker, one new timeline. */
   resetFaults(): Promise<void>;
   /** Rejects when a worker dies on its own (a crash): the mock is then closed and this says which and how. */
   readonly crashed: Promise<never>;
-  /** GOAWAY {"reason":"Shutdown"} on every worker's connections, streams finish (at most 5 s), workers exit. */
+  /** GOAWAY (APNs: {"reason":"Shutdown"}) on every worker's connections, streams finish (at most 5 s), workers exit. */
   close(): Promise<void>;
+}
+
+/** The mock APNs on several processes (startMockApns's options that can cross a process). */
+export type MockApnsCluster = MockCluster<ClusterInfo['apns'], MockApnsStats>;
+/** The mock FCM on several processes: one service account and one access-token key for all; `serviceAccount.token_uri` is the mock's. */
+export type MockFcmCluster = MockCluster<ClusterInfo['fcm'] & LiveState['fcm'], MockFcmStats>;
+/** The mock Web Push service on several processes: one VAPID key pair, the same subscriptions on every worker. */
+export type MockWebPushCluster = MockCluster<Omit<ClusterInfo['webpush'], 'subscriptions'> & LiveState['webpush'], MockWebPushStats>;
+
+export function startMockApnsCluster(options: MockApnsWorkerOptions, workers: number, runtime: MockClusterRuntime = {}): Promise<MockApnsCluster> {
+  return startMockCluster('apns', options, workers, runtime) as Promise<MockApnsCluster>;
+}
+
+export function startMockFcmCluster(options: MockFcmWorkerOptions, workers: number, runtime: MockClusterRuntime = {}): Promise<MockFcmCluster> {
+  return startMockCluster('fcm', options, workers, runtime) as Promise<MockFcmCluster>;
+}
+
+export function startMockWebPushCluster(options: MockWebPushWorkerOptions, workers: number, runtime: MockClusterRuntime = {}): Promise<MockWebPushCluster> {
+  return startMockCluster('webpush', options, workers, runtime) as Promise<MockWebPushCluster>;
 }
 
 /** Checks the number of workers a caller asked for (InvalidArgumentError naming the limits). */
@@ -83,15 +109,16 @@ interface Channel {
   last: WorkerSnapshot | undefined;
 }
 
-export async function startMockApnsCluster(options: MockApnsWorkerOptions, workers: number, runtime: MockClusterRuntime = {}): Promise<MockApnsCluster> {
+/** The mock of `provider` on `workers` processes; the typed entries above are what callers use. */
+export async function startMockCluster<P extends ClusterProvider>(provider: P, options: ClusterOptions[P], workers: number, runtime: MockClusterRuntime = {}): Promise<MockCluster<ClusterInfo[P] & LiveState[P], unknown>> {
   checkMockWorkers(workers);
   const workerUrl = runtime.workerUrl ?? new URL('./worker.js', import.meta.url);
   if (workerUrl.protocol !== 'file:' || !existsSync(fileURLToPath(workerUrl))) {
     throw new InvalidArgumentError(`worker script ${workerUrl.href} does not exist (running from .ts sources?); build with \`npm run build\``);
   }
-  const shared = await sharedOptions(options);
+  const shared = await sharedOptions(provider, options);
   // What the primary keeps for the whole mock: the fault spec and seed, the ledger (its size), the control API.
-  const { faults: faultsOption, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused, ...mockOptions } = shared as MockApnsWorkerOptions;
+  const { faults: faultsOption, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused, ...mockOptions } = shared as ClusterOptions[ClusterProvider];
   const spec = await resolveFaults(faultsOption);
   const hasEngine = spec !== undefined || control !== undefined;
   const startedAt = Date.now();
@@ -137,7 +164,7 @@ export async function startMockApnsCluster(options: MockApnsWorkerOptions, worke
   for (let index = 0; index < workers; index++) {
     const worker = cluster.fork({ PUSHSIM_MOCK_WORKER: String(index + 1) });
     const channel: Channel = { worker, index, last: undefined };
-    const start: ToClusterWorker = { type: 'start', provider: 'apns', options: mockOptions, index, count: workers, engine: hasEngine ? { spec, seed: faultSeed, paused: faultsPaused === true, startedAt } : undefined };
+    const start: ToClusterWorker = { type: 'start', provider, options: mockOptions, index, count: workers, engine: hasEngine ? { spec, seed: faultSeed, paused: faultsPaused === true, startedAt } : undefined };
     channels.push(channel);
     ready.push(
       new Promise((resolve, reject) => {
@@ -193,6 +220,13 @@ export async function startMockApnsCluster(options: MockApnsWorkerOptions, worke
     const failed = answers.find((answer) => answer.type === 'fault-done' && answer.error !== undefined);
     if (failed?.type === 'fault-done' && failed.error !== undefined) throw revive(failed.error);
   };
+  const changeState = async (what: StateChange): Promise<unknown> => {
+    const answers = await Promise.all(live().map((channel) => ask(channel, { type: 'state', id: nextId++, change: what })));
+    const failed = answers.find((answer) => answer.type === 'state-done' && answer.error !== undefined);
+    if (failed?.type === 'state-done' && failed.error !== undefined) throw revive(failed.error);
+    const [first] = answers;
+    return first?.type === 'state-done' ? first.result : undefined;
+  };
   const snapshots = (): WorkerSnapshot[] => channels.flatMap((c) => (c.last === undefined ? [] : [c.last]));
   const engine = primaryEngine === undefined
     ? undefined
@@ -227,9 +261,10 @@ export async function startMockApnsCluster(options: MockApnsWorkerOptions, worke
     // The first problem: a worker's own start error (port in use…) rather than its exit after it.
     throw error;
   }
-  const { info } = started;
+  const info = started.info as ClusterInfo[P];
   return {
     ...info,
+    ...liveState(provider, info, changeState),
     controlUrl: controlServer?.url,
     workers,
     faults: engine,
@@ -237,11 +272,11 @@ export async function startMockApnsCluster(options: MockApnsWorkerOptions, worke
     crashed,
     async stats() {
       await gather();
-      return sumRecords(snapshots().map((s) => s.stats)) as unknown as MockApnsStats;
+      return sumRecords(snapshots().map((s) => s.stats));
     },
     async workerStats() {
       await gather();
-      return snapshots().map((s) => s.stats as unknown as MockApnsStats);
+      return snapshots().map((s) => s.stats);
     },
     async ledgerSummary() {
       await gather();
@@ -278,33 +313,6 @@ function closeWorker(worker: Worker): Promise<void> {
       worker.process.kill('SIGKILL');
     }
   });
-}
-
-/**
- * What every worker must share, made once here: the provider-token signing key, the CA that signs
- * each worker's certificates, the latency seed. Options that cannot cross a process are refused.
- */
-async function sharedOptions(options: MockApnsWorkerOptions): Promise<MockApnsWorkerOptions> {
-  const given = options as MockApnsOptions;
-  if (given.clock !== undefined || typeof given.latency === 'function' || given.onPush !== undefined || given.ledger !== undefined) {
-    throw new InvalidArgumentError('clock, onPush, ledger and a latency function cannot cross into worker processes (functions and objects with state do not serialise); use a LatencySpec and config.script, or one worker');
-  }
-  if ((given.faults as unknown) instanceof FaultEngine) throw new InvalidArgumentError('a FaultEngine cannot cross into worker processes; give faults as a spec (or a spec file path): every worker builds its engine');
-  if (options.mtls === 'apple') throw new InvalidArgumentError("mtls: 'apple' makes its CA in each worker; with workers give mtls: { ca: { cert, key } } instead");
-  const ownCertificate = typeof options.tls === 'object' && options.tls !== null;
-  if (options.mtls === true && ownCertificate) throw new InvalidArgumentError('mtls: true with tls: { cert, key } makes a client CA in each worker; with workers give mtls: { ca: { cert, key } } instead');
-  const keys = options.keys ?? [];
-  const generateTls = !ownCertificate && options.ca === undefined && (options.tls === true || options.mtls === true || (options.impersonate !== undefined && options.impersonate !== false));
-  return {
-    ...options,
-    ...(!keys.some((key) => typeof key?.key === 'string' && isPrivateKeyPem(key.key)) && { keys: [...keys, toTrustedKey(generateApnsSigningKey())] }),
-    ...(generateTls && { ca: await generateCertificateAuthority({ commonName: 'pushsim mock APNs CA' }) }),
-    seed: options.seed ?? randomInt(0, 2 ** 31 - 1),
-  };
-}
-
-function toTrustedKey(key: ReturnType<typeof generateApnsSigningKey>): { keyId: string; teamId: string; key: string } {
-  return { keyId: key.keyId, teamId: key.teamId, key: key.privateKey };
 }
 
 /** A worker's error as the caller would have seen it in one process: pushsim's codes kept, system errors' code too (EADDRINUSE → exit 2). */

@@ -7,9 +7,33 @@ import type { FaultView } from '../faults/engine.js';
 import type { FaultMetricsSnapshot } from '../faults/metrics.js';
 import type { FaultSpec, FaultsDocument } from '../faults/spec.js';
 import type { MockApnsWorkerInfo, MockApnsWorkerOptions, SerializedError } from '../apns/worker-protocol.js';
+import type { MockFcmOptions } from '../fcm/options.js';
+import type { MockFcm } from '../fcm/server.js';
+import type { MockWebPushOptions } from '../webpush/options.js';
+import type { MockWebPush } from '../webpush/server.js';
+import type { PushSubscriptionJson } from '../webpush/subscriptions.js';
+
+/** A mock's options as they cross into a worker: no clock, no ledger, faults as a spec or a spec file. */
+type Crossing<T> = Omit<T, 'clock' | 'faults' | 'ledger'> & { readonly faults?: FaultsDocument | string };
+export type MockFcmWorkerOptions = Crossing<MockFcmOptions>;
+export type MockWebPushWorkerOptions = Crossing<MockWebPushOptions>;
+
+/** Each provider's options as they cross into a worker. */
+export interface ClusterOptions {
+  readonly apns: MockApnsWorkerOptions;
+  readonly fcm: MockFcmWorkerOptions;
+  readonly webpush: MockWebPushWorkerOptions;
+}
+
+/** What a started worker tells the primary about its mock: the plain-data fields (the same on every worker). */
+export interface ClusterInfo {
+  readonly apns: MockApnsWorkerInfo & { readonly impersonated: readonly string[] };
+  readonly fcm: Pick<MockFcm, 'url' | 'ca' | 'impersonated' | 'projectId' | 'serviceAccount'>;
+  readonly webpush: Pick<MockWebPush, 'url' | 'ca' | 'impersonated' | 'endpointOrigin' | 'vapid'> & { readonly subscriptions: readonly PushSubscriptionJson[] };
+}
 
 /** The providers whose mock runs on several workers. */
-export type ClusterProvider = 'apns';
+export type ClusterProvider = keyof ClusterOptions;
 
 /** The fault engine every worker builds, on the timeline the primary chose. */
 export interface WorkerEngineSpec {
@@ -24,7 +48,7 @@ export type ToClusterWorker =
   | {
       readonly type: 'start';
       readonly provider: ClusterProvider;
-      readonly options: MockApnsWorkerOptions;
+      readonly options: ClusterOptions[ClusterProvider];
       /** This worker's place among `count`: its share of count-based faults (shares.ts). */
       readonly index: number;
       readonly count: number;
@@ -34,6 +58,8 @@ export type ToClusterWorker =
   | { readonly type: 'gather'; readonly id: number }
   | { readonly type: 'fault'; readonly id: number; readonly change: FaultChange }
   | { readonly type: 'count-streams' }
+  /** Change the mock's own live state (tokens, subscriptions) the same way on every worker; answered with 'state-done'. */
+  | { readonly type: 'state'; readonly id: number; readonly change: StateChange }
   /** Close gracefully (GOAWAY to every connection), flush, answer 'closed', exit. */
   | { readonly type: 'close' };
 
@@ -44,6 +70,17 @@ export type FaultChange =
   | { readonly op: 'remove'; readonly faultId: string }
   /** Timeline restarts at `startedAt`; ledger batches of earlier generations are dropped. */
   | { readonly op: 'reset'; readonly startedAt: number; readonly generation: number };
+
+/**
+ * A change of a mock's live state made on every worker in turn, so that every worker answers alike:
+ * FCM's token registry, Web Push's subscriptions (each worker derives the next one from the shared
+ * secret, so all create the same).
+ */
+export type StateChange =
+  | { readonly op: 'fcm-unregister' | 'fcm-reregister'; readonly token: string }
+  | { readonly op: 'fcm-assign'; readonly token: string; readonly projectId: string }
+  | { readonly op: 'webpush-create'; readonly applicationServerKey?: string | null }
+  | { readonly op: 'webpush-expire'; readonly endpoint: string };
 
 /**
  * Accepted notifications since the last batch, one entry per delivery in each list: provider, token,
@@ -70,11 +107,13 @@ export interface WorkerSnapshot {
 export type FromClusterWorker =
   /** The worker's module has loaded and listens for 'start' (a message sent earlier would be lost). */
   | { readonly type: 'hello' }
-  | { readonly type: 'ready'; readonly info: MockApnsWorkerInfo & { readonly impersonated: readonly string[] } }
+  | { readonly type: 'ready'; readonly info: ClusterInfo[ClusterProvider] }
   | { readonly type: 'failed'; readonly error: ClusterError }
   | LedgerBatch
   | ({ readonly type: 'gathered'; readonly id: number } & WorkerSnapshot)
   | { readonly type: 'fault-done'; readonly id: number; readonly error?: ClusterError }
+  /** `result`: what the change gave (the new subscription of 'webpush-create'). */
+  | { readonly type: 'state-done'; readonly id: number; readonly result?: unknown; readonly error?: ClusterError }
   | ({ readonly type: 'closed' } & WorkerSnapshot);
 
 /** An error as it crosses: a system error keeps what names the address it failed on (listen → EADDRINUSE, exit 2). */

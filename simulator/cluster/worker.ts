@@ -1,13 +1,13 @@
 /**
  * Entry of one worker process of a multi-process mock (node:cluster, started by primary.ts): the
- * same startMockApns on the shared port, with a fault engine on the primary's timeline and a ledger
+ * same startMockApns, startMockFcm or startMockWebPush on the shared port (providers.ts), with a fault engine on the primary's timeline and a ledger
  * that forwards every delivery to the primary. Signals are the primary's business: Ctrl-C in a
  * terminal reaches the whole process group, and the primary closes every worker gracefully.
  */
 import { FaultEngine } from '../faults/engine.js';
-import { startMockApns } from '../apns/server.js';
 import { ForwardingLedger } from './forwarding-ledger.js';
 import { serializeError, type FaultChange, type FromClusterWorker, type ToClusterWorker, type WorkerSnapshot } from './protocol.js';
+import { startWorkerMock, type WorkerMock } from './providers.js';
 import { shareOfDocument, shareOfFault } from './shares.js';
 
 if (process.send === undefined) throw new Error('simulator/cluster/worker.js must be started by the mock\'s primary (node:cluster), see primary.ts');
@@ -18,7 +18,7 @@ const post = (message: FromClusterWorker, then?: () => void): void => {
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
 
-let mock: Awaited<ReturnType<typeof startMockApns>> | undefined;
+let mock: WorkerMock | undefined;
 let engine: FaultEngine | undefined;
 let place = { index: 0, count: 1 };
 const ledger = new ForwardingLedger((batch) => post(batch));
@@ -26,7 +26,7 @@ const ledger = new ForwardingLedger((batch) => post(batch));
 function snapshot(): WorkerSnapshot {
   ledger.flush();
   return {
-    stats: (mock?.stats() ?? {}) as unknown as Record<string, unknown>,
+    stats: mock?.stats() ?? {},
     metrics: engine?.metrics.snapshot(),
     faults: (engine?.list() ?? []).map(({ id, injected }) => ({ id, injected })),
   };
@@ -62,8 +62,8 @@ process.on('message', (message: ToClusterWorker) => {
             ...(spec.seed !== undefined && { seed: spec.seed }),
           });
         }
-        mock = await startMockApns({ ...message.options, ...(engine === undefined ? { ledger } : { faults: engine }) });
-        post({ type: 'ready', info: { url: mock.url, ca: mock.ca, credentials: mock.credentials, clientCertificate: mock.clientCertificate, environment: mock.environment, seed: mock.seed, controlUrl: undefined, impersonated: mock.impersonated } });
+        mock = await startWorkerMock(message.provider, message.options, engine === undefined ? { ledger } : { faults: engine }, place);
+        post({ type: 'ready', info: mock.info });
       } catch (error) {
         engine?.close();
         post({ type: 'failed', error: serializeError(error) }, () => process.exit(0));
@@ -77,6 +77,13 @@ process.on('message', (message: ToClusterWorker) => {
       post({ type: 'fault-done', id: message.id });
     } catch (error) {
       post({ type: 'fault-done', id: message.id, error: serializeError(error) });
+    }
+  } else if (message.type === 'state') {
+    try {
+      if (mock === undefined) throw new Error('the mock has not started');
+      post({ type: 'state-done', id: message.id, result: mock.change(message.change) });
+    } catch (error) {
+      post({ type: 'state-done', id: message.id, error: serializeError(error) });
     }
   } else if (message.type === 'count-streams') {
     engine?.countStreams();

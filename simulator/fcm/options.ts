@@ -5,9 +5,11 @@
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { InvalidArgumentError, assertInteger } from '../../core/errors.js';
+import { resolveSharedSecret } from '../secret.js';
 import type { FcmReason } from '../../core/reasons.js';
 import { checkMockFaultOptions, mockFaultOptionNames, pickMockFaultOptions, type MockFaultOptions } from '../mock-faults.js';
 import { impersonationOptionNames, resolveImpersonation, type ImpersonationOptions, type ResolvedImpersonation } from '../impersonate.js';
+import type { ServiceAccountJson } from './credentials.js';
 import { resolveRateLimit, type RateLimit } from './quota.js';
 
 export interface MockFcmTlsMaterial {
@@ -37,6 +39,14 @@ export interface MockFcmOptions extends MockFaultOptions, ImpersonationOptions {
   readonly clock?: Clock;
   /** Lifetime of issued access tokens in seconds. @default 3599 */
   readonly accessTokenTtlSeconds?: number;
+  /**
+   * The service account the mock trusts (and returns as `serviceAccount`, its `token_uri` set to this
+   * mock's), instead of generating one; its `project_id` is the mock's project. Mocks given the same
+   * account and `accessTokenSecret` accept each other's access tokens (the processes of `--workers`).
+   */
+  readonly serviceAccount?: ServiceAccountJson;
+  /** Key (at least 32 bytes, base64url) of the access tokens' MAC. @default 32 random bytes */
+  readonly accessTokenSecret?: string;
   /** Messages per project per window; false = unlimited. @default { limit: 600000, windowMs: 60000 } */
   readonly projectQuota?: RateLimit | false;
   /** Messages per registration token, all must have room; false = unlimited. @default 240/min and 5000/h */
@@ -64,6 +74,8 @@ export interface ResolvedMockFcmOptions {
   readonly projectId: string;
   readonly clock: Clock;
   readonly accessTokenTtlSeconds: number;
+  readonly serviceAccount: ServiceAccountJson | undefined;
+  readonly accessTokenSecret: Buffer | undefined;
   readonly projectQuota: RateLimit | undefined;
   readonly deviceQuotas: readonly RateLimit[];
   readonly unregistered: readonly string[];
@@ -78,9 +90,11 @@ export interface ResolvedMockFcmOptions {
 }
 
 export const defaultTokenPattern = /^[\w:.-]{8,4096}$/;
+/** FCM's per-project quota (protocols.md §2.6). */
+export const defaultProjectQuota: RateLimit = { limit: 600_000, windowMs: 60_000 };
 const projectIdPattern = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const knownOptions: ReadonlySet<string> = new Set([
-  'host', 'port', 'tls', 'projectId', 'clock', 'accessTokenTtlSeconds', 'projectQuota', 'deviceQuotas', 'unregistered',
+  'host', 'port', 'tls', 'projectId', 'clock', 'accessTokenTtlSeconds', 'serviceAccount', 'accessTokenSecret', 'projectQuota', 'deviceQuotas', 'unregistered',
   'tokenPattern', 'retryAfterSeconds', 'maxConcurrentStreams', 'idleTimeoutMs', 'maxConnectionAgeMs', 'logger', ...mockFaultOptionNames, ...impersonationOptionNames,
 ]);
 
@@ -95,7 +109,11 @@ export function resolveMockFcmOptions(options: MockFcmOptions = {}): ResolvedMoc
   }
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host === '') throw new InvalidArgumentError(`host must be a non-empty string, got ${String(host)}`);
-  const projectId = options.projectId ?? 'pushsim-test';
+  const serviceAccount = resolveServiceAccount(options.serviceAccount);
+  if (serviceAccount !== undefined && options.projectId !== undefined && options.projectId !== serviceAccount.project_id) {
+    throw new InvalidArgumentError(`projectId ${JSON.stringify(options.projectId)} differs from the serviceAccount's project_id ${JSON.stringify(serviceAccount.project_id)}; give one of them`);
+  }
+  const projectId = serviceAccount?.project_id ?? options.projectId ?? 'pushsim-test';
   if (typeof projectId !== 'string' || !projectIdPattern.test(projectId)) {
     throw new InvalidArgumentError(`projectId must be a Google Cloud project id (6-30 characters: lower-case letters, digits, hyphens; starts with a letter), got ${JSON.stringify(projectId)}`);
   }
@@ -109,7 +127,9 @@ export function resolveMockFcmOptions(options: MockFcmOptions = {}): ResolvedMoc
     projectId,
     clock,
     accessTokenTtlSeconds: assertInteger('accessTokenTtlSeconds', options.accessTokenTtlSeconds ?? 3599, 1, 86_400),
-    projectQuota: options.projectQuota === false ? undefined : resolveRateLimit('projectQuota', options.projectQuota ?? { limit: 600_000, windowMs: 60_000 }),
+    serviceAccount,
+    accessTokenSecret: resolveSharedSecret('accessTokenSecret', options.accessTokenSecret),
+    projectQuota: options.projectQuota === false ? undefined : resolveRateLimit('projectQuota', options.projectQuota ?? defaultProjectQuota),
     deviceQuotas: resolveDeviceQuotas(options.deviceQuotas),
     unregistered: resolveTokens(options.unregistered),
     tokenPattern: resolvePattern(options.tokenPattern),
@@ -135,6 +155,15 @@ function resolveTls(tls: MockFcmOptions['tls']): ResolvedMockFcmOptions['tls'] {
   if (typeof tls === 'object' && tls !== null && typeof tls.cert === 'string' && typeof tls.key === 'string' && (tls.ca === undefined || typeof tls.ca === 'string')) return tls;
   throw new InvalidArgumentError('tls must be true, false or { cert, key, ca? } with PEM strings (see simulator/tls.ts to make them)');
 }
+
+function resolveServiceAccount(account: unknown): ServiceAccountJson | undefined {
+  if (account === undefined) return undefined;
+  const fields = (typeof account === 'object' && account !== null ? account : {}) as Record<string, unknown>;
+  const missing = ['project_id', 'private_key_id', 'private_key', 'client_email'].filter((name) => typeof fields[name] !== 'string' || fields[name] === '');
+  if (missing.length > 0) throw new InvalidArgumentError(`serviceAccount must be a service-account JSON object (type, project_id, private_key_id, private_key, client_email); missing ${missing.join(', ')}`);
+  return account as ServiceAccountJson;
+}
+
 
 function resolveDeviceQuotas(quotas: MockFcmOptions['deviceQuotas']): readonly RateLimit[] {
   if (quotas === false) return [];

@@ -62,8 +62,9 @@ async function start(resolved: ResolvedMockFcmOptions, mockFaults: MockFaults): 
   for (const token of resolved.unregistered) registry.unregister(token);
   const faults = createFaults();
   const audiences: string[] = [googleTokenUri];
-  // The generated account is trusted once the URL (and so its token_uri) is known.
-  const issuer = createOAuthIssuer({ accounts: [], audiences, clock: resolved.clock, tokenTtlSeconds: resolved.accessTokenTtlSeconds });
+  // A given account is checked before listening; a generated one is trusted once the URL (and so its token_uri) is known.
+  const given = resolved.serviceAccount === undefined ? undefined : trustServiceAccount(resolved.serviceAccount);
+  const issuer = createOAuthIssuer({ accounts: given === undefined ? [] : [given], audiences, clock: resolved.clock, tokenTtlSeconds: resolved.accessTokenTtlSeconds, ...(resolved.accessTokenSecret !== undefined && { secret: resolved.accessTokenSecret }) });
 
   const server = createDualServer({
     host: resolved.host,
@@ -98,8 +99,8 @@ async function start(resolved: ResolvedMockFcmOptions, mockFaults: MockFaults): 
   const controlUrl = await mockFaults.startControl(() => server.close());
   const tokenUri = `${url}/token`;
   audiences.unshift(tokenUri);
-  const serviceAccount = generateServiceAccount(resolved.projectId, tokenUri);
-  issuer.trust(trustServiceAccount(serviceAccount));
+  const serviceAccount = resolved.serviceAccount === undefined ? generateServiceAccount(resolved.projectId, tokenUri) : { ...resolved.serviceAccount, token_uri: tokenUri };
+  if (given === undefined) issuer.trust(trustServiceAccount(serviceAccount));
 
   return {
     url,

@@ -14,9 +14,14 @@
  *   cloud-platform                             → 400 invalid_scope
  *
  * Error bodies are Google's OAuth JSON `{"error":"…","error_description":"…"}`; a success is
- * `{access_token, expires_in, token_type: "Bearer"}`. Issued tokens are looked up by the FCM route.
+ * `{access_token, expires_in, token_type: "Bearer"}`.
+ *
+ * Access tokens are stateless: `ya29.pushsim-<expiry, nonce, account>.<HMAC-SHA256>`, checked by
+ * recomputing the MAC with the issuer's secret. Nothing is stored per token, so memory stays flat
+ * however many are issued, and the processes of a multi-process mock that share one secret accept
+ * each other's tokens (simulator/cluster/). Google's tokens are opaque too; clients never parse them.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import type { Clock } from '../../core/clock.js';
 import type { TrustedServiceAccount } from '../fcm/credentials.js';
@@ -44,6 +49,8 @@ export interface OAuthIssuerOptions {
   readonly tokenTtlSeconds: number;
   /** How far iat may be ahead of the clock. @default 60000 */
   readonly maxClockSkewMs?: number;
+  /** Key of the tokens' MAC (at least 32 bytes); issuers given one secret accept each other's tokens. @default 32 random bytes */
+  readonly secret?: Buffer;
 }
 
 export interface OAuthIssuer {
@@ -63,7 +70,7 @@ export function createOAuthIssuer(options: OAuthIssuerOptions): OAuthIssuer {
   const { clock } = options;
   const skewMs = options.maxClockSkewMs ?? 60_000;
   const byEmail = new Map(options.accounts.map((a) => [a.clientEmail, a]));
-  const tokens = new Map<string, AccessToken>();
+  const secret = options.secret ?? randomBytes(32);
   let issued = 0;
   let refused = 0;
 
@@ -113,21 +120,26 @@ export function createOAuthIssuer(options: OAuthIssuerOptions): OAuthIssuer {
       return refuse('invalid_scope', 'Invalid OAuth scope or ID token audience provided.');
     }
 
-    if (tokens.size >= 10_000) sweep(nowMs);
-    const accessToken = `ya29.pushsim-${randomBytes(32).toString('base64url')}`;
-    tokens.set(accessToken, { clientEmail: account.clientEmail, projectId: account.projectId, expiresAt: nowMs + options.tokenTtlSeconds * 1000 });
     issued++;
+    const accessToken = signAccessToken(secret, account.clientEmail, nowMs + options.tokenTtlSeconds * 1000);
     return { status: 200, body: { access_token: accessToken, expires_in: options.tokenTtlSeconds, token_type: 'Bearer' } };
   };
 
-  const sweep = (nowMs: number): void => {
-    for (const [token, grant] of tokens) if (grant.expiresAt <= nowMs) tokens.delete(token);
-  };
-
+  // A sender reuses one token for an hour: its MAC is checked once, not on every message.
+  const verified = new Map<string, { clientEmail: string; expiresAt: number }>();
   const check = (accessToken: string): AccessToken | 'expired' | 'unknown' => {
-    const grant = tokens.get(accessToken);
-    if (grant === undefined) return 'unknown';
-    return grant.expiresAt <= clock.now() ? 'expired' : grant;
+    let claims = verified.get(accessToken);
+    if (claims === undefined) {
+      claims = readAccessToken(secret, accessToken);
+      if (claims !== undefined) {
+        if (verified.size >= 1_000) verified.clear();
+        verified.set(accessToken, claims);
+      }
+    }
+    const account = claims === undefined ? undefined : byEmail.get(claims.clientEmail);
+    if (claims === undefined || account === undefined) return 'unknown';
+    if (claims.expiresAt <= clock.now()) return 'expired';
+    return { clientEmail: account.clientEmail, projectId: account.projectId, expiresAt: claims.expiresAt };
   };
 
   return {
@@ -140,4 +152,34 @@ export function createOAuthIssuer(options: OAuthIssuerOptions): OAuthIssuer {
     trust: (account) => void byEmail.set(account.clientEmail, account),
     stats: () => ({ issued, refused }),
   };
+}
+
+const tokenPrefix = 'ya29.pushsim-';
+/** Expiry (8 bytes, epoch ms) and a nonce (8 bytes) before the account's e-mail: no two tokens alike. */
+const fixedBytes = 16;
+
+function mac(secret: Buffer, payload: string): Buffer {
+  return createHmac('sha256', secret).update(payload).digest();
+}
+
+function signAccessToken(secret: Buffer, clientEmail: string, expiresAt: number): string {
+  const fixed = Buffer.alloc(fixedBytes);
+  fixed.writeBigUInt64BE(BigInt(expiresAt));
+  randomBytes(8).copy(fixed, 8);
+  const payload = Buffer.concat([fixed, Buffer.from(clientEmail)]).toString('base64url');
+  return `${tokenPrefix}${payload}.${mac(secret, payload).toString('base64url')}`;
+}
+
+/** The token's claims when its MAC is this secret's; undefined for anything else (made up, another mock's, altered). */
+function readAccessToken(secret: Buffer, token: string): { clientEmail: string; expiresAt: number } | undefined {
+  if (!token.startsWith(tokenPrefix) || token.length > 1_024) return undefined;
+  const dot = token.lastIndexOf('.');
+  if (dot <= tokenPrefix.length) return undefined;
+  const payload = token.slice(tokenPrefix.length, dot);
+  const given = Buffer.from(token.slice(dot + 1), 'base64url');
+  const expected = mac(secret, payload);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  const bytes = Buffer.from(payload, 'base64url');
+  if (bytes.length <= fixedBytes) return undefined;
+  return { expiresAt: Number(bytes.readBigUInt64BE(0)), clientEmail: bytes.subarray(fixedBytes).toString() };
 }

@@ -3,7 +3,7 @@
  * RFC 8292) and subscription keys (`p256dh`: the user agent's ECDH P-256 public key, `auth`: a
  * 16-byte secret, RFC 8291), in the base64url forms browsers and the `web-push` package use.
  */
-import { createECDH, createPublicKey, randomBytes, type ECDH, type KeyObject } from 'node:crypto';
+import { createECDH, createHmac, createPublicKey, randomBytes, type ECDH, type KeyObject } from 'node:crypto';
 
 export interface VapidKeys {
   /** Uncompressed P-256 point (65 bytes), base64url: the browser's `applicationServerKey`. */
@@ -36,6 +36,25 @@ export function generateSubscriptionKeys(): SubscriptionKeys {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
   return { p256dh: ecdh.getPublicKey('base64url'), auth: randomBytes(16).toString('base64url'), ecdh };
+}
+
+/**
+ * The keys of subscription number `n` derived from `secret` (HMAC-SHA256): every mock holding the
+ * secret makes the same subscriptions in the same order, so the processes of `--workers` all know
+ * them. A scalar outside the curve's range (odds about 2^-32) is derived again with the next counter.
+ */
+export function deriveSubscription(secret: Buffer, n: number): { readonly id: string; readonly keys: SubscriptionKeys } {
+  const derive = (purpose: string): Buffer => createHmac('sha256', secret).update(`${purpose}:${n}`).digest();
+  const ecdh = createECDH('prime256v1');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      ecdh.setPrivateKey(derive(`ecdh:${attempt}`));
+      break;
+    } catch {
+      // out of range: the next counter
+    }
+  }
+  return { id: derive('id').subarray(0, 16).toString('base64url'), keys: { p256dh: ecdh.getPublicKey('base64url'), auth: derive('auth').subarray(0, 16).toString('base64url'), ecdh } };
 }
 
 /** A verification key from a 65-byte uncompressed P-256 point; undefined when it is not one. */

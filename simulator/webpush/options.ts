@@ -2,6 +2,7 @@
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { InvalidArgumentError, assertInteger } from '../../core/errors.js';
+import { resolveSharedSecret } from '../secret.js';
 import { resolveRateLimit, type RateLimit } from '../fcm/quota.js';
 import { checkMockFaultOptions, mockFaultOptionNames, pickMockFaultOptions, type MockFaultOptions } from '../mock-faults.js';
 import { impersonationOptionNames, providerHosts, resolveImpersonation, type ImpersonationOptions, type ResolvedImpersonation } from '../impersonate.js';
@@ -31,6 +32,12 @@ export interface MockWebPushOptions extends MockFaultOptions, ImpersonationOptio
   readonly vapid?: VapidKeys;
   /** Subscriptions created at start, restricted to `vapid`'s key. @default 1 */
   readonly subscriptions?: number;
+  /**
+   * Derive every subscription's endpoint and keys from this secret (at least 32 bytes, base64url)
+   * instead of random ones: mocks given one secret (the processes of `--workers`) make the same
+   * subscriptions. @default random subscriptions
+   */
+  readonly subscriptionSecret?: string;
   /** Status for an expired or unknown subscription: 404 (RFC 8030) or 410 (what services send in practice). @default 410 */
   readonly goneStatus?: 404 | 410;
   /** Messages per subscription per window; absent = unlimited. 429 with Retry-After beyond it. */
@@ -53,17 +60,18 @@ export interface MockWebPushOptions extends MockFaultOptions, ImpersonationOptio
   readonly logger?: boolean;
 }
 
-export type ResolvedMockWebPushOptions = Required<Omit<MockWebPushOptions, 'vapid' | 'subscriptionQuota' | 'tls' | 'endpointOrigin' | keyof MockFaultOptions | keyof ImpersonationOptions>> & {
+export type ResolvedMockWebPushOptions = Required<Omit<MockWebPushOptions, 'vapid' | 'subscriptionQuota' | 'subscriptionSecret' | 'tls' | 'endpointOrigin' | keyof MockFaultOptions | keyof ImpersonationOptions>> & {
   readonly impersonation: ResolvedImpersonation;
   /** undefined: the mock's own url. */
   readonly endpointOrigin: string | undefined;
   readonly faultOptions: MockFaultOptions;
   readonly vapid: VapidKeys | undefined;
   readonly subscriptionQuota: RateLimit | undefined;
+  readonly subscriptionSecret: Buffer | undefined;
   readonly tls: false | 'generate' | { readonly cert: string; readonly key: string; readonly ca?: string };
 };
 
-const known = new Set(['host', 'port', 'tls', 'vapid', 'subscriptions', 'goneStatus', 'subscriptionQuota', 'retryAfterSeconds', 'maxTtlSeconds', 'decrypt', 'keepMessages', 'clock', 'maxConcurrentStreams', 'idleTimeoutMs', 'maxConnectionAgeMs', 'logger', 'endpointOrigin', ...mockFaultOptionNames, ...impersonationOptionNames]);
+const known = new Set(['host', 'port', 'tls', 'vapid', 'subscriptions', 'subscriptionSecret', 'goneStatus', 'subscriptionQuota', 'retryAfterSeconds', 'maxTtlSeconds', 'decrypt', 'keepMessages', 'clock', 'maxConcurrentStreams', 'idleTimeoutMs', 'maxConnectionAgeMs', 'logger', 'endpointOrigin', ...mockFaultOptionNames, ...impersonationOptionNames]);
 
 export function resolveMockWebPushOptions(options: MockWebPushOptions = {}): ResolvedMockWebPushOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`options must be an object, got ${String(options)}`);
@@ -94,6 +102,7 @@ export function resolveMockWebPushOptions(options: MockWebPushOptions = {}): Res
     endpointOrigin: resolveEndpointOrigin(options.endpointOrigin, impersonation.hosts.length > 0),
     vapid,
     subscriptions: assertInteger('subscriptions', options.subscriptions ?? 1, 0, 100_000),
+    subscriptionSecret: resolveSharedSecret('subscriptionSecret', options.subscriptionSecret),
     goneStatus,
     subscriptionQuota: options.subscriptionQuota === undefined ? undefined : resolveRateLimit('subscriptionQuota', options.subscriptionQuota),
     retryAfterSeconds: assertInteger('retryAfterSeconds', options.retryAfterSeconds ?? 10, 0, 86_400),
@@ -108,6 +117,7 @@ export function resolveMockWebPushOptions(options: MockWebPushOptions = {}): Res
     faultOptions: pickMockFaultOptions(options),
   };
 }
+
 
 function resolveEndpointOrigin(origin: string | undefined, impersonating: boolean): string | undefined {
   if (origin === undefined) return impersonating ? `https://${providerHosts.webpush[0]}` : undefined;

@@ -65,7 +65,7 @@ async function start(resolved: ResolvedMockWebPushOptions, mockFaults: MockFault
   let origin = '';
   // Endpoints show `endpointOrigin` when one is set (impersonation), else the mock's own url.
   const endpointOrigin = (): string => resolved.endpointOrigin ?? origin;
-  const store = createSubscriptionStore(endpointOrigin, vapid.publicKey, resolved.keepMessages);
+  const store = createSubscriptionStore(endpointOrigin, vapid.publicKey, resolved.keepMessages, resolved.subscriptionSecret);
   const counters = new MockWebPushCounters();
   const queues = new Map<string, number[]>();
   const next = (key: string): number | undefined => {

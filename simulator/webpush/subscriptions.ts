@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { InvalidArgumentError } from '../../core/errors.js';
-import { generateSubscriptionKeys, type SubscriptionKeys } from './keys.js';
+import { deriveSubscription, generateSubscriptionKeys, type SubscriptionKeys } from './keys.js';
 
 /** The subset of `http_ece` used here (it ships no types). */
 interface Ece {
@@ -64,7 +64,8 @@ export interface SubscriptionStore extends SubscriptionRegistry {
   receive(subscription: Subscription, message: Omit<ReceivedPushMessage, 'payload' | 'decryptError' | 'id' | 'endpoint'>, body: Buffer, decrypt: boolean): ReceivedPushMessage;
 }
 
-export function createSubscriptionStore(origin: () => string, defaultKey: string, keepMessages: number): SubscriptionStore {
+/** `secret`: derive each subscription's id and keys from it (keys.ts deriveSubscription) instead of random ones. */
+export function createSubscriptionStore(origin: () => string, defaultKey: string, keepMessages: number, secret?: Buffer): SubscriptionStore {
   const byId = new Map<string, Subscription>();
   const idOf = (endpoint: string): string => {
     const prefix = `${origin()}/push/`;
@@ -72,10 +73,11 @@ export function createSubscriptionStore(origin: () => string, defaultKey: string
     return endpoint.slice(prefix.length);
   };
   let sequence = 0;
+  let created = 0;
   return {
     create(options = {}) {
-      const id = randomBytes(16).toString('base64url');
-      const keys = generateSubscriptionKeys();
+      const { id, keys } = secret === undefined ? { id: randomBytes(16).toString('base64url'), keys: generateSubscriptionKeys() } : deriveSubscription(secret, created);
+      created++;
       const json: PushSubscriptionJson = { endpoint: `${origin()}/push/${id}`, expirationTime: null, keys: { p256dh: keys.p256dh, auth: keys.auth } };
       const applicationServerKey = options.applicationServerKey === undefined ? defaultKey : options.applicationServerKey;
       byId.set(id, { json, keys, applicationServerKey, expired: false, inbox: [] });

@@ -69,7 +69,8 @@ describe('pushsim run --faults', { timeout: cliTestTimeout }, () => {
     // tens of ms on a loaded machine (2,973 seen at load 10), never after.
     expect(result.phases?.[1]?.startMs).toBeGreaterThanOrEqual(2900);
     expect(result.phases?.[1]?.startMs).toBeLessThanOrEqual(3000);
-    expect(result.warnings).toBeUndefined();
+    // None but what a busy machine adds about pushsim's own pauses.
+    expect(result.warnings?.filter((w) => !w.startsWith("pushsim's own pauses")) ?? []).toEqual([]);
   }, 90_000);
 
   it('exits 104 listing every problem of a broken spec file, before sending anything', async () => {

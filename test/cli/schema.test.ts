@@ -39,10 +39,16 @@ describe('pushsim schema', { timeout: cliTestTimeout }, () => {
     expect(bad.stderr).toContain('expected one of scenario, faults, got "result"');
   });
 
-  it('is not loaded by the CLI start-up nor by pushsim report: only when the command runs', () => {
+  it('is not loaded by the CLI start-up, by the command definitions help loads, nor by pushsim report: only when the command runs', () => {
     const startup = staticImports('cli/bin.ts');
-    expect(startup.has('cli/commands/schema.ts')).toBe(true);
+    expect(startup.has('cli/pushsim.ts')).toBe(true);
     expect(generator.filter((file) => startup.has(file))).toEqual([]);
+    // Help and a mistyped command load every command's definition (cli/pushsim.ts): schema's and init's bring no generator.
+    for (const definition of ['cli/commands/schema.ts', 'cli/commands/init.ts']) {
+      const loaded = staticImports(definition);
+      expect(loaded.has(definition)).toBe(true);
+      expect(generator.filter((file) => loaded.has(file)), definition).toEqual([]);
+    }
     const report = staticImports('cli/commands/report-action.ts');
     expect(generator.filter((file) => report.has(file))).toEqual([]);
   });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { connect } from 'node:http2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startMockApns } from '../../simulator/apns/server.js';
+import { startMockFcmCluster, startMockWebPushCluster } from '../../simulator/cluster/primary.js';
 import { startMockFcm, type MockFcm } from '../../simulator/fcm/server.js';
 import { formatRedirects, redirectsTo } from '../../simulator/redirect/spec.js';
 import { startMockWebPush } from '../../simulator/webpush/server.js';
@@ -155,6 +156,58 @@ describe('@parse/node-apn and web-push, unmodified, by name', () => {
     ]);
     expect(push.subscriptions.messages(live?.endpoint ?? '')[0]?.payload?.toString('utf8')).toBe('{"title":"Hello from web-push"}');
     expect(await readme).toContain(await readFile(join(repoRoot, 'examples/own-app/web-push.mjs'), 'utf8'));
+  });
+});
+
+describe('firebase-admin and web-push, unmodified, against a mock on 2 worker processes', () => {
+  // The workers run the .ts sources through the test shim; the built command uses dist/simulator/cluster/worker.js.
+  const workerUrl = new URL('../simulator/fixtures/ts-cluster-worker.mjs', import.meta.url);
+
+  it('firebase-admin (the README recipe): its token from one worker is accepted by the other, the dead token reported as such', async () => {
+    const dead = fcmToken(0);
+    const fcm = await startMockFcmCluster({ impersonate: true, deviceQuotas: false, unregistered: [dead] }, 2, { workerUrl });
+    cleanups.push(() => fcm.close());
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-own-app-'));
+    const credentials = join(dir, 'service-account.json');
+    await writeFile(credentials, JSON.stringify(fcm.serviceAccount), { mode: 0o600 });
+    const env = { ...(await routeTo(fcm, dir)), GOOGLE_APPLICATION_CREDENTIALS: credentials };
+    const run = await runNode(['--import', 'pushsim/redirect', 'examples/own-app/firebase-admin.mjs', fcmToken(1), fcmToken(2), dead], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(lastJson(run)).toEqual({ first: expect.stringMatching(/^projects\/pushsim-test\/messages\/0:/), successCount: 2, failures: [{ token: dead, code: 'messaging/registration-token-not-registered' }] });
+    const workers = await fcm.workerStats();
+    // One worker issued the one access token; the other accepted messages sent with it.
+    expect(workers.map((w) => w.tokensIssued).sort()).toEqual([0, 1]);
+    expect(workers.find((w) => w.tokensIssued === 0)?.accepted).toBeGreaterThan(0);
+    expect(await fcm.stats()).toMatchObject({ accepted: 3, rejected: 1 });
+    expect((await fcm.ledgerSummary()).delivered).toBe(3);
+  });
+
+  it('web-push (the README recipe): both workers know the subscriptions and decrypt their messages', async () => {
+    const push = await startMockWebPushCluster({ impersonate: true, subscriptions: 2 }, 2, { workerUrl });
+    cleanups.push(() => push.close());
+    const [first, second] = push.subscriptions;
+    expect(first?.endpoint).toMatch(/^https:\/\/updates\.push\.services\.mozilla\.com\/push\//);
+    const unknown = { ...first, endpoint: 'https://updates.push.services.mozilla.com/push/no-such-subscription' };
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-own-app-'));
+    const subscriptionsFile = join(dir, 'subscriptions.json');
+    await writeFile(subscriptionsFile, JSON.stringify([first, second, unknown]));
+    const env = {
+      ...(await routeTo({ ...push, impersonated: ['updates.push.services.mozilla.com'] }, dir)),
+      VAPID_PUBLIC_KEY: push.vapid.publicKey,
+      VAPID_PRIVATE_KEY: push.vapid.privateKey,
+      VAPID_SUBJECT: push.vapid.subject,
+    };
+    const run = await runNode(['--import', 'pushsim/redirect', 'examples/own-app/web-push.mjs', subscriptionsFile], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(lastJson(run)).toEqual([
+      { endpoint: first?.endpoint, status: 201 },
+      { endpoint: second?.endpoint, status: 201 },
+      { endpoint: unknown.endpoint, status: 410 },
+    ]);
+    // Three connections at once: round-robin gives both workers some; each decrypted what it accepted.
+    const workers = await push.workerStats();
+    expect(workers.every((w) => w.requests > 0)).toBe(true);
+    expect(await push.stats()).toMatchObject({ created: 2, rejected: 1, decryptFailures: 0 });
   });
 });
 

@@ -1,6 +1,13 @@
 /** Count-based and metered faults divided between workers so that the whole mock behaves as one. */
 import { describe, expect, it } from 'vitest';
-import { shareOfDocument, shareOfFault } from '../../../simulator/cluster/shares.js';
+import { shareOfCount, shareOfDocument, shareOfFault } from '../../../simulator/cluster/shares.js';
+
+describe('shareOfCount', () => {
+  it('gives each worker its part of a count, the parts adding up to the count', () => {
+    expect([0, 1, 2].map((index) => shareOfCount(600_000, index, 3))).toEqual([200_000, 200_000, 200_000]);
+    expect([0, 1].map((index) => shareOfCount(41, index, 2))).toEqual([21, 20]);
+  });
+});
 
 describe('shareOfFault', () => {
   it('splits a limit so that the shares add up to it', () => {

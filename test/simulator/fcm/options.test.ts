@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveMockFcmOptions } from '../../../simulator/fcm/options.js';
-import { startMockFcm } from '../../../simulator/fcm/index.js';
+import { generateServiceAccount, startMockFcm } from '../../../simulator/fcm/index.js';
+import { h1, signAssertion, tokenForm } from './helpers.js';
 import { resolveMockWebPushOptions } from '../../../simulator/webpush/options.js';
 
 describe('mock FCM options', () => {
@@ -27,8 +28,28 @@ describe('mock FCM options', () => {
     [{ clock: {} }, /clock must be an object with a now\(\) method/],
     [{ bogus: 1 }, /unknown option 'bogus' of startMockFcm/],
     [{ tokenPattern: '.*' }, /tokenPattern must be a RegExp/],
+    [{ accessTokenSecret: 'c2hvcnQ' }, /accessTokenSecret must be at least 32 bytes in base64url/],
+    [{ serviceAccount: { project_id: 'pushsim-test' } }, /serviceAccount must be a service-account JSON object .* missing private_key_id, private_key, client_email/],
+    [{ serviceAccount: generateServiceAccount('pushsim-one', 'x'), projectId: 'pushsim-two' }, /projectId "pushsim-two" differs from the serviceAccount's project_id "pushsim-one"/],
   ])('rejects %j', (options, message) => {
     expect(() => resolveMockFcmOptions(options as never)).toThrow(message);
+  });
+
+  it('trusts a given service account (its project is the mock\'s, its token_uri the mock\'s) instead of generating one', async () => {
+    const account = generateServiceAccount('pushsim-given', 'https://oauth2.googleapis.com/token');
+    const mock = await startMockFcm({ serviceAccount: account });
+    try {
+      expect(mock.projectId).toBe('pushsim-given');
+      expect(mock.serviceAccount).toEqual({ ...account, token_uri: `${mock.url}/token` });
+      const answer = await h1(mock.url, tokenForm(await signAssertion(account)));
+      expect(answer.status, answer.body).toBe(200);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('refuses a given service account whose key is not a PEM key before listening', async () => {
+    await expect(startMockFcm({ serviceAccount: { ...generateServiceAccount('pushsim-given', 'x'), private_key: 'not a key' } })).rejects.toThrow(/private_key is not a PEM key/);
   });
 
   it('refuses to script an unknown FCM error code', async () => {
@@ -48,6 +69,7 @@ describe('mock Web Push options', () => {
     [{ vapid: { publicKey: 1 } }, /vapid must be \{ publicKey, privateKey, subject \}/],
     [{ subscriptionQuota: { limit: 1 } }, /subscriptionQuota.windowMs must be an integer/],
     [{ nope: true }, /unknown option 'nope' of startMockWebPush/],
+    [{ subscriptionSecret: 42 }, /subscriptionSecret must be at least 32 bytes in base64url/],
   ])('rejects %j', (options, message) => {
     expect(() => resolveMockWebPushOptions(options as never)).toThrow(message);
   });
