@@ -16,6 +16,7 @@ const benches = [
   ['sender-fcm-webpush.js', '50000', '100'],
   // After peers.js, which rewrites docs/benchmarks.md: this puts its own section back in.
   ['workers.js', '200000', '5', '200'],
+  ['run-metrics.js', '60000', '5', '200'],
 ];
 
 let failed = 0;

@@ -79,7 +79,7 @@ h1 { font-size: 1.5rem; margin-bottom: .25rem; } h2 { font-size: 1.1rem; margin-
 table { border-collapse: collapse; margin: .5rem 0; } th, td { padding: .2rem .8rem; border-bottom: 1px solid #eaeded; text-align: left; }
 th { background: #f4f6f6; } .num { text-align: right; font-variant-numeric: tabular-nums; }
 .pass td:last-child, .ok { color: #1b7f3b; font-weight: 600; } .fail td:last-child, .broken { color: #c0392b; font-weight: 600; }
-#latency-chart { width: 100%; min-height: 360px; } #timeline-chart { width: 100%; min-height: 300px; }
+#latency-chart { width: 100%; min-height: 360px; } #timeline-chart { width: 100%; min-height: 300px; } #timeline-events-chart { width: 100%; min-height: 180px; margin-top: .5rem; }
 `;
 
 /** The whole document: `body` is trusted markup (built from escaped parts); uPlot is inlined when a chart needs it. */

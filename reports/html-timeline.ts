@@ -24,7 +24,7 @@ const timelineScript = `(function () {
   function ms(v) { return v == null ? '—' : (v < 1 ? v.toFixed(3) : v.toFixed(2)) + ' ms'; }
   function fromZero(u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; }
   var breakerColors = { open: '#c0392b', 'half-open': '#c77700', closed: '#1b7f3b' };
-  function decorate(u) {
+  function decorator(target) { return function (u) {
     var ctx = u.ctx, top = u.bbox.top, height = u.bbox.height, px = window.devicePixelRatio || 1;
     var phases = 0, marks = 0;
     ctx.save();
@@ -50,17 +50,18 @@ const timelineScript = `(function () {
     ctx.restore();
     target.setAttribute('data-phases-drawn', String(phases));
     target.setAttribute('data-breaker-marks', String(marks));
-  }
+  }; }
+  var xAxis = { label: 'second of the run', incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600] };
   var opts = {
     width: Math.max(320, target.clientWidth || 900),
     height: 300,
     scales: { x: { time: false, range: function () { return [0, data.end]; } }, n: { range: fromZero }, ms: { range: fromZero } },
     axes: [
-      { label: 'second of the run', incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600] },
+      xAxis,
       { scale: 'n', label: 'notifications per second', size: 70 },
       { scale: 'ms', side: 1, label: 'p99 latency (ms)', size: 70, grid: { show: false } }
     ],
-    hooks: { drawClear: [decorate] },
+    hooks: { drawClear: [decorator(target)] },
     series: [
       { label: 'second' },
       { label: 'accepted', scale: 'n', stroke: '#1b7f3b', width: 2, value: function (u, v) { return n(v); } },
@@ -79,7 +80,27 @@ const timelineScript = `(function () {
     columns.push(data.mockPause);
   }
   var plot = new uPlot(opts, columns, target);
-  window.addEventListener('resize', function () { plot.setSize({ width: Math.max(320, target.clientWidth), height: 300 }); });
+  var plots = [[plot, target, 300]];
+  // Retries and injected faults per second: a small chart of their own under the first, same x axis,
+  // phases and breaker marks, so a burst of retries lines up with the phase and the fault behind it.
+  var events = document.getElementById('timeline-events-chart');
+  if (events && (data.retries || data.injected)) {
+    var eventSeries = [{ label: 'second' }], eventColumns = [data.second], drawn = [];
+    if (data.injected) { eventSeries.push({ label: 'injected faults', stroke: '#d35400', width: 2, value: function (u, v) { return n(v); } }); eventColumns.push(data.injected); drawn.push('injected'); }
+    if (data.retries) { eventSeries.push({ label: 'retries', stroke: '#8e44ad', width: 2, dash: [6, 3], value: function (u, v) { return n(v); } }); eventColumns.push(data.retries); drawn.push('retries'); }
+    var eventPlot = new uPlot({
+      width: Math.max(320, events.clientWidth || 900),
+      height: 180,
+      scales: { x: { time: false, range: function () { return [0, data.end]; } }, y: { range: fromZero } },
+      // An empty right axis as wide as the latency axis above, so both plots span the same x pixels.
+      axes: [xAxis, { label: 'per second', size: 70 }, { scale: 'y', side: 1, size: 70, label: ' ', stroke: 'rgba(0, 0, 0, 0)', grid: { show: false }, ticks: { show: false } }],
+      hooks: { drawClear: [decorator(events)] },
+      series: eventSeries
+    }, eventColumns, events);
+    events.setAttribute('data-series-drawn', drawn.join(' '));
+    plots.push([eventPlot, events, 180]);
+  }
+  window.addEventListener('resize', function () { plots.forEach(function (p) { p[0].setSize({ width: Math.max(320, p[1].clientWidth), height: p[2] }); }); });
 })();`;
 
 export interface TimelineSeries {
@@ -92,6 +113,10 @@ export interface TimelineSeries {
   /** The longest event-loop delay per second of the sender's thread, and of the mock's worker (results that have them). */
   senderPause?: number[];
   mockPause?: number[];
+  /** Retries per second (results that count them); null for a partial last second, as the counts above. */
+  retries?: (number | null)[];
+  /** Faults the mocks injected per second (runs with faults against pushsim's mocks). */
+  injected?: (number | null)[];
   /** Where the x axis ends: the run's duration in seconds. */
   end: number;
   /** The last second when the run ended inside it, with the share of it the run lasted. */
@@ -115,6 +140,10 @@ export function timelineSeries(result: Result): TimelineSeries | undefined {
   const count = (s: TimelineSecond, value: number): number | null => (partial !== undefined && s === last ? null : value);
   const phases = (result.phases ?? []).map((p) => ({ name: p.name, start: p.startMs / 1000, end: p.endMs / 1000 }));
   const breaker = (result.breakerTransitions ?? []).map((t) => ({ at: t.atMs / 1000, origin: t.origin, from: t.from, to: t.to }));
+  // Drawn when every second has the count (a merge with an older result may lack it in some).
+  const events = (key: 'retries' | 'injected'): (number | null)[] | undefined => (timeline.every((s) => s[key] !== undefined) ? timeline.map((s) => count(s, s[key] ?? 0)) : undefined);
+  const retries = events('retries');
+  const injected = events('injected');
   return {
     second: timeline.map((s) => s.second),
     planned: timeline.map((s) => count(s, s.scheduled)),
@@ -123,6 +152,8 @@ export function timelineSeries(result: Result): TimelineSeries | undefined {
     p99: timeline.map((s) => s.p99),
     ...(sender !== undefined && { senderPause: sender }),
     ...(mock !== undefined && { mockPause: mock }),
+    ...(retries !== undefined && { retries }),
+    ...(injected !== undefined && { injected }),
     end: Math.max(result.durationMs / 1000, last.second + 1),
     ...(partial !== undefined && { partial }),
     ...(phases.length > 0 && { phases }),
@@ -130,12 +161,19 @@ export function timelineSeries(result: Result): TimelineSeries | undefined {
   };
 }
 
+/** Whether retries and injected faults get their own chart: when the run had faults, or retries at all (a flat line of zeros tells nothing the totals do not). */
+export function drawsEvents(series: TimelineSeries): boolean {
+  return series.injected !== undefined || (series.retries ?? []).some((n) => n !== null && n > 0);
+}
+
 /** The section's HTML parts (html.ts wraps them), or undefined without a timeline. `json` makes the data script-safe. */
 export function timelineChart(result: Result, json: (value: unknown) => string): string[] | undefined {
   const series = timelineSeries(result);
   if (series === undefined) return undefined;
+  const events = drawsEvents(series);
   return [
     '<div id="timeline-chart"></div>',
+    ...(events ? ['<div id="timeline-events-chart"></div>'] : []),
     '<noscript><p>The chart needs JavaScript; result.json holds the same numbers under "timeline".</p></noscript>',
     `<script type="application/json" id="pushsim-timeline-data">${json(series)}</script>`,
     `<script>${timelineScript}</script>`,

@@ -17,8 +17,9 @@ import { checkInvariant } from './result.js';
 import type { LatencyEntry, Result } from './result.js';
 import type { ThreadPauses } from '../core/pauses.js';
 import { duration, ms, percent, perSecond } from './format.js';
-import { timelineChart, timelineSeries } from './html-timeline.js';
+import { drawsEvents, timelineChart, timelineSeries } from './html-timeline.js';
 import { escapeHtml, htmlPage, paragraph, scriptJson, section, table } from './html-page.js';
+import { configSection, providersSection, runSectionsStyle } from './html-run.js';
 
 export { escapeHtml, scriptJson } from './html-page.js';
 
@@ -167,13 +168,16 @@ function chart(result: Result): string {
 function perSecondChart(result: Result): string {
   const parts = timelineChart(result, scriptJson);
   if (parts === undefined) return '';
+  const series = timelineSeries(result);
   const notes = [
     'Notifications planned, accepted and not accepted in each second of the measured run (both axes from 0), and p99 of the latency of those accepted (right axis).',
     ...(result.phases !== undefined && result.phases.length > 0 ? ['Shaded bands: the fault phases, named at their top.'] : []),
     ...(result.breakerTransitions !== undefined && result.breakerTransitions.length > 0 ? ['Dashed vertical lines: the circuit breaker changing state (red: opened, amber: half-open, green: closed again; the table below has each one).'] : []),
+    ...(series !== undefined && drawsEvents(series)
+      ? ['The small chart under it: faults the mocks injected and retries the retry policy made in each second (a retry counted when its answer came back).']
+      : []),
     ...(result.pauses === undefined ? [] : ["Thin dashed lines: pushsim's own pauses, the longest event-loop delay of the sender's thread (and of the mock's worker) in each second, on the latency axis."]),
   ];
-  const series = timelineSeries(result);
   if (series?.partial !== undefined) notes.push(`The run ended ${Math.round(series.partial.fraction * 1000)} ms into second ${series.partial.second}: its counts are in the tables, not drawn as a second's worth.`);
   return section('Per second', [paragraph(notes.join(' ')), ...parts].join('\n'));
 }
@@ -264,7 +268,7 @@ function invariant(result: Result): string {
 /** The report as one HTML document. Every string from the result is escaped. */
 export function formatHtml(result: Result): string {
   const title = `pushsim${result.scenario !== undefined ? ` · ${result.scenario}` : ''} · ${result.startedAt}`;
-  const sections = [header(result), outcomes(result), latency(result), chart(result), perSecondChart(result), phases(result), ownPauses(result), reasons(result), thresholds(result), ledger(result), faults(result), breaker(result), invariant(result)];
+  const sections = [header(result), outcomes(result), providersSection(result), latency(result), chart(result), perSecondChart(result), phases(result), ownPauses(result), reasons(result), thresholds(result), ledger(result), faults(result), breaker(result), configSection(result), invariant(result)];
   const body = sections.filter((part) => part !== '').join('\n');
-  return htmlPage(title, body);
+  return htmlPage(title, body, runSectionsStyle);
 }

@@ -18,8 +18,9 @@ import { decodeHistogram, mergeEncoded } from './histogram.js';
 import { mergeVerdicts, orderShards, startAtWarning } from './merge-shards.js';
 import type { MergeInput } from './merge-shards.js';
 import { RESULT_SCHEMA, achievedRate } from './result.js';
-import type { BreakerTransition, DeliverySummary, FaultInjection, LatencyEntry, LoadModel, Result, ResultCounts, TokenToPrune } from './result.js';
+import type { BreakerTransition, DeliverySummary, FaultInjection, LatencyEntry, LoadModel, ProviderOutcomes, Result, ResultCounts, TokenToPrune } from './result.js';
 import type { TimelineSecond } from './timeline.js';
+import type { RunConfig } from './run-config.js';
 
 /**
  * Merges shard results into the result of the whole run. Pure: no I/O, no clock.
@@ -53,6 +54,10 @@ import type { TimelineSecond } from './timeline.js';
  * - Results of `pushsim run --shard I/N` must be every shard of one run, once each (merge-shards.ts
  *   `orderShards`: same N, same scenario digest); they are merged in shard order whatever the order
  *   given, and the merged result says `shards` (N, scenario digest, agreed start, start skew).
+ * - `timeline` seconds' `retries` and `injected` are summed, present when any shard has them.
+ * - `config` is kept when every shard has the same (shards of one run do), and left out otherwise.
+ * - `providers` (a run to several providers) are summed per provider, their accepted latency from
+ *   the merged HDR histograms.
  * - `validity`, `interrupted`, `unreachable`, `phases`, `pauses` and `warnings` are merged as
  *   merge-shards.ts `mergeVerdicts` says: the whole is only as good as its worst shard.
  *
@@ -77,6 +82,7 @@ export function mergeResults(given: readonly Result[], names: readonly string[] 
   const anyHas = (key: keyof Result): boolean => results.some((r) => r[key] !== undefined);
   const latencyMs = Object.fromEntries(outcomeStatuses.map((s) => [s, mergeEntries(results.map((r) => r.latencyMs[s]))])) as Record<OutcomeStatus, LatencyEntry>;
   const timings = mergedTimings(results);
+  const config = common(results.map((r) => (r.config === undefined ? undefined : JSON.stringify(r.config))));
 
   return {
     schema: RESULT_SCHEMA,
@@ -105,6 +111,8 @@ export function mergeResults(given: readonly Result[], names: readonly string[] 
     ...(anyHas('deliveredBy') && { deliveredBy: sumRecords(results.map((r) => r.deliveredBy)) }),
     ...(anyHas('providerFallbacks') && { providerFallbacks: sumRecords(results.map((r) => r.providerFallbacks)) }),
     ...timings,
+    ...(config !== undefined && { config: JSON.parse(config) as RunConfig }),
+    ...(anyHas('providers') && { providers: mergeProviders(results) }),
     ...mergeVerdicts(inputs, { scheduled: counts.scheduled, ...(timings.sendLagMs !== undefined && { sendLagMs: timings.sendLagMs }), acceptedP99Ms: latencyMs.accepted.count > 0 ? latencyMs.accepted.p99 : null }),
   };
 }
@@ -359,6 +367,7 @@ function mergeTimelines(results: readonly Result[], startedAt: number, keepHisto
         p99: null,
         max: null,
         ...worstPauses(e, s),
+        ...summedEvents(e, s),
       };
     }
   }
@@ -391,4 +400,25 @@ function worstPauses(a: TimelineSecond, b: TimelineSecond): Partial<TimelineSeco
     if (x !== undefined || y !== undefined) pauses[key] = Math.max(x ?? 0, y ?? 0);
   }
   return pauses;
+}
+
+/** A second's retries and injected faults from two shards: summed, when either has them. */
+function summedEvents(a: TimelineSecond, b: TimelineSecond): Pick<TimelineSecond, 'retries' | 'injected'> {
+  const events: { -readonly [K in 'retries' | 'injected']?: number } = {};
+  for (const key of ['retries', 'injected'] as const) {
+    if (a[key] !== undefined || b[key] !== undefined) events[key] = (a[key] ?? 0) + (b[key] ?? 0);
+  }
+  return events;
+}
+
+/** Per provider: counts summed, accepted latency from the merged histograms; providers in name order. */
+function mergeProviders(results: readonly Result[]): Record<string, ProviderOutcomes> {
+  const names = [...new Set(results.flatMap((r) => Object.keys(r.providers ?? {})))].sort();
+  return Object.fromEntries(
+    names.map((name) => {
+      const parts = results.flatMap((r) => (r.providers?.[name] === undefined ? [] : [r.providers[name]]));
+      const sum = (key: OutcomeStatus): number => parts.reduce((total, p) => total + p[key], 0);
+      return [name, { accepted: sum('accepted'), rejected: sum('rejected'), failed: sum('failed'), expired: sum('expired'), dropped: sum('dropped'), acceptedLatencyMs: mergeEntries(parts.map((p) => p.acceptedLatencyMs)) }];
+    }),
+  );
 }

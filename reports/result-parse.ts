@@ -36,6 +36,9 @@ const threadPausesSchema = z.object({
   gc: z.object({ count, totalMs: millis, maxMs: millis, percent: nonNegative }),
 });
 
+/** A policy in `config`: 'default', off, or the options the scenario gave. */
+const runPolicySchema = z.union([z.literal('default'), z.literal(false), z.record(z.string(), z.unknown())]);
+
 const resultSchema = z.object({
   schema: z.literal(RESULT_SCHEMA),
   startedAt: z.iso.datetime({ offset: true }),
@@ -112,6 +115,8 @@ const resultSchema = z.object({
         mockDelayMs: z.optional(millis),
         mockGcMs: z.optional(millis),
         hdr: z.optional(z.string().check(z.minLength(1))),
+        retries: z.optional(count),
+        injected: z.optional(count),
       }),
     ),
   ),
@@ -156,6 +161,22 @@ const resultSchema = z.object({
   unreachable: z.optional(z.object({ origin: z.string(), cause: z.string(), message: z.string(), atMs: millis, duringWarmup: z.optional(z.boolean()) })),
   phases: z.optional(z.array(z.object({ name: z.string(), startMs: millis, endMs: millis }))),
   warnings: z.optional(z.array(z.string())),
+  config: z.optional(
+    z.object({
+      load: z.record(z.string(), z.unknown()),
+      target: z.object({ kind: z.string(), providers: z.array(z.string()), tls: z.optional(z.boolean()), worker: z.optional(z.boolean()), latency: z.optional(z.unknown()) }),
+      mix: z.record(z.string(), nonNegative),
+      tokens: z.object({ count, unregisteredRatio: z.number().check(z.gte(0), z.lte(1)), seed: count }),
+      sender: z.record(z.string(), z.unknown()),
+      gracefulStopMs: millis,
+      warmup: count,
+      policies: z.object({ retry: runPolicySchema, circuitBreaker: runPolicySchema }),
+      faults: z.optional(z.object({ seed: z.optional(count), phases: z.optional(z.array(z.record(z.string(), z.unknown()))), faults: z.array(z.record(z.string(), z.unknown())) })),
+      validity: z.optional(z.record(z.string(), z.unknown())),
+      thresholds: z.optional(z.array(z.string())),
+    }),
+  ),
+  providers: z.optional(z.record(z.string(), z.object({ accepted: count, rejected: count, failed: count, expired: count, dropped: count, acceptedLatencyMs: latencyEntrySchema }))),
 });
 
 /**
@@ -210,6 +231,7 @@ function histogramProblems(document: unknown): string[] {
     ...outcomeStatuses.map((status) => ({ path: `latencyMs.${status}`, entry: at(latency, status), count: 'count', exact: true })),
     ...(['attemptLatencyMs', 'sendLagMs', 'queueWaitMs', 'wireLatencyMs'] as const).map((key) => ({ path: key, entry: at(document, key), count: 'count', exact: true })),
     ...(Array.isArray(timeline) ? timeline.map((second: unknown, i) => ({ path: `timeline[${i}]`, entry: second, count: 'accepted', exact: false })) : []),
+    ...providerEntries(at(document, 'providers')),
   ];
   const problems: string[] = [];
   for (const { path, entry, count: countKey, exact } of entries) {
@@ -230,4 +252,15 @@ function histogramProblems(document: unknown): string[] {
     }
   }
   return problems;
+}
+
+/** Each provider's accepted-latency entry (a mixed run's `providers`), for the histograms' check. */
+function providerEntries(providers: unknown): { path: string; entry: unknown; count: string; exact: boolean }[] {
+  if (typeof providers !== 'object' || providers === null) return [];
+  return Object.entries(providers as Record<string, unknown>).map(([name, p]) => ({
+    path: `providers[${JSON.stringify(name)}].acceptedLatencyMs`,
+    entry: typeof p === 'object' && p !== null ? (p as Record<string, unknown>)['acceptedLatencyMs'] : undefined,
+    count: 'count',
+    exact: true,
+  }));
 }

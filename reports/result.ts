@@ -16,8 +16,10 @@ import { createLatencyHistogram } from './histogram.js';
 import type { LatencyHistogram, LatencySummary } from './histogram.js';
 import type { LedgerSummary } from '../simulator/ledger/ledger.js';
 import type { Acknowledgement, ProviderDelivery } from './delivery.js';
-import { TimelineRecorder } from './timeline.js';
+import { TimelineRecorder, injectedPerSecond, withInjected } from './timeline.js';
 import type { TimelineOptions, TimelineSecond } from './timeline.js';
+import type { InjectionCounts } from '../simulator/faults/injection-timeline.js';
+import type { RunConfig } from './run-config.js';
 
 export const RESULT_SCHEMA = 'pushsim.result/1';
 
@@ -103,6 +105,20 @@ export interface LoadModel {
 export interface LatencyEntry extends LatencySummary {
   /** Compressed base64 HDR histogram of the same values, in **microseconds**. */
   readonly hdr: string;
+}
+
+/**
+ * One provider's share of a run to several (the `mixed` scenario): how its notifications ended, and
+ * the end-to-end latency of those it accepted. The five counts add up to the provider's notifications.
+ */
+export interface ProviderOutcomes {
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly failed: number;
+  readonly expired: number;
+  readonly dropped: number;
+  /** Latency (from the planned time) of the provider's accepted notifications, with its HDR histogram. */
+  readonly acceptedLatencyMs: LatencyEntry;
 }
 
 /** A fault phase on the measured run's clock (ms since the first measured planned send), cut to the run. */
@@ -266,7 +282,7 @@ export interface Result {
   readonly delivery?: DeliverySummary;
   /** The scenario's faults, in spec order; only when it has faults. */
   readonly faults?: readonly FaultInjection[];
-  /** Per second of the measured run: planned, completed by outcome, accepted latency (timeline.ts). */
+  /** Per second of the measured run: planned, completed by outcome, accepted latency, retries, injected faults (timeline.ts). */
   readonly timeline?: readonly TimelineSecond[];
   /** Only for a closed-model run: its latency is not corrected for coordinated omission. */
   readonly loadModel?: LoadModel;
@@ -288,6 +304,10 @@ export interface Result {
   readonly phases?: readonly PhaseSpan[];
   /** Things the run could tell were off: faults that cannot fire, faults that never fired, a target at its limit. */
   readonly warnings?: readonly string[];
+  /** The configuration the run was made with, flags applied, secrets left out (reports/run-config.ts). */
+  readonly config?: RunConfig;
+  /** A run to several providers: per provider, outcomes and accepted latency (keyed `apns`, `fcm`, `webpush`). */
+  readonly providers?: Readonly<Record<string, ProviderOutcomes>>;
   /** Recipients from a file: accepted notifications by the provider that delivered them (after any fallback across providers). */
   readonly deliveredBy?: Readonly<Record<string, number>>;
   /** Recipients from a file: notifications handed from one provider to the recipient's next, by `<from>><to>` (e.g. `apns>fcm`). */
@@ -344,6 +364,12 @@ export interface FinishOptions {
   readonly warnings?: readonly string[];
   /** pushsim's own pauses, per thread: the summaries go to `pauses`, the seconds into `timeline`. */
   readonly pauses?: { readonly sender: ThreadPauseReport; readonly mock?: ThreadPauseReport; readonly tail?: OwnPauses['tail'] };
+  /**
+   * When the mocks' faults fired (per 100 ms of their timeline) and how long after the faults' start
+   * the run's clock started (ms): gives each timeline second its `injected` count.
+   */
+  readonly injections?: { readonly counts: InjectionCounts; readonly offsetMs: number };
+  readonly config?: RunConfig;
 }
 
 /** When a notification first went on the wire: on the measured run's clock, and how late against its plan. */
@@ -392,6 +418,9 @@ export class ResultCollector {
   /** Notifications pushsim shed (queue full). */
   #shed = 0;
 
+  /** Per provider, once trackProviders() was called. */
+  #providers: Map<string, ProviderTally> | undefined;
+
   /** Per-second entries, from the first call that says when (`atMs`); without one, no timeline. */
   #timeline: TimelineRecorder | undefined;
   readonly #timelineOptions: TimelineOptions;
@@ -438,6 +467,7 @@ export class ResultCollector {
     }
     const key = reasonKey(outcome);
     if (key !== undefined) this.#byReason.set(key, (this.#byReason.get(key) ?? 0) + 1);
+    if (this.#providers !== undefined) this.#onProviderOutcome(outcome, latencyMs);
   }
 
   /** One request (attempt) got its answer or failure after `latencyMs`; `timing` splits it when it reached the wire. */
@@ -475,8 +505,23 @@ export class ResultCollector {
     return { sendLagMs: p99(this.#sendLag), fireLagMs: p99(this.#fireLag) };
   }
 
-  onRetry(): void {
+  /** The retry policy made a retry; `atMs` (since the measured start, when it came back) puts it in the timeline. */
+  onRetry(atMs?: number): void {
     this.#counts.retries++;
+    if (atMs !== undefined) (this.#timeline ??= new TimelineRecorder(this.#timelineOptions)).onRetry(atMs);
+  }
+
+  /** Count outcomes and accepted latency per provider from now on (a run to several providers). */
+  trackProviders(): void {
+    this.#providers ??= new Map();
+  }
+
+  #onProviderOutcome(outcome: Outcome, latencyMs: number): void {
+    const providers = this.#providers as Map<string, ProviderTally>;
+    let tally = providers.get(outcome.provider);
+    if (tally === undefined) providers.set(outcome.provider, (tally = { accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, latency: createLatencyHistogram() }));
+    tally[outcome.status]++;
+    if (outcome.status === 'accepted') tally.latency.recordMs(latencyMs);
   }
 
   onFallback(): void {
@@ -524,7 +569,7 @@ export class ResultCollector {
       tokensToPrune: [...this.#prune.values()],
       ...(delivery !== undefined && { delivery }),
       ...(faults !== undefined && { faults }),
-      ...(this.#timeline !== undefined && { timeline: withPauses(this.#timeline.snapshot(), options.pauses) }),
+      ...(this.#timeline !== undefined && { timeline: withInjections(withPauses(this.#timeline.snapshot(), options.pauses), options.injections) }),
       ...(options.loadModel !== undefined && { loadModel: options.loadModel }),
       ...(this.#sendLag.count > 0 && { sendLagMs: entryOf(this.#sendLag) }),
       ...(this.#queueWait.count > 0 && { queueWaitMs: entryOf(this.#queueWait) }),
@@ -535,6 +580,8 @@ export class ResultCollector {
       ...(options.unreachable !== undefined && { unreachable: options.unreachable }),
       ...(options.phases !== undefined && { phases: options.phases }),
       ...(options.warnings !== undefined && options.warnings.length > 0 && { warnings: options.warnings }),
+      ...(options.config !== undefined && { config: options.config }),
+      ...(this.#providers !== undefined && { providers: providersOf(this.#providers) }),
     };
   }
 
@@ -543,7 +590,25 @@ export class ResultCollector {
     for (const histogram of Object.values(this.#latency)) histogram.destroy();
     for (const histogram of [this.#attempts, this.#sendLag, this.#queueWait, this.#wire, this.#fireLag]) histogram.destroy();
     this.#timeline?.destroy();
+    for (const tally of this.#providers?.values() ?? []) tally.latency.destroy();
   }
+}
+
+type ProviderTally = { -readonly [K in OutcomeStatus]: number } & { readonly latency: LatencyHistogram };
+
+/** Per provider, in the order the providers' names sort (apns, fcm, webpush). */
+function providersOf(providers: ReadonlyMap<string, ProviderTally>): Record<string, ProviderOutcomes> {
+  return Object.fromEntries(
+    [...providers.keys()].sort().map((provider) => {
+      const { latency, ...counts } = providers.get(provider) as ProviderTally;
+      return [provider, { ...counts, acceptedLatencyMs: entryOf(latency) }];
+    }),
+  );
+}
+
+function withInjections(seconds: TimelineSecond[], injections: FinishOptions['injections']): TimelineSecond[] {
+  if (injections === undefined) return seconds;
+  return withInjected(seconds, injectedPerSecond(injections.counts, injections.offsetMs, seconds.length));
 }
 
 function pausesOf({ sender, mock, tail }: NonNullable<FinishOptions['pauses']>): OwnPauses {

@@ -10,6 +10,7 @@ import { describeNotAcknowledged } from './delivery.js';
 import type { ThreadPauses } from '../core/pauses.js';
 import { duration, ms, percent, perSecond as rate, safe, table } from './format.js';
 import { pushAll } from '../core/arrays.js';
+import { configRows } from './run-config.js';
 
 export interface FormatTextOptions {
   /** ANSI colours (bold headings, green ✓ / red ✗). @default false */
@@ -29,8 +30,10 @@ const maxTimelineRows = 60;
 function timelineLines(timeline: NonNullable<Result['timeline']>, bold: (text: string) => string): string[] {
   if (timeline.length > maxTimelineRows) return [`per second: ${timeline.length} seconds, in result.json "timeline"`];
   const cell = (value: number | null): string => (value === null ? '—' : ms(value));
+  // Retries and injected faults, when the result counts them (newer results; injected: runs with faults).
+  const events = (['retries', 'injected'] as const).filter((key) => timeline.every((s) => s[key] !== undefined));
   const [head = '', ...body] = table([
-    ['second', 'planned', 'sent', 'accepted', 'rejected', 'failed', 'expired', 'dropped', 'p50', 'p99', 'max'],
+    ['second', 'planned', 'sent', 'accepted', 'rejected', 'failed', 'expired', 'dropped', 'p50', 'p99', 'max', ...events],
     ...timeline.map((s) => [
       String(s.second),
       String(s.scheduled),
@@ -39,6 +42,7 @@ function timelineLines(timeline: NonNullable<Result['timeline']>, bold: (text: s
       cell(s.p50),
       cell(s.p99),
       cell(s.max),
+      ...events.map((key) => String(s[key] ?? 0)),
     ]),
   ]);
   return [bold(head), ...body];
@@ -111,6 +115,17 @@ function pauseLines(pauses: NonNullable<Result['pauses']>, workers = 1): string[
   const { tail } = pauses;
   if (tail !== undefined) lines.push(`  together ${ms(tail.ownP99Ms)} at p99: ${tail.percent.toFixed(1)} % of the accepted p99 (${ms(tail.acceptedP99Ms)})`);
   return lines;
+}
+
+/** One line per provider of a run to several: its notifications by outcome and its accepted latency. */
+function providerLines(result: Result): string[] {
+  return Object.entries(result.providers ?? {}).map(([name, p]) => {
+    const total = outcomeStatuses.reduce((sum, status) => sum + p[status], 0);
+    const outcomes = outcomeStatuses.filter((status) => p[status] > 0 || status === 'accepted').map((status) => `${status} ${p[status]}`);
+    const e = p.acceptedLatencyMs;
+    const latency = e.count > 0 ? ` · accepted p50 ${ms(e.p50)} · p99 ${ms(e.p99)} ms` : '';
+    return `${safe(name)}: ${total} notifications, ${outcomes.join(', ')} (${percent(p.accepted, total)} accepted)${latency}`;
+  });
 }
 
 /** What `dropped` is made of: pushsim's own doing, each kind apart. */
@@ -186,6 +201,7 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   pushAll(lines, outcomeBody);
   const dropped = droppedLine(result);
   if (dropped !== undefined) lines.push(dropped);
+  pushAll(lines, providerLines(result));
   const perNotification = ended > 0 ? ` (${(counts.attempts / ended).toFixed(3)} per notification)` : '';
   lines.push(`attempts ${counts.attempts} on the wire${perNotification}`);
   const resilience = [
@@ -253,6 +269,11 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     ]);
     lines.push(bold(thresholdHead));
     pushAll(lines, thresholdBody);
+  }
+
+  if (result.config !== undefined) {
+    lines.push('', bold('configuration'));
+    pushAll(lines, configRows(result.config, { ...(result.pushsim !== undefined && { pushsim: result.pushsim }) }).map(([label, value]) => `  ${label}: ${safe(value)}`));
   }
 
   lines.push('');

@@ -12,6 +12,7 @@
 import { createLatencyHistogram } from './histogram.js';
 import type { LatencyHistogram } from './histogram.js';
 import type { OutcomeStatus } from '../sender/outcome.js';
+import type { InjectionCounts } from '../simulator/faults/injection-timeline.js';
 
 export interface TimelineSecond {
   /** Seconds since the measured run started: this entry covers [second, second + 1). */
@@ -43,6 +44,18 @@ export interface TimelineSecond {
   readonly mockDelayMs?: number;
   readonly mockGcMs?: number;
   /**
+   * Retries the retry policy made whose answer came back during this second (the policy reports a
+   * retry when it returns); results from before this field lack it.
+   */
+  readonly retries?: number;
+  /**
+   * Faults the run's mocks injected during this second (every fault of the spec together; their
+   * sum is the sum of `faults[].injected`). Counted by the mocks' fault engines per 100 ms of the
+   * fault timeline and placed in the run's second that holds each tenth's middle. Only for a run
+   * with faults against pushsim's own mocks.
+   */
+  readonly injected?: number;
+  /**
    * The accepted latencies of this second as a compressed base64 HDR histogram: written by a shard
    * (`pushsim run --shard`, each worker thread of `--workers`), so that a merge computes each
    * second's percentiles from the added histograms, exactly, where two shards had the same second.
@@ -50,11 +63,11 @@ export interface TimelineSecond {
   readonly hdr?: string;
 }
 
-type Entry = { -readonly [K in keyof TimelineSecond as K extends PauseField ? never : K]-?: TimelineSecond[K] };
+type Entry = { -readonly [K in keyof TimelineSecond as K extends PauseField | 'injected' ? never : K]-?: TimelineSecond[K] };
 type PauseField = 'senderDelayMs' | 'senderGcMs' | 'mockDelayMs' | 'mockGcMs' | 'hdr';
 type Closed = Entry & { hdr?: string };
 
-const emptyEntry = (second: number): Entry => ({ second, scheduled: 0, sent: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, p50: null, p99: null, max: null });
+const emptyEntry = (second: number): Entry => ({ second, scheduled: 0, sent: 0, accepted: 0, rejected: 0, failed: 0, expired: 0, dropped: 0, p50: null, p99: null, max: null, retries: 0 });
 
 export interface TimelineOptions {
   /** Keep each second's histogram in its entry (`hdr`), for a merge: a shard's timeline. @default false */
@@ -79,6 +92,11 @@ export class TimelineRecorder {
   /** A notification's first request went on the wire at `atMs`. */
   onSent(atMs: number): void {
     this.#entry(atMs).sent++;
+  }
+
+  /** The retry policy reported a retry at `atMs` (when it came back). */
+  onRetry(atMs: number): void {
+    this.#entry(atMs).retries++;
   }
 
   onOutcome(status: OutcomeStatus, latencyMs: number, atMs: number): void {
@@ -119,4 +137,26 @@ export class TimelineRecorder {
     Object.assign(entry, { p50, p99, max });
     if (this.#histograms) entry.hdr = this.#histogram.encode();
   }
+}
+
+/**
+ * The mocks' injections (per bin of their fault timeline) per second of the run: a bin goes to the
+ * second that holds its middle, `offsetMs` being how long after the faults started the run's clock
+ * did (phases.ts places the phases with the same offset). One before the run's clock zero counts in
+ * second 0, one after the last second in the last: every injection is counted once.
+ */
+export function injectedPerSecond(injections: InjectionCounts, offsetMs: number, seconds: number): number[] {
+  const perSecond = new Array<number>(Math.max(0, seconds)).fill(0);
+  if (seconds <= 0) return perSecond;
+  injections.counts.forEach((n, bin) => {
+    if (n === 0) return;
+    const second = Math.min(seconds - 1, Math.max(0, Math.floor(((bin + 0.5) * injections.binMs - offsetMs) / 1000)));
+    perSecond[second] = (perSecond[second] ?? 0) + n;
+  });
+  return perSecond;
+}
+
+/** Each second with its injected count from `perSecond` (0 past its end). */
+export function withInjected(seconds: readonly TimelineSecond[], perSecond: readonly number[]): TimelineSecond[] {
+  return seconds.map((entry) => ({ ...entry, injected: perSecond[entry.second] ?? 0 }));
 }

@@ -76,7 +76,7 @@ export class Lanes {
         // A sequence number in `data` makes each message's body unique, so the mock's ledger (which
         // knows FCM messages by their body: FCM has no client id) counts only real duplicates; a
         // warm-up message's is `w<n>`, never a measured one's.
-        lanes.#add('fcm', sender, recipients, (token, seq): FcmNotification => ({ token, notification: { title, body }, data: data === undefined ? { pushsim_seq: seq } : { ...data, pushsim_seq: seq }, android: { priority: 'high' } }));
+        lanes.#add('fcm', sender, recipients, (token, seq): FcmNotification => ({ token, notification: { title, body }, data: data === undefined ? { pushsim_seq: String(seq) } : { ...data, pushsim_seq: String(seq) }, android: { priority: 'high' } }));
       }
       if (target.webpush) {
         const { ca, vapid, recipients } = target.webpush;
@@ -115,15 +115,19 @@ export class Lanes {
     return (this.#ended ??= settleAll(this.#senders.map((s) => s.destroy())));
   }
 
-  /** `notification(recipient, seq)`: the lane's notification with sequence `seq` (its position, or `w<n>` in the warm-up). */
-  #add<N, R>(provider: Provider, sender: Sender<N>, recipients: readonly R[], notification: (recipient: R, seq: string) => N): void {
+  /**
+   * `notification(recipient, seq)`: the lane's notification with sequence `seq` (its position, or
+   * `w<n>` in the warm-up); a position stays a number until a notification needs it as text (FCM's
+   * `pushsim_seq`), not a string made per notification for APNs and Web Push to drop.
+   */
+  #add<N, R>(provider: Provider, sender: Sender<N>, recipients: readonly R[], notification: (recipient: R, seq: number | string) => N): void {
     this.#senders.push(sender);
     this.#byProvider.set(provider, sender as Sender<never>);
     let warmed = 0;
     this.#lanes.set(provider, {
       provider,
       maxInFlight: this.#maxInFlight,
-      send: (position, context) => sender.send(notification(recipients[position % recipients.length] as R, String(position)), context),
+      send: (position, context) => sender.send(notification(recipients[position % recipients.length] as R, position), context),
       warm: () => {
         const n = warmed++;
         return sender.send(notification(recipients[n % recipients.length] as R, `w${n}`));

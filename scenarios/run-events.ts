@@ -5,6 +5,7 @@
 import type { BreakerState } from './tick-stats.js';
 import type { Result, SentAt } from '../reports/result.js';
 import type { Outcome } from '../sender/outcome.js';
+import type { MetricsDelta } from './metrics.js';
 
 export interface RunStart {
   readonly scenario: string;
@@ -68,6 +69,19 @@ export interface RunEvents {
    * clock), and when it first went on the wire, if it did.
    */
   outcome: [Outcome, number, number, SentAt | undefined];
+  /** One request (attempt) of the measured run came back after this many ms (queueing included). Not emitted with workers: see 'metrics'. */
+  attempt: [number];
+  /** The retry policy scheduled a retry (measured run). Not emitted with workers: see 'metrics'. */
+  retry: [];
+  /** A notification went to a fallback route (measured run). Not emitted with workers: see 'metrics'. */
+  fallback: [];
+  /** A circuit breaker changed state (warm-up included): its origin and new state. Not emitted with workers: see 'metrics'. */
+  breaker: [string, string];
+  /**
+   * With workers and RunOptions.metrics: what worker `source` tallied since its last tick (outcomes,
+   * latencies, attempts, retries, fallbacks, its breakers), once per progress tick and once at its end.
+   */
+  metrics: [MetricsDelta, number];
   /** Something is off, said as soon as it is known: faults that cannot fire, pushsim falling behind, an unreachable target. */
   warning: [string];
   done: [Result];

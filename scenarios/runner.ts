@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import type { RunEvents, RunWarmup } from './run-events.js';
 import { TickStats } from './tick-stats.js';
 import { phasesOnRunClock } from './phases.js';
+import { runConfigOf } from './run-config.js';
 import { describeWorkers, runInWorkers, validateWorkers } from './workers.js';
 import type { WorkersChoice } from './workers.js';
 import { InvalidArgumentError, InvalidConfigError } from '../core/errors.js';
@@ -37,9 +38,9 @@ import { OverloadMonitor, ScheduleLag, bottleneckOf, judgeValidity, validityDefa
 import type { OverloadSamples } from './overload.js';
 import { ReachabilityWatch } from './reachability.js';
 import { defaultMaxPauseSharePercent, judgePauses, pauseTail } from './pauses.js';
-import type { DeliverySummary, Interruption, Unreachable } from '../reports/result.js';
-import type { DispatchContext } from '../sender/transport.js';
+import type { DeliverySummary, Interruption, SentAt, Unreachable } from '../reports/result.js';
 import type { Outcome } from '../sender/outcome.js';
+import type { DispatchContext } from '../sender/transport.js';
 import { checkRecipientsFile, describeRecipients } from './recipients-check.js';
 import type { RecipientsSummary } from './recipients-check.js';
 import { RecipientDispatch } from './recipients-send.js';
@@ -77,10 +78,17 @@ export interface RunOptions {
    * it with its own sender pools and policies, all starting at one instant; their results are
    * merged exactly into this run's. 1 (or leaving it out) sends from the calling thread, as before;
    * 'auto' picks what suits the machine and the load (`defaultWorkers`). At most
-   * `maxWorkers()`. With workers, 'outcome' events stay inside the workers: the
-   * other events ('start', 'progress', 'warning', 'done') cover the whole run.
+   * `maxWorkers()`. With workers, 'outcome' events stay inside the workers (so do 'attempt',
+   * 'retry', 'fallback' and 'breaker': see `metrics`): the other events ('start', 'progress',
+   * 'warning', 'done') cover the whole run.
    */
   readonly workers?: number | 'auto';
+  /**
+   * With workers: each worker tallies its outcomes, attempts, retries, fallbacks and breaker states
+   * and sends them once per progress tick, re-emitted here as 'metrics' events (scenarios/metrics.ts);
+   * without workers those come as their own events anyway. Off by default: the tally costs a little per outcome.
+   */
+  readonly metrics?: boolean;
 }
 
 /**
@@ -145,10 +153,14 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     const target = this.#attachment?.target ?? (await openTarget(config));
     // A shard (or a worker thread's part) keeps each second's histogram: the merge's percentiles per second are then exact.
     const collector = new ResultCollector({ timeline: { histograms: this.#options.shard !== undefined } });
-    this.on('outcome', (outcome, latencyMs, atMs, sent) => collector.onOutcome(outcome, latencyMs, atMs, sent));
     // Set against the mocks' ledgers: delivered but not acknowledged (reports/delivery.ts).
     const acknowledged = new AcknowledgementCounter();
-    this.on('outcome', (outcome) => acknowledged.onOutcome(outcome));
+    // The run's own two subscribers to every outcome, called directly: an 'outcome' event is emitted
+    // per notification only when someone else listens (#drive).
+    const record: RecordOutcome = (outcome, latencyMs, atMs, sent) => {
+      collector.onOutcome(outcome, latencyMs, atMs, sent);
+      acknowledged.onOutcome(outcome);
+    };
     // The run's own stop (an unreachable target), and the caller's (a signal).
     const stop = new AbortController();
     const signal = this.#options.signal === undefined ? stop.signal : AbortSignal.any([this.#options.signal, stop.signal]);
@@ -178,11 +190,13 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       // The warm-up's attempts, retries and breaker transitions are not part of the result either.
       let measuring = false;
       lanes = await Lanes.open(config, target, {
-        onAttempt: (ms, timing) => measuring && collector.onAttempt(ms, timing),
-        onRetry: () => measuring && collector.onRetry(),
-        onFallback: () => measuring && collector.onFallback(),
+        // The sender's own events are re-emitted for exporters (the Prometheus endpoint); no listener, no cost beyond the call.
+        onAttempt: (ms, timing) => measuring && (collector.onAttempt(ms, timing), this.emit('attempt', ms)),
+        onRetry: () => measuring && (collector.onRetry(origin === undefined ? undefined : performance.now() - origin), this.emit('retry')),
+        onFallback: () => measuring && (collector.onFallback(), this.emit('fallback')),
         onBreakerStateChange: (at, from, to) => {
           tick.onBreakerStateChange(at, to);
+          this.emit('breaker', at, to);
           if (origin !== undefined) collector.onBreakerStateChange({ atMs: onRunClock(performance.now()).atMs, origin: at, from, to });
         },
         onConnectionAdded: (at) => watch.onConnectionAdded(at),
@@ -190,6 +204,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         onOutcome: (outcome) => watch.onOutcome(outcome),
       });
       const shares = mixShares(config.mix, targetProviders(config.target));
+      if (shares.size > 1) collector.trackProviders();
       if (config.recipients !== undefined) {
         fromFile = new RecipientDispatch(config, lanes, target, { onFallback: () => measuring && collector.onFallback() });
         await fromFile.prefetch();
@@ -220,6 +235,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         ...(shares.size === 1 ? { target: target.description } : { targets: originsOf(target) }),
         ...(warnings.length > 0 && { warnings }),
         loadModel: resultLoadModel(config.load),
+        config: runConfigOf(config),
       };
       let result: Result;
       if (signal.aborted) {
@@ -241,7 +257,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         let driven: Driven;
         try {
           const send = fromFile === undefined ? laneSend(lanes, createRecipientSequence(shares, config.tokens.seed)) : fromFile.send.bind(fromFile);
-          driven = await this.#drive(lanes, send, collector, signal, stop.signal, startPauses, tick);
+          driven = await this.#drive(lanes, send, collector, record, signal, stop.signal, startPauses, tick);
         } finally {
           senderPauses.stop();
         }
@@ -273,7 +289,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
           startedAt,
           durationMs: driven.durationMs,
           ...(delivery !== undefined && { delivery: withAcknowledgements(publicDelivery(delivery.ledger), acknowledged.snapshot()) }),
-          ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
+          ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults, injections: { counts: delivery.injections, offsetMs: driven.origin - faultsAt } }),
           ...(validity !== undefined && { validity }),
           pauses: { ...pauses, ...(tail !== undefined && { tail }) },
           ...(runWarnings.length > 0 && { warnings: runWarnings }),
@@ -317,7 +333,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
    * measured run's clock zero, also given to `onOrigin`) to the last outcome, and what the overload
    * monitor saw.
    */
-  async #drive(lanes: Lanes, send: (index: number, context: DispatchContext) => Promise<Outcome>, collector: ResultCollector, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void, tick: TickStats): Promise<Driven> {
+  async #drive(lanes: Lanes, send: (index: number, context: DispatchContext) => Promise<Outcome>, collector: ResultCollector, record: RecordOutcome, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void, tick: TickStats): Promise<Driven> {
     const { config } = this;
     const part = this.#options.shard;
     const lastPlanned = lastPlannedMs(config.load);
@@ -336,7 +352,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     let tickLag: number | null = null;
     const behind = new ScheduleLag();
     const counts = { accepted: 0, rejected: 0, failed: 0, dropped: 0 };
-    const inFlight = new Set<Promise<void>>();
+    const inFlight = new InFlight();
     const said = new Set<string>();
     const sayOnce = (key: string, message: string): void => {
       if (said.has(key)) return;
@@ -373,28 +389,36 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       scheduled++;
       collector.onScheduled(plannedAt - start);
       collector.onFired(performance.now() - plannedAt);
-      const context: DispatchContext = { attempts: 0 };
+      // Every field from the start: one object shape all the way down the sender's layers.
+      const context: DispatchContext = { attempts: 0, route: undefined, sentAt: undefined, streamAt: undefined };
       const unsent = behind.track(plannedAt, context);
-      const p = send(index, context).then((outcome) => {
-        unsent.ended = true;
-        const now = performance.now();
-        lastCompletion = now;
-        completed++;
-        if (outcome.status !== 'expired') counts[outcome.status]++;
-        if (outcome.status === 'accepted') tick.onAccepted(now - plannedAt);
-        const sent = context.sentAt === undefined ? undefined : { atMs: context.sentAt - start, lagMs: context.sentAt - plannedAt };
-        if (sent !== undefined) tickLag = Math.max(tickLag ?? 0, sent.lagMs);
-        // Open model: latency runs from the planned send time, so queueing behind a slow provider shows.
-        this.emit('outcome', outcome, now - plannedAt, now - start, sent);
-        inFlight.delete(p);
+      inFlight.add();
+      return send(index, context).then((outcome) => {
+        try {
+          behind.end(unsent);
+          const now = performance.now();
+          lastCompletion = now;
+          completed++;
+          if (outcome.status !== 'expired') counts[outcome.status]++;
+          if (outcome.status === 'accepted') tick.onAccepted(now - plannedAt);
+          const sentAt = context.sentAt;
+          const sent = sentAt === undefined ? undefined : { atMs: sentAt - start, lagMs: sentAt - plannedAt };
+          if (sent !== undefined) tickLag = Math.max(tickLag ?? 0, sent.lagMs);
+          // Open model: latency runs from the planned send time, so queueing behind a slow provider shows.
+          const latencyMs = now - plannedAt;
+          record(outcome, latencyMs, now - start, sent);
+          if (this.listenerCount('outcome') > 0) this.emit('outcome', outcome, latencyMs, now - start, sent);
+        } catch (error) {
+          inFlight.fail(error);
+          throw error;
+        }
+        inFlight.delete();
       });
-      inFlight.add(p);
-      return p;
     };
 
     try {
       await (part === undefined ? createExecutor(config.load) : createShardExecutor(config.load, part)).run(fire, signal);
-      const settled = Promise.all(inFlight);
+      const settled = inFlight.settled();
       // Unreachable: nothing to wait for. Interrupted: a short grace. Otherwise the scenario's.
       const graceMs = unreachable.aborted ? 0 : signal.aborted ? Math.min(config.gracefulStopMs, interruptedStopMs) : config.gracefulStopMs;
       const graceful = graceMs > 0 && (await Promise.race([settled.then(() => true), sleep(graceMs).then(() => false)]));
@@ -409,6 +433,47 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       clearInterval(progress);
     }
     return { durationMs: lastCompletion - start, origin: start, overload: monitor.stop() };
+  }
+}
+
+/** What the run does with each outcome besides emitting it: its result collector and acknowledgement count. */
+type RecordOutcome = (outcome: Outcome, latencyMs: number, atMs: number, sent: SentAt | undefined) => void;
+
+/**
+ * Notifications handed to the sender and not yet recorded: a count, not a set of their promises
+ * (two hash operations per notification), settling when it reaches 0 — or rejecting with the first
+ * error recording an outcome threw, as `Promise.all` over those promises would.
+ */
+class InFlight {
+  #count = 0;
+  #failure: { readonly error: unknown } | undefined;
+  #waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+
+  add(): void {
+    this.#count++;
+  }
+
+  delete(): void {
+    if (--this.#count > 0 || this.#waiters.length === 0) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter.resolve();
+  }
+
+  /** One notification's outcome could not be recorded (a bug): what waits sees the error. */
+  fail(error: unknown): void {
+    this.#count--;
+    this.#failure ??= { error };
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  /** Settles once every notification handed over so far has been recorded. */
+  settled(): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure.error);
+    if (this.#count === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 }
 

@@ -27,6 +27,8 @@ import { startMockApns, type MockApns } from '../simulator/apns/server.js';
 import { canStartMockApnsInWorker, startMockApnsInWorker, type MockApnsInWorker } from '../simulator/apns/in-worker.js';
 import type { FaultEngine, FaultView } from '../simulator/faults/engine.js';
 import type { FaultsDocument } from '../simulator/faults/spec.js';
+import { sumInjectionCounts } from '../simulator/faults/injection-timeline.js';
+import type { InjectionCounts } from '../simulator/faults/injection-timeline.js';
 import { mergeLedgerSummaries, type DeliveryLedger, type ExpectedTraffic, type LedgerSummary } from '../simulator/ledger/ledger.js';
 import { startMockFcm } from '../simulator/fcm/index.js';
 import { startMockWebPush } from '../simulator/webpush/index.js';
@@ -63,6 +65,8 @@ interface ObservedMock {
   startMeasuring(): Promise<void>;
   ledger(): Promise<LedgerSummary>;
   faults(): Promise<readonly FaultView[]>;
+  /** When its faults fired, per 100 ms of their timeline; undefined without faults. */
+  injections(): Promise<InjectionCounts | undefined>;
   /** A mock on its own thread (a worker) measures its own pauses; an in-process one shares the sender's. */
   readonly thread?: { measurePauses(originEpochMs: number): Promise<void>; pauses(): Promise<ThreadPauseReport> };
 }
@@ -88,7 +92,7 @@ export interface OpenTarget {
   /** That mock thread's own event-loop delay and GC pauses since measurePauses(); undefined when no mock has its own thread. */
   mockPauses(): Promise<ThreadPauseReport | undefined>;
   /** What the mocks delivered since startMeasuring(), and how often each fault fired; undefined for an external origin. */
-  delivery(): Promise<{ readonly ledger: LedgerSummary; readonly faults: readonly FaultInjection[] } | undefined>;
+  delivery(): Promise<{ readonly ledger: LedgerSummary; readonly faults: readonly FaultInjection[]; readonly injections: InjectionCounts } | undefined>;
   /** Closes every mock we started; safe to call once whatever happened before. */
   close(): Promise<void>;
 }
@@ -153,6 +157,7 @@ function observeInProcess(engine: FaultEngine | undefined, ledger: DeliveryLedge
     startMeasuring: async () => (engine ? engine.reset() : ledger.clear()),
     ledger: async () => ledger.summary(),
     faults: async () => engine?.list() ?? [],
+    injections: async () => engine?.injections.snapshot(),
   };
 }
 
@@ -176,7 +181,8 @@ function describe(endpoints: Endpoints, closers: readonly (() => Promise<void>)[
       if (observed.length === 0) return undefined;
       const ledgers = await Promise.all(observed.map((mock) => mock.ledger()));
       const faults = await Promise.all(observed.map((mock) => mock.faults()));
-      return { ledger: mergeLedgerSummaries(ledgers), faults: sumInjections(faults) };
+      const injections = await Promise.all(observed.map((mock) => mock.injections()));
+      return { ledger: mergeLedgerSummaries(ledgers), faults: sumInjections(faults), injections: sumInjectionCounts(injections.filter((i) => i !== undefined)) };
     },
     close: () => (closed ??= closeAll(closers)),
   };
@@ -209,7 +215,7 @@ async function openMockApns({ target, faults, closers, observed, expected }: Moc
   let mock: MockApns | MockApnsInWorker;
   if (inWorker) {
     const worker = await startMockApnsInWorker(options);
-    observed.push({ startMeasuring: () => worker.resetFaults(), ledger: () => worker.ledgerSummary(), faults: () => worker.faultList(), thread: worker });
+    observed.push({ startMeasuring: () => worker.resetFaults(), ledger: () => worker.ledgerSummary(), faults: () => worker.faultList(), injections: () => worker.injections(), thread: worker });
     mock = worker;
   } else {
     const inProcess = await startMockApns(options);

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AcknowledgementCounter } from '../reports/delivery.js';
+import { MetricsTally } from './metrics.js';
 import { ScenarioRun } from './runner.js';
 import { waitUntil } from './shard.js';
 import type { OpenTarget } from './target.js';
@@ -46,10 +47,17 @@ let tick = 0;
 run.on('outcome', (outcome) => acknowledged.onOutcome(outcome));
 run.on('start', (info) => post({ type: 'start', info }));
 run.on('warning', (message) => post({ type: 'warning', message }));
-run.on('progress', (progress) => post({ type: 'progress', progress: { ...progress, tick: ++tick } }));
+// Metrics go with each tick as one delta (never a message per notification), the last one before the result.
+const tally = data.metrics === true ? new MetricsTally() : undefined;
+tally?.attach(run);
+run.on('progress', (progress) => {
+  if (tally !== undefined) post({ type: 'metrics', delta: tally.take() });
+  post({ type: 'progress', progress: { ...progress, tick: ++tick } });
+});
 run.on('warmup', (warmup) => post({ type: 'warmup', warmup }));
 try {
   const result = await run.execute();
+  if (tally !== undefined) post({ type: 'metrics', delta: tally.take() });
   post({ type: 'result', result, acknowledged: acknowledged.snapshot() });
 } catch (error) {
   post({ type: 'failed', error: serializeError(error) });

@@ -27,8 +27,11 @@ import { withAcknowledgements } from '../reports/delivery.js';
 import { mergeResults } from '../reports/merge.js';
 import type { Result } from '../reports/result.js';
 import type { ScenarioConfig } from './config.js';
+import type { MetricsDelta } from './metrics.js';
 import { plannedCount, plannedRate } from './executors/index.js';
 import { phasesOnRunClock } from './phases.js';
+import { runConfigOf } from './run-config.js';
+import { injectedPerSecond, withInjected } from '../reports/timeline.js';
 import type { RunEvents, RunProgress, RunStart, RunWarmup } from './run-events.js';
 import { worseBreaker, type BreakerState } from './tick-stats.js';
 import { describeShard, shardInfo, validateShardLoad, waitUntil } from './shard.js';
@@ -183,6 +186,8 @@ export interface SenderWorkerData {
   readonly shard: Shard;
   readonly target: Pick<OpenTarget, 'apns' | 'fcm' | 'webpush' | 'description' | 'placement'>;
   readonly progressIntervalMs?: number;
+  /** Tally metrics and send them each tick (RunOptions.metrics). */
+  readonly metrics?: boolean;
 }
 
 export interface SerializedError {
@@ -198,6 +203,7 @@ export type FromSenderWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'progress'; readonly progress: RunProgress & { readonly tick: number } }
   | { readonly type: 'warmup'; readonly warmup: RunWarmup }
+  | { readonly type: 'metrics'; readonly delta: MetricsDelta }
   | { readonly type: 'result'; readonly result: Result; readonly acknowledged: Record<string, number> }
   | { readonly type: 'failed'; readonly error: SerializedError };
 
@@ -232,6 +238,7 @@ export interface RunOptionsSubset {
   readonly progressIntervalMs?: number;
   readonly shard?: Shard;
   readonly startAt?: number;
+  readonly metrics?: boolean;
 }
 
 /**
@@ -327,6 +334,7 @@ class WorkersRun {
       shard: workerShard(j, choice.count, options.shard),
       target: { apns: target.apns, fcm: target.fcm, webpush: target.webpush, description: target.description, placement: target.placement },
       ...(options.progressIntervalMs !== undefined && { progressIntervalMs: options.progressIntervalMs }),
+      ...(options.metrics === true && { metrics: true }),
     };
     const thread = new Worker(this.script, { workerData: data });
     const worker: SenderWorker = { label, thread, ready: false, ended: false };
@@ -375,6 +383,9 @@ class WorkersRun {
         if (progress !== undefined) this.emit('progress', progress);
         return;
       }
+      case 'metrics':
+        this.emit('metrics', message.delta, j);
+        return;
       case 'result':
         worker.result = { result: message.result, acknowledged: message.acknowledged };
         return;
@@ -445,7 +456,11 @@ class WorkersRun {
       ...(choice.rule !== undefined && { workersRule: choice.rule }),
       ...(delivery !== undefined && { counts: { ...merged.counts, duplicates: delivery.ledger.duplicates }, delivery: withAcknowledgements(withoutBookkeeping(delivery.ledger), acknowledged) }),
       ...(config.faults?.faults !== undefined && delivery !== undefined && { faults: delivery.faults }),
+      ...(config.faults?.faults !== undefined && delivery !== undefined && go !== undefined && merged.timeline !== undefined && {
+        timeline: withInjected(merged.timeline, injectedPerSecond(delivery.injections, go - faultsAt, merged.timeline.length)),
+      }),
       ...(phases !== undefined && { phases }),
+      config: runConfigOf(config),
       ...(merged.pauses !== undefined && mockPauses !== undefined && { pauses: { ...merged.pauses, mock: mockPauses.summary } }),
       ...(merged.validity !== undefined && {
         validity: {

@@ -24,9 +24,12 @@ import type { FaultsDocument } from '../../simulator/faults/spec.js';
 import { renderReport } from './report-action.js';
 import { reportFiles } from './report.js';
 import { attachProgress } from '../progress.js';
+import { serveRunMetrics } from '../run-metrics.js';
+import type { MetricsFlags } from '../run-metrics.js';
 import { prepareOutputDir } from '../output.js';
+import { pushsimVersion } from '../version.js';
 
-export interface RunFlags {
+export interface RunFlags extends MetricsFlags {
   out: string;
   rate?: number;
   count?: number;
@@ -56,8 +59,9 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   const config = applyOverrides(await resolveScenario(name), flags, faults);
   await prepareOutputDir(flags.out, '--out');
   const abort = new AbortController();
-  const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }), workers: flags.workers ?? 'auto' });
+  const run = new ScenarioRun(config, { signal: abort.signal, ...(shard !== undefined && { shard }), ...(startAt !== undefined && { startAt }), workers: flags.workers ?? 'auto', metrics: flags.metricsPort !== undefined });
   const display = attachProgress(run, { quiet: flags.quiet === true });
+  const metrics = await serveRunMetrics(run, flags);
   // First signal: stop firing, a short grace for what is on the wire, then the partial result.
   // A second one: exit at once, without a result (the user means it).
   const stop = (signal: NodeJS.Signals): void => {
@@ -79,6 +83,8 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+  // The version that wrote it, for the report's configuration and a later comparison.
+  result = { ...result, pushsim: pushsimVersion() };
   const file = await writeResult(result, flags.out);
   const prune = await writeTokensToPrune(result, flags.out);
   for (const format of flags.report ?? []) {
@@ -90,6 +96,7 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   process.stderr.write(`pushsim: result written to ${file}\n`);
   if (prune !== undefined) process.stderr.write(`pushsim: ${result.tokensToPrune?.length ?? 0} token(s) to prune written to ${prune}\n`);
   setExitCode(exitCodeOf(result));
+  await metrics?.finish();
 }
 
 /** A built-in name, or a path to a YAML/JSON scenario file. */

@@ -5,7 +5,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { builtinScenarios } from '../../scenarios/builtin/index.js';
-import { nonNegativeInteger, positiveInteger, positiveNumber } from '../options.js';
+import { nonNegativeInteger, nonNegativeNumber, port, positiveInteger, positiveNumber } from '../options.js';
 import { reportFiles, runReportFormats } from './report.js';
 import type { RunFlags } from './run-action.js';
 
@@ -32,6 +32,9 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--start-at <time>', 'start the measured run at this time (ISO 8601 with zone, or epoch ms), after getting ready: shards started apart run on one clock; env PUSHSIM_START_AT')
     .option('--recipients <file>', "send to the recipients of this CSV / NDJSON / JSON file (by extension; streamed, every row checked first) instead of generated tokens, replacing the scenario's own (docs/scenarios.md#recipients)")
     .option('--workers <n>', 'send from n worker threads, each running one shard of the scenario with its own connections, all starting together; results merged exactly (default: auto, one per core left by the embedded mock, as the rate needs; docs/workers.md)', workersCount)
+    .option('--metrics-port <port>', 'serve the run\'s Prometheus metrics at http://<metrics-host>:<port>/metrics while it runs (0 picks a free port, printed on stderr; docs/metrics.md)', port)
+    .option('--metrics-host <address>', 'address the --metrics-port server binds (default: 127.0.0.1)')
+    .option('--metrics-linger <seconds>', 'after the run, keep serving the final metrics until one scrape reads them or this many seconds pass (at most 3600; default: 0)', nonNegativeNumber)
     .action(async (name: string, flags: RunFlags) => {
       const { runAction } = await import('./run-action.js');
       await runAction(name, flags, setExitCode);

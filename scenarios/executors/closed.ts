@@ -68,12 +68,14 @@ export function createClosedModel(config: ClosedModelConfig, time: TimeSource = 
           signal?.removeEventListener('abort', finish);
           resolve({ fired: next });
         };
-        const more = (): boolean => !finished && next < count && signal?.aborted !== true && time.now() < endAt;
+        const more = (now = time.now()): boolean => !finished && next < count && signal?.aborted !== true && now < endAt;
         // One slot of `inFlight`: fire, wait for the outcome, fire again while there is more to send.
+        // The clock is read once per notification: the instant it is checked against the end is its planned time.
         const slot = (): void => {
-          if (!more()) return finish();
+          const now = time.now();
+          if (!more(now)) return finish();
           const index = next++;
-          const outcome = fire(index, time.now());
+          const outcome = fire(index, now);
           if (next >= count) finish();
           Promise.resolve(outcome).then(slot, slot);
         };

@@ -3,12 +3,12 @@
  * Outcome. Facts: shared/reference/protocols.md §1.2 (headers), §1.5 (response framing),
  * §1.7 (reasons, via core/reasons.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { classifyRejection } from '../../core/reasons.js';
 import { dropCauseOf } from '../outcome.js';
 import type { Outcome } from '../outcome.js';
 import type { ProviderAdapter } from './provider.js';
+import { randomUuid } from './uuid.js';
 import type { TransportRequest, TransportResult } from '../transport.js';
 
 export const apnsPushTypes = ['alert', 'background', 'location', 'voip', 'complication', 'fileprovider', 'mdm', 'liveactivity', 'pushtotalk'] as const;
@@ -43,7 +43,7 @@ export function buildApnsRequest(notification: ApnsNotification): TransportReque
     'apns-topic': notification.topic,
     'apns-push-type': notification.pushType ?? 'alert',
     'content-type': 'application/json',
-    'apns-id': notification.id ?? randomUUID(),
+    'apns-id': notification.id ?? randomUuid(),
   };
   if (notification.priority !== undefined) headers['apns-priority'] = String(notification.priority);
   if (notification.expiration !== undefined) headers['apns-expiration'] = String(notification.expiration);

@@ -16,6 +16,7 @@ import { loadFaultsFile } from '../faults/spec-file.js';
 import { validateFaultsDocument } from '../faults/spec.js';
 import type { FaultsDocument } from '../faults/spec.js';
 import type { FaultView } from '../faults/engine.js';
+import type { InjectionCounts } from '../faults/injection-timeline.js';
 import type { LedgerSummary } from '../ledger/ledger.js';
 import type { MockApnsOptions } from './options.js';
 import type { MockApnsStats } from './stats.js';
@@ -30,6 +31,8 @@ export interface MockApnsInWorker extends MockApnsWorkerInfo {
   ledgerSummary(): Promise<LedgerSummary>;
   /** The engine's faults with their injection counts (MockApns.faults.list()); [] without faults. */
   faultList(): Promise<readonly FaultView[]>;
+  /** When the faults fired, per 100 ms of their timeline (MockApns.faults.injections); undefined without faults. */
+  injections(): Promise<InjectionCounts | undefined>;
   /** MockApns.faults.reset() (starting paused faults, restarting the timeline), or without faults clears the ledger. */
   resetFaults(): Promise<void>;
   /**
@@ -129,6 +132,7 @@ export async function startMockApnsInWorker(
     stats: () => ask<MockApnsStats>('stats'),
     ledgerSummary: () => ask<LedgerSummary>('ledger'),
     faultList: () => ask<readonly FaultView[]>('faults'),
+    injections: () => ask<InjectionCounts | undefined>('injections'),
     resetFaults: () => ask<undefined>('reset-faults').then(() => undefined),
     measurePauses: (originEpochMs) => ask<undefined>('measure-pauses', originEpochMs).then(() => undefined),
     pauses: () => ask<ThreadPauseReport>('pauses'),
@@ -176,6 +180,8 @@ function answerOf(message: Exclude<FromWorker, { type: 'ready' | 'failed' | 'clo
       return message.summary;
     case 'faults':
       return message.faults;
+    case 'injections':
+      return message.injections;
     case 'pauses':
       return message.pauses;
     case 'reset-faults':

@@ -5,6 +5,7 @@
 import type { ThreadPauseReport } from '../../core/pauses.js';
 import type { LatencySpec } from '../distributions.js';
 import type { FaultView } from '../faults/engine.js';
+import type { InjectionCounts } from '../faults/injection-timeline.js';
 import type { FaultsDocument } from '../faults/spec.js';
 import type { LedgerSummary } from '../ledger/ledger.js';
 import type { MockApnsOptions } from './options.js';
@@ -25,7 +26,7 @@ export interface WorkerData {
 }
 
 /** Questions the main thread asks, each answered by a message of the same type and id. */
-export type WorkerQuestion = 'stats' | 'ledger' | 'faults' | 'reset-faults' | 'pauses';
+export type WorkerQuestion = 'stats' | 'ledger' | 'faults' | 'injections' | 'reset-faults' | 'pauses';
 
 export type ToWorker =
   | { readonly type: WorkerQuestion; readonly id: number }
@@ -48,6 +49,8 @@ export type FromWorker =
   | { readonly type: 'stats'; readonly id: number; readonly stats: MockApnsStats }
   | { readonly type: 'ledger'; readonly id: number; readonly summary: LedgerSummary }
   | { readonly type: 'faults'; readonly id: number; readonly faults: readonly FaultView[] }
+  /** When the faults fired (FaultEngine.injections); undefined without faults. */
+  | { readonly type: 'injections'; readonly id: number; readonly injections: InjectionCounts | undefined }
   | { readonly type: 'reset-faults'; readonly id: number }
   | { readonly type: 'measure-pauses'; readonly id: number }
   /** The worker thread's own event-loop delay and GC pauses since 'measure-pauses'. */

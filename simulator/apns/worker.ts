@@ -24,6 +24,8 @@ try {
       post({ type: 'ledger', id: message.id, summary: mock.ledger.summary() });
     } else if (message.type === 'faults') {
       post({ type: 'faults', id: message.id, faults: mock.faults?.list() ?? [] });
+    } else if (message.type === 'injections') {
+      post({ type: 'injections', id: message.id, injections: mock.faults?.injections.snapshot() });
     } else if (message.type === 'reset-faults') {
       if (mock.faults) mock.faults.reset();
       else mock.ledger.clear();

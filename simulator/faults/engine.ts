@@ -20,6 +20,7 @@ import type { Proceed } from './hooks.js';
 import { compileFault, isActive, selectsConnection } from './compiled.js';
 import type { Fault } from './compiled.js';
 import { FaultMetrics } from './metrics.js';
+import { InjectionTimeline } from './injection-timeline.js';
 import { SessionTracker } from './sessions.js';
 import type { FaultSpec, FaultsDocument } from './spec.js';
 import { phaseMap, validateFault, validateFaultsDocument, withId } from './spec.js';
@@ -74,6 +75,8 @@ export interface FaultView {
 export class FaultEngine implements FaultHost {
   readonly ledger: DeliveryLedger;
   readonly metrics = new FaultMetrics();
+  /** When the faults fired, per 100 ms of the timeline (the runner's per-second chart). */
+  readonly injections = new InjectionTimeline();
   readonly seed: number;
   readonly timeline: Timeline;
   readonly #clock: Clock;
@@ -319,6 +322,7 @@ export class FaultEngine implements FaultHost {
     this.#attempts.clear();
     this.ledger.clear();
     this.metrics.clear();
+    this.injections.clear();
     this.#startedAt = startedAt ?? this.#clock.now();
     for (const spec of this.#initial) this.#install(spec);
     this.tick();
@@ -334,6 +338,7 @@ export class FaultEngine implements FaultHost {
   #fired(fault: Fault): void {
     fault.injected++;
     this.metrics.fired(fault.id, fault.spec.kind);
+    this.injections.count(this.#clock.now() - this.#startedAt);
   }
 
   /** An accept-then-fail chosen for a request: held against `limit` until settled, counted if delivered. */

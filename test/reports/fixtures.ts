@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { initHistograms } from '../../reports/histogram.js';
 import { ResultCollector } from '../../reports/result.js';
 import type { Result, Validity } from '../../reports/result.js';
+import type { RunConfig } from '../../reports/run-config.js';
 import type { Outcome } from '../../sender/outcome.js';
 
 export const accepted = (attempts = 1): Outcome => ({ status: 'accepted', provider: 'apns', token: 'tok-a', attempts, id: 'id-1' });
@@ -106,3 +107,21 @@ export const pauseReports = {
   tail: { ownP99Ms: 7, acceptedP99Ms: 40, percent: 17.5 },
 };
 
+
+/** The configuration of a brownout run as the runner records it (scenarios/run-config.ts). */
+export const brownoutConfig: RunConfig = {
+  load: { executor: 'constant-arrival-rate', rate: 500, count: 5000 },
+  target: { kind: 'mock', providers: ['apns'], tls: false, worker: true, latency: { kind: 'fixed', ms: 2 } },
+  mix: { apns: 1 },
+  tokens: { count: 1000, unregisteredRatio: 0.02, seed: 7 },
+  sender: { connections: 2, maxInFlight: 1000, maxQueue: 10000, requestTimeoutMs: 10000 },
+  gracefulStopMs: 5000,
+  warmup: 500,
+  policies: { retry: { maxAttempts: 3, baseDelayMs: 50 }, circuitBreaker: 'default' },
+  faults: {
+    seed: 42,
+    phases: [{ name: 'healthy', durationMs: 3000 }, { name: 'brownout', durationMs: 3000 }, { name: 'recovering' }],
+    faults: [{ kind: 'outage', id: 'brownout-503', phase: 'brownout', probability: 0.3 }],
+  },
+  thresholds: ['p(99)<1000'],
+};

@@ -19,9 +19,24 @@ import { tuneMetrics, tuneReport } from '../../reports/tune.js';
 import type { Result } from '../../reports/result.js';
 import type { TimelineSecond } from '../../reports/timeline.js';
 import { collectErrors, launchChromium } from '../helpers/browser.js';
-import { useSampleRun } from './fixtures.js';
+import { brownoutConfig, useSampleRun } from './fixtures.js';
 
-const second = (n: number, accepted: number, p99: number): TimelineSecond => ({ second: n, scheduled: 1_000, sent: 1_000, accepted, rejected: 1_000 - accepted, failed: 0, expired: 0, dropped: 0, p50: p99 / 3, p99, max: p99 * 1.5 });
+const second = (n: number, accepted: number, p99: number): TimelineSecond => ({
+  second: n,
+  scheduled: 1_000,
+  sent: 1_000,
+  accepted,
+  rejected: 1_000 - accepted,
+  failed: 0,
+  expired: 0,
+  dropped: 0,
+  p50: p99 / 3,
+  p99,
+  max: p99 * 1.5,
+  // A brownout: the mock injects 503s from second 3 to 5, and the retry policy answers them.
+  retries: accepted < 900 ? 250 : 5,
+  injected: accepted < 900 ? 380 : 0,
+});
 
 /** Pixels of a canvas that are not fully transparent, and those close to the colour a phase band gives white. */
 const inspectCanvas = `(selector) => {
@@ -52,7 +67,7 @@ describe('the HTML report in headless Chromium', () => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('draws both charts, shades the fault phases and marks the breaker transitions, with no console error', async () => {
+  it('draws the charts, shades the fault phases, marks the breaker transitions, draws retries and injected faults per second and lists the configuration, with no console error', async () => {
     const result: Result = {
       ...sample.result,
       durationMs: 9_400,
@@ -63,6 +78,8 @@ describe('the HTML report in headless Chromium', () => {
         { atMs: 4_400, origin: 'https://api.push.apple.com', from: 'open', to: 'half-open' },
         { atMs: 4_500, origin: 'https://api.push.apple.com', from: 'half-open', to: 'closed' },
       ],
+      faults: [{ id: 'brownout-503', kind: 'outage', injected: 1_140 }],
+      config: brownoutConfig,
     };
     const given = process.env['PUSHSIM_REPORT_HTML'];
     const file = given ?? join(dir, 'report.html');
@@ -76,6 +93,9 @@ describe('the HTML report in headless Chromium', () => {
     const latency = (await page.evaluate(`(${inspectCanvas})('#latency-chart canvas')`)) as { width: number; painted: number };
     const timeline = (await page.evaluate(`(${inspectCanvas})('#timeline-chart canvas')`)) as { width: number; painted: number; band: number };
     const drawn = await page.$eval('#timeline-chart', (el) => ({ phases: el.getAttribute('data-phases-drawn'), marks: el.getAttribute('data-breaker-marks') }));
+    const events = given === undefined ? await page.waitForSelector('#timeline-events-chart canvas', { timeout: 30_000 }).then(() => page.evaluate(`(${inspectCanvas})('#timeline-events-chart canvas')`)) : undefined;
+    const eventsDrawn = await page.$eval('#timeline-events-chart', (el) => ({ series: el.getAttribute('data-series-drawn'), phases: el.getAttribute('data-phases-drawn') })).catch(() => undefined);
+    const config = await page.$$eval('dl.config dt', (labels) => labels.map((l) => l.textContent));
     const shots = process.env['PUSHSIM_SCREENSHOTS'];
     if (shots !== undefined) await page.screenshot({ path: join(shots, given === undefined ? 'report-built-in.png' : 'report.png'), fullPage: true });
     await page.close();
@@ -84,8 +104,15 @@ describe('the HTML report in headless Chromium', () => {
     expect(latency.width).toBeGreaterThan(300);
     expect(latency.painted).toBeGreaterThan(1_000);
     expect(timeline.painted).toBeGreaterThan(1_000);
+    // The configuration is on every report that records it (a report of a run made before it was recorded has none).
+    if (given === undefined || config.length > 0) expect(config).toEqual(expect.arrayContaining(['load', 'retry', 'circuit breaker']));
     if (given === undefined) {
+      expect(config).toEqual(expect.arrayContaining(['fault brownout-503', 'fault seed', 'recipients']));
       expect(drawn).toEqual({ phases: '3', marks: '3' });
+      // Retries and injected faults drew in the small chart under it, over the same phase bands.
+      expect(eventsDrawn).toEqual({ series: 'injected retries', phases: '3' });
+      expect((events as { painted: number } | undefined)?.painted).toBeGreaterThan(1_000);
+      expect((events as { band: number } | undefined)?.band).toBeGreaterThan(300);
       // The shading is really on the canvas, not only counted: thousands of band-coloured pixels.
       expect(timeline.band).toBeGreaterThan(1_000);
     }

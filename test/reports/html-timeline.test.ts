@@ -79,6 +79,22 @@ describe('the per-second chart of the HTML report', () => {
     expect(plain).not.toContain('Fault phases');
   });
 
+  it('draws retries and injected faults per second in a small chart of their own, null for a partial last second', () => {
+    const events = timeline.map((s, i) => ({ ...s, retries: [0, 40, 3][i] ?? 0, injected: [0, 55, 2][i] ?? 0 }));
+    const brownout: Result = { ...sample.result, timeline: events, durationMs: 2_500 };
+    expect(timelineSeries(brownout)).toMatchObject({ retries: [0, 40, null], injected: [0, 55, null] });
+    const html = formatHtml(brownout);
+    expect(html).toContain('<div id="timeline-events-chart"></div>');
+    expect(html).toContain('The small chart under it: faults the mocks injected and retries');
+    // Retries counted but none made, and no faults: nothing to draw, so no second chart.
+    const calm: Result = { ...sample.result, timeline: timeline.map((s) => ({ ...s, retries: 0 })), durationMs: 3_000 };
+    expect(timelineSeries(calm)).toMatchObject({ retries: [0, 0, 0] });
+    expect(timelineSeries(calm)).not.toHaveProperty('injected');
+    expect(formatHtml(calm)).not.toContain('timeline-events-chart"></div>');
+    // A result from before they were counted has neither series.
+    expect(timelineSeries({ ...sample.result, timeline, durationMs: 3_000 })).not.toHaveProperty('retries');
+  });
+
   it('leaves the section out when the result has no timeline', () => {
     const { timeline: _none, ...without } = { ...sample.result, timeline: [] as TimelineSecond[] };
     expect(timelineSeries(without)).toBeUndefined();

@@ -6,7 +6,7 @@ import { ResultCollector, achievedRate, checkInvariant } from '../../reports/res
 import { parseResult } from '../../reports/result-parse.js';
 import type { DeliverySummary, FinishOptions, Result } from '../../reports/result.js';
 import { outcomeStatuses } from '../../sender/outcome.js';
-import { accepted, dropped, expired, failed, rejected } from './fixtures.js';
+import { accepted, brownoutConfig, dropped, expired, failed, rejected } from './fixtures.js';
 
 const collectors: ResultCollector[] = [];
 const collector = (): ResultCollector => {
@@ -294,6 +294,71 @@ describe('mergeResults', () => {
     expect(merged.timeline?.[2]).toMatchObject({ p50: null, p99: null, max: null });
     expect(merged.timeline?.[3]?.max).toBeCloseTo(40, 1);
     expect(parseResult(JSON.parse(JSON.stringify(merged))).timeline).toHaveLength(4);
+  });
+
+  it("sums each second's retries and injected faults on the merged clock, present when any shard counted them", () => {
+    const a = collector();
+    const b = collector();
+    for (const c of [a, b]) {
+      c.onScheduled(0);
+      c.onOutcome(accepted(), 12, 400);
+      c.onRetry(300);
+      c.onRetry(1_500);
+    }
+    const injections = (counts: number[]): FinishOptions['injections'] => ({ counts: { binMs: 100, counts }, offsetMs: 0 });
+    const merged = mergeResults([
+      a.finish({ startedAt: new Date('2026-01-01T00:00:00.000Z'), durationMs: 2_000, targetRate: 1, injections: injections([2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3]) }),
+      // One second later, and from before injected faults were counted: its second 0 is the merged second 1.
+      b.finish({ startedAt: new Date('2026-01-01T00:00:01.000Z'), durationMs: 2_000, targetRate: 1 }),
+    ]);
+    expect(merged.timeline?.map((s) => [s.second, s.retries, s.injected])).toEqual([
+      [0, 1, 2],
+      [1, 2, 3],
+      [2, 1, undefined],
+    ]);
+    expect(merged.timeline?.reduce((sum, s) => sum + (s.retries ?? 0), 0)).toBe(merged.counts.retries);
+    expect(parseResult(JSON.parse(JSON.stringify(merged))).timeline).toEqual(merged.timeline);
+  });
+
+  it('merges per-provider outcomes exactly: counts summed, accepted latency equal to one collector fed every value', () => {
+    const whole = collector();
+    const a = collector();
+    const b = collector();
+    for (const c of [whole, a, b]) c.trackProviders();
+    const send = (targets: readonly ResultCollector[], provider: 'apns' | 'fcm' | 'webpush', values: readonly number[]): void => {
+      for (const c of targets) {
+        for (const ms of values) {
+          c.onScheduled();
+          c.onOutcome({ ...accepted(), provider }, ms);
+        }
+        c.onScheduled();
+        c.onOutcome({ ...rejected('Unregistered'), provider }, 2);
+      }
+    };
+    send([a, whole], 'apns', latencies(300, 5, 5, 10));
+    send([b, whole], 'apns', latencies(100, 6, 300, 100));
+    send([b, whole], 'fcm', latencies(50, 7, 20, 5));
+    const merged = mergeResults([a.finish(at('2026-01-01T00:00:00.000Z')), b.finish(at('2026-01-01T00:00:00.000Z'))]);
+    const expected = whole.finish(at('2026-01-01T00:00:00.000Z'));
+    const summaries = (r: Result) => Object.fromEntries(Object.entries(r.providers ?? {}).map(([name, { acceptedLatencyMs: { hdr: _hdr, ...latency }, ...counts }]) => [name, { ...counts, latency }]));
+    expect(Object.keys(merged.providers ?? {})).toEqual(['apns', 'fcm']);
+    expect(summaries(merged)).toEqual(summaries(expected));
+    expect(merged.providers?.['apns']).toMatchObject({ accepted: 400, rejected: 2, failed: 0 });
+    // The slow shard's tail shows: not an average of the two p99s.
+    expect(merged.providers?.['apns']?.acceptedLatencyMs.p99).toBeGreaterThan(350);
+    expect(parseResult(JSON.parse(JSON.stringify(merged))).providers).toEqual(merged.providers);
+  });
+
+  it("keeps the run's configuration when every shard has the same one, and leaves it out when they differ", () => {
+    const a = collector();
+    const b = collector();
+    feed([a], [10]);
+    feed([b], [10]);
+    const same = mergeResults([a.finish({ ...at('2026-01-01T00:00:00.000Z'), config: brownoutConfig }), b.finish({ ...at('2026-01-01T00:00:00.000Z'), config: brownoutConfig })]);
+    expect(same.config).toEqual(brownoutConfig);
+    const other = { ...brownoutConfig, tokens: { ...brownoutConfig.tokens, seed: 8 } };
+    const differ = mergeResults([a.finish({ ...at('2026-01-01T00:00:00.000Z'), config: brownoutConfig }), b.finish({ ...at('2026-01-01T00:00:00.000Z'), config: other })]);
+    expect(differ.config).toBeUndefined();
   });
 
   it('a second two shards accepted in gets its percentiles from their added per-second histograms: those of one run of every value', () => {

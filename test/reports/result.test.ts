@@ -344,3 +344,70 @@ describe('ResultCollector: pushsim’s own part', () => {
     expect(parseResult({ ...rest, counts: oldCounts, timeline: withoutSent }).timeline?.[0]?.sent).toBeUndefined();
   });
 });
+
+describe('ResultCollector: what the report shows beyond the counts', () => {
+  it('splits outcomes and accepted latency per provider once asked to, and only then', () => {
+    const plain = track(new ResultCollector());
+    plain.onScheduled();
+    plain.onOutcome(accepted(), 5);
+    expect(plain.finish({ startedAt: new Date(0), durationMs: 1000, targetRate: 1 }).providers).toBeUndefined();
+
+    const mixed = track(new ResultCollector());
+    mixed.trackProviders();
+    const outcomes: [Outcome, number][] = [
+      [{ ...accepted(), provider: 'fcm' }, 30],
+      [accepted(), 10],
+      [accepted(), 20],
+      [{ ...rejected('UNREGISTERED', 404), provider: 'fcm' }, 3],
+      [{ ...dropped(), provider: 'webpush' }, 0.1],
+    ];
+    for (const [outcome, ms] of outcomes) {
+      mixed.onScheduled();
+      mixed.onOutcome(outcome, ms);
+    }
+    const result = mixed.finish({ startedAt: new Date(0), durationMs: 1000, targetRate: 5 });
+    expect(Object.keys(result.providers ?? {})).toEqual(['apns', 'fcm', 'webpush']);
+    expect(result.providers?.['apns']).toMatchObject({ accepted: 2, rejected: 0, failed: 0, expired: 0, dropped: 0, acceptedLatencyMs: { count: 2 } });
+    expect(result.providers?.['apns']?.acceptedLatencyMs.max).toBeCloseTo(20, 1);
+    expect(result.providers?.['fcm']).toMatchObject({ accepted: 1, rejected: 1, acceptedLatencyMs: { count: 1 } });
+    // A provider that accepted nothing has an empty histogram, not a made-up latency.
+    expect(result.providers?.['webpush']).toMatchObject({ accepted: 0, dropped: 1, acceptedLatencyMs: { count: 0 } });
+    expect(parseResult(JSON.parse(JSON.stringify(result))).providers).toEqual(result.providers);
+  });
+
+  it('counts a retry in the timeline only when told when; the total either way', () => {
+    const c = track(new ResultCollector());
+    c.onScheduled(0);
+    c.onRetry();
+    c.onRetry(1_200);
+    const result = c.finish({ startedAt: new Date(0), durationMs: 2000, targetRate: 1 });
+    expect(result.counts.retries).toBe(2);
+    expect(result.timeline?.map((s) => s.retries)).toEqual([0, 1]);
+  });
+
+  it('rejects a per-provider entry or a configuration of the wrong shape, naming where', () => {
+    const valid = JSON.parse(JSON.stringify(run())) as Record<string, unknown>;
+    let error: unknown;
+    try {
+      parseResult({ ...valid, providers: { apns: { accepted: -1 } }, config: { load: {} } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    const problems = (error as InvalidConfigError).problems.join('\n');
+    expect(problems).toContain('providers.apns.accepted');
+    expect(problems).toContain('config.target');
+  });
+
+  it('still reads a result from before retries, injected faults, config and providers were recorded', () => {
+    const c = track(new ResultCollector());
+    c.onScheduled(0);
+    c.onOutcome(accepted(), 5, 5);
+    const written = JSON.parse(JSON.stringify(c.finish({ startedAt: new Date(0), durationMs: 1000, targetRate: 1 }))) as Result;
+    const old = { ...written, timeline: written.timeline?.map(({ retries: _r, injected: _i, ...second }) => second) };
+    const parsed = parseResult(old);
+    expect(parsed.timeline?.[0]?.retries).toBeUndefined();
+    expect(parsed.config).toBeUndefined();
+    expect(parsed.providers).toBeUndefined();
+  });
+});

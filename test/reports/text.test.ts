@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatText } from '../../reports/text.js';
 import type { LatencyEntry, Result } from '../../reports/result.js';
-import { invalid, pauseReports, useSampleRun } from './fixtures.js';
+import { brownoutConfig, invalid, pauseReports, useSampleRun } from './fixtures.js';
 
 const empty: LatencyEntry = { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, hdr: 'unused-by-formatText' };
 
@@ -251,5 +251,41 @@ describe('formatText: recipients from a file', () => {
     const text = formatText({ ...handMade, deliveredBy: { apns: 900, fcm: 100 }, providerFallbacks: { 'apns>fcm': 100 } });
     expect(text).toContain('delivered by apns 900 · fcm 100 (fallbacks across providers: apns→fcm 100)');
     expect(formatText(handMade)).not.toContain('delivered by');
+  });
+});
+
+describe('formatText: retries, injected faults, providers and the configuration', () => {
+  it('adds retries and injected columns to the timeline when every second has them', () => {
+    const timeline = [
+      { second: 0, scheduled: 100, sent: 100, accepted: 100, rejected: 0, failed: 0, expired: 0, dropped: 0, p50: 1, p99: 2, max: 3, retries: 0, injected: 0 },
+      { second: 1, scheduled: 100, sent: 100, accepted: 70, rejected: 30, failed: 0, expired: 0, dropped: 0, p50: 1, p99: 2, max: 3, retries: 41, injected: 52 },
+    ];
+    const text = formatText({ ...handMade, timeline });
+    expect(lineWith(text, 'second')).toMatch(/\s+max\s+retries\s+injected$/);
+    expect(text).toMatch(/^1\s+100\s+100\s+70\s+30\s+0\s+0\s+0\s+1\.00\s+2\.00\s+3\.00\s+41\s+52$/m);
+    const withoutInjected = timeline.map(({ injected: _i, ...s }) => s);
+    expect(lineWith(formatText({ ...handMade, timeline: withoutInjected }), 'second')).toMatch(/\s+max\s+retries$/);
+  });
+
+  it('prints one line per provider of a mixed run with its outcomes and accepted latency', () => {
+    const text = formatText({
+      ...handMade,
+      providers: {
+        apns: { accepted: 590, rejected: 10, failed: 0, expired: 0, dropped: 0, acceptedLatencyMs: { count: 590, p50: 2.5, p90: 9, p99: 12.25, p999: 20, max: 30, hdr: 'x' } },
+        webpush: { accepted: 0, rejected: 0, failed: 100, expired: 0, dropped: 0, acceptedLatencyMs: empty },
+      },
+    });
+    expect(text).toContain('apns: 600 notifications, accepted 590, rejected 10 (98.33% accepted) · accepted p50 2.50 · p99 12.25 ms');
+    expect(text).toContain('webpush: 100 notifications, accepted 0, failed 100 (0.00% accepted)\n');
+    expect(formatText(handMade)).not.toMatch(/^apns: /m);
+  });
+
+  it('ends with the configuration, one row a line, before the invariant', () => {
+    const text = formatText({ ...handMade, config: brownoutConfig, pushsim: '0.4.0' });
+    expect(text).toContain('\nconfiguration\n  load: executor constant-arrival-rate, rate 500, count 5000\n');
+    expect(text).toContain('  circuit breaker: on, defaults (errorRate 0.5, minRequests 20, openMs 5000)\n');
+    expect(text).toContain('  pushsim: 0.4.0\n');
+    expect(text.indexOf('configuration')).toBeLessThan(text.indexOf('scheduled 50000 ='));
+    expect(formatText(handMade)).not.toContain('configuration');
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeHistogram, initHistograms } from '../../reports/histogram.js';
 import { ResultCollector } from '../../reports/result.js';
-import { TimelineRecorder } from '../../reports/timeline.js';
+import { TimelineRecorder, injectedPerSecond, withInjected } from '../../reports/timeline.js';
 
 describe('TimelineRecorder', () => {
   beforeAll(() => initHistograms());
@@ -110,3 +110,41 @@ describe('TimelineRecorder', () => {
   });
 });
 
+
+describe('retries and injected faults per second', () => {
+  beforeAll(() => initHistograms());
+
+  it('counts each retry in the second it came back; a second without one has 0', () => {
+    const t = new TimelineRecorder();
+    try {
+      t.onScheduled(0);
+      t.onRetry(200);
+      t.onRetry(999);
+      t.onRetry(2_500);
+      expect(t.snapshot().map((s) => [s.second, s.retries])).toEqual([
+        [0, 2],
+        [1, 0],
+        [2, 1],
+      ]);
+    } finally {
+      t.destroy();
+    }
+  });
+
+  it("places each tenth of the fault clock in the run's second holding its middle, counting every injection once", () => {
+    // Bins of 100 ms: bin 9 is 900–1000 ms on the fault clock; the run's clock started 30 ms later,
+    // so its middle (950) is at 920 ms: second 0. Bin 10's middle (1050) is at 1020 ms: second 1.
+    const counts = [1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4];
+    expect(injectedPerSecond({ binMs: 100, counts }, 30, 3)).toEqual([3, 3, 4]);
+    // A larger offset moves a tenth into the second before: bin 10's middle at 1050 − 600 = 450 ms.
+    expect(injectedPerSecond({ binMs: 100, counts }, 600, 3)).toEqual([6, 4, 0]);
+    // Before the run's clock zero: second 0; past the last second: the last. Nothing is lost.
+    expect(injectedPerSecond({ binMs: 100, counts: [5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7] }, 400, 2)).toEqual([5, 7]);
+    expect(injectedPerSecond({ binMs: 100, counts }, 0, 0)).toEqual([]);
+  });
+
+  it('withInjected gives every second its count, 0 where the list ends', () => {
+    const seconds = [0, 1, 2].map((second) => ({ second, scheduled: 1, accepted: 1, rejected: 0, failed: 0, expired: 0, dropped: 0, p50: 1, p99: 1, max: 1 }));
+    expect(withInjected(seconds, [4, 1]).map((s) => s.injected)).toEqual([4, 1, 0]);
+  });
+});

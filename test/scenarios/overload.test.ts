@@ -100,6 +100,22 @@ describe('ScheduleLag', () => {
     c.ended = true;
     expect(lag.lateBy(600)).toBe(0);
   });
+
+  it('lets go of what is done at the head when a notification ends, and still finds the oldest waiting one', () => {
+    const lag = new ScheduleLag();
+    const entries = Array.from({ length: 5000 }, (_, i) => ({ context: { sentAt: undefined as number | undefined }, entry: undefined as ReturnType<ScheduleLag['track']> | undefined, plannedAt: i }));
+    for (const e of entries) e.entry = lag.track(e.plannedAt, e.context);
+    // Everything but notification 3000 ends, in order; 3000 is still waiting to go on the wire.
+    for (const [i, e] of entries.entries()) if (i !== 3000 && e.entry !== undefined) lag.end(e.entry);
+    expect(lag.lateBy(3500)).toBe(500);
+    const waiting = entries[3000] as (typeof entries)[number];
+    waiting.context.sentAt = 3600;
+    expect(lag.lateBy(3700)).toBe(0);
+    const later = lag.track(4000, { sentAt: undefined });
+    expect(lag.lateBy(4100)).toBe(100);
+    lag.end(later);
+    expect(lag.lateBy(4200)).toBe(0);
+  });
 });
 
 describe('OverloadMonitor', () => {

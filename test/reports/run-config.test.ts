@@ -1,0 +1,51 @@
+/**
+ * The run's configuration as the reports print it: one label and one compact value per row, in
+ * reading order, defaults named as the sender has them.
+ */
+import { describe, expect, it } from 'vitest';
+import { compactValue, configRows, policyDefaults } from '../../reports/run-config.js';
+import { circuitBreakerDefaults } from '../../sender/interceptors/circuit-breaker.js';
+import { retryDefaults } from '../../sender/interceptors/retry.js';
+import { brownoutConfig } from './fixtures.js';
+
+describe('configRows', () => {
+  it('lists load, target, recipients, sender, policies, faults and thresholds, then what the result adds', () => {
+    const rows = configRows(brownoutConfig, { pushsim: '0.4.0', workers: 2 });
+    expect(rows).toEqual([
+      ['load', 'executor constant-arrival-rate, rate 500, count 5000'],
+      ['target', 'pushsim mocks, apns, h2c, APNs mock in a worker thread'],
+      ['mock latency', 'kind fixed, ms 2'],
+      ['recipients', '1000 (2 % unregistered), seed 7'],
+      ['sender', 'connections 2, maxInFlight 1000, maxQueue 10000, requestTimeoutMs 10000'],
+      ['stop', 'warm-up 500 notifications · graceful stop 5000 ms'],
+      ['retry', 'maxAttempts 3, baseDelayMs 50 (the rest default)'],
+      ['circuit breaker', 'on, defaults (errorRate 0.5, minRequests 20, openMs 5000)'],
+      ['fault seed', '42'],
+      ['fault phases', 'healthy 3000 ms → brownout 3000 ms → recovering to the end'],
+      ['fault brownout-503', 'outage: phase brownout, probability 0.3'],
+      ['thresholds', 'p(99)<1000'],
+      ['workers', '2'],
+      ['pushsim', '0.4.0'],
+    ]);
+  });
+
+  it('shows a mix of several providers as shares, and a policy turned off as off', () => {
+    const rows = configRows({ ...brownoutConfig, mix: { apns: 0.6, fcm: 0.3, webpush: 0.1 }, policies: { retry: false, circuitBreaker: false }, faults: undefined });
+    expect(rows).toContainEqual(['mix', 'apns 60 %, fcm 30 %, webpush 10 %']);
+    expect(rows).toContainEqual(['retry', 'off']);
+    expect(rows).toContainEqual(['circuit breaker', 'off']);
+    expect(rows.some(([label]) => label.startsWith('fault'))).toBe(false);
+  });
+
+  it("names the same defaults as the sender's retry and circuit breaker", () => {
+    expect(policyDefaults.retry).toEqual(retryDefaults);
+    expect(policyDefaults.circuitBreaker).toEqual(circuitBreakerDefaults);
+  });
+});
+
+describe('compactValue', () => {
+  it('writes nested objects in braces and lists in brackets, leaving out what is undefined', () => {
+    expect(compactValue({ a: 1, b: { c: true, d: undefined }, e: ['x', 2], f: null })).toBe('a 1, b {c true}, e [x, 2], f —');
+    expect(compactValue('text')).toBe('text');
+  });
+});
