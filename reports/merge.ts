@@ -108,6 +108,8 @@ export function mergeResults(given: readonly Result[], names: readonly string[] 
     ...(anyHas('faults') && { faults: sumFaults(results) }),
     ...(anyHas('timeline') && { timeline: mergeTimelines(results, startedAt, options.keepSecondHistograms ?? false) }),
     ...(anyHas('loadModel') && { loadModel: mergeLoadModel(results) }),
+    ...(anyHas('deliveredBy') && { deliveredBy: sumRecords(results.map((r) => r.deliveredBy)) }),
+    ...(anyHas('providerFallbacks') && { providerFallbacks: sumRecords(results.map((r) => r.providerFallbacks)) }),
     ...timings,
     ...(config !== undefined && { config: JSON.parse(config) as RunConfig }),
     ...(anyHas('providers') && { providers: mergeProviders(results) }),
@@ -232,6 +234,13 @@ function mergeCounts(results: readonly Result[]): ResultCounts {
     dropped: sum('dropped'),
     ...Object.fromEntries(optional.map((key) => [key, sum(key)])),
   };
+}
+
+/** Counts by key, summed over the results that have them (deliveredBy, providerFallbacks). */
+function sumRecords(records: readonly (Readonly<Record<string, number>> | undefined)[]): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const record of records) for (const [key, n] of Object.entries(record ?? {})) sums[key] = (sums[key] ?? 0) + n;
+  return sums;
 }
 
 /** Summed, then sorted by count descending and key, as ResultCollector does. */

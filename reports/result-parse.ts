@@ -77,6 +77,8 @@ const resultSchema = z.object({
   attemptLatencyMs: z.optional(latencyEntrySchema),
   breakerTransitions: z.optional(z.array(z.object({ atMs: millis, origin: z.string(), from: z.string(), to: z.string() }))),
   tokensToPrune: z.optional(z.array(z.object({ provider: z.string(), token: z.string(), reason: z.string(), timestamp: z.optional(z.number()) }))),
+  deliveredBy: z.optional(z.record(z.string(), count)),
+  providerFallbacks: z.optional(z.record(z.string(), count)),
   thresholds: z.optional(z.array(z.object({ expression: z.string(), actual: z.nullable(z.number()), passed: z.boolean() }))),
   delivery: z.optional(
     z.object({

@@ -311,6 +311,10 @@ export interface Result {
   readonly providers?: Readonly<Record<string, ProviderOutcomes>>;
   /** Present when the run sent to real providers (any target not on this machine): what reached them, and the caps. */
   readonly realPushes?: RealPushes;
+  /** Recipients from a file: accepted notifications by the provider that delivered them (after any fallback across providers). */
+  readonly deliveredBy?: Readonly<Record<string, number>>;
+  /** Recipients from a file: notifications handed from one provider to the recipient's next, by `<from>><to>` (e.g. `apns>fcm`). */
+  readonly providerFallbacks?: Readonly<Record<string, number>>;
 }
 
 /**

@@ -219,6 +219,8 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     result.tokensToPrune !== undefined && `tokens to prune ${result.tokensToPrune.length}`,
   ].filter((part): part is string => typeof part === 'string');
   if (resilience.length > 0) lines.push(resilience.join(' · '));
+  const delivered = deliveredByLine(result);
+  if (delivered !== undefined) lines.push(delivered);
   pushAll(lines, timingLines(result));
   if (result.workers !== undefined) lines.push(workersLine(result.workers, result.workersRule));
   if (result.pauses !== undefined) pushAll(lines, pauseLines(result.pauses, result.workers));
@@ -292,4 +294,12 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
   );
 
   return `${lines.join('\n')}\n`;
+}
+
+/** "delivered by apns 9,000 · fcm 1,000 (fallbacks apns→fcm 1,000)": recipients from a file, after fallback across providers. */
+function deliveredByLine(result: Result): string | undefined {
+  if (result.deliveredBy === undefined) return undefined;
+  const by = Object.entries(result.deliveredBy).map(([provider, n]) => `${provider} ${n}`);
+  const across = Object.entries(result.providerFallbacks ?? {}).map(([route, n]) => `${route.replace('>', '→')} ${n}`);
+  return `delivered by ${by.length > 0 ? by.join(' · ') : 'none'}${across.length > 0 ? ` (fallbacks across providers: ${across.join(' · ')})` : ''}`;
 }

@@ -22,6 +22,8 @@ import type { ValidityConfig } from './overload.js';
 import { validateValidity } from './overload.js';
 import type { ProviderMix } from './mix.js';
 import { mixProviders, mixShares, populationSizes, validateMix } from './mix.js';
+import type { RecipientsConfig } from './recipients-config.js';
+import { validateRecipients } from './recipients-config.js';
 
 /**
  * pushsim starts its own mocks and sends to them: the mock APNs (in a worker thread when it can),
@@ -154,6 +156,11 @@ export interface ScenarioConfig {
     readonly pushType: ApnsPushType;
     readonly priority?: 10 | 5 | 1;
     readonly payload: object;
+    /** Title and body for FCM and Web Push (default: the APNs alert's); `{{name}}` placeholders are filled per recipient (notification-template.ts). */
+    readonly title?: string;
+    readonly body?: string;
+    /** Key-value data: FCM `data`, Web Push `data`; from a file without `payload`, also top-level keys of the APNs payload. */
+    readonly data?: Readonly<Record<string, string>>;
   };
   readonly sender: {
     readonly connections: number;
@@ -186,6 +193,12 @@ export interface ScenarioConfig {
   readonly validity?: ValidityConfig;
   /** Caps for a run against real providers; see SafetyConfig. */
   readonly safety?: SafetyConfig;
+  /**
+   * Recipients from a CSV / NDJSON / JSON file (recipients-config.ts), streamed, instead of the
+   * generated tokens: notification i goes to row i mod rows, to its first channel among the
+   * target's providers, falling back to its others (recipients-send.ts).
+   */
+  readonly recipients?: RecipientsConfig;
 }
 
 const productionHosts = new Set(['api.push.apple.com']);
@@ -278,6 +291,7 @@ export function validateScenario(config: ScenarioConfig): string[] {
   pushAll(problems, validatePolicies(config.policies));
   pushAll(problems, validateValidity(config.validity));
   pushAll(problems, validateSafety(config.safety));
+  pushAll(problems, validateRecipients(config.recipients, notification, config.mix !== undefined, providers));
   if (config.faults !== undefined) {
     if (target.kind === 'url') {
       problems.push('faults apply to the embedded mocks (target.mock); in front of an external origin run `pushsim proxy --upstream URL --faults FILE` and point target.url at the proxy');

@@ -10,6 +10,8 @@ import type { PathSegment } from '../core/locations.js';
 import { latencyKinds } from '../simulator/distributions.js';
 import { apnsPushTypes } from '../sender/providers/apns.js';
 import { mixProviders } from './mix.js';
+import { recipientsFormats } from './recipients-read.js';
+import type { RecipientsFormat } from './recipients-read.js';
 
 const positive = z.number().positive();
 const whole = z.number().int();
@@ -181,10 +183,13 @@ export const fileSchema = z.strictObject({
       topic: z.string().optional().describe('APNs apns-topic: the app\'s bundle id (default com.example.pushsim)'),
       pushType: z.enum(apnsPushTypes).optional().describe('APNs apns-push-type (default alert)'),
       priority: z.union([z.literal(10), z.literal(5), z.literal(1)], { error: 'must be 10, 5 or 1' }).optional().describe('APNs apns-priority: 10 now, 5 power-considerate, 1 low (default 10)'),
-      payload: z.record(z.string(), z.unknown()).optional().describe('the APNs JSON payload ({ aps: { alert, badge, sound } }); FCM and Web Push send a fixed title and body'),
+      payload: z.record(z.string(), z.unknown()).optional().describe('the APNs JSON payload ({ aps: { alert, badge, sound } }); strings may hold {{variable}} placeholders filled per recipient'),
+      title: z.string().optional().describe('title for FCM and Web Push (default: the APNs alert\'s title); may hold {{variable}} placeholders'),
+      body: z.string().optional().describe('body for FCM and Web Push (default: the APNs alert\'s body); may hold {{variable}} placeholders'),
+      data: z.record(z.string(), z.string()).optional().describe('key-value data for FCM `data` and Web Push `data` (and the APNs payload when `payload` is not given); values may hold {{variable}} placeholders'),
     })
     .optional()
-    .describe('what each APNs notification carries'),
+    .describe('what each notification carries: one template, encoded for each provider'),
   sender: z
     .strictObject({
       connections: whole.optional().describe('HTTP/2 connections per provider (Web Push: per push-service origin), 1 to 1024 (default 1)'),
@@ -223,6 +228,13 @@ export const fileSchema = z.strictObject({
     })
     .optional()
     .describe('caps for a run against real providers (any target not on this machine); a file can lower the command line\'s ceilings, never raise them'),
+  recipients: z
+    .strictObject({
+      file: z.string().min(1).describe('CSV, NDJSON or JSON file of recipients (apnsToken, fcmToken, webpush subscription, other columns: variables), relative to this file; streamed'),
+      format: z.enum(recipientsFormats as [RecipientsFormat, ...RecipientsFormat[]]).optional().describe('csv, ndjson or json (default: from the file\'s extension)'),
+    })
+    .optional()
+    .describe('recipients from a file instead of generated tokens: notification i goes to row i mod rows, its first channel among the target\'s providers first, the others as fallbacks'),
 });
 
 export type ScenarioFile = z.infer<typeof fileSchema>;

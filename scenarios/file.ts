@@ -33,6 +33,7 @@ import { defaultLoad, defaultScenario } from './builtin/default.js';
 import type { LoadConfig } from './executors/index.js';
 import type { MockTarget, ProvidersTarget, ScenarioConfig, Target } from './config.js';
 import { validateScenario } from './config.js';
+import { apnsPayloadFrom } from './notification-template.js';
 import type { ScenarioFile, constantLoad, providersTarget as providersTargetSchema } from './file-schema.js';
 import { isRealTarget } from './safety.js';
 import { fileSchema, keysAt } from './file-schema.js';
@@ -218,7 +219,7 @@ function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined, proxyF
     load: toLoad(file.load),
     ...(file.mix !== undefined && { mix: file.mix }),
     tokens: { ...base.tokens, ...file.tokens },
-    notification: { ...base.notification, ...file.notification } as ScenarioConfig['notification'],
+    notification: notificationOf(base.notification, file.notification),
     sender: { ...base.sender, ...file.sender },
     gracefulStopMs: file.gracefulStopMs ?? base.gracefulStopMs,
     // Against a real provider a warm-up is real notifications: only when the file asks (scenarios/safety.ts).
@@ -228,5 +229,13 @@ function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined, proxyF
     ...(file.thresholds !== undefined && { thresholds: file.thresholds }),
     ...(file.validity !== undefined && { validity: file.validity }),
     ...(faults !== undefined && { faults }),
+    ...(file.recipients !== undefined && { recipients: { ...file.recipients, file: resolve(baseDir, file.recipients.file) } }),
   };
+}
+
+/** The file's notification over the default; without a `payload` of its own but with title / body / data, the APNs payload is made from them. */
+function notificationOf(base: ScenarioConfig['notification'], given: ScenarioFile['notification']): ScenarioConfig['notification'] {
+  const merged = { ...base, ...given } as ScenarioConfig['notification'];
+  if (given?.payload !== undefined || (given?.title === undefined && given?.body === undefined && given?.data === undefined)) return merged;
+  return { ...merged, payload: apnsPayloadFrom(given.title, given.body, given.data) };
 }

@@ -20,14 +20,8 @@ import type { Sender } from '../sender/sender.js';
 import type { DispatchContext, TransportStats } from '../sender/transport.js';
 import { WebPushSender } from '../sender/webpush-sender.js';
 import type { ScenarioConfig } from './config.js';
+import { compileNotification } from './notification-template.js';
 import type { OpenTarget } from './target.js';
-
-/**
- * The FCM and Web Push messages: the scenario's `notification` section is APNs-shaped (topic, push
- * type, `aps` payload), so these are fixed, with the same text as the default APNs alert.
- */
-const title = 'pushsim';
-const body = 'Load test notification';
 
 export interface Lane {
   readonly provider: Provider;
@@ -50,6 +44,7 @@ export interface Lane {
 
 export class Lanes {
   readonly #lanes = new Map<Provider, Lane>();
+  readonly #byProvider = new Map<Provider, Sender<never>>();
   readonly #senders: { close(): Promise<void>; destroy(): Promise<void> }[] = [];
   readonly #maxInFlight: number;
   #ended: Promise<void> | undefined;
@@ -74,6 +69,11 @@ export class Lanes {
       ...(endpoint.real === true && real !== undefined && limit !== undefined && { interceptors: [limit], productionRateLimit: real.maxRate }),
       ...(endpoint.allowProduction === true && { allowProduction: true }),
     });
+    // The FCM and Web Push text: the scenario's title and body, else its APNs alert's (notification-template.ts).
+    const text = compileNotification(config.notification);
+    const title = text.title.render(undefined);
+    const body = text.body.render(undefined);
+    const { data } = config.notification;
     try {
       if (target.apns) {
         const { url, ca, credentials, clientCertificate, recipients } = target.apns;
@@ -92,12 +92,12 @@ export class Lanes {
         // warm-up message's is `w<n>`, never a measured one's.
         // A dry run (validate_only): FCM checks each message and delivers none.
         const dryRun = validateOnly === true ? { validateOnly: true } : {};
-        lanes.#add('fcm', sender, recipients, (token, seq): FcmNotification => ({ token, notification: { title, body }, data: { pushsim_seq: String(seq) }, android: { priority: 'high' }, ...dryRun }));
+        lanes.#add('fcm', sender, recipients, (token, seq): FcmNotification => ({ token, notification: { title, body }, data: data === undefined ? { pushsim_seq: String(seq) } : { ...data, pushsim_seq: String(seq) }, android: { priority: 'high' }, ...dryRun }));
       }
       if (target.webpush) {
         const { ca, vapid, recipients } = target.webpush;
         const sender = await WebPushSender.create({ vapid, ...(ca !== undefined && { tls: { ca } }), ...settings('webpush', target.webpush) });
-        const payload = Buffer.from(JSON.stringify({ title, body }));
+        const payload = Buffer.from(text.webPushPayload.render(undefined));
         lanes.#add('webpush', sender, recipients, (subscription): WebPushNotification => ({ subscription, payload, urgency: 'high' }));
       }
     } catch (error) {
@@ -114,6 +114,11 @@ export class Lanes {
 
   get(provider: Provider): Lane | undefined {
     return this.#lanes.get(provider);
+  }
+
+  /** The provider's sender itself, for notifications made elsewhere (recipients from a file: recipients-send.ts). */
+  sender(provider: Provider): Sender<never> | undefined {
+    return this.#byProvider.get(provider);
   }
 
   /** Lets in-flight notifications finish, then closes every sender. Later calls (and `destroy`) do nothing. */
@@ -133,6 +138,7 @@ export class Lanes {
    */
   #add<N, R>(provider: Provider, sender: Sender<N>, recipients: readonly R[], notification: (recipient: R, seq: number | string) => N): void {
     this.#senders.push(sender);
+    this.#byProvider.set(provider, sender as Sender<never>);
     let warmed = 0;
     this.#lanes.set(provider, {
       provider,

@@ -47,6 +47,9 @@ import type { Provider } from '../core/reasons.js';
 import type { SenderListener } from '../sender/listener.js';
 import type { Outcome } from '../sender/outcome.js';
 import type { DispatchContext, TransportResult } from '../sender/transport.js';
+import { checkRecipientsFile, describeRecipients } from './recipients-check.js';
+import type { RecipientsSummary } from './recipients-check.js';
+import { RecipientDispatch } from './recipients-send.js';
 import { faultsThatCannotFire } from '../simulator/faults/dormant.js';
 import type { RunTraffic } from '../simulator/faults/dormant.js';
 import type { LedgerSummary } from '../simulator/ledger/ledger.js';
@@ -179,6 +182,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
   async execute(): Promise<Result> {
     const { config } = this;
     const workers = this.#workers;
+    // Recipients from a file: every row checked before anything is sent (a worker thread's part was checked by the main thread).
+    const recipients = this.#attachment === undefined ? await checkRecipients(config) : undefined;
     if (workers !== undefined && workers.count > 1) {
       const emit = this.emit.bind(this) as (event: keyof RunEvents, ...args: unknown[]) => boolean;
       const result = await runInWorkers(config, this.#options, workers, (event, ...args) => void emit(event, ...args));
@@ -223,6 +228,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       },
     );
     let lanes: Lanes | undefined;
+    let fromFile: RecipientDispatch | undefined;
     const tick = new TickStats(config.faults?.phases);
     try {
       // The warm-up's attempts, retries and breaker transitions are not part of the result either.
@@ -245,11 +251,15 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       }, safety === undefined ? undefined : { maxRate: safety.maxRate, onRequest: (provider) => realRequests.set(provider, (realRequests.get(provider) ?? 0) + 1) });
       const shares = mixShares(config.mix, targetProviders(config.target));
       if (shares.size > 1) collector.trackProviders();
+      if (config.recipients !== undefined) {
+        fromFile = new RecipientDispatch(config, lanes, target, { onFallback: () => measuring && collector.onFallback() });
+        await fromFile.prefetch();
+      }
       const { shard: part, startAt } = this.#options;
       this.emit('start', {
         scenario: config.name,
         description: config.description,
-        plan: describeLoad(config.load) + (shares.size > 1 ? `, ${describeMix(shares)}` : ''),
+        plan: describeLoad(config.load) + (recipients !== undefined ? `, ${describeRecipients(recipients)}` : shares.size > 1 ? `, ${describeMix(shares)}` : ''),
         target: target.description,
         placement: target.placement,
         ...(part !== undefined && { shard: describeShard(config.load, part) }),
@@ -292,7 +302,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         };
         let driven: Driven;
         try {
-          driven = await this.#drive(lanes, createRecipientSequence(shares, config.tokens.seed), collector, record, signal, stop.signal, startPauses, tick);
+          const send = fromFile === undefined ? laneSend(lanes, createRecipientSequence(shares, config.tokens.seed)) : fromFile.send.bind(fromFile);
+          driven = await this.#drive(lanes, send, collector, record, signal, stop.signal, startPauses, tick);
         } finally {
           senderPauses.stop();
         }
@@ -332,6 +343,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
           ...(unreachable !== undefined && { unreachable }),
           ...(phases !== undefined && { phases }),
         });
+        if (fromFile !== undefined) result = { ...result, ...fromFile.counts() };
       }
       if (config.thresholds !== undefined && part === undefined) result = { ...result, thresholds: evaluateThresholds(config.thresholds, result) };
       if (workers !== undefined) result = { ...result, workers: 1, ...(workers.rule !== undefined && { workersRule: workers.rule }) };
@@ -342,6 +354,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       this.#options.signal?.removeEventListener('abort', onInterrupt);
       collector.destroy();
       try {
+        await fromFile?.close();
         // Already closed by #drive when the run got that far; this covers a failure before or during it.
         await lanes?.destroy();
       } finally {
@@ -367,7 +380,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
    * measured run's clock zero, also given to `onOrigin`) to the last outcome, and what the overload
    * monitor saw.
    */
-  async #drive(lanes: Lanes, recipientOf: (index: number) => Recipient, collector: ResultCollector, record: RecordOutcome, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void, tick: TickStats): Promise<Driven> {
+  async #drive(lanes: Lanes, send: (index: number, context: DispatchContext) => Promise<Outcome>, collector: ResultCollector, record: RecordOutcome, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void, tick: TickStats): Promise<Driven> {
     const { config } = this;
     const part = this.#options.shard;
     const lastPlanned = lastPlannedMs(config.load);
@@ -423,14 +436,11 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       scheduled++;
       collector.onScheduled(plannedAt - start);
       collector.onFired(performance.now() - plannedAt);
-      // Every provider the assignment can pick has a lane (both come from the target's providers).
-      const { provider, position } = recipientOf(index);
-      const lane = lanes.get(provider) as Lane;
       // Every field from the start: one object shape all the way down the sender's layers.
       const context: DispatchContext = { attempts: 0, route: undefined, sentAt: undefined, streamAt: undefined };
       const unsent = behind.track(plannedAt, context);
       inFlight.add();
-      return lane.send(position, context).then((outcome) => {
+      return send(index, context).then((outcome) => {
         try {
           behind.end(unsent);
           const now = performance.now();
@@ -564,6 +574,21 @@ async function warmUp(lanes: Lanes, count: number, signal: AbortSignal, onTick: 
   } finally {
     clearInterval(ticking);
   }
+}
+
+/** Notification i to the recipient the mix gives it: its provider's lane, at its position among that provider's. */
+function laneSend(lanes: Lanes, recipientOf: (index: number) => Recipient): (index: number, context: DispatchContext) => Promise<Outcome> {
+  // Every provider the assignment can pick has a lane (both come from the target's providers).
+  return (index, context) => {
+    const { provider, position } = recipientOf(index);
+    return (lanes.get(provider) as Lane).send(position, context);
+  };
+}
+
+/** The recipients file's summary after its validation pass; undefined without one. */
+async function checkRecipients(config: ScenarioConfig): Promise<RecipientsSummary | undefined> {
+  if (config.recipients === undefined) return undefined;
+  return checkRecipientsFile(config.recipients, config.notification, targetProviders(config.target));
 }
 
 /** Each provider's URL in a run to several. */

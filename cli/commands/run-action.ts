@@ -55,6 +55,7 @@ export interface RunFlags extends MetricsFlags, RealTargetFlags {
   dashboard?: DashboardFlags['dashboard'];
   dashboardLinger?: boolean;
   recordProfile?: string;
+  recipients?: string;
 }
 
 /** Runs scenario `name` with the command line's flags; the exit code goes to `setExitCode`. */
@@ -173,6 +174,7 @@ export function applyOverrides(scenario: ScenarioConfig, flags: RunFlags, faults
     ...(flags.failOnOverload === false && { validity: { ...base.validity, failOnOverload: false } }),
     ...(faults !== undefined && { faults }),
     ...(flags.warmup !== undefined && { warmup: flags.warmup }),
+    ...(flags.recipients !== undefined && { recipients: { file: resolve(flags.recipients) } }),
   };
   // The scenario was valid before the flags; what is wrong now (a rate so low the run never ends) is theirs.
   const problems = validateScenario(config);

@@ -31,6 +31,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--shard <I/N>', 'run shard I of N (from 0: 0/3, 1/3, 2/3): every Nth notification at its planned time; `pushsim merge` of the N results is the whole run (docs/shards.md)')
     .option('--shards <n>', 'the number of shards, with the index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); env PUSHSIM_SHARDS', positiveInteger)
     .option('--start-at <time>', 'start the measured run at this time (ISO 8601 with zone, or epoch ms), after getting ready: shards started apart run on one clock; env PUSHSIM_START_AT')
+    .option('--recipients <file>', "send to the recipients of this CSV / NDJSON / JSON file (by extension; streamed, every row checked first) instead of generated tokens, replacing the scenario's own (docs/scenarios.md#recipients)")
     .option('--workers <n>', 'send from n worker threads, each running one shard of the scenario with its own connections, all starting together; results merged exactly (default: auto, one per core left by the embedded mock, as the rate needs; docs/workers.md)', workersCount)
     .option('--metrics-port <port>', 'serve the run\'s Prometheus metrics at http://<metrics-host>:<port>/metrics while it runs (0 picks a free port, printed on stderr; docs/metrics.md)', port)
     .option('--metrics-host <address>', 'address the --metrics-port server binds (default: 127.0.0.1)')

@@ -410,3 +410,21 @@ describe('mergeResults', () => {
     expect(() => mergeResults([])).toThrow(InvalidArgumentError);
   });
 });
+
+describe('mergeResults: deliveries by provider (recipients from a file)', () => {
+  it('sums deliveredBy and providerFallbacks over the shards, and reads them back from result.json', () => {
+    const a = collector();
+    const b = collector();
+    feed([a], latencies(10, 1, 1, 5));
+    feed([b], latencies(10, 2, 1, 5));
+    const first = { ...a.finish(at('2026-01-01T00:00:00.000Z')), deliveredBy: { apns: 7, fcm: 3 }, providerFallbacks: { 'apns>fcm': 3 } };
+    const second = { ...b.finish(at('2026-01-01T00:00:00.100Z')), deliveredBy: { fcm: 10 }, providerFallbacks: { 'apns>fcm': 9, 'fcm>webpush': 1 } };
+    const merged = mergeResults([first, second]);
+    expect(merged.deliveredBy).toEqual({ apns: 7, fcm: 13 });
+    expect(merged.providerFallbacks).toEqual({ 'apns>fcm': 12, 'fcm>webpush': 1 });
+    const read = parseResult(JSON.parse(JSON.stringify(merged)));
+    expect(read.deliveredBy).toEqual(merged.deliveredBy);
+    expect(read.providerFallbacks).toEqual(merged.providerFallbacks);
+    expect(mergeResults([a.finish(at('2026-01-01T00:00:00.000Z'))]).deliveredBy).toBeUndefined();
+  });
+});

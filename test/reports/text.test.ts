@@ -246,6 +246,14 @@ describe('formatText: what pushsim itself did, said plainly', () => {
   });
 });
 
+describe('formatText: recipients from a file', () => {
+  it('says which provider delivered, and the fallbacks across providers', () => {
+    const text = formatText({ ...handMade, deliveredBy: { apns: 900, fcm: 100 }, providerFallbacks: { 'apns>fcm': 100 } });
+    expect(text).toContain('delivered by apns 900 · fcm 100 (fallbacks across providers: apns→fcm 100)');
+    expect(formatText(handMade)).not.toContain('delivered by');
+  });
+});
+
 describe('formatText: retries, injected faults, providers and the configuration', () => {
   it('adds retries and injected columns to the timeline when every second has them', () => {
     const timeline = [
