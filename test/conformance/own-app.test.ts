@@ -28,6 +28,20 @@ afterEach(async () => {
 
 const readme = readFile(join(repoRoot, 'README.md'), 'utf8');
 
+/** Runs the README's web-push program, unmodified, on `subscriptions` against `push` (the Mozilla push service's name redirected to it). */
+async function webPushApp(push: { url: string; ca: string | undefined; vapid: { publicKey: string; privateKey: string; subject: string } }, subscriptions: readonly unknown[]): Promise<Awaited<ReturnType<typeof runNode>>> {
+  const dir = await mkdtemp(join(tmpdir(), 'pushsim-own-app-'));
+  const subscriptionsFile = join(dir, 'subscriptions.json');
+  await writeFile(subscriptionsFile, JSON.stringify(subscriptions));
+  const env = {
+    ...(await routeTo({ ...push, impersonated: ['updates.push.services.mozilla.com'] }, dir)),
+    VAPID_PUBLIC_KEY: push.vapid.publicKey,
+    VAPID_PRIVATE_KEY: push.vapid.privateKey,
+    VAPID_SUBJECT: push.vapid.subject,
+  };
+  return runNode(['--import', 'pushsim/redirect', 'examples/own-app/web-push.mjs', subscriptionsFile], env);
+}
+
 /** The mock's CA in a file, and the redirect of `names` to the mock: the two variables every recipe sets. */
 async function routeTo(mock: { url: string; ca: string | undefined; impersonated: readonly string[] }, dir: string): Promise<Record<string, string>> {
   const caFile = join(dir, 'ca.pem');
@@ -139,16 +153,7 @@ describe('@parse/node-apn and web-push, unmodified, by name', () => {
     const [live, gone] = push.subscriptions.list();
     expect(live?.endpoint).toMatch(/^https:\/\/updates\.push\.services\.mozilla\.com\/push\//);
     push.subscriptions.expire(gone?.endpoint ?? '');
-    const dir = await mkdtemp(join(tmpdir(), 'pushsim-own-app-'));
-    const subscriptionsFile = join(dir, 'subscriptions.json');
-    await writeFile(subscriptionsFile, JSON.stringify([live, gone]));
-    const env = {
-      ...(await routeTo({ ...push, impersonated: ['updates.push.services.mozilla.com'] }, dir)),
-      VAPID_PUBLIC_KEY: push.vapid.publicKey,
-      VAPID_PRIVATE_KEY: push.vapid.privateKey,
-      VAPID_SUBJECT: push.vapid.subject,
-    };
-    const run = await runNode(['--import', 'pushsim/redirect', 'examples/own-app/web-push.mjs', subscriptionsFile], env);
+    const run = await webPushApp(push, [live, gone]);
     expect(run.code, run.stderr).toBe(0);
     expect(lastJson(run)).toEqual([
       { endpoint: live?.endpoint, status: 201 },
@@ -188,16 +193,7 @@ describe('firebase-admin and web-push, unmodified, against a mock on 2 worker pr
     const [first, second] = push.subscriptions;
     expect(first?.endpoint).toMatch(/^https:\/\/updates\.push\.services\.mozilla\.com\/push\//);
     const unknown = { ...first, endpoint: 'https://updates.push.services.mozilla.com/push/no-such-subscription' };
-    const dir = await mkdtemp(join(tmpdir(), 'pushsim-own-app-'));
-    const subscriptionsFile = join(dir, 'subscriptions.json');
-    await writeFile(subscriptionsFile, JSON.stringify([first, second, unknown]));
-    const env = {
-      ...(await routeTo({ ...push, impersonated: ['updates.push.services.mozilla.com'] }, dir)),
-      VAPID_PUBLIC_KEY: push.vapid.publicKey,
-      VAPID_PRIVATE_KEY: push.vapid.privateKey,
-      VAPID_SUBJECT: push.vapid.subject,
-    };
-    const run = await runNode(['--import', 'pushsim/redirect', 'examples/own-app/web-push.mjs', subscriptionsFile], env);
+    const run = await webPushApp(push, [first, second, unknown]);
     expect(run.code, run.stderr).toBe(0);
     expect(lastJson(run)).toEqual([
       { endpoint: first?.endpoint, status: 201 },
