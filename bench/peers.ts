@@ -55,6 +55,7 @@ const write = !flags.includes('--no-write') && only === undefined && profileDir 
 
 const labels: Record<PeersClient, string> = {
   'raw-apns': 'raw `node:http2` loop (yardstick)',
+  'raw-apns-id': 'raw `node:http2` loop with an apns-id (the same protocol work as pushsim)',
   'node-apn': '@parse/node-apn 8',
   'pushsim-apns': 'pushsim `ApnsSender`, default policies',
   'pushsim-apns-bare': 'pushsim `ApnsSender`, policies off',
@@ -65,7 +66,7 @@ const labels: Record<PeersClient, string> = {
 };
 
 const groups: readonly { readonly title: string; readonly yardstick: PeersClient; readonly clients: readonly PeersClient[] }[] = [
-  { title: 'APNs (token auth)', yardstick: 'raw-apns', clients: ['raw-apns', 'node-apn', 'pushsim-apns', 'pushsim-apns-bare'] },
+  { title: 'APNs (token auth)', yardstick: 'raw-apns', clients: ['raw-apns', 'raw-apns-id', 'node-apn', 'pushsim-apns', 'pushsim-apns-bare'] },
   { title: 'FCM HTTP v1 (OAuth2 bearer, JSON body per message)', yardstick: 'raw-fcm', clients: ['raw-fcm', 'pushsim-fcm'] },
   { title: 'Web Push (VAPID, aes128gcm encryption per message)', yardstick: 'raw-webpush', clients: ['raw-webpush', 'pushsim-webpush'] },
 ];
@@ -264,9 +265,17 @@ function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: 
     const apnVsNodeApn = ratios('pushsim-apns', 'node-apn');
     lines.push(`pushsim \`ApnsSender\` (default policies) ÷ @parse/node-apn, notifications/s: **${median(apnVsNodeApn).toFixed(2)}×** (range ${range(apnVsNodeApn)}).`, '');
   }
+  if (of('pushsim-apns').length > 0 && of('raw-apns-id').length > 0) {
+    const apnVsRawId = ratios('pushsim-apns', 'raw-apns-id');
+    const cpuVsRawId = cpuRatios('pushsim-apns', 'raw-apns-id');
+    lines.push(
+      `pushsim \`ApnsSender\` (default policies) ÷ the raw loop with an apns-id, notifications/s: **${median(apnVsRawId).toFixed(2)}×** (range ${range(apnVsRawId)}); that loop's CPU per notification ÷ pushsim's: ${median(cpuVsRawId).toFixed(2)} (range ${range(cpuVsRawId)}). The yardstick row above sends no apns-id, which pushsim must (one identity per notification across retries, the ledger's duplicate check): both ratios are on the page.`,
+      '',
+    );
+  }
   lines.push(
     'What each client does per notification:',
-    '- raw loops: `session.request()` with headers built from constants, `stream.end(body)`, `response`, `data`, `error` and `close` listeners; the token (APNs JWT, FCM access token, VAPID JWT) signed once. The FCM loop serializes the message per notification and parses the answer\'s message name; the Web Push loop encrypts every message (a fresh ECDH key and salt, `http_ece`), as RFC 8291 requires.',
+    '- raw loops: `session.request()` with headers built from constants, `stream.end(body)`, `response`, `data`, `error` and `close` listeners; the token (APNs JWT, FCM access token, VAPID JWT) signed once. The APNs yardstick sends no apns-id; the second APNs row adds `crypto.randomUUID()` as apns-id per notification (the same HTTP/2 work as pushsim: one more header, a fresh value each time). The FCM loop serializes the message per notification and parses the answer\'s message name; the Web Push loop encrypts every message (a fresh ECDH key and salt, `http_ece`), as RFC 8291 requires.',
     '- @parse/node-apn: one `Notification` (payload compiled once, cached by node-apn) sent with `provider.send(note, token)`; no apns-id.',
     '- pushsim: `sender.send({ token, topic, payload })` through the whole sender: notification checks, a fresh apns-id, the retry and circuit-breaker interceptors (unless off), token auth, the pooled HTTP/2 transport with request deadlines, GOAWAY/REFUSED_STREAM replay, and an outcome object per notification.',
     '',
