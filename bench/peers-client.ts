@@ -11,8 +11,10 @@
  * Clients: the raw node:http2 loops are the yardsticks — one session, headers and token made once,
  * nothing but the protocol's own work per notification (FCM: the JSON body per message and the
  * answer's message name; Web Push: RFC 8291 encryption per message, as in webpush-encrypt.ts).
+ * `raw-apns` sends no apns-id (the issue's yardstick); `raw-apns-id` adds a fresh one per
+ * notification, as pushsim does (its ledger's duplicate identity, one identity across retries).
  */
-import { createECDH, createPrivateKey, randomBytes, sign, type ECDH } from 'node:crypto';
+import { createECDH, createPrivateKey, randomBytes, randomUUID, sign, type ECDH } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { connect, type ClientHttp2Session } from 'node:http2';
@@ -20,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { closedLoop } from './lib/closed-loop.js';
 
-export const peersClients = ['raw-apns', 'node-apn', 'pushsim-apns', 'pushsim-apns-bare', 'raw-fcm', 'pushsim-fcm', 'raw-webpush', 'pushsim-webpush'] as const;
+export const peersClients = ['raw-apns', 'raw-apns-id', 'node-apn', 'pushsim-apns', 'pushsim-apns-bare', 'raw-fcm', 'pushsim-fcm', 'raw-webpush', 'pushsim-webpush'] as const;
 export type PeersClient = (typeof peersClients)[number];
 
 export interface PeersFixtures {
@@ -103,11 +105,18 @@ export async function prepareClient(client: PeersClient, f: PeersFixtures): Prom
   const subscription = (i: number) => f.subscriptions[i % f.subscriptions.length] as PeersFixtures['subscriptions'][number];
   const closeSession = (session: ClientHttp2Session) => () => new Promise<void>((resolve) => session.close(() => resolve()));
   switch (client) {
-    case 'raw-apns': {
+    case 'raw-apns':
+    case 'raw-apns-id': {
       const authorization = `bearer ${es256Jwt({ alg: 'ES256', kid: f.apns.keyId }, { iss: f.apns.teamId, iat: Math.floor(Date.now() / 1000) }, f.apns.privateKey)}`;
       const session = connect(f.origin, { ca: f.ca });
-      const send = async (i: number) =>
-        (await post(session, { ':method': 'POST', ':path': `/3/device/${token(i)}`, 'apns-topic': f.topic, 'apns-push-type': 'alert', authorization, 'content-type': 'application/json' }, f.payload, false)).status === 200;
+      // The second yardstick does the protocol work pushsim does: a fresh apns-id per notification
+      // (node:crypto's randomUUID, what a hand-written client would use).
+      const withId = client === 'raw-apns-id';
+      const send = async (i: number) => {
+        const headers: Record<string, string> = { ':method': 'POST', ':path': `/3/device/${token(i)}`, 'apns-topic': f.topic, 'apns-push-type': 'alert', authorization, 'content-type': 'application/json' };
+        if (withId) headers['apns-id'] = randomUUID();
+        return (await post(session, headers, f.payload, false)).status === 200;
+      };
       return { send, close: closeSession(session) };
     }
     case 'node-apn': {

@@ -20,21 +20,19 @@
  * `--cpu-prof-dir=DIR` profiles each client process (`node --cpu-prof`); `--serve=SECONDS` only starts
  * nghttpd with the fixtures, for running and profiling peers-client.js by hand. None writes the page.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateApnsSigningKey } from '../simulator/apns/credentials.js';
-import { generateSubscriptionKeys, generateVapidKeys } from '../simulator/webpush/keys.js';
-import { bareTarget, benchPayload, benchTopic, describeH2load, interleave, median, medianCpu, medianPerSecond, mockApnsTarget, pinning, type Target } from './lib/h2load.js';
+import { peersFixtures } from './lib/peers-fixtures.js';
+import { bareTarget, benchPayload, describeH2load, interleave, median, medianCpu, medianPerSecond, mockApnsTarget, pinning, type Target } from './lib/h2load.js';
 import { nghttpdBin, startNghttpd, writeDocroot } from './lib/nghttpd.js';
 import { mockWorkersSection, mockWorkersTargets } from './lib/mock-workers.js';
 import { measureStartup, startupTable } from './lib/startup.js';
 import type { StartupRow } from './lib/startup.js';
-import type { ClientReport, PeersClient, PeersFixtures } from './peers-client.js';
+import type { ClientReport, PeersClient } from './peers-client.js';
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--out');
@@ -55,6 +53,7 @@ const write = !flags.includes('--no-write') && only === undefined && profileDir 
 
 const labels: Record<PeersClient, string> = {
   'raw-apns': 'raw `node:http2` loop (yardstick)',
+  'raw-apns-id': 'raw `node:http2` loop with an apns-id (the same protocol work as pushsim)',
   'node-apn': '@parse/node-apn 8',
   'pushsim-apns': 'pushsim `ApnsSender`, default policies',
   'pushsim-apns-bare': 'pushsim `ApnsSender`, policies off',
@@ -65,42 +64,10 @@ const labels: Record<PeersClient, string> = {
 };
 
 const groups: readonly { readonly title: string; readonly yardstick: PeersClient; readonly clients: readonly PeersClient[] }[] = [
-  { title: 'APNs (token auth)', yardstick: 'raw-apns', clients: ['raw-apns', 'node-apn', 'pushsim-apns', 'pushsim-apns-bare'] },
+  { title: 'APNs (token auth)', yardstick: 'raw-apns', clients: ['raw-apns', 'raw-apns-id', 'node-apn', 'pushsim-apns', 'pushsim-apns-bare'] },
   { title: 'FCM HTTP v1 (OAuth2 bearer, JSON body per message)', yardstick: 'raw-fcm', clients: ['raw-fcm', 'pushsim-fcm'] },
   { title: 'Web Push (VAPID, aes128gcm encryption per message)', yardstick: 'raw-webpush', clients: ['raw-webpush', 'pushsim-webpush'] },
 ];
-
-async function fixtures(dir: string, origin: string, ca: string): Promise<{ file: string; docroot: Record<string, string> }> {
-  const deviceTokens = Array.from({ length: 100 }, (_, i) => i.toString(16).padStart(64, 'a'));
-  const subscriptions = Array.from({ length: 100 }, (_, i) => {
-    const { p256dh, auth } = generateSubscriptionKeys();
-    return { endpoint: `${origin}/push/s${i}`, keys: { p256dh, auth } };
-  });
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const projectId = 'bench-project';
-  const data: PeersFixtures = {
-    origin,
-    ca,
-    topic: benchTopic,
-    payload: benchPayload,
-    apns: generateApnsSigningKey(),
-    deviceTokens,
-    fcm: {
-      projectId,
-      clientEmail: `bench@${projectId}.iam.gserviceaccount.com`,
-      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-      data: { title: 'bench', body: 'A notification of about two hundred bytes, like a real one would be', kind: 'bench-message' },
-    },
-    vapid: generateVapidKeys('mailto:bench@example.com'),
-    subscriptions,
-  };
-  const file = join(dir, 'fixtures.json');
-  await writeFile(file, JSON.stringify(data), { mode: 0o600 });
-  const docroot: Record<string, string> = { [`v1/projects/${projectId}/messages:send`]: JSON.stringify({ name: `projects/${projectId}/messages/0:1234567890` }) };
-  for (const token of deviceTokens) docroot[`3/device/${token}`] = '';
-  for (let i = 0; i < subscriptions.length; i++) docroot[`push/s${i}`] = '';
-  return { file, docroot };
-}
 
 function runClient(client: PeersClient, fixturesFile: string): Promise<ClientReport> {
   const script = fileURLToPath(new URL('./peers-client.js', import.meta.url));
@@ -148,7 +115,7 @@ async function measureSenders(dir: string): Promise<Map<PeersClient, ClientRepor
   // Fixtures hold the origin, known once nghttpd runs: start it, then write its files.
   const server = await startNghttpd(docrootDir, dir);
   try {
-    const { file, docroot } = await fixtures(dir, server.origin, server.ca);
+    const { file, docroot } = await peersFixtures(dir, server.origin, server.ca);
     await writeDocroot(docrootDir, docroot);
     if (serveSeconds !== undefined) {
       console.log(`nghttpd on ${server.origin} for ${serveSeconds} s; run a client by hand:\n  node dist/bench/peers-client.js <client> ${file} ${count} ${inFlight}`);
@@ -264,9 +231,17 @@ function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: 
     const apnVsNodeApn = ratios('pushsim-apns', 'node-apn');
     lines.push(`pushsim \`ApnsSender\` (default policies) ÷ @parse/node-apn, notifications/s: **${median(apnVsNodeApn).toFixed(2)}×** (range ${range(apnVsNodeApn)}).`, '');
   }
+  if (of('pushsim-apns').length > 0 && of('raw-apns-id').length > 0) {
+    const apnVsRawId = ratios('pushsim-apns', 'raw-apns-id');
+    const cpuVsRawId = cpuRatios('pushsim-apns', 'raw-apns-id');
+    lines.push(
+      `pushsim \`ApnsSender\` (default policies) ÷ the raw loop with an apns-id, notifications/s: **${median(apnVsRawId).toFixed(2)}×** (range ${range(apnVsRawId)}); that loop's CPU per notification ÷ pushsim's: ${median(cpuVsRawId).toFixed(2)} (range ${range(cpuVsRawId)}). The yardstick row above sends no apns-id, which pushsim must (one identity per notification across retries, the ledger's duplicate check): both ratios are on the page.`,
+      '',
+    );
+  }
   lines.push(
     'What each client does per notification:',
-    '- raw loops: `session.request()` with headers built from constants, `stream.end(body)`, `response`, `data`, `error` and `close` listeners; the token (APNs JWT, FCM access token, VAPID JWT) signed once. The FCM loop serializes the message per notification and parses the answer\'s message name; the Web Push loop encrypts every message (a fresh ECDH key and salt, `http_ece`), as RFC 8291 requires.',
+    '- raw loops: `session.request()` with headers built from constants, `stream.end(body)`, `response`, `data`, `error` and `close` listeners; the token (APNs JWT, FCM access token, VAPID JWT) signed once. The APNs yardstick sends no apns-id; the second APNs row adds `crypto.randomUUID()` as apns-id per notification (the same HTTP/2 work as pushsim: one more header, a fresh value each time). The FCM loop serializes the message per notification and parses the answer\'s message name; the Web Push loop encrypts every message (a fresh ECDH key and salt, `http_ece`), as RFC 8291 requires.',
     '- @parse/node-apn: one `Notification` (payload compiled once, cached by node-apn) sent with `provider.send(note, token)`; no apns-id.',
     '- pushsim: `sender.send({ token, topic, payload })` through the whole sender: notification checks, a fresh apns-id, the retry and circuit-breaker interceptors (unless off), token auth, the pooled HTTP/2 transport with request deadlines, GOAWAY/REFUSED_STREAM replay, and an outcome object per notification.',
     '',

@@ -6,13 +6,15 @@
  * and send together; prints one JSON line: wall time of the sending phase, CPU of the whole process
  * (every thread) over that phase, and since the process started.
  *
- *   node dist/bench/workers-raw.js <fixtures.json> <count> <inFlight> <threads> [warmup=0]
+ *   node dist/bench/workers-raw.js <fixtures.json> <count> <inFlight> <threads> [warmup=0] [raw-apns|raw-apns-id]
+ *
+ * `raw-apns-id` (peers-client.ts) adds a fresh apns-id per notification, as pushsim sends.
  */
 import { readFile } from 'node:fs/promises';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { closedLoop } from './lib/closed-loop.js';
 import { prepareClient } from './peers-client.js';
-import type { PeersFixtures } from './peers-client.js';
+import type { PeersClient, PeersFixtures } from './peers-client.js';
 
 export interface RawThreadsReport {
   readonly threads: number;
@@ -30,7 +32,10 @@ interface ThreadData {
   readonly count: number;
   readonly inFlight: number;
   readonly warmup: number;
+  readonly client: RawClient;
 }
+
+type RawClient = Extract<PeersClient, 'raw-apns' | 'raw-apns-id'>;
 
 /** Part `j` of `total` split between `parts` as evenly as whole numbers allow. */
 function share(total: number, parts: number, j: number): number {
@@ -42,8 +47,8 @@ async function thread(): Promise<void> {
   if (port === null) throw new Error('not a worker');
   const data = workerData as ThreadData;
   const fixtures = JSON.parse(await readFile(data.fixturesFile, 'utf8')) as PeersFixtures;
-  const { send, close } = await prepareClient('raw-apns', fixtures);
-  if (!(await send(0))) throw new Error('raw-apns: the first notification was not accepted');
+  const { send, close } = await prepareClient(data.client, fixtures);
+  if (!(await send(0))) throw new Error(`${data.client}: the first notification was not accepted`);
   await closedLoop(data.warmup, Math.min(data.inFlight, Math.max(1, data.warmup)), send);
   const go = new Promise<void>((resolve) => port.once('message', () => resolve()));
   port.postMessage({ type: 'ready' });
@@ -58,14 +63,15 @@ async function thread(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const [fixturesFile, countText, inFlightText, threadsText, warmupText] = process.argv.slice(2);
-  if (fixturesFile === undefined) throw new Error('usage: workers-raw.js <fixtures.json> <count> <inFlight> <threads> [warmup]');
+  const [fixturesFile, countText, inFlightText, threadsText, warmupText, clientText = 'raw-apns'] = process.argv.slice(2);
+  if (fixturesFile === undefined || (clientText !== 'raw-apns' && clientText !== 'raw-apns-id')) throw new Error('usage: workers-raw.js <fixtures.json> <count> <inFlight> <threads> [warmup] [raw-apns|raw-apns-id]');
+  const client: RawClient = clientText;
   const count = Number(countText ?? 30_000);
   const inFlight = Number(inFlightText ?? 100);
   const threads = Number(threadsText ?? 1);
   const warmup = Number(warmupText ?? 0);
   const workers = Array.from({ length: threads }, (_, j) => {
-    const data: ThreadData = { fixturesFile, count: share(count, threads, j), inFlight: share(inFlight, threads, j), warmup };
+    const data: ThreadData = { fixturesFile, count: share(count, threads, j), inFlight: share(inFlight, threads, j), warmup, client };
     return new Worker(new URL(import.meta.url), { workerData: data });
   });
   const exits = workers.map((w) => new Promise((resolve) => w.once('exit', resolve)));

@@ -5,6 +5,7 @@
  *
  *   pushsim run --workers 1 / 2   closed model (--in-flight), one connection per worker, token auth
  *   raw loop in 1 / 2 threads     the same in-flight total, one session per thread
+ *   raw loop + apns-id, 2 threads the same, with a fresh apns-id per notification as pushsim sends
  *
  * For each: notifications/s (pushsim: result.json's achieved rate over the measured run; raw: over
  * its sending phase), CPU µs per notification of every thread while sending (pushsim: between CPU
@@ -48,12 +49,13 @@ const seed = 1;
 const tokenCount = 100;
 const killAfterMs = 600_000;
 
-type Config = 'pushsim-1' | 'pushsim-2' | 'raw-1' | 'raw-2';
-const configs: readonly Config[] = ['raw-1', 'pushsim-1', 'raw-2', 'pushsim-2'];
+type Config = 'pushsim-1' | 'pushsim-2' | 'raw-1' | 'raw-2' | 'rawid-2';
+const configs: readonly Config[] = ['raw-1', 'pushsim-1', 'raw-2', 'rawid-2', 'pushsim-2'];
 const labels: Record<Config, string> = {
   'raw-1': 'raw `node:http2` loop, 1 thread',
   'pushsim-1': '`pushsim run --workers 1`',
   'raw-2': 'raw `node:http2` loop, 2 worker threads',
+  'rawid-2': 'raw `node:http2` loop with an apns-id, 2 worker threads',
   'pushsim-2': '`pushsim run --workers 2`',
 };
 
@@ -83,9 +85,10 @@ function runProcess(args: readonly string[], env: Record<string, string> = {}): 
 }
 
 async function measure(config: Config, dir: string, scenarioFile: string, fixturesFile: string): Promise<Measurement> {
-  const [kind, threads] = config.split('-') as ['pushsim' | 'raw', string];
-  if (kind === 'raw') {
-    const out = await runProcess([fileURLToPath(new URL('./workers-raw.js', import.meta.url)), fixturesFile, String(count), String(inFlight), threads, String(warmup)]);
+  const [kind, threads] = config.split('-') as ['pushsim' | 'raw' | 'rawid', string];
+  if (kind !== 'pushsim') {
+    const client = kind === 'rawid' ? 'raw-apns-id' : 'raw-apns';
+    const out = await runProcess([fileURLToPath(new URL('./workers-raw.js', import.meta.url)), fixturesFile, String(count), String(inFlight), threads, String(warmup), client]);
     const report = JSON.parse(out.trim().split('\n').pop() as string) as RawThreadsReport;
     if (report.ok !== count) throw new Error(`${config}: ${count - report.ok} of ${count} notifications not accepted`);
     return { perSecond: (report.count / report.wallMs) * 1000, sendCpuMicrosPerNotification: report.sendCpuMicros / count, cpuMicrosPerNotification: report.processCpuMicros / (count + Number(threads) * warmup) };
@@ -168,6 +171,8 @@ async function main(): Promise<void> {
       '| --- | --- |',
       `| pushsim ÷ raw loop, 1 thread | ${ratioText(perRound('pushsim-1', 'raw-1', rate))} |`,
       `| pushsim ÷ raw loop, 2 threads | ${ratioText(perRound('pushsim-2', 'raw-2', rate))} |`,
+      `| pushsim ÷ raw loop with an apns-id (the same protocol work), 2 threads | ${ratioText(perRound('pushsim-2', 'rawid-2', rate))} |`,
+      `| raw loop CPU per notification sending, 2 threads: with an apns-id ÷ without | ${ratioText(perRound('rawid-2', 'raw-2', sendCpu))} |`,
       `| raw loop, 2 threads ÷ 1 | ${ratioText(perRound('raw-2', 'raw-1', rate))} |`,
       `| pushsim, 2 workers ÷ 1 | ${ratioText(perRound('pushsim-2', 'pushsim-1', rate))} |`,
       `| pushsim CPU per notification sending, 2 workers ÷ 1 | ${ratioText(perRound('pushsim-2', 'pushsim-1', sendCpu))} |`,
