@@ -235,6 +235,6 @@ function before(a: Pending, b: Pending): boolean {
  * hold (the virtual clock then waits for the work), anything else lets the work run as is.
  */
 export function holdOn(clock: Clock): <T>(work: Promise<T>) => Promise<T> {
-  const hold = (clock as Partial<Scheduler>).hold;
-  return typeof hold === 'function' ? (work) => hold.call(clock, work) : (work) => work;
+  const scheduler = clock as Partial<Scheduler>;
+  return typeof scheduler.hold === 'function' ? <T>(work: Promise<T>): Promise<T> => (scheduler as Scheduler).hold(work) : <T>(work: Promise<T>): Promise<T> => work;
 }
