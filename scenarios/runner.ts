@@ -126,10 +126,10 @@ export interface RunOptions {
    */
   readonly scheduler?: Scheduler;
   /**
-   * A target the caller opened (simulated transports, scenarios/simulate.ts) instead of the one the
-   * scenario's `target` names; the run closes it.
+   * Opens the run's target instead of what the scenario's `target` names (simulated transports,
+   * scenarios/simulate.ts), when the run starts; the run closes it.
    */
-  readonly target?: OpenTarget;
+  readonly openTarget?: (config: ScenarioConfig) => Promise<OpenTarget>;
   /** [0, 1): the senders' retry jitter, seeded so a simulation replays exactly. @default Math.random */
   readonly random?: () => number;
 }
@@ -217,7 +217,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     await initHistograms();
     const scheduler = this.#options.scheduler ?? systemScheduler;
     const virtual = scheduler.virtual;
-    const target = this.#attachment?.target ?? this.#options.target ?? (await openTarget(config, this.#options.env, { allowProduction: this.#options.safety?.allowProduction === true }));
+    const opener = this.#options.openTarget;
+    const target = this.#attachment?.target ?? (opener !== undefined ? await opener(config) : await openTarget(config, this.#options.env, { allowProduction: this.#options.safety?.allowProduction === true }));
     // Requests that reached a real provider, warm-up and retries included: what the summary states.
     const realRequests = new Map<Provider, number>();
     const safety = this.#safety;

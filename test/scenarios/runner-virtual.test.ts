@@ -50,7 +50,7 @@ function virtualRun(config: ScenarioConfig, down: (now: number) => boolean): { r
   );
   let seed = 1;
   const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-  return { run: new ScenarioRun(config, { scheduler, target, random }), scheduler };
+  return { run: new ScenarioRun(config, { scheduler, openTarget: async () => target, random }), scheduler };
 }
 
 const scenario: ScenarioConfig = {
