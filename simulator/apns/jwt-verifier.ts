@@ -16,7 +16,7 @@
  * scoping) live in token-auth.ts, on top of `inspect`.
  */
 import { compactVerify, decodeProtectedHeader } from 'jose';
-import type { KeyObject } from 'node:crypto';
+import { verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { AuthCheck } from './validate.js';
 
@@ -39,6 +39,13 @@ export interface ProviderTokenVerifierOptions {
   readonly maxClockSkewMs?: number;
   /** The cache is cleared when it reaches this many tokens, default 10 000. */
   readonly maxCachedTokens?: number;
+  /**
+   * Verify a token seen for the first time synchronously (node:crypto) instead of with jose's
+   * WebCrypto, whose work runs on libuv's thread pool: a simulation on a virtual clock
+   * (simulator/virtual/) must not wait for real I/O, or when the answer comes would depend on the
+   * machine. Same checks, same cache. @default false
+   */
+  readonly synchronous?: boolean;
 }
 
 export interface ProviderTokenVerifierStats {
@@ -99,16 +106,21 @@ export function createProviderTokenVerifier(
   };
   const judge = (verdict: TokenVerdict): AuthCheck => (verdict.valid ? ageCheck(verdict) : 'InvalidProviderToken');
 
-  const verify = async (jwt: string): Promise<TokenVerdict> => {
+  /** The trusted key a token names in its protected header, if it is ES256 and the key is known. */
+  const keyOf = (jwt: string): TrustedSigningKey | undefined => {
     let keyId: unknown;
     let alg: unknown;
     try {
       ({ kid: keyId, alg } = decodeProtectedHeader(jwt));
     } catch {
-      return invalid;
+      return undefined;
     }
     // ES256 only (protocols.md §1.9): alg none, HS256 (key confusion) and RS256 never reach a key.
-    const key = alg === 'ES256' && typeof keyId === 'string' ? keysById.get(keyId) : undefined;
+    return alg === 'ES256' && typeof keyId === 'string' ? keysById.get(keyId) : undefined;
+  };
+
+  const verify = async (jwt: string): Promise<TokenVerdict> => {
+    const key = keyOf(jwt);
     if (key === undefined) return invalid;
     let payload: Uint8Array;
     try {
@@ -117,6 +129,27 @@ export function createProviderTokenVerifier(
     } catch {
       return invalid;
     }
+    return claimsVerdict(key, payload);
+  };
+
+  /** The synchronous twin of `verify` (the `synchronous` option): JWS compact ES256, RFC 7515 §5.2 / RFC 7518 §3.4. */
+  const verifyNow = (jwt: string): TokenVerdict => {
+    const key = keyOf(jwt);
+    if (key === undefined) return invalid;
+    const parts = jwt.split('.');
+    // A `crit` header (b64 and the like) is something jose would reject or treat specially: invalid here.
+    if (parts.length !== 3 || /"crit"/.test(Buffer.from(parts[0]!, 'base64url').toString('utf8'))) return invalid;
+    signatureVerifications++;
+    let good: boolean;
+    try {
+      good = verifySignature('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), { key: key.verificationKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(parts[2]!, 'base64url'));
+    } catch {
+      return invalid;
+    }
+    return good ? claimsVerdict(key, Buffer.from(parts[1]!, 'base64url')) : invalid;
+  };
+
+  const claimsVerdict = (key: TrustedSigningKey, payload: Uint8Array): TokenVerdict => {
     let claims: unknown;
     try {
       claims = JSON.parse(Buffer.from(payload).toString('utf8'));
@@ -145,6 +178,11 @@ export function createProviderTokenVerifier(
     const jwt = authorization.slice(7).trim();
     if (jwt === '') return missing;
 
+    if (options.synchronous === true) {
+      const verdict = verifyNow(jwt);
+      remember(authorization, verdict);
+      return verdict;
+    }
     let inFlight = pending.get(authorization);
     if (inFlight === undefined) {
       inFlight = verify(jwt).then((verdict) => {

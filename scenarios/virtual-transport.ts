@@ -1,0 +1,432 @@
+/**
+ * A sender Transport without sockets (issue 17, point 2): the sender's policies (its interceptors:
+ * retry, breaker, fallback…) run unchanged in front of it, and behind it the mock's own decision
+ * logic (simulator/virtual/) answers on a Scheduler — validation, auth, faults, ledger, latency.
+ *
+ *   dispatch ─► queue (maxQueue) ─► a stream on the least busy connection (its MAX_CONCURRENT_STREAMS,
+ *   maxInFlight) ─► network ½ RTT ─► provider concurrency (queue) ─► provider ─► network ½ RTT ─► result
+ *
+ * It behaves like the HTTP/2 pool (sender/http2/pool.ts) where a policy can see it: the same failure
+ * kinds, classified by the pool's own streamFailure (a reset, a GOAWAY, a dead connection, a
+ * timeout), `unprocessed` replays at most `maxReplays` times, the `attempts` / `sentAt` / `streamAt`
+ * bookkeeping on the scheduler's monotonic clock, `expired` deadlines, `queue-full`, `closed`,
+ * `shutdown`. A connection that went away (GOAWAY, reset) is replaced by a new one, which starts
+ * over with the provider's initial stream limit (APNs: 1 until a valid provider token) one round
+ * trip later.
+ *
+ * What it does not model: TLS and TCP (no handshake cost, no flow control, no head-of-line
+ * blocking), the pool's PINGs, session-level faults that need a real session (idle / max-age
+ * GOAWAY, `streams`, slow handshakes, refused connections; `match.connection`).
+ */
+import { InvalidArgumentError, PushSimError, assertInteger } from '../core/errors.js';
+import type { Scheduler } from '../core/scheduler.js';
+import { Fifo } from '../sender/http2/fifo.js';
+import { streamFailure } from '../sender/http2/stream-failure.js';
+import type { DispatchContext, Transport, TransportRequest, TransportResult, TransportStats } from '../sender/transport.js';
+import { createSampler, validateLatencySpec, type LatencySampler, type LatencySpec } from '../simulator/distributions.js';
+import type { FaultAction, FaultResponse, PendingInjection } from '../simulator/faults/types.js';
+import { createRandom } from '../simulator/random.js';
+import { createVirtualApns, type VirtualApns, type VirtualApnsOptions } from '../simulator/virtual/apns.js';
+import type { VirtualProvider, VirtualProviderConnection, VirtualStream } from '../simulator/virtual/provider.js';
+
+/** Connection and queue limits: the pool's (sender/http2/pool.ts) and the provider's. */
+export interface SimulatedLimits {
+  /** Connections kept open. @default 1 (the pool's default) */
+  readonly connections?: number;
+  /** Requests on the wire at once, over all connections. @default 1000 */
+  readonly maxInFlight?: number;
+  /** Requests waiting for a stream; beyond it they fail as `queue-full`. @default 100000 */
+  readonly maxQueue?: number;
+  /** From the moment a stream opens until its answer arrives. @default 30000 */
+  readonly requestTimeoutMs?: number;
+  /** Replays of a request the provider provably did not process. @default 2 */
+  readonly maxReplays?: number;
+  /** Requests the provider works on at once over all connections; the rest wait in its queue (service times add up). @default unlimited */
+  readonly providerConcurrency?: number;
+}
+
+interface CommonOptions {
+  readonly scheduler: Scheduler;
+  /** Round-trip time of the simulated network, sampled per request and split evenly between the ways. @default 0 */
+  readonly network?: LatencySpec;
+  /** Seed of the network sampler. @default 1 */
+  readonly networkSeed?: number;
+  readonly limits?: SimulatedLimits;
+}
+
+export type SimulatedTransportOptions = CommonOptions & { readonly provider: 'apns' } & VirtualApnsOptions;
+
+export interface SimulatedTransport<P extends VirtualProvider = VirtualProvider> extends Transport {
+  /** The provider side: its ledger (delivered, duplicates), engine (faults), counters. */
+  readonly mock: P;
+}
+
+export function createSimulatedTransport(options: SimulatedTransportOptions): SimulatedTransport<VirtualApns>;
+export function createSimulatedTransport(options: SimulatedTransportOptions): SimulatedTransport {
+  const { provider, scheduler, network, networkSeed, limits, ...mockOptions } = options;
+  if (typeof scheduler?.after !== 'function') throw new InvalidArgumentError('scheduler must be a Scheduler (core/scheduler.ts)');
+  let mock: VirtualProvider;
+  switch (provider) {
+    case 'apns':
+      mock = createVirtualApns(mockOptions, scheduler);
+      break;
+    default:
+      throw new InvalidArgumentError(`provider must be 'apns', got ${String(provider)}`);
+  }
+  return new VirtualTransport(mock, scheduler, resolveLimits(limits ?? {}), networkSampler(network, networkSeed ?? 1));
+}
+
+interface Limits {
+  readonly connections: number;
+  readonly maxInFlight: number;
+  readonly maxQueue: number;
+  readonly requestTimeoutMs: number;
+  readonly maxReplays: number;
+  readonly providerConcurrency: number;
+}
+
+function resolveLimits(limits: SimulatedLimits): Limits {
+  return {
+    connections: assertInteger('limits.connections', limits.connections ?? 1, 1, 1024),
+    maxInFlight: assertInteger('limits.maxInFlight', limits.maxInFlight ?? 1000, 1),
+    maxQueue: assertInteger('limits.maxQueue', limits.maxQueue ?? 100_000, 0),
+    requestTimeoutMs: assertInteger('limits.requestTimeoutMs', limits.requestTimeoutMs ?? 30_000, 1),
+    maxReplays: assertInteger('limits.maxReplays', limits.maxReplays ?? 2, 0, 100),
+    providerConcurrency: limits.providerConcurrency === undefined ? Infinity : assertInteger('limits.providerConcurrency', limits.providerConcurrency, 1),
+  };
+}
+
+/** Half a sampled round trip, or undefined without a network spec. */
+function networkSampler(spec: LatencySpec | undefined, seed: number): LatencySampler | undefined {
+  if (spec === undefined) return undefined;
+  const problems = validateLatencySpec(spec);
+  if (problems.length > 0) throw new InvalidArgumentError(`invalid network option: ${problems.join('; ')}`);
+  const roundTrip = createSampler(spec, createRandom(seed));
+  return () => roundTrip() / 2;
+}
+
+/** A request from dispatch to its result (again after a replay), as the pool's Exchange. */
+interface Exchange {
+  readonly request: TransportRequest;
+  readonly context: DispatchContext | undefined;
+  readonly resolve: (result: TransportResult) => void;
+  replays: number;
+}
+
+class VirtualTransport implements Transport {
+  readonly origin: string;
+  readonly mock: VirtualProvider;
+  readonly scheduler: Scheduler;
+  readonly limits: Limits;
+  readonly oneWay: LatencySampler | undefined;
+  readonly #queue = new Fifo<Exchange>();
+  readonly #connections: Connection[] = [];
+  #nextConnectionId = 1;
+  running = 0;
+  #closing = false;
+  destroyed = false;
+  #idleWaiters: (() => void)[] = [];
+  /** Requests the provider works on, and those waiting for it (providerConcurrency). */
+  providerBusy = 0;
+  readonly providerQueue = new Fifo<Stream>();
+
+  constructor(mock: VirtualProvider, scheduler: Scheduler, limits: Limits, oneWay: LatencySampler | undefined) {
+    this.mock = mock;
+    this.scheduler = scheduler;
+    this.limits = limits;
+    this.oneWay = oneWay;
+    this.origin = `http://${mock.provider}.virtual`;
+    for (let i = 0; i < limits.connections; i++) this.#connections.push(this.#open(0));
+  }
+
+  dispatch = (request: TransportRequest, context?: DispatchContext): Promise<TransportResult> => {
+    if (this.destroyed) return Promise.resolve(shutdown(true));
+    if (this.#closing) return Promise.resolve(fail('closed', 'PUSHSIM_ERR_CLOSED', 'the transport is closed', true));
+    if (this.#queue.length >= this.limits.maxQueue) return Promise.resolve(fail('queue-full', 'PUSHSIM_ERR_QUEUE_FULL', `more than ${this.limits.maxQueue} requests waiting`, true));
+    return new Promise<TransportResult>((resolve) => {
+      this.#queue.push({ request, context, resolve, replays: 0 });
+      this.pump();
+    });
+  };
+
+  stats(): TransportStats {
+    let connected = 0;
+    let capacity = 0;
+    for (const connection of this.#connections) {
+      if (!connection.ready) continue;
+      connected++;
+      capacity += connection.limit;
+    }
+    return { connected, running: this.running, queued: this.#queue.length, capacity };
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    if (this.running > 0 || this.#queue.length > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    this.mock.close();
+  }
+
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    for (const pending of this.#queue.drain()) pending.resolve(shutdown(true));
+    for (const connection of this.#connections) for (const stream of [...connection.streams]) this.finish(stream, shutdown(false));
+    this.mock.close();
+    this.#notifyIdle();
+  }
+
+  /** Starts as many queued requests as connections and limits allow. */
+  pump(): void {
+    const { maxInFlight } = this.limits;
+    while (this.#queue.length > 0 && this.running < maxInFlight) {
+      const connection = this.#leastBusy();
+      if (connection === undefined) break;
+      const pending = this.#queue.shift() as Exchange;
+      const { deadline } = pending.request;
+      if (deadline !== undefined && this.scheduler.now() > deadline) {
+        pending.resolve(fail('expired', 'PUSHSIM_ERR_EXPIRED', 'the deadline passed while waiting for a stream', true));
+        continue;
+      }
+      this.#start(connection, pending);
+    }
+    this.#notifyIdle();
+  }
+
+  #leastBusy(): Connection | undefined {
+    let best: Connection | undefined;
+    for (const connection of this.#connections) {
+      if (connection.ready && connection.streams.size < connection.limit && (best === undefined || connection.streams.size < best.streams.size)) best = connection;
+    }
+    return best;
+  }
+
+  #start(connection: Connection, exchange: Exchange): void {
+    const stream = new Stream(this, connection, exchange);
+    const startedAt = this.scheduler.monotonic();
+    const { context } = exchange;
+    if (context !== undefined) {
+      context.attempts++;
+      context.streamAt = startedAt;
+      context.sentAt ??= startedAt;
+    }
+    this.running++;
+    connection.streams.add(stream);
+    stream.cancelTimeout = this.scheduler.after(this.limits.requestTimeoutMs, () => this.finish(stream, streamFailure({ streamId: stream.id, rstCode: undefined, timedOut: true, goawayLastStreamId: undefined, sessionError: undefined })));
+    this.travel(() => this.#arrive(stream));
+  }
+
+  /** Runs `run` after one way of the network (at once without a network). */
+  travel(run: () => void): void {
+    const delay = this.oneWay === undefined ? 0 : this.oneWay();
+    this.scheduler.after(delay, run);
+  }
+
+  /** The request reached the provider. */
+  #arrive(stream: Stream): void {
+    if (stream.done) return;
+    const { connection } = stream;
+    // Above the last-stream-id of a GOAWAY this connection sent: the provider never sees it (the client fails it, unprocessed).
+    if (connection.goawayLastStreamId !== undefined && stream.id > connection.goawayLastStreamId) return;
+    if (this.providerBusy >= this.limits.providerConcurrency) {
+      this.providerQueue.push(stream);
+      return;
+    }
+    this.#serve(stream);
+  }
+
+  #serve(stream: Stream): void {
+    this.providerBusy++;
+    stream.serving = true;
+    const request = stream.exchange.request;
+    stream.connection.provider.handle(stream, { method: request.method, path: request.path, headers: request.headers, body: request.body });
+  }
+
+  /** The provider is done with a stream (answered, reset, or the stream ended otherwise): serve the next one waiting. */
+  released(stream: Stream): void {
+    if (!stream.serving) return;
+    stream.serving = false;
+    this.providerBusy--;
+    while (this.providerQueue.length > 0 && this.providerBusy < this.limits.providerConcurrency) {
+      const next = this.providerQueue.shift() as Stream;
+      if (!next.done) this.#serve(next);
+    }
+  }
+
+  /** Ends an attempt: its result, or a replay when the provider provably did not process it. */
+  finish(stream: Stream, result: TransportResult): void {
+    if (stream.done) return;
+    stream.done = true;
+    stream.cancelTimeout?.();
+    this.released(stream);
+    const { connection, exchange } = stream;
+    connection.streams.delete(stream);
+    this.running--;
+    stream.over?.();
+    if (connection.closing && connection.streams.size === 0) this.#retire(connection);
+    if (!result.ok && result.unprocessed && (result.kind === 'reset' || result.kind === 'goaway') && exchange.replays < this.limits.maxReplays && !this.destroyed) {
+      exchange.replays++;
+      this.#queue.push(exchange);
+    } else {
+      exchange.resolve(result);
+    }
+    this.pump();
+  }
+
+  /** A connection went away (GOAWAY) or died: a new one takes its place, ready one round trip later. */
+  replace(connection: Connection): void {
+    if (connection.closing) return;
+    connection.closing = true;
+    const index = this.#connections.indexOf(connection);
+    if (index >= 0 && !this.destroyed && !this.#closing) {
+      const delay = this.oneWay === undefined ? 0 : this.oneWay() + this.oneWay();
+      this.#connections[index] = this.#open(delay);
+    }
+    if (connection.streams.size === 0) this.#retire(connection);
+  }
+
+  #retire(connection: Connection): void {
+    const index = this.#connections.indexOf(connection);
+    if (index >= 0 && this.#connections[index] === connection) this.#connections.splice(index, 1);
+  }
+
+  #open(delayMs: number): Connection {
+    const connection = new Connection(this.#nextConnectionId++, this);
+    if (delayMs > 0) {
+      connection.ready = false;
+      this.scheduler.after(delayMs, () => {
+        connection.ready = true;
+        this.pump();
+      });
+    }
+    return connection;
+  }
+
+  #notifyIdle(): void {
+    if (this.running > 0 || this.#queue.length > 0 || this.#idleWaiters.length === 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+}
+
+class Connection {
+  readonly id: number;
+  readonly provider: VirtualProviderConnection;
+  readonly streams = new Set<Stream>();
+  limit: number;
+  ready = true;
+  /** Went away: no new streams; retired once its streams are done. */
+  closing = false;
+  nextStreamId = 1;
+  /** The highest stream id the provider has seen (the last-stream-id of a graceful GOAWAY). */
+  goawayLastStreamId: number | undefined = undefined;
+
+  constructor(id: number, transport: VirtualTransport) {
+    this.id = id;
+    this.provider = transport.mock.openConnection(id, {
+      // A SETTINGS frame reaches the client one way later.
+      streamLimit: (limit) =>
+        transport.travel(() => {
+          this.limit = limit;
+          transport.pump();
+        }),
+    });
+    this.limit = this.provider.initialStreams;
+  }
+}
+
+/** One attempt of a request on a connection: the VirtualStream the provider answers. */
+class Stream implements VirtualStream {
+  readonly transport: VirtualTransport;
+  readonly connection: Connection;
+  readonly exchange: Exchange;
+  readonly id: number;
+  done = false;
+  /** With the provider (counted against providerConcurrency). */
+  serving = false;
+  cancelTimeout: (() => void) | undefined = undefined;
+  over: (() => void) | undefined = undefined;
+
+  constructor(transport: VirtualTransport, connection: Connection, exchange: Exchange) {
+    this.transport = transport;
+    this.connection = connection;
+    this.exchange = exchange;
+    this.id = connection.nextStreamId;
+    connection.nextStreamId += 2;
+  }
+
+  get gone(): boolean {
+    return this.done;
+  }
+
+  respond(response: FaultResponse): void {
+    const { transport } = this;
+    transport.released(this);
+    const result: TransportResult = { ok: true, status: response.status, headers: response.headers, body: response.body === '' ? emptyBody : Buffer.from(response.body) };
+    transport.travel(() => transport.finish(this, result));
+  }
+
+  reset(code: number): void {
+    const { transport } = this;
+    transport.released(this);
+    transport.travel(() => transport.finish(this, streamFailure({ streamId: this.id, rstCode: code, timedOut: false, goawayLastStreamId: undefined, sessionError: undefined })));
+  }
+
+  goaway(action: Extract<FaultAction, { type: 'goaway' }>): boolean {
+    const { transport, connection } = this;
+    if (connection.goawayLastStreamId !== undefined) return false;
+    // refuse: below this stream; abrupt: this stream; graceful: every stream the provider has seen so far.
+    const last = action.refuse ? this.id - 2 : action.abrupt ? this.id : highestSeen(connection);
+    connection.goawayLastStreamId = last;
+    transport.replace(connection);
+    // The client learns of it one way later: streams above last-stream-id fail unprocessed; after an abrupt one, all of them.
+    transport.travel(() => {
+      for (const stream of [...connection.streams]) {
+        if (stream.id > last || action.abrupt) transport.finish(stream, streamFailure({ streamId: stream.id, rstCode: undefined, timedOut: false, goawayLastStreamId: last, sessionError: undefined }));
+      }
+    });
+    return true;
+  }
+
+  resetConnection(): void {
+    const { transport, connection } = this;
+    transport.replace(connection);
+    const error = new PushSimError('PUSHSIM_ERR_SOCKET', 'read ECONNRESET');
+    transport.travel(() => {
+      for (const stream of [...connection.streams]) transport.finish(stream, streamFailure({ streamId: stream.id, rstCode: undefined, timedOut: false, goawayLastStreamId: undefined, sessionError: error }));
+    });
+  }
+
+  after(ms: number, run: () => void, since?: number): void {
+    const { scheduler } = this.transport;
+    const wait = since === undefined ? ms : since + ms - scheduler.monotonic();
+    scheduler.after(wait > 0 ? wait : 0, () => {
+      if (!this.done) run();
+    });
+  }
+
+  settleWhenOver(pending: PendingInjection): void {
+    const previous = this.over;
+    this.over = previous === undefined ? () => pending.settled() : () => {
+      previous();
+      pending.settled();
+    };
+    if (this.done) this.over();
+  }
+}
+
+/** Streams the provider has seen on a connection: every one at or below the highest id open with it. */
+function highestSeen(connection: Connection): number {
+  let highest = 0;
+  for (const stream of connection.streams) if (stream.serving && stream.id > highest) highest = stream.id;
+  return Math.max(highest, connection.nextStreamId - 2);
+}
+
+const emptyBody = Buffer.alloc(0);
+
+function fail(kind: 'closed' | 'queue-full' | 'expired', code: PushSimError['code'], message: string, unprocessed: boolean): TransportResult {
+  return { ok: false, kind, error: new PushSimError(code, message), unprocessed };
+}
+
+function shutdown(unprocessed: boolean): TransportResult {
+  return { ok: false, kind: 'shutdown', error: new PushSimError('PUSHSIM_ERR_SHUTDOWN', 'pushsim stopped before this request was answered'), unprocessed };
+}

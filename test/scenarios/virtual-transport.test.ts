@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualScheduler } from '../../core/scheduler.js';
+import { createSimulatedTransport, type SimulatedTransportOptions } from '../../scenarios/virtual-transport.js';
+import { ApnsSender } from '../../sender/apns-sender.js';
+import type { Outcome } from '../../sender/outcome.js';
+
+const live = 'a'.repeat(64);
+const dead = 'b'.repeat(64);
+const payload = { aps: { alert: 'hi' } };
+
+/** Runs the scheduler until every promise settled (the sender's first JWT is signed off the virtual clock). */
+async function drive<T>(scheduler: VirtualScheduler, work: Promise<T>): Promise<T> {
+  let settled = false;
+  const done = work.finally(() => {
+    settled = true;
+  });
+  for (let rounds = 0; !settled && rounds < 10_000; rounds++) {
+    await scheduler.run();
+    if (!settled) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return done;
+}
+
+async function apns(options: Omit<SimulatedTransportOptions, 'provider' | 'scheduler'> = {}, senderOptions: Record<string, unknown> = {}) {
+  const scheduler = new VirtualScheduler({ epochMs: 1_800_000_000_000 });
+  const transport = createSimulatedTransport({ provider: 'apns', scheduler, seed: 1, ...options });
+  const sender = await ApnsSender.create({ url: transport.origin, credentials: transport.mock.credentials, transport, scheduler, ...senderOptions });
+  return { scheduler, transport, sender };
+}
+
+function countBy(outcomes: readonly Outcome[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const outcome of outcomes) counts[outcome.status] = (counts[outcome.status] ?? 0) + 1;
+  return counts;
+}
+
+describe('createSimulatedTransport (apns)', () => {
+  it('answers with the mock APNs validation: accepted, 410 Unregistered, and the ledger counts deliveries', async () => {
+    const { scheduler, transport, sender } = await apns({ unregistered: [dead], latency: { kind: 'fixed', ms: 5 } });
+    const outcomes = await drive(scheduler, Promise.all(Array.from({ length: 100 }, (_, i) => sender.send({ token: i % 4 === 0 ? dead : live, topic: 'com.example.app', payload }))));
+    expect(countBy(outcomes)).toEqual({ accepted: 75, rejected: 25 });
+    expect(transport.mock.ledger.summary().delivered).toBe(75);
+    expect(transport.mock.stats()).toMatchObject({ requests: 100, accepted: 75, rejected: 25, byReason: { Unregistered: 25 } });
+  });
+
+  it('applies the fault engine: an error fault answers 500 and the sender retries it', async () => {
+    const faults = { seed: 3, faults: [{ kind: 'error', id: 'e', probability: 0.3, apns: 'InternalServerError' }] };
+    const { scheduler, transport, sender } = await apns({ faults, latency: { kind: 'fixed', ms: 5 } }, { policies: { retry: { maxAttempts: 5, baseDelayMs: 10 }, circuitBreaker: false } });
+    const outcomes = await drive(scheduler, Promise.all(Array.from({ length: 200 }, () => sender.send({ token: live, topic: 'com.example.app', payload }))));
+    expect(countBy(outcomes)).toEqual({ accepted: 200 });
+    const attempts = outcomes.reduce((sum, outcome) => sum + outcome.attempts, 0);
+    const injected = transport.mock.engine?.list()[0]?.injected ?? 0;
+    expect(injected).toBeGreaterThan(30);
+    expect(attempts).toBe(200 + injected);
+    expect(transport.mock.ledger.summary()).toMatchObject({ delivered: 200, duplicates: 0 });
+  });
+
+  it('accept-then-fail records the delivery, answers 503, and the retry is a duplicate in the ledger', async () => {
+    const faults = { seed: 1, faults: [{ kind: 'accept-then-fail', id: 'lost', probability: 0.2 }] };
+    const { scheduler, transport, sender } = await apns({ faults }, { policies: { retry: { maxAttempts: 4, baseDelayMs: 10 }, circuitBreaker: false } });
+    const outcomes = await drive(scheduler, Promise.all(Array.from({ length: 300 }, () => sender.send({ token: live, topic: 'com.example.app', payload }))));
+    expect(countBy(outcomes).accepted).toBe(300);
+    const { delivered, duplicates } = transport.mock.ledger.summary();
+    const injected = transport.mock.engine?.list()[0]?.injected ?? 0;
+    expect(injected).toBeGreaterThan(20);
+    expect(duplicates).toBe(injected);
+    expect(delivered).toBe(300 + injected);
+  });
+
+  it('a reset fault fails the attempt as a stream reset (not unprocessed) and a REFUSED_STREAM one is replayed by the transport', async () => {
+    const faults = { seed: 2, faults: [{ kind: 'reset', id: 'rst', probability: 1, match: { tokens: [dead] } }, { kind: 'reset', id: 'refused', code: 'REFUSED_STREAM', probability: 1, limit: 1 }] };
+    const { scheduler, transport } = await apns({ faults });
+    const request = (token: string) => ({ method: 'POST' as const, path: `/3/device/${token}`, headers: { 'apns-topic': 'com.example.app' }, body: '{}' });
+    const context = { attempts: 0 };
+    const [reset, replayed] = await drive(scheduler, Promise.all([transport.dispatch(request(dead), { attempts: 0 }), transport.dispatch(request(live), context)]));
+    expect(reset).toMatchObject({ ok: false, kind: 'reset', unprocessed: false });
+    // The REFUSED_STREAM hit the first request to reach it; whichever that was, a replay follows (attempts 2) or the rst fault already took it.
+    expect(replayed.ok || (replayed as { kind: string }).kind === 'reset').toBe(true);
+  });
+
+  it('a graceful GOAWAY answers this stream, and the next requests go to a new connection that authenticates again', async () => {
+    const faults = { seed: 1, faults: [{ kind: 'goaway', id: 'g', probability: 1, limit: 1, reason: 'Shutdown' }] };
+    const { scheduler, transport, sender } = await apns({ faults, latency: { kind: 'fixed', ms: 5 } });
+    const first = await drive(scheduler, sender.send({ token: live, topic: 'com.example.app', payload }));
+    expect(first.status).toBe('accepted');
+    const rest = await drive(scheduler, Promise.all(Array.from({ length: 10 }, () => sender.send({ token: live, topic: 'com.example.app', payload }))));
+    expect(countBy(rest)).toEqual({ accepted: 10 });
+    expect(transport.mock.stats().connections).toBe(2);
+  });
+
+  it('an abrupt GOAWAY fails the open streams as goaway (may have been processed)', async () => {
+    const faults = { seed: 1, faults: [{ kind: 'goaway', id: 'g', probability: 1, limit: 1, code: 'INTERNAL_ERROR' }] };
+    const { scheduler, transport } = await apns({ faults, latency: { kind: 'fixed', ms: 5 } });
+    const result = await drive(scheduler, transport.dispatch({ method: 'POST', path: `/3/device/${live}`, headers: { 'apns-topic': 'com.example.app' }, body: '{}' }, { attempts: 0 }));
+    expect(result).toMatchObject({ ok: false, kind: 'goaway', unprocessed: false });
+  });
+
+  it('a stall without holdMs times out after requestTimeoutMs of virtual time', async () => {
+    const faults = { seed: 1, faults: [{ kind: 'stall', id: 's', probability: 1 }] };
+    const { scheduler, transport } = await apns({ faults, limits: { requestTimeoutMs: 2_000 } });
+    const result = await drive(scheduler, transport.dispatch({ method: 'POST', path: `/3/device/${live}`, headers: { 'apns-topic': 'com.example.app' }, body: '{}' }, { attempts: 0 }));
+    expect(result).toMatchObject({ ok: false, kind: 'timeout', unprocessed: false });
+    expect(scheduler.monotonic()).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('a token-auth connection carries one stream until the first valid provider token, then maxConcurrentStreams', async () => {
+    const { scheduler, transport, sender } = await apns({ latency: { kind: 'fixed', ms: 10 }, maxConcurrentStreams: 50 });
+    const work = Promise.all(Array.from({ length: 200 }, () => sender.send({ token: live, topic: 'com.example.app', payload })));
+    const outcomes = await drive(scheduler, work);
+    expect(countBy(outcomes)).toEqual({ accepted: 200 });
+    // The first request alone until its token is verified (on arrival, t=0); then 50 at a time: 4 rounds of 10 ms.
+    expect(scheduler.monotonic()).toBe(40);
+    expect(transport.stats().capacity).toBe(50);
+  });
+
+  it('providerConcurrency queues requests at the provider, so service times add up', async () => {
+    const { scheduler, sender } = await apns({ latency: { kind: 'fixed', ms: 10 }, initialStreams: 1000, limits: { providerConcurrency: 10 } });
+    const outcomes = await drive(scheduler, Promise.all(Array.from({ length: 100 }, () => sender.send({ token: live, topic: 'com.example.app', payload }))));
+    expect(countBy(outcomes)).toEqual({ accepted: 100 });
+    expect(scheduler.monotonic()).toBe(100);
+  });
+
+  it('the network round trip adds to every answer', async () => {
+    const { scheduler, sender } = await apns({ latency: { kind: 'fixed', ms: 10 }, network: { kind: 'fixed', ms: 4 } });
+    const outcome = await drive(scheduler, sender.send({ token: live, topic: 'com.example.app', payload }));
+    expect(outcome.status).toBe('accepted');
+    expect(scheduler.monotonic()).toBe(14);
+  });
+
+  it('queue-full, expired and shutdown are the pool\'s failure kinds', async () => {
+    const { scheduler, transport } = await apns({ latency: { kind: 'fixed', ms: 10 }, limits: { maxQueue: 1 } });
+    const request = { method: 'POST' as const, path: `/3/device/${live}`, headers: { 'apns-topic': 'com.example.app' }, body: '{}' };
+    const first = transport.dispatch(request, { attempts: 0 }); // on the one stream
+    const queued = transport.dispatch({ ...request, deadline: scheduler.now() + 5 }, { attempts: 0 });
+    const full = await transport.dispatch(request, { attempts: 0 });
+    expect(full).toMatchObject({ ok: false, kind: 'queue-full', unprocessed: true });
+    expect(await drive(scheduler, queued)).toMatchObject({ ok: false, kind: 'expired', unprocessed: true });
+    await drive(scheduler, first);
+    const cut = transport.dispatch(request, { attempts: 0 });
+    await transport.destroy();
+    expect(await cut).toMatchObject({ ok: false, kind: 'shutdown' });
+  });
+
+  it('the same seeds give the same answers at the same virtual times', async () => {
+    const once = async () => {
+      const faults = { seed: 9, faults: [{ kind: 'error', id: 'e', probability: 0.2, apns: 'InternalServerError' }, { kind: 'latency', id: 'l', distribution: { kind: 'pareto', scaleMs: 5, shape: 2, maxMs: 200 } }] };
+      const { scheduler, sender } = await apns({ faults, latency: { kind: 'lognormal', medianMs: 5, sigma: 0.5 }, network: { kind: 'uniform', minMs: 1, maxMs: 3 } }, { policies: { retry: { maxAttempts: 3, baseDelayMs: 10 } } });
+      const times: number[] = [];
+      const outcomes = await drive(scheduler, Promise.all(Array.from({ length: 100 }, (_, i) => sender.send({ token: i % 3 === 0 ? dead : live, topic: 'com.example.app', payload, id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }).then((outcome) => {
+        times.push(scheduler.monotonic());
+        return `${outcome.status}/${outcome.attempts}`;
+      }))));
+      return { outcomes, times };
+    };
+    expect(await once()).toEqual(await once());
+  });
+});
