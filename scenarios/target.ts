@@ -180,7 +180,7 @@ function faultOptions(faults: FaultsDocument | undefined): { faults?: FaultsDocu
 }
 
 /** An in-process mock's engine (if it has faults) and ledger, as an ObservedMock. */
-function observeInProcess(engine: FaultEngine | undefined, ledger: DeliveryLedger): ObservedMock {
+export function observeInProcess(engine: FaultEngine | undefined, ledger: DeliveryLedger): ObservedMock {
   return {
     startMeasuring: async () => (engine ? engine.reset() : ledger.clear()),
     ledger: async () => ledger.summary(),
