@@ -52,6 +52,16 @@ describe('simulateScenario', () => {
     expect((error as Error).message).toMatch(/target\.mock/);
   });
 
+  it('runs the closed model on virtual time: each answer sends the next, until the virtual duration is up', async () => {
+    const result = await simulateScenario({ ...defaultScenario, load: { executor: 'closed', inFlight: 10, durationMs: 5000 } });
+    // 10 in flight, each answered after the lognormal latency (median 8 ms): about 10 / 8 ms for 5 virtual seconds.
+    expect(result.counts.scheduled).toBeGreaterThan(4000);
+    expect(result.counts.scheduled).toBeLessThan(8000);
+    expect(result.durationMs).toBeGreaterThanOrEqual(5000);
+    expect(result.durationMs).toBeLessThan(5500);
+    expect(result.loadModel?.kind).toBe('closed');
+  });
+
   it('emits progress per virtual second', async () => {
     const run = simulation({ ...defaultScenario, warmup: 0, load: { executor: 'constant-arrival-rate', rate: 500, count: 2500 } });
     const elapsed: number[] = [];
