@@ -120,10 +120,12 @@ class VirtualTransport implements Transport {
   readonly limits: Limits;
   readonly oneWay: LatencySampler | undefined;
   readonly #queue = new Fifo<Exchange>();
+  readonly #deadlines: Deadlines;
   readonly #connections: Connection[] = [];
   #nextConnectionId = 1;
   running = 0;
   #closing = false;
+  #pumping = false;
   destroyed = false;
   #idleWaiters: (() => void)[] = [];
   /** Requests the provider works on, and those waiting for it (providerConcurrency). */
@@ -136,6 +138,7 @@ class VirtualTransport implements Transport {
     this.limits = limits;
     this.oneWay = oneWay;
     this.origin = `http://${mock.provider}.virtual`;
+    this.#deadlines = new Deadlines(scheduler, limits.requestTimeoutMs, (stream) => this.finish(stream, streamFailure({ streamId: stream.id, rstCode: undefined, timedOut: true, goawayLastStreamId: undefined, sessionError: undefined })));
     for (let i = 0; i < limits.connections; i++) this.#connections.push(this.#open(0));
   }
 
@@ -174,8 +177,23 @@ class VirtualTransport implements Transport {
     this.#notifyIdle();
   }
 
-  /** Starts as many queued requests as connections and limits allow. */
+  /**
+   * Starts as many queued requests as connections and limits allow. Not re-entered: a request
+   * answered synchronously while it starts (no network, a fault's instant answer) frees its
+   * stream for the loop already running, instead of recursing once per queued request.
+   */
   pump(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      this.#pumpLoop();
+    } finally {
+      this.#pumping = false;
+    }
+    this.#notifyIdle();
+  }
+
+  #pumpLoop(): void {
     const { maxInFlight } = this.limits;
     while (this.#queue.length > 0 && this.running < maxInFlight) {
       const connection = this.#leastBusy();
@@ -188,7 +206,6 @@ class VirtualTransport implements Transport {
       }
       this.#start(connection, pending);
     }
-    this.#notifyIdle();
   }
 
   #leastBusy(): Connection | undefined {
@@ -210,14 +227,14 @@ class VirtualTransport implements Transport {
     }
     this.running++;
     connection.streams.add(stream);
-    stream.cancelTimeout = this.scheduler.after(this.limits.requestTimeoutMs, () => this.finish(stream, streamFailure({ streamId: stream.id, rstCode: undefined, timedOut: true, goawayLastStreamId: undefined, sessionError: undefined })));
+    this.#deadlines.add(stream, startedAt);
     this.travel(() => this.#arrive(stream));
   }
 
-  /** Runs `run` after one way of the network (at once without a network). */
+  /** Runs `run` after one way of the network: at once (synchronously) without a network, which saves a timer per way. */
   travel(run: () => void): void {
-    const delay = this.oneWay === undefined ? 0 : this.oneWay();
-    this.scheduler.after(delay, run);
+    if (this.oneWay === undefined) run();
+    else this.scheduler.after(this.oneWay(), run);
   }
 
   /** The request reached the provider. */
@@ -255,7 +272,7 @@ class VirtualTransport implements Transport {
   finish(stream: Stream, result: TransportResult): void {
     if (stream.done) return;
     stream.done = true;
-    stream.cancelTimeout?.();
+    this.#deadlines.remove(stream);
     this.released(stream);
     const { connection, exchange } = stream;
     connection.streams.delete(stream);
@@ -343,8 +360,11 @@ class Stream implements VirtualStream {
   done = false;
   /** With the provider (counted against providerConcurrency). */
   serving = false;
-  cancelTimeout: (() => void) | undefined = undefined;
   over: (() => void) | undefined = undefined;
+  /** Monotonic ms the attempt times out at, and its neighbours on the Deadlines list. */
+  deadline = 0;
+  previous: Stream | undefined = undefined;
+  next: Stream | undefined = undefined;
 
   constructor(transport: VirtualTransport, connection: Connection, exchange: Exchange) {
     this.transport = transport;
@@ -412,6 +432,65 @@ class Stream implements VirtualStream {
     };
     if (this.done) this.over();
   }
+}
+
+/**
+ * Request timeouts on one timer instead of one per attempt (as the pool's Deadlines,
+ * sender/http2/exchange.ts): the timeout is the same for every attempt, so deadlines fall in start
+ * order and the list is a FIFO whose head is always the earliest.
+ */
+class Deadlines {
+  readonly #scheduler: Scheduler;
+  readonly #timeoutMs: number;
+  readonly #onExpire: (stream: Stream) => void;
+  #head: Stream | undefined = undefined;
+  #tail: Stream | undefined = undefined;
+  /** Cancels the armed timer; undefined when none is (an empty list keeps no timer, so the clock can run out). */
+  #cancel: (() => void) | undefined = undefined;
+
+  constructor(scheduler: Scheduler, timeoutMs: number, onExpire: (stream: Stream) => void) {
+    this.#scheduler = scheduler;
+    this.#timeoutMs = timeoutMs;
+    this.#onExpire = onExpire;
+  }
+
+  add(stream: Stream, now: number): void {
+    stream.deadline = now + this.#timeoutMs;
+    stream.previous = this.#tail;
+    if (this.#tail === undefined) this.#head = stream;
+    else this.#tail.next = stream;
+    this.#tail = stream;
+    if (this.#cancel === undefined) this.#arm(this.#timeoutMs);
+  }
+
+  remove(stream: Stream): void {
+    const { previous, next } = stream;
+    if (previous === undefined) {
+      if (this.#head !== stream) return;
+      this.#head = next;
+    } else {
+      previous.next = next;
+    }
+    if (next === undefined) this.#tail = previous;
+    else next.previous = previous;
+    stream.previous = undefined;
+    stream.next = undefined;
+    if (this.#head === undefined && this.#cancel !== undefined) {
+      this.#cancel();
+      this.#cancel = undefined;
+    }
+  }
+
+  #arm(delayMs: number): void {
+    this.#cancel = this.#scheduler.after(delayMs, this.#fire);
+  }
+
+  readonly #fire = (): void => {
+    this.#cancel = undefined;
+    const now = this.#scheduler.monotonic();
+    while (this.#head !== undefined && this.#head.deadline <= now) this.#onExpire(this.#head);
+    if (this.#head !== undefined && this.#cancel === undefined) this.#arm(this.#head.deadline - now);
+  };
 }
 
 /** Streams the provider has seen on a connection: every one at or below the highest id open with it. */
