@@ -23,11 +23,12 @@ import type { Scheduler } from '../core/scheduler.js';
 import { Fifo } from '../sender/http2/fifo.js';
 import { streamFailure } from '../sender/http2/stream-failure.js';
 import type { DispatchContext, Transport, TransportRequest, TransportResult, TransportStats } from '../sender/transport.js';
-import { createSampler, validateLatencySpec, type LatencySampler, type LatencySpec } from '../simulator/distributions.js';
+import type { LatencySampler, LatencySpec } from '../simulator/distributions.js';
 import type { FaultAction, FaultResponse, PendingInjection } from '../simulator/faults/types.js';
-import { createRandom } from '../simulator/random.js';
 import { createVirtualApns, type VirtualApns, type VirtualApnsOptions } from '../simulator/virtual/apns.js';
-import type { VirtualProvider, VirtualProviderConnection, VirtualStream } from '../simulator/virtual/provider.js';
+import { createVirtualFcm, type VirtualFcm, type VirtualFcmOptions } from '../simulator/virtual/fcm.js';
+import { serviceTime, type VirtualProvider, type VirtualProviderConnection, type VirtualStream } from '../simulator/virtual/provider.js';
+import { createVirtualWebPush, type VirtualWebPush, type VirtualWebPushOptions } from '../simulator/virtual/webpush.js';
 
 /** Connection and queue limits: the pool's (sender/http2/pool.ts) and the provider's. */
 export interface SimulatedLimits {
@@ -54,26 +55,46 @@ interface CommonOptions {
   readonly limits?: SimulatedLimits;
 }
 
-export type SimulatedTransportOptions = CommonOptions & { readonly provider: 'apns' } & VirtualApnsOptions;
+export type SimulatedApnsOptions = CommonOptions & { readonly provider: 'apns' } & VirtualApnsOptions;
+export type SimulatedFcmOptions = CommonOptions & { readonly provider: 'fcm' } & VirtualFcmOptions;
+export type SimulatedWebPushOptions = CommonOptions & { readonly provider: 'webpush' } & VirtualWebPushOptions;
+/** The provider and its mock's options (those that mean something without sockets), plus the simulation's. */
+export type SimulatedTransportOptions = SimulatedApnsOptions | SimulatedFcmOptions | SimulatedWebPushOptions;
 
 export interface SimulatedTransport<P extends VirtualProvider = VirtualProvider> extends Transport {
-  /** The provider side: its ledger (delivered, duplicates), engine (faults), counters. */
+  /** The provider side: its ledger (delivered, duplicates), engine (faults), counters, credentials. */
   readonly mock: P;
 }
 
-export function createSimulatedTransport(options: SimulatedTransportOptions): SimulatedTransport<VirtualApns>;
+export function createSimulatedTransport(options: SimulatedApnsOptions): SimulatedTransport<VirtualApns>;
+export function createSimulatedTransport(options: SimulatedFcmOptions): SimulatedTransport<VirtualFcm>;
+export function createSimulatedTransport(options: SimulatedWebPushOptions): SimulatedTransport<VirtualWebPush>;
+export function createSimulatedTransport(options: SimulatedTransportOptions): SimulatedTransport;
 export function createSimulatedTransport(options: SimulatedTransportOptions): SimulatedTransport {
-  const { provider, scheduler, network, networkSeed, limits, ...mockOptions } = options;
+  const { scheduler, network, networkSeed, limits } = options;
   if (typeof scheduler?.after !== 'function') throw new InvalidArgumentError('scheduler must be a Scheduler (core/scheduler.ts)');
-  let mock: VirtualProvider;
-  switch (provider) {
-    case 'apns':
-      mock = createVirtualApns(mockOptions, scheduler);
-      break;
+  const mock = createMock(options);
+  const roundTrip = serviceTime(network, networkSeed ?? 1);
+  return new VirtualTransport(mock, scheduler, resolveLimits(limits ?? {}), roundTrip === undefined ? undefined : () => roundTrip() / 2);
+}
+
+function createMock(options: SimulatedTransportOptions): VirtualProvider {
+  switch (options.provider) {
+    case 'apns': {
+      const { provider: _p, scheduler, network: _n, networkSeed: _s, limits: _l, ...mock } = options;
+      return createVirtualApns(mock, scheduler);
+    }
+    case 'fcm': {
+      const { provider: _p, scheduler, network: _n, networkSeed: _s, limits: _l, ...mock } = options;
+      return createVirtualFcm(mock, scheduler);
+    }
+    case 'webpush': {
+      const { provider: _p, scheduler, network: _n, networkSeed: _s, limits: _l, ...mock } = options;
+      return createVirtualWebPush(mock, scheduler);
+    }
     default:
-      throw new InvalidArgumentError(`provider must be 'apns', got ${String(provider)}`);
+      throw new InvalidArgumentError(`provider must be 'apns', 'fcm' or 'webpush', got ${String((options as { provider: unknown }).provider)}`);
   }
-  return new VirtualTransport(mock, scheduler, resolveLimits(limits ?? {}), networkSampler(network, networkSeed ?? 1));
 }
 
 interface Limits {
@@ -94,15 +115,6 @@ function resolveLimits(limits: SimulatedLimits): Limits {
     maxReplays: assertInteger('limits.maxReplays', limits.maxReplays ?? 2, 0, 100),
     providerConcurrency: limits.providerConcurrency === undefined ? Infinity : assertInteger('limits.providerConcurrency', limits.providerConcurrency, 1),
   };
-}
-
-/** Half a sampled round trip, or undefined without a network spec. */
-function networkSampler(spec: LatencySpec | undefined, seed: number): LatencySampler | undefined {
-  if (spec === undefined) return undefined;
-  const problems = validateLatencySpec(spec);
-  if (problems.length > 0) throw new InvalidArgumentError(`invalid network option: ${problems.join('; ')}`);
-  const roundTrip = createSampler(spec, createRandom(seed));
-  return () => roundTrip() / 2;
 }
 
 /** A request from dispatch to its result (again after a replay), as the pool's Exchange. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualScheduler } from '../../core/scheduler.js';
-import { createSimulatedTransport, type SimulatedTransportOptions } from '../../scenarios/virtual-transport.js';
+import { createSimulatedTransport, type SimulatedApnsOptions } from '../../scenarios/virtual-transport.js';
 import { ApnsSender } from '../../sender/apns-sender.js';
+import { FcmSender } from '../../sender/fcm-sender.js';
+import { WebPushSender } from '../../sender/webpush-sender.js';
 import type { Outcome } from '../../sender/outcome.js';
 
 const live = 'a'.repeat(64);
@@ -21,7 +23,7 @@ async function drive<T>(scheduler: VirtualScheduler, work: Promise<T>): Promise<
   return done;
 }
 
-async function apns(options: Omit<SimulatedTransportOptions, 'provider' | 'scheduler'> = {}, senderOptions: Record<string, unknown> = {}) {
+async function apns(options: Omit<SimulatedApnsOptions, 'provider' | 'scheduler'> = {}, senderOptions: Record<string, unknown> = {}) {
   const scheduler = new VirtualScheduler({ epochMs: 1_800_000_000_000 });
   const transport = createSimulatedTransport({ provider: 'apns', scheduler, seed: 1, ...options });
   const sender = await ApnsSender.create({ url: transport.origin, credentials: transport.mock.credentials, transport, scheduler, ...senderOptions });
@@ -161,5 +163,57 @@ describe('createSimulatedTransport (apns)', () => {
       return { outcomes, times };
     };
     expect(await once()).toEqual(await once());
+  });
+});
+
+describe('createSimulatedTransport (fcm)', () => {
+  it('answers sends with the mock FCM decision: OAuth token from its endpoint, 200, 404 UNREGISTERED, quota 429, ledger', async () => {
+    const scheduler = new VirtualScheduler({ epochMs: 1_800_000_000_000 });
+    const transport = createSimulatedTransport({ provider: 'fcm', scheduler, unregistered: ['gone-token-0001'], latency: { kind: 'fixed', ms: 20 }, deviceQuotas: [{ limit: 3, windowMs: 60_000 }] });
+    try {
+      const sender = await FcmSender.create({ url: transport.origin, serviceAccount: await transport.mock.serviceAccount(), transport, scheduler, policies: { retry: false, circuitBreaker: false } });
+      const tokens = ['live-token-0001', 'gone-token-0001', 'live-token-0002', 'live-token-0002', 'live-token-0002', 'live-token-0002'];
+      const outcomes = await drive(scheduler, Promise.all(tokens.map((token) => sender.send({ token, data: { n: '1' } }))));
+      expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? outcome.reason : outcome.status))).toEqual(['accepted', 'UNREGISTERED', 'accepted', 'accepted', 'accepted', 'QUOTA_EXCEEDED']);
+      expect(scheduler.monotonic()).toBe(20);
+      expect(transport.mock.ledger.summary().delivered).toBe(4);
+      expect(transport.mock.stats()).toMatchObject({ requests: 6, accepted: 4, tokenRequests: 1 });
+      await sender.close();
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('applies the fault engine to FCM sends (an outage answers 503 UNAVAILABLE)', async () => {
+    const scheduler = new VirtualScheduler({ epochMs: 1_800_000_000_000 });
+    const faults = { seed: 1, phases: [{ name: 'up', durationMs: 1000 }, { name: 'down' }], faults: [{ kind: 'outage', id: 'down', phase: 'down', mode: 'unavailable' }] };
+    const transport = createSimulatedTransport({ provider: 'fcm', scheduler, faults });
+    try {
+      const sender = await FcmSender.create({ url: transport.origin, serviceAccount: await transport.mock.serviceAccount(), transport, scheduler, policies: { retry: false, circuitBreaker: false } });
+      const before = await drive(scheduler, sender.send({ token: 'live-token-0001', data: {} }));
+      await drive(scheduler, scheduler.sleep(2000));
+      const during = await drive(scheduler, sender.send({ token: 'live-token-0001', data: {} }));
+      expect(before.status).toBe('accepted');
+      expect(during).toMatchObject({ status: 'rejected', httpStatus: 503 });
+      await sender.close();
+    } finally {
+      await transport.close();
+    }
+  });
+});
+
+describe('createSimulatedTransport (webpush)', () => {
+  it('answers pushes with the mock Web Push decision: VAPID checked, aes128gcm framing checked, 201 recorded, expired subscription gone', async () => {
+    const scheduler = new VirtualScheduler({ epochMs: 1_800_000_000_000 });
+    const transport = createSimulatedTransport({ provider: 'webpush', scheduler, subscriptions: 3, decrypt: true, latency: { kind: 'fixed', ms: 10 } });
+    const [a, b, c] = transport.mock.subscriptions.list();
+    transport.mock.subscriptions.expire(c!.endpoint);
+    const sender = await WebPushSender.create({ vapid: transport.mock.vapid, transport, scheduler, policies: { retry: false, circuitBreaker: false } });
+    const outcomes = await drive(scheduler, Promise.all([a, b, c].map((subscription) => sender.send({ subscription: subscription!, payload: { hello: 'world' } }))));
+    expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? outcome.httpStatus : outcome.status))).toEqual(['accepted', 'accepted', 410]);
+    expect(transport.mock.subscriptions.messages(a!.endpoint)[0]?.payload?.toString()).toBe('{"hello":"world"}');
+    expect(transport.mock.ledger.summary().delivered).toBe(2);
+    expect(transport.mock.stats()).toMatchObject({ requests: 3, created: 2, rejected: 1, decryptFailures: 0 });
+    expect(scheduler.monotonic()).toBe(10);
   });
 });
