@@ -62,6 +62,8 @@ interface Pending {
   /** Insertion order: timers due at the same instant run in the order they were set (determinism). */
   readonly seq: number;
   run: (() => void) | undefined;
+  /** Where it sits in the heap; -1 once it ran or was cancelled. */
+  index: number;
 }
 
 export interface VirtualSchedulerOptions {
@@ -69,13 +71,27 @@ export interface VirtualSchedulerOptions {
   readonly epochMs?: number;
 }
 
+/** Instants run between two turns of the event loop. */
+const roundsPerYield = 256;
+
+/** Queues a microtask with `.then` on it (Node's queueMicrotask wraps each in an AsyncResource: several times the cost). */
+const settled = Promise.resolve();
+
 /**
  * A discrete-event clock. Time stands still while code runs; `run()` moves the clock to the
  * earliest due timer, runs every timer due at that instant, lets every promise continuation they
- * caused settle (one setImmediate: microtasks always drain before the check phase), and repeats.
+ * caused settle (every microtask has run), and repeats.
  * Ties run in the order they were set, so a simulation is deterministic: the same inputs and seeds
  * give the same sequence of events. Nothing here waits for real time; code under a virtual
  * scheduler must not wait on real I/O either (it would stall the simulation).
+ *
+ * The settle is not a setImmediate per instant (a turn of the event loop, ~3 µs on a loaded
+ * machine): the next round is queued with process.nextTick from a microtask queued after the
+ * instant's timers ran. Node's tick loop runs it only once V8 has drained the microtask queue
+ * completely (runMicrotasks() runs until the queue is empty, including what the continuations
+ * queue), which is what the setImmediate waited for too; every `roundsPerYield` rounds a real turn
+ * of the event loop lets I/O and signals in. (Code under the virtual clock must not order itself
+ * with process.nextTick after promise continuations: such a tick could run after the next round.)
  *
  * Settling once per instant rather than once per timer: Node runs the microtasks between two timer
  * callbacks, so there the continuation of timer A runs before timer B when both are due together.
@@ -92,7 +108,11 @@ export class VirtualScheduler implements Scheduler {
   readonly #epochMs: number;
   #nowMs = 0;
   #seq = 0;
-  /** Binary min-heap on (at, seq). */
+  /**
+   * Binary min-heap on (at, seq), of live timers only: a cancelled one leaves at once. A run sets a
+   * request timeout per attempt and cancels nearly all of them; left in place they would make the
+   * heap thousands deep (10 s of timeouts at 1,000/s) instead of about the number in flight.
+   */
   readonly #heap: Pending[] = [];
   #events = 0;
   /** Real work held (hold()) and not yet settled: the clock does not move meanwhile. */
@@ -115,15 +135,16 @@ export class VirtualScheduler implements Scheduler {
     return this.#events;
   }
 
-  /** Timers set and not yet run or cancelled (cancelled ones are dropped lazily). */
+  /** Timers set and not yet run or cancelled. */
   get pending(): number {
     return this.#heap.length;
   }
 
   after(ms: number, run: () => void): CancelTimer {
-    const entry: Pending = { at: this.#nowMs + (ms > 0 ? ms : 0), seq: this.#seq++, run };
+    const entry: Pending = { at: this.#nowMs + (ms > 0 ? ms : 0), seq: this.#seq++, run, index: -1 };
     this.#push(entry);
     return () => {
+      if (entry.index >= 0) this.#removeAt(entry.index);
       entry.run = undefined;
     };
   }
@@ -148,6 +169,10 @@ export class VirtualScheduler implements Scheduler {
   run(untilMs = Infinity): Promise<number> {
     return new Promise((resolve, reject) => {
       let ran = 0;
+      let sinceYield = 0;
+      // Queued as a microtask behind the instant's own continuations: by the time Node's tick loop
+      // looks at its queue again, V8 has drained every microtask, theirs and the ones they caused.
+      const next = (): void => process.nextTick(round);
       // One function for every round, not a promise and a closure per instant.
       const round = (): void => {
         // Real work in progress (a signature): poll until it settles, the clock standing still.
@@ -155,19 +180,23 @@ export class VirtualScheduler implements Scheduler {
           setImmediate(round);
           return;
         }
-        const next = this.#peekLive();
-        if (next === undefined || next.at > untilMs) {
+        const due = this.#heap[0];
+        if (due === undefined || due.at > untilMs) {
           if (untilMs !== Infinity && untilMs > this.#nowMs) this.#nowMs = untilMs;
           resolve(ran);
           return;
         }
         try {
-          ran += this.#runInstant(next.at);
+          ran += this.#runInstant(due.at);
         } catch (error) {
           reject(error);
           return;
         }
-        setImmediate(round);
+        // Now and then a whole turn of the event loop, so real I/O and signals (Ctrl-C) get in.
+        if (++sinceYield >= roundsPerYield) {
+          sinceYield = 0;
+          setImmediate(round);
+        } else void settled.then(next);
       };
       // What the caller started before run() settles first.
       setImmediate(round);
@@ -179,10 +208,11 @@ export class VirtualScheduler implements Scheduler {
     this.#nowMs = at;
     const seqLimit = this.#seq;
     let ran = 0;
+    const heap = this.#heap;
     for (;;) {
-      const next = this.#peekLive();
+      const next = heap[0];
       if (next === undefined || next.at !== at || next.seq >= seqLimit) return ran;
-      this.#pop();
+      this.#removeAt(0);
       const run = next.run as () => void;
       next.run = undefined;
       this.#events += 1;
@@ -191,38 +221,51 @@ export class VirtualScheduler implements Scheduler {
     }
   }
 
-  #peekLive(): Pending | undefined {
-    while (this.#heap.length > 0 && this.#heap[0]!.run === undefined) this.#pop();
-    return this.#heap[0];
+  #push(entry: Pending): void {
+    this.#siftUp(this.#heap.push(entry) - 1, entry);
   }
 
-  #push(entry: Pending): void {
+  /** Takes the entry at `i` out, moving the last one into its place. */
+  #removeAt(i: number): void {
     const heap = this.#heap;
-    let i = heap.push(entry) - 1;
+    const removed = heap[i]!;
+    removed.index = -1;
+    const last = heap.pop()!;
+    if (i === heap.length) return;
+    if (i > 0 && before(last, heap[(i - 1) >> 1]!)) this.#siftUp(i, last);
+    else this.#siftDown(i, last);
+  }
+
+  #siftUp(i: number, entry: Pending): void {
+    const heap = this.#heap;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(entry, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
+      const above = heap[parent]!;
+      if (!before(entry, above)) break;
+      heap[i] = above;
+      above.index = i;
       i = parent;
     }
     heap[i] = entry;
+    entry.index = i;
   }
 
-  #pop(): void {
+  #siftDown(i: number, entry: Pending): void {
     const heap = this.#heap;
-    const last = heap.pop()!;
-    if (heap.length === 0) return;
-    let i = 0;
+    const length = heap.length;
     for (;;) {
       const left = 2 * i + 1;
-      if (left >= heap.length) break;
+      if (left >= length) break;
       const right = left + 1;
-      const child = right < heap.length && before(heap[right]!, heap[left]!) ? right : left;
-      if (!before(heap[child]!, last)) break;
-      heap[i] = heap[child]!;
+      const child = right < length && before(heap[right]!, heap[left]!) ? right : left;
+      const below = heap[child]!;
+      if (!before(below, entry)) break;
+      heap[i] = below;
+      below.index = i;
       i = child;
     }
-    heap[i] = last;
+    heap[i] = entry;
+    entry.index = i;
   }
 }
 
@@ -235,6 +278,6 @@ function before(a: Pending, b: Pending): boolean {
  * hold (the virtual clock then waits for the work), anything else lets the work run as is.
  */
 export function holdOn(clock: Clock): <T>(work: Promise<T>) => Promise<T> {
-  const hold = (clock as Partial<Scheduler>).hold;
-  return typeof hold === 'function' ? (work) => hold.call(clock, work) : (work) => work;
+  const scheduler = clock as Partial<Scheduler>;
+  return typeof scheduler.hold === 'function' ? <T>(work: Promise<T>): Promise<T> => (scheduler as Scheduler).hold(work) : <T>(work: Promise<T>): Promise<T> => work;
 }

@@ -148,3 +148,27 @@ describe('VirtualScheduler.hold', () => {
     expect(systemScheduler.hold(work)).toBe(work);
   });
 });
+
+describe('VirtualScheduler heap', () => {
+  it('keeps time order through many random sets and cancels, holding only live timers', async () => {
+    const s = new VirtualScheduler();
+    let seed = 3;
+    const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const expected: [number, number][] = [];
+    const seen: [number, number][] = [];
+    const cancels: (() => void)[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const at = Math.floor(random() * 500);
+      const cancel = s.after(at, () => seen.push([s.monotonic(), i]));
+      if (random() < 0.4) cancels.push(cancel);
+      else expected.push([at, i]);
+    }
+    for (const cancel of cancels) cancel();
+    cancels[0]?.(); // twice: still a no-op
+    expect(s.pending).toBe(expected.length);
+    await s.run();
+    expected.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    expect(seen).toEqual(expected);
+    expect(s.pending).toBe(0);
+  });
+});
