@@ -23,6 +23,7 @@ import type { Scheduler } from '../core/scheduler.js';
 import { Fifo } from '../sender/http2/fifo.js';
 import { streamFailure } from '../sender/http2/stream-failure.js';
 import type { DispatchContext, Transport, TransportRequest, TransportResult, TransportStats } from '../sender/transport.js';
+import { afterAtLeastOn } from '../simulator/delay.js';
 import type { LatencySampler, LatencySpec } from '../simulator/distributions.js';
 import type { FaultAction, FaultResponse, PendingInjection } from '../simulator/faults/types.js';
 import { createVirtualApns, type VirtualApns, type VirtualApnsOptions } from '../simulator/virtual/apns.js';
@@ -429,11 +430,7 @@ class Stream implements VirtualStream {
   }
 
   after(ms: number, run: () => void, since?: number): void {
-    const { scheduler } = this.transport;
-    const wait = since === undefined ? ms : since + ms - scheduler.monotonic();
-    scheduler.after(wait > 0 ? wait : 0, () => {
-      if (!this.done) run();
-    });
+    afterAtLeastOn(this.transport.scheduler, ms, () => !this.done && run(), since);
   }
 
   settleWhenOver(pending: PendingInjection): void {

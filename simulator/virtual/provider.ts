@@ -12,6 +12,7 @@
  */
 import { InvalidArgumentError } from '../../core/errors.js';
 import type { Scheduler } from '../../core/scheduler.js';
+import { afterAtLeastOn } from '../delay.js';
 import { createSampler, validateLatencySpec, type LatencySampler, type LatencySpec } from '../distributions.js';
 import type { FaultEngine } from '../faults/engine.js';
 import type { FaultTarget } from '../faults/hooks.js';
@@ -88,9 +89,7 @@ export function serviceTime(spec: LatencySpec | undefined, seed: number): Latenc
  * ms, the request's arrival or when a fault let it through), never earlier — unless the client gave up by then.
  */
 export function respondAfter(scheduler: Scheduler, latency: LatencySampler | undefined, stream: VirtualStream, response: FaultResponse, since: number): void {
-  const wait = latency === undefined ? 0 : since + latency() - scheduler.monotonic();
-  if (wait > 0) scheduler.after(wait, () => !stream.gone && stream.respond(response));
-  else if (!stream.gone) stream.respond(response);
+  afterAtLeastOn(scheduler, latency === undefined ? 0 : latency(), () => !stream.gone && stream.respond(response), since);
 }
 
 /** A mock's RawAnswer (FCM, Web Push) as the response a stream gives. */

@@ -4,6 +4,7 @@ import { createSimulatedTransport, type SimulatedApnsOptions } from '../../scena
 import { ApnsSender } from '../../sender/apns-sender.js';
 import { FcmSender } from '../../sender/fcm-sender.js';
 import { WebPushSender } from '../../sender/webpush-sender.js';
+import { generateVapidKeys } from '../../simulator/webpush/keys.js';
 import type { Outcome } from '../../sender/outcome.js';
 
 const live = 'a'.repeat(64);
@@ -215,5 +216,15 @@ describe('createSimulatedTransport (webpush)', () => {
     expect(transport.mock.ledger.summary().delivered).toBe(2);
     expect(transport.mock.stats()).toMatchObject({ requests: 3, created: 2, rejected: 1, decryptFailures: 0 });
     expect(scheduler.monotonic()).toBe(10);
+  });
+
+  it('refuses a push signed with another VAPID key than the subscription was made with (403), verified without a promise', async () => {
+    const scheduler = new VirtualScheduler({ epochMs: 1_800_000_000_000 });
+    const transport = createSimulatedTransport({ provider: 'webpush', scheduler, subscriptions: 1 });
+    const [subscription] = transport.mock.subscriptions.list();
+    const sender = await WebPushSender.create({ vapid: generateVapidKeys(), transport, scheduler, policies: { retry: false, circuitBreaker: false } });
+    const outcome = await drive(scheduler, sender.send({ subscription: subscription!, payload: 'x' }));
+    expect(outcome).toMatchObject({ status: 'rejected', httpStatus: 403 });
+    expect(transport.mock.ledger.summary().delivered).toBe(0);
   });
 });
