@@ -327,8 +327,8 @@ export interface Result {
 export interface VirtualRun {
   /** The virtual time the measured run took (the same as `durationMs`). */
   readonly durationMs: number;
-  /** The seed every random choice of the simulation came from: the same scenario and seed give the same result. */
-  readonly seed: number;
+  /** The seed every random choice of the simulation came from: the same scenario and seed give the same result (absent when simulations of several seeds were merged). */
+  readonly seed?: number;
 }
 
 /**
