@@ -23,11 +23,13 @@ import type { Scheduler } from '../core/scheduler.js';
 import { Fifo } from '../sender/http2/fifo.js';
 import { streamFailure } from '../sender/http2/stream-failure.js';
 import type { DispatchContext, Transport, TransportRequest, TransportResult, TransportStats } from '../sender/transport.js';
-import { createSampler, validateLatencySpec, type LatencySampler, type LatencySpec } from '../simulator/distributions.js';
+import { afterAtLeastOn } from '../simulator/delay.js';
+import type { LatencySampler, LatencySpec } from '../simulator/distributions.js';
 import type { FaultAction, FaultResponse, PendingInjection } from '../simulator/faults/types.js';
-import { createRandom } from '../simulator/random.js';
 import { createVirtualApns, type VirtualApns, type VirtualApnsOptions } from '../simulator/virtual/apns.js';
-import type { VirtualProvider, VirtualProviderConnection, VirtualStream } from '../simulator/virtual/provider.js';
+import { createVirtualFcm, type VirtualFcm, type VirtualFcmOptions } from '../simulator/virtual/fcm.js';
+import { serviceTime, type VirtualProvider, type VirtualProviderConnection, type VirtualStream } from '../simulator/virtual/provider.js';
+import { createVirtualWebPush, type VirtualWebPush, type VirtualWebPushOptions } from '../simulator/virtual/webpush.js';
 
 /** Connection and queue limits: the pool's (sender/http2/pool.ts) and the provider's. */
 export interface SimulatedLimits {
@@ -54,26 +56,46 @@ interface CommonOptions {
   readonly limits?: SimulatedLimits;
 }
 
-export type SimulatedTransportOptions = CommonOptions & { readonly provider: 'apns' } & VirtualApnsOptions;
+export type SimulatedApnsOptions = CommonOptions & { readonly provider: 'apns' } & VirtualApnsOptions;
+export type SimulatedFcmOptions = CommonOptions & { readonly provider: 'fcm' } & VirtualFcmOptions;
+export type SimulatedWebPushOptions = CommonOptions & { readonly provider: 'webpush' } & VirtualWebPushOptions;
+/** The provider and its mock's options (those that mean something without sockets), plus the simulation's. */
+export type SimulatedTransportOptions = SimulatedApnsOptions | SimulatedFcmOptions | SimulatedWebPushOptions;
 
 export interface SimulatedTransport<P extends VirtualProvider = VirtualProvider> extends Transport {
-  /** The provider side: its ledger (delivered, duplicates), engine (faults), counters. */
+  /** The provider side: its ledger (delivered, duplicates), engine (faults), counters, credentials. */
   readonly mock: P;
 }
 
-export function createSimulatedTransport(options: SimulatedTransportOptions): SimulatedTransport<VirtualApns>;
+export function createSimulatedTransport(options: SimulatedApnsOptions): SimulatedTransport<VirtualApns>;
+export function createSimulatedTransport(options: SimulatedFcmOptions): SimulatedTransport<VirtualFcm>;
+export function createSimulatedTransport(options: SimulatedWebPushOptions): SimulatedTransport<VirtualWebPush>;
+export function createSimulatedTransport(options: SimulatedTransportOptions): SimulatedTransport;
 export function createSimulatedTransport(options: SimulatedTransportOptions): SimulatedTransport {
-  const { provider, scheduler, network, networkSeed, limits, ...mockOptions } = options;
+  const { scheduler, network, networkSeed, limits } = options;
   if (typeof scheduler?.after !== 'function') throw new InvalidArgumentError('scheduler must be a Scheduler (core/scheduler.ts)');
-  let mock: VirtualProvider;
-  switch (provider) {
-    case 'apns':
-      mock = createVirtualApns(mockOptions, scheduler);
-      break;
+  const mock = createMock(options);
+  const roundTrip = serviceTime(network, networkSeed ?? 1);
+  return new VirtualTransport(mock, scheduler, resolveLimits(limits ?? {}), roundTrip === undefined ? undefined : () => roundTrip() / 2);
+}
+
+function createMock(options: SimulatedTransportOptions): VirtualProvider {
+  switch (options.provider) {
+    case 'apns': {
+      const { provider: _p, scheduler, network: _n, networkSeed: _s, limits: _l, ...mock } = options;
+      return createVirtualApns(mock, scheduler);
+    }
+    case 'fcm': {
+      const { provider: _p, scheduler, network: _n, networkSeed: _s, limits: _l, ...mock } = options;
+      return createVirtualFcm(mock, scheduler);
+    }
+    case 'webpush': {
+      const { provider: _p, scheduler, network: _n, networkSeed: _s, limits: _l, ...mock } = options;
+      return createVirtualWebPush(mock, scheduler);
+    }
     default:
-      throw new InvalidArgumentError(`provider must be 'apns', got ${String(provider)}`);
+      throw new InvalidArgumentError(`provider must be 'apns', 'fcm' or 'webpush', got ${String((options as { provider: unknown }).provider)}`);
   }
-  return new VirtualTransport(mock, scheduler, resolveLimits(limits ?? {}), networkSampler(network, networkSeed ?? 1));
 }
 
 interface Limits {
@@ -96,15 +118,6 @@ function resolveLimits(limits: SimulatedLimits): Limits {
   };
 }
 
-/** Half a sampled round trip, or undefined without a network spec. */
-function networkSampler(spec: LatencySpec | undefined, seed: number): LatencySampler | undefined {
-  if (spec === undefined) return undefined;
-  const problems = validateLatencySpec(spec);
-  if (problems.length > 0) throw new InvalidArgumentError(`invalid network option: ${problems.join('; ')}`);
-  const roundTrip = createSampler(spec, createRandom(seed));
-  return () => roundTrip() / 2;
-}
-
 /** A request from dispatch to its result (again after a replay), as the pool's Exchange. */
 interface Exchange {
   readonly request: TransportRequest;
@@ -120,10 +133,12 @@ class VirtualTransport implements Transport {
   readonly limits: Limits;
   readonly oneWay: LatencySampler | undefined;
   readonly #queue = new Fifo<Exchange>();
+  readonly #deadlines: Deadlines;
   readonly #connections: Connection[] = [];
   #nextConnectionId = 1;
   running = 0;
   #closing = false;
+  #pumping = false;
   destroyed = false;
   #idleWaiters: (() => void)[] = [];
   /** Requests the provider works on, and those waiting for it (providerConcurrency). */
@@ -136,6 +151,7 @@ class VirtualTransport implements Transport {
     this.limits = limits;
     this.oneWay = oneWay;
     this.origin = `http://${mock.provider}.virtual`;
+    this.#deadlines = new Deadlines(scheduler, limits.requestTimeoutMs, (stream) => this.finish(stream, streamFailure({ streamId: stream.id, rstCode: undefined, timedOut: true, goawayLastStreamId: undefined, sessionError: undefined })));
     for (let i = 0; i < limits.connections; i++) this.#connections.push(this.#open(0));
   }
 
@@ -174,8 +190,23 @@ class VirtualTransport implements Transport {
     this.#notifyIdle();
   }
 
-  /** Starts as many queued requests as connections and limits allow. */
+  /**
+   * Starts as many queued requests as connections and limits allow. Not re-entered: a request
+   * answered synchronously while it starts (no network, a fault's instant answer) frees its
+   * stream for the loop already running, instead of recursing once per queued request.
+   */
   pump(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      this.#pumpLoop();
+    } finally {
+      this.#pumping = false;
+    }
+    this.#notifyIdle();
+  }
+
+  #pumpLoop(): void {
     const { maxInFlight } = this.limits;
     while (this.#queue.length > 0 && this.running < maxInFlight) {
       const connection = this.#leastBusy();
@@ -188,7 +219,6 @@ class VirtualTransport implements Transport {
       }
       this.#start(connection, pending);
     }
-    this.#notifyIdle();
   }
 
   #leastBusy(): Connection | undefined {
@@ -210,14 +240,14 @@ class VirtualTransport implements Transport {
     }
     this.running++;
     connection.streams.add(stream);
-    stream.cancelTimeout = this.scheduler.after(this.limits.requestTimeoutMs, () => this.finish(stream, streamFailure({ streamId: stream.id, rstCode: undefined, timedOut: true, goawayLastStreamId: undefined, sessionError: undefined })));
+    this.#deadlines.add(stream, startedAt);
     this.travel(() => this.#arrive(stream));
   }
 
-  /** Runs `run` after one way of the network (at once without a network). */
+  /** Runs `run` after one way of the network: at once (synchronously) without a network, which saves a timer per way. */
   travel(run: () => void): void {
-    const delay = this.oneWay === undefined ? 0 : this.oneWay();
-    this.scheduler.after(delay, run);
+    if (this.oneWay === undefined) run();
+    else this.scheduler.after(this.oneWay(), run);
   }
 
   /** The request reached the provider. */
@@ -255,7 +285,7 @@ class VirtualTransport implements Transport {
   finish(stream: Stream, result: TransportResult): void {
     if (stream.done) return;
     stream.done = true;
-    stream.cancelTimeout?.();
+    this.#deadlines.remove(stream);
     this.released(stream);
     const { connection, exchange } = stream;
     connection.streams.delete(stream);
@@ -343,8 +373,11 @@ class Stream implements VirtualStream {
   done = false;
   /** With the provider (counted against providerConcurrency). */
   serving = false;
-  cancelTimeout: (() => void) | undefined = undefined;
   over: (() => void) | undefined = undefined;
+  /** Monotonic ms the attempt times out at, and its neighbours on the Deadlines list. */
+  deadline = 0;
+  previous: Stream | undefined = undefined;
+  next: Stream | undefined = undefined;
 
   constructor(transport: VirtualTransport, connection: Connection, exchange: Exchange) {
     this.transport = transport;
@@ -397,11 +430,7 @@ class Stream implements VirtualStream {
   }
 
   after(ms: number, run: () => void, since?: number): void {
-    const { scheduler } = this.transport;
-    const wait = since === undefined ? ms : since + ms - scheduler.monotonic();
-    scheduler.after(wait > 0 ? wait : 0, () => {
-      if (!this.done) run();
-    });
+    afterAtLeastOn(this.transport.scheduler, ms, () => !this.done && run(), since);
   }
 
   settleWhenOver(pending: PendingInjection): void {
@@ -412,6 +441,65 @@ class Stream implements VirtualStream {
     };
     if (this.done) this.over();
   }
+}
+
+/**
+ * Request timeouts on one timer instead of one per attempt (as the pool's Deadlines,
+ * sender/http2/exchange.ts): the timeout is the same for every attempt, so deadlines fall in start
+ * order and the list is a FIFO whose head is always the earliest.
+ */
+class Deadlines {
+  readonly #scheduler: Scheduler;
+  readonly #timeoutMs: number;
+  readonly #onExpire: (stream: Stream) => void;
+  #head: Stream | undefined = undefined;
+  #tail: Stream | undefined = undefined;
+  /** Cancels the armed timer; undefined when none is (an empty list keeps no timer, so the clock can run out). */
+  #cancel: (() => void) | undefined = undefined;
+
+  constructor(scheduler: Scheduler, timeoutMs: number, onExpire: (stream: Stream) => void) {
+    this.#scheduler = scheduler;
+    this.#timeoutMs = timeoutMs;
+    this.#onExpire = onExpire;
+  }
+
+  add(stream: Stream, now: number): void {
+    stream.deadline = now + this.#timeoutMs;
+    stream.previous = this.#tail;
+    if (this.#tail === undefined) this.#head = stream;
+    else this.#tail.next = stream;
+    this.#tail = stream;
+    if (this.#cancel === undefined) this.#arm(this.#timeoutMs);
+  }
+
+  remove(stream: Stream): void {
+    const { previous, next } = stream;
+    if (previous === undefined) {
+      if (this.#head !== stream) return;
+      this.#head = next;
+    } else {
+      previous.next = next;
+    }
+    if (next === undefined) this.#tail = previous;
+    else next.previous = previous;
+    stream.previous = undefined;
+    stream.next = undefined;
+    if (this.#head === undefined && this.#cancel !== undefined) {
+      this.#cancel();
+      this.#cancel = undefined;
+    }
+  }
+
+  #arm(delayMs: number): void {
+    this.#cancel = this.#scheduler.after(delayMs, this.#fire);
+  }
+
+  readonly #fire = (): void => {
+    this.#cancel = undefined;
+    const now = this.#scheduler.monotonic();
+    while (this.#head !== undefined && this.#head.deadline <= now) this.#onExpire(this.#head);
+    if (this.#head !== undefined && this.#cancel === undefined) this.#arm(this.#head.deadline - now);
+  };
 }
 
 /** Streams the provider has seen on a connection: every one at or below the highest id open with it. */

@@ -16,7 +16,8 @@
  * scoping) live in token-auth.ts, on top of `inspect`.
  */
 import { compactVerify, decodeProtectedHeader } from 'jose';
-import { verify as verifySignature, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { verifyEs256Now } from '../es256.js';
 import type { Clock } from '../../core/clock.js';
 import type { AuthCheck } from './validate.js';
 
@@ -132,21 +133,12 @@ export function createProviderTokenVerifier(
     return claimsVerdict(key, payload);
   };
 
-  /** The synchronous twin of `verify` (the `synchronous` option): JWS compact ES256, RFC 7515 §5.2 / RFC 7518 §3.4. */
+  /** The synchronous twin of `verify` (the `synchronous` option). */
   const verifyNow = (jwt: string): TokenVerdict => {
     const key = keyOf(jwt);
     if (key === undefined) return invalid;
-    const parts = jwt.split('.');
-    // A `crit` header (b64 and the like) is something jose would reject or treat specially: invalid here.
-    if (parts.length !== 3 || /"crit"/.test(Buffer.from(parts[0]!, 'base64url').toString('utf8'))) return invalid;
     signatureVerifications++;
-    let good: boolean;
-    try {
-      good = verifySignature('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), { key: key.verificationKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(parts[2]!, 'base64url'));
-    } catch {
-      return invalid;
-    }
-    return good ? claimsVerdict(key, Buffer.from(parts[1]!, 'base64url')) : invalid;
+    return verifyEs256Now(jwt, key.verificationKey) ? claimsVerdict(key, Buffer.from(jwt.split('.')[1]!, 'base64url')) : invalid;
   };
 
   const claimsVerdict = (key: TrustedSigningKey, payload: Uint8Array): TokenVerdict => {

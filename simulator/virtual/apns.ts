@@ -23,6 +23,7 @@ import { resolveMockApnsOptions, type MockApnsOptions } from '../apns/options.js
 import { countVerdict, rejectionBody, type VerdictOptions } from '../apns/responses.js';
 import type { MockApnsStats } from '../apns/stats.js';
 import { responseApnsId, validateApnsRequest, type ApnsValidationContext, type ApnsVerdict, type RequestHeaders } from '../apns/validate.js';
+import { afterAtLeastOn } from '../delay.js';
 import type { LatencySampler } from '../distributions.js';
 import type { AcceptHook } from '../faults/hooks.js';
 import { performFaultDecision } from '../faults/hooks.js';
@@ -167,9 +168,7 @@ class VirtualApnsConnection implements VirtualProviderConnection {
       // Recorded even when the client gave up on the stream: the provider accepted it all the same.
       if (!stream.gone) stream.respond(verdictResponse(verdict, shared.verdictOptions.sandbox));
     };
-    const wait = since + delayMs - shared.scheduler.monotonic();
-    if (wait > 0) shared.scheduler.after(wait, send);
-    else send();
+    afterAtLeastOn(shared.scheduler, delayMs, send, since);
   }
 }
 

@@ -10,11 +10,15 @@
  * A stream is a FaultTarget (simulator/faults/hooks.ts): the same interface the fault engine's
  * decisions are carried out on over HTTP/2, so a fault does the same thing on both paths.
  */
+import { InvalidArgumentError } from '../../core/errors.js';
 import type { Scheduler } from '../../core/scheduler.js';
+import { afterAtLeastOn } from '../delay.js';
+import { createSampler, validateLatencySpec, type LatencySampler, type LatencySpec } from '../distributions.js';
 import type { FaultEngine } from '../faults/engine.js';
 import type { FaultTarget } from '../faults/hooks.js';
-import type { FaultProvider } from '../faults/types.js';
+import type { FaultProvider, FaultResponse } from '../faults/types.js';
 import type { DeliveryLedger } from '../ledger/ledger.js';
+import { createRandom } from '../random.js';
 
 /** One request as it reaches the provider (lower-case header names, no pseudo-headers). */
 export interface VirtualRequest {
@@ -71,3 +75,24 @@ export function bodyBytes(): (body: Uint8Array | string | undefined) => Buffer {
 }
 
 export const emptyBuffer = Buffer.alloc(0);
+
+/** A seeded sampler of the provider's service time, or undefined without a spec. */
+export function serviceTime(spec: LatencySpec | undefined, seed: number): LatencySampler | undefined {
+  if (spec === undefined) return undefined;
+  const problems = validateLatencySpec(spec);
+  if (problems.length > 0) throw new InvalidArgumentError(`invalid latency option: ${problems.join('; ')}`);
+  return createSampler(spec, createRandom(seed));
+}
+
+/**
+ * Answers `response` once the provider's sampled service time has passed since `since` (monotonic
+ * ms, the request's arrival or when a fault let it through), never earlier — unless the client gave up by then.
+ */
+export function respondAfter(scheduler: Scheduler, latency: LatencySampler | undefined, stream: VirtualStream, response: FaultResponse, since: number): void {
+  afterAtLeastOn(scheduler, latency === undefined ? 0 : latency(), () => !stream.gone && stream.respond(response), since);
+}
+
+/** A mock's RawAnswer (FCM, Web Push) as the response a stream gives. */
+export function rawResponse(answer: { readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: string | undefined }): FaultResponse {
+  return { status: answer.status, headers: answer.headers, body: answer.body ?? '', reason: `HTTP_${answer.status}` };
+}
