@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../../core/errors.js';
 import type { Result } from '../../reports/result.js';
 import { defaultScenario } from '../../scenarios/builtin/default.js';
+import { mixedScenario } from '../../scenarios/builtin/mixed.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
 import { loadScenarioFile } from '../../scenarios/file.js';
 import { simulateScenario, simulation } from '../../scenarios/simulate.js';
@@ -43,6 +44,18 @@ describe('simulateScenario', () => {
     const other = await simulateScenario(small, { seed: 12 });
     expect(withoutStart(other)).not.toBe(withoutStart(first));
     expect(first.virtual?.seed).toBe(11);
+  });
+
+  it('simulates the mixed scenario (APNs, FCM with its OAuth token, Web Push with VAPID) the same way twice', async () => {
+    const small: ScenarioConfig = { ...mixedScenario, load: { executor: 'constant-arrival-rate', rate: 2000, count: 4000 } };
+    const first = await simulateScenario(small);
+    expect(first.counts.scheduled).toBe(4000);
+    expect(Object.keys(first.providers ?? {}).sort()).toEqual(['apns', 'fcm', 'webpush']);
+    for (const provider of ['apns', 'fcm', 'webpush']) expect(first.providers?.[provider]?.accepted).toBeGreaterThan(0);
+    // 2 % of each provider's recipients are dead: APNs Unregistered, FCM UNREGISTERED, expired subscriptions.
+    expect(Object.keys(first.byReason).some((key) => key.startsWith('fcm:'))).toBe(true);
+    expect(Object.keys(first.byReason).some((key) => key.startsWith('webpush:'))).toBe(true);
+    expect(withoutStart(await simulateScenario(small))).toBe(withoutStart(first));
   });
 
   it('refuses a target it cannot simulate with a config error that says what to use instead', async () => {
