@@ -30,5 +30,10 @@ export { validateScenario } from './scenarios/config.js';
 export { builtinScenarios } from './scenarios/builtin/index.js';
 export { MAX_VARIANTS, expandGrid, tunePolicies, variantLabel } from './scenarios/tune.js';
 export type { PolicyGrid, PolicyVariant, TuneOptions } from './scenarios/tune.js';
+// Virtual time (docs/virtual-time.md): the scheduler, and a sender Transport answered by a mock's own logic on it.
+export { VirtualScheduler, systemScheduler } from './core/scheduler.js';
+export type { Scheduler, VirtualSchedulerOptions } from './core/scheduler.js';
+export { createSimulatedTransport } from './scenarios/virtual-transport.js';
+export type { SimulatedApnsOptions, SimulatedFcmOptions, SimulatedLimits, SimulatedTransport, SimulatedTransportOptions, SimulatedWebPushOptions } from './scenarios/virtual-transport.js';
 
 export { ExitCode } from './core/exit-codes.js';

@@ -17,6 +17,7 @@ const benches = [
   // After peers.js, which rewrites docs/benchmarks.md: this puts its own section back in.
   ['workers.js', '200000', '5', '200'],
   ['run-metrics.js', '60000', '5', '200'],
+  ['virtual-transport.js', '50000', '5'],
 ];
 
 let failed = 0;

@@ -31,6 +31,7 @@ const commands: Record<string, (program: Command, setExitCode: SetExitCode) => P
   compare: async (program, setExitCode) => (await import('./commands/compare.js')).registerCompare(program, setExitCode),
   report: async (program) => (await import('./commands/report.js')).registerReport(program),
   tune: async (program) => (await import('./commands/tune.js')).registerTune(program),
+  simulate: async (program, setExitCode) => (await import('./commands/simulate.js')).registerSimulate(program, setExitCode),
   init: async (program) => (await import('./commands/init.js')).registerInit(program),
   schema: async (program) => (await import('./commands/schema.js')).registerSchema(program),
 };

@@ -110,7 +110,8 @@ function header(result: Result): string {
   const meta = [
     ...(result.target !== undefined ? [`target ${result.target}`] : []),
     `started ${result.startedAt}`,
-    `duration ${duration(result.durationMs)}`,
+    `duration ${duration(result.durationMs)}${result.virtual !== undefined ? ' of virtual time' : ''}`,
+    ...(result.virtual !== undefined ? [`simulated on virtual time${result.virtual.seed === undefined ? '' : `, seed ${result.virtual.seed}`}: pushsim's own CPU, pauses and send lag are not part of it`] : []),
     ...(result.pushsim !== undefined ? [`pushsim ${result.pushsim}`] : []),
   ].join(' · ');
   const { target, achieved } = result.rate;

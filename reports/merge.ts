@@ -67,7 +67,8 @@ import type { RunConfig } from './run-config.js';
  */
 export function mergeResults(given: readonly Result[], names: readonly string[] = [], options: { readonly keepSecondHistograms?: boolean } = {}): Result {
   if (given.length === 0) throw new InvalidArgumentError('mergeResults needs at least one result');
-  const { ordered, shards } = orderShards(given, names);
+  const virtual = virtualParts(given, names);
+  const { ordered, shards } = orderShards(virtual?.results ?? given, names);
   const results = ordered.map((o) => o.result);
   const { startedAt, durationMs } = span(results);
   const inputs: MergeInput[] = results.map((result, i) => ({ result, label: labelOf(result, i), offsetMs: Date.parse(result.startedAt) - startedAt }));
@@ -113,8 +114,26 @@ export function mergeResults(given: readonly Result[], names: readonly string[] 
     ...timings,
     ...(config !== undefined && { config: JSON.parse(config) as RunConfig }),
     ...(anyHas('providers') && { providers: mergeProviders(results) }),
+    ...(virtual !== undefined && { virtual: { durationMs, ...(virtual.seed !== undefined && { seed: virtual.seed }) } }),
     ...mergeVerdicts(inputs, { scheduled: counts.scheduled, ...(timings.sendLagMs !== undefined && { sendLagMs: timings.sendLagMs }), acceptedP99Ms: latencyMs.accepted.count > 0 ? latencyMs.accepted.p99 : null }),
   };
+}
+
+/**
+ * Simulations (`pushsim simulate`) all start at virtual zero whatever real time they were made at:
+ * they are merged as if started together, at the earliest `startedAt`. A simulation and a real run
+ * cannot be merged (virtual and real seconds do not add up). Undefined when none is virtual.
+ */
+function virtualParts(results: readonly Result[], names: readonly string[]): { results: Result[]; seed: number | undefined } | undefined {
+  const simulated = results.filter((r) => r.virtual !== undefined);
+  if (simulated.length === 0) return undefined;
+  if (simulated.length < results.length) {
+    const real = results.findIndex((r) => r.virtual === undefined);
+    throw new InvalidArgumentError(`${names[real] ?? `result ${real + 1}`} is a real run and others are simulations (pushsim simulate, virtual time): merge results of one kind`);
+  }
+  const startedAt = new Date(minOf(startsOf(results))).toISOString();
+  const seeds = new Set(simulated.map((r) => r.virtual?.seed));
+  return { results: results.map((r) => ({ ...r, startedAt })), seed: seeds.size === 1 ? simulated[0]?.virtual?.seed : undefined };
 }
 
 /** `shard I/N` for a shard of `pushsim run --shard`, else `shard k` by position (from 1). */

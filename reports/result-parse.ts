@@ -177,6 +177,7 @@ const resultSchema = z.object({
     }),
   ),
   providers: z.optional(z.record(z.string(), z.object({ accepted: count, rejected: count, failed: count, expired: count, dropped: count, acceptedLatencyMs: latencyEntrySchema }))),
+  virtual: z.optional(z.object({ durationMs: millis, seed: z.optional(z.int()) })),
   realPushes: z.optional(z.object({ sent: count, dryRun: count, byProvider: z.record(z.string(), count), maxNotifications: count, maxRate: z.number().check(z.positive()) })),
 });
 

@@ -311,10 +311,24 @@ export interface Result {
   readonly providers?: Readonly<Record<string, ProviderOutcomes>>;
   /** Present when the run sent to real providers (any target not on this machine): what reached them, and the caps. */
   readonly realPushes?: RealPushes;
+  /**
+   * Present when the run was simulated on virtual time (`pushsim simulate`): every duration, rate and
+   * latency is virtual, and what only real time has (pushsim's own pauses and CPU, `validity`,
+   * how late notifications were fired) is absent.
+   */
+  readonly virtual?: VirtualRun;
   /** Recipients from a file: accepted notifications by the provider that delivered them (after any fallback across providers). */
   readonly deliveredBy?: Readonly<Record<string, number>>;
   /** Recipients from a file: notifications handed from one provider to the recipient's next, by `<from>><to>` (e.g. `apns>fcm`). */
   readonly providerFallbacks?: Readonly<Record<string, number>>;
+}
+
+/** A simulated run (scenarios/simulate.ts). */
+export interface VirtualRun {
+  /** The virtual time the measured run took (the same as `durationMs`). */
+  readonly durationMs: number;
+  /** The seed every random choice of the simulation came from: the same scenario and seed give the same result (absent when simulations of several seeds were merged). */
+  readonly seed?: number;
 }
 
 /**

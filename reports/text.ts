@@ -72,6 +72,11 @@ function verdictLines(result: Result, paint: (code: string, text: string) => str
 }
 
 /** What reached real providers (warm-up and retries included), and the caps the run was held to. */
+/** A simulation says so up front: its times are virtual, and what only real time has is not in it. */
+function virtualLine(virtual: NonNullable<Result['virtual']>): string {
+  return `virtual time (pushsim simulate${virtual.seed === undefined ? '' : `, seed ${virtual.seed}`}): durations, rates and latencies are simulated; pushsim's own CPU, pauses and send lag are not part of it (docs/virtual-time.md)`;
+}
+
 function realPushesLine(real: NonNullable<Result['realPushes']>): string {
   const byProvider = Object.entries(real.byProvider).map(([provider, n]) => `${safe(provider)} ${n}`).join(', ');
   const dryRun = real.dryRun > 0 ? ` · ${real.dryRun} dry-run (FCM validate_only: nothing delivered)` : '';
@@ -173,6 +178,7 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
     `duration ${duration(result.durationMs)} · target ${target === null ? '—' : rate(target)} · achieved ${achievedText}`,
   );
   if (result.realPushes !== undefined) lines.push(realPushesLine(result.realPushes));
+  if (result.virtual !== undefined) lines.push(virtualLine(result.virtual));
   if (result.loadModel !== undefined) {
     lines.push(
       `closed model, ${result.loadModel.inFlight} in flight: latency is NOT corrected for coordinated omission (it runs from each send, and a slow answer delayed the next one); measure latency with an arrival rate`,

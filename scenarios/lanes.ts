@@ -17,7 +17,8 @@ import type { ApnsNotification } from '../sender/providers/apns.js';
 import type { FcmNotification } from '../sender/providers/fcm.js';
 import type { WebPushNotification } from '../sender/providers/webpush.js';
 import type { Sender } from '../sender/sender.js';
-import type { DispatchContext, TransportStats } from '../sender/transport.js';
+import type { DispatchContext, Transport, TransportStats } from '../sender/transport.js';
+import type { Scheduler } from '../core/scheduler.js';
 import { WebPushSender } from '../sender/webpush-sender.js';
 import type { ScenarioConfig } from './config.js';
 import { compileNotification } from './notification-template.js';
@@ -58,13 +59,18 @@ export class Lanes {
    * were. A real provider's sender (`endpoint.real`) is held to `real.maxRate` and reports each
    * request that reached the wire to `real.onRequest` (scenarios/safety.ts).
    */
-  static async open(config: ScenarioConfig, target: OpenTarget, listener: SenderListener, real?: RealLaneOptions): Promise<Lanes> {
+  static async open(config: ScenarioConfig, target: OpenTarget, listener: SenderListener, real?: RealLaneOptions, time?: LaneTime): Promise<Lanes> {
     const lanes = new Lanes(config.sender.maxInFlight);
-    const common = { ...config.sender, ...(config.policies !== undefined && { policies: config.policies }) };
+    const policies = time?.random === undefined ? config.policies : withJitter(config.policies, time.random);
+    const common = { ...config.sender, ...(policies !== undefined && { policies }) };
+    const scheduler = time?.scheduler;
     // One bucket for every real provider: the cap is the run's, not each lane's (the closed model has no rate of its own).
     const limit = real === undefined ? undefined : rateLimit({ perSecond: real.maxRate });
-    const settings = (provider: Provider, endpoint: { real?: boolean; allowProduction?: boolean }) => ({
+    const settings = (provider: Provider, endpoint: { real?: boolean; allowProduction?: boolean; transport?: Transport }) => ({
       ...common,
+      // A simulated transport on virtual time (scenarios/simulate.ts) instead of HTTP/2 connections.
+      ...(scheduler !== undefined && { scheduler }),
+      ...(endpoint.transport !== undefined && { transport: endpoint.transport }),
       listener: endpoint.real === true && real !== undefined ? countingRequests(listener, () => real.onRequest(provider)) : listener,
       ...(endpoint.real === true && real !== undefined && limit !== undefined && { interceptors: [limit], productionRateLimit: real.maxRate }),
       ...(endpoint.allowProduction === true && { allowProduction: true }),
@@ -176,4 +182,17 @@ function countingRequests(listener: SenderListener, onRequest: () => void): Send
 async function settleAll(closing: readonly Promise<void>[]): Promise<void> {
   const failed = (await Promise.allSettled(closing)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/** Where a run's senders wait and draw their jitter: a simulation's virtual clock and seeded random numbers. */
+export interface LaneTime {
+  readonly scheduler: Scheduler;
+  /** [0, 1): the retry jitter, seeded so a simulation replays exactly. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** The scenario's policies with retry jitter drawn from `random` (retry off stays off). */
+function withJitter(policies: ScenarioConfig['policies'], random: () => number): ScenarioConfig['policies'] {
+  if (policies?.retry === false) return policies;
+  return { ...policies, retry: { ...policies?.retry, random } };
 }

@@ -18,6 +18,9 @@ import { describeWorkers, runInWorkers, validateWorkers } from './workers.js';
 import type { WorkersChoice } from './workers.js';
 import { InvalidArgumentError, InvalidConfigError } from '../core/errors.js';
 import { PauseMonitor } from '../core/pauses.js';
+import { VirtualScheduler, systemScheduler } from '../core/scheduler.js';
+import type { Scheduler } from '../core/scheduler.js';
+import { driveVirtual, every, onVirtualTime } from './simulate-drive.js';
 import { AcknowledgementCounter, withAcknowledgements } from '../reports/delivery.js';
 import { initHistograms } from '../reports/histogram.js';
 import { ResultCollector } from '../reports/result.js';
@@ -42,6 +45,7 @@ import { OverloadMonitor, ScheduleLag, bottleneckOf, judgeValidity, validityDefa
 import type { OverloadSamples } from './overload.js';
 import { ReachabilityWatch } from './reachability.js';
 import { defaultMaxPauseSharePercent, judgePauses, pauseTail } from './pauses.js';
+import type { PauseVerdict } from './pauses.js';
 import type { DeliverySummary, Interruption, SentAt, Unreachable } from '../reports/result.js';
 import type { Provider } from '../core/reasons.js';
 import type { SenderListener } from '../sender/listener.js';
@@ -115,6 +119,19 @@ export interface RunOptions {
   readonly safety?: SafetyCeilings;
   /** Where a real target's credentials are read from when the scenario names none. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The one time source of the run: planned times, progress ticks, the graceful stop and every
+   * wait of the senders' policies. A VirtualScheduler (with `target` of simulated transports) runs
+   * the scenario on virtual time: `pushsim simulate` (scenarios/simulate.ts). @default systemScheduler
+   */
+  readonly scheduler?: Scheduler;
+  /**
+   * Opens the run's target instead of what the scenario's `target` names (simulated transports,
+   * scenarios/simulate.ts), when the run starts; the run closes it.
+   */
+  readonly openTarget?: (config: ScenarioConfig) => Promise<OpenTarget>;
+  /** [0, 1): the senders' retry jitter, seeded so a simulation replays exactly. @default Math.random */
+  readonly random?: () => number;
 }
 
 /**
@@ -135,9 +152,10 @@ const interruptedStopMs = 2000;
 /** How a measured run ended, as #drive saw it. */
 interface Driven {
   readonly durationMs: number;
-  /** performance.now() of the measured run's clock zero: the first planned send. */
+  /** The scheduler's monotonic ms of the measured run's clock zero: the first planned send. */
   readonly origin: number;
-  readonly overload: OverloadSamples;
+  /** What the overload monitor saw; undefined on virtual time, where pushsim's own CPU is not part of the model. */
+  readonly overload: OverloadSamples | undefined;
 }
 
 export class ScenarioRun extends EventEmitter<RunEvents> {
@@ -171,6 +189,12 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     const startProblem = startAt === undefined ? undefined : startAtProblem(startAt);
     if (startProblem !== undefined) throw new InvalidArgumentError(`the scheduled start ${new Date(startAt as number).toISOString()}: ${startProblem}`);
     this.#workers = options.workers === undefined || safe.safety !== undefined ? undefined : validateWorkers(config, options.workers, shard);
+    if (options.scheduler?.virtual === true) {
+      // One thread, one clock: the simulation is a single deterministic sequence of events.
+      if (typeof options.workers === 'number' && options.workers > 1) throw new InvalidArgumentError(`--workers ${options.workers}: a simulation runs in one thread on virtual time; leave --workers out`);
+      if (shard !== undefined || startAt !== undefined) throw new InvalidArgumentError('a simulation is not split into shards or started at an agreed time: one simulation covers the whole scenario in seconds');
+      this.#workers = undefined;
+    }
     if (options.onAnswer !== undefined && this.#workers !== undefined && this.#workers.count > 1) {
       throw new InvalidArgumentError(`recording every answer (--record-profile) needs the run in one sender thread, not ${this.#workers.count} workers: use --workers 1`);
     }
@@ -191,7 +215,10 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       return result;
     }
     await initHistograms();
-    const target = this.#attachment?.target ?? (await openTarget(config, this.#options.env, { allowProduction: this.#options.safety?.allowProduction === true }));
+    const scheduler = this.#options.scheduler ?? systemScheduler;
+    const virtual = scheduler.virtual;
+    const opener = this.#options.openTarget;
+    const target = this.#attachment?.target ?? (opener !== undefined ? await opener(config) : await openTarget(config, this.#options.env, { allowProduction: this.#options.safety?.allowProduction === true }));
     // Requests that reached a real provider, warm-up and retries included: what the summary states.
     const realRequests = new Map<Provider, number>();
     const safety = this.#safety;
@@ -208,13 +235,13 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     // The run's own stop (an unreachable target), and the caller's (a signal).
     const stop = new AbortController();
     const signal = this.#options.signal === undefined ? stop.signal : AbortSignal.any([this.#options.signal, stop.signal]);
-    /** performance.now() of the measured run's clock zero; undefined through the warm-up. */
+    /** The scheduler's monotonic ms of the measured run's clock zero; undefined through the warm-up. */
     let origin: number | undefined;
     const onRunClock = (at: number): { atMs: number; duringWarmup?: true } => (origin === undefined ? { atMs: 0, duringWarmup: true } : { atMs: Math.max(0, Math.round(at - origin)) });
     let interrupted: Interruption | undefined;
     const onInterrupt = (): void => {
       const reason: unknown = this.#options.signal?.reason;
-      interrupted = { signal: typeof reason === 'string' ? reason : 'abort', ...onRunClock(performance.now()) };
+      interrupted = { signal: typeof reason === 'string' ? reason : 'abort', ...onRunClock(scheduler.monotonic()) };
     };
     this.#options.signal?.addEventListener('abort', onInterrupt, { once: true });
     if (this.#options.signal?.aborted === true) onInterrupt();
@@ -222,7 +249,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     const watch = new ReachabilityWatch(
       (provider) => target[provider]?.url ?? target.description,
       (cause) => {
-        unreachable = { ...cause, ...onRunClock(performance.now()) };
+        unreachable = { ...cause, ...onRunClock(scheduler.monotonic()) };
         this.emit("warning", `target unreachable: ${cause.origin}: ${cause.cause} — ${cause.message}; stopping the run`);
         stop.abort('unreachable');
       },
@@ -237,18 +264,18 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       lanes = await Lanes.open(config, target, {
         // The sender's own events are re-emitted for exporters (the Prometheus endpoint); no listener, no cost beyond the call.
         onAttempt: (ms, timing) => measuring && (collector.onAttempt(ms, timing), this.emit('attempt', ms)),
-        onRetry: () => measuring && (collector.onRetry(origin === undefined ? undefined : performance.now() - origin), this.emit('retry')),
+        onRetry: () => measuring && (collector.onRetry(origin === undefined ? undefined : scheduler.monotonic() - origin), this.emit('retry')),
         ...(onAnswer !== undefined && { onAnswer: (provider: Provider, result: TransportResult, wireMs: number) => measuring && onAnswer(provider, result, wireMs) }),
         onFallback: () => measuring && (collector.onFallback(), this.emit('fallback')),
         onBreakerStateChange: (at, from, to) => {
           tick.onBreakerStateChange(at, to);
           this.emit('breaker', at, to);
-          if (origin !== undefined) collector.onBreakerStateChange({ atMs: onRunClock(performance.now()).atMs, origin: at, from, to });
+          if (origin !== undefined) collector.onBreakerStateChange({ atMs: onRunClock(scheduler.monotonic()).atMs, origin: at, from, to });
         },
         onConnectionAdded: (at) => watch.onConnectionAdded(at),
         onConnectionFailed: (at, error) => watch.onConnectionFailed(at, error),
         onOutcome: (outcome) => watch.onOutcome(outcome),
-      }, safety === undefined ? undefined : { maxRate: safety.maxRate, onRequest: (provider) => realRequests.set(provider, (realRequests.get(provider) ?? 0) + 1) });
+      }, safety === undefined ? undefined : { maxRate: safety.maxRate, onRequest: (provider) => realRequests.set(provider, (realRequests.get(provider) ?? 0) + 1) }, { scheduler, ...(this.#options.random !== undefined && { random: this.#options.random }) });
       const shares = mixShares(config.mix, targetProviders(config.target));
       if (shares.size > 1) collector.trackProviders();
       if (config.recipients !== undefined) {
@@ -270,7 +297,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       // A worker's part is judged by the main thread on the merged result.
       if (part !== undefined && this.#attachment === undefined && config.thresholds !== undefined && config.thresholds.length > 0) warnings.push(`the scenario's thresholds are not judged on a shard (its counts and throughput are 1/${part.count} of the run's): judge the merged result`);
       for (const warning of warnings) this.emit('warning', warning);
-      await warmUp(lanes, config.warmup ?? 0, signal, (warm) => this.emit('warmup', warm), this.#options.progressIntervalMs ?? 1000);
+      // On virtual time nothing is compiled or connected against the clock: no warm-up.
+      if (!virtual) await warmUp(lanes, config.warmup ?? 0, signal, (warm) => this.emit('warmup', warm), this.#options.progressIntervalMs ?? 1000);
       const lateMs = startAt === undefined || signal.aborted ? undefined : await this.#waitForStart(startAt, signal, warnings);
       const shard = part === undefined ? undefined : shardInfo(config, part, startAt, lateMs);
       const common = {
@@ -289,34 +317,39 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         result = collector.finish({ ...common, startedAt: new Date(), durationMs: 0, ...(interrupted !== undefined && { interrupted }), ...(unreachable !== undefined && { unreachable }) });
       } else {
         // Faults and their timeline start now, and the ledgers forget the warm-up's deliveries.
-        const faultsAt = performance.now();
+        const faultsAt = scheduler.monotonic();
         await target.startMeasuring();
         measuring = true;
         const startedAt = new Date();
-        // pushsim's own pauses, on this thread and on the mock's worker thread, second 0 at the run's clock zero.
-        const senderPauses = new PauseMonitor();
+        // pushsim's own pauses, on this thread and on the mock's worker thread, second 0 at the run's
+        // clock zero. None on virtual time: a pause of the real thread takes no virtual time.
+        const senderPauses = virtual ? undefined : new PauseMonitor();
         const startPauses = (at: number): void => {
           origin = at;
+          if (senderPauses === undefined) return;
           senderPauses.start(performance.timeOrigin + at);
           target.measurePauses(performance.timeOrigin + at).catch(() => {});
         };
         let driven: Driven;
         try {
           const send = fromFile === undefined ? laneSend(lanes, createRecipientSequence(shares, config.tokens.seed)) : fromFile.send.bind(fromFile);
-          driven = await this.#drive(lanes, send, collector, record, signal, stop.signal, startPauses, tick);
+          const driving = this.#drive(lanes, send, collector, record, signal, stop.signal, startPauses, tick, scheduler);
+          driven = scheduler instanceof VirtualScheduler ? await driveVirtual(scheduler, driving) : await driving;
         } finally {
-          senderPauses.stop();
+          senderPauses?.stop();
         }
-        const mockPauses = await target.mockPauses().catch(() => undefined);
+        const mockPauses = virtual ? undefined : await target.mockPauses().catch(() => undefined);
         const delivery = unreachable === undefined ? await target.delivery() : undefined;
         const lag = collector.lagP99();
-        const pauses = { sender: senderPauses.report(), ...(mockPauses !== undefined && { mock: mockPauses }) };
-        const tail = pauseTail(pauses.sender.summary, mockPauses?.summary, collector.acceptedP99());
+        const senderPauseReport = senderPauses?.report();
+        const pauses = senderPauseReport === undefined ? undefined : { sender: senderPauseReport, ...(mockPauses !== undefined && { mock: mockPauses }) };
+        const tail = pauses === undefined ? undefined : pauseTail(pauses.sender.summary, mockPauses?.summary, collector.acceptedP99());
         const maxPauseSharePercent = config.validity?.maxPauseSharePercent ?? defaultMaxPauseSharePercent;
-        const pauseVerdict = judgePauses(tail, maxPauseSharePercent);
+        const pauseVerdict: PauseVerdict = pauses === undefined ? {} : judgePauses(tail, maxPauseSharePercent);
         if (pauseVerdict.warning !== undefined) this.emit('warning', pauseVerdict.warning);
+        // Whether pushsim's own CPU kept up is not a question on virtual time: no verdict rather than a made-up one.
         const judged =
-          unreachable === undefined
+          unreachable === undefined && driven.overload !== undefined
             ? judgeValidity({ ...driven.overload, scheduled: collector.scheduled(), shed: collector.shed(), sendLagP99Ms: lag.sendLagMs, fireLagP99Ms: lag.fireLagMs }, config.validity)
             : undefined;
         // pushsim's own pauses, when they make up most of the tail, are a reason of their own (scenarios/pauses.ts).
@@ -337,7 +370,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
           ...(delivery !== undefined && { delivery: withAcknowledgements(publicDelivery(delivery.ledger), acknowledged.snapshot()) }),
           ...((hasFaults(config) || proxyFaults(config)) && delivery !== undefined && { faults: delivery.faults, injections: { counts: delivery.injections, offsetMs: driven.origin - faultsAt } }),
           ...(validity !== undefined && { validity }),
-          pauses: { ...pauses, ...(tail !== undefined && { tail }) },
+          ...(pauses !== undefined && { pauses: { ...pauses, ...(tail !== undefined && { tail }) } }),
           ...(runWarnings.length > 0 && { warnings: runWarnings }),
           ...(interrupted !== undefined && { interrupted }),
           ...(unreachable !== undefined && { unreachable }),
@@ -348,6 +381,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       if (config.thresholds !== undefined && part === undefined) result = { ...result, thresholds: evaluateThresholds(config.thresholds, result) };
       if (workers !== undefined) result = { ...result, workers: 1, ...(workers.rule !== undefined && { workersRule: workers.rule }) };
       if (safety !== undefined) result = { ...result, realPushes: realPushesOf(realRequests, safety, target) };
+      if (virtual) result = { ...result, virtual: { durationMs: result.durationMs, seed: config.tokens.seed } };
       this.emit('done', result);
       return result;
     } finally {
@@ -380,7 +414,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
    * measured run's clock zero, also given to `onOrigin`) to the last outcome, and what the overload
    * monitor saw.
    */
-  async #drive(lanes: Lanes, send: (index: number, context: DispatchContext) => Promise<Outcome>, collector: ResultCollector, record: RecordOutcome, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void, tick: TickStats): Promise<Driven> {
+  async #drive(lanes: Lanes, send: (index: number, context: DispatchContext) => Promise<Outcome>, collector: ResultCollector, record: RecordOutcome, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void, tick: TickStats, scheduler: Scheduler): Promise<Driven> {
     const { config } = this;
     const part = this.#options.shard;
     const lastPlanned = lastPlannedMs(config.load);
@@ -388,10 +422,12 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       plannedMs: Number.isFinite(lastPlanned) ? lastPlanned : null,
       targetRate: part === undefined ? plannedRate(config.load) : shardPlannedRate(config.load, part),
     };
-    const start = performance.now();
+    const virtual = scheduler.virtual;
+    const start = scheduler.monotonic();
     onOrigin(start);
-    const monitor = new OverloadMonitor(lanes.all());
-    monitor.start();
+    // pushsim's own CPU, event loop and pools against the wall clock: not part of a simulation.
+    const monitor = virtual ? undefined : new OverloadMonitor(lanes.all());
+    monitor?.start();
     const bounds = { ...validityDefaults, ...config.validity };
     let scheduled = 0;
     let completed = 0;
@@ -407,18 +443,18 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       this.emit('warning', message);
     };
 
-    const progress = setInterval(() => {
+    const progress = every(scheduler, this.#options.progressIntervalMs ?? 1000, () => {
       const queued = lanes.all().reduce((sum, lane) => sum + lane.stats().queued, 0);
       // The later of: what completed notifications said, and the oldest one still waiting to leave.
-      const waiting = behind.lateBy(performance.now());
+      const waiting = behind.lateBy(scheduler.monotonic());
       if (waiting > 0) tickLag = Math.max(tickLag ?? 0, waiting);
-      const elapsedMs = performance.now() - start;
+      const elapsedMs = scheduler.monotonic() - start;
       const phase = tick.phaseAt(elapsedMs);
       const breaker = tick.breaker();
       this.emit('progress', { elapsedMs, scheduled, completed, inFlight: scheduled - completed, ...counts, queued, sendLagMs: tickLag, ...glance, p99Ms: tick.takeP99(), ...(phase !== undefined && { phase }), ...(breaker !== undefined && { breaker }) });
       const shed = collector.shed();
       if (shed > 0 && (100 * shed) / scheduled > bounds.maxShedPercent) sayOnce('shed', `pushsim is shedding load itself: ${shed} notification(s) dropped so far, its queue is full (sender.maxQueue ${config.sender.maxQueue})`);
-      if (tickLag !== null && tickLag > bounds.maxSendLagMs) {
+      if (tickLag !== null && tickLag > bounds.maxSendLagMs && monitor !== undefined) {
         const lag = collector.lagP99();
         const kind = bottleneckOf({ ...monitor.snapshot(), scheduled, shed, sendLagP99Ms: lag.sendLagMs, fireLagP99Ms: lag.fireLagMs }, bounds.maxSendLagMs, true);
         const late = `notifications leave up to ${Math.round(tickLag)} ms late (bound ${bounds.maxSendLagMs} ms)`;
@@ -426,7 +462,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         else sayOnce('behind', `pushsim is falling behind its schedule: ${late}; ${kind === 'sender-cpu' ? "its own thread is saturated" : 'its own in-flight limit (sender.maxInFlight) is full'}: this run measures pushsim, not the target`);
       }
       tickLag = null;
-    }, this.#options.progressIntervalMs ?? 1000);
+    });
 
     // Returns the notification's completion: the closed model sends the next one when it settles.
     const fire = (index: number, plannedAt: number): Promise<void> | undefined => {
@@ -435,7 +471,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       if (signal.aborted) return undefined;
       scheduled++;
       collector.onScheduled(plannedAt - start);
-      collector.onFired(performance.now() - plannedAt);
+      // How late the executor fired against the wall clock: nothing to say on virtual time, where it fires on time by construction.
+      if (!virtual) collector.onFired(performance.now() - plannedAt);
       // Every field from the start: one object shape all the way down the sender's layers.
       const context: DispatchContext = { attempts: 0, route: undefined, sentAt: undefined, streamAt: undefined };
       const unsent = behind.track(plannedAt, context);
@@ -443,7 +480,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       return send(index, context).then((outcome) => {
         try {
           behind.end(unsent);
-          const now = performance.now();
+          const now = scheduler.monotonic();
           lastCompletion = now;
           completed++;
           if (outcome.status !== 'expired') counts[outcome.status]++;
@@ -464,11 +501,12 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     };
 
     try {
-      await (part === undefined ? createExecutor(config.load) : createShardExecutor(config.load, part)).run(fire, signal);
+      const time = virtual ? onVirtualTime(scheduler) : undefined;
+      await (part === undefined ? createExecutor(config.load, time) : createShardExecutor(config.load, part)).run(fire, signal);
       const settled = inFlight.settled();
       // Unreachable: nothing to wait for. Interrupted: a short grace. Otherwise the scenario's.
       const graceMs = unreachable.aborted ? 0 : signal.aborted ? Math.min(config.gracefulStopMs, interruptedStopMs) : config.gracefulStopMs;
-      const graceful = graceMs > 0 && (await Promise.race([settled.then(() => true), sleep(graceMs).then(() => false)]));
+      const graceful = graceMs > 0 && (await Promise.race([settled.then(() => true), sleep(scheduler, graceMs).then(() => false)]));
       if (graceful) {
         await lanes.close();
       } else {
@@ -477,9 +515,9 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         await settled;
       }
     } finally {
-      clearInterval(progress);
+      progress();
     }
-    return { durationMs: lastCompletion - start, origin: start, overload: monitor.stop() };
+    return { durationMs: lastCompletion - start, origin: start, overload: monitor?.stop() };
   }
 }
 
@@ -524,8 +562,9 @@ class InFlight {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** A wait that does not keep the process alive on real time. */
+function sleep(scheduler: Scheduler, ms: number): Promise<void> {
+  return new Promise((resolve) => scheduler.after(ms, resolve, true));
 }
 
 /**

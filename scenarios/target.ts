@@ -23,6 +23,7 @@ import type { ServiceAccount } from '../sender/auth/google-oauth.js';
 import type { VapidCredentials } from '../sender/auth/vapid.js';
 import type { WebPushSubscription } from '../sender/providers/webpush.js';
 import type { FaultInjection } from '../reports/result.js';
+import type { Transport } from '../sender/transport.js';
 import { startMockApns, type MockApns } from '../simulator/apns/server.js';
 import { canStartMockApnsInWorker, startMockApnsInWorker, type MockApnsInWorker } from '../simulator/apns/in-worker.js';
 import type { FaultEngine, FaultView } from '../simulator/faults/engine.js';
@@ -50,6 +51,8 @@ interface Endpoint<R> {
   readonly placement: string;
   /** Who notifications go to: notification k of this provider goes to `recipients[k % length]`. */
   readonly recipients: readonly R[];
+  /** Carries the requests instead of HTTP/2 connections to `url` (a simulated provider, scenarios/simulate.ts). */
+  readonly transport?: Transport;
 }
 
 /** How a lane's sender treats a real provider (scenarios/safety.ts): the opt-in it was given, and its dry run. */
@@ -177,7 +180,7 @@ function faultOptions(faults: FaultsDocument | undefined): { faults?: FaultsDocu
 }
 
 /** An in-process mock's engine (if it has faults) and ledger, as an ObservedMock. */
-function observeInProcess(engine: FaultEngine | undefined, ledger: DeliveryLedger): ObservedMock {
+export function observeInProcess(engine: FaultEngine | undefined, ledger: DeliveryLedger): ObservedMock {
   return {
     startMeasuring: async () => (engine ? engine.reset() : ledger.clear()),
     ledger: async () => ledger.summary(),
@@ -279,7 +282,7 @@ async function openMockWebPush({ target, faults, closers, observed, expected }: 
  * leading zero bytes (1 key in 256 is shorter than 32 bytes), and the sender rightly refuses a
  * private key that is not 32 bytes (RFC 8292 / JWK `d` of P-256).
  */
-function vapidKeys(): VapidCredentials {
+export function vapidKeys(): VapidCredentials {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
   const raw = ecdh.getPrivateKey();

@@ -16,6 +16,7 @@ import type { ScenarioConfig } from './config.js';
 import { validateScenario } from './config.js';
 import { describeLoad } from './executors/index.js';
 import { ScenarioRun } from './runner.js';
+import { simulation, simulationProblems } from './simulate.js';
 import { retryDefaults } from '../sender/interceptors/retry.js';
 import { circuitBreakerDefaults } from '../sender/interceptors/circuit-breaker.js';
 import { pushAll } from '../core/arrays.js';
@@ -95,6 +96,12 @@ export interface TuneOptions {
   readonly onRun?: (index: number, total: number, label: string, run: ScenarioRun) => void;
   /** Stops the variant that is running and skips the rest; the report ranks the runs that finished. */
   readonly signal?: AbortSignal;
+  /**
+   * Runs every variant as a simulation on virtual time (scenarios/simulate.ts), all with the same
+   * seed, so they meet the same tokens, latencies and fault dice: a grid over a 10-minute outage
+   * in minutes instead of hours. The scenario's target must be one a simulation can run.
+   */
+  readonly virtual?: { readonly seed?: number };
 }
 
 /**
@@ -103,12 +110,21 @@ export interface TuneOptions {
  * notifications than the others and would rank on a different footing.
  */
 export async function tunePolicies(base: ScenarioConfig, grid: PolicyGrid, options: TuneOptions = {}): Promise<TuneReport> {
-  const { signal } = options;
+  const { signal, virtual } = options;
   const variants = expandGrid(base, grid);
+  if (virtual !== undefined) {
+    // Before the first variant, not at each one.
+    const problems = simulationProblems(base);
+    if (problems.length > 0) throw new InvalidConfigError(`scenario "${base.name}"`, problems);
+  }
   const tuned: TunedVariant[] = [];
   for (const [index, { label, policies }] of variants.entries()) {
     if (signal?.aborted) break;
-    const run = new ScenarioRun({ ...base, policies }, signal ? { signal } : {});
+    const config = { ...base, policies };
+    const run =
+      virtual === undefined
+        ? new ScenarioRun(config, signal ? { signal } : {})
+        : simulation(config, { ...(signal !== undefined && { signal }), ...(virtual.seed !== undefined && { seed: virtual.seed }) });
     options.onRun?.(index, variants.length, label, run);
     const result = await run.execute();
     if (signal?.aborted) break;

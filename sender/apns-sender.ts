@@ -2,7 +2,7 @@
  * The APNs sender: the generic Sender with the APNs adapter, provider-token auth as an interceptor,
  * and (by default) a pooled HTTP/2 connection to `url`.
  */
-import { systemClock } from '../core/clock.js';
+import { systemScheduler } from '../core/scheduler.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { ApnsTokenSigner } from './auth/apns-token.js';
 import type { ApnsTokenCredentials } from './auth/apns-token.js';
@@ -33,7 +33,8 @@ export class ApnsSender extends Sender<ApnsNotification> {
       throw new InvalidArgumentError('APNs needs credentials: give `credentials` (token auth: keyId, teamId, privateKey) or `tls.cert` and `tls.key`, or `tls.pfx` (certificate auth)');
     }
     assertProductionAllowed(options.url, options.allowProduction);
-    const clock = options.clock ?? systemClock;
+    const scheduler = options.scheduler ?? systemScheduler;
+    const clock = options.clock ?? scheduler;
     const signer = options.credentials ? await ApnsTokenSigner.create({ ...options.credentials, clock }) : undefined;
     const listener = options.listener ?? {};
     const transport =
@@ -49,9 +50,10 @@ export class ApnsSender extends Sender<ApnsNotification> {
       listener,
       origin: transport.origin,
       clock,
+      scheduler,
       production: isProductionOrigin(options.url) ? productionCap(options, clock) : undefined,
       auth: signer ? apnsTokenAuth(signer, { classify: apnsAdapter.classify }) : undefined,
     });
-    return new ApnsSender({ adapter: apnsAdapter, transport, interceptors, listener, clock });
+    return new ApnsSender({ adapter: apnsAdapter, transport, interceptors, listener, clock, scheduler });
   }
 }

@@ -4,7 +4,7 @@
  * and by default a pooled HTTP/2 connection to `url` (FCM allows ~100 streams per connection,
  * protocols.md §2.7; the pool follows whatever the server advertises).
  */
-import { systemClock } from '../core/clock.js';
+import { systemScheduler } from '../core/scheduler.js';
 import { GoogleAccessTokens, type ServiceAccount } from './auth/google-oauth.js';
 import { Http2Pool } from './http2/pool.js';
 import { definedPoolSettings } from './http2/pool-settings.js';
@@ -44,7 +44,8 @@ export class FcmSender extends Sender<FcmNotification> {
 
   static async create(options: FcmSenderOptions): Promise<FcmSender> {
     assertProductionAllowed(options.url, options.allowProduction);
-    const clock = options.clock ?? systemClock;
+    const scheduler = options.scheduler ?? systemScheduler;
+    const clock = options.clock ?? scheduler;
     const tokens = await GoogleAccessTokens.create({
       serviceAccount: options.serviceAccount,
       clock,
@@ -73,10 +74,11 @@ export class FcmSender extends Sender<FcmNotification> {
       listener,
       origin: transport.origin,
       clock,
+      scheduler,
       production: isProductionOrigin(options.url) ? productionCap(options, clock) : undefined,
       auth: fcmAuth(tokens),
     });
-    return new FcmSender(tokens, { adapter, transport, interceptors, listener, clock });
+    return new FcmSender(tokens, { adapter, transport, interceptors, listener, clock, scheduler });
   }
 
   override async close(): Promise<void> {

@@ -10,6 +10,7 @@
  *   through to the fallback, which is outermost and only sees what retries could not fix.
  */
 import type { Clock } from '../core/clock.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { RetryClass } from '../core/reasons.js';
 import { originOf } from './http2/agent.js';
 import { CircuitBreaker, circuitBreakerPerOrigin } from './interceptors/circuit-breaker.js';
@@ -21,7 +22,7 @@ import type { RetryOptions } from './interceptors/retry.js';
 import type { SenderListener } from './listener.js';
 import type { Interceptor, TransportRequest, TransportResult } from './transport.js';
 
-type Classified<T> = Omit<T, 'classify' | 'clock'>;
+type Classified<T> = Omit<T, 'classify' | 'clock' | 'scheduler'>;
 
 export interface ResiliencePolicies {
   /** Retry with backoff; `false` turns it off. @default on, with RetryOptions defaults */
@@ -48,6 +49,8 @@ export interface SenderChainParts {
   readonly listener: SenderListener;
   readonly origin: string;
   readonly clock: Clock;
+  /** Where retries wait (virtual time in `pushsim simulate`). @default systemScheduler */
+  readonly scheduler?: Scheduler | undefined;
   /** The production rate cap (or, for Web Push, the guard refusing real push services); none for a test origin. */
   readonly production?: Interceptor | undefined;
   /** Provider authentication; none for APNs certificate auth. */
@@ -62,7 +65,7 @@ export function senderInterceptors(options: SenderChainOptions, parts: SenderCha
   return [
     ...(options.interceptors ?? []),
     ...(parts.production ? [parts.production] : []),
-    ...resilienceInterceptors(parts.classify, options.policies ?? {}, parts.listener, parts.origin, parts.clock),
+    ...resilienceInterceptors(parts.classify, options.policies ?? {}, parts.listener, parts.origin, parts.clock, parts.scheduler),
     ...(parts.auth ? [parts.auth] : []),
   ];
 }
@@ -74,6 +77,7 @@ export function resilienceInterceptors(
   listener: SenderListener,
   origin: string,
   clock?: Clock,
+  scheduler?: Scheduler,
 ): Interceptor[] {
   const interceptors: Interceptor[] = [];
   if (policies.fallback) {
@@ -97,6 +101,7 @@ export function resilienceInterceptors(
         ...options,
         classify,
         ...(clock && { clock }),
+        ...(scheduler && { scheduler }),
         onRetry: (info) => {
           options.onRetry?.(info);
           listener.onRetry?.(info.attempt, info.delayMs, info.cause);
@@ -114,7 +119,7 @@ export function resilienceInterceptors(
     const { onStateChange, ...rest } = options;
     const perRequest = (request: TransportRequest): string => originOf(request.path) ?? '*';
     interceptors.push(
-      circuitBreakerPerOrigin({ ...rest, classify, ...(clock && { clock }) }, perRequest, (at, from, to) => {
+      circuitBreakerPerOrigin({ ...rest, classify, ...((clock ?? scheduler) && { clock: clock ?? scheduler }) }, perRequest, (at, from, to) => {
         onStateChange?.(from, to);
         listener.onBreakerStateChange?.(at, from, to);
       }),
@@ -124,7 +129,7 @@ export function resilienceInterceptors(
     const breaker = new CircuitBreaker({
       ...options,
       classify,
-      ...(clock && { clock }),
+      ...((clock ?? scheduler) && { clock: clock ?? scheduler }),
       onStateChange: (from, to) => {
         options.onStateChange?.(from, to);
         listener.onBreakerStateChange?.(origin, from, to);

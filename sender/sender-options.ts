@@ -4,6 +4,7 @@
  * the three cannot drift apart.
  */
 import type { Clock } from '../core/clock.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { SenderListener } from './listener.js';
 import type { ResiliencePolicies } from './policies.js';
 import type { Interceptor, Transport } from './transport.js';
@@ -18,6 +19,14 @@ export interface CommonSenderOptions {
   /** @default 30000 */
   readonly requestTimeoutMs?: number;
   readonly listener?: SenderListener;
+  /**
+   * Where every wait and time reading of the sender's policies happens: retry backoff and
+   * Retry-After, deadlines, the circuit breaker's window and open time, token refresh. A
+   * VirtualScheduler runs them on virtual time (`pushsim simulate`, with a simulated `transport`).
+   * @default systemScheduler
+   */
+  readonly scheduler?: Scheduler;
+  /** Reads the time (token ages, breaker windows, deadlines) without waiting. @default scheduler */
   readonly clock?: Clock;
   /**
    * Retry, circuit breaker and fallback (sender/policies.ts). Retry and the breaker are on by

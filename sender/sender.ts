@@ -9,6 +9,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Provider } from '../core/reasons.js';
 import { systemClock } from '../core/clock.js';
+import type { Scheduler } from '../core/scheduler.js';
 import type { SenderListener } from './listener.js';
 import type { Outcome } from './outcome.js';
 import type { ProviderAdapter } from './providers/provider.js';
@@ -22,6 +23,8 @@ export interface SenderOptions<N> {
   readonly interceptors?: readonly Interceptor[];
   readonly listener?: SenderListener;
   readonly clock?: Clock;
+  /** Times each attempt on its monotonic clock (virtual time in `pushsim simulate`). @default performance.now() */
+  readonly scheduler?: Scheduler;
 }
 
 export class Sender<N> {
@@ -37,7 +40,7 @@ export class Sender<N> {
     this.#listener = options.listener ?? {};
     this.#clock = options.clock ?? systemClock;
     const { onAttempt, onSent, onAnswer } = this.#listener;
-    const transportDispatch = onAttempt === undefined && onSent === undefined && onAnswer === undefined ? this.transport.dispatch : observed(this.transport.dispatch, this.#listener, this.adapter.provider);
+    const transportDispatch = onAttempt === undefined && onSent === undefined && onAnswer === undefined ? this.transport.dispatch : observed(this.transport.dispatch, this.#listener, this.adapter.provider, options.scheduler);
     this.#dispatch = compose(transportDispatch, ...(options.interceptors ?? []));
   }
 
@@ -87,13 +90,15 @@ export class Sender<N> {
  * When the transport says when the attempt's stream opened (`streamAt`), the time is split into
  * waiting inside pushsim and time on the wire.
  */
-function observed(dispatch: Dispatch, listener: SenderListener, provider: Provider): Dispatch {
+function observed(dispatch: Dispatch, listener: SenderListener, provider: Provider, scheduler: Scheduler | undefined): Dispatch {
+  // The real path keeps its direct performance.now() call.
+  const now = scheduler === undefined || !scheduler.virtual ? () => performance.now() : () => scheduler.monotonic();
   return (request, context) => {
     listener.onSent?.();
     context.streamAt = undefined;
-    const start = performance.now();
+    const start = now();
     return dispatch(request, context).then((result) => {
-      const end = performance.now();
+      const end = now();
       const { streamAt } = context;
       listener.onAttempt?.(end - start, streamAt === undefined ? undefined : { queuedMs: streamAt - start, wireMs: end - streamAt });
       listener.onAnswer?.(provider, result, end - (streamAt ?? start));

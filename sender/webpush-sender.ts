@@ -3,7 +3,7 @@
  * as an interceptor (one JWT per push-service origin, re-signed at half-life), over an Http2Agent
  * that keeps one HTTP/2 pool per push-service origin.
  */
-import { systemClock } from '../core/clock.js';
+import { systemScheduler } from '../core/scheduler.js';
 import { VapidSigner, type VapidCredentials } from './auth/vapid.js';
 import { Http2Agent, type Http2AgentOptions } from './http2/agent.js';
 import { definedPoolSettings } from './http2/pool-settings.js';
@@ -61,7 +61,8 @@ export class WebPushSender extends Sender<WebPushNotification> {
   }
 
   static async create(options: WebPushSenderOptions): Promise<WebPushSender> {
-    const clock = options.clock ?? systemClock;
+    const scheduler = options.scheduler ?? systemScheduler;
+    const clock = options.clock ?? scheduler;
     const vapid = await VapidSigner.create({ ...options.vapid, clock, ...(options.vapidExpiresInSeconds !== undefined && { expiresInSeconds: options.vapidExpiresInSeconds }) });
     const listener = options.listener ?? {};
     const transport =
@@ -76,9 +77,10 @@ export class WebPushSender extends Sender<WebPushNotification> {
       listener,
       origin: transport.origin,
       clock,
+      scheduler,
       production: options.allowProduction === true ? productionCap(options, clock) : productionGuard(),
       auth: vapidAuth(vapid),
     });
-    return new WebPushSender(vapid, { adapter: webPushAdapter, transport, interceptors, listener, clock });
+    return new WebPushSender(vapid, { adapter: webPushAdapter, transport, interceptors, listener, clock, scheduler });
   }
 }

@@ -12,6 +12,8 @@
  * time spent reading and validating it is part of the latency instead of added to it.
  */
 
+import type { Scheduler } from '../core/scheduler.js';
+
 /** Cancels the pending run (a no-op after it ran). */
 export type CancelDelay = () => void;
 
@@ -32,4 +34,18 @@ export function afterAtLeast(delayMs: number, run: () => void, since: number = p
   };
   timer = setTimeout(check, due - performance.now());
   return () => clearTimeout(timer);
+}
+
+/**
+ * `afterAtLeast` on a Scheduler (core/scheduler.ts): `since` is the scheduler's monotonic ms. A
+ * virtual clock never fires early, so no re-check is needed; the simulated mocks (simulator/virtual/)
+ * time their answers with it. Runs `run` synchronously when the delay has already passed.
+ */
+export function afterAtLeastOn(scheduler: Scheduler, delayMs: number, run: () => void, since: number = scheduler.monotonic()): CancelDelay {
+  const wait = since + delayMs - scheduler.monotonic();
+  if (wait <= 0) {
+    run();
+    return nothing;
+  }
+  return scheduler.after(wait, run);
 }

@@ -13,7 +13,7 @@ import type { Clock } from '../core/clock.js';
 import { InvalidArgumentError, InvalidConfigError } from '../core/errors.js';
 import { isLoopback, startControlServer } from './control/server.js';
 import type { ControlServer } from './control/server.js';
-import { FaultEngine } from './faults/engine.js';
+import { FaultEngine, type FaultEngineOptions } from './faults/engine.js';
 import { loadFaultsFile } from './faults/spec-file.js';
 import type { FaultsDocument } from './faults/spec.js';
 import { validateFaultsDocument } from './faults/spec.js';
@@ -147,19 +147,10 @@ export async function createMockFaults(options: MockFaultOptions, clock: Clock):
   if (faults instanceof FaultEngine) engine = faults;
   else if (faults !== undefined || control !== undefined) {
     const spec = typeof faults === 'string' ? await loadFaultsFile(faults) : faults;
-    engine = new FaultEngine({
-      clock,
-      ledgerRecords: options.ledgerRecords ?? 0,
-      ...(options.ledgerExpected !== undefined && { ledgerExpected: options.ledgerExpected }),
-      ...(spec !== undefined && { spec }),
-      ...(options.faultSeed !== undefined && { seed: options.faultSeed }),
-      ...(typeof faults === 'string' && { source: faults }),
-      ...(options.faultsPaused === true && { paused: true }),
-      ...(options.ledger !== undefined && { ledger: options.ledger }),
-    });
+    engine = new FaultEngine({ ...mockEngineOptions(options, clock, spec), ...(typeof faults === 'string' && { source: faults }) });
     owned = true;
   }
-  const ledger = engine?.ledger ?? options.ledger ?? new DeliveryLedger({ clock, maxRecords: options.ledgerRecords ?? 0, ...(options.ledgerExpected !== undefined && { expected: options.ledgerExpected }) });
+  const ledger = engine?.ledger ?? mockLedger(options, clock);
   let server: ControlServer | undefined;
   let closing: Promise<void> | undefined;
   return {
@@ -183,4 +174,22 @@ export async function createMockFaults(options: MockFaultOptions, clock: Clock):
       return closing;
     },
   };
+}
+
+/** What a mock's own FaultEngine is built with, from its options and the (loaded) spec. */
+export function mockEngineOptions(options: MockFaultOptions, clock: Clock, spec: FaultsDocument | undefined): FaultEngineOptions {
+  return {
+    clock,
+    ledgerRecords: options.ledgerRecords ?? 0,
+    ...(options.ledgerExpected !== undefined && { ledgerExpected: options.ledgerExpected }),
+    ...(spec !== undefined && { spec }),
+    ...(options.faultSeed !== undefined && { seed: options.faultSeed }),
+    ...(options.faultsPaused === true && { paused: true }),
+    ...(options.ledger !== undefined && { ledger: options.ledger }),
+  };
+}
+
+/** The ledger of a mock without an engine: the one given, or a bare one on `clock`. */
+export function mockLedger(options: MockFaultOptions, clock: Clock): DeliveryLedger {
+  return options.ledger ?? new DeliveryLedger({ clock, maxRecords: options.ledgerRecords ?? 0, ...(options.ledgerExpected !== undefined && { expected: options.ledgerExpected }) });
 }

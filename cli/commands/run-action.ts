@@ -3,14 +3,12 @@
  * `pushsim --version`, `report` and the other commands do not pay for the runner, the mocks and the
  * senders at start-up (cli/commands/run.ts holds the command's definition).
  */
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { writeResult, writeTokensToPrune } from '../../reports/json.js';
 import { checkInvariant } from '../../reports/result.js';
 import type { Result } from '../../reports/result.js';
-import { formatText } from '../../reports/text.js';
 import { ProfileRecorder, writeProfile } from '../../reports/profile.js';
 import { builtinScenarios } from '../../scenarios/builtin/index.js';
 import { validateScenario } from '../../scenarios/config.js';
@@ -22,14 +20,13 @@ import { loadScenarioFile } from '../../scenarios/file.js';
 import { resolveShard, resolveStartAt } from '../../scenarios/shard.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import type { FaultsDocument } from '../../simulator/faults/spec.js';
-import { renderReport } from './report-action.js';
 import { reportFiles } from './report.js';
 import { attachProgress } from '../progress.js';
 import { serveRunMetrics } from '../run-metrics.js';
 import type { MetricsFlags } from '../run-metrics.js';
 import type { DashboardFlags } from '../dashboard-flags.js';
 import { prepareOutputDir } from '../output.js';
-import { pushsimVersion } from '../version.js';
+import { outputResult } from './result-output.js';
 import { safetyCeilings, withTargetFlags } from '../run-targets.js';
 import type { RealTargetFlags } from '../run-targets.js';
 
@@ -102,18 +99,8 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
-  // The version that wrote it, for the report's configuration and a later comparison.
-  result = { ...result, pushsim: pushsimVersion() };
-  const file = await writeResult(result, flags.out);
-  const prune = await writeTokensToPrune(result, flags.out);
-  for (const format of flags.report ?? []) {
-    const path = resolve(flags.out, reportFiles[format]);
-    await writeFile(path, await renderReport(result, format), 'utf8');
-    process.stderr.write(`pushsim: ${format} report written to ${path}\n`);
-  }
-  process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatText(result) + '\n');
-  process.stderr.write(`pushsim: result written to ${file}\n`);
-  if (prune !== undefined) process.stderr.write(`pushsim: ${result.tokensToPrune?.length ?? 0} token(s) to prune written to ${prune}\n`);
+  // With the version that wrote it, for the report's configuration and a later comparison.
+  result = await outputResult(result, flags, reportFiles);
   if (recorder !== undefined && flags.recordProfile !== undefined) await saveProfile(recorder, flags.recordProfile, result);
   setExitCode(exitCodeOf(result));
   await metrics?.finish();

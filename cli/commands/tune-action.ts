@@ -10,6 +10,7 @@ import { describeLoad } from '../../scenarios/executors/index.js';
 import { tunePolicies } from '../../scenarios/tune.js';
 import type { PolicyGrid } from '../../scenarios/tune.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import { prepareOutputDir } from '../output.js';
 import { applyOverrides, resolveScenario } from './run-action.js';
 
@@ -27,6 +28,8 @@ export interface TuneFlags {
   faults?: string;
   json?: boolean;
   quiet?: boolean;
+  virtual?: boolean;
+  seed?: number;
 }
 
 /** Without a grid flag: with and without retries, with and without the breaker. */
@@ -34,6 +37,7 @@ const defaultGrid: PolicyGrid = { retry: { enabled: [false, true], maxAttempts: 
 
 /** Tunes scenario `name` over the grid the flags ask for, and writes and prints the ranking. */
 export async function tuneAction(name: string, flags: TuneFlags): Promise<void> {
+  if (flags.seed !== undefined && flags.virtual !== true) throw new InvalidArgumentError('--seed seeds the simulations of --virtual; add --virtual, or drop --seed');
   const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
   // Only --rate, --count and --faults are shared with `pushsim run`; its other flags are unset here.
   const base = applyOverrides(await resolveScenario(name), flags, faults);
@@ -48,8 +52,9 @@ export async function tuneAction(name: string, flags: TuneFlags): Promise<void> 
   try {
     const report = await tunePolicies(base, gridOf(flags), {
       signal: abort.signal,
+      ...(flags.virtual === true && { virtual: { ...(flags.seed !== undefined && { seed: flags.seed }) } }),
       onRun: (index, total, label, run) => {
-        if (index === 0) write(`tuning scenario "${safe(base.name)}": ${total} variant(s) of ${describeLoad(base.load)}, one after the other`);
+        if (index === 0) write(`tuning scenario "${safe(base.name)}": ${total} variant(s) of ${describeLoad(base.load)}, one after the other${flags.virtual === true ? ', each simulated on virtual time' : ''}`);
         run.once('done', (result) => write(`[${index + 1}/${total}] ${label}: ${describe(tuneMetrics(result))}`));
       },
     });

@@ -23,6 +23,11 @@ export interface TimeSource {
   now(): number;
   /** Waits about `ms` milliseconds. */
   sleep(ms: number): Promise<void>;
+  /**
+   * Timers fire exactly when asked (virtual time): each notification is fired at its planned
+   * instant, not in batches at the next ≥1 ms wake-up.
+   */
+  readonly exact?: boolean;
 }
 
 export const realTime: TimeSource = {
@@ -53,7 +58,7 @@ export function runOpenModel(schedule: ArrivalSchedule, time: TimeSource): Execu
         }
         if (next < schedule.count) {
           const wait = start + schedule.plannedOffsetMs(next) - time.now();
-          await time.sleep(Math.max(1, Math.min(wait, 50)));
+          await time.sleep(time.exact === true ? wait : Math.max(1, Math.min(wait, 50)));
         }
       }
       return { fired: next };

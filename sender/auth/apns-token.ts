@@ -11,6 +11,7 @@ import { SignJWT, importPKCS8 } from 'jose';
 import type { CryptoKey } from 'jose';
 import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
+import { holdOn } from '../../core/scheduler.js';
 import { CredentialError, InvalidArgumentError } from '../../core/errors.js';
 
 export interface ApnsTokenCredentials {
@@ -37,6 +38,8 @@ export class ApnsTokenSigner {
   readonly teamId: string;
   readonly #key: CryptoKey;
   readonly #clock: Clock;
+  /** A virtual clock stands still while the signature is computed on the crypto thread pool. */
+  readonly #hold: <T>(work: Promise<T>) => Promise<T>;
   readonly #refreshAfterMs: number;
   readonly #minRefreshIntervalMs: number;
   #header: string | undefined;
@@ -48,6 +51,7 @@ export class ApnsTokenSigner {
     this.teamId = options.teamId;
     this.#key = key;
     this.#clock = options.clock ?? systemClock;
+    this.#hold = holdOn(this.#clock);
     this.#refreshAfterMs = options.refreshAfterMs ?? 50 * 60_000;
     this.#minRefreshIntervalMs = options.minRefreshIntervalMs ?? 20 * 60_000;
     if (this.#refreshAfterMs >= HOUR_MS) {
@@ -99,11 +103,13 @@ export class ApnsTokenSigner {
     this.#inFlight ??= (async () => {
       try {
         const now = this.#clock.now();
-        const jwt = await new SignJWT({})
-          .setProtectedHeader({ alg: 'ES256', kid: this.keyId })
-          .setIssuer(this.teamId)
-          .setIssuedAt(Math.floor(now / 1000))
-          .sign(this.#key);
+        const jwt = await this.#hold(
+          new SignJWT({})
+            .setProtectedHeader({ alg: 'ES256', kid: this.keyId })
+            .setIssuer(this.teamId)
+            .setIssuedAt(Math.floor(now / 1000))
+            .sign(this.#key),
+        );
         this.#header = `bearer ${jwt}`;
         this.#signedAt = now;
         return this.#header;

@@ -7,6 +7,7 @@
 import { createECDH } from 'node:crypto';
 import { SignJWT, importJWK, type CryptoKey } from 'jose';
 import { systemClock, type Clock } from '../../core/clock.js';
+import { holdOn } from '../../core/scheduler.js';
 import { CredentialError, InvalidArgumentError, assertInteger } from '../../core/errors.js';
 
 export interface VapidCredentials {
@@ -87,11 +88,14 @@ export class VapidSigner {
 
   async #sign(audience: string): Promise<string> {
     const now = this.#clock.now();
-    const jwt = await new SignJWT({ sub: this.subject })
-      .setProtectedHeader({ typ: 'JWT', alg: 'ES256' })
-      .setAudience(audience)
-      .setExpirationTime(Math.floor((now + this.#lifetimeMs) / 1000))
-      .sign(this.#key);
+    // A virtual clock stands still while the signature is computed on the crypto thread pool.
+    const jwt = await holdOn(this.#clock)(
+      new SignJWT({ sub: this.subject })
+        .setProtectedHeader({ typ: 'JWT', alg: 'ES256' })
+        .setAudience(audience)
+        .setExpirationTime(Math.floor((now + this.#lifetimeMs) / 1000))
+        .sign(this.#key),
+    );
     const header = `vapid t=${jwt}, k=${this.publicKey}`;
     // Re-signed at half-life: a cached JWT never goes out with less than half its lifetime left.
     this.#cache.set(audience, { header, renewAt: now + this.#lifetimeMs / 2 });

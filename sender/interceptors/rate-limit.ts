@@ -5,7 +5,8 @@
  * Waits longer than `maxWaitMs` fail as `queue-full` (dropped), so a backlog cannot grow forever.
  */
 import type { Clock } from '../../core/clock.js';
-import { systemClock } from '../../core/clock.js';
+import { systemScheduler } from '../../core/scheduler.js';
+import type { Scheduler } from '../../core/scheduler.js';
 import { PushSimError, assertInteger, assertNumber } from '../../core/errors.js';
 import type { Interceptor } from '../transport.js';
 
@@ -16,7 +17,11 @@ export interface RateLimitOptions {
   readonly burst?: number;
   /** @default 60000 */
   readonly maxWaitMs?: number;
+  /** Where waits happen and the bucket's time is read (virtual time in `pushsim simulate`). @default systemScheduler */
+  readonly scheduler?: Scheduler;
+  /** @default scheduler */
   readonly clock?: Clock;
+  /** @default scheduler.sleep */
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -24,8 +29,9 @@ export function rateLimit(options: RateLimitOptions): Interceptor {
   const perMs = assertNumber('rate limit perSecond', options.perSecond, Number.MIN_VALUE) / 1000;
   const burst = assertNumber('rate limit burst', options.burst ?? options.perSecond, 1);
   const maxWaitMs = assertInteger('rate limit maxWaitMs', options.maxWaitMs ?? 60_000, 0);
-  const clock = options.clock ?? systemClock;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const scheduler = options.scheduler ?? systemScheduler;
+  const clock = options.clock ?? scheduler;
+  const sleep = options.sleep ?? ((ms: number) => scheduler.sleep(ms));
   let tokens = burst;
   let refilledAt = clock.now();
   return (next) => (request, context) => {

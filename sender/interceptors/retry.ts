@@ -17,7 +17,9 @@
  *   counts the duplicates this can cause).
  */
 import type { Clock } from '../../core/clock.js';
-import { maxTimerMs, systemClock } from '../../core/clock.js';
+import { maxTimerMs } from '../../core/clock.js';
+import { systemScheduler } from '../../core/scheduler.js';
+import type { Scheduler } from '../../core/scheduler.js';
 import { PushSimError, assertInteger } from '../../core/errors.js';
 import type { RetryClass } from '../../core/reasons.js';
 import type { DispatchContext, Interceptor, TransportRequest, TransportResult } from '../transport.js';
@@ -39,8 +41,11 @@ export interface RetryOptions {
   readonly budget?: RetryBudgetOptions | RetryBudget;
   /** Also retry failures that the origin may have processed (timeouts, resets mid-request). @default true */
   readonly retryMaybeProcessed?: boolean;
+  /** Where backoff waits and deadlines are read (virtual time in `pushsim simulate`). @default systemScheduler */
+  readonly scheduler?: Scheduler;
+  /** Reads the time for deadlines and Retry-After dates. @default scheduler */
   readonly clock?: Clock;
-  /** Waits; injectable for fake time. */
+  /** Waits. @default scheduler.sleep */
   readonly sleep?: (ms: number) => Promise<void>;
   /** [0, 1) — the jitter source; injectable for deterministic tests. */
   readonly random?: () => number;
@@ -52,8 +57,6 @@ export interface RetryOptions {
   readonly onBudgetExhausted?: () => void;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** What an option left out means (also for labels elsewhere, e.g. `pushsim tune`). */
 export const retryDefaults = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 30_000 } as const;
 
@@ -63,8 +66,9 @@ export function retry(options: RetryOptions): Interceptor {
   const cap = assertInteger('retry maxDelayMs', options.maxDelayMs ?? retryDefaults.maxDelayMs, 0, maxTimerMs);
   const maxRetryAfter = assertInteger('retry maxRetryAfterMs', options.maxRetryAfterMs ?? 60_000, 0, maxTimerMs);
   const budget = options.budget instanceof RetryBudget ? options.budget : new RetryBudget(options.budget);
-  const clock = options.clock ?? systemClock;
-  const sleep = options.sleep ?? realSleep;
+  const scheduler = options.scheduler ?? systemScheduler;
+  const clock = options.clock ?? scheduler;
+  const sleep = options.sleep ?? ((ms: number) => scheduler.sleep(ms));
   const random = options.random ?? Math.random;
   const maybeProcessed = options.retryMaybeProcessed ?? true;
 

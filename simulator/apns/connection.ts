@@ -61,8 +61,7 @@ export class ApnsConnection {
       if (identity.ok) this.raiseStreamLimit();
     } else {
       this.authKind = 'token';
-      const authenticate = createTokenAuthenticator(settings.tokenAuth, newTokenAuthState(), () => this.raiseStreamLimit());
-      this.context = { ...settings.base, authKind: 'token', authenticate };
+      this.context = tokenAuthContext(settings, () => this.raiseStreamLimit());
       if (settings.initialStreams >= settings.maxConcurrentStreams) this.#streamsRaised = true;
     }
   }
@@ -87,6 +86,16 @@ export class ApnsConnection {
   goaway(reason: ApnsReason, drainMs?: number): Promise<void> {
     return sendGoaway(this.session, { debug: JSON.stringify({ reason }), ...(drainMs !== undefined && { drainMs }) });
   }
+}
+
+/**
+ * The validation context of a token-auth connection, with its own token state: `onValid` runs on
+ * each valid new token (the connection raises its stream limit on the first). Also what a simulated
+ * connection uses (simulator/virtual/).
+ */
+export function tokenAuthContext(settings: ConnectionSettings, onValid: () => void): ApnsValidationContext {
+  const authenticate = createTokenAuthenticator(settings.tokenAuth, newTokenAuthState(), onValid);
+  return { ...settings.base, authKind: 'token', authenticate };
 }
 
 /**

@@ -22,7 +22,8 @@ export interface MockCore {
   readonly settings: ConnectionSettings;
 }
 
-export function createMockCore(resolved: ResolvedMockApnsOptions, mtls: boolean): MockCore {
+/** `synchronousTokens`: verify new provider tokens without the thread pool (jwt-verifier.ts `synchronous`; the simulated mock, simulator/virtual/). */
+export function createMockCore(resolved: ResolvedMockApnsOptions, mtls: boolean, synchronousTokens = false): MockCore {
   const { clock, config } = resolved;
   const devices = createDeviceRegistry(clock);
   for (const [token, timestamp] of resolved.unregistered) devices.unregister(token, timestamp);
@@ -36,6 +37,7 @@ export function createMockCore(resolved: ResolvedMockApnsOptions, mtls: boolean)
     clock,
     maxTokenAgeMs: resolved.maxTokenAgeMs,
     maxClockSkewMs: resolved.maxClockSkewMs,
+    synchronous: synchronousTokens,
   });
   const limiter = resolved.deviceRateLimit === undefined ? undefined : createDeviceRateLimiter(resolved.deviceRateLimit, clock);
   const { onPush } = resolved;

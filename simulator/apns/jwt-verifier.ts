@@ -17,6 +17,7 @@
  */
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import type { KeyObject } from 'node:crypto';
+import { verifyEs256Now } from '../es256.js';
 import type { Clock } from '../../core/clock.js';
 import type { AuthCheck } from './validate.js';
 
@@ -39,6 +40,13 @@ export interface ProviderTokenVerifierOptions {
   readonly maxClockSkewMs?: number;
   /** The cache is cleared when it reaches this many tokens, default 10 000. */
   readonly maxCachedTokens?: number;
+  /**
+   * Verify a token seen for the first time synchronously (node:crypto) instead of with jose's
+   * WebCrypto, whose work runs on libuv's thread pool: a simulation on a virtual clock
+   * (simulator/virtual/) must not wait for real I/O, or when the answer comes would depend on the
+   * machine. Same checks, same cache. @default false
+   */
+  readonly synchronous?: boolean;
 }
 
 export interface ProviderTokenVerifierStats {
@@ -99,16 +107,21 @@ export function createProviderTokenVerifier(
   };
   const judge = (verdict: TokenVerdict): AuthCheck => (verdict.valid ? ageCheck(verdict) : 'InvalidProviderToken');
 
-  const verify = async (jwt: string): Promise<TokenVerdict> => {
+  /** The trusted key a token names in its protected header, if it is ES256 and the key is known. */
+  const keyOf = (jwt: string): TrustedSigningKey | undefined => {
     let keyId: unknown;
     let alg: unknown;
     try {
       ({ kid: keyId, alg } = decodeProtectedHeader(jwt));
     } catch {
-      return invalid;
+      return undefined;
     }
     // ES256 only (protocols.md §1.9): alg none, HS256 (key confusion) and RS256 never reach a key.
-    const key = alg === 'ES256' && typeof keyId === 'string' ? keysById.get(keyId) : undefined;
+    return alg === 'ES256' && typeof keyId === 'string' ? keysById.get(keyId) : undefined;
+  };
+
+  const verify = async (jwt: string): Promise<TokenVerdict> => {
+    const key = keyOf(jwt);
     if (key === undefined) return invalid;
     let payload: Uint8Array;
     try {
@@ -117,6 +130,18 @@ export function createProviderTokenVerifier(
     } catch {
       return invalid;
     }
+    return claimsVerdict(key, payload);
+  };
+
+  /** The synchronous twin of `verify` (the `synchronous` option). */
+  const verifyNow = (jwt: string): TokenVerdict => {
+    const key = keyOf(jwt);
+    if (key === undefined) return invalid;
+    signatureVerifications++;
+    return verifyEs256Now(jwt, key.verificationKey) ? claimsVerdict(key, Buffer.from(jwt.split('.')[1]!, 'base64url')) : invalid;
+  };
+
+  const claimsVerdict = (key: TrustedSigningKey, payload: Uint8Array): TokenVerdict => {
     let claims: unknown;
     try {
       claims = JSON.parse(Buffer.from(payload).toString('utf8'));
@@ -145,6 +170,11 @@ export function createProviderTokenVerifier(
     const jwt = authorization.slice(7).trim();
     if (jwt === '') return missing;
 
+    if (options.synchronous === true) {
+      const verdict = verifyNow(jwt);
+      remember(authorization, verdict);
+      return verdict;
+    }
     let inFlight = pending.get(authorization);
     if (inFlight === undefined) {
       inFlight = verify(jwt).then((verdict) => {

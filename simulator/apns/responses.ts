@@ -32,13 +32,7 @@ export interface VerdictOptions {
  * the provider accepted it all the same, as `counters.accepted` says.
  */
 export function sendVerdict(stream: ServerHttp2Stream, verdict: ApnsVerdict, options: VerdictOptions, onAccepted?: (apnsId: string) => boolean): void {
-  if (verdict.ok) {
-    options.counters.accepted++;
-    if (onAccepted !== undefined && onAccepted(verdict.apnsId)) return;
-  } else {
-    options.counters.countRejection(verdict.reason);
-  }
-  options.engine?.metrics.response('apns', verdict.ok ? 200 : apnsReasons[verdict.reason].status, verdict.ok ? 'accepted' : verdict.reason, false);
+  if (!countVerdict(verdict, options, onAccepted)) return;
   // The client reset the stream or the connection died while we validated or waited: nobody to answer.
   if (stream.destroyed || stream.closed) return;
   try {
@@ -50,6 +44,29 @@ export function sendVerdict(stream: ServerHttp2Stream, verdict: ApnsVerdict, opt
   }
 }
 
+/**
+ * The bookkeeping of a verdict about to be sent (counters, ledger through `onAccepted`, fault
+ * metrics), shared by the socket path and the simulated one (simulator/virtual/). False when a
+ * fault (accept-then-fail) has taken over the answer: send nothing.
+ */
+export function countVerdict(verdict: ApnsVerdict, options: VerdictOptions, onAccepted?: (apnsId: string) => boolean): boolean {
+  if (verdict.ok) {
+    options.counters.accepted++;
+    if (onAccepted !== undefined && onAccepted(verdict.apnsId)) return false;
+  } else {
+    options.counters.countRejection(verdict.reason);
+  }
+  options.engine?.metrics.response('apns', verdict.ok ? 200 : apnsReasons[verdict.reason].status, verdict.ok ? 'accepted' : verdict.reason, false);
+  return true;
+}
+
+/** The JSON body of a rejection: `{"reason":…}`, plus `"timestamp"` for 410 (§1.5). */
+export function rejectionBody(verdict: Extract<ApnsVerdict, { ok: false }>): string {
+  return verdict.timestamp === undefined
+    ? (reasonBodies.get(verdict.reason) ?? JSON.stringify({ reason: verdict.reason }))
+    : JSON.stringify({ reason: verdict.reason, timestamp: verdict.timestamp });
+}
+
 function respond(stream: ServerHttp2Stream, verdict: ApnsVerdict, sandbox: boolean): void {
   if (verdict.ok) {
     const headers = sandbox
@@ -58,10 +75,7 @@ function respond(stream: ServerHttp2Stream, verdict: ApnsVerdict, sandbox: boole
     stream.respond(headers, { endStream: true });
     return;
   }
-  const body =
-    verdict.timestamp === undefined
-      ? (reasonBodies.get(verdict.reason) ?? JSON.stringify({ reason: verdict.reason }))
-      : JSON.stringify({ reason: verdict.reason, timestamp: verdict.timestamp });
+  const body = rejectionBody(verdict);
   stream.respond({ ':status': apnsReasons[verdict.reason].status, 'content-type': 'application/json', 'apns-id': verdict.apnsId });
   stream.end(body);
 }

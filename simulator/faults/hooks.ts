@@ -57,18 +57,44 @@ export function recordingAccept(engine: FaultHost, info: FaultRequestInfo): Acce
 }
 
 /**
+ * Where a decision is carried out: a raw HTTP/2 stream here (`http2Target`), or a simulated stream
+ * on a virtual clock (simulator/virtual/). What a fault does is decided once, in
+ * `performFaultDecision`; a target only knows how to answer, reset, go away and wait.
+ */
+export interface FaultTarget {
+  /** The client gave up or the connection ended: nobody to answer. */
+  readonly gone: boolean;
+  respond(response: FaultResponse): void;
+  /** RST_STREAM with `code`. */
+  reset(code: number): void;
+  /** GOAWAY on this request's connection (FaultAction 'goaway': refuse, graceful or abrupt); false when there is no connection left to send it on. */
+  goaway(action: Extract<FaultAction, { type: 'goaway' }>): boolean;
+  /** TCP reset of the connection carrying this request. */
+  resetConnection(): void;
+  /** Runs `run` once `ms` have passed since `since` (the target's clock; default now), unless the request is over by then. */
+  after(ms: number, run: () => void, since?: number): void;
+  /** Calls `pending.settled()` when the request is over, however it ends. */
+  settleWhenOver(pending: PendingInjection): void;
+}
+
+/**
  * Performs a decision on `stream`: the delay, then the action, or the host's normal path. The delay
  * runs from `arrivedAt` (performance.now() when the request arrived; default now) and never ends early.
  */
 export function applyFaultDecision(engine: FaultHost, decision: FaultDecision, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed, arrivedAt?: number): void {
+  performFaultDecision(engine, decision, http2Target(stream), info, proceed, arrivedAt);
+}
+
+/** Performs a decision on any target: the delay (from `arrivedAt`, the target's clock), then the action or the host's normal path. */
+export function performFaultDecision(engine: FaultHost, decision: FaultDecision, target: FaultTarget, info: FaultRequestInfo, proceed: Proceed, arrivedAt?: number): void {
   const { pending } = decision;
-  if (pending !== undefined) settleOnClose(stream, pending);
+  if (pending !== undefined) target.settleWhenOver(pending);
   const run = (): void => {
     // The client may have given up during the delay: nobody to answer.
-    if (stream.destroyed || stream.closed) return;
-    perform(engine, decision.action, stream, info, proceed, pending);
+    if (target.gone) return;
+    perform(engine, decision.action, target, info, proceed, pending);
   };
-  if (decision.delayMs > 0) after(stream, decision.delayMs, run, arrivedAt);
+  if (decision.delayMs > 0) target.after(decision.delayMs, run, arrivedAt);
   else run();
 }
 
@@ -78,7 +104,36 @@ export function settleOnClose(stream: { readonly destroyed: boolean; once(event:
   else stream.once('close', () => pending.settled());
 }
 
-function perform(engine: FaultHost, action: FaultAction | undefined, stream: ServerHttp2Stream, info: FaultRequestInfo, proceed: Proceed, pending: PendingInjection | undefined): void {
+/** A raw server stream as a FaultTarget (built only when a fault fired). */
+function http2Target(stream: ServerHttp2Stream): FaultTarget {
+  return {
+    get gone() {
+      return stream.destroyed || stream.closed;
+    },
+    respond: (response) => writeFaultResponse(stream, response),
+    reset: (code) => stream.close(code),
+    goaway(action) {
+      const session = stream.session as Http2Session | undefined;
+      if (session === undefined) return false;
+      const { code, debug } = action;
+      if (action.refuse) {
+        // last-stream-id below this stream: the client knows it was not processed (RFC 9113 §6.8).
+        void sendGoaway(session, { code, debug, lastStreamId: Math.max(0, (stream.id ?? 1) - 2) });
+        stream.close(constants.NGHTTP2_REFUSED_STREAM);
+        return true;
+      }
+      // Graceful (NO_ERROR): one GOAWAY naming the last stream processed; it and every earlier one complete.
+      // Abrupt: last-stream-id = this stream; the connection is torn down right after.
+      void sendGoaway(session, action.abrupt ? { code, debug, lastStreamId: stream.id ?? 0 } : { code, debug });
+      return true;
+    },
+    resetConnection: () => resetSocket(stream.session?.socket as Socket | undefined),
+    after: (ms, run, since) => after(stream, ms, run, since),
+    settleWhenOver: (pending) => settleOnClose(stream, pending),
+  };
+}
+
+function perform(engine: FaultHost, action: FaultAction | undefined, target: FaultTarget, info: FaultRequestInfo, proceed: Proceed, pending: PendingInjection | undefined): void {
   const accept = recordingAccept(engine, info);
   switch (action?.type) {
     case undefined:
@@ -86,56 +141,44 @@ function perform(engine: FaultHost, action: FaultAction | undefined, stream: Ser
       return;
     case 'respond':
       engine.metrics.response(info.provider, action.response.status, action.response.reason, true);
-      writeFaultResponse(stream, action.response);
+      target.respond(action.response);
       return;
     case 'reset':
-      stream.close(action.code);
+      target.reset(action.code);
       return;
     case 'stall':
       // Blackhole: keep the stream open and silent until the client resets it or the connection ends.
-      if (action.ms !== undefined) after(stream, action.ms, () => proceed(accept));
+      if (action.ms !== undefined) target.after(action.ms, () => proceed(accept));
       return;
-    case 'goaway': {
-      const session = stream.session as Http2Session | undefined;
-      if (session === undefined) return;
-      const { code, debug } = action;
-      if (action.refuse) {
-        // last-stream-id below this stream: the client knows it was not processed (RFC 9113 §6.8).
-        void sendGoaway(session, { code, debug, lastStreamId: Math.max(0, (stream.id ?? 1) - 2) });
-        stream.close(constants.NGHTTP2_REFUSED_STREAM);
-        return;
-      }
-      // Graceful (NO_ERROR): one GOAWAY naming the last stream processed; it and every earlier one complete.
-      // Abrupt: last-stream-id = this stream; the connection is torn down right after.
-      void sendGoaway(session, action.abrupt ? { code, debug, lastStreamId: stream.id ?? 0 } : { code, debug });
-      // Abrupt: the stream is never processed — answering it would race the teardown, and a mock
-      // answers synchronously. The client cannot tell either way (last-stream-id covers it).
-      if (!action.abrupt) proceed(accept);
+    case 'goaway':
+      if (!target.goaway(action)) return;
+      // Refused: not processed. Abrupt: the stream is never processed — answering it would race the
+      // teardown, and a mock answers synchronously. The client cannot tell either way (last-stream-id covers it).
+      if (!action.refuse && !action.abrupt) proceed(accept);
       return;
-    }
     case 'reset-connection':
-      resetSocket(stream.session?.socket as Socket | undefined);
+      target.resetConnection();
       return;
     case 'accept-then-fail':
       // Only an accepted request is delivered and then failed: a rejection passes through uncounted.
       proceed((deliveryId, body) => {
         accept(deliveryId, body);
         pending?.delivered();
-        failAfterAccept(engine, action.then, stream, info);
+        failAfterAccept(engine, action.then, target, info);
         return true;
       });
       return;
   }
 }
 
-function failAfterAccept(engine: FaultHost, then: AfterAccept, stream: ServerHttp2Stream, info: FaultRequestInfo): void {
+function failAfterAccept(engine: FaultHost, then: AfterAccept, target: FaultTarget, info: FaultRequestInfo): void {
   switch (then.type) {
     case 'respond':
       engine.metrics.response(info.provider, then.response.status, then.response.reason, true);
-      writeFaultResponse(stream, then.response);
+      target.respond(then.response);
       return;
     case 'reset':
-      stream.close(then.code);
+      target.reset(then.code);
       return;
     case 'stall':
       return;

@@ -72,17 +72,7 @@ export function registerFcmRoutes(app: DualFastify, context: FcmRouteContext): v
     else context.counters.http1Requests++;
     const body = await bodyOf(request, fcmBodyLimit);
     const project = (request.params as { project: string }).project;
-    const process = (accept: AcceptHook | undefined): RawAnswer | undefined => {
-      const decision = decide(project, request, body, context);
-      if (decision.code === undefined && decision.target !== undefined) {
-        const takenOver = (accept ?? ledgerAccept(context.ledger, 'fcm', decision.target))(decision.name, body);
-        if (takenOver) {
-          context.counters.accepted++;
-          return undefined;
-        }
-      }
-      return render(decision, context);
-    };
+    const process = (accept: AcceptHook | undefined): RawAnswer | undefined => processSend(project, request.headers.authorization, body, context, accept);
     const { engine } = context;
     if (engine === undefined) return sendAnswer(reply, process(undefined) as RawAnswer);
     const info = requestInfo({ ':path': request.url }, body, undefined);
@@ -127,8 +117,27 @@ type Decision =
   /** `target`: the token, `/topics/<topic>` or `condition:<condition>` delivered to; undefined for validate_only (nothing delivered). */
   | { readonly code: undefined; readonly name: string; readonly target: string | undefined };
 
-function decide(project: string, request: DualRequest, body: Buffer, context: FcmRouteContext): Decision {
-  const authorization = request.headers.authorization;
+/**
+ * One send request decided, counted, recorded and rendered: the route's work once the body is in,
+ * as a plain function the simulated mock (simulator/virtual/fcm.ts) calls too. `accept`: the fault
+ * engine's hook (else a plain ledger record). Undefined when a fault (accept-then-fail) took the answer over.
+ */
+export function processSend(project: string, authorization: string | undefined, body: Buffer, context: FcmRouteContext, accept: AcceptHook | undefined): RawAnswer | undefined {
+  const decision = decide(project, authorization, body, context);
+  if (decision.code === undefined && decision.target !== undefined) {
+    const takenOver = (accept ?? ledgerAccept(context.ledger, 'fcm', decision.target))(decision.name, body);
+    if (takenOver) {
+      context.counters.accepted++;
+      return undefined;
+    }
+  }
+  return render(decision, context);
+}
+
+/** The provider's 500 when processing a send throws. */
+export const fcmInternalAnswer = (): RawAnswer => internalAnswer;
+
+function decide(project: string, authorization: string | undefined, body: Buffer, context: FcmRouteContext): Decision {
   const match = typeof authorization === 'string' ? bearer.exec(authorization) : null;
   if (match === null) {
     return { code: 'UNAUTHENTICATED', message: 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.' };

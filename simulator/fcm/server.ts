@@ -17,11 +17,10 @@ import { fcmReasons } from '../../core/reasons.js';
 import type { FaultEngine } from '../faults/engine.js';
 import type { DeliveryLedger } from '../ledger/ledger.js';
 import { startWithMockFaults, type MockFaults } from '../mock-faults.js';
-import { createOAuthIssuer, googleTokenUri } from '../oauth/issuer.js';
-import { QuotaLimiter } from './quota.js';
-import { createFaults, createTokenRegistry, type FcmFaults, type FcmTokenRegistry } from './registry.js';
+import { createFcmCore } from './core.js';
+import type { FcmFaults, FcmTokenRegistry } from './registry.js';
 import { fcmBodyLimit, registerFcmRoutes } from './routes.js';
-import { MockFcmCounters, type MockFcmStats } from './stats.js';
+import type { MockFcmStats } from './stats.js';
 
 export interface MockFcm {
   /** Origin of both endpoints, e.g. `http://127.0.0.1:54321` (send: `/v1/projects/{p}/messages:send`, OAuth: `/token`). */
@@ -57,14 +56,7 @@ async function start(resolved: ResolvedMockFcmOptions, mockFaults: MockFaults): 
   const { engine, ledger } = mockFaults;
   const { impersonation } = resolved;
   const tls = resolved.tls === 'generate' ? await generateServerCertificate({ hosts: serverHosts(resolved.host, impersonation.hosts), ...(impersonation.ca !== undefined && { ca: impersonation.ca }) }) : resolved.tls;
-  const counters = new MockFcmCounters();
-  const registry = createTokenRegistry();
-  for (const token of resolved.unregistered) registry.unregister(token);
-  const faults = createFaults();
-  const audiences: string[] = [googleTokenUri];
-  // A given account is checked before listening; a generated one is trusted once the URL (and so its token_uri) is known.
-  const given = resolved.serviceAccount === undefined ? undefined : trustServiceAccount(resolved.serviceAccount);
-  const issuer = createOAuthIssuer({ accounts: given === undefined ? [] : [given], audiences, clock: resolved.clock, tokenTtlSeconds: resolved.accessTokenTtlSeconds, ...(resolved.accessTokenSecret !== undefined && { secret: resolved.accessTokenSecret }) });
+  const { counters, registry, faults, issuer, audiences, accountGiven, context } = createFcmCore(resolved, engine, ledger);
 
   const server = createDualServer({
     host: resolved.host,
@@ -81,26 +73,14 @@ async function start(resolved: ResolvedMockFcmOptions, mockFaults: MockFaults): 
       reply.send(JSON.stringify({ error: { code: 404, message: 'The requested URL was not found.', status: 'NOT_FOUND' } }));
     },
   });
-  registerFcmRoutes(server.app, {
-    issuer,
-    registry,
-    faults,
-    projectQuota: resolved.projectQuota === undefined ? undefined : new QuotaLimiter([resolved.projectQuota]),
-    deviceQuota: resolved.deviceQuotas.length === 0 ? undefined : new QuotaLimiter(resolved.deviceQuotas),
-    validation: { tokenPattern: resolved.tokenPattern },
-    retryAfterSeconds: resolved.retryAfterSeconds,
-    clock: resolved.clock,
-    counters,
-    ledger,
-    engine,
-  });
+  registerFcmRoutes(server.app, context);
 
   const url = await server.listen();
   const controlUrl = await mockFaults.startControl(() => server.close());
   const tokenUri = `${url}/token`;
   audiences.unshift(tokenUri);
   const serviceAccount = resolved.serviceAccount === undefined ? generateServiceAccount(resolved.projectId, tokenUri) : { ...resolved.serviceAccount, token_uri: tokenUri };
-  if (given === undefined) issuer.trust(trustServiceAccount(serviceAccount));
+  if (!accountGiven) issuer.trust(trustServiceAccount(serviceAccount));
 
   return {
     url,

@@ -85,15 +85,7 @@ export function registerWebPushRoutes(app: DualFastify, context: WebPushRouteCon
     else counters.http1Requests++;
     const body = await bodyOf(request, maxBodyBytes + 1);
     const id = (request.params as { subscription: string }).subscription;
-    const process = async (accept: AcceptHook | undefined): Promise<RawAnswer | undefined> => {
-      const result = await decide(id, request, body, context);
-      if ('status' in result) return rejection(result, context);
-      counters.created++;
-      const location = `${context.origin()}/message/${result.id}`;
-      if ((accept ?? ledgerAccept(context.ledger, 'webpush', `/push/${id}`))(location, body)) return undefined;
-      context.engine?.metrics.response('webpush', 201, 'created', false);
-      return { status: 201, headers: { location, ttl: String(result.ttl) }, body: undefined };
-    };
+    const process = async (accept: AcceptHook | undefined): Promise<RawAnswer | undefined> => processPush(id, request.headers, body, context, accept);
     const { engine } = context;
     if (engine === undefined) return sendAnswer(reply, (await process(undefined)) as RawAnswer);
     const info = requestInfo({ ...request.headers, ':path': request.url }, body, undefined);
@@ -124,19 +116,58 @@ export function registerWebPushRoutes(app: DualFastify, context: WebPushRouteCon
   });
 }
 
-async function decide(id: string, request: DualRequest, body: Buffer, context: WebPushRouteContext): Promise<Verdict | { id: string; ttl: number }> {
+/** Request headers as the route reads them (lower-case names). */
+type PushHeaders = DualRequest['headers'];
+
+/**
+ * One push decided, counted, recorded and rendered: the route's work once the body is in, as a plain
+ * function the simulated mock (simulator/virtual/webpush.ts) calls too. Synchronous when the VAPID
+ * verdict is (a cached JWT, or a verifier made `synchronous`). Undefined when a fault (accept-then-fail) took the answer over.
+ */
+export function processPush(id: string, headers: PushHeaders, body: Buffer, context: WebPushRouteContext, accept: AcceptHook | undefined): RawAnswer | undefined | Promise<RawAnswer | undefined> {
+  const result = decide(id, headers, body, context);
+  return result instanceof Promise ? result.then((settled) => render(id, settled, body, context, accept)) : render(id, result, body, context, accept);
+}
+
+/** The provider's 500 when processing a push throws. */
+export const webPushInternalAnswer = (): RawAnswer => internalAnswer;
+
+function render(id: string, result: Verdict | { id: string; ttl: number }, body: Buffer, context: WebPushRouteContext, accept: AcceptHook | undefined): RawAnswer | undefined {
+  if ('status' in result) return rejection(result, context);
+  context.counters.created++;
+  const location = `${context.origin()}/message/${result.id}`;
+  if ((accept ?? ledgerAccept(context.ledger, 'webpush', `/push/${id}`))(location, body)) return undefined;
+  context.engine?.metrics.response('webpush', 201, 'created', false);
+  return { status: 201, headers: { location, ttl: String(result.ttl) }, body: undefined };
+}
+
+type Decided = Verdict | { id: string; ttl: number };
+
+function decide(id: string, requestHeaders: PushHeaders, body: Buffer, context: WebPushRouteContext): Decided | Promise<Decided> {
   const subscription = context.store.byId(id);
   if (subscription === undefined || subscription.expired) {
     return { status: context.goneStatus, message: subscription === undefined ? 'no such subscription' : 'the subscription has expired' };
   }
-  const headers = checkPushHeaders(request.headers);
+  const headers = checkPushHeaders(requestHeaders);
   if (!headers.ok) return headers;
-  const auth = await context.verifier.check(request.headers.authorization);
+  const auth = context.verifier.check(requestHeaders.authorization);
+  return auth instanceof Promise ? auth.then((settled) => afterAuth(id, subscription, headers, settled, requestHeaders, body, context)) : afterAuth(id, subscription, headers, auth, requestHeaders, body, context);
+}
+
+function afterAuth(
+  id: string,
+  subscription: NonNullable<ReturnType<SubscriptionStore['byId']>>,
+  headers: Extract<ReturnType<typeof checkPushHeaders>, { ok: true }>,
+  auth: Awaited<ReturnType<VapidVerifier['check']>>,
+  requestHeaders: PushHeaders,
+  body: Buffer,
+  context: WebPushRouteContext,
+): Decided {
   if (!auth.ok) return auth;
   if (subscription.applicationServerKey !== null && auth.key !== subscription.applicationServerKey) {
     return { status: 403, message: 'the VAPID key (k) is not the applicationServerKey this subscription was created with' };
   }
-  const framing = checkPushBody(request.headers['content-encoding'], body);
+  const framing = checkPushBody(requestHeaders['content-encoding'], body);
   if (!framing.ok) return framing;
 
   const scripted = context.faults.next(id);

@@ -11,6 +11,7 @@
  */
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import type { Clock } from '../../core/clock.js';
+import { verifyEs256Now } from '../es256.js';
 import { p256PublicKey } from './keys.js';
 
 export type VapidCheck =
@@ -27,8 +28,13 @@ type Verdict = { readonly ok: false; readonly message: string } | { readonly ok:
 const dayMs = 24 * 3_600_000;
 const scheme = /^vapid\s+(.*)$/is;
 
-/** `audience`: the push service's origin(s) a JWT's `aud` may name (the mock's own, and the one its endpoints show when impersonating). */
-export function createVapidVerifier(options: { readonly audience: () => string | readonly string[]; readonly clock: Clock; readonly maxCached?: number }): VapidVerifier {
+/**
+ * `audience`: the push service's origin(s) a JWT's `aud` may name (the mock's own, and the one its
+ * endpoints show when impersonating). `synchronous`: verify a new JWT with node:crypto instead of
+ * jose's WebCrypto (libuv's thread pool), so a simulation on a virtual clock (simulator/virtual/)
+ * never waits for real I/O; same checks, same cache.
+ */
+export function createVapidVerifier(options: { readonly audience: () => string | readonly string[]; readonly clock: Clock; readonly maxCached?: number; readonly synchronous?: boolean }): VapidVerifier {
   const cache = new Map<string, Verdict>();
   const maxCached = options.maxCached ?? 10_000;
   let verifications = 0;
@@ -42,29 +48,55 @@ export function createVapidVerifier(options: { readonly audience: () => string |
     return { ok: true, key: verdict.key, subject: verdict.subject };
   };
 
-  const verify = async (jwt: string, k: string): Promise<Verdict> => {
+  /** Everything but the signature: the key, the header and the claims' shape (undefined when they pass). */
+  type Parsed = { readonly key: NonNullable<ReturnType<typeof p256PublicKey>>; readonly rawKey: Buffer; readonly claims: Record<string, unknown> };
+  const parse = (jwt: string, k: string): Parsed | Verdict => {
     const rawKey = Buffer.from(k, 'base64url');
     const key = p256PublicKey(rawKey);
     if (key === undefined) return { ok: false, message: 'k is not a base64url uncompressed P-256 public key (65 bytes)' };
-    let claims: Record<string, unknown>;
     try {
       if (decodeProtectedHeader(jwt).alg !== 'ES256') return { ok: false, message: 'VAPID JWT must be signed with ES256' };
-      claims = decodeJwt(jwt);
+      return { key, rawKey, claims: decodeJwt(jwt) };
     } catch {
       return { ok: false, message: 'VAPID t is not a JWT' };
     }
-    try {
-      verifications++;
-      await compactVerify(jwt, key, { algorithms: ['ES256'] });
-    } catch {
-      return { ok: false, message: 'VAPID JWT signature does not verify with k' };
-    }
+  };
+
+  const claimsVerdict = ({ rawKey, claims }: Parsed): Verdict => {
     const audience = options.audience();
     const audiences = typeof audience === 'string' ? [audience] : audience;
     if (typeof claims['aud'] !== 'string' || !audiences.includes(claims['aud'])) return { ok: false, message: `VAPID aud must be the push service origin ${audiences.join(' or ')}` };
     if (typeof claims['exp'] !== 'number') return { ok: false, message: 'VAPID JWT has no exp' };
     if (typeof claims['sub'] !== 'string' || claims['sub'] === '') return { ok: false, message: 'VAPID JWT has no sub (a mailto: or https: contact)' };
     return { ok: true, key: rawKey.toString('base64url'), subject: claims['sub'], expMs: claims['exp'] * 1000 };
+  };
+
+  const badSignature: Verdict = { ok: false, message: 'VAPID JWT signature does not verify with k' };
+
+  const verify = async (jwt: string, k: string): Promise<Verdict> => {
+    const parsed = parse(jwt, k);
+    if ('ok' in parsed) return parsed;
+    try {
+      verifications++;
+      await compactVerify(jwt, parsed.key, { algorithms: ['ES256'] });
+    } catch {
+      return badSignature;
+    }
+    return claimsVerdict(parsed);
+  };
+
+  /** The synchronous twin of `verify` (the `synchronous` option). */
+  const verifyNow = (jwt: string, k: string): Verdict => {
+    const parsed = parse(jwt, k);
+    if ('ok' in parsed) return parsed;
+    verifications++;
+    return verifyEs256Now(jwt, parsed.key) ? claimsVerdict(parsed) : badSignature;
+  };
+
+  const remember = (authorization: string, verdict: Verdict): VapidCheck => {
+    if (cache.size >= maxCached) cache.clear();
+    cache.set(authorization, verdict);
+    return judge(verdict);
   };
 
   return {
@@ -77,11 +109,8 @@ export function createVapidVerifier(options: { readonly audience: () => string |
       }
       const params = parseVapid(authorization);
       if (params === undefined) return { ok: false, status: 401, message: 'Authorization must use the vapid scheme: vapid t=<JWT>, k=<key> (RFC 8292 §3)' };
-      return verify(params.t, params.k).then((verdict) => {
-        if (cache.size >= maxCached) cache.clear();
-        cache.set(authorization, verdict);
-        return judge(verdict);
-      });
+      if (options.synchronous === true) return remember(authorization, verifyNow(params.t, params.k));
+      return verify(params.t, params.k).then((verdict) => remember(authorization, verdict));
     },
     stats: () => ({ verifications, cacheHits }),
   };

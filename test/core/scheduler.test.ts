@@ -71,3 +71,104 @@ describe('systemScheduler', () => {
     expect(fired).toBe(false);
   });
 });
+
+describe('VirtualScheduler rounds (one settle per instant)', () => {
+  it('runs every timer of an instant, then their continuations, in a fixed order', async () => {
+    const s = new VirtualScheduler();
+    const log: string[] = [];
+    for (const name of ['a', 'b']) {
+      void s.sleep(5).then(() => log.push(`${name} continued at ${s.monotonic()}`));
+      s.after(5, () => log.push(`${name} ran at ${s.monotonic()}`));
+    }
+    await s.run();
+    expect(log).toEqual(['a ran at 5', 'b ran at 5', 'a continued at 5', 'b continued at 5']);
+  });
+
+  it('runs a timer a continuation sets for now after that continuation, at the same instant', async () => {
+    const s = new VirtualScheduler();
+    const log: string[] = [];
+    void s.sleep(3).then(() => {
+      log.push('continuation');
+      s.after(0, () => log.push(`zero-delay at ${s.monotonic()}`));
+    });
+    s.after(3, () => s.after(0, () => log.push(`set by a callback at ${s.monotonic()}`)));
+    s.after(4, () => log.push('later'));
+    await s.run();
+    expect(log).toEqual(['continuation', 'set by a callback at 3', 'zero-delay at 3', 'later']);
+  });
+
+  it('gives the same sequence of events on every run of the same program', async () => {
+    const trace = async (): Promise<string[]> => {
+      const s = new VirtualScheduler();
+      const log: string[] = [];
+      let seed = 7;
+      const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+      const worker = async (id: number): Promise<void> => {
+        for (let i = 0; i < 20; i++) {
+          await s.sleep(Math.floor(random() * 4));
+          log.push(`${id}:${i}@${s.monotonic()}`);
+        }
+      };
+      for (let id = 0; id < 5; id++) void worker(id);
+      await s.run();
+      return log;
+    };
+    const first = await trace();
+    expect(first).toHaveLength(100);
+    expect(await trace()).toEqual(first);
+  });
+
+  it('rejects run() when a timer throws', async () => {
+    const s = new VirtualScheduler();
+    s.after(1, () => {
+      throw new Error('boom');
+    });
+    await expect(s.run()).rejects.toThrow('boom');
+  });
+});
+
+describe('VirtualScheduler.hold', () => {
+  it('keeps the clock still while real work runs, so what follows it happens at the same instant', async () => {
+    const s = new VirtualScheduler();
+    const log: string[] = [];
+    s.after(5, () => {
+      // Real asynchronous work (a timer of the real clock standing for a thread-pool job).
+      void s.hold(new Promise<void>((resolve) => setTimeout(resolve, 20))).then(() => {
+        log.push(`real work done at ${s.monotonic()}`);
+        s.after(1, () => log.push(`its follow-up at ${s.monotonic()}`));
+      });
+    });
+    s.after(6, () => log.push(`next timer at ${s.monotonic()}`));
+    await s.run();
+    expect(log).toEqual(['real work done at 5', 'next timer at 6', 'its follow-up at 6']);
+  });
+
+  it('is the work itself on real time', async () => {
+    const work = Promise.resolve(3);
+    expect(systemScheduler.hold(work)).toBe(work);
+  });
+});
+
+describe('VirtualScheduler heap', () => {
+  it('keeps time order through many random sets and cancels, holding only live timers', async () => {
+    const s = new VirtualScheduler();
+    let seed = 3;
+    const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const expected: [number, number][] = [];
+    const seen: [number, number][] = [];
+    const cancels: (() => void)[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const at = Math.floor(random() * 500);
+      const cancel = s.after(at, () => seen.push([s.monotonic(), i]));
+      if (random() < 0.4) cancels.push(cancel);
+      else expected.push([at, i]);
+    }
+    for (const cancel of cancels) cancel();
+    cancels[0]?.(); // twice: still a no-op
+    expect(s.pending).toBe(expected.length);
+    await s.run();
+    expected.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    expect(seen).toEqual(expected);
+    expect(s.pending).toBe(0);
+  });
+});

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SignJWT, importPKCS8 } from 'jose';
 import { generateApnsSigningKey, loadApnsVerificationKey } from '../../../simulator/apns/credentials.js';
@@ -55,6 +55,35 @@ describe('provider token verifier', () => {
   ])('answers InvalidProviderToken for %s', async (_name, makeToken) => {
     const { verifier } = setup();
     expect(await verifier.check(bearer(await makeToken()))).toBe('InvalidProviderToken');
+  });
+
+  it('synchronous (a simulation): the same verdicts as jose, never a promise, and cached', async () => {
+    const tokens = [
+      await signProviderToken(key, { iat: nowS }),
+      await signProviderToken(key, { iat: nowS - 3601 }),
+      await signProviderToken(key, { kid: 'UNKNOWN123', iat: nowS }),
+      await signProviderToken({ ...generateApnsSigningKey(), keyId: key.keyId, teamId: key.teamId }, { iat: nowS }),
+      await signProviderToken(key, { iss: 'OTHERTEAM1', iat: nowS }),
+      await signHs256Token(key),
+      unsigned({ alg: 'none', kid: key.keyId }, { iss: key.teamId, iat: nowS }),
+      (await signProviderToken(key, { iat: nowS })).slice(0, -10),
+      'not.a.jwt',
+    ];
+    const asynchronous = setup().verifier;
+    const synchronous = setup({ synchronous: true }).verifier;
+    for (const jwt of tokens) {
+      const verdict = synchronous.check(bearer(jwt));
+      expect(verdict).not.toBeInstanceOf(Promise);
+      expect(verdict).toBe(await asynchronous.check(bearer(jwt)));
+    }
+    expect(synchronous.check(bearer(tokens[0]!))).toBeUndefined();
+    expect(synchronous.stats().cacheHits).toBe(1);
+  });
+
+  it('synchronous: a JWS with a crit header is invalid (jose would treat it specially; no sender sends one)', async () => {
+    const signingInput = `${Buffer.from(JSON.stringify({ alg: 'ES256', kid: key.keyId, crit: ['b64'], b64: true })).toString('base64url')}.${Buffer.from(JSON.stringify({ iss: key.teamId, iat: nowS })).toString('base64url')}`;
+    const jwt = `${signingInput}.${sign('sha256', Buffer.from(signingInput), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+    expect(setup({ synchronous: true }).verifier.check(bearer(jwt))).toBe('InvalidProviderToken');
   });
 
   it('answers InvalidProviderToken for alg RS256 even with a valid RSA signature', async () => {
