@@ -15,6 +15,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { apnsReasons } from '../../core/reasons.js';
 import type { Scheduler } from '../../core/scheduler.js';
 import type { ApnsSigningKey } from '../apns/credentials.js';
+import type { ProviderTokenVerifierStats } from '../apns/jwt-verifier.js';
 import { createMockCore, type MockCore } from '../apns/core.js';
 import { tokenAuthContext } from '../apns/connection.js';
 import { devicePathPrefix } from '../apns/device-stream.js';
@@ -45,6 +46,8 @@ export interface VirtualApns extends VirtualProvider {
   /** Seed of the latency sampler. */
   readonly seed: number;
   stats(): MockApnsStats;
+  /** The provider-token verifier's work: ECDSA verifications (one per token) and cache hits (every other request). */
+  tokenStats(): ProviderTokenVerifierStats;
 }
 
 const socketOnly = ['host', 'port', 'mtls', 'impersonate', 'control', 'logger', 'clock', 'idleTimeoutMs'] as const;
@@ -80,6 +83,7 @@ export function createVirtualApns(options: VirtualApnsOptions, scheduler: Schedu
       return new VirtualApnsConnection(shared, events);
     },
     stats: () => core.counters.snapshot(connections),
+    tokenStats: () => core.verifier.stats(),
     close: () => faults.close(),
   };
 }
