@@ -241,7 +241,9 @@ class VirtualTransport implements Transport {
     this.running++;
     connection.streams.add(stream);
     this.#deadlines.add(stream, startedAt);
-    this.travel(() => this.#arrive(stream));
+    // Without a network the request arrives at once: no closure, no timer.
+    if (this.oneWay === undefined) this.#arrive(stream);
+    else this.scheduler.after(this.oneWay(), () => this.#arrive(stream));
   }
 
   /** Runs `run` after one way of the network: at once (synchronously) without a network, which saves a timer per way. */
@@ -266,8 +268,8 @@ class VirtualTransport implements Transport {
   #serve(stream: Stream): void {
     this.providerBusy++;
     stream.serving = true;
-    const request = stream.exchange.request;
-    stream.connection.provider.handle(stream, { method: request.method, path: request.path, headers: request.headers, body: request.body });
+    // A TransportRequest is a VirtualRequest (method, path, headers, body): handed over as it is.
+    stream.connection.provider.handle(stream, stream.exchange.request);
   }
 
   /** The provider is done with a stream (answered, reset, or the stream ended otherwise): serve the next one waiting. */
@@ -395,7 +397,8 @@ class Stream implements VirtualStream {
     const { transport } = this;
     transport.released(this);
     const result: TransportResult = { ok: true, status: response.status, headers: response.headers, body: response.body === '' ? emptyBody : Buffer.from(response.body) };
-    transport.travel(() => transport.finish(this, result));
+    if (transport.oneWay === undefined) transport.finish(this, result);
+    else transport.travel(() => transport.finish(this, result));
   }
 
   reset(code: number): void {

@@ -26,7 +26,7 @@ export interface VirtualRequest {
   /** Path and query, e.g. `/3/device/<token>`. */
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: Uint8Array | string | undefined;
+  readonly body?: Uint8Array | string | undefined;
 }
 
 /** One simulated HTTP/2 stream, as the provider answers it. Its `after` runs on the provider's scheduler (monotonic ms). */
