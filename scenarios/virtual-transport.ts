@@ -224,7 +224,7 @@ class VirtualTransport implements Transport {
   #leastBusy(): Connection | undefined {
     let best: Connection | undefined;
     for (const connection of this.#connections) {
-      if (connection.ready && connection.streams.size < connection.limit && (best === undefined || connection.streams.size < best.streams.size)) best = connection;
+      if (connection.ready && !connection.closing && connection.streams.size < connection.limit && (best === undefined || connection.streams.size < best.streams.size)) best = connection;
     }
     return best;
   }
@@ -308,16 +308,20 @@ class VirtualTransport implements Transport {
     if (connection.closing) return;
     connection.closing = true;
     const index = this.#connections.indexOf(connection);
-    if (index >= 0 && !this.destroyed && !this.#closing) {
+    if (index >= 0 && !this.destroyed) {
       const delay = this.oneWay === undefined ? 0 : this.oneWay() + this.oneWay();
       this.#connections[index] = this.#open(delay);
     }
     if (connection.streams.size === 0) this.#retire(connection);
   }
 
+  /** A connection that went away has no streams left: it is closed (the provider counts it gone). */
   #retire(connection: Connection): void {
+    if (connection.retired) return;
+    connection.retired = true;
     const index = this.#connections.indexOf(connection);
-    if (index >= 0 && this.#connections[index] === connection) this.#connections.splice(index, 1);
+    if (index >= 0) this.#connections.splice(index, 1);
+    connection.provider.closed();
   }
 
   #open(delayMs: number): Connection {
@@ -348,6 +352,7 @@ class Connection {
   ready = true;
   /** Went away: no new streams; retired once its streams are done. */
   closing = false;
+  retired = false;
   nextStreamId = 1;
   /** The highest stream id the provider has seen (the last-stream-id of a graceful GOAWAY). */
   goawayLastStreamId: number | undefined = undefined;

@@ -80,7 +80,7 @@ export function createVirtualApns(options: VirtualApnsOptions, scheduler: Schedu
     seed: resolved.seed,
     openConnection(_id: number, events: VirtualConnectionEvents): VirtualProviderConnection {
       connections++;
-      return new VirtualApnsConnection(shared, events);
+      return new VirtualApnsConnection(shared, events, () => connections--);
     },
     stats: () => core.counters.snapshot(connections),
     tokenStats: () => core.verifier.stats(),
@@ -105,8 +105,11 @@ class VirtualApnsConnection implements VirtualProviderConnection {
   readonly #shared: Shared;
   readonly #context: ApnsValidationContext;
 
-  constructor(shared: Shared, events: VirtualConnectionEvents) {
+  readonly closed: () => void;
+
+  constructor(shared: Shared, events: VirtualConnectionEvents, closed: () => void) {
     this.#shared = shared;
+    this.closed = closed;
     const { settings } = shared.core;
     this.initialStreams = shared.acceptAll ? settings.maxConcurrentStreams : settings.initialStreams;
     let raised = this.initialStreams >= settings.maxConcurrentStreams;

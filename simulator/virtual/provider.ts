@@ -43,6 +43,8 @@ export interface VirtualProviderConnection {
   /** SETTINGS_MAX_CONCURRENT_STREAMS the connection starts with. */
   readonly initialStreams: number;
   handle(stream: VirtualStream, request: VirtualRequest): void;
+  /** The connection ended (went away and its last stream is done). */
+  closed(): void;
 }
 
 /** A mock (APNs, FCM, Web Push) on a scheduler, without sockets. */
