@@ -1,10 +1,11 @@
 /**
- * A scenario's mock target as simulated transports on a Scheduler (issue 17): each provider's mock
+ * A scenario's mock target (APNs, FCM, Web Push) as simulated transports on a Scheduler (issue 17): each provider's mock
  * is the same decision logic the socket mock runs (validation, auth, faults, ledger, latency;
  * scenarios/virtual-transport.ts), joined to the sender without sockets. The endpoints look like
  * target.ts's mock endpoints — recipients, credentials, ledgers, fault counts — plus the
  * `transport` the lanes' senders use instead of HTTP/2 connections.
  */
+import { createHash } from 'node:crypto';
 import { InvalidConfigError } from '../core/errors.js';
 import type { Provider } from '../core/reasons.js';
 import type { Scheduler } from '../core/scheduler.js';
@@ -13,13 +14,11 @@ import type { ScenarioConfig } from './config.js';
 import { targetProviders } from './config.js';
 import { mixShares, populationSizes } from './mix.js';
 import { apnsLatency, withProfileFaults } from './profile-target.js';
-import { describe, expectedTraffic, observeInProcess } from './target.js';
+import { closeAll, describe, expectedTraffic, observeInProcess, vapidKeys } from './target.js';
 import type { Endpoints, ObservedMock, OpenTarget } from './target.js';
-import { makeTokens } from './tokens.js';
+import { deadIndices, makeFcmTokens, makeTokens } from './tokens.js';
+import type { VirtualProvider } from '../simulator/virtual/provider.js';
 import { createSimulatedTransport } from './virtual-transport.js';
-
-/** The providers a simulation has the mock's logic for, so far. */
-export const simulatedProviders: readonly Provider[] = ['apns'];
 
 /** Why this scenario cannot be simulated (each problem says what to change), or none. */
 export function simulationProblems(config: ScenarioConfig): string[] {
@@ -28,8 +27,6 @@ export function simulationProblems(config: ScenarioConfig): string[] {
     const what = target.kind === 'url' ? `the external origin ${target.url}` : 'real providers';
     return [`target: a simulation runs the embedded mocks' logic on virtual time and sends nothing; this scenario's target is ${what}. Use target.mock (e.g. \`mock: apns\`), or \`pushsim run\` for a real target`];
   }
-  const missing = targetProviders(target).filter((p) => !simulatedProviders.includes(p));
-  if (missing.length > 0) return [`target.mock: ${missing.join(', ')} cannot be simulated yet (simulated: ${simulatedProviders.join(', ')}); simulate the APNs part alone, or \`pushsim run\` the scenario in real time`];
   if (config.recipients !== undefined) return ['recipients: a simulation sends to generated tokens (tokens.count); drop `recipients` (or --recipients) to simulate'];
   return [];
 }
@@ -47,22 +44,53 @@ export async function openSimulatedTarget(config: ScenarioConfig, scheduler: Sch
   const endpoints: Endpoints = {};
   const observed: ObservedMock[] = [];
   const closers: (() => Promise<void>)[] = [];
-  const population = makeTokens(sizes.get('apns') ?? 0, ratio, seed);
-  const ledgerExpected = expectedTraffic(config, shares.get('apns') ?? 0);
-  const transport = createSimulatedTransport({
-    provider: 'apns',
-    scheduler,
-    latency: apnsLatency(target),
-    unregistered: [...population.unregistered],
-    seed,
-    ...(faults !== undefined && { faults, faultsPaused: true }),
-    ...(ledgerExpected !== undefined && { ledgerExpected }),
-    limits: { connections: config.sender.connections, maxInFlight: config.sender.maxInFlight, maxQueue: config.sender.maxQueue, requestTimeoutMs: config.sender.requestTimeoutMs },
-    networkSeed: seed,
-  });
-  const { mock } = transport;
-  observed.push(observeInProcess(mock.engine, mock.ledger));
-  closers.push(async () => mock.close());
-  endpoints.apns = { url: transport.origin, ca: undefined, credentials: mock.credentials, placement: 'simulated', recipients: population.tokens, transport };
+  // What each simulated transport shares: the scheduler, the sender's pool limits, the scenario's faults (paused until the measured run).
+  const common = (provider: Provider) => {
+    const ledgerExpected = expectedTraffic(config, shares.get(provider) ?? 0);
+    return {
+      scheduler,
+      seed,
+      networkSeed: seed,
+      limits: { connections: config.sender.connections, maxInFlight: config.sender.maxInFlight, maxQueue: config.sender.maxQueue, requestTimeoutMs: config.sender.requestTimeoutMs },
+      ...(faults !== undefined && { faults, faultsPaused: true }),
+      ...(ledgerExpected !== undefined && { ledgerExpected }),
+    };
+  };
+  const watch = (mock: VirtualProvider): void => {
+    observed.push(observeInProcess(mock.engine, mock.ledger));
+    closers.push(async () => mock.close());
+  };
+  try {
+    for (const provider of providers) {
+      const size = sizes.get(provider) ?? 0;
+      if (provider === 'apns') {
+        const population = makeTokens(size, ratio, seed);
+        const transport = createSimulatedTransport({ provider: 'apns', ...common('apns'), latency: apnsLatency(target), unregistered: [...population.unregistered] });
+        watch(transport.mock);
+        endpoints.apns = { url: transport.origin, ca: undefined, credentials: transport.mock.credentials, placement: 'simulated', recipients: population.tokens, transport };
+      } else if (provider === 'fcm') {
+        // As in a real run, the FCM and Web Push mocks add no latency of their own (target.latency is the APNs mock's).
+        const population = makeFcmTokens(size, ratio, seed);
+        const transport = createSimulatedTransport({ provider: 'fcm', ...common('fcm'), unregistered: population.unregistered });
+        watch(transport.mock);
+        endpoints.fcm = { url: transport.origin, ca: undefined, serviceAccount: await transport.mock.serviceAccount(), placement: 'simulated', recipients: population.tokens, transport };
+      } else {
+        // Subscriptions derived from the seed, not random: their endpoints are in the result (tokens to prune).
+        const subscriptionSecret = createHash('sha256').update(`pushsim simulate subscriptions ${seed}`).digest('base64url');
+        const transport = createSimulatedTransport({ provider: 'webpush', ...common('webpush'), vapid: vapidKeys(), subscriptions: size, subscriptionSecret, decrypt: false, keepMessages: 0 });
+        watch(transport.mock);
+        // list() leaves expired subscriptions out, so take them all before expiring some (target.ts does the same).
+        const subscriptions = transport.mock.subscriptions.list();
+        for (const i of deadIndices(size, ratio, seed)) {
+          const dead = subscriptions[i];
+          if (dead) transport.mock.subscriptions.expire(dead.endpoint);
+        }
+        endpoints.webpush = { url: transport.origin, ca: undefined, vapid: transport.mock.vapid, placement: 'simulated', recipients: subscriptions, transport };
+      }
+    }
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
   return describe(endpoints, closers, observed);
 }

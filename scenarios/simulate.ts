@@ -15,7 +15,7 @@ import type { ScenarioConfig } from './config.js';
 import { ScenarioRun } from './runner.js';
 import { openSimulatedTarget } from './simulate-target.js';
 
-export { simulationProblems, simulatedProviders } from './simulate-target.js';
+export { simulationProblems } from './simulate-target.js';
 
 /**
  * Where the virtual clock starts (epoch ms): fixed, so token ages, Retry-After dates and the

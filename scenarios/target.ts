@@ -282,7 +282,7 @@ async function openMockWebPush({ target, faults, closers, observed, expected }: 
  * leading zero bytes (1 key in 256 is shorter than 32 bytes), and the sender rightly refuses a
  * private key that is not 32 bytes (RFC 8292 / JWK `d` of P-256).
  */
-function vapidKeys(): VapidCredentials {
+export function vapidKeys(): VapidCredentials {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
   const raw = ecdh.getPrivateKey();

@@ -11,6 +11,7 @@ import type * as undiciModule from 'undici';
 
 type Undici = typeof undiciModule;
 import { systemClock, type Clock } from '../../core/clock.js';
+import { holdOn } from '../../core/scheduler.js';
 import { CredentialError, InvalidArgumentError, assertInteger } from '../../core/errors.js';
 
 /** The fields of a service-account JSON file the sender uses (snake_case, as Google writes them). */
@@ -114,7 +115,8 @@ export class GoogleAccessTokens {
   }
 
   #refresh(): Promise<string> {
-    this.#inFlight ??= this.#exchange()
+    // A virtual clock stands still while the token is fetched (real I/O, even in a simulation).
+    this.#inFlight ??= holdOn(this.#clock)(this.#exchange())
       .catch((error: unknown) => {
         // A refresh that fails while the old token is still valid keeps the old one (it is retried next call).
         if (this.#token !== undefined && this.#clock.now() < this.#expiresAt) return this.#token;

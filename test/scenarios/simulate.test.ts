@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../../core/errors.js';
 import type { Result } from '../../reports/result.js';
 import { defaultScenario } from '../../scenarios/builtin/default.js';
+import { mixedScenario } from '../../scenarios/builtin/mixed.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
 import { loadScenarioFile } from '../../scenarios/file.js';
 import { simulateScenario, simulation } from '../../scenarios/simulate.js';
@@ -45,11 +46,33 @@ describe('simulateScenario', () => {
     expect(first.virtual?.seed).toBe(11);
   });
 
+  it('simulates the mixed scenario (APNs, FCM with its OAuth token, Web Push with VAPID) the same way twice', async () => {
+    const small: ScenarioConfig = { ...mixedScenario, load: { executor: 'constant-arrival-rate', rate: 2000, count: 4000 } };
+    const first = await simulateScenario(small);
+    expect(first.counts.scheduled).toBe(4000);
+    expect(Object.keys(first.providers ?? {}).sort()).toEqual(['apns', 'fcm', 'webpush']);
+    for (const provider of ['apns', 'fcm', 'webpush']) expect(first.providers?.[provider]?.accepted).toBeGreaterThan(0);
+    // 2 % of each provider's recipients are dead: APNs Unregistered, FCM UNREGISTERED, expired subscriptions.
+    expect(Object.keys(first.byReason).some((key) => key.startsWith('fcm:'))).toBe(true);
+    expect(Object.keys(first.byReason).some((key) => key.startsWith('webpush:'))).toBe(true);
+    expect(withoutStart(await simulateScenario(small))).toBe(withoutStart(first));
+  });
+
   it('refuses a target it cannot simulate with a config error that says what to use instead', async () => {
     const external: ScenarioConfig = { ...defaultScenario, target: { kind: 'url', url: 'https://127.0.0.1:1', credentials: { keyId: 'K', teamId: 'T', keyFile: 'k.p8' } } } as ScenarioConfig;
     const error = await simulateScenario(external).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidConfigError);
     expect((error as Error).message).toMatch(/target\.mock/);
+  });
+
+  it('runs the closed model on virtual time: each answer sends the next, until the virtual duration is up', async () => {
+    const result = await simulateScenario({ ...defaultScenario, load: { executor: 'closed', inFlight: 10, durationMs: 5000 } });
+    // 10 in flight, each answered after the lognormal latency (median 8 ms): about 10 / 8 ms for 5 virtual seconds.
+    expect(result.counts.scheduled).toBeGreaterThan(4000);
+    expect(result.counts.scheduled).toBeLessThan(8000);
+    expect(result.durationMs).toBeGreaterThanOrEqual(5000);
+    expect(result.durationMs).toBeLessThan(5500);
+    expect(result.loadModel?.kind).toBe('closed');
   });
 
   it('emits progress per virtual second', async () => {
