@@ -224,7 +224,7 @@ class VirtualTransport implements Transport {
   #leastBusy(): Connection | undefined {
     let best: Connection | undefined;
     for (const connection of this.#connections) {
-      if (connection.ready && connection.streams.size < connection.limit && (best === undefined || connection.streams.size < best.streams.size)) best = connection;
+      if (connection.ready && !connection.closing && connection.streams.size < connection.limit && (best === undefined || connection.streams.size < best.streams.size)) best = connection;
     }
     return best;
   }
@@ -241,7 +241,9 @@ class VirtualTransport implements Transport {
     this.running++;
     connection.streams.add(stream);
     this.#deadlines.add(stream, startedAt);
-    this.travel(() => this.#arrive(stream));
+    // Without a network the request arrives at once: no closure, no timer.
+    if (this.oneWay === undefined) this.#arrive(stream);
+    else this.scheduler.after(this.oneWay(), () => this.#arrive(stream));
   }
 
   /** Runs `run` after one way of the network: at once (synchronously) without a network, which saves a timer per way. */
@@ -266,8 +268,8 @@ class VirtualTransport implements Transport {
   #serve(stream: Stream): void {
     this.providerBusy++;
     stream.serving = true;
-    const request = stream.exchange.request;
-    stream.connection.provider.handle(stream, { method: request.method, path: request.path, headers: request.headers, body: request.body });
+    // A TransportRequest is a VirtualRequest (method, path, headers, body): handed over as it is.
+    stream.connection.provider.handle(stream, stream.exchange.request);
   }
 
   /** The provider is done with a stream (answered, reset, or the stream ended otherwise): serve the next one waiting. */
@@ -306,16 +308,20 @@ class VirtualTransport implements Transport {
     if (connection.closing) return;
     connection.closing = true;
     const index = this.#connections.indexOf(connection);
-    if (index >= 0 && !this.destroyed && !this.#closing) {
+    if (index >= 0 && !this.destroyed) {
       const delay = this.oneWay === undefined ? 0 : this.oneWay() + this.oneWay();
       this.#connections[index] = this.#open(delay);
     }
     if (connection.streams.size === 0) this.#retire(connection);
   }
 
+  /** A connection that went away has no streams left: it is closed (the provider counts it gone). */
   #retire(connection: Connection): void {
+    if (connection.retired) return;
+    connection.retired = true;
     const index = this.#connections.indexOf(connection);
-    if (index >= 0 && this.#connections[index] === connection) this.#connections.splice(index, 1);
+    if (index >= 0) this.#connections.splice(index, 1);
+    connection.provider.closed();
   }
 
   #open(delayMs: number): Connection {
@@ -346,6 +352,7 @@ class Connection {
   ready = true;
   /** Went away: no new streams; retired once its streams are done. */
   closing = false;
+  retired = false;
   nextStreamId = 1;
   /** The highest stream id the provider has seen (the last-stream-id of a graceful GOAWAY). */
   goawayLastStreamId: number | undefined = undefined;
@@ -395,7 +402,8 @@ class Stream implements VirtualStream {
     const { transport } = this;
     transport.released(this);
     const result: TransportResult = { ok: true, status: response.status, headers: response.headers, body: response.body === '' ? emptyBody : Buffer.from(response.body) };
-    transport.travel(() => transport.finish(this, result));
+    if (transport.oneWay === undefined) transport.finish(this, result);
+    else transport.travel(() => transport.finish(this, result));
   }
 
   reset(code: number): void {

@@ -15,6 +15,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { apnsReasons } from '../../core/reasons.js';
 import type { Scheduler } from '../../core/scheduler.js';
 import type { ApnsSigningKey } from '../apns/credentials.js';
+import type { ProviderTokenVerifierStats } from '../apns/jwt-verifier.js';
 import { createMockCore, type MockCore } from '../apns/core.js';
 import { tokenAuthContext } from '../apns/connection.js';
 import { devicePathPrefix } from '../apns/device-stream.js';
@@ -45,6 +46,8 @@ export interface VirtualApns extends VirtualProvider {
   /** Seed of the latency sampler. */
   readonly seed: number;
   stats(): MockApnsStats;
+  /** The provider-token verifier's work: ECDSA verifications (one per token) and cache hits (every other request). */
+  tokenStats(): ProviderTokenVerifierStats;
 }
 
 const socketOnly = ['host', 'port', 'mtls', 'impersonate', 'control', 'logger', 'clock', 'idleTimeoutMs'] as const;
@@ -77,9 +80,10 @@ export function createVirtualApns(options: VirtualApnsOptions, scheduler: Schedu
     seed: resolved.seed,
     openConnection(_id: number, events: VirtualConnectionEvents): VirtualProviderConnection {
       connections++;
-      return new VirtualApnsConnection(shared, events);
+      return new VirtualApnsConnection(shared, events, () => connections--);
     },
     stats: () => core.counters.snapshot(connections),
+    tokenStats: () => core.verifier.stats(),
     close: () => faults.close(),
   };
 }
@@ -101,8 +105,11 @@ class VirtualApnsConnection implements VirtualProviderConnection {
   readonly #shared: Shared;
   readonly #context: ApnsValidationContext;
 
-  constructor(shared: Shared, events: VirtualConnectionEvents) {
+  readonly closed: () => void;
+
+  constructor(shared: Shared, events: VirtualConnectionEvents, closed: () => void) {
     this.#shared = shared;
+    this.closed = closed;
     const { settings } = shared.core;
     this.initialStreams = shared.acceptAll ? settings.maxConcurrentStreams : settings.initialStreams;
     let raised = this.initialStreams >= settings.maxConcurrentStreams;

@@ -75,7 +75,7 @@ export function createVirtualFcm(options: VirtualFcmOptions, scheduler: Schedule
     },
     openConnection(_id: number, _events: VirtualConnectionEvents): VirtualProviderConnection {
       connections++;
-      return { initialStreams: resolved.maxConcurrentStreams, handle: (stream, request) => handle(shared, stream, request) };
+      return { initialStreams: resolved.maxConcurrentStreams, handle: (stream, request) => handle(shared, stream, request), closed: () => connections-- };
     },
     stats: () => core.counters.snapshot(connections, core.issuer.stats().issued),
     close() {

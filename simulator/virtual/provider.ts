@@ -26,7 +26,7 @@ export interface VirtualRequest {
   /** Path and query, e.g. `/3/device/<token>`. */
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: Uint8Array | string | undefined;
+  readonly body?: Uint8Array | string | undefined;
 }
 
 /** One simulated HTTP/2 stream, as the provider answers it. Its `after` runs on the provider's scheduler (monotonic ms). */
@@ -43,6 +43,8 @@ export interface VirtualProviderConnection {
   /** SETTINGS_MAX_CONCURRENT_STREAMS the connection starts with. */
   readonly initialStreams: number;
   handle(stream: VirtualStream, request: VirtualRequest): void;
+  /** The connection ended (went away and its last stream is done). */
+  closed(): void;
 }
 
 /** A mock (APNs, FCM, Web Push) on a scheduler, without sockets. */

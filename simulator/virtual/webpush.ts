@@ -83,7 +83,7 @@ export function createVirtualWebPush(options: VirtualWebPushOptions, scheduler: 
     subscriptions: store,
     openConnection(): VirtualProviderConnection {
       connections++;
-      return { initialStreams: resolved.maxConcurrentStreams, handle: (stream, request) => handle(shared, stream, request) };
+      return { initialStreams: resolved.maxConcurrentStreams, handle: (stream, request) => handle(shared, stream, request), closed: () => connections-- };
     },
     stats: () => counters.snapshot(connections),
     close: () => faults.close(),

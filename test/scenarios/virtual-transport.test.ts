@@ -44,6 +44,8 @@ describe('createSimulatedTransport (apns)', () => {
     expect(countBy(outcomes)).toEqual({ accepted: 75, rejected: 25 });
     expect(transport.mock.ledger.summary().delivered).toBe(75);
     expect(transport.mock.stats()).toMatchObject({ requests: 100, accepted: 75, rejected: 25, byReason: { Unregistered: 25 } });
+    // One ECDSA verification for the sender's one token; the connection's current token is compared first, the cache behind it.
+    expect(transport.mock.tokenStats().signatureVerifications).toBe(1);
   });
 
   it('applies the fault engine: an error fault answers 500 InternalServerError, which the sender retries', async () => {
@@ -96,7 +98,10 @@ describe('createSimulatedTransport (apns)', () => {
     expect(first.status).toBe('accepted');
     const rest = await drive(scheduler, Promise.all(Array.from({ length: 10 }, () => sender.send({ token: live, topic: 'com.example.app', payload }))));
     expect(countBy(rest)).toEqual({ accepted: 10 });
-    expect(transport.mock.stats().connections).toBe(2);
+    // The connection that went away is closed, its replacement open.
+    expect(transport.mock.stats().connections).toBe(1);
+    expect(transport.mock.tokenStats().signatureVerifications).toBe(1);
+    expect(transport.mock.tokenStats().cacheHits).toBe(1);
   });
 
   it('an abrupt GOAWAY fails the open streams as goaway (may have been processed)', async () => {
