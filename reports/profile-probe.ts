@@ -5,7 +5,7 @@
  * `intervalMs` (one in flight at most) for as long as the run is measured. What a probe takes beyond
  * `answerAfterMs` is what this machine adds to an answer: the sockets, the sending and the answering
  * event loop, a timer firing late. A recorded wire time is the provider's time plus that; a mock
- * replaying the recording adds it again, so the recorder takes the probe's median off every wire
+ * replaying the recording adds it again, so the recorder takes the probe's mean off every wire
  * time (reports/profile.ts, docs/profiles.md).
  *
  * The answer is delayed, not immediate, because a probe sent from a timer starts only when the event
@@ -23,13 +23,13 @@ import type { ClientHttp2Session, Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterAtLeast } from '../simulator/delay.js';
 import { createLatencyHistogram } from './histogram.js';
-import type { LatencyHistogram, LatencySummary } from './histogram.js';
-import type { RoundTripSource } from './profile.js';
+import type { LatencyHistogram } from './histogram.js';
+import type { RoundTripSource, RoundTripSummary } from './profile.js';
 
 export interface RoundTripProbeOptions {
   /** Time between probes; 20 ms: 50 a second, nothing beside a load run, ~3,000 in a minute. */
   readonly intervalMs?: number;
-  /** Probes at most (a run of hours stops probing; the median is long settled). */
+  /** Probes at most (a run of hours stops probing; the mean is long settled). */
   readonly maxProbes?: number;
   /** How long the probe server waits before answering; 10 ms: longer than a loop's usual stall, shorter than the interval. */
   readonly answerAfterMs?: number;
@@ -44,6 +44,8 @@ export class RoundTripProbe implements RoundTripSource {
   readonly #histogram: LatencyHistogram = createLatencyHistogram();
   readonly #maxProbes: number;
   readonly #answerAfterMs: number;
+  /** Sum of the recorded round trips (ms), for their mean. */
+  #sumMs = 0;
   #timer: NodeJS.Timeout | undefined;
   #inFlight = false;
   #measuring = false;
@@ -99,8 +101,9 @@ export class RoundTripProbe implements RoundTripSource {
   }
 
   /** What this machine added to the round trips measured so far (each less the answer's delay), ms; count 0 when none was. */
-  summary(): LatencySummary {
-    return this.#histogram.summary();
+  summary(): RoundTripSummary {
+    const summary = this.#histogram.summary();
+    return { ...summary, mean: summary.count === 0 ? 0 : Math.round((this.#sumMs / summary.count) * 1000) / 1000 };
   }
 
   /** Stops probing and closes the connection and the server; the summary stays readable. Idempotent. */
@@ -132,7 +135,11 @@ export class RoundTripProbe implements RoundTripSource {
     stream.on('close', () => {
       this.#inFlight = false;
       // Only complete answers count: a stream cut at close measured nothing.
-      if (measured && !this.#closed && stream.rstCode === 0) this.#histogram.recordMs(performance.now() - start - this.#answerAfterMs);
+      if (measured && !this.#closed && stream.rstCode === 0) {
+        const addedMs = Math.max(performance.now() - start - this.#answerAfterMs, 0);
+        this.#histogram.recordMs(addedMs);
+        this.#sumMs += addedMs;
+      }
     });
     stream.resume();
     stream.end(body);

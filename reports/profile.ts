@@ -56,11 +56,16 @@ export interface ProfileSource {
   readonly pushsim?: string;
 }
 
+/** The probed round trips' percentiles and mean, ms. */
+export interface RoundTripSummary extends LatencySummary {
+  readonly mean: number;
+}
+
 /** What the recorder needs of a round-trip probe (reports/profile-probe.ts's RoundTripProbe). */
 export interface RoundTripSource {
   /** The measured run began: count round trips from now on. */
   measure(): void;
-  summary(): LatencySummary;
+  summary(): RoundTripSummary;
   close(): Promise<void>;
   destroy(): void;
 }
@@ -68,7 +73,7 @@ export interface RoundTripSource {
 export interface ProfileRecorderOptions {
   /**
    * This machine's own round trip, probed while the run is measured (reports/profile-probe.ts): its
-   * median is subtracted from every wire time, so `latencyMs` is the provider's time and a mock
+   * mean is subtracted from every wire time, so `latencyMs` is the provider's time and a mock
    * replaying it does not add this machine's round trip twice. Without it the wire times are kept as
    * they are (and the profile says nothing was subtracted).
    */
@@ -145,12 +150,17 @@ export class ProfileRecorder {
     };
   }
 
-  /** The probed round trip and what is subtracted (its median); nothing when no probe ran or none came back. */
+  /**
+   * The probed round trip and what is subtracted: its mean. To first order a percentile of the
+   * provider's time plus a small independent delay is the provider's percentile plus the delay's
+   * mean (not its median), so the mean is what a replay adds again. Nothing when no probe ran or
+   * none came back.
+   */
   #localRoundTrip(): LocalRoundTrip | undefined {
     const summary = this.#roundTrip?.summary();
     if (summary === undefined || summary.count === 0) return undefined;
-    const { count, p50, p90, p99, max } = summary;
-    return { method: 'loopback-probe', count, p50, p90, p99, max, subtractedMs: p50 };
+    const { count, mean, p50, p90, p99, max } = summary;
+    return { method: 'loopback-probe', count, mean, p50, p90, p99, max, subtractedMs: mean };
   }
 
   /** Stops the round-trip probe (its measurements stay for profile()); call when the run ends. */

@@ -80,11 +80,12 @@ export interface ProviderProfile {
 export interface LocalRoundTrip {
   readonly method: 'loopback-probe';
   readonly count: number;
+  readonly mean: number;
   readonly p50: number;
   readonly p90: number;
   readonly p99: number;
   readonly max: number;
-  /** Milliseconds subtracted from every recorded wire time (the probe's median). */
+  /** Milliseconds subtracted from every recorded wire time (the probe's mean). */
   readonly subtractedMs: number;
 }
 
@@ -207,12 +208,12 @@ function validateLatency(latency: unknown, at: string, count: (v: unknown, path:
 
 function validateLocalRoundTrip(value: unknown): string[] {
   const at = 'localRoundTripMs';
-  if (!isRecord(value)) return [`${at} must be an object with method, count, p50, p90, p99, max and subtractedMs, got ${describe(value)}`];
+  if (!isRecord(value)) return [`${at} must be an object with method, count, mean, p50, p90, p99, max and subtractedMs, got ${describe(value)}`];
   const problems: string[] = [];
   if (value['method'] !== 'loopback-probe') problems.push(`${at}.method must be 'loopback-probe', got ${describe(value['method'])}`);
   const n = value['count'];
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) problems.push(`${at}.count must be a whole number >= 1, got ${describe(n)}`);
-  for (const field of ['p50', 'p90', 'p99', 'max', 'subtractedMs']) problems.push(...milliseconds(value[field], `${at}.${field}`));
+  for (const field of ['mean', 'p50', 'p90', 'p99', 'max', 'subtractedMs']) problems.push(...milliseconds(value[field], `${at}.${field}`));
   return problems;
 }
 

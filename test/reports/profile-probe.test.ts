@@ -37,6 +37,8 @@ describe('RoundTripProbe', () => {
     const summary = probe.summary();
     expect(summary.p50).toBeGreaterThan(0);
     expect(summary.max).toBeGreaterThanOrEqual(summary.p50);
+    expect(summary.mean).toBeGreaterThan(0);
+    expect(summary.mean).toBeLessThanOrEqual(summary.max);
     // The cap holds: no more probes once it is reached.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(probe.summary().count).toBe(20);

@@ -76,11 +76,11 @@ describe('ProfileRecorder', () => {
     expect(parseProfile(await readFile(file, 'utf8'), file)).toEqual(profile);
   });
 
-  it('takes the probed local round trip\'s median off every wire time, and says so in the profile', () => {
+  it('takes the probed local round trip\'s mean off every wire time, and says so in the profile', () => {
     const events: string[] = [];
     const probe: RoundTripSource = {
       measure: () => events.push('measure'),
-      summary: () => ({ count: 500, p50: 0.5, p90: 0.8, p99: 3, p999: 6, max: 9 }),
+      summary: () => ({ count: 500, mean: 0.5, p50: 0.4, p90: 0.8, p99: 3, p999: 6, max: 9 }),
       close: () => Promise.resolve(),
       destroy: () => events.push('destroy'),
     };
@@ -92,7 +92,7 @@ describe('ProfileRecorder', () => {
     expect(events).toEqual(['measure']);
     const profile = r.profile(new Date());
     expect(validateProfile(profile)).toEqual([]);
-    expect(profile.localRoundTripMs).toEqual({ method: 'loopback-probe', count: 500, p50: 0.5, p90: 0.8, p99: 3, max: 9, subtractedMs: 0.5 });
+    expect(profile.localRoundTripMs).toEqual({ method: 'loopback-probe', count: 500, mean: 0.5, p50: 0.4, p90: 0.8, p99: 3, max: 9, subtractedMs: 0.5 });
     const apns = profile.providers.apns;
     expect(apns?.wireLatencyMs?.p50).toBeCloseTo(24.9, 1);
     expect(apns?.latencyMs.p50).toBeCloseTo(24.4, 1);
@@ -106,7 +106,7 @@ describe('ProfileRecorder', () => {
   });
 
   it('keeps the wire times as they are when no round trip was probed', () => {
-    const r = recorder({ measure: () => {}, summary: () => ({ count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 }), close: () => Promise.resolve(), destroy: () => {} });
+    const r = recorder({ measure: () => {}, summary: () => ({ count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 }), close: () => Promise.resolve(), destroy: () => {} });
     r.record('apns', answer(200), 20);
     const profile = r.profile(new Date());
     expect(profile.localRoundTripMs).toBeUndefined();

@@ -35,7 +35,7 @@ describe('validateProfile', () => {
 
   it('checks what was subtracted for the local round trip, and the wire latency kept beside it', () => {
     const apns = good.providers.apns;
-    const local = { method: 'loopback-probe', count: 900, p50: 0.3, p90: 0.5, p99: 2, max: 9, subtractedMs: 0.3 };
+    const local = { method: 'loopback-probe', count: 900, mean: 0.4, p50: 0.3, p90: 0.5, p99: 2, max: 9, subtractedMs: 0.3 };
     expect(validateProfile({ ...good, localRoundTripMs: local, providers: { apns: { ...apns, wireLatencyMs: apns?.latencyMs } } })).toEqual([]);
     const bad = { ...good, localRoundTripMs: { ...local, method: 'guess', count: 0, subtractedMs: -1 }, providers: { apns: { ...apns, wireLatencyMs: { ...apns?.latencyMs, p50: null } } } };
     expect(validateProfile(bad)).toEqual([
