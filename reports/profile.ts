@@ -9,6 +9,8 @@
  * reached the provider and is left out; transport failures on the way (reset, GOAWAY, timeout,
  * connect) are counted apart, as `failures`.
  */
+import { createRequire } from 'node:module';
+import type * as HdrModule from 'hdr-histogram-js';
 import { writeFileAtomically } from '../core/files.js';
 import type { Provider } from '../core/reasons.js';
 import { apnsOutcome } from '../sender/providers/apns.js';
@@ -17,9 +19,11 @@ import { webPushOutcome } from '../sender/providers/webpush.js';
 import type { FailureKind, TransportResult } from '../sender/transport.js';
 import type { Outcome } from '../sender/outcome.js';
 import { PROFILE_SCHEMA } from '../simulator/profile.js';
-import type { Profile, ProfileAnswer, ProviderProfile } from '../simulator/profile.js';
-import { createLatencyHistogram } from './histogram.js';
-import type { LatencyHistogram } from './histogram.js';
+import type { LocalRoundTrip, Profile, ProfileAnswer, ProfileLatency, ProviderProfile } from '../simulator/profile.js';
+import { createLatencyHistogram, decodeHistogram, HISTOGRAM_BOUNDS } from './histogram.js';
+import type { LatencyHistogram, LatencySummary } from './histogram.js';
+
+const requireCjs = createRequire(import.meta.url);
 
 /** Failures pushsim caused or decided itself: the provider never saw these attempts. */
 const ownFailures: ReadonlySet<FailureKind> = new Set(['closed', 'queue-full', 'expired', 'circuit-open', 'shutdown']);
@@ -52,12 +56,47 @@ export interface ProfileSource {
   readonly pushsim?: string;
 }
 
+/** The probed round trips' percentiles and mean, ms. */
+export interface RoundTripSummary extends LatencySummary {
+  readonly mean: number;
+}
+
+/** What the recorder needs of a round-trip probe (reports/profile-probe.ts's RoundTripProbe). */
+export interface RoundTripSource {
+  /** The measured run began: count round trips from now on. */
+  measure(): void;
+  summary(): RoundTripSummary;
+  close(): Promise<void>;
+  destroy(): void;
+}
+
+export interface ProfileRecorderOptions {
+  /**
+   * This machine's own round trip, probed while the run is measured (reports/profile-probe.ts): its
+   * mean is subtracted from every wire time, so `latencyMs` is the provider's time and a mock
+   * replaying it does not add this machine's round trip twice. Without it the wire times are kept as
+   * they are (and the profile says nothing was subtracted).
+   */
+  readonly roundTrip?: RoundTripSource;
+}
+
 export class ProfileRecorder {
   readonly #providers = new Map<Provider, ProviderRecord>();
+  readonly #roundTrip: RoundTripSource | undefined;
+  #measuring = false;
+
+  constructor(options: ProfileRecorderOptions = {}) {
+    this.#roundTrip = options.roundTrip;
+  }
 
   /** One attempt's answer or failure from `provider`, `wireMs` on the wire (SenderListener.onAnswer). */
   record(provider: Provider, result: TransportResult, wireMs: number): void {
     if (!result.ok && ownFailures.has(result.kind)) return;
+    if (!this.#measuring) {
+      // The first answer of the measured run: the round trip is probed from here on, at the same moments.
+      this.#measuring = true;
+      this.#roundTrip?.measure();
+    }
     let record = this.#providers.get(provider);
     if (record === undefined) this.#providers.set(provider, (record = new ProviderRecord()));
     record.attempts++;
@@ -85,27 +124,92 @@ export class ProfileRecorder {
 
   /** The profile so far; providers that answered nothing are left out (nothing to replay). */
   profile(recordedAt: Date, source?: ProfileSource): Profile {
+    const local = this.#localRoundTrip();
     const providers: Partial<Record<Provider, ProviderProfile>> = {};
     for (const [provider, record] of this.#providers) {
       if (record.latency.count === 0) continue;
+      const wire: ProfileLatency = { ...record.latency.summary(), hdr: record.latency.encode() };
       const answers: ProfileAnswer[] = [...record.answers.values()]
         .sort((a, b) => b.count - a.count || a.status - b.status)
         .map(({ status, reason, count, retryAfter }) => ({ status, ...(reason !== undefined && { reason }), count, ...(retryAfter.size > 0 && { retryAfterSeconds: mostCommon(retryAfter) }) }));
       providers[provider] = {
         attempts: record.attempts,
-        latencyMs: { ...record.latency.summary(), hdr: record.latency.encode() },
+        latencyMs: local === undefined ? wire : shifted(wire.hdr, local.subtractedMs),
+        ...(local !== undefined && { wireLatencyMs: wire }),
         answers,
         ...(record.failures.size > 0 && { failures: Object.fromEntries(record.failures) }),
       };
     }
     const cleanSource = source === undefined ? undefined : Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined));
-    return { schema: PROFILE_SCHEMA, recordedAt: recordedAt.toISOString(), ...(cleanSource !== undefined && Object.keys(cleanSource).length > 0 && { source: cleanSource }), providers };
+    return {
+      schema: PROFILE_SCHEMA,
+      recordedAt: recordedAt.toISOString(),
+      ...(cleanSource !== undefined && Object.keys(cleanSource).length > 0 && { source: cleanSource }),
+      ...(local !== undefined && { localRoundTripMs: local }),
+      providers,
+    };
   }
 
-  /** Frees the histograms; idempotent. */
+  /**
+   * The probed round trip and what is subtracted: its mean. To first order a percentile of the
+   * provider's time plus a small independent delay is the provider's percentile plus the delay's
+   * mean (not its median), so the mean is what a replay adds again. Nothing when no probe ran or
+   * none came back.
+   */
+  #localRoundTrip(): LocalRoundTrip | undefined {
+    const summary = this.#roundTrip?.summary();
+    if (summary === undefined || summary.count === 0) return undefined;
+    const { count, mean, p50, p90, p99, max } = summary;
+    return { method: 'loopback-probe', count, mean, p50, p90, p99, max, subtractedMs: mean };
+  }
+
+  /** Stops the round-trip probe (its measurements stay for profile()); call when the run ends. */
+  async closeProbe(): Promise<void> {
+    await this.#roundTrip?.close();
+  }
+
+  /** Frees the histograms and stops the probe; idempotent. */
   destroy(): void {
     for (const record of this.#providers.values()) record.latency.destroy();
     this.#providers.clear();
+    void this.#roundTrip?.close();
+    this.#roundTrip?.destroy();
+  }
+}
+
+/**
+ * The histogram `hdr` (µs) with `shiftMs` taken off every value (down to 0), as a profile's latency:
+ * each bucket's count moves to its highest equivalent value minus the shift, so each percentile
+ * comes out as the wire's minus the shift, within HDR's 0.1 %.
+ */
+export function shifted(hdr: string, shiftMs: number): ProfileLatency {
+  const module = requireCjs('hdr-histogram-js') as typeof HdrModule;
+  const from = module.decodeFromCompressedBase64(hdr, 32, false);
+  const to = module.build({
+    useWebAssembly: false,
+    bitBucketSize: 32,
+    autoResize: true,
+    lowestDiscernibleValue: HISTOGRAM_BOUNDS.lowestUs,
+    highestTrackableValue: HISTOGRAM_BOUNDS.highestUs,
+    numberOfSignificantValueDigits: HISTOGRAM_BOUNDS.significantDigits,
+  });
+  try {
+    if (!(from instanceof module.JsHistogram)) throw new Error('hdr-histogram-js decoded into a WebAssembly histogram');
+    const shiftUs = Math.round(shiftMs * 1000);
+    for (let i = 0; i < from.countsArrayLength; i++) {
+      const count = from.getCountAtIndex(i);
+      if (count > 0) to.recordValueWithCount(Math.max(from.highestEquivalentValue(from.valueFromIndex(i)) - shiftUs, 0), count);
+    }
+    const encoded = module.encodeIntoCompressedBase64(to);
+    const summary = decodeHistogram(encoded);
+    try {
+      return { ...summary.summary(), hdr: encoded };
+    } finally {
+      summary.destroy();
+    }
+  } finally {
+    from.destroy();
+    to.destroy();
   }
 }
 

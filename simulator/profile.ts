@@ -58,12 +58,35 @@ export interface ProfileLatency {
 export interface ProviderProfile {
   /** Attempts that reached the provider: answered, or failed on the way (failures). */
   readonly attempts: number;
-  /** Time on the wire of the answered attempts (stream opened → answer), pushsim's own queueing left out. */
+  /**
+   * The provider's time per answered attempt, what a mock replays: the time on the wire (stream
+   * opened → answer, pushsim's own queueing left out) less the recording machine's own round trip
+   * (`Profile.localRoundTripMs.subtractedMs`), or the wire time itself when the profile has no
+   * `localRoundTripMs`.
+   */
   readonly latencyMs: ProfileLatency;
+  /** The time on the wire as measured, before the subtraction (only when something was subtracted). */
+  readonly wireLatencyMs?: ProfileLatency;
   /** Sorted by count, largest first. */
   readonly answers: readonly ProfileAnswer[];
   /** Attempts that got no HTTP answer, by transport failure kind (reset, goaway, timeout, connect). Recorded, not replayed. */
   readonly failures?: Readonly<Record<string, number>>;
+}
+
+/**
+ * The recording machine's own round trip (an HTTP/2 request answered at once on 127.0.0.1, probed
+ * during the run: reports/profile-probe.ts) and what was taken off every wire time because of it.
+ */
+export interface LocalRoundTrip {
+  readonly method: 'loopback-probe';
+  readonly count: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  /** Milliseconds subtracted from every recorded wire time (the probe's mean). */
+  readonly subtractedMs: number;
 }
 
 export interface Profile {
@@ -72,6 +95,8 @@ export interface Profile {
   readonly recordedAt: string;
   /** What was measured: the scenario and the provider origin(s), never credentials. */
   readonly source?: { readonly scenario?: string; readonly target?: string; readonly pushsim?: string };
+  /** Absent in profiles recorded without the probe: their latencies are the wire times. */
+  readonly localRoundTripMs?: LocalRoundTrip;
   readonly providers: Readonly<Partial<Record<Provider, ProviderProfile>>>;
 }
 
@@ -115,6 +140,7 @@ export function validateProfile(value: unknown): string[] {
     return [`schema must be '${PROFILE_SCHEMA}', got ${describe(value['schema'])}: is this a profile written by pushsim run --record-profile?`];
   }
   if (typeof value['recordedAt'] !== 'string' || Number.isNaN(Date.parse(value['recordedAt']))) problems.push(`recordedAt must be an ISO 8601 time, got ${describe(value['recordedAt'])}`);
+  if (value['localRoundTripMs'] !== undefined) problems.push(...validateLocalRoundTrip(value['localRoundTripMs']));
   const providers = value['providers'];
   if (!isRecord(providers)) return [...problems, `providers must be an object such as { apns: { … } }, got ${describe(providers)}`];
   const names = Object.keys(providers);
@@ -135,20 +161,8 @@ function validateProviderProfile(value: unknown, at: string): string[] {
     return ok;
   };
   count(value['attempts'], `${at}.attempts`);
-  const latency = value['latencyMs'];
-  if (!isRecord(latency)) problems.push(`${at}.latencyMs must be an object with count, p50, p90, p99, p999, max and hdr, got ${describe(latency)}`);
-  else {
-    const latencyCount = latency['count'];
-    count(latencyCount, `${at}.latencyMs.count`);
-    for (const field of ['p50', 'p90', 'p99', 'p999', 'max']) {
-      const v = latency[field];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) problems.push(`${at}.latencyMs.${field} must be a number of milliseconds >= 0, got ${describe(v)}`);
-    }
-    const hdr = latency['hdr'];
-    if (typeof hdr !== 'string' || !/^[A-Za-z0-9+/]+=*$/.test(hdr)) problems.push(`${at}.latencyMs.hdr must be a compressed base64 HDR histogram (as in result.json), got ${describe(hdr)}`);
-    else if (hdr.length > profileLimits.maxHdrChars) problems.push(`${at}.latencyMs.hdr is ${hdr.length} characters; at most ${profileLimits.maxHdrChars}`);
-    if (latencyCount === 0) problems.push(`${at}.latencyMs.count is 0: no attempt was answered, so there is no latency to replay`);
-  }
+  problems.push(...validateLatency(value['latencyMs'], `${at}.latencyMs`, count));
+  if (value['wireLatencyMs'] !== undefined) problems.push(...validateLatency(value['wireLatencyMs'], `${at}.wireLatencyMs`, count));
   const answers = value['answers'];
   if (!Array.isArray(answers) || answers.length === 0) problems.push(`${at}.answers must be a non-empty list of { status, reason?, count }, got ${describe(answers)}`);
   else if (answers.length > profileLimits.maxAnswers) problems.push(`${at}.answers has ${answers.length} entries; at most ${profileLimits.maxAnswers}`);
@@ -177,6 +191,34 @@ function validateProviderProfile(value: unknown, at: string): string[] {
     else for (const [kind, n] of Object.entries(failures)) count(n, `${at}.failures.${kind}`);
   }
   return problems;
+}
+
+function validateLatency(latency: unknown, at: string, count: (v: unknown, path: string) => boolean): string[] {
+  if (!isRecord(latency)) return [`${at} must be an object with count, p50, p90, p99, p999, max and hdr, got ${describe(latency)}`];
+  const problems: string[] = [];
+  const latencyCount = latency['count'];
+  count(latencyCount, `${at}.count`);
+  for (const field of ['p50', 'p90', 'p99', 'p999', 'max']) problems.push(...milliseconds(latency[field], `${at}.${field}`));
+  const hdr = latency['hdr'];
+  if (typeof hdr !== 'string' || !/^[A-Za-z0-9+/]+=*$/.test(hdr)) problems.push(`${at}.hdr must be a compressed base64 HDR histogram (as in result.json), got ${describe(hdr)}`);
+  else if (hdr.length > profileLimits.maxHdrChars) problems.push(`${at}.hdr is ${hdr.length} characters; at most ${profileLimits.maxHdrChars}`);
+  if (latencyCount === 0) problems.push(`${at}.count is 0: no attempt was answered, so there is no latency to replay`);
+  return problems;
+}
+
+function validateLocalRoundTrip(value: unknown): string[] {
+  const at = 'localRoundTripMs';
+  if (!isRecord(value)) return [`${at} must be an object with method, count, mean, p50, p90, p99, max and subtractedMs, got ${describe(value)}`];
+  const problems: string[] = [];
+  if (value['method'] !== 'loopback-probe') problems.push(`${at}.method must be 'loopback-probe', got ${describe(value['method'])}`);
+  const n = value['count'];
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) problems.push(`${at}.count must be a whole number >= 1, got ${describe(n)}`);
+  for (const field of ['mean', 'p50', 'p90', 'p99', 'max', 'subtractedMs']) problems.push(...milliseconds(value[field], `${at}.${field}`));
+  return problems;
+}
+
+function milliseconds(v: unknown, path: string): string[] {
+  return typeof v !== 'number' || !Number.isFinite(v) || v < 0 ? [`${path} must be a number of milliseconds >= 0, got ${describe(v)}`] : [];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

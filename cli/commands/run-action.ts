@@ -10,6 +10,7 @@ import { ExitCode } from '../../core/exit-codes.js';
 import { checkInvariant } from '../../reports/result.js';
 import type { Result } from '../../reports/result.js';
 import { ProfileRecorder, writeProfile } from '../../reports/profile.js';
+import { RoundTripProbe } from '../../reports/profile-probe.js';
 import { builtinScenarios } from '../../scenarios/builtin/index.js';
 import { validateScenario } from '../../scenarios/config.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
@@ -95,6 +96,7 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   try {
     result = await run.execute();
   } finally {
+    await recorder?.closeProbe();
     display.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -112,7 +114,8 @@ async function profileRecorder(file: string, workers: RunFlags['workers']): Prom
   const dir = dirname(resolve(file));
   const stats = await stat(dir).catch(() => undefined);
   if (stats === undefined || !stats.isDirectory()) throw new InvalidArgumentError(`--record-profile ${file}: the directory ${dir} does not exist; create it or give another path`);
-  return new ProfileRecorder();
+  // This machine's own round trip, probed during the run and taken off the recorded wire times (docs/profiles.md).
+  return new ProfileRecorder({ roundTrip: await RoundTripProbe.start() });
 }
 
 /** Writes the recorded profile; nothing answered means nothing to replay, and says so. */

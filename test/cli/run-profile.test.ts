@@ -10,7 +10,8 @@ describe('pushsim run --record-profile', { timeout: cliTestTimeout }, () => {
   it('writes a profile of the run that a scenario file replays (path relative to it)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-profile-'));
     const file = join(dir, 'apns.profile.json');
-    const ran = await pushsim('run', '--count', '400', '--rate', '2000', '--warmup', '0', '--no-fail-on-overload', '--quiet', '--out', dir, '--record-profile', file);
+    // 0.8 s of sending: time for dozens of round-trip probes (one every 20 ms).
+    const ran = await pushsim('run', '--count', '400', '--rate', '500', '--warmup', '0', '--no-fail-on-overload', '--quiet', '--out', dir, '--record-profile', file);
     expect(ran.code).toBe(0);
     expect(ran.stderr).toContain(`answered attempt(s) written to ${file}`);
     const profile = parseProfile(await readFile(file, 'utf8'), file);
@@ -18,6 +19,11 @@ describe('pushsim run --record-profile', { timeout: cliTestTimeout }, () => {
     const apns = profile.providers.apns;
     expect(apns?.latencyMs.count).toBe(apns?.answers.reduce((sum, a) => sum + a.count, 0));
     expect(apns?.answers.map((a) => a.status)).toContain(200);
+    // This machine's round trip was probed and taken off the wire times, which are kept beside.
+    const local = profile.localRoundTripMs;
+    expect(local?.method).toBe('loopback-probe');
+    expect(local?.subtractedMs).toBe(local?.mean);
+    expect(apns?.wireLatencyMs?.count).toBe(apns?.latencyMs.count);
 
     const scenario = join(dir, 'replay.yaml');
     await writeFile(scenario, 'name: replay\ntarget: { mock: apns, profile: apns.profile.json }\nwarmup: 0\nload: { rate: 2000, count: 300 }\ntokens: { unregisteredRatio: 0 }\n');

@@ -11,11 +11,13 @@ const file = writeTemp(profileOf({ apns: lognormalPart(20, 0.5, 2000, apnsMix), 
 const mixed: MockTarget = { kind: 'mock', provider: ['apns', 'fcm', 'webpush'], tls: false, worker: false, latency: { kind: 'fixed', ms: 3 }, profile: file };
 
 describe('a mock target with a profile', () => {
-  it('replays APNs latency in the mock APNs, the others\' through matched latency faults, and the answers through one fault', () => {
-    expect(apnsLatency(mixed)).toEqual({ kind: 'recorded', file, provider: 'apns' });
+  it('replays each provider\'s latency through a matched latency fault (before every answer, errors included), and the answers through one fault', () => {
+    // The mock APNs' own latency would delay only what it accepts.
+    expect(apnsLatency(mixed)).toEqual({ kind: 'fixed', ms: 0 });
     expect(withProfileFaults(mixed, ['apns', 'fcm', 'webpush'], undefined, 4)).toEqual({
       seed: 4,
       faults: [
+        { id: 'profile-latency-apns', kind: 'latency', match: { provider: 'apns' }, distribution: { kind: 'recorded', file, provider: 'apns' } },
         { id: 'profile-latency-webpush', kind: 'latency', match: { provider: 'webpush' }, distribution: { kind: 'recorded', file, provider: 'webpush' } },
         { id: 'profile-answers', kind: 'recorded-answers', file },
       ],
@@ -27,7 +29,7 @@ describe('a mock target with a profile', () => {
     const own = { seed: 9, phases: [{ name: 'p', durationMs: 1000 }], faults: [{ kind: 'outage', phase: 'p' }] };
     const merged = withProfileFaults(mixed, ['apns'], own, 4);
     expect(merged).toMatchObject({ seed: 9, phases: own.phases });
-    expect(merged?.faults?.map((f) => f.kind)).toEqual(['outage', 'recorded-answers']);
+    expect(merged?.faults?.map((f) => f.kind)).toEqual(['outage', 'latency', 'recorded-answers']);
     const { profile: _profile, ...withoutProfile } = mixed;
     expect(withProfileFaults(withoutProfile, ['apns'], own, 4)).toBe(own);
     expect(apnsLatency(withoutProfile)).toEqual({ kind: 'fixed', ms: 3 });

@@ -33,6 +33,19 @@ describe('validateProfile', () => {
     ]);
   });
 
+  it('checks what was subtracted for the local round trip, and the wire latency kept beside it', () => {
+    const apns = good.providers.apns;
+    const local = { method: 'loopback-probe', count: 900, mean: 0.4, p50: 0.3, p90: 0.5, p99: 2, max: 9, subtractedMs: 0.3 };
+    expect(validateProfile({ ...good, localRoundTripMs: local, providers: { apns: { ...apns, wireLatencyMs: apns?.latencyMs } } })).toEqual([]);
+    const bad = { ...good, localRoundTripMs: { ...local, method: 'guess', count: 0, subtractedMs: -1 }, providers: { apns: { ...apns, wireLatencyMs: { ...apns?.latencyMs, p50: null } } } };
+    expect(validateProfile(bad)).toEqual([
+      "localRoundTripMs.method must be 'loopback-probe', got 'guess'",
+      'localRoundTripMs.count must be a whole number >= 1, got 0',
+      'localRoundTripMs.subtractedMs must be a number of milliseconds >= 0, got -1',
+      'providers.apns.wireLatencyMs.p50 must be a number of milliseconds >= 0, got null',
+    ]);
+  });
+
   it('refuses another document with a hint, and empty parts', () => {
     expect(validateProfile({ schema: 'pushsim.result/1' })).toEqual([
       "schema must be 'pushsim.profile/1', got 'pushsim.result/1': is this a profile written by pushsim run --record-profile?",
