@@ -18,7 +18,7 @@ import { decodeHistogram, mergeEncoded } from './histogram.js';
 import { mergeVerdicts, orderShards, startAtWarning } from './merge-shards.js';
 import type { MergeInput } from './merge-shards.js';
 import { RESULT_SCHEMA, achievedRate } from './result.js';
-import type { BreakerTransition, DeliverySummary, FaultInjection, LatencyEntry, LoadModel, ProviderOutcomes, Result, ResultCounts, TokenToPrune } from './result.js';
+import type { BreakerTransition, DeliverySummary, FaultInjection, LatencyEntry, LoadModel, ProviderOutcomes, RealPushes, Result, ResultCounts, TokenToPrune } from './result.js';
 import type { TimelineSecond } from './timeline.js';
 import type { RunConfig } from './run-config.js';
 
@@ -58,6 +58,10 @@ import type { RunConfig } from './run-config.js';
  * - `config` is kept when every shard has the same (shards of one run do), and left out otherwise.
  * - `providers` (a run to several providers) are summed per provider, their accepted latency from
  *   the merged HDR histograms.
+ * - `realPushes` is summed exactly (sent, dry run, by provider) over the results that have it; a
+ *   result without it sent nothing to a real provider (a run against the mocks), so the sums stay
+ *   exact when only some have it. The caps are the shards' common caps (the run's, applied before
+ *   it was split); results held to different caps (separate runs) keep the largest of each.
  * - `validity`, `interrupted`, `unreachable`, `phases`, `pauses` and `warnings` are merged as
  *   merge-shards.ts `mergeVerdicts` says: the whole is only as good as its worst shard.
  *
@@ -115,6 +119,7 @@ export function mergeResults(given: readonly Result[], names: readonly string[] 
     ...(config !== undefined && { config: JSON.parse(config) as RunConfig }),
     ...(anyHas('providers') && { providers: mergeProviders(results) }),
     ...(virtual !== undefined && { virtual: { durationMs, ...(virtual.seed !== undefined && { seed: virtual.seed }) } }),
+    ...(anyHas('realPushes') && { realPushes: mergeRealPushes(results) }),
     ...mergeVerdicts(inputs, { scheduled: counts.scheduled, ...(timings.sendLagMs !== undefined && { sendLagMs: timings.sendLagMs }), acceptedP99Ms: latencyMs.accepted.count > 0 ? latencyMs.accepted.p99 : null }),
   };
 }
@@ -252,6 +257,18 @@ function mergeCounts(results: readonly Result[]): ResultCounts {
     expired: sum('expired'),
     dropped: sum('dropped'),
     ...Object.fromEntries(optional.map((key) => [key, sum(key)])),
+  };
+}
+
+/** Real pushes summed over the results that have them; the caps as mergeResults' comment says. */
+function mergeRealPushes(results: readonly Result[]): RealPushes {
+  const real = results.flatMap((r) => (r.realPushes === undefined ? [] : [r.realPushes]));
+  return {
+    sent: real.reduce((sum, r) => sum + r.sent, 0),
+    dryRun: real.reduce((sum, r) => sum + r.dryRun, 0),
+    byProvider: sumRecords(real.map((r) => r.byProvider as Readonly<Record<string, number>>)),
+    maxNotifications: maxOf(real.map((r) => r.maxNotifications)),
+    maxRate: maxOf(real.map((r) => r.maxRate)),
   };
 }
 

@@ -174,6 +174,7 @@ const resultSchema = z.object({
       faults: z.optional(z.object({ seed: z.optional(count), phases: z.optional(z.array(z.record(z.string(), z.unknown()))), faults: z.array(z.record(z.string(), z.unknown())) })),
       validity: z.optional(z.record(z.string(), z.unknown())),
       thresholds: z.optional(z.array(z.string())),
+      recipients: z.optional(z.object({ file: z.string(), format: z.string(), rows: z.optional(count), sha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/))) })),
     }),
   ),
   providers: z.optional(z.record(z.string(), z.object({ accepted: count, rejected: count, failed: count, expired: count, dropped: count, acceptedLatencyMs: latencyEntrySchema }))),

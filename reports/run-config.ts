@@ -37,6 +37,8 @@ export interface RunConfig {
   /** The validity bounds the scenario set (scenarios/overload.ts), when it set any. */
   readonly validity?: PlainRecord;
   readonly thresholds?: readonly string[];
+  /** Recipients from a file: its name relative to the scenario, its format, rows and sha256 (never its content). */
+  readonly recipients?: { readonly file: string; readonly format: string; readonly rows?: number; readonly sha256?: string };
 }
 
 /** A value as one compact line: `a 1, b 2`, lists `[…]`, nested objects in braces. */
@@ -83,8 +85,11 @@ export function configRows(config: RunConfig, extra: { readonly pushsim?: string
   ];
   if (target.latency !== undefined) rows.push(['mock latency', compactValue(target.latency)]);
   if (Object.keys(config.mix).length > 1) rows.push(['mix', Object.entries(config.mix).map(([p, share]) => `${p} ${Math.round(share * 1000) / 10} %`).join(', ')]);
+  const file = config.recipients;
   rows.push(
-    ['recipients', `${config.tokens.count} (${Math.round(config.tokens.unregisteredRatio * 1000) / 10} % unregistered), seed ${config.tokens.seed}`],
+    file === undefined
+      ? ['recipients', `${config.tokens.count} (${Math.round(config.tokens.unregisteredRatio * 1000) / 10} % unregistered), seed ${config.tokens.seed}`]
+      : ['recipients', `${file.file} (${file.format}${file.rows === undefined ? '' : `, ${file.rows} rows`}${file.sha256 === undefined ? '' : `, sha256 ${file.sha256.slice(0, 16)}…`})`],
     ['sender', compactValue(config.sender)],
     ['stop', `warm-up ${config.warmup} notifications · graceful stop ${config.gracefulStopMs} ms`],
     ['retry', policyValue(config.policies.retry, retryDefaultsLabel)],

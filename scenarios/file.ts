@@ -229,7 +229,7 @@ function toConfig(file: ScenarioFile, faults: FaultsDocument | undefined, proxyF
     ...(file.thresholds !== undefined && { thresholds: file.thresholds }),
     ...(file.validity !== undefined && { validity: file.validity }),
     ...(faults !== undefined && { faults }),
-    ...(file.recipients !== undefined && { recipients: { ...file.recipients, file: resolve(baseDir, file.recipients.file) } }),
+    ...(file.recipients !== undefined && { recipients: { ...file.recipients, file: resolve(baseDir, file.recipients.file), name: file.recipients.file } }),
   };
 }
 

@@ -5,6 +5,7 @@
  * rows here) and the memory of a chunk; it also counts the rows and each provider's channels for
  * the banner.
  */
+import { createHash } from 'node:crypto';
 import { InvalidConfigError } from '../core/errors.js';
 import type { ProblemLocation } from '../core/errors.js';
 import type { Provider } from '../core/reasons.js';
@@ -23,6 +24,8 @@ const maxListed = 50;
 export interface RecipientsSummary {
   readonly file: string;
   readonly rows: number;
+  /** sha256 (hex) of the file's bytes: what the run read, whatever its path on this machine. */
+  readonly sha256: string;
   /** Rows with a channel for each provider of the target. */
   readonly channels: Readonly<Partial<Record<Provider, number>>>;
   /** Rows with more than one of the target's channels: they can fall back. */
@@ -82,8 +85,9 @@ export async function checkRecipientsFile(recipients: RecipientsConfig, notifica
     for (const p of usable) channels[p] = (channels[p] ?? 0) + 1;
     if (usable.length > 1) withFallback++;
   };
+  const hash = createHash('sha256');
   try {
-    for await (const batch of readRecords(file, format)) for (const record of batch) onRecord(record);
+    for await (const batch of readRecords(file, format, (chunk) => hash.update(chunk))) for (const record of batch) onRecord(record);
   } catch (error) {
     if (error instanceof HeaderProblem || error instanceof RecordError) throw new InvalidConfigError(file, [`line ${error.line}: ${error.message}`], [{ file, line: error.line, column: 1 }]);
     const code = (error as NodeJS.ErrnoException).code;
@@ -95,7 +99,13 @@ export async function checkRecipientsFile(recipients: RecipientsConfig, notifica
     if (unlisted > 0) problems.push(`… and ${unlisted} more row(s) with problems`);
     throw new InvalidConfigError(`recipients file ${file} (${rows} rows; fix these rows or delete them)`, problems, locations);
   }
-  return { file, rows, channels, withFallback };
+  return { file, rows, sha256: hash.digest('hex'), channels, withFallback };
+}
+
+/** `config` with its recipients file's rows and content digest from the validation pass (unchanged without one). */
+export function withChecked<C extends { readonly recipients?: RecipientsConfig }>(config: C, summary: RecipientsSummary | undefined): C {
+  if (summary === undefined || config.recipients === undefined) return config;
+  return { ...config, recipients: { ...config.recipients, checked: { rows: summary.rows, sha256: summary.sha256 } } };
 }
 
 class HeaderProblem extends Error {

@@ -9,6 +9,7 @@
  * around when the load sends more than the file has rows (each row then gets more than one).
  * The file itself is checked row by row before anything is sent (recipients-check.ts).
  */
+import { basename } from 'node:path';
 import type { Provider } from '../core/reasons.js';
 import { formatOfPath, recipientsFormats } from './recipients-read.js';
 import type { RecipientsFormat } from './recipients-read.js';
@@ -20,6 +21,26 @@ export interface RecipientsConfig {
   readonly file: string;
   /** @default from the file's extension: .csv, .ndjson / .jsonl, .json */
   readonly format?: RecipientsFormat;
+  /**
+   * The file as the scenario names it (relative to the scenario file), for result.json's `config`;
+   * `file` is then the resolved path. @default `file`'s base name
+   */
+  readonly name?: string;
+  /** Set by the run's validation pass (recipients-check.ts): its rows and the sha256 of its bytes. */
+  readonly checked?: { readonly rows: number; readonly sha256: string };
+}
+
+/**
+ * The file as result.json and the shard digest know it: its name relative to the scenario, its
+ * format, and (after the validation pass) its rows and content digest. Never its content, never
+ * the absolute path of this machine: shards on machines with the file in different places agree.
+ */
+export function recipientsIdentity(recipients: RecipientsConfig): { readonly file: string; readonly format: string; readonly rows?: number; readonly sha256?: string } {
+  return {
+    file: recipients.name ?? basename(recipients.file),
+    format: recipientsFormat(recipients) ?? 'csv',
+    ...(recipients.checked !== undefined && { rows: recipients.checked.rows, sha256: recipients.checked.sha256 }),
+  };
 }
 
 /** The format of `recipients`: the one given, else the file's extension's. */

@@ -40,17 +40,22 @@ export function formatOfPath(path: string): RecipientsFormat | undefined {
   return undefined;
 }
 
-/** One pass over the file: its records in batches (one per chunk read), blank lines left out. Throws RecordError or the file system's error. */
-export function readRecords(file: string, format: RecipientsFormat): AsyncGenerator<RawRecord[]> {
-  return format === 'json' ? arrayElements(file) : lines(file);
+/**
+ * One pass over the file: its records in batches (one per chunk read), blank lines left out.
+ * `onBytes` sees every chunk of the file as read (the validation pass hashes them). Throws
+ * RecordError or the file system's error.
+ */
+export function readRecords(file: string, format: RecipientsFormat, onBytes?: (chunk: Buffer) => void): AsyncGenerator<RawRecord[]> {
+  return format === 'json' ? arrayElements(file, onBytes) : lines(file, onBytes);
 }
 
-async function* chunks(file: string): AsyncGenerator<string> {
+async function* chunks(file: string, onBytes: ((chunk: Buffer) => void) | undefined): AsyncGenerator<string> {
   const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
   const decoder = new StringDecoder('utf8');
   let first = true;
   try {
     for await (const chunk of stream) {
+      onBytes?.(chunk as Buffer);
       let text = decoder.write(chunk as Buffer);
       // A byte-order mark (spreadsheet exports write one) is not part of the first field's name.
       if (first && text.length > 0) {
@@ -66,10 +71,10 @@ async function* chunks(file: string): AsyncGenerator<string> {
   }
 }
 
-async function* lines(file: string): AsyncGenerator<RawRecord[]> {
+async function* lines(file: string, onBytes: ((chunk: Buffer) => void) | undefined): AsyncGenerator<RawRecord[]> {
   let rest = '';
   let line = 0;
-  for await (const chunk of chunks(file)) {
+  for await (const chunk of chunks(file, onBytes)) {
     const text = rest.length === 0 ? chunk : rest + chunk;
     const batch: RawRecord[] = [];
     let start = 0;
@@ -91,7 +96,7 @@ async function* lines(file: string): AsyncGenerator<RawRecord[]> {
  * The elements of a top-level JSON array, each as its own text (JSON.parse'd by the caller), split
  * by a scan that follows strings and nesting: no parser holds the whole array.
  */
-async function* arrayElements(file: string): AsyncGenerator<RawRecord[]> {
+async function* arrayElements(file: string, onBytes: ((chunk: Buffer) => void) | undefined): AsyncGenerator<RawRecord[]> {
   let line = 1;
   /** 0 before `[`, 1 inside the array, 2 after `]`. */
   let stage = 0;
@@ -103,7 +108,7 @@ async function* arrayElements(file: string): AsyncGenerator<RawRecord[]> {
   let elements = 0;
   /** Right after `[` or `,`: an element must come (a `,` or `]` there is an empty element). */
   let expecting = true;
-  for await (const chunk of chunks(file)) {
+  for await (const chunk of chunks(file, onBytes)) {
     const batch: RawRecord[] = [];
     // An element the last chunk ended inside goes on from this chunk's first character.
     let from = element.length > 0 ? 0 : -1;

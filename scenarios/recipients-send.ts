@@ -23,7 +23,6 @@ import type { ScenarioConfig } from './config.js';
 import { targetProviders } from './config.js';
 import type { Lanes } from './lanes.js';
 import { compileNotification } from './notification-template.js';
-import { channelsOf } from './recipients-check.js';
 import type { FileRecipient } from './recipients-parse.js';
 import { RecipientSource } from './recipients-source.js';
 import type { OpenTarget } from './target.js';
@@ -50,8 +49,6 @@ export class RecipientDispatch {
   readonly #hooks: RecipientDispatchHooks;
   readonly #deliveredBy: Partial<Record<Provider, number>> = {};
   readonly #fallbacks = new Map<string, number>();
-  /** Each row's channels in the target's order, computed once per row object. */
-  readonly #channels = new WeakMap<FileRecipient, readonly Provider[]>();
 
   constructor(config: ScenarioConfig, lanes: Lanes, target: OpenTarget, hooks: RecipientDispatchHooks = {}) {
     if (config.recipients === undefined) throw new Error('RecipientDispatch needs config.recipients');
@@ -93,15 +90,12 @@ export class RecipientDispatch {
   }
 
   async #deliver(recipient: FileRecipient, index: number, context: DispatchContext): Promise<Outcome> {
-    let channels = this.#channels.get(recipient);
-    if (channels === undefined) {
-      channels = channelsOf(recipient, this.#providers);
-      this.#channels.set(recipient, channels);
-    }
     const seq = String(index);
     let outcome: Outcome | undefined;
-    for (let k = 0; k < channels.length; k++) {
-      const provider = channels[k] as Provider;
+    // The recipient's channels in the target's order (recipients-check.ts channelsOf), without a
+    // list or a cache per notification: each row of a large file is a new object, sent once.
+    for (const provider of this.#providers) {
+      if (recipient[provider] === undefined) continue;
       const send = this.#send.get(provider);
       if (send === undefined) continue;
       if (outcome !== undefined) {

@@ -2,13 +2,15 @@
  * result.json's `config` (reports/run-config.ts) from the scenario as run: what a report shows as
  * the run's configuration. Built field by field, never by copying the scenario, so nothing secret
  * can ride along: a URL target's key file, key id and team id, its CA file and the notification's
- * payload are left out (the target's origin is in `target`), and only plain data is kept (a policy
+ * payload are left out (the target's origin is in `target`), a recipients file is named relative to
+ * the scenario with its rows and content digest (never its rows' content), and only plain data is kept (a policy
  * given in code with a callback or a clock keeps its numbers, not the function).
  */
 import type { RunConfig, PlainRecord } from '../reports/run-config.js';
 import type { ScenarioConfig } from './config.js';
 import { targetProviders } from './config.js';
 import { mixShares } from './mix.js';
+import { recipientsIdentity } from './recipients-config.js';
 
 export function runConfigOf(config: ScenarioConfig): RunConfig {
   const { target, tokens, sender, policies, faults } = config;
@@ -35,6 +37,7 @@ export function runConfigOf(config: ScenarioConfig): RunConfig {
     }),
     ...(config.validity !== undefined && { validity: plainRecord(config.validity) }),
     ...(config.thresholds !== undefined && { thresholds: [...config.thresholds] }),
+    ...(config.recipients !== undefined && { recipients: recipientsIdentity(config.recipients) }),
   };
 }
 

@@ -51,11 +51,10 @@ import type { Provider } from '../core/reasons.js';
 import type { SenderListener } from '../sender/listener.js';
 import type { Outcome } from '../sender/outcome.js';
 import type { DispatchContext, TransportResult } from '../sender/transport.js';
-import { checkRecipientsFile, describeRecipients } from './recipients-check.js';
+import { checkRecipientsFile, describeRecipients, withChecked } from './recipients-check.js';
 import type { RecipientsSummary } from './recipients-check.js';
 import { RecipientDispatch } from './recipients-send.js';
-import { faultsThatCannotFire } from '../simulator/faults/dormant.js';
-import type { RunTraffic } from '../simulator/faults/dormant.js';
+import { dormantFaults } from './dormant-faults.js';
 import type { LedgerSummary } from '../simulator/ledger/ledger.js';
 
 export type { RunEvents, RunProgress, RunStart, RunWaiting, RunWarmup } from './run-events.js';
@@ -204,10 +203,11 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
   }
 
   async execute(): Promise<Result> {
-    const { config } = this;
     const workers = this.#workers;
     // Recipients from a file: every row checked before anything is sent (a worker thread's part was checked by the main thread).
-    const recipients = this.#attachment === undefined ? await checkRecipients(config) : undefined;
+    const recipients = this.#attachment === undefined ? await checkRecipients(this.config) : undefined;
+    // Its rows and content digest go on to result.json's config and the shard digest (worker threads get them too).
+    const config = withChecked(this.config, recipients);
     if (workers !== undefined && workers.count > 1) {
       const emit = this.emit.bind(this) as (event: keyof RunEvents, ...args: unknown[]) => boolean;
       const result = await runInWorkers(config, this.#options, workers, (event, ...args) => void emit(event, ...args));
@@ -643,20 +643,4 @@ function originsOf(target: OpenTarget): Record<string, string> {
 /** The ledger summary as result.json carries it: without the mock-side bookkeeping (records kept). */
 function publicDelivery({ recordsKept: _recordsKept, ...summary }: LedgerSummary): DeliverySummary {
   return summary;
-}
-
-/**
- * The faults of the scenario that cannot fire in this run (simulator/faults/dormant.ts), from what
- * every request will carry: the providers, the notification's fields, the recipients.
- */
-function dormantFaults(config: ScenarioConfig, target: OpenTarget): string[] {
-  if (config.faults?.faults === undefined || config.faults.faults.length === 0) return [];
-  const { topic, pushType, priority } = config.notification;
-  const providers: RunTraffic['providers'] = {
-    ...(target.apns && { apns: { topic, pushType, priority: priority === undefined ? undefined : String(priority), tokens: target.apns.recipients } }),
-    // The FCM and Web Push messages of a run: android priority high, Urgency high (lanes.ts).
-    ...(target.fcm && { fcm: { priority: 'high', tokens: target.fcm.recipients } }),
-    ...(target.webpush && { webpush: { priority: 'high', tokens: target.webpush.recipients.map((s) => new URL(s.endpoint).pathname) } }),
-  };
-  return faultsThatCannotFire(config.faults, { providers, plannedEndMs: lastPlannedMs(config.load) });
 }

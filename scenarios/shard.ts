@@ -21,6 +21,8 @@ import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { ShardInfo } from '../reports/result.js';
 import type { ScenarioConfig } from './config.js';
+import { recipientsIdentity } from './recipients-config.js';
+import type { RecipientsConfig } from './recipients-config.js';
 import { arrivalSchedule, plannedCount, plannedRate } from './executors/index.js';
 import type { ExecutorRuntime, LoadConfig, TimeSource } from './executors/index.js';
 import { createClosedModel } from './executors/closed.js';
@@ -245,11 +247,16 @@ function ordinal(n: number): string {
 /**
  * A fingerprint of the scenario as run (flags applied), so merge can refuse shards of different
  * scenarios, rates, counts or seeds: sha256 of its canonical JSON (keys sorted), first 16 hex
- * digits. The warm-up is left out: each process warms itself up, and it is never measured.
+ * digits. The warm-up is left out: each process warms itself up, and it is never measured. A
+ * recipients file counts by its content digest (from the run's validation pass; before it, by its
+ * name relative to the scenario), never by its absolute path: two machines with the same file in
+ * different directories, or named differently on their command lines, agree.
  */
 export function scenarioDigest(config: ScenarioConfig): string {
-  const { warmup: _warmup, ...measured } = config;
-  return createHash('sha256').update(canonicalJson(measured)).digest('hex').slice(0, 16);
+  const { warmup: _warmup, recipients, ...measured } = config;
+  // A recipients file by what it holds (its sha256 once checked), not by where it is on this machine.
+  const fingerprint = recipients === undefined ? measured : { ...measured, recipients: recipientsFingerprint(recipients) };
+  return createHash('sha256').update(canonicalJson(fingerprint)).digest('hex').slice(0, 16);
 }
 
 /** What result.json says about the shard a run was: which, of what scenario, and when it started against the agreed start. */
@@ -261,6 +268,11 @@ export function shardInfo(config: ScenarioConfig, shard: Shard, startAt: number 
     ...(startAt !== undefined && { startAt: new Date(startAt).toISOString() }),
     ...(lateMs !== undefined && { lateMs }),
   };
+}
+
+function recipientsFingerprint(recipients: RecipientsConfig): object {
+  const { file, ...identity } = recipientsIdentity(recipients);
+  return identity.sha256 !== undefined ? identity : { file, ...identity };
 }
 
 function canonicalJson(value: unknown): string {

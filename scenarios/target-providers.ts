@@ -13,8 +13,6 @@ import { CredentialError, InvalidConfigError } from '../core/errors.js';
 import { readTextFile } from '../core/files.js';
 import { fileLimits } from '../core/limits.js';
 import { certificateProblem } from '../core/pem.js';
-import { FaultEngine } from '../simulator/faults/engine.js';
-import { startFaultProxy } from '../simulator/proxy/index.js';
 import { isLoopback } from '../simulator/redirect/spec.js';
 import type { ProvidersTarget, ProxyConfig } from './config.js';
 import { apnsOrigin, fcmOrigin } from './config.js';
@@ -132,6 +130,8 @@ export async function openProviders(target: ProvidersTarget, sizes: { apns: numb
 /** The origin itself, or a fault proxy started in front of it (its faults paused until the measured run). */
 async function throughProxy(origin: string, ca: string | undefined, proxy: ProxyConfig | undefined, closers: (() => Promise<void>)[], observed: ObservedMock[]): Promise<{ url: string; ca: string | undefined; placement: string }> {
   if (proxy === undefined) return { url: origin, ca, placement: 'external' };
+  // Loaded only for a run with a proxy: the proxy (http2-proxy, fastify) weighs on every other run's heap.
+  const [{ FaultEngine }, { startFaultProxy }] = await Promise.all([import('../simulator/faults/engine.js'), import('../simulator/proxy/index.js')]);
   const engine = new FaultEngine({ ledgerRecords: 0, paused: true, ...(proxy.faults !== undefined && { spec: proxy.faults, source: 'target proxy faults' }) });
   const started = await startFaultProxy({ upstream: origin, ...(ca !== undefined && { upstreamCa: ca }), faults: engine });
   closers.push(() => started.close());

@@ -24,15 +24,13 @@ import type { VapidCredentials } from '../sender/auth/vapid.js';
 import type { WebPushSubscription } from '../sender/providers/webpush.js';
 import type { FaultInjection } from '../reports/result.js';
 import type { Transport } from '../sender/transport.js';
-import { startMockApns, type MockApns } from '../simulator/apns/server.js';
-import { canStartMockApnsInWorker, startMockApnsInWorker, type MockApnsInWorker } from '../simulator/apns/in-worker.js';
+import type { MockApns } from '../simulator/apns/server.js';
+import type { MockApnsInWorker } from '../simulator/apns/in-worker.js';
 import type { FaultEngine, FaultView } from '../simulator/faults/engine.js';
 import type { FaultsDocument } from '../simulator/faults/spec.js';
 import { sumInjectionCounts } from '../simulator/faults/injection-timeline.js';
 import type { InjectionCounts } from '../simulator/faults/injection-timeline.js';
 import { mergeLedgerSummaries, type DeliveryLedger, type ExpectedTraffic, type LedgerSummary } from '../simulator/ledger/ledger.js';
-import { startMockFcm } from '../simulator/fcm/index.js';
-import { startMockWebPush } from '../simulator/webpush/index.js';
 import type { MockTarget, ScenarioConfig, UrlTarget } from './config.js';
 import { targetProviders } from './config.js';
 import { plannedCount, plannedRate } from './executors/index.js';
@@ -238,6 +236,9 @@ export async function closeAll(closers: readonly (() => Promise<void>)[]): Promi
 async function openMockApns({ target, faults, closers, observed, expected }: Mocks, population: ReturnType<typeof makeTokens>, seed: number): Promise<ApnsEndpoint> {
   const ledgerExpected = expected('apns');
   const options = { tls: target.tls, latency: apnsLatency(target), unregistered: [...population.unregistered], seed, ...faultOptions(faults), ...(ledgerExpected !== undefined && { ledgerExpected }) };
+  // The mocks (fastify, the control API, prom-client) are loaded only by runs that start one: a
+  // real-provider run, and each sender worker thread, keep a smaller heap without them.
+  const { canStartMockApnsInWorker, startMockApnsInWorker } = await import('../simulator/apns/in-worker.js');
   // From .ts sources (tests) there is no built worker script; then the mock runs in-process.
   const inWorker = target.worker && canStartMockApnsInWorker();
   let mock: MockApns | MockApnsInWorker;
@@ -246,6 +247,7 @@ async function openMockApns({ target, faults, closers, observed, expected }: Moc
     observed.push({ startMeasuring: () => worker.resetFaults(), ledger: () => worker.ledgerSummary(), faults: () => worker.faultList(), injections: () => worker.injections(), thread: worker });
     mock = worker;
   } else {
+    const { startMockApns } = await import('../simulator/apns/server.js');
     const inProcess = await startMockApns(options);
     observed.push(observeInProcess(inProcess.faults, inProcess.ledger));
     mock = inProcess;
@@ -256,6 +258,7 @@ async function openMockApns({ target, faults, closers, observed, expected }: Moc
 
 async function openMockFcm({ target, faults, closers, observed, expected }: Mocks, population: ReturnType<typeof makeFcmTokens>): Promise<FcmEndpoint> {
   const ledgerExpected = expected('fcm');
+  const { startMockFcm } = await import('../simulator/fcm/index.js');
   const mock = await startMockFcm({ tls: target.tls, unregistered: population.unregistered, ...faultOptions(faults), ...(ledgerExpected !== undefined && { ledgerExpected }) });
   closers.push(() => mock.close());
   observed.push(observeInProcess(mock.faultEngine, mock.ledger));
@@ -265,6 +268,7 @@ async function openMockFcm({ target, faults, closers, observed, expected }: Mock
 async function openMockWebPush({ target, faults, closers, observed, expected }: Mocks, count: number, ratio: number, seed: number): Promise<WebPushEndpoint> {
   const ledgerExpected = expected('webpush');
   // A load test does not need the mock to decrypt and keep every message: that would be CPU taken from the sender's thread.
+  const { startMockWebPush } = await import('../simulator/webpush/index.js');
   const mock = await startMockWebPush({ tls: target.tls, vapid: vapidKeys(), subscriptions: count, decrypt: false, keepMessages: 0, ...faultOptions(faults), ...(ledgerExpected !== undefined && { ledgerExpected }) });
   closers.push(() => mock.close());
   observed.push(observeInProcess(mock.faultEngine, mock.ledger));

@@ -4,7 +4,7 @@
  * senders at start-up (cli/commands/run.ts holds the command's definition).
  */
 import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { checkInvariant } from '../../reports/result.js';
@@ -29,6 +29,8 @@ import type { DashboardFlags } from '../dashboard-flags.js';
 import { prepareOutputDir } from '../output.js';
 import { outputResult } from './result-output.js';
 import { safetyCeilings, withTargetFlags } from '../run-targets.js';
+import { heapGrowingPercent, limitHeapGrowth } from '../heap-growth.js';
+import { isRealTarget } from '../../scenarios/safety.js';
 import type { RealTargetFlags } from '../run-targets.js';
 
 export interface RunFlags extends MetricsFlags, RealTargetFlags {
@@ -61,8 +63,10 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   const shard = resolveShard(flags, process.env);
   const startAt = resolveStartAt(flags.startAt, process.env);
   const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
-  const config = applyOverrides(await resolveScenario(name), flags, faults);
+  const config = applyOverrides(await resolveScenario(name), flags, faults, builtinScenarios[name] === undefined ? name : undefined);
   const safety = safetyCeilings(flags, process.env);
+  // One thread sends to real providers: its heap, not garbage, is what the run's RSS should be (cli/heap-growth.ts).
+  if (isRealTarget(config.target)) limitHeapGrowth(heapGrowingPercent(process.env));
   await prepareOutputDir(flags.out, '--out');
   const recorder = flags.recordProfile === undefined ? undefined : await profileRecorder(flags.recordProfile, flags.workers);
   const abort = new AbortController();
@@ -141,7 +145,8 @@ export async function resolveScenario(name: string): Promise<ScenarioConfig> {
   throw new InvalidConfigError(`scenario "${name}"`, [`there is no built-in scenario named "${name}"; choose one of: ${Object.keys(builtinScenarios).join(', ')}, or give a path to a .yaml or .json scenario file`]);
 }
 
-export function applyOverrides(scenario: ScenarioConfig, flags: RunFlags, faults: FaultsDocument | undefined): ScenarioConfig {
+/** `scenarioFile`: the scenario's path (not a built-in's name), which `--recipients` is named relative to in the result. */
+export function applyOverrides(scenario: ScenarioConfig, flags: RunFlags, faults: FaultsDocument | undefined, scenarioFile?: string): ScenarioConfig {
   const base = withTargetFlags(scenario, flags);
   const target = base.target.kind === 'mock' ? { ...base.target, ...(flags.tls && { tls: true }), ...(flags.inProcess && { worker: false }) } : base.target;
   let { load } = base;
@@ -164,7 +169,7 @@ export function applyOverrides(scenario: ScenarioConfig, flags: RunFlags, faults
     ...(flags.failOnOverload === false && { validity: { ...base.validity, failOnOverload: false } }),
     ...(faults !== undefined && { faults }),
     ...(flags.warmup !== undefined && { warmup: flags.warmup }),
-    ...(flags.recipients !== undefined && { recipients: { file: resolve(flags.recipients) } }),
+    ...(flags.recipients !== undefined && { recipients: { file: resolve(flags.recipients), name: scenarioFile === undefined ? flags.recipients : relative(dirname(resolve(scenarioFile)), resolve(flags.recipients)) } }),
   };
   // The scenario was valid before the flags; what is wrong now (a rate so low the run never ends) is theirs.
   const problems = validateScenario(config);

@@ -7,7 +7,7 @@
  * Statically sure answers only: a fault that *might* fire (a probability, a limit, a connection id)
  * is not reported. What did not fire after all shows as `injected 0` in the result.
  */
-import type { FaultSpec, FaultsDocument } from './spec.js';
+import type { FaultMatch, FaultSpec, FaultsDocument } from './spec.js';
 import { compileMatch, withId } from './spec.js';
 import { Timeline, windowOf } from './timeline.js';
 import type { FaultProvider } from './types.js';
@@ -17,8 +17,8 @@ export interface ProviderTraffic {
   readonly topic?: string | undefined;
   readonly pushType?: string | undefined;
   readonly priority?: string | undefined;
-  /** The tokens (APNs, FCM) or subscription paths (Web Push) the run sends to. */
-  readonly tokens: readonly string[];
+  /** The tokens (APNs, FCM) or subscription paths (Web Push) the run sends to; undefined when not known before the run (recipients from a file): token matches are then not judged. */
+  readonly tokens?: readonly string[] | undefined;
 }
 
 export interface RunTraffic {
@@ -66,12 +66,16 @@ function cannotFire(fault: FaultSpec, timeline: Timeline, traffic: RunTraffic): 
   const answerable = fault.kind === 'error' ? reached.filter((p) => fault[p] !== undefined) : reached;
   if (answerable.length === 0) return `an error fault needs a value for the provider it answers for; it has none for ${reached.join(', ')} (add ${reached.map((p) => `${p}: …`).join(', ')})`;
   if (fault.match === undefined) return undefined;
-  // Connection ids grow as connections are replaced: never a reason to be sure.
-  const { connection: _connection, ...match } = fault.match;
+  // Connection ids grow as connections are replaced: never a reason to be sure. Nor are tokens the
+  // run does not know in advance: then only the rest of the match is judged.
+  const { connection: _connection, ...judged } = fault.match;
+  const tokensKnown = answerable.every((provider) => traffic.providers[provider]?.tokens !== undefined);
+  const { token: _token, tokens: _tokens, ...withoutTokens } = judged;
+  const match: FaultMatch = tokensKnown ? judged : withoutTokens;
   const matcher = compileMatch(match);
   if (matcher === undefined) return undefined;
   const fits = answerable.some((provider) => {
-    const { tokens, ...fields } = traffic.providers[provider] as ProviderTraffic;
+    const { tokens = [], ...fields } = traffic.providers[provider] as ProviderTraffic;
     const probe = { provider, ...fields };
     if (match.token === undefined && match.tokens === undefined) return matcher({ ...probe, token: tokens[0] });
     return tokens.some((token) => matcher({ ...probe, token }));
@@ -84,7 +88,7 @@ function describeTraffic(providers: readonly FaultProvider[], traffic: RunTraffi
     .map((p) => {
       const t = traffic.providers[p] as ProviderTraffic;
       const fields = [t.topic !== undefined && `topic ${t.topic}`, t.pushType !== undefined && `pushType ${t.pushType}`, t.priority !== undefined && `priority ${t.priority}`].filter(Boolean);
-      return `${p}: ${[...fields, `${t.tokens.length} token(s)`].join(', ')}`;
+      return `${p}: ${[...fields, t.tokens === undefined ? 'tokens from a file' : `${t.tokens.length} token(s)`].join(', ')}`;
     })
     .join('; ');
 }

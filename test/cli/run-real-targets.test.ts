@@ -139,6 +139,16 @@ describe('pushsim run against real host names, redirected to the mocks', () => {
     expect(report.stdout).toMatch(/REAL PUSHES: 40 sent to real providers/);
   });
 
+  it('a bad PUSHSIM_HEAP_GROWING_PERCENT is a usage error (exit 2) before anything is sent', async () => {
+    const file = await scenario('heap', both);
+    const before = apns.ledger.summary().delivered + fcm.ledger.summary().delivered;
+    const result = await run([file, '--out', join(dir, 'out-heap'), '--allow-production'], { PUSHSIM_HEAP_GROWING_PERCENT: 'lots' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/PUSHSIM_HEAP_GROWING_PERCENT=lots: expected a whole number from 0/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(apns.ledger.summary().delivered + fcm.ledger.summary().delivered).toBe(before);
+  });
+
   it('the shipped example scenarios/examples/sandbox.yaml runs as written: APNs sandbox and an FCM dry run, credentials from the environment', async () => {
     const out = join(dir, 'out-example');
     const result = await run([join(repoRoot, 'scenarios/examples/sandbox.yaml'), '--out', out]);

@@ -3,7 +3,8 @@
  * runs and says who delivered; a malformed row exits 104 naming file:line and what to fix, before
  * anything is sent.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -27,9 +28,28 @@ describe('pushsim run with recipients from a file', () => {
     const result = await pushsim('run', scenario, '--out', out, '--quiet', '--workers', '1', '--no-fail-on-overload');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/delivered by apns 20/);
-    const json = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as { deliveredBy?: unknown; counts: { accepted: number } };
+    const text = await readFile(join(out, 'result.json'), 'utf8');
+    const json = JSON.parse(text) as { deliveredBy?: unknown; counts: { accepted: number }; config?: { recipients?: unknown } };
     expect(json.deliveredBy).toEqual({ apns: 20 });
     expect(json.counts.accepted).toBe(20);
+    // The configuration names the file as the scenario does, with its rows and content digest; never a row, never this machine's path.
+    expect(json.config?.recipients).toEqual({ file: 'users.csv', format: 'csv', rows: 2, sha256: createHash('sha256').update(await readFile(csv)).digest('hex') });
+    expect(text).not.toContain(token(1));
+    expect(text).not.toContain(dir);
+  }, cliTestTimeout);
+
+  it('--recipients is recorded relative to the scenario file', async () => {
+    await mkdir(join(dir, 'data'), { recursive: true });
+    await mkdir(join(dir, 'scenarios'), { recursive: true });
+    const csv = join(dir, 'data', 'people.csv');
+    await writeFile(csv, `apnsToken\n${token(3)}\n`);
+    const scenario = join(dir, 'scenarios', 'plain.yaml');
+    await writeFile(scenario, 'name: plain\nload: { rate: 200, count: 4 }\nwarmup: 0\n');
+    const out = join(dir, 'out-relative');
+    const result = await pushsim('run', scenario, '--recipients', csv, '--out', out, '--quiet', '--workers', '1', '--no-fail-on-overload');
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as { config?: { recipients?: { file: string; rows?: number } } };
+    expect(json.config?.recipients).toMatchObject({ file: join('..', 'data', 'people.csv'), rows: 1 });
   }, cliTestTimeout);
 
   it('exits 104 naming the file, the line and what to fix when a row is malformed, before sending anything', async () => {

@@ -428,3 +428,32 @@ describe('mergeResults: deliveries by provider (recipients from a file)', () => 
     expect(mergeResults([a.finish(at('2026-01-01T00:00:00.000Z'))]).deliveredBy).toBeUndefined();
   });
 });
+
+describe('mergeResults: real pushes (runs against real providers)', () => {
+  const caps = { maxNotifications: 1000, maxRate: 50 };
+  function shardsOf(...real: (Result['realPushes'] | undefined)[]): Result[] {
+    return real.map((realPushes, i) => {
+      const c = collector();
+      feed([c], latencies(4, i + 1, 1, 5));
+      const result = c.finish(at(`2026-01-01T00:00:00.${String(i * 100).padStart(3, '0')}Z`));
+      return realPushes === undefined ? result : { ...result, realPushes };
+    });
+  }
+
+  it('sums sent, dry run and each provider exactly, keeps the caps the shards share, and reads them back from result.json', () => {
+    const merged = mergeResults(shardsOf({ sent: 300, dryRun: 0, byProvider: { apns: 300 }, ...caps }, { sent: 200, dryRun: 150, byProvider: { apns: 200, fcm: 150 }, ...caps }));
+    expect(merged.realPushes).toEqual({ sent: 500, dryRun: 150, byProvider: { apns: 500, fcm: 150 }, ...caps });
+    expect(parseResult(JSON.parse(JSON.stringify(merged))).realPushes).toEqual(merged.realPushes);
+  });
+
+  it('when only some inputs have realPushes, the others (runs against the mocks) add nothing; none: no realPushes', () => {
+    const merged = mergeResults(shardsOf(undefined, { sent: 40, dryRun: 0, byProvider: { fcm: 40 }, ...caps }, undefined));
+    expect(merged.realPushes).toEqual({ sent: 40, dryRun: 0, byProvider: { fcm: 40 }, ...caps });
+    expect(mergeResults(shardsOf(undefined, undefined)).realPushes).toBeUndefined();
+  });
+
+  it('inputs held to different caps (separate runs) keep the largest of each cap', () => {
+    const merged = mergeResults(shardsOf({ sent: 10, dryRun: 0, byProvider: { apns: 10 }, maxNotifications: 10, maxRate: 100 }, { sent: 5, dryRun: 0, byProvider: { apns: 5 }, maxNotifications: 2000, maxRate: 5 }));
+    expect(merged.realPushes).toMatchObject({ sent: 15, maxNotifications: 2000, maxRate: 100 });
+  });
+});

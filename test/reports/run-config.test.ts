@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { compactValue, configRows, policyDefaults } from '../../reports/run-config.js';
 import { circuitBreakerDefaults } from '../../sender/interceptors/circuit-breaker.js';
 import { retryDefaults } from '../../sender/interceptors/retry.js';
+import { defaultScenario } from '../../scenarios/builtin/default.js';
+import { runConfigOf } from '../../scenarios/run-config.js';
 import { brownoutConfig } from './fixtures.js';
 
 describe('configRows', () => {
@@ -47,5 +49,17 @@ describe('compactValue', () => {
   it('writes nested objects in braces and lists in brackets, leaving out what is undefined', () => {
     expect(compactValue({ a: 1, b: { c: true, d: undefined }, e: ['x', 2], f: null })).toBe('a 1, b {c true}, e [x, 2], f —');
     expect(compactValue('text')).toBe('text');
+  });
+});
+
+describe('the recipients file in the configuration', () => {
+  it('runConfigOf names it relative to the scenario with its rows and sha256 (never the absolute path or a row), and the report prints that', () => {
+    const sha256 = 'c0ffee'.padEnd(64, '0');
+    const config = runConfigOf({ ...defaultScenario, recipients: { file: '/home/ci/work/data/users.csv', name: 'data/users.csv', checked: { rows: 1_000_000, sha256 } } });
+    expect(config.recipients).toEqual({ file: 'data/users.csv', format: 'csv', rows: 1_000_000, sha256 });
+    expect(JSON.stringify(config)).not.toContain('/home/ci');
+    expect(configRows(config)).toContainEqual(['recipients', 'data/users.csv (csv, 1000000 rows, sha256 c0ffee0000000000…)']);
+    // Without a name (a library caller), the base name; before the check, no rows or digest.
+    expect(runConfigOf({ ...defaultScenario, recipients: { file: '/srv/x/people.ndjson' } }).recipients).toEqual({ file: 'people.ndjson', format: 'ndjson' });
   });
 });

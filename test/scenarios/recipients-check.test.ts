@@ -1,5 +1,6 @@
 /** The validation pass: the whole file streamed once before anything is sent; every bad row named by file and line. */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +30,7 @@ describe('checkRecipientsFile', () => {
   it("counts the rows and each provider's channels, and those that can fall back", async () => {
     const path = await file('ok.csv', `apnsToken,fcmToken,name\n${token(1)},${fcm(1)},a\n${token(2)},,b\n,${fcm(3)},c\n`);
     const summary = await checkRecipientsFile({ file: path }, plain, ['apns', 'fcm']);
-    expect(summary).toEqual({ file: path, rows: 3, channels: { apns: 2, fcm: 2 }, withFallback: 1 });
+    expect(summary).toEqual({ file: path, rows: 3, sha256: createHash('sha256').update(await readFile(path)).digest('hex'), channels: { apns: 2, fcm: 2 }, withFallback: 1 });
     expect(describeRecipients(summary)).toBe(`3 recipients from ${path}: apns 2 · fcm 2; 1 can fall back to another provider`);
   });
 

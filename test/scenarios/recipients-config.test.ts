@@ -9,8 +9,9 @@ const problems = (text: string): readonly string[] => configProblems(() => parse
 describe('recipients and templates in a scenario file', () => {
   it('reads the section, the file relative to the scenario file', () => {
     const config = parseScenario('name: r\nrecipients: { file: ../users.ndjson }\n', 'r.yaml', '/data/scenarios');
-    expect(config.recipients).toEqual({ file: resolve('/data/users.ndjson') });
-    expect(parseScenario('name: r\nrecipients: { file: users.txt, format: csv }\n', 'r.yaml', '/d').recipients).toEqual({ file: resolve('/d/users.txt'), format: 'csv' });
+    // `name` is the file as the scenario names it: what result.json records, never the resolved path.
+    expect(config.recipients).toEqual({ file: resolve('/data/users.ndjson'), name: '../users.ndjson' });
+    expect(parseScenario('name: r\nrecipients: { file: users.txt, format: csv }\n', 'r.yaml', '/d').recipients).toEqual({ file: resolve('/d/users.txt'), format: 'csv', name: 'users.txt' });
   });
 
   it('makes the APNs payload from title, body and data when the file gives no payload of its own', () => {

@@ -203,6 +203,17 @@ describe('scenarioDigest', () => {
     expect(scenarioDigest({ ...defaultScenario, load: { executor: 'constant-arrival-rate', rate: 5001, count: 50_000 } })).not.toBe(digest);
     expect(scenarioDigest({ ...defaultScenario, tokens: { ...defaultScenario.tokens, seed: 2 } })).not.toBe(digest);
   });
+
+  it('names a recipients file by its content digest, not its path: machines with the same file in different places agree, another file differs', () => {
+    const checked = { rows: 1_000_000, sha256: 'a'.repeat(64) };
+    const here = scenarioDigest({ ...defaultScenario, recipients: { file: '/home/ci/run/users.csv', name: 'users.csv', checked } });
+    const there = scenarioDigest({ ...defaultScenario, recipients: { file: '/srv/data/exports/users.csv', name: '../data/users.csv', checked } });
+    expect(there).toBe(here);
+    expect(scenarioDigest({ ...defaultScenario, recipients: { file: '/home/ci/run/users.csv', name: 'users.csv', checked: { ...checked, sha256: 'b'.repeat(64) } } })).not.toBe(here);
+    expect(here).not.toBe(scenarioDigest(defaultScenario));
+    // Before the validation pass (no digest yet): by the name relative to the scenario, still not the absolute path.
+    expect(scenarioDigest({ ...defaultScenario, recipients: { file: '/a/users.csv', name: 'users.csv' } })).toBe(scenarioDigest({ ...defaultScenario, recipients: { file: '/b/c/users.csv', name: 'users.csv' } }));
+  });
 });
 
 describe('waitUntil', () => {

@@ -13,6 +13,22 @@ const apnsOnly: RunTraffic = {
 };
 
 describe('faultsThatCannotFire', () => {
+  it('says nothing about a token match when the tokens are not known before the run (recipients from a file), and still judges the rest of the match', () => {
+    const fromFile: RunTraffic = { providers: { apns: { topic: 'com.example.pushsim', pushType: 'alert', priority: '10' } }, plannedEndMs: 10_000 };
+    const warnings = faultsThatCannotFire(
+      {
+        faults: [
+          { kind: 'outage', id: 'one-user', match: { tokens: ['ffff'] } },
+          { kind: 'outage', id: 'pattern', match: { token: '^ff' } },
+          { kind: 'outage', id: 'other-topic', match: { topic: 'com.other', tokens: ['ffff'] } },
+        ],
+      },
+      fromFile,
+    );
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^fault 'other-topic' cannot fire: its match \{"topic":"com\.other"\} fits no notification of the run \(apns: topic com\.example\.pushsim, pushType alert, priority 10, tokens from a file\)$/);
+  });
+
   it('names a phase that begins after the last planned notification, with the faults in it', () => {
     const warnings = faultsThatCannotFire(
       { phases: [{ name: 'healthy', durationMs: 60_000 }, { name: 'brownout' }], faults: [{ kind: 'outage', id: 'down', phase: 'brownout' }, { kind: 'latency', distribution: { kind: 'fixed', ms: 5 } }] },
