@@ -3,6 +3,7 @@
  * runs and says who delivered; a malformed row exits 104 naming file:line and what to fix, before
  * anything is sent.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,5 +49,12 @@ describe('pushsim run with recipients from a file', () => {
     await writeFile(scenario, "name: city\nnotification: { body: 'Weather in {{city}}' }\nrecipients: { file: no-city.csv }\n");
     const result = await pushsim('run', scenario, '--quiet', '--out', join(dir, 'never2'));
     expectUserError(result, 104, /the notification uses \{\{city\}\}, but the header has no such column/);
+  }, cliTestTimeout);
+
+  it('exits 104 at once for a pipe (read twice: checked, then sent) instead of waiting for a writer forever', async () => {
+    const fifo = join(dir, 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    const result = await pushsim('run', '--recipients', fifo, '--count', '5', '--warmup', '0', '--quiet', '--out', join(dir, 'never3'));
+    expectUserError(result, 104, /pipe\.csv is not a regular file \(a pipe, device or socket\).*save the recipients to a file first/);
   }, cliTestTimeout);
 });
