@@ -4,7 +4,7 @@
  * senders at start-up (cli/commands/run.ts holds the command's definition).
  */
 import { stat, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { writeResult, writeTokensToPrune } from '../../reports/json.js';
@@ -122,6 +122,8 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
 /** The recorder for --record-profile FILE, once FILE's directory is known to exist: a typo is found before the run, not after. */
 async function profileRecorder(file: string, workers: RunFlags['workers']): Promise<ProfileRecorder> {
   if (typeof workers === 'number' && workers > 1) throw new InvalidArgumentError(`--record-profile records every answer in the sending thread: drop --workers ${workers} (or use --workers 1)`);
+  if (file.trim() === '') throw new InvalidArgumentError('--record-profile needs the path of the profile file to write, such as apns.profile.json');
+  if ((await stat(file).catch(() => undefined))?.isDirectory() === true) throw new InvalidArgumentError(`--record-profile ${file} is a directory; give the path of the profile file to write, such as ${join(file, 'apns.profile.json')}`);
   const dir = dirname(resolve(file));
   const stats = await stat(dir).catch(() => undefined);
   if (stats === undefined || !stats.isDirectory()) throw new InvalidArgumentError(`--record-profile ${file}: the directory ${dir} does not exist; create it or give another path`);

@@ -32,6 +32,16 @@ describe('pushsim run --record-profile', { timeout: cliTestTimeout }, () => {
     expectUserError(await pushsim('run', '--record-profile', join(dir, 'p.json'), '--workers', '2', '--quiet', '--out', dir), 2, /--record-profile records every answer in the sending thread: drop --workers 2/);
   });
 
+  it('refuses a path that is a directory, or no path, before sending (exit 2), not after the run with a temporary file\'s name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-profile-'));
+    const isDir = await pushsim('run', '--record-profile', dir, '--count', '5', '--warmup', '0', '--quiet', '--out', join(dir, 'out'));
+    expectUserError(isDir, 2, new RegExp(`--record-profile ${dir.replaceAll('.', '\\.')} is a directory; give the path of the profile file to write, such as .*apns\\.profile\\.json`));
+    expect(isDir.stdout).not.toMatch(/accepted/);
+    const empty = await pushsim('run', '--record-profile', '', '--count', '5', '--warmup', '0', '--quiet', '--out', join(dir, 'out2'));
+    expectUserError(empty, 2, /--record-profile needs the path of the profile file to write/);
+    expect(empty.stdout).not.toMatch(/accepted/);
+  });
+
   it('names a bad profile in a scenario by file and field (exit 104)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-profile-'));
     const scenario = join(dir, 'bad.yaml');
