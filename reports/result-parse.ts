@@ -167,6 +167,7 @@ const resultSchema = z.object({
       target: z.object({ kind: z.string(), providers: z.array(z.string()), tls: z.optional(z.boolean()), worker: z.optional(z.boolean()), latency: z.optional(z.unknown()) }),
       mix: z.record(z.string(), nonNegative),
       tokens: z.object({ count, unregisteredRatio: z.number().check(z.gte(0), z.lte(1)), seed: count }),
+      recipients: z.optional(z.object({ file: z.string(), format: z.string() })),
       sender: z.record(z.string(), z.unknown()),
       gracefulStopMs: millis,
       warmup: count,

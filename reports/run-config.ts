@@ -22,6 +22,8 @@ export interface RunConfig {
   /** Share of the notifications per provider (normalized weights; one provider: 1). */
   readonly mix: Readonly<Record<string, number>>;
   readonly tokens: { readonly count: number; readonly unregisteredRatio: number; readonly seed: number };
+  /** The recipients file the run sent to (then `tokens` was not used). */
+  readonly recipients?: { readonly file: string; readonly format: string };
   /** sender.connections, maxInFlight, maxQueue, requestTimeoutMs. */
   readonly sender: PlainRecord;
   readonly gracefulStopMs: number;
@@ -84,7 +86,7 @@ export function configRows(config: RunConfig, extra: { readonly pushsim?: string
   if (target.latency !== undefined) rows.push(['mock latency', compactValue(target.latency)]);
   if (Object.keys(config.mix).length > 1) rows.push(['mix', Object.entries(config.mix).map(([p, share]) => `${p} ${Math.round(share * 1000) / 10} %`).join(', ')]);
   rows.push(
-    ['recipients', `${config.tokens.count} (${Math.round(config.tokens.unregisteredRatio * 1000) / 10} % unregistered), seed ${config.tokens.seed}`],
+    ['recipients', config.recipients !== undefined ? `from ${config.recipients.file} (${config.recipients.format})` : `${config.tokens.count} (${Math.round(config.tokens.unregisteredRatio * 1000) / 10} % unregistered), seed ${config.tokens.seed}`],
     ['sender', compactValue(config.sender)],
     ['stop', `warm-up ${config.warmup} notifications · graceful stop ${config.gracefulStopMs} ms`],
     ['retry', policyValue(config.policies.retry, retryDefaultsLabel)],

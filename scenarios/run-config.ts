@@ -9,6 +9,7 @@ import type { RunConfig, PlainRecord } from '../reports/run-config.js';
 import type { ScenarioConfig } from './config.js';
 import { targetProviders } from './config.js';
 import { mixShares } from './mix.js';
+import { recipientsFormat } from './recipients-config.js';
 
 export function runConfigOf(config: ScenarioConfig): RunConfig {
   const { target, tokens, sender, policies, faults } = config;
@@ -22,6 +23,7 @@ export function runConfigOf(config: ScenarioConfig): RunConfig {
         : { kind: 'url', providers: [...providers] },
     mix: Object.fromEntries([...shares].map(([provider, share]) => [provider, Math.round(share * 1e6) / 1e6])),
     tokens: { count: tokens.count, unregisteredRatio: tokens.unregisteredRatio, seed: tokens.seed },
+    ...(config.recipients !== undefined && { recipients: { file: config.recipients.file, format: recipientsFormat(config.recipients) ?? 'csv' } }),
     sender: { connections: sender.connections, maxInFlight: sender.maxInFlight, maxQueue: sender.maxQueue, requestTimeoutMs: sender.requestTimeoutMs },
     gracefulStopMs: config.gracefulStopMs,
     warmup: config.warmup ?? 0,

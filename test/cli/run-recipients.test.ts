@@ -31,6 +31,9 @@ describe('pushsim run with recipients from a file', () => {
     const json = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as { deliveredBy?: unknown; counts: { accepted: number } };
     expect(json.deliveredBy).toEqual({ apns: 20 });
     expect(json.counts.accepted).toBe(20);
+    // The configuration names the file it sent to, also when the report is made later from result.json.
+    expect(result.stdout).toMatch(/recipients: from .*users\.csv \(csv\)/);
+    expect((await pushsim('report', join(out, 'result.json'))).stdout).toMatch(/recipients: from .*users\.csv \(csv\)/);
   }, cliTestTimeout);
 
   it('exits 104 naming the file, the line and what to fix when a row is malformed, before sending anything', async () => {
