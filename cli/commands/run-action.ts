@@ -116,7 +116,8 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   if (prune !== undefined) process.stderr.write(`pushsim: ${result.tokensToPrune?.length ?? 0} token(s) to prune written to ${prune}\n`);
   if (recorder !== undefined && flags.recordProfile !== undefined) await saveProfile(recorder, flags.recordProfile, result);
   setExitCode(exitCodeOf(result));
-  await metrics?.finish();
+  // Stopped by a signal: end now (a linger would outlast Kubernetes' grace period and be killed).
+  await metrics?.finish({ linger: result.interrupted === undefined });
 }
 
 /** The recorder for --record-profile FILE, once FILE's directory is known to exist: a typo is found before the run, not after. */
