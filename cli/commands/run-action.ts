@@ -3,7 +3,8 @@
  * `pushsim --version`, `report` and the other commands do not pay for the runner, the mocks and the
  * senders at start-up (cli/commands/run.ts holds the command's definition).
  */
-import { stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
@@ -128,6 +129,8 @@ async function profileRecorder(file: string, workers: RunFlags['workers']): Prom
   const dir = dirname(resolve(file));
   const stats = await stat(dir).catch(() => undefined);
   if (stats === undefined || !stats.isDirectory()) throw new InvalidArgumentError(`--record-profile ${file}: the directory ${dir} does not exist; create it or give another path`);
+  // The profile is written beside itself and renamed over: the directory must take new files.
+  if (!(await access(dir, constants.W_OK).then(() => true, () => false))) throw new InvalidArgumentError(`--record-profile ${file}: the directory ${dir} cannot be written (permission denied); give a path in a directory you can write`);
   return new ProfileRecorder();
 }
 
