@@ -5,17 +5,20 @@
  * (exit 2). Secrets are written 0600 whatever stood there before, directories made here are 0700.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp } from 'node:fs/promises';
+import { access, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeFileAtomically } from '../core/files.js';
+import { makeDirectory, writeFileAtomically } from '../core/files.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { pathFailure } from '../core/system-errors.js';
 
 /** Creates `dir` (and its parents) if needed and checks it can be written; returns its absolute path. */
 export async function prepareOutputDir(dir: string, flag: string, mode?: number): Promise<string> {
+  // resolve('') is the current directory: an unset variable (`--out "$DIR"`) would write there unasked.
+  if (dir.trim() === '') throw new InvalidArgumentError(`${flag} needs a directory path, got an empty one`);
   const absolute = resolve(dir);
   try {
-    await mkdir(absolute, { recursive: true, ...(mode !== undefined && { mode }) });
+    await makeDirectory(absolute, mode);
     await access(absolute, constants.W_OK);
   } catch (error) {
     throw pathFailure(error, flag, dir);

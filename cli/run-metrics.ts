@@ -25,8 +25,8 @@ export interface MetricsFlags {
 
 export interface RunMetricsServer {
   readonly url: string;
-  /** After the run: serves the final values until one scrape read them or the linger ran out, then closes. */
-  finish(): Promise<void>;
+  /** After the run: serves the final values until one scrape read them or the linger ran out (unless `linger: false`: a run stopped by a signal), then closes. */
+  finish(options?: { readonly linger?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,8 +91,8 @@ export async function serveRunMetrics(run: ScenarioRun, flags: MetricsFlags, not
   return {
     url,
     close,
-    async finish() {
-      const lingerMs = Math.round((flags.metricsLinger ?? 0) * 1000);
+    async finish(options = {}) {
+      const lingerMs = options.linger === false ? 0 : Math.round((flags.metricsLinger ?? 0) * 1000);
       if (lingerMs > 0) {
         note(`pushsim: serving the final metrics at ${url} until one scrape reads them, at most ${flags.metricsLinger} s`);
         // A signal ends the wait, not the process: the run's exit code stands.

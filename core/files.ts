@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isSystemError, pathProblem } from './system-errors.js';
 
@@ -75,5 +75,30 @@ export async function writeFileAtomically(file: string, data: string | Uint8Arra
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
+  }
+}
+
+/**
+ * `mkdir -p`: creates `dir` and its missing parents, one at a time. Not `mkdir(dir, { recursive: true })`:
+ * Node's loops forever at full CPU when a parent exists but cannot hold children (`/proc/x`, `/sys/x`:
+ * procfs answers ENOENT, which it takes for "create the parent first"); here that ENOENT is the answer.
+ */
+export async function makeDirectory(dir: string, mode?: number): Promise<void> {
+  const missing: string[] = [];
+  for (let at = dir; ; at = dirname(at)) {
+    const found = await stat(at).catch((error: unknown) => {
+      if (isSystemError(error) && error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    // A file where the directory belongs: mkdir says so (EEXIST), as the caller expects.
+    if (found !== undefined && !found.isDirectory()) await mkdir(at);
+    if (found !== undefined || dirname(at) === at) break;
+    missing.unshift(at);
+  }
+  for (const at of missing) {
+    await mkdir(at, mode === undefined ? {} : { mode }).catch((error: unknown) => {
+      // Made meanwhile by someone else (another shard writing into the same directory): fine.
+      if (!(isSystemError(error) && error.code === 'EEXIST')) throw error;
+    });
   }
 }

@@ -1,11 +1,10 @@
 /**
  * result.json on disk: the input of later merge and compare commands.
  */
-import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseJson } from '../core/json-document.js';
 import { InvalidConfigError } from '../core/errors.js';
-import { readTextFileSync, writeFileAtomically } from '../core/files.js';
+import { makeDirectory, readTextFileSync, writeFileAtomically } from '../core/files.js';
 import { fileLimits } from '../core/limits.js';
 import { parseResult } from './result-parse.js';
 import type { ParseResultOptions } from './result-parse.js';
@@ -57,7 +56,7 @@ function writeJsonAtomically(file: string, value: unknown): Promise<string> {
 }
 
 async function writeTextAtomically(file: string, text: string): Promise<string> {
-  await mkdir(dirname(file), { recursive: true });
+  await makeDirectory(dirname(file));
   await writeFileAtomically(file, text);
   return file;
 }

@@ -11,7 +11,9 @@
  *    other causes (a reset, a close before SETTINGS) stop it after `maxConnectFailures` in a row;
  *  - answers: `maxAuthRejections` rejections of the credentials (401/403 of a non-permanent class:
  *    InvalidProviderToken, BadCertificate, PERMISSION_DENIED, a VAPID 403…) before any other answer
- *    from that provider stop it: every request would be refused the same way.
+ *    from that provider stop it: every request would be refused the same way;
+ *  - credentials: a notification failed for want of a credential (FCM's OAuth token endpoint
+ *    unreachable, or refusing the service account) before any answer from that provider.
  */
 import type { Provider } from '../core/reasons.js';
 import type { Outcome } from '../sender/outcome.js';
@@ -95,6 +97,11 @@ export class ReachabilityWatch {
   onOutcome(outcome: Outcome): void {
     const { provider } = outcome;
     if (this.#answered.has(provider)) return;
+    if (outcome.status === 'failed' && outcome.code === 'PUSHSIM_ERR_CREDENTIAL') {
+      // No credential to send with (FCM's OAuth token endpoint unreachable or refusing the service account), after the retries: every request would fail alike.
+      this.#fire({ origin: this.#originOf(provider), cause: 'credentials', message: `${outcome.message}; no request could be sent` });
+      return;
+    }
     if (outcome.status === 'rejected' && (outcome.httpStatus === 401 || outcome.httpStatus === 403) && outcome.retryClass !== 'permanent') {
       const n = (this.#authRejections.get(provider) ?? 0) + 1;
       this.#authRejections.set(provider, n);

@@ -6,6 +6,7 @@
  * the banner.
  */
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { InvalidConfigError } from '../core/errors.js';
 import type { ProblemLocation } from '../core/errors.js';
 import type { Provider } from '../core/reasons.js';
@@ -87,8 +88,12 @@ export async function checkRecipientsFile(recipients: RecipientsConfig, notifica
   };
   const hash = createHash('sha256');
   try {
+    // A pipe can be read once, and opening one no one writes to waits forever: the file is read twice (here, then to send).
+    const info = await stat(file);
+    if (!info.isFile() && !info.isDirectory()) throw new InvalidConfigError(`recipients file ${file}`, [`${file} is not a regular file (a pipe, device or socket): it is read twice, once to check every row and again to send; save the recipients to a file first`]);
     for await (const batch of readRecords(file, format, (chunk) => hash.update(chunk))) for (const record of batch) onRecord(record);
   } catch (error) {
+    if (error instanceof InvalidConfigError) throw error;
     if (error instanceof HeaderProblem || error instanceof RecordError) throw new InvalidConfigError(file, [`line ${error.line}: ${error.message}`], [{ file, line: error.line, column: 1 }]);
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code === 'string') throw new InvalidConfigError(`recipients file ${file}`, [fileProblem(code, file)]);

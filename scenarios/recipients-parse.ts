@@ -57,11 +57,7 @@ export function createRowParser(format: RecipientsFormat, header: RawRecord | un
   const split = splitCsvLine(header.text);
   if (typeof split === 'string') return { problem: `the header line: ${split}` };
   const columns = split.map((name) => name.trim());
-  const problems: string[] = [];
-  columns.forEach((name, i) => {
-    if (name === '') problems.push(`column ${i + 1} has no name`);
-    else if (columns.indexOf(name) !== i) problems.push(`column ${name} appears twice`);
-  });
+  const problems = headerNameProblems(columns);
   if (providersOfColumns(columns).length === 0) {
     problems.push(`no channel column: name one apnsToken (APNs device token), fcmToken (FCM registration token), or webpush (a subscription as JSON) / endpoint,p256dh,auth; got ${columns.join(',')}`);
   }
@@ -69,6 +65,20 @@ export function createRowParser(format: RecipientsFormat, header: RawRecord | un
   if (parts.length > 0 && parts.length < 3) problems.push(`a Web Push subscription in parts needs the three columns endpoint, p256dh and auth; the header has only ${parts.join(', ')}`);
   if (problems.length > 0) return { problem: `the header line: ${problems.join('; ')}` };
   return { columns, parse: (record) => parseCsvRecord(record, columns) };
+}
+
+/** Nameless and repeated columns, each kind said once however many columns it is (a header can have thousands). */
+function headerNameProblems(columns: readonly string[]): string[] {
+  const problems: string[] = [];
+  const nameless = columns.flatMap((name, i) => (name === '' ? [i + 1] : []));
+  if (nameless.length === 1) problems.push(`column ${nameless[0]} has no name`);
+  else if (nameless.length > 1) problems.push(`${nameless.length} columns have no name (the first is column ${nameless[0]})`);
+  const times = new Map<string, number>();
+  for (const name of columns) if (name !== '') times.set(name, (times.get(name) ?? 0) + 1);
+  const repeated = [...times].filter(([, n]) => n > 1);
+  for (const [name, n] of repeated.slice(0, 5)) problems.push(`column ${name} appears ${n === 2 ? 'twice' : `${n} times`}`);
+  if (repeated.length > 5) problems.push(`${repeated.length - 5} more column names appear more than once`);
+  return problems;
 }
 
 function parseCsvRecord(record: RawRecord, columns: readonly string[]): Parsed {

@@ -40,6 +40,8 @@ type Encode = (recipient: FileRecipient, seq: string, index: number) => unknown;
 export interface RecipientDispatchHooks {
   /** A notification left `from` for `to` (the runner counts it in `counts.fallbacks`). */
   onFallback?(from: Provider, to: Provider): void;
+  /** Once, at the first row that cannot be read (the file changed under the run): what to tell the user. */
+  onUnreadable?(warning: string): void;
 }
 
 export class RecipientDispatch {
@@ -49,10 +51,13 @@ export class RecipientDispatch {
   readonly #hooks: RecipientDispatchHooks;
   readonly #deliveredBy: Partial<Record<Provider, number>> = {};
   readonly #fallbacks = new Map<string, number>();
+  readonly #file: string;
+  #saidUnreadable = false;
 
   constructor(config: ScenarioConfig, lanes: Lanes, target: OpenTarget, hooks: RecipientDispatchHooks = {}) {
     if (config.recipients === undefined) throw new Error('RecipientDispatch needs config.recipients');
     this.#source = new RecipientSource(config.recipients);
+    this.#file = config.recipients.file;
     this.#providers = targetProviders(config.target);
     this.#hooks = hooks;
     const encoders = encodersFor(config, target);
@@ -113,6 +118,10 @@ export class RecipientDispatch {
   /** A row that cannot be read now (the file changed under the run): failed, and said to be pushsim's input, not the provider's. */
   #unreadable(error: unknown): Outcome {
     const message = error instanceof Error ? error.message : String(error);
+    if (!this.#saidUnreadable) {
+      this.#saidUnreadable = true;
+      this.#hooks.onUnreadable?.(`the recipients file ${this.#file} cannot be read any more: ${message}; the notifications left fail as pushsim's (pushsim:PUSHSIM_ERR_INVALID_CONFIG)`);
+    }
     return { status: 'failed', provider: this.#providers[0] as Provider, token: '', attempts: 0, code: 'PUSHSIM_ERR_INVALID_CONFIG', message };
   }
 }

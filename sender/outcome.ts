@@ -97,7 +97,8 @@ export function reasonKey(outcome: Outcome): string | undefined {
     case 'rejected':
       return `${outcome.provider}:${outcome.reason}`;
     case 'failed':
-      return `${outcome.provider}:${outcome.code}`;
+      // pushsim's own input failing it (a recipients file changed under the run) is pushsim's, not the provider's.
+      return `${outcome.code === 'PUSHSIM_ERR_INVALID_CONFIG' ? 'pushsim' : outcome.provider}:${outcome.code}`;
     case 'dropped':
       return `pushsim:${outcome.cause}`;
     default:

@@ -3,9 +3,8 @@
  * renders, and each format's module only when that format is asked for (start-up; a text report
  * does not load the HTML page's charts).
  */
-import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { writeFileAtomically } from '../../core/files.js';
+import { makeDirectory, writeFileAtomically } from '../../core/files.js';
 import { pathFailure } from '../../core/system-errors.js';
 import { readResult } from '../../reports/json.js';
 import type { Result } from '../../reports/result.js';
@@ -47,7 +46,7 @@ export async function reportCommand(
   }
   const out = resolve(flags.out);
   try {
-    await mkdir(dirname(out), { recursive: true });
+    await makeDirectory(dirname(out));
     await writeFileAtomically(out, rendered);
   } catch (error) {
     throw pathFailure(error, '--out', flags.out);

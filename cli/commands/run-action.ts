@@ -3,8 +3,9 @@
  * `pushsim --version`, `report` and the other commands do not pay for the runner, the mocks and the
  * senders at start-up (cli/commands/run.ts holds the command's definition).
  */
-import { stat } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { checkInvariant } from '../../reports/result.js';
@@ -109,15 +110,20 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   result = await outputResult(result, flags, reportFiles);
   if (recorder !== undefined && flags.recordProfile !== undefined) await saveProfile(recorder, flags.recordProfile, result);
   setExitCode(exitCodeOf(result));
-  await metrics?.finish();
+  // Stopped by a signal: end now (a linger would outlast Kubernetes' grace period and be killed).
+  await metrics?.finish({ linger: result.interrupted === undefined });
 }
 
 /** The recorder for --record-profile FILE, once FILE's directory is known to exist: a typo is found before the run, not after. */
 async function profileRecorder(file: string, workers: RunFlags['workers']): Promise<ProfileRecorder> {
   if (typeof workers === 'number' && workers > 1) throw new InvalidArgumentError(`--record-profile records every answer in the sending thread: drop --workers ${workers} (or use --workers 1)`);
+  if (file.trim() === '') throw new InvalidArgumentError('--record-profile needs the path of the profile file to write, such as apns.profile.json');
+  if ((await stat(file).catch(() => undefined))?.isDirectory() === true) throw new InvalidArgumentError(`--record-profile ${file} is a directory; give the path of the profile file to write, such as ${join(file, 'apns.profile.json')}`);
   const dir = dirname(resolve(file));
   const stats = await stat(dir).catch(() => undefined);
   if (stats === undefined || !stats.isDirectory()) throw new InvalidArgumentError(`--record-profile ${file}: the directory ${dir} does not exist; create it or give another path`);
+  // The profile is written beside itself and renamed over: the directory must take new files.
+  if (!(await access(dir, constants.W_OK).then(() => true, () => false))) throw new InvalidArgumentError(`--record-profile ${file}: the directory ${dir} cannot be written (permission denied); give a path in a directory you can write`);
   // This machine's own round trip, probed during the run and taken off the recorded wire times (docs/profiles.md).
   return new ProfileRecorder({ roundTrip: await RoundTripProbe.start() });
 }

@@ -64,6 +64,11 @@ describe('pushsim run: mistakes in flags and scenario files', () => {
     expect(under.stderr).not.toContain('scenario "default"');
   }, testTimeout);
 
+  it('--out that is empty (an unset variable) or where no directory can be made (procfs) exits 2 instead of writing into the current directory or spinning forever', async () => {
+    expectUserError(await cli('run', '--out', '', '--count', '10'), 2, /--out needs a directory path, got an empty one/);
+    if (process.platform === 'linux') expectUserError(await cli('run', '--out', '/proc/pushsim-not-here/out', '--count', '10'), 2, /--out \/proc\/pushsim-not-here\/out does not exist/);
+  }, testTimeout);
+
   it('scenario files: too large, an alias bomb, too deep, a huge token count, a rate that never ends, /dev/zero', async () => {
     const cases: [string, RegExp][] = [
       [join(dir, 'big.yaml'), /big\.yaml has 1 problem\(s\):\n {2}- the file is 52428800 bytes; the limit is 256 KiB \(262144 bytes\)/],

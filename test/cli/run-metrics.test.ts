@@ -183,6 +183,16 @@ describe('the metrics server', () => {
     await expect(fetch(url)).rejects.toThrow();
   });
 
+  it('a run stopped by a signal does not linger: the user (or Kubernetes) asked it to end', async () => {
+    const run = fakeRun();
+    const lines: string[] = [];
+    const server = await serveRunMetrics(run as unknown as ScenarioRun, { metricsPort: 0, metricsLinger: 600 }, (line) => lines.push(line));
+    run.emit('done', { counts: { scheduled: 100 }, durationMs: 2000 } as unknown as Result);
+    await server?.finish({ linger: false });
+    expect(lines.some((line) => line.includes('serving the final metrics'))).toBe(false);
+    await expect(fetch(server?.url as string)).rejects.toThrow();
+  });
+
   it('without a scrape, the linger ends when its time is up', async () => {
     const server = await serveRunMetrics(fakeRun() as unknown as ScenarioRun, { metricsPort: 0, metricsLinger: 0.05 }, () => {});
     await server?.finish();

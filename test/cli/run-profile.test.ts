@@ -1,10 +1,12 @@
 /** `pushsim run --record-profile FILE`, and a scenario's mock target replaying it with `profile:`. */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseProfile } from '../../simulator/profile.js';
-import { cliTestTimeout, expectUserError, pushsim } from './helpers.js';
+import { bin, cliTestTimeout, expectUserError, pushsim } from './helpers.js';
+import type { CliResult } from './helpers.js';
 
 describe('pushsim run --record-profile', { timeout: cliTestTimeout }, () => {
   it('writes a profile of the run that a scenario file replays (path relative to it)', async () => {
@@ -36,6 +38,37 @@ describe('pushsim run --record-profile', { timeout: cliTestTimeout }, () => {
     expectUserError(await pushsim('run', '--record-profile', '/nonexistent-pushsim-dir/p.json', '--quiet'), 2, /--record-profile \/nonexistent-pushsim-dir\/p\.json: the directory \/nonexistent-pushsim-dir does not exist/);
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-profile-'));
     expectUserError(await pushsim('run', '--record-profile', join(dir, 'p.json'), '--workers', '2', '--quiet', '--out', dir), 2, /--record-profile records every answer in the sending thread: drop --workers 2/);
+  });
+
+  it('refuses a path that is a directory, or no path, before sending (exit 2), not after the run with a temporary file\'s name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-profile-'));
+    const isDir = await pushsim('run', '--record-profile', dir, '--count', '5', '--warmup', '0', '--quiet', '--out', join(dir, 'out'));
+    expectUserError(isDir, 2, new RegExp(`--record-profile ${dir.replaceAll('.', '\\.')} is a directory; give the path of the profile file to write, such as .*apns\\.profile\\.json`));
+    expect(isDir.stdout).not.toMatch(/accepted/);
+    const empty = await pushsim('run', '--record-profile', '', '--count', '5', '--warmup', '0', '--quiet', '--out', join(dir, 'out2'));
+    expectUserError(empty, 2, /--record-profile needs the path of the profile file to write/);
+    expect(empty.stdout).not.toMatch(/accepted/);
+  });
+
+  it('refuses a directory it cannot write before sending (exit 2), not after the run with a temporary file\'s name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-run-profile-'));
+    await chmod(dir, 0o755);
+    const readOnly = join(dir, 'read-only');
+    await mkdir(readOnly);
+    await chmod(readOnly, 0o555);
+    const out = join(dir, 'out');
+    await mkdir(out);
+    await chmod(out, 0o777);
+    // root writes anywhere: run as nobody then (setpriv, util-linux), as a user would be.
+    const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    const result = await new Promise<CliResult>((done) => {
+      execFile(asUser[0] as string, [...asUser.slice(1), bin, 'run', '--record-profile', join(readOnly, 'p.json'), '--count', '5', '--warmup', '0', '--quiet', '--out', out], { timeout: 60_000 }, (error, stdout, stderr) => {
+        const failure = error as (Error & { code?: number; killed?: boolean }) | null;
+        done({ code: failure === null ? 0 : typeof failure.code === 'number' ? failure.code : null, stdout, stderr, timedOut: failure?.killed === true });
+      });
+    });
+    expectUserError(result, 2, /--record-profile .*read-only\/p\.json: the directory .*read-only cannot be written \(permission denied\)/);
+    expect(result.stdout).not.toMatch(/accepted/);
   });
 
   it('names a bad profile in a scenario by file and field (exit 104)', async () => {

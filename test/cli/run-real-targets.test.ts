@@ -263,6 +263,16 @@ describe('pushsim run refuses, before anything is sent', () => {
     await refuses([fcmFile, '--out', join(dir, 'o8')], { GOOGLE_APPLICATION_CREDENTIALS: join(dir, 'not-an-account.json') }, 3, /not-an-account\.json is not a service-account key: it has no private_key, project_id/);
   });
 
+  it('FCM whose OAuth token endpoint cannot be reached: stops at once as unreachable (exit 4), naming the endpoint, not a bare PUSHSIM_ERR_CREDENTIAL', async () => {
+    await writeFile(join(dir, 'sa-nowhere.json'), JSON.stringify({ ...fcm.serviceAccount, token_uri: 'http://127.0.0.1:1/token' }), { mode: 0o600 });
+    const file = await scenario('fcm-no-token', 'name: fcm-no-token\ntarget: { fcm: { validateOnly: true } }\nload: { rate: 10, count: 5 }\n');
+    const out = join(dir, 'o-token');
+    const result = await run([file, '--out', out, '--quiet'], { GOOGLE_APPLICATION_CREDENTIALS: join(dir, 'sa-nowhere.json') });
+    expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code: 4, stderr: expect.stringMatching(/target unreachable: .*credentials — cannot reach the OAuth token endpoint http:\/\/127\.0\.0\.1:1\/token: .*ECONNREFUSED/) });
+    expect(result.stdout).toMatch(/TARGET UNREACHABLE/);
+    expectNoSecrets(await everything(out, result));
+  });
+
   it('a scenario asking for more than the ceiling (exit 104), and a bad ceiling in the environment (exit 2)', async () => {
     const file = await scenario('greedy', 'name: greedy\ntarget: { fcm: { validateOnly: true } }\nsafety: { maxNotifications: 5000 }\n');
     await refuses([file, '--out', join(dir, 'o9')], {}, 104, /safety\.maxNotifications is 5000, above the ceiling of 1000 .*--max-notifications/);

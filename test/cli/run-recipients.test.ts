@@ -4,6 +4,7 @@
  * anything is sent.
  */
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,9 @@ describe('pushsim run with recipients from a file', () => {
     const json = JSON.parse(text) as { deliveredBy?: unknown; counts: { accepted: number }; config?: { recipients?: unknown } };
     expect(json.deliveredBy).toEqual({ apns: 20 });
     expect(json.counts.accepted).toBe(20);
+    // The configuration names the file it sent to, also when the report is made later from result.json.
+    expect(result.stdout).toMatch(/recipients: users\.csv \(csv, 2 rows/);
+    expect((await pushsim('report', join(out, 'result.json'))).stdout).toMatch(/recipients: users\.csv \(csv, 2 rows/);
     // The configuration names the file as the scenario does, with its rows and content digest; never a row, never this machine's path.
     expect(json.config?.recipients).toEqual({ file: 'users.csv', format: 'csv', rows: 2, sha256: createHash('sha256').update(await readFile(csv)).digest('hex') });
     expect(text).not.toContain(token(1));
@@ -68,5 +72,12 @@ describe('pushsim run with recipients from a file', () => {
     await writeFile(scenario, "name: city\nnotification: { body: 'Weather in {{city}}' }\nrecipients: { file: no-city.csv }\n");
     const result = await pushsim('run', scenario, '--quiet', '--out', join(dir, 'never2'));
     expectUserError(result, 104, /the notification uses \{\{city\}\}, but the header has no such column/);
+  }, cliTestTimeout);
+
+  it('exits 104 at once for a pipe (read twice: checked, then sent) instead of waiting for a writer forever', async () => {
+    const fifo = join(dir, 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    const result = await pushsim('run', '--recipients', fifo, '--count', '5', '--warmup', '0', '--quiet', '--out', join(dir, 'never3'));
+    expectUserError(result, 104, /pipe\.csv is not a regular file \(a pipe, device or socket\).*save the recipients to a file first/);
   }, cliTestTimeout);
 });

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readdir, stat, symlink, truncate, writeFile } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatBytes, readTextFile, readTextFileSync, writeFileAtomically } from '../../core/files.js';
+import { formatBytes, makeDirectory, readTextFile, readTextFileSync, writeFileAtomically } from '../../core/files.js';
 
 describe('readTextFile', () => {
   it('reads a file within the limit, and refuses a larger one by its size without reading it', async () => {
@@ -56,5 +56,24 @@ describe('writeFileAtomically', () => {
     await expect(writeFileAtomically(join(dir, 'missing', 'x'), 'data')).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(writeFileAtomically(dir, 'data')).rejects.toMatchObject({ code: expect.stringMatching(/EISDIR|ENOTEMPTY|EEXIST/) });
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('makeDirectory', () => {
+  it('creates the missing parents with the mode given, and is happy when it exists', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-files-'));
+    await makeDirectory(join(dir, 'a', 'b', 'c'), 0o700);
+    expect((await stat(join(dir, 'a', 'b', 'c'))).isDirectory()).toBe(true);
+    expect((await stat(join(dir, 'a'))).mode & 0o777).toBe(0o700);
+    await makeDirectory(join(dir, 'a', 'b'));
+  });
+
+  it("fails where a parent is a file, and ends (no spin) where the parent cannot hold children: procfs's ENOENT", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-files-'));
+    await writeFile(join(dir, 'file'), '');
+    await expect(makeDirectory(join(dir, 'file', 'x'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await expect(makeDirectory(join(dir, 'file'))).rejects.toMatchObject({ code: 'EEXIST' });
+    // Node's mkdir(…, { recursive: true }) never settles here (it retries the parent forever).
+    if (process.platform === 'linux') await expect(makeDirectory('/proc/pushsim-not-here/out')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -39,6 +39,12 @@ describe('configRows', () => {
     expect(rows.some(([label]) => label.startsWith('fault'))).toBe(false);
   });
 
+  it('names the recipients file a run sent to, not the generated tokens it did not use', () => {
+    const rows = configRows({ ...brownoutConfig, recipients: { file: 'users.csv', format: 'csv' } });
+    expect(rows).toContainEqual(['recipients', 'users.csv (csv)']);
+    expect(rows.some(([, value]) => value.includes('unregistered'))).toBe(false);
+  });
+
   it("names the same defaults as the sender's retry and circuit breaker", () => {
     expect(policyDefaults.retry).toEqual(retryDefaults);
     expect(policyDefaults.circuitBreaker).toEqual(circuitBreakerDefaults);

@@ -63,6 +63,18 @@ describe('ReachabilityWatch', () => {
     }
   });
 
+  it("stops at the first notification that failed for want of a credential (FCM's token endpoint), naming it, until the provider answered", () => {
+    const tokenFailure: Outcome = { status: 'failed', provider: 'fcm', token: 't', attempts: 0, code: 'PUSHSIM_ERR_CREDENTIAL', message: 'cannot reach the OAuth token endpoint http://127.0.0.1:1/token: connect ECONNREFUSED 127.0.0.1:1' };
+    const { fired, watch: w } = watch();
+    w.onOutcome(tokenFailure);
+    expect(fired).toEqual([{ origin, cause: 'credentials', message: 'cannot reach the OAuth token endpoint http://127.0.0.1:1/token: connect ECONNREFUSED 127.0.0.1:1; no request could be sent' }]);
+
+    const later = watch();
+    later.watch.onOutcome({ ...accepted, provider: 'fcm' });
+    later.watch.onOutcome(tokenFailure);
+    expect(later.fired).toEqual([]);
+  });
+
   it('reads the innermost cause, not pushsim\'s wrapping', () => {
     expect(rootCause(connectFailure('ENOTFOUND', 'getaddrinfo ENOTFOUND x.invalid'))).toEqual({ code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND x.invalid' });
     expect(rootCause(new PushSimError('PUSHSIM_ERR_CONNECT', 'closed before SETTINGS'))).toEqual({ code: undefined, message: 'closed before SETTINGS' });

@@ -1,5 +1,6 @@
 /** The validation pass: the whole file streamed once before anything is sent; every bad row named by file and line. */
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,10 @@ describe('checkRecipientsFile', () => {
   it('says what to do about a missing, empty or unsplittable file', async () => {
     expect((await failure(checkRecipientsFile({ file: join(dir, 'nope.csv') }, plain, ['apns']))).problems[0]).toMatch(/does not exist; recipients.file is relative to the scenario file/);
     expect((await failure(checkRecipientsFile({ file: dir, format: 'csv' }, plain, ['apns']))).problems[0]).toMatch(/is a directory/);
+    // A pipe (mkfifo, `<(…)`) can be read once; the file is read twice (checked, then sent), and opening a pipe no one writes to waits forever.
+    const fifo = join(dir, 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    expect((await failure(checkRecipientsFile({ file: fifo }, plain, ['apns']))).problems[0]).toMatch(/is not a regular file \(a pipe, device or socket\).*save the recipients to a file first/);
     expect((await failure(checkRecipientsFile({ file: await file('header.csv', 'apnsToken\n') }, plain, ['apns']))).problems[0]).toMatch(/no recipients in the file: add rows under the header line/);
     expect((await failure(checkRecipientsFile({ file: await file('obj.json', '{}') }, plain, ['apns']))).problems[0]).toMatch(/^line 1: a JSON recipients file must be one array/);
   });

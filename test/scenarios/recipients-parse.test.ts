@@ -59,6 +59,13 @@ describe('CSV recipients', () => {
     };
     expect(problem('name,city')).toMatch(/no channel column: name one apnsToken/);
     expect(problem('apnsToken,name,name')).toMatch(/column name appears twice/);
+    // A header of 30,000 copies of one name is one problem, said once (not a 700 KB message).
+    const repeated = problem(`apnsToken,${Array.from({ length: 30_000 }, () => 'c').join(',')}`);
+    expect(repeated).toMatch(/column c appears 30000 times/);
+    expect(repeated.length).toBeLessThan(500);
+    const nameless = problem(`apnsToken,a,b${','.repeat(1000)}`);
+    expect(nameless).toMatch(/1000 columns have no name \(the first is column 4\)/);
+    expect(nameless.length).toBeLessThan(500);
     expect(problem('endpoint,p256dh')).toMatch(/needs the three columns endpoint, p256dh and auth; the header has only endpoint, p256dh/);
     const empty = createRowParser('csv', undefined);
     expect('problem' in empty && empty.problem).toMatch(/the file is empty/);

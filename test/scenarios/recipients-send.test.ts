@@ -5,6 +5,7 @@
  * also have an FCM token delivered through the mock FCM, counts by delivering provider).
  */
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +104,22 @@ describe('recipients from a file', () => {
     expect(error.message).toContain(file);
     expect(error.problems?.[0]).toMatch(/^line 3: apnsToken "not-a-token" is not a device token/);
     expect(error.problems?.[1]).toMatch(/^line 4: 1 field\(s\), the header has 2 \(apnsToken,name\): a column is missing/);
+  });
+
+  it("counts rows the file no longer has as pushsim's failures (not the provider's) and says so once, when the file changes under the run", async () => {
+    // More rows than are held in memory (4096), so the second pass reopens the file, emptied by then.
+    const file = join(dir, 'emptied.csv');
+    await writeFile(file, `apnsToken\n${Array.from({ length: 5000 }, (_, i) => apnsToken(i)).join('\n')}\n`);
+    const run = new ScenarioRun({ ...base, target: { ...base.target, provider: 'apns' } as ScenarioConfig['target'], load: { executor: 'constant-arrival-rate', rate: 50_000, count: 12_000 }, recipients: { file } });
+    const warnings: string[] = [];
+    run.on('warning', (warning: string) => warnings.push(warning));
+    run.on('start', () => writeFileSync(file, 'apnsToken\n'));
+    const result = await run.execute();
+    const keys = Object.keys(result.byReason);
+    expect(keys).toContain('pushsim:PUSHSIM_ERR_INVALID_CONFIG');
+    expect(keys.filter((key) => key.startsWith('apns:'))).toEqual([]);
+    expect(warnings.filter((w) => w.includes('recipients'))).toEqual([expect.stringMatching(/^the recipients file .*emptied\.csv cannot be read any more: .*; the notifications left fail as pushsim's \(pushsim:PUSHSIM_ERR_INVALID_CONFIG\)/)]);
+    expect(checkInvariant(result)).toBeUndefined();
   });
 });
 

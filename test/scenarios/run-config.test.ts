@@ -13,6 +13,7 @@ import { outcomeStatuses } from '../../sender/outcome.js';
 import { defaultScenario } from '../../scenarios/builtin/default.js';
 import { mixedScenario } from '../../scenarios/builtin/mixed.js';
 import type { ScenarioConfig } from '../../scenarios/config.js';
+import { runConfigOf } from '../../scenarios/run-config.js';
 import { ScenarioRun } from '../../scenarios/runner.js';
 import { startMockApns } from '../../simulator/apns/server.js';
 import type { MockApns } from '../../simulator/apns/server.js';
@@ -24,6 +25,14 @@ const small: ScenarioConfig = {
   tokens: { count: 200, unregisteredRatio: 0, seed: 3 },
   warmup: 0,
 };
+
+describe('runConfigOf', () => {
+  it('records the recipients file and its format, which result.json keeps', () => {
+    const config = runConfigOf({ ...defaultScenario, recipients: { file: 'users.ndjson' } });
+    expect(config.recipients).toEqual({ file: 'users.ndjson', format: 'ndjson' });
+    expect(runConfigOf(defaultScenario).recipients).toBeUndefined();
+  });
+});
 
 describe('a run records for its report', () => {
   it("each second's injected faults and retries, adding up to the faults' injections and the run's retries; and the configuration it ran with", async () => {
