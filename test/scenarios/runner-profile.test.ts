@@ -19,10 +19,14 @@
  *   how the machine changes between the two runs and its stalls at the tail, which land in both runs:
  *   on this 2-core machine at load average 8 to 11 the probe's median was 1.2 to 1.6 ms and its p99
  *   18 to 50 ms, and two recordings of the same scenario had p99s of 407 and 457 ms. That share is
- *   measured in each run (its `localRoundTripMs`), so the bound is the acceptance's 5 % plus the
- *   larger of the two runs' probed round trip at the same percentile: on a quiet machine (a probe
- *   p99 under a millisecond) that is the 5 % itself; on a loaded one it says by how much the machine,
- *   not the profile, moved the runs apart (the message shows every number).
+ *   measured: each run's probed round trip (`localRoundTripMs`), and how far the recorded run's
+ *   percentile lies from the distribution the mock was told to inject. The bound is the
+ *   acceptance's 5 % plus the largest of those at the same percentile: on a quiet machine (a probe
+ *   under a millisecond, a recording on its distribution) that is the 5 % itself; on a loaded one it
+ *   says by how much the machine, not the profile, moved the runs apart (the message shows every
+ *   number). In the full suite at load average 22 the recording's p50 was 262 ms for a 200 ms
+ *   median while the probe's was 10.6 ms: a starved event loop serving 50 requests at once falls
+ *   further behind than a lone probe shows.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProfileRecorder, writeProfile } from '../../reports/profile.js';
@@ -102,10 +106,13 @@ describe('a profile recorded from a mock run and replayed by a mock (issue 16, a
     expect(second?.latencyMs.count).toBeGreaterThan(count * 0.95);
     const [recordedRun, replayRun] = [wire(first), wire(second)];
     const [a, b] = [local, replay.profile.localRoundTripMs];
-    for (const q of ['p50', 'p99'] as const) {
-      const machine = Math.max(a?.[q] ?? 0, b?.[q] ?? 0);
+    for (const [q, z] of [['p50', 0], ['p99', 2.3263]] as const) {
+      // What the machine moved the recording by at this percentile: the recorded run against the
+      // distribution it was told to inject (sampling aside); the replay can be moved as much again.
+      const recordingMoved = recordedRun[q] - 200 * Math.exp(0.3 * z);
+      const machine = Math.max(a?.[q] ?? 0, b?.[q] ?? 0, recordingMoved);
       const allowed = 0.05 * recordedRun[q] + machine;
-      const message = `${q}: ${recordedRun[q]} ms recorded, ${replayRun[q]} ms replayed (${((replayRun[q] / recordedRun[q] - 1) * 100).toFixed(2)} %); this machine's probed ${q}: ${a?.[q]} and ${b?.[q]} ms`;
+      const message = `${q}: ${recordedRun[q]} ms recorded, ${replayRun[q]} ms replayed (${((replayRun[q] / recordedRun[q] - 1) * 100).toFixed(2)} %); this machine's probed ${q}: ${a?.[q]} and ${b?.[q]} ms, the recording ${recordingMoved.toFixed(1)} ms off its distribution`;
       expect(Math.abs(replayRun[q] - recordedRun[q]), message).toBeLessThanOrEqual(allowed);
     }
     for (const status of [200, 503, 410]) expect(Math.abs(share(second, status) - share(first, status)), `share of ${status}`).toBeLessThan(0.01);
