@@ -27,6 +27,8 @@ interface Measures {
   readonly duplicates: number;
   readonly acceptedP50: number;
   readonly acceptedP99: number;
+  /** The real run's own verdict that it kept its schedule (result.validity); a simulation always does. */
+  readonly kept: boolean;
 }
 
 function measures(result: Result): Measures {
@@ -37,6 +39,7 @@ function measures(result: Result): Measures {
     duplicates: result.delivery?.duplicates ?? 0,
     acceptedP50: result.latencyMs.accepted.p50,
     acceptedP99: result.latencyMs.accepted.p99,
+    kept: result.validity?.valid !== false,
   };
 }
 
@@ -52,9 +55,15 @@ function expectAgreement({ real, simulated }: { real: Measures; simulated: Measu
   expect(Math.abs(real.deliveredShare - simulated.deliveredShare), `delivered share, ${context}`).toBeLessThanOrEqual(0.005);
   expect(Math.abs(real.retriesPerNotification - simulated.retriesPerNotification), `retries per notification, ${context}`).toBeLessThanOrEqual(0.1 * Math.max(real.retriesPerNotification, simulated.retriesPerNotification) + 1e-9);
   expect(Math.abs(real.duplicates - simulated.duplicates), `duplicates, ${context}`).toBeLessThanOrEqual(Math.max(5, 0.2 * Math.max(real.duplicates, simulated.duplicates)));
-  if (options.latency) {
+  if (!options.latency) return;
+  if (real.kept) {
     expect(Math.abs(real.acceptedP50 - simulated.acceptedP50), `accepted p50, ${context}`).toBeLessThanOrEqual(0.1 * real.acceptedP50);
     expect(Math.abs(real.acceptedP99 - simulated.acceptedP99), `accepted p99, ${context}`).toBeLessThanOrEqual(0.1 * real.acceptedP99);
+  } else {
+    // The real run says it fell behind its schedule (a machine too loaded to run it): its latencies
+    // carry pushsim's own delay, which a simulation leaves out (docs/virtual-time.md). They can only be higher.
+    expect(real.acceptedP50, `accepted p50 of an overloaded real run, ${context}`).toBeGreaterThanOrEqual(0.9 * simulated.acceptedP50);
+    expect(real.acceptedP99, `accepted p99 of an overloaded real run, ${context}`).toBeGreaterThanOrEqual(0.9 * simulated.acceptedP99);
   }
 }
 
@@ -98,7 +107,8 @@ describe('simulation agrees with a real run of the example scenarios', { timeout
     // cycles, and its probes fall far from the end of the outage. When it
     // closes is one probe's answer later: a fixed latency, so that one sample does not decide tens
     // of notifications either way.
-    const config = small(smoke, 1400, { faults, policies } as Partial<ScenarioConfig>);
+    // 24 s: a breaker that a loaded machine makes close ~100 ms late costs 10 notifications, 0.4 pp.
+    const config = small(smoke, 2400, { faults, policies } as Partial<ScenarioConfig>);
     const fixed = { ...config, target: { ...config.target, latency: { kind: 'fixed', ms: 200 } } } as ScenarioConfig;
     expectAgreement(await bothWays(fixed), { latency: false });
   });
