@@ -17,8 +17,11 @@ import { reasonKey } from '../sender/outcome.js';
 import type { Outcome, OutcomeStatus } from '../sender/outcome.js';
 import type { ScenarioConfig } from './config.js';
 import { lastPlannedMs, plannedRate } from './executors/index.js';
-import type { RunEvents, RunProgress } from './run-events.js';
+import type { HistogramData, MetricsDelta } from './metrics-delta.js';
 import type { BreakerState } from './tick-stats.js';
+import type { RunEvents, RunProgress } from './run-events.js';
+
+export type { HistogramData, MetricsDelta } from './metrics-delta.js';
 
 /**
  * Upper bounds of the latency buckets, in seconds (Prometheus base unit): 1-2-5 steps from 1 ms to
@@ -26,29 +29,6 @@ import type { BreakerState } from './tick-stats.js';
  * within a bucket, so a p99 read from them is good to about one step.
  */
 export const latencyBucketsSeconds: readonly number[] = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
-
-/** Bucket counts (not cumulative; the last one is +Inf), their sum in seconds and their count. */
-export interface HistogramData {
-  readonly buckets: number[];
-  sum: number;
-  count: number;
-}
-
-/** What a MetricsTally holds, as plain data that crosses a worker thread's port (structured clone). */
-export interface MetricsDelta {
-  /** Latency from planned send to final state, per provider and final state (its count is the notifications'). */
-  readonly latency: readonly { readonly provider: string; readonly state: OutcomeStatus; readonly histogram: HistogramData }[];
-  /** result.json's `byReason` keys (`apns:Unregistered`, `pushsim:queue-full`) with the final state they ended in. */
-  readonly reasons: readonly { readonly reason: string; readonly state: OutcomeStatus; readonly count: number }[];
-  /** Latency of single requests (attempts), queueing inside pushsim included. */
-  readonly attemptLatency: HistogramData;
-  /** Requests put on the wire for the notifications that reached a final state (result.json `counts.attempts`). */
-  readonly attempts: number;
-  readonly retries: number;
-  readonly fallbacks: number;
-  /** The source's breakers that ever changed state, with their state now (not a delta: the latest). */
-  readonly breakers: readonly { readonly origin: string; readonly state: BreakerState }[];
-}
 
 export function emptyHistogram(): HistogramData {
   return { buckets: new Array<number>(latencyBucketsSeconds.length + 1).fill(0), sum: 0, count: 0 };

@@ -5,7 +5,7 @@
 import type { BreakerState } from './tick-stats.js';
 import type { Result, SentAt } from '../reports/result.js';
 import type { Outcome } from '../sender/outcome.js';
-import type { MetricsDelta } from './metrics.js';
+import type { MetricsDelta } from './metrics-delta.js';
 
 export interface RunStart {
   readonly scenario: string;

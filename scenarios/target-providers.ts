@@ -18,7 +18,7 @@ import type { ProvidersTarget, ProxyConfig } from './config.js';
 import { apnsOrigin, fcmOrigin } from './config.js';
 import { loadApnsAuth, loadServiceAccount, loadSubscriptions, loadVapid } from './credentials.js';
 import { realOrigins } from './safety.js';
-import type { Endpoints, ObservedMock } from './target.js';
+import type { Endpoints, ObservedMock } from './target-endpoints.js';
 import { makeFcmTokens, makeTokens } from './tokens.js';
 
 type Env = Readonly<Record<string, string | undefined>>;

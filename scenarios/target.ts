@@ -18,12 +18,8 @@ import { fileLimits } from '../core/limits.js';
 import { certificateProblem } from '../core/pem.js';
 import type { ThreadPauseReport } from '../core/pauses.js';
 import type { Provider } from '../core/reasons.js';
-import type { ApnsTokenCredentials } from '../sender/auth/apns-token.js';
-import type { ServiceAccount } from '../sender/auth/google-oauth.js';
 import type { VapidCredentials } from '../sender/auth/vapid.js';
-import type { WebPushSubscription } from '../sender/providers/webpush.js';
 import type { FaultInjection } from '../reports/result.js';
-import type { Transport } from '../sender/transport.js';
 import type { MockApns } from '../simulator/apns/server.js';
 import type { MockApnsInWorker } from '../simulator/apns/in-worker.js';
 import type { FaultEngine, FaultView } from '../simulator/faults/engine.js';
@@ -41,52 +37,8 @@ import { openProviders, type OpenOptions } from './target-providers.js';
 import { realOrigins } from './safety.js';
 
 export type { OpenOptions } from './target-providers.js';
-
-interface Endpoint<R> {
-  readonly url: string;
-  readonly ca: string | undefined;
-  /** Where it runs, for the banner (an external origin may sit behind a fault proxy: `fault proxy → https://…`). */
-  readonly placement: string;
-  /** Who notifications go to: notification k of this provider goes to `recipients[k % length]`. */
-  readonly recipients: readonly R[];
-  /** Carries the requests instead of HTTP/2 connections to `url` (a simulated provider, scenarios/simulate.ts). */
-  readonly transport?: Transport;
-}
-
-/** How a lane's sender treats a real provider (scenarios/safety.ts): the opt-in it was given, and its dry run. */
-interface RealEndpoint {
-  /** The origin leaves this machine: its requests count as real pushes, and the rate cap holds. */
-  readonly real?: boolean;
-  /** The sender may send to the provider's production host (the scenario and the command line agreed). */
-  readonly allowProduction?: boolean;
-}
-
-export interface ApnsEndpoint extends Endpoint<string>, RealEndpoint {
-  /** Token auth; absent with certificate auth (`clientCertificate`). */
-  readonly credentials?: ApnsTokenCredentials;
-  /** Certificate auth: the client certificate and key (PEM) or PKCS#12 bundle, and its passphrase. Never logged. */
-  readonly clientCertificate?: { readonly pfx?: Buffer; readonly cert?: string; readonly key?: string; readonly passphrase?: string };
-}
-export interface FcmEndpoint extends Endpoint<string>, RealEndpoint {
-  readonly serviceAccount: ServiceAccount;
-  /** Every message with validate_only: FCM checks it and delivers nothing. */
-  readonly validateOnly?: boolean;
-}
-export interface WebPushEndpoint extends Endpoint<WebPushSubscription>, RealEndpoint {
-  readonly vapid: VapidCredentials;
-}
-
-/** A mock we started, as the runner observes it: its fault engine and delivery ledger. */
-export interface ObservedMock {
-  /** Starts its (paused) faults and their timeline, and forgets the warm-up's deliveries. */
-  startMeasuring(): Promise<void>;
-  ledger(): Promise<LedgerSummary>;
-  faults(): Promise<readonly FaultView[]>;
-  /** When its faults fired, per 100 ms of their timeline; undefined without faults. */
-  injections(): Promise<InjectionCounts | undefined>;
-  /** A mock on its own thread (a worker) measures its own pauses; an in-process one shares the sender's. */
-  readonly thread?: { measurePauses(originEpochMs: number): Promise<void>; pauses(): Promise<ThreadPauseReport> };
-}
+export type { ApnsEndpoint, Endpoints, FcmEndpoint, ObservedMock, WebPushEndpoint } from './target-endpoints.js';
+import type { ApnsEndpoint, Endpoint, Endpoints, FcmEndpoint, ObservedMock, WebPushEndpoint } from './target-endpoints.js';
 
 export interface OpenTarget {
   readonly apns?: ApnsEndpoint;
@@ -113,8 +65,6 @@ export interface OpenTarget {
   /** Closes every mock we started; safe to call once whatever happened before. */
   close(): Promise<void>;
 }
-
-export type Endpoints = { apns?: ApnsEndpoint; fcm?: FcmEndpoint; webpush?: WebPushEndpoint };
 
 /**
  * Opens the scenario's target: starts the mocks, or reads a real target's credentials (from files
