@@ -17,6 +17,7 @@ export function configSection(result: Result): string {
     ...(result.workers !== undefined && { workers: result.workers }),
     ...(result.shards !== undefined && { shards: `${result.shards.count}, merged` }),
     ...(result.shard !== undefined && { shards: `this is shard ${result.shard.index}/${result.shard.count}` }),
+    virtual: result.virtual !== undefined,
   });
   const list = rows.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`).join('\n');
   return section('Configuration', `${paragraph('What the run was made with, command-line flags applied (result.json "config"; no keys or credentials are recorded).')}\n<dl class="config">\n${list}\n</dl>`);

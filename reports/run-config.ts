@@ -77,11 +77,16 @@ const breakerDefaultsLabel = compactValue(policyDefaults.circuitBreaker);
  * which policies and faults, from which seeds. `extra` adds what the result holds elsewhere
  * (pushsim version, workers, shards), so a report shows them in one place.
  */
-export function configRows(config: RunConfig, extra: { readonly pushsim?: string; readonly workers?: number; readonly shards?: string } = {}): [string, string][] {
+export function configRows(config: RunConfig, extra: { readonly pushsim?: string; readonly workers?: number; readonly shards?: string; readonly virtual?: boolean } = {}): [string, string][] {
   const { target } = config;
   const rows: [string, string][] = [
     ['load', compactValue(config.load)],
-    ['target', [target.kind === 'mock' ? 'pushsim mocks' : 'external origin', target.providers.join(' + '), target.tls === undefined ? '' : target.tls ? 'TLS' : 'h2c', target.worker === true ? 'APNs mock in a worker thread' : ''].filter((s) => s !== '').join(', ')],
+    [
+      'target',
+      extra.virtual === true
+        ? `pushsim mocks, ${target.providers.join(' + ')}, simulated (their own logic on virtual time, no sockets)`
+        : [target.kind === 'mock' ? 'pushsim mocks' : 'external origin', target.providers.join(' + '), target.tls === undefined ? '' : target.tls ? 'TLS' : 'h2c', target.worker === true ? 'APNs mock in a worker thread' : ''].filter((s) => s !== '').join(', '),
+    ],
   ];
   if (target.latency !== undefined) rows.push(['mock latency', compactValue(target.latency)]);
   if (Object.keys(config.mix).length > 1) rows.push(['mix', Object.entries(config.mix).map(([p, share]) => `${p} ${Math.round(share * 1000) / 10} %`).join(', ')]);

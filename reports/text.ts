@@ -287,7 +287,7 @@ export function formatText(result: Result, options: FormatTextOptions = {}): str
 
   if (result.config !== undefined) {
     lines.push('', bold('configuration'));
-    pushAll(lines, configRows(result.config, { ...(result.pushsim !== undefined && { pushsim: result.pushsim }) }).map(([label, value]) => `  ${label}: ${safe(value)}`));
+    pushAll(lines, configRows(result.config, { ...(result.pushsim !== undefined && { pushsim: result.pushsim }), virtual: result.virtual !== undefined }).map(([label, value]) => `  ${label}: ${safe(value)}`));
   }
 
   lines.push('');

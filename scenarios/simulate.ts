@@ -39,8 +39,12 @@ export interface SimulateOptions {
 export function simulation(config: ScenarioConfig, options: SimulateOptions = {}): ScenarioRun {
   const seed = options.seed ?? config.tokens.seed;
   // A seed given replaces the scenario's token seed and its faults' seed: another seed, other dice everywhere.
-  const seeded: ScenarioConfig =
-    options.seed === undefined ? config : { ...config, tokens: { ...config.tokens, seed }, ...(config.faults !== undefined && { faults: { ...config.faults, seed } }) };
+  // No warm-up either (a simulation has no JIT or connections to warm), so result.json's config says 0.
+  const seeded: ScenarioConfig = {
+    ...config,
+    warmup: 0,
+    ...(options.seed !== undefined && { tokens: { ...config.tokens, seed }, ...(config.faults !== undefined && { faults: { ...config.faults, seed } }) }),
+  };
   const scheduler = new VirtualScheduler({ epochMs: virtualEpochMs });
   // Its own stream (the mocks draw theirs from the same seed): the jitter does not shift their dice.
   const jitter = createRandom(seed + 0x5eed);

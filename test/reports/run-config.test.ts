@@ -45,6 +45,13 @@ describe('configRows', () => {
     expect(rows.some(([, value]) => value.includes('unregistered'))).toBe(false);
   });
 
+  it('says a simulated target is simulated, not a mock on a worker thread or h2c', () => {
+    const rows = configRows(brownoutConfig, { virtual: true });
+    const target = rows.find(([label]) => label === 'target')?.[1] ?? '';
+    expect(target).toMatch(/simulated .*no sockets/);
+    expect(target).not.toMatch(/worker thread|h2c|TLS/);
+  });
+
   it("names the same defaults as the sender's retry and circuit breaker", () => {
     expect(policyDefaults.retry).toEqual(retryDefaults);
     expect(policyDefaults.circuitBreaker).toEqual(circuitBreakerDefaults);

@@ -33,6 +33,9 @@ describe('simulateScenario', () => {
     expect(result.timeline?.[2]?.retries ?? 0).toBe(0);
     expect(result.validity).toBeUndefined();
     expect(result.pauses).toBeUndefined();
+    // The example asks for a warm-up; a simulation runs none, and its configuration says so.
+    expect(brownout.warmup).toBeGreaterThan(0);
+    expect(result.config?.warmup).toBe(0);
   });
 
   it('gives a byte-identical result for the same scenario and seed (apart from startedAt), and another for another seed', async () => {
