@@ -29,6 +29,7 @@ import type { MetricsFlags } from '../run-metrics.js';
 import type { DashboardFlags } from '../dashboard-flags.js';
 import { prepareOutputDir } from '../output.js';
 import { outputResult } from './result-output.js';
+import { executeStoppable } from './signal-stop.js';
 import { safetyCeilings, withTargetFlags } from '../run-targets.js';
 import { heapGrowingPercent, limitHeapGrowth } from '../heap-growth.js';
 import { isRealTarget } from '../../scenarios/safety.js';
@@ -85,26 +86,15 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   const metrics = await serveRunMetrics(run, flags);
   if (flags.dashboard !== undefined || flags.dashboardLinger === true) await (await import('../dashboard.js')).attachDashboard(run, flags);
   // First signal: stop firing, a short grace for what is on the wire, then the partial result.
-  // A second one: exit at once, without a result (the user means it).
-  const stop = (signal: NodeJS.Signals): void => {
-    if (abort.signal.aborted) {
-      display.close();
-      process.stderr.write(`pushsim: ${signal} again: exiting now, without writing a result\n`);
-      process.exit(signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
-    }
-    display.note(`pushsim: ${signal}: stopping; requests on the wire get up to 2 s, then the partial result is written (${signal} again exits at once)`);
-    abort.abort(signal);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
   let result: Result;
   try {
-    result = await run.execute();
+    result = await executeStoppable(abort, () => run.execute(), {
+      stopping: (signal) => display.note(`pushsim: ${signal}: stopping; requests on the wire get up to 2 s, then the partial result is written (${signal} again exits at once)`),
+      leaving: () => display.close(),
+    });
   } finally {
     await recorder?.closeProbe();
     display.close();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
   }
   // With the version that wrote it, for the report's configuration and a later comparison.
   result = await outputResult(result, flags, reportFiles);

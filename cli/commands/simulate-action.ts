@@ -3,14 +3,13 @@
  * (cli/commands/simulate.ts holds the definition). The result is written and judged as `pushsim
  * run`'s is: the same result.json (marked `virtual`), reports and exit codes.
  */
-import { ExitCode } from '../../core/exit-codes.js';
-import type { Result } from '../../reports/result.js';
 import { safe } from '../../reports/format.js';
 import { describeLoad } from '../../scenarios/executors/index.js';
 import { simulation } from '../../scenarios/simulate.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import { prepareOutputDir } from '../output.js';
 import { outputResult } from './result-output.js';
+import { executeStoppable } from './signal-stop.js';
 import { reportFiles } from './report.js';
 import { applyOverrides, exitCodeOf, resolveScenario } from './run-action.js';
 
@@ -50,23 +49,9 @@ export async function simulateAction(name: string, flags: SimulateFlags, setExit
     say(`virtual ${clock(p.elapsedMs)}${p.plannedMs === null ? '' : ` of ${clock(p.plannedMs)}`} · ${p.completed} answered, ${p.accepted} accepted, ${p.inFlight} in flight · ${((now - wallStart) / 1000).toFixed(1)} s real`);
   });
   // First signal: stop at the current virtual instant and write the partial result; a second: exit now.
-  const stop = (signal: NodeJS.Signals): void => {
-    if (abort.signal.aborted) {
-      process.stderr.write(`pushsim: ${signal} again: exiting now, without writing a result\n`);
-      process.exit(signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
-    }
-    say(`${signal}: stopping the simulation; the partial result is written (${signal} again exits at once)`);
-    abort.abort(signal);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  let result: Result;
-  try {
-    result = await run.execute();
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+  let result = await executeStoppable(abort, () => run.execute(), {
+    stopping: (signal) => say(`${signal}: stopping the simulation; the partial result is written (${signal} again exits at once)`),
+  });
   say(`${describeLoad(config.load)}: ${clock(result.durationMs)} of virtual time simulated in ${((performance.now() - wallStart) / 1000).toFixed(1)} s`);
   result = await outputResult(result, flags, reportFiles);
   setExitCode(exitCodeOf(result));
