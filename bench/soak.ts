@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import type { Result } from '../reports/result.js';
 import { defaultScenario } from '../scenarios/builtin/default.js';
 import type { ScenarioConfig } from '../scenarios/config.js';
+import { limitHeapGrowth, runHeapGrowingPercent } from '../cli/heap-growth.js';
 import { ScenarioRun } from '../scenarios/runner.js';
 import { defaultBounds, sampleTable, soakVerdicts } from './lib/soak-verdicts.js';
 import type { SoakSample } from './lib/soak-verdicts.js';
@@ -70,6 +71,9 @@ async function yardstick(): Promise<Result | undefined> {
   return new ScenarioRun(scenario(yardstickSeconds)).execute();
 }
 
+// The heap growth `pushsim run` sets for a run against its mocks (cli/heap-growth.ts): this process runs the same scenario in-process.
+const heapGrowing = runHeapGrowingPercent('mocks', process.env);
+limitHeapGrowth(heapGrowing);
 const loadAtStart = loadavg();
 console.error(`soak: default scenario, ${minutes} min at ${rate}/s (${Math.round(rate * durationSeconds)} notifications), samples every ${sampleSeconds} s; load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
 const before = await yardstick();
@@ -113,7 +117,7 @@ const runLines = [
 
 const report = [
   `# pushsim soak: default scenario, ${minutes} min at ${rate}/s`,
-  `\`node dist/bench/soak.js --minutes ${minutes} --rate ${rate} --sample ${sampleSeconds} --settle ${round2(bounds.settleMinutes)} --window ${round2(bounds.windowMinutes)} --yardstick ${yardstickSeconds}\` · node ${process.version} · load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')} at the end`,
+  `\`node dist/bench/soak.js --minutes ${minutes} --rate ${rate} --sample ${sampleSeconds} --settle ${round2(bounds.settleMinutes)} --window ${round2(bounds.windowMinutes)} --yardstick ${yardstickSeconds}\` · node ${process.version} · load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')} at the end · heap growth ${heapGrowing === 0 ? "V8's own" : `${1 + heapGrowing / 100}× (PUSHSIM_HEAP_GROWING_PERCENT=${heapGrowing})`}`,
   '## Verdicts',
   [verdicts.rss, verdicts.median, verdicts.worst].map((v) => `- ${v.line}`).join('\n'),
   '## The run',

@@ -18,6 +18,7 @@ import { newPrivateDir, writeOutputFiles } from '../output.js';
 import { serveUntilSignal } from '../serve.js';
 import { describeMockFaults, mockFaultOptions, mockListenFlags, type MockFaultFlags } from './mock-faults.js';
 import { impersonationInfo, impersonationLines, mockCredentials } from './impersonation.js';
+import { heapGrowingPercent, limitHeapGrowth, mockHeapGrowingPercent } from '../heap-growth.js';
 
 export interface MockFlags extends MockFaultFlags {
   port: number;
@@ -43,6 +44,8 @@ export interface KeySpec {
 
 /** Starts the mock APNs the flags describe and serves until SIGINT/SIGTERM. */
 export async function mockApnsAction(flags: MockFlags): Promise<void> {
+  // Short, regular mark-compacts, so the clients' measured tail does not grow with the mock's uptime (cli/heap-growth.ts).
+  limitHeapGrowth(heapGrowingPercent(process.env, mockHeapGrowingPercent));
   const { dir, impersonation } = await mockCredentials(flags, 'pushsim-mock-');
   const options: MockApnsOptions = {
     host: flags.host,

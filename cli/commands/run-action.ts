@@ -31,7 +31,7 @@ import { prepareOutputDir } from '../output.js';
 import { outputResult } from './result-output.js';
 import { executeStoppable } from './signal-stop.js';
 import { safetyCeilings, withTargetFlags } from '../run-targets.js';
-import { heapGrowingPercent, limitHeapGrowth } from '../heap-growth.js';
+import { limitHeapGrowth, runHeapGrowingPercent } from '../heap-growth.js';
 import { isRealTarget } from '../../scenarios/safety.js';
 import type { RealTargetFlags } from '../run-targets.js';
 
@@ -67,8 +67,8 @@ export async function runAction(name: string, flags: RunFlags, setExitCode: (cod
   const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
   const config = applyOverrides(await resolveScenario(name), flags, faults, builtinScenarios[name] === undefined ? name : undefined);
   const safety = safetyCeilings(flags, process.env);
-  // One thread sends to real providers: its heap, not garbage, is what the run's RSS should be (cli/heap-growth.ts).
-  if (isRealTarget(config.target)) limitHeapGrowth(heapGrowingPercent(process.env));
+  // Short, regular collections in the embedded mocks; against real providers the sender's heap, not garbage, is the run's RSS (cli/heap-growth.ts).
+  limitHeapGrowth(runHeapGrowingPercent(config.target.kind === 'mock' ? 'mocks' : isRealTarget(config.target) ? 'real' : 'other', process.env));
   await prepareOutputDir(flags.out, '--out');
   const recorder = flags.recordProfile === undefined ? undefined : await profileRecorder(flags.recordProfile, flags.workers);
   const abort = new AbortController();
