@@ -8,7 +8,8 @@
  *   - duplicate deliveries within 20 %, or ±5 when there are few;
  *   - accepted p50 / p99 within 10 %, where the injected latency dominates (the healthy run);
  *   - with recipients from a file (the fallback case): the share that fell back to another
- *     provider, and each provider's share of the deliveries, within 1 pp (the case says why).
+ *     provider, and each provider's share of the deliveries, within the traffic of 200 ms plus the
+ *     real run's own measured answer delay (the case says why).
  * To hold on a busy 2-core machine the mock's latency is large against loopback noise (a 400 ms
  * median: the ~10 ms a loaded machine adds to each real answer stay under 3 %) and the rate modest (100/s). Where the two cannot agree — what pushsim's own CPU adds —
  * docs/virtual-time.md says so.
@@ -58,10 +59,16 @@ async function bothWays(config: ScenarioConfig): Promise<{ real: Measures; simul
   return { real: measures(real), simulated: measures(simulated) };
 }
 
-function expectAgreement({ real, simulated }: { real: Measures; simulated: Measures }, options: { latency: boolean }): void {
+/**
+ * `retriesWhenOverloaded: false`: a real run that says it fell behind its schedule is not held to the
+ * simulation's retries (the fallback case says why); everything else still is.
+ */
+function expectAgreement({ real, simulated }: { real: Measures; simulated: Measures }, options: { latency: boolean; retriesWhenOverloaded?: false }): void {
   const context = JSON.stringify({ real, simulated });
   expect(Math.abs(real.deliveredShare - simulated.deliveredShare), `delivered share, ${context}`).toBeLessThanOrEqual(0.005);
-  expect(Math.abs(real.retriesPerNotification - simulated.retriesPerNotification), `retries per notification, ${context}`).toBeLessThanOrEqual(0.1 * Math.max(real.retriesPerNotification, simulated.retriesPerNotification) + 1e-9);
+  if (real.kept || options.retriesWhenOverloaded !== false) {
+    expect(Math.abs(real.retriesPerNotification - simulated.retriesPerNotification), `retries per notification, ${context}`).toBeLessThanOrEqual(0.1 * Math.max(real.retriesPerNotification, simulated.retriesPerNotification) + 1e-9);
+  }
   expect(Math.abs(real.duplicates - simulated.duplicates), `duplicates, ${context}`).toBeLessThanOrEqual(Math.max(5, 0.2 * Math.max(real.duplicates, simulated.duplicates)));
   if (!options.latency) return;
   if (real.kept) {
@@ -89,16 +96,11 @@ function small(base: ScenarioConfig, count: number, changes: Partial<ScenarioCon
 }
 
 /**
- * The outage cases' policies. A 2 s window opens the breaker some 0.6 s into the outage, so that the
+ * The outage case's policies. A 2 s window opens the breaker some 0.7 s into the outage, so that the
  * few ms by which real timers run late (docs/virtual-time.md) move few retries; it stays open 1.5 s:
- * few open/probe cycles, and its probes fall far from the end of the outage. It opens by its error
- * rate over the window only (consecutiveFailures out of reach): 50 consecutive failures race the
- * jittered retries of the outage's first 503s, a race that ends some 10 % differently on real
- * timers (50–54 retries simulated over six seeds, 46–47 in real runs at a load average of 9); the
- * window's 200 ms buckets open it at the same instant either way, and the retries are then what
- * the retry budget allows (80 either way).
+ * few open/probe cycles, and its probes fall far from the end of the outage.
  */
-const outagePolicies = { retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 400 }, circuitBreaker: { errorRate: 0.5, minRequests: 20, consecutiveFailures: 1000, windowMs: 1000, openMs: 1500 } };
+const outagePolicies = { retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 400 }, circuitBreaker: { errorRate: 0.5, minRequests: 20, windowMs: 2000, openMs: 1500 } };
 
 describe('simulation agrees with a real run of the example scenarios', { timeout: 120_000 }, () => {
   it('healthy (the smoke example): delivered share, no retries, and the accepted latency percentiles', async () => {
@@ -131,29 +133,51 @@ describe('simulation agrees with a real run of the example scenarios', { timeout
 
   it('outage with the circuit breaker and fallback (the outage-fallback example): APNs down, its breaker open, recipients handed to FCM as many either way', async () => {
     const example = await loadScenarioFile('scenarios/examples/outage-fallback.yaml');
-    // The example's APNs outage and its recipients (an APNs and an FCM token each), on the breaker
-    // case's timeline and policies: 3 s healthy, 3 s of 503s from APNs, recovery to the end. The
-    // APNs sender meets the same outage as there; what fails on it goes on to FCM.
+    // The example's APNs outage and its recipients (an APNs and an FCM token each), on the outage
+    // case's timeline and policies: 3 s healthy, 3 s of 503s from APNs, recovery to the end; what
+    // fails on APNs goes on to FCM.
     const phases = [{ name: 'healthy', durationMs: 3000 }, { name: 'apns-down', durationMs: 3000 }, { name: 'recovering' }];
-    const config = small(example, 2400, { faults: { ...example.faults!, phases }, policies: outagePolicies } as Partial<ScenarioConfig>);
-    // A fixed latency, as in the breaker case: the breaker's last probe, which ends the hand-over, is one exact answer.
+    // The breaker opens by its error rate over the window only (consecutiveFailures out of reach):
+    // 50 consecutive failures race the jittered retries of the outage's first 503s, a race that
+    // ends some 10 % differently in a real run, whose 503s come back a few ms later over a loaded
+    // loopback than the simulation's, which come at once (50–54 retries simulated over six seeds,
+    // 46–48 real at load averages of 9–13); the error rate opens it at the window's bucket, and the
+    // retries are what the retry budget allows, 80 simulated against 78–85 real.
+    const policies = { ...outagePolicies, circuitBreaker: { ...outagePolicies.circuitBreaker, consecutiveFailures: 1000 } };
+    const config = small(example, 2400, { faults: { ...example.faults!, phases }, policies } as Partial<ScenarioConfig>);
+    // A fixed latency, as in the outage case: the breaker's last probe, which ends the hand-over, is one exact answer.
     const fixed = { ...config, target: { ...config.target, latency: { kind: 'fixed', ms: 200 } } } as ScenarioConfig;
     const both = await bothWays(fixed);
-    expectAgreement(both, { latency: false });
+    // A real run starved into falling behind its schedule (answers seconds late: 71–73 retries with
+    // an accepted p99 of 3.5–4.2 s, at a load average of 15) opens its breaker on answers that came
+    // late, so what the retry budget had earned by then differs; it reports itself invalid, and is
+    // held to the rest: delivered share, duplicates, and handing over at least as many.
+    expectAgreement(both, { latency: false, retriesWhenOverloaded: false });
     const { real, simulated } = both;
     const context = JSON.stringify({ real, simulated });
     // It is the case it claims to be: the outage's notifications fell back, and FCM delivered them.
     expect(simulated.fallbackShare, `fallback share of the simulation, ${context}`).toBeGreaterThan(0.1);
     expect(simulated.deliveredByShare['fcm'], `FCM's share of the simulation, ${context}`).toBeGreaterThan(0.1);
-    // What falls back is what APNs could not take: the share the breaker case holds to 0.5 pp as its
-    // delivered share. It moves with when the APNs breaker's probe closes it after the outage, on
-    // real timers that fire late on a loaded machine: each notification in that drift goes to FCM
-    // in one run and to APNs in the other. 1 pp of 2,400 is 24 notifications, 240 ms of traffic,
-    // room for a late probe twice what the breaker case allows, while a hand-over the model missed
-    // or added (a circuit-open or an exhausted 503 not handed over) moves it by the outage's hundreds.
-    expect(Math.abs(real.fallbackShare - simulated.fallbackShare), `fallback share, ${context}`).toBeLessThanOrEqual(0.01);
-    for (const provider of ['apns', 'fcm']) {
-      expect(Math.abs((real.deliveredByShare[provider] ?? 0) - (simulated.deliveredByShare[provider] ?? 0)), `delivered by ${provider}, ${context}`).toBeLessThanOrEqual(0.01);
+    // Who delivered moves with when the APNs breaker closes after the outage: each notification in
+    // the drift goes to FCM in one run and to APNs in the other. A real breaker closes late by its
+    // timers' and its probe's answer's delays, which grow with the machine's load, and the real run
+    // measures them: its accepted p99 above the injected 200 ms (both runs answer after exactly 200 ms
+    // otherwise). So the shares may drift by that delay's traffic, plus 200 ms (20 notifications,
+    // 0.8 pp): measured at load averages of 9–16 on 2 cores, the drift was 110–570 ms against
+    // p99 excesses of 150–740 ms. A hand-over the model missed or added (a circuit-open or an
+    // exhausted 503 not handed over) moves the outage's ~380 notifications, 3.8 s of drift. A real run
+    // that fell behind its schedule closes its breaker later still: it is held only to handing over
+    // at least as many.
+    const rate = 100;
+    const allowedMs = 200 + Math.max(0, real.acceptedP99 - simulated.acceptedP99);
+    const allowed = (allowedMs / 1000) * rate / 2400;
+    // APNs's share negated, so that a late breaker moves every entry the same way (up).
+    const shares = (m: Measures): Record<string, number> => ({ fallbacks: m.fallbackShare, apns: -(m.deliveredByShare['apns'] ?? 0), fcm: m.deliveredByShare['fcm'] ?? 0 });
+    const [r, v] = [shares(real), shares(simulated)];
+    for (const key of Object.keys(v)) {
+      const drift = (r[key] ?? 0) - (v[key] ?? 0);
+      if (real.kept) expect(Math.abs(drift), `${key} share (allowed ${allowedMs} ms of drift), ${context}`).toBeLessThanOrEqual(allowed + 1e-9);
+      else expect(drift, `${key} share of an overloaded real run, ${context}`).toBeGreaterThanOrEqual(-allowed);
     }
   });
 
