@@ -42,6 +42,8 @@ export interface RecipientDispatchHooks {
   onFallback?(from: Provider, to: Provider): void;
   /** Once, at the first row that cannot be read (the file changed under the run): what to tell the user. */
   onUnreadable?(warning: string): void;
+  /** How the run's scheduler waits for real work (Scheduler.hold): a simulation's clock stands still while the file is read. */
+  readonly hold?: <T>(work: Promise<T>) => Promise<T>;
 }
 
 export class RecipientDispatch {
@@ -56,7 +58,7 @@ export class RecipientDispatch {
 
   constructor(config: ScenarioConfig, lanes: Lanes, target: OpenTarget, hooks: RecipientDispatchHooks = {}) {
     if (config.recipients === undefined) throw new Error('RecipientDispatch needs config.recipients');
-    this.#source = new RecipientSource(config.recipients);
+    this.#source = new RecipientSource(config.recipients, hooks.hold);
     this.#file = config.recipients.file;
     this.#providers = targetProviders(config.target);
     this.#hooks = hooks;

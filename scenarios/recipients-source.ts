@@ -40,10 +40,17 @@ export class RecipientSource {
   #waiting: Promise<unknown> = Promise.resolve();
   #pending = 0;
   #closed = false;
+  readonly #hold: <T>(work: Promise<T>) => Promise<T>;
 
-  constructor(recipients: RecipientsConfig) {
+  /**
+   * `hold`: how the run's scheduler waits for real work (Scheduler.hold). On virtual time every read
+   * of the file holds the clock, so which notifications find their row buffered depends on their
+   * index only, never on how fast the disk was: the same file and seed give the same result.
+   */
+  constructor(recipients: RecipientsConfig, hold: <T>(work: Promise<T>) => Promise<T> = (work) => work) {
     this.#file = recipients.file;
     this.#format = recipientsFormat(recipients) ?? 'csv';
+    this.#hold = hold;
   }
 
   /** Starts reading ahead, so the first notifications find their rows buffered. Errors surface at take(). */
@@ -100,7 +107,7 @@ export class RecipientSource {
 
   /** Reads more records into the buffer (one read at a time), reopening the file at its end. */
   #fill(): Promise<void> {
-    return (this.#filling ??= this.#read().finally(() => (this.#filling = undefined)));
+    return (this.#filling ??= this.#hold(this.#read().finally(() => (this.#filling = undefined))));
   }
 
   async #read(): Promise<void> {

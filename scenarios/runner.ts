@@ -279,7 +279,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       const shares = mixShares(config.mix, targetProviders(config.target));
       if (shares.size > 1) collector.trackProviders();
       if (config.recipients !== undefined) {
-        fromFile = new RecipientDispatch(config, lanes, target, { onFallback: () => measuring && collector.onFallback(), onUnreadable: (warning) => this.emit('warning', warning) });
+        fromFile = new RecipientDispatch(config, lanes, target, { onFallback: () => measuring && collector.onFallback(), onUnreadable: (warning) => this.emit('warning', warning), hold: (work) => scheduler.hold(work) });
         await fromFile.prefetch();
       }
       const { shard: part, startAt } = this.#options;

@@ -4,6 +4,10 @@
  * scenarios/virtual-transport.ts), joined to the sender without sockets. The endpoints look like
  * target.ts's mock endpoints — recipients, credentials, ledgers, fault counts — plus the
  * `transport` the lanes' senders use instead of HTTP/2 connections.
+ *
+ * Recipients from a file need nothing more here, as in a real run (target.ts): their device and
+ * registration tokens go as they are (any well-formed token is a live device to the mocks), and
+ * recipients-send.ts stands each Web Push recipient in for one of the mock's own subscriptions.
  */
 import { createHash } from 'node:crypto';
 import { InvalidConfigError } from '../core/errors.js';
@@ -28,7 +32,6 @@ export function simulationProblems(config: ScenarioConfig): string[] {
     const what = target.kind === 'url' ? `the external origin ${target.url}` : 'real providers';
     return [`target: a simulation runs the embedded mocks' logic on virtual time and sends nothing; this scenario's target is ${what}. Use target.mock (e.g. \`mock: apns\`), or \`pushsim run\` for a real target`];
   }
-  if (config.recipients !== undefined) return ['recipients: a simulation sends to generated tokens (tokens.count); drop `recipients` (or --recipients) to simulate'];
   return [];
 }
 

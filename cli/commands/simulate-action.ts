@@ -11,6 +11,7 @@ import { prepareOutputDir } from '../output.js';
 import { outputResult } from './result-output.js';
 import { executeStoppable } from './signal-stop.js';
 import { reportFiles } from './report.js';
+import { builtinScenarios } from '../../scenarios/builtin/index.js';
 import { applyOverrides, exitCodeOf, resolveScenario } from './run-action.js';
 
 export interface SimulateFlags {
@@ -21,6 +22,7 @@ export interface SimulateFlags {
   inFlight?: number;
   connections?: number;
   faults?: string;
+  recipients?: string;
   report?: (keyof typeof reportFiles)[];
   json?: boolean;
   quiet?: boolean;
@@ -31,7 +33,8 @@ const progressEveryMs = 2000;
 
 export async function simulateAction(name: string, flags: SimulateFlags, setExitCode: (code: number) => void): Promise<void> {
   const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
-  const config = applyOverrides(await resolveScenario(name), flags, faults);
+  // As for `pushsim run`: --recipients is recorded relative to the scenario file (a built-in has none).
+  const config = applyOverrides(await resolveScenario(name), flags, faults, builtinScenarios[name] === undefined ? name : undefined);
   await prepareOutputDir(flags.out, '--out');
   const abort = new AbortController();
   const run = simulation(config, { signal: abort.signal, ...(flags.seed !== undefined && { seed: flags.seed }) });

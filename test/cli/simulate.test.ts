@@ -1,15 +1,17 @@
 /**
  * `pushsim simulate` and `pushsim tune --virtual` through the built CLI: a virtual result that
- * report, compare and merge read, the same result.json for the same seed, and the exit codes for a
- * target that cannot be simulated (104) and bad flags (2).
+ * report, compare and merge read, the same result.json for the same seed, recipients from a file
+ * (fallback across providers; a bad file answered as `pushsim run` answers it), and the exit codes
+ * for a target that cannot be simulated (104) and bad flags (2).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../reports/result.js';
 import type { TuneReport } from '../../reports/tune.js';
-import { cliTestTimeout, pushsim } from './helpers.js';
+import { cliTestTimeout, expectUserError, pushsim } from './helpers.js';
 
 // A minute of virtual time: 30 s healthy, 30 s of 503s (outage), at 200/s.
 const outage = `name: outage-minute
@@ -76,6 +78,47 @@ describe('pushsim simulate', { timeout: cliTestTimeout }, () => {
     expect(real.stderr).not.toMatch(/\n\s+at /);
     const badSeed = await pushsim('simulate', scenario, '--seed', 'x');
     expect(badSeed.code).toBe(2);
+  });
+
+  it('simulates the outage-fallback example with its recipients file, and --recipients as pushsim run takes it', async () => {
+    const { dir } = await scenarioFile('');
+    const out = join(dir, 'fallback');
+    const ran = await pushsim('simulate', 'scenarios/examples/outage-fallback.yaml', '--out', out, '--quiet');
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(/delivered by apns \d+ · fcm \d+ \(fallbacks across providers: apns→fcm \d+\)/);
+    const result = await readResult(out);
+    expect(result.virtual).toBeDefined();
+    expect(result.providerFallbacks?.['apns>fcm']).toBeGreaterThan(1900);
+    expect(result.config?.recipients).toMatchObject({ file: 'outage-fallback-recipients.csv', rows: 200 });
+    // --recipients replaces the scenario's, recorded relative to the scenario file as by pushsim run.
+    const csv = join(dir, 'one.csv');
+    await writeFile(csv, `apnsToken,name\n${'ab'.repeat(32)},Ada\n`);
+    const replaced = await pushsim('simulate', 'scenarios/examples/outage-fallback.yaml', '--recipients', csv, '--count', '50', '--out', join(dir, 'one'), '--quiet');
+    expect(replaced.code, replaced.stderr).toBe(99); // the example's count(fallbacks)>=1500 fails: one APNs-only recipient cannot fall back
+    const one = await readResult(join(dir, 'one'));
+    expect(one.config?.recipients).toMatchObject({ rows: 1 });
+    expect(one.config?.recipients?.file).toMatch(/one\.csv$/);
+    expect(one.deliveredBy).toEqual({ apns: 50 });
+  });
+
+  it('answers a missing, misnamed, malformed or piped recipients file with the messages and exit codes of pushsim run', async () => {
+    const { dir } = await scenarioFile('');
+    await writeFile(join(dir, 'bad.csv'), `apnsToken,name\n${'ab'.repeat(32)}\nnot-hex,Cy\n`);
+    await writeFile(join(dir, 'users.txt'), `apnsToken\n${'ab'.repeat(32)}\n`);
+    execFileSync('mkfifo', [join(dir, 'pipe.csv')]);
+    const cases = [
+      { file: 'missing.csv', code: 104, message: /missing\.csv does not exist; recipients\.file is relative to the scenario file/ },
+      { file: 'users.txt', code: 2, message: /recipients\.format is needed: the file name .*users\.txt does not end in \.csv/ },
+      { file: 'bad.csv', code: 104, message: /bad\.csv:2:1: line 2: 1 field\(s\), the header has 2.*\n.*bad\.csv:3:1: line 3: apnsToken "not-hex" is not a device token/s },
+      { file: 'pipe.csv', code: 104, message: /pipe\.csv is not a regular file \(a pipe, device or socket\)/ },
+    ];
+    for (const { file, code, message } of cases) {
+      const args = ['default', '--recipients', join(dir, file), '--count', '5', '--quiet'];
+      const simulated = await pushsim('simulate', ...args, '--out', join(dir, 'never-simulated'));
+      expectUserError(simulated, code, message);
+      const real = await pushsim('run', ...args, '--out', join(dir, 'never-run'));
+      expect({ code: simulated.code, stderr: simulated.stderr }, file).toEqual({ code: real.code, stderr: real.stderr });
+    }
   });
 
   it('tune --virtual ranks the variants of a grid on virtual time', async () => {

@@ -44,6 +44,22 @@ describe('RecipientSource', () => {
     expect(rows).toEqual([1, 4, 7, 9_997, 0, 3, 5_001]);
   });
 
+  it("reads the file under the run's hold (a simulation's clock stands still meanwhile), every refill included", async () => {
+    const path = join(dir, 'held.csv');
+    await writeFile(path, `apnsToken,n\n${Array.from({ length: 10_000 }, (_, i) => `${token(i)},${i}`).join('\n')}\n`);
+    let holds = 0;
+    const held = new RecipientSource({ file: path }, <T>(work: Promise<T>): Promise<T> => {
+      holds++;
+      return work;
+    });
+    open.push(held);
+    await held.prefetch();
+    expect(holds).toBe(1);
+    // Row by row past two refills of the 4,096-record read-ahead: each read went through the hold.
+    for (let i = 0; i < 10_000; i++) expect(await rowOf(held.take(i))).toBe(i);
+    expect(holds).toBeGreaterThanOrEqual(3);
+  });
+
   it('answers at once when the row is buffered, and in order when takes wait for the reader', async () => {
     const file = await source('order.csv', 10);
     const first = file.take(0);

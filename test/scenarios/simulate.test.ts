@@ -1,8 +1,12 @@
 /**
  * simulateScenario: a scenario's mock target as simulated transports on virtual time — the
- * brownout example end to end, the same result for the same seed, a refusal for a target that
- * cannot be simulated.
+ * brownout example end to end, the same result for the same seed, recipients from a file with
+ * fallback across providers, a refusal for a target that cannot be simulated.
  */
+import { createHash } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../../core/errors.js';
 import type { Result } from '../../reports/result.js';
@@ -59,6 +63,40 @@ describe('simulateScenario', () => {
     expect(Object.keys(first.byReason).some((key) => key.startsWith('fcm:'))).toBe(true);
     expect(Object.keys(first.byReason).some((key) => key.startsWith('webpush:'))).toBe(true);
     expect(withoutStart(await simulateScenario(small))).toBe(withoutStart(first));
+  });
+
+  it("simulates the outage-fallback example's recipients file: APNs down, its breaker open, the outage's notifications delivered by FCM", async () => {
+    const example = await loadScenarioFile('scenarios/examples/outage-fallback.yaml');
+    const result = await simulateScenario(example);
+    expect(result.counts.scheduled).toBe(6000);
+    expect(result.counts.accepted).toBe(6000);
+    expect(result.config?.recipients).toMatchObject({ file: 'outage-fallback-recipients.csv', format: 'csv', rows: 200 });
+    // 10 s of 200/s meet APNs down: the breaker opens, and each of them is handed to the recipient's FCM token.
+    expect(result.providerFallbacks?.['apns>fcm']).toBeGreaterThan(1900);
+    expect(result.providerFallbacks?.['apns>fcm']).toBeLessThan(2400);
+    expect(result.counts.fallbacks).toBe(result.providerFallbacks?.['apns>fcm']);
+    expect(result.deliveredBy).toEqual({ apns: 6000 - (result.counts.fallbacks ?? 0), fcm: result.counts.fallbacks });
+    expect(result.breakerTransitions?.some((t) => t.to === 'open')).toBe(true);
+    expect(result.thresholds?.every((t) => t.passed)).toBe(true);
+  });
+
+  it('gives a byte-identical result with a recipients file larger than its read-ahead (read while the clock stands still), and another for another seed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-simulate-recipients-'));
+    const file = join(dir, 'users.csv');
+    // 10,000 rows with both channels, 3 in 10 only an FCM token: refilled twice from disk during the run, wrapped once.
+    const hex = (i: number): string => createHash('sha256').update(`apns ${i}`).digest('hex');
+    const fcm = (i: number): string => `${createHash('sha256').update(`fcm ${i}`).digest('base64url').slice(0, 11)}:APA91b${createHash('sha512').update(`fcm ${i}`).digest('base64url')}`;
+    await writeFile(file, `apnsToken,fcmToken,name\n${Array.from({ length: 10_000 }, (_, i) => `${i % 10 < 3 ? '' : hex(i)},${fcm(i)},user ${i}`).join('\n')}\n`);
+    const example = await loadScenarioFile('scenarios/examples/outage-fallback.yaml');
+    const phases = [{ name: 'healthy', durationMs: 1000 }, { name: 'apns-down', durationMs: 1500 }, { name: 'recovering' }];
+    const large: ScenarioConfig = { ...example, recipients: { file, name: 'users.csv' }, load: { executor: 'constant-arrival-rate', rate: 4000, count: 12_000 }, faults: { ...example.faults!, phases } };
+    const first = await simulateScenario(large, { seed: 3 });
+    expect(first.counts.scheduled).toBe(12_000);
+    expect(first.config?.recipients).toMatchObject({ rows: 10_000 });
+    expect(first.deliveredBy?.['fcm']).toBeGreaterThan(first.counts.fallbacks ?? 0); // FCM-only rows, and the fallbacks
+    expect(first.counts.fallbacks).toBeGreaterThan(1000);
+    expect(withoutStart(await simulateScenario(large, { seed: 3 }))).toBe(withoutStart(first));
+    expect(withoutStart(await simulateScenario(large, { seed: 4 }))).not.toBe(withoutStart(first));
   });
 
   it('refuses a target it cannot simulate with a config error that says what to use instead', async () => {
