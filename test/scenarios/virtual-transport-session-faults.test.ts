@@ -5,7 +5,7 @@
  * same simulated — and the two must agree on the outcome classes and counts (accepted, rejected,
  * failed by reason, attempts, the faults' injections). Every case leaves wide margins between the
  * events that decide the counts (≥ 50 ms against the few ms a loaded machine adds), and counts may
- * differ by one or two where a real timer lands on the other side of a boundary. Each simulation
+ * differ by a few (10 % at most beyond a small slack) where a real timer lands on the other side of a boundary. Each simulation
  * is also run twice with the same seed: the results must be identical.
  */
 import { describe, expect, it } from 'vitest';
@@ -59,9 +59,10 @@ async function bothWays(config: ScenarioConfig): Promise<{ real: Result; simulat
   return { real, simulated };
 }
 
-/** Equal, or within `slack` (a real timer on the other side of a boundary). */
+/** Equal, or within `slack` or 10 % (a real timer on the other side of a boundary, and the retries that follow). */
 function expectClose(real: number, simulated: number, slack: number, what: string): void {
-  expect(Math.abs(real - simulated), `${what}: real ${real}, simulated ${simulated}`).toBeLessThanOrEqual(slack);
+  const allowed = Math.max(slack, Math.ceil(0.1 * Math.max(real, simulated)));
+  expect(Math.abs(real - simulated), `${what}: real ${real}, simulated ${simulated}`).toBeLessThanOrEqual(allowed);
 }
 
 function expectAgreement({ real, simulated }: { real: Result; simulated: Result }, slack: number): { real: Counts; simulated: Counts } {
