@@ -15,6 +15,7 @@
  */
 import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import type { DispatchContext, TransportRequest, TransportResult } from '../transport.js';
+import { DeadlineList, realDeadlineClock, type DeadlineEntry } from './deadlines.js';
 import type { PooledSession } from './pooled-session.js';
 
 const kExchange = Symbol('pushsim.exchange');
@@ -24,7 +25,7 @@ type ExchangeStream = ClientHttp2Stream & { [kExchange]?: Exchange };
 const emptyBody = Buffer.alloc(0);
 
 /** A request from `dispatch` to its result: waiting in the queue, then on a stream (again after a replay). */
-export class Exchange {
+export class Exchange implements DeadlineEntry<Exchange> {
   readonly request: TransportRequest;
   readonly context: DispatchContext | undefined;
   readonly resolve: (result: TransportResult) => void;
@@ -105,61 +106,9 @@ function onStreamClose(this: ExchangeStream): void {
   exchange.closed();
 }
 
-/**
- * Request timeouts for one pool: exchanges in start order, one unreferenced timer armed for the
- * head's deadline. Removing an exchange never touches the timer; when it fires early (its exchange
- * was answered), it re-arms for the current head. Under steady traffic that is one timer per
- * timeout period instead of one per request.
- */
-export class Deadlines {
-  readonly #timeoutMs: number;
-  readonly #onExpire: (exchange: Exchange) => void;
-  #head: Exchange | undefined = undefined;
-  #tail: Exchange | undefined = undefined;
-  #timer: NodeJS.Timeout | undefined = undefined;
-
+/** The pool's request timeouts: the list of deadlines.ts (which the simulated transport uses too) on real time. */
+export class Deadlines extends DeadlineList<Exchange> {
   constructor(timeoutMs: number, onExpire: (exchange: Exchange) => void) {
-    this.#timeoutMs = timeoutMs;
-    this.#onExpire = onExpire;
-  }
-
-  /** `now`: the attempt's start, `performance.now()` (the pool has just read it). */
-  add(exchange: Exchange, now = performance.now()): void {
-    exchange.deadline = now + this.#timeoutMs;
-    exchange.previous = this.#tail;
-    if (this.#tail === undefined) this.#head = exchange;
-    else this.#tail.next = exchange;
-    this.#tail = exchange;
-    if (this.#timer === undefined) this.#arm(this.#timeoutMs);
-  }
-
-  remove(exchange: Exchange): void {
-    const { previous, next } = exchange;
-    if (previous === undefined) {
-      if (this.#head !== exchange) return; // not on the list
-      this.#head = next;
-    } else {
-      previous.next = next;
-    }
-    if (next === undefined) this.#tail = previous;
-    else next.previous = previous;
-    exchange.previous = undefined;
-    exchange.next = undefined;
-  }
-
-  #arm(delayMs: number): void {
-    this.#timer = setTimeout(() => this.#fire(), Math.max(1, Math.ceil(delayMs)));
-    this.#timer.unref();
-  }
-
-  #fire(): void {
-    this.#timer = undefined;
-    const now = performance.now();
-    while (this.#head !== undefined && this.#head.deadline <= now) {
-      const expired = this.#head;
-      this.remove(expired);
-      this.#onExpire(expired);
-    }
-    if (this.#head !== undefined) this.#arm(this.#head.deadline - now);
+    super(realDeadlineClock, timeoutMs, onExpire);
   }
 }

@@ -11,6 +11,7 @@ import type { Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { Server, Socket } from 'node:net';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
+import { systemScheduler, type CancelTimer, type Scheduler } from '../../core/scheduler.js';
 import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
 import { RecentMap } from '../../core/recent-map.js';
 import { DeliveryLedger, type ExpectedTraffic } from '../ledger/ledger.js';
@@ -25,15 +26,22 @@ import { SessionTracker } from './sessions.js';
 import type { FaultSpec, FaultsDocument } from './spec.js';
 import { phaseMap, validateFault, validateFaultsDocument, withId } from './spec.js';
 import { Timeline, probabilityAt } from './timeline.js';
-import type { ConnectionVerdict, FaultDecision, FaultEffect, FaultHost, FaultRequestInfo, FaultRuntime, FiredFault, PendingInjection, ResolvedRequest, TrackedSession } from './types.js';
+import type { ConnectionVerdict, FaultDecision, FaultEffect, FaultHost, FaultSession, FaultRequestInfo, FaultRuntime, FiredFault, PendingInjection, ResolvedRequest, TrackedSession } from './types.js';
 
 export interface FaultEngineOptions {
   /** Faults and phases; validated here (InvalidConfigError lists every problem). */
   readonly spec?: FaultsDocument;
   /** Overrides `spec.seed`. @default spec.seed ?? 1 */
   readonly seed?: number;
-  /** Time for schedules, buckets and the ledger. @default systemClock */
+  /** Time for schedules, buckets and the ledger. @default systemClock (the scheduler when one is given) */
   readonly clock?: Clock;
+  /**
+   * Timers of session-level faults (idle / max-age GOAWAY), and, on virtual time, the schedule
+   * windows' transitions: a virtual engine (scheduler.virtual) sets one timer for the next window
+   * opening or closing of a fault that acts when it does (streams, connection reset) instead of
+   * polling every tickMs. @default real timers that keep no process alive
+   */
+  readonly scheduler?: Scheduler;
   /** @default a DeliveryLedger on the same clock, keeping `ledgerRecords` records */
   readonly ledger?: DeliveryLedger;
   /** Latest deliveries kept for `ledger.records()` when the engine builds its ledger (counts are always exact). @default 0 */
@@ -99,13 +107,18 @@ export class FaultEngine implements FaultHost {
   #startedAt: number;
   #nextTransitionAt = Number.POSITIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
+  readonly #scheduler: Scheduler;
+  /** The armed transition timer on virtual time. */
+  #transitionTimer: { readonly at: number; readonly cancel: CancelTimer } | undefined;
+  #closed = false;
 
   constructor(options: FaultEngineOptions = {}) {
     const spec = options.spec ?? {};
     this.#source = options.source ?? 'fault spec';
     const problems = validateFaultsDocument(spec);
     if (problems.length > 0) throw new InvalidConfigError(this.#source, problems);
-    const clock = options.clock ?? systemClock;
+    const clock = options.clock ?? options.scheduler ?? systemClock;
+    this.#scheduler = options.scheduler ?? systemScheduler;
     if (typeof clock?.now !== 'function') throw new InvalidArgumentError('clock must be an object with a now() method returning epoch ms');
     this.#clock = clock;
     const attemptTokens = options.attemptTokens ?? 100_000;
@@ -216,6 +229,17 @@ export class FaultEngine implements FaultHost {
     return this.#attempts.get(info.provider === 'apns' ? info.token : `${info.provider}:${info.token}`)?.n ?? 0;
   }
 
+  /**
+   * Hook for a simulated connection (virtual time, simulator/virtual/session.ts): tracked under
+   * `connectionId`, the id onConnection() gave its connect attempt, as a socket's is. Returns it.
+   */
+  onSimulatedSession(session: FaultSession, connectionId: number, baseMaxConcurrentStreams: number): number {
+    const tracked = this.#sessions.trackSimulated(session, connectionId, baseMaxConcurrentStreams);
+    if (tracked === undefined) return this.#sessions.id(session) ?? 0;
+    for (const fault of this.#faults) this.#attachSession(fault, tracked);
+    return tracked.id;
+  }
+
   /** Hook for every new HTTP/2 session (server 'session' event). Returns its connection id. */
   onSession(session: Http2Session, baseMaxConcurrentStreams = session.localSettings?.maxConcurrentStreams ?? 4_294_967_295): number {
     const tracked = this.#sessions.track(session, baseMaxConcurrentStreams);
@@ -229,7 +253,7 @@ export class FaultEngine implements FaultHost {
    * raises it after the first valid provider token, protocols.md §1.9): call this instead of
    * session.settings(), so an active streams fault keeps its limit and restores this one when it ends.
    */
-  setStreamLimit(session: Http2Session, maxConcurrentStreams: number): void {
+  setStreamLimit(session: Http2Session | FaultSession, maxConcurrentStreams: number): void {
     this.#sessions.setStreamLimit(session, maxConcurrentStreams);
   }
 
@@ -239,7 +263,7 @@ export class FaultEngine implements FaultHost {
   }
 
   /** The id onSession gave this session (for FaultRequestInfo.connectionId). */
-  connectionId(session: Http2Session | undefined): number | undefined {
+  connectionId(session: Http2Session | FaultSession | undefined): number | undefined {
     return this.#sessions.id(session);
   }
 
@@ -248,8 +272,17 @@ export class FaultEngine implements FaultHost {
    * Gives the connection its id (a refused one uses up an id too); onSession reuses it.
    */
   onConnection(socket?: Socket): ConnectionVerdict {
+    return this.#connectionVerdict(this.#sessions.accept(socket));
+  }
+
+  /** onConnection for a simulated connect attempt (virtual time): its id too, for onSimulatedSession. */
+  onSimulatedConnection(): { readonly id: number; readonly verdict: ConnectionVerdict } {
+    const id = this.#sessions.accept(undefined);
+    return { id, verdict: this.#connectionVerdict(id) };
+  }
+
+  #connectionVerdict(connection: number): ConnectionVerdict {
     const now = this.#clock.now();
-    const connection = this.#sessions.accept(socket);
     for (const fault of this.#faults) {
       if (fault.behaviour.onConnection === undefined || !this.#isActive(fault, now) || !this.#selectsConnection(fault, connection, now)) continue;
       const verdict = fault.behaviour.onConnection(this.#dice);
@@ -276,6 +309,32 @@ export class FaultEngine implements FaultHost {
       else if (offset < fault.window.endMs) next = Math.min(next, fault.window.endMs);
     }
     this.#nextTransitionAt = this.#startedAt + next;
+    if (this.#scheduler.virtual) this.#armTransition(now);
+  }
+
+  /**
+   * On virtual time nothing polls: one timer at the next transition of a fault that acts when its
+   * window opens or closes (streams, connection reset); the others are checked on each request.
+   */
+  #armTransition(now: number): void {
+    if (this.#closed) return;
+    const offset = now - this.#startedAt;
+    let next = Number.POSITIVE_INFINITY;
+    for (const fault of this.#faults) {
+      if (fault.behaviour.onActivate === undefined && fault.behaviour.onDeactivate === undefined) continue;
+      if (offset < fault.window.startMs) next = Math.min(next, fault.window.startMs);
+      else if (offset < fault.window.endMs) next = Math.min(next, fault.window.endMs);
+    }
+    const at = this.#startedAt + next;
+    if (this.#transitionTimer?.at === at) return;
+    this.#transitionTimer?.cancel();
+    this.#transitionTimer = undefined;
+    if (next === Number.POSITIVE_INFINITY) return;
+    const cancel = this.#scheduler.after(Math.max(0, at - now), () => {
+      this.#transitionTimer = undefined;
+      this.tick();
+    });
+    this.#transitionTimer = { at, cancel };
   }
 
   list(): FaultView[] {
@@ -329,8 +388,11 @@ export class FaultEngine implements FaultHost {
   }
 
   close(): void {
+    this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#transitionTimer?.cancel();
+    this.#transitionTimer = undefined;
     for (const fault of this.#faults) fault.behaviour.dispose?.();
   }
 
@@ -396,6 +458,7 @@ export class FaultEngine implements FaultHost {
   #runtime(fault: Fault): FaultRuntime {
     return {
       now: () => this.#clock.now(),
+      after: (ms, run) => this.#scheduler.after(ms, run, true),
       active: () => this.#isActive(fault, this.#clock.now()),
       sessions: () => [...this.#sessions.all()].filter((tracked) => this.#selectsConnection(fault, tracked.id, this.#clock.now())),
       fired: () => this.#fired(fault),

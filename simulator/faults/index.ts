@@ -35,6 +35,7 @@ export type {
   FaultRuntime,
   FiredFault,
   ResolvedRequest,
+  FaultSession,
   TrackedSession,
 } from './types.js';
 export type { Dice } from './dice.js';

@@ -1,15 +1,40 @@
 /**
- * Live HTTP/2 sessions as the fault engine sees them: connection ids (given at TCP accept when the
+ * Live sessions as the fault engine sees them: connection ids (given at TCP accept when the
  * host uses interceptConnections, else at session start), open streams, and the connection and
- * stream gauges of the metrics.
+ * stream gauges of the metrics. A session is an HTTP/2 server session (seen through
+ * `http2FaultSession`) or a simulated connection on virtual time (a FaultSession of its own).
  */
 import type { Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
+import { sendGoaway } from '../goaway.js';
+import { resetSocket } from '../sockets.js';
 import type { FaultMetrics } from './metrics.js';
-import type { TrackedSession } from './types.js';
+import type { FaultSession, TrackedSession } from './types.js';
+
+/** A server-side HTTP/2 session as the FaultSession session-level faults act on. */
+export function http2FaultSession(session: Http2Session): FaultSession {
+  return {
+    get ended() {
+      return session.closed || session.destroyed;
+    },
+    onStream(opened, closed) {
+      session.on('stream', (stream) => {
+        opened();
+        // 'close' fires once per stream: `on` saves the per-stream wrapper `once` would allocate.
+        stream.on('close', closed);
+      });
+    },
+    onPing: (listener) => session.on('ping', listener),
+    onClose: (listener) => session.once('close', listener),
+    goaway: (code, debug) => void sendGoaway(session, { code, debug }),
+    setStreamLimit: (maxConcurrentStreams) => session.settings({ maxConcurrentStreams }),
+    resetConnection: () => resetSocket(session.socket as Socket | undefined),
+  };
+}
 
 export class SessionTracker {
-  readonly #sessions = new Map<Http2Session, TrackedSession>();
+  /** Keyed by what the host knows the session by: the Http2Session, or a simulated connection's FaultSession. */
+  readonly #sessions = new Map<object, TrackedSession>();
   /** Connection ids given at TCP accept, waiting for their HTTP/2 session (keyed by peer address). */
   readonly #pendingIds = new Map<string, number>();
   readonly #metrics: FaultMetrics;
@@ -33,22 +58,32 @@ export class SessionTracker {
     return id;
   }
 
-  /** Tracks a session; undefined when it already was. */
+  /** Tracks an HTTP/2 session; undefined when it already was. */
   track(session: Http2Session, baseMaxConcurrentStreams: number): TrackedSession | undefined {
     if (this.#sessions.has(session)) return undefined;
     const socket = session.socket as Socket | undefined;
     const key = socket === undefined ? undefined : addressKey(socket);
     const id = (key === undefined ? undefined : this.#pendingIds.get(key)) ?? ++this.#connections;
     if (key !== undefined) this.#pendingIds.delete(key);
+    return this.#track(session, http2FaultSession(session), id, baseMaxConcurrentStreams);
+  }
+
+  /** Tracks a simulated connection under the id `accept` gave it; undefined when it already was. */
+  trackSimulated(session: FaultSession, id: number, baseMaxConcurrentStreams: number): TrackedSession | undefined {
+    if (this.#sessions.has(session)) return undefined;
+    return this.#track(session, session, id, baseMaxConcurrentStreams);
+  }
+
+  #track(key: object, session: FaultSession, id: number, baseMaxConcurrentStreams: number): TrackedSession {
     const now = this.#now();
     const tracked: TrackedSession = { id, session, openedAt: now, openStreams: 0, idleSince: now, baseMaxConcurrentStreams, heldStreamLimit: undefined };
-    this.#sessions.set(session, tracked);
+    this.#sessions.set(key, tracked);
     const metrics = this.#metrics;
     metrics.connectionsOpened++;
     metrics.connectionsActive++;
     if (this.#countingStreams) this.#countStreamsOf(tracked);
-    session.once('close', () => {
-      this.#sessions.delete(session);
+    session.onClose(() => {
+      this.#sessions.delete(key);
       metrics.connectionsActive--;
     });
     return tracked;
@@ -67,33 +102,34 @@ export class SessionTracker {
 
   #countStreamsOf(tracked: TrackedSession): void {
     const metrics = this.#metrics;
-    const onStreamClose = (): void => {
-      tracked.openStreams--;
-      metrics.streamsActive--;
-      if (tracked.openStreams === 0) tracked.idleSince = this.#now();
-    };
-    tracked.session.on('stream', (stream) => {
-      tracked.openStreams++;
-      metrics.streamsActive++;
-      // 'close' fires once per stream: `on` saves the per-stream wrapper `once` would allocate.
-      stream.on('close', onStreamClose);
-    });
+    tracked.session.onStream(
+      () => {
+        tracked.openStreams++;
+        metrics.streamsActive++;
+      },
+      () => {
+        tracked.openStreams--;
+        metrics.streamsActive--;
+        if (tracked.openStreams === 0) tracked.idleSince = this.#now();
+      },
+    );
   }
 
   /**
    * The host's own limit for a session changes: sent now unless a streams fault holds the session,
    * and in any case the limit that fault restores when it ends.
    */
-  setStreamLimit(session: Http2Session, maxConcurrentStreams: number): void {
-    const tracked = this.#sessions.get(session);
+  setStreamLimit(key: Http2Session | FaultSession, maxConcurrentStreams: number): void {
+    const tracked = this.#sessions.get(key);
     if (tracked !== undefined) {
       tracked.baseMaxConcurrentStreams = maxConcurrentStreams;
       if (tracked.heldStreamLimit !== undefined) return;
     }
-    if (!session.closed && !session.destroyed) session.settings({ maxConcurrentStreams });
+    const session = tracked?.session ?? ('settings' in key ? http2FaultSession(key) : key);
+    if (!session.ended) session.setStreamLimit(maxConcurrentStreams);
   }
 
-  id(session: Http2Session | undefined): number | undefined {
+  id(session: object | undefined): number | undefined {
     return session === undefined ? undefined : this.#sessions.get(session)?.id;
   }
 

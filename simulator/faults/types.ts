@@ -9,7 +9,7 @@
  * The framework owns targeting, probability, selection and scheduling; a kind only says *what*
  * happens to a request or connection it is handed. One file per kind under kinds/.
  */
-import type { Http2Session } from 'node:http2';
+import type { CancelTimer } from '../../core/scheduler.js';
 import type { Socket } from 'node:net';
 import type { DeliveryLedger } from '../ledger/ledger.js';
 import type { Dice } from './dice.js';
@@ -118,10 +118,32 @@ export interface ResolvedRequest extends FaultRequestInfo {
 /** Connection-level verdict for a new TCP connection. */
 export type ConnectionVerdict = { readonly type: 'accept' } | { readonly type: 'refuse' } | { readonly type: 'delay'; readonly ms: number };
 
+/**
+ * A connection as session-level faults act on it (goaway idle / max-age / pings, streams, connection
+ * reset): a server-side HTTP/2 session (sessions.ts `http2FaultSession`) or a simulated connection
+ * on virtual time (simulator/virtual/session.ts), so a kind does the same thing on both.
+ */
+export interface FaultSession {
+  /** Closed or destroyed: nothing more can be sent on it. */
+  readonly ended: boolean;
+  /** Calls `opened` when a stream opens on it and `closed` when that stream closes. */
+  onStream(opened: () => void, closed: () => void): void;
+  /** Calls `listener` on every PING the client sends. */
+  onPing(listener: () => void): void;
+  /** Calls `listener` once when the connection has closed. */
+  onClose(listener: () => void): void;
+  /** One GOAWAY naming the last stream the session has seen, then the connection ends (NO_ERROR: after its streams; else at once). */
+  goaway(code: number, debug: string | undefined): void;
+  /** Sends SETTINGS_MAX_CONCURRENT_STREAMS. */
+  setStreamLimit(maxConcurrentStreams: number): void;
+  /** TCP reset of the connection. */
+  resetConnection(): void;
+}
+
 /** A live HTTP/2 session as the framework tracks it. */
 export interface TrackedSession {
   readonly id: number;
-  readonly session: Http2Session;
+  readonly session: FaultSession;
   readonly openedAt: number;
   /** Streams open right now on this session: counted only once FaultEngine.countStreams() was called. */
   openStreams: number;
@@ -139,6 +161,8 @@ export interface TrackedSession {
 /** Given to a kind's hooks: the clock, the live sessions, and how to report a firing. */
 export interface FaultRuntime {
   now(): number;
+  /** Runs `run` once `ms` from now on the engine's scheduler (real timers that keep no process alive, or virtual time). */
+  after(ms: number, run: () => void): CancelTimer;
   /** Whether the fault's schedule window is open now (timers check it before firing). */
   active(): boolean;
   /** Live sessions this fault is selected for (match.connection and probability per connection). */

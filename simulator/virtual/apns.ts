@@ -31,7 +31,8 @@ import { performFaultDecision } from '../faults/hooks.js';
 import type { FaultResponse } from '../faults/types.js';
 import type { IncomingHttpHeaders } from 'node:http2';
 import { createVirtualFaults } from './faults.js';
-import { bodyBytes, type VirtualConnectionEvents, type VirtualProvider, type VirtualProviderConnection, type VirtualRequest, type VirtualStream } from './provider.js';
+import { bodyBytes, type VirtualProvider, type VirtualProviderConnection, type VirtualRequest, type VirtualStream } from './provider.js';
+import { openVirtualSession, virtualConnector, type VirtualSession, type VirtualSessionEvents } from './session.js';
 
 /** The mock APNs options that mean something without sockets (host, port, TLS, mutual TLS and the control API do not). */
 export type VirtualApnsOptions = Omit<MockApnsOptions, 'host' | 'port' | 'tls' | 'mtls' | 'impersonate' | 'control' | 'logger' | 'clock' | 'idleTimeoutMs'> & {
@@ -78,9 +79,10 @@ export function createVirtualApns(options: VirtualApnsOptions, scheduler: Schedu
     engine: faults.engine,
     credentials: resolved.credentials,
     seed: resolved.seed,
-    openConnection(_id: number, events: VirtualConnectionEvents): VirtualProviderConnection {
+    connect: virtualConnector(faults.engine),
+    openConnection(id: number, events: VirtualSessionEvents): VirtualProviderConnection {
       connections++;
-      return new VirtualApnsConnection(shared, events, () => connections--);
+      return new VirtualApnsConnection(shared, id, events, () => connections--);
     },
     stats: () => core.counters.snapshot(connections),
     tokenStats: () => core.verifier.stats(),
@@ -102,21 +104,28 @@ interface Shared {
 /** One connection: its own token-auth state and stream limit (1 until the first valid provider token, §1.9), like ApnsConnection. */
 class VirtualApnsConnection implements VirtualProviderConnection {
   readonly initialStreams: number;
+  readonly session: VirtualSession;
   readonly #shared: Shared;
   readonly #context: ApnsValidationContext;
+  readonly #id: number;
 
   readonly closed: () => void;
 
-  constructor(shared: Shared, events: VirtualConnectionEvents, closed: () => void) {
+  constructor(shared: Shared, id: number, events: VirtualSessionEvents, closed: () => void) {
     this.#shared = shared;
+    this.#id = id;
     this.closed = closed;
     const { settings } = shared.core;
     this.initialStreams = shared.acceptAll ? settings.maxConcurrentStreams : settings.initialStreams;
+    const session = openVirtualSession(shared.engine, id, this.initialStreams, events);
+    this.session = session;
     let raised = this.initialStreams >= settings.maxConcurrentStreams;
     this.#context = tokenAuthContext(settings, () => {
       if (raised) return;
       raised = true;
-      events.streamLimit(settings.maxConcurrentStreams);
+      // Through the engine, as server.ts does: a streams fault holding the connection keeps its limit and restores this one.
+      if (shared.engine === undefined) events.streamLimit(settings.maxConcurrentStreams);
+      else shared.engine.setStreamLimit(session, settings.maxConcurrentStreams);
     });
   }
 
@@ -131,7 +140,7 @@ class VirtualApnsConnection implements VirtualProviderConnection {
       this.#decide(stream, request, token, undefined, undefined, arrivedAt);
       return;
     }
-    const probe = apnsFaultInfo(request.headers as IncomingHttpHeaders, token ?? '', undefined, undefined);
+    const probe = apnsFaultInfo(request.headers as IncomingHttpHeaders, token ?? '', this.#id, undefined);
     const decision = engine.decide(probe);
     if (decision === undefined) {
       this.#decide(stream, request, token, undefined, engine.lastAttempt || undefined, arrivedAt);

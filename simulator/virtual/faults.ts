@@ -26,6 +26,6 @@ export function createVirtualFaults(options: MockFaultOptions, scheduler: Schedu
   if (typeof faults === 'string') throw new InvalidArgumentError(`faults: a simulated mock takes the fault spec itself, not the path '${faults}'; load it with loadFaultsFile() first`);
   if (faults instanceof FaultEngine) return { engine: faults, ledger: faults.ledger, close: () => {} };
   if (faults === undefined) return { engine: undefined, ledger: mockLedger(options, scheduler), close: () => {} };
-  const engine = new FaultEngine({ ...mockEngineOptions(options, scheduler, faults), tickMs: 0 });
+  const engine = new FaultEngine({ ...mockEngineOptions(options, scheduler, faults), scheduler, tickMs: 0 });
   return { engine, ledger: engine.ledger, close: () => engine.close() };
 }

@@ -26,7 +26,8 @@ import { fcmBodyLimit, fcmInternalAnswer, processSend } from '../fcm/routes.js';
 import type { MockFcmStats } from '../fcm/stats.js';
 import { requestInfo } from '../proxy/request-info.js';
 import { createVirtualFaults } from './faults.js';
-import { bodyBytes, rawResponse, respondAfter, serviceTime, type VirtualConnectionEvents, type VirtualProvider, type VirtualProviderConnection, type VirtualRequest, type VirtualStream } from './provider.js';
+import { openVirtualSession, virtualConnector, type VirtualSessionEvents } from './session.js';
+import { bodyBytes, rawResponse, respondAfter, serviceTime, type VirtualProvider, type VirtualProviderConnection, type VirtualRequest, type VirtualStream } from './provider.js';
 
 export type VirtualFcmOptions = Omit<MockFcmOptions, 'host' | 'port' | 'tls' | 'impersonate' | 'control' | 'logger' | 'clock' | 'idleTimeoutMs' | 'maxConnectionAgeMs'> & {
   /** Accepted and ignored, so a scenario's target carries over: a simulation has no TLS. */
@@ -73,9 +74,11 @@ export function createVirtualFcm(options: VirtualFcmOptions, scheduler: Schedule
       tokenServer ??= serveTokens(core, resolved.projectId, resolved.serviceAccount);
       return tokenServer.then(({ account }) => account);
     },
-    openConnection(_id: number, _events: VirtualConnectionEvents): VirtualProviderConnection {
+    connect: virtualConnector(faults.engine),
+    openConnection(id: number, events: VirtualSessionEvents): VirtualProviderConnection {
       connections++;
-      return { initialStreams: resolved.maxConcurrentStreams, handle: (stream, request) => handle(shared, stream, request), closed: () => connections-- };
+      const initialStreams = resolved.maxConcurrentStreams;
+      return { initialStreams, session: openVirtualSession(faults.engine, id, initialStreams, events), handle: (stream, request) => handle(shared, stream, request, id), closed: () => connections-- };
     },
     stats: () => core.counters.snapshot(connections, core.issuer.stats().issued),
     close() {
@@ -92,7 +95,7 @@ interface Shared {
   readonly bytes: (body: VirtualRequest['body']) => Buffer;
 }
 
-function handle(shared: Shared, stream: VirtualStream, request: VirtualRequest): void {
+function handle(shared: Shared, stream: VirtualStream, request: VirtualRequest, connectionId: number): void {
   const { counters, context } = shared.core;
   counters.requests++;
   counters.http2Requests++;
@@ -118,7 +121,7 @@ function handle(shared: Shared, stream: VirtualStream, request: VirtualRequest):
     proceed(undefined, arrivedAt);
     return;
   }
-  const info = requestInfo({ ':path': request.path } as IncomingHttpHeaders, body, undefined);
+  const info = requestInfo({ ':path': request.path } as IncomingHttpHeaders, body, connectionId);
   const decision = engine.decide(info);
   if (decision === undefined) proceed(undefined, arrivedAt);
   else performFaultDecision(engine, decision, stream, info, (accept) => proceed(accept, shared.scheduler.monotonic()), arrivedAt);

@@ -19,6 +19,7 @@ import type { FaultTarget } from '../faults/hooks.js';
 import type { FaultProvider, FaultResponse } from '../faults/types.js';
 import type { DeliveryLedger } from '../ledger/ledger.js';
 import { createRandom } from '../random.js';
+import type { VirtualConnect, VirtualSession, VirtualSessionEvents } from './session.js';
 
 /** One request as it reaches the provider (lower-case header names, no pseudo-headers). */
 export interface VirtualRequest {
@@ -32,18 +33,14 @@ export interface VirtualRequest {
 /** One simulated HTTP/2 stream, as the provider answers it. Its `after` runs on the provider's scheduler (monotonic ms). */
 export type VirtualStream = FaultTarget;
 
-/** What a provider's connection tells the client side besides answers. */
-export interface VirtualConnectionEvents {
-  /** A new SETTINGS_MAX_CONCURRENT_STREAMS (APNs raises it after the first valid provider token, protocols.md §1.9). */
-  streamLimit(limit: number): void;
-}
-
 /** The provider side of one simulated connection. */
 export interface VirtualProviderConnection {
   /** SETTINGS_MAX_CONCURRENT_STREAMS the connection starts with. */
   readonly initialStreams: number;
+  /** The connection as the fault engine sees it (session-level faults); the client side reports streams, PINGs and the end on it. */
+  readonly session: VirtualSession;
   handle(stream: VirtualStream, request: VirtualRequest): void;
-  /** The connection ended (went away and its last stream is done). */
+  /** The connection ended (went away and its last stream is done, or it was reset). */
   closed(): void;
 }
 
@@ -55,8 +52,10 @@ export interface VirtualProvider {
   readonly ledger: DeliveryLedger;
   /** The fault engine, when the options had faults (reset() it when the measured run starts, as the runner does with a mock). */
   readonly engine: FaultEngine | undefined;
-  /** `id`: 1 for the first connection, then 2, 3… */
-  openConnection(id: number, events: VirtualConnectionEvents): VirtualProviderConnection;
+  /** A connect attempt: its id and the engine's verdict (a `connection` fault may refuse or slow it). */
+  connect(): VirtualConnect;
+  /** The connection of an accepted attempt `id` (from connect()); `events` carry what the provider sends besides answers. */
+  openConnection(id: number, events: VirtualSessionEvents): VirtualProviderConnection;
   /** Stops the fault engine (when the provider built it). */
   close(): void;
 }

@@ -20,6 +20,7 @@ import { MockWebPushCounters, processPush, webPushInternalAnswer, type MockWebPu
 import { createSubscriptionStore, type SubscriptionRegistry } from '../webpush/subscriptions.js';
 import { createVapidVerifier } from '../webpush/vapid-verifier.js';
 import { createVirtualFaults } from './faults.js';
+import { openVirtualSession, virtualConnector, type VirtualSessionEvents } from './session.js';
 import { bodyBytes, rawResponse, respondAfter, serviceTime, type VirtualProvider, type VirtualProviderConnection, type VirtualRequest, type VirtualStream } from './provider.js';
 
 export type VirtualWebPushOptions = Omit<MockWebPushOptions, 'host' | 'port' | 'tls' | 'impersonate' | 'control' | 'logger' | 'clock' | 'idleTimeoutMs' | 'maxConnectionAgeMs' | 'endpointOrigin'> & {
@@ -81,9 +82,11 @@ export function createVirtualWebPush(options: VirtualWebPushOptions, scheduler: 
     origin,
     vapid,
     subscriptions: store,
-    openConnection(): VirtualProviderConnection {
+    connect: virtualConnector(faults.engine),
+    openConnection(id: number, events: VirtualSessionEvents): VirtualProviderConnection {
       connections++;
-      return { initialStreams: resolved.maxConcurrentStreams, handle: (stream, request) => handle(shared, stream, request), closed: () => connections-- };
+      const initialStreams = resolved.maxConcurrentStreams;
+      return { initialStreams, session: openVirtualSession(faults.engine, id, initialStreams, events), handle: (stream, request) => handle(shared, stream, request, id), closed: () => connections-- };
     },
     stats: () => counters.snapshot(connections),
     close: () => faults.close(),
@@ -97,7 +100,7 @@ interface Shared {
   readonly bytes: (body: VirtualRequest['body']) => Buffer;
 }
 
-function handle(shared: Shared, stream: VirtualStream, request: VirtualRequest): void {
+function handle(shared: Shared, stream: VirtualStream, request: VirtualRequest, connectionId: number): void {
   const { context, scheduler } = shared;
   context.counters.requests++;
   context.counters.http2Requests++;
@@ -130,7 +133,7 @@ function handle(shared: Shared, stream: VirtualStream, request: VirtualRequest):
     proceed(undefined, arrivedAt);
     return;
   }
-  const info = requestInfo({ ...request.headers, ':path': path }, body, undefined);
+  const info = requestInfo({ ...request.headers, ':path': path }, body, connectionId);
   const decision = engine.decide(info);
   if (decision === undefined) proceed(undefined, arrivedAt);
   else performFaultDecision(engine, decision, stream, info, (accept) => proceed(accept, scheduler.monotonic()), arrivedAt);

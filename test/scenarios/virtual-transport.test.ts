@@ -140,7 +140,8 @@ describe('createSimulatedTransport (apns)', () => {
     const { scheduler, sender } = await apns({ latency: { kind: 'fixed', ms: 10 }, network: { kind: 'fixed', ms: 4 } });
     const outcome = await drive(scheduler, sender.send({ token: live, topic: 'com.example.app', payload }));
     expect(outcome.status).toBe('accepted');
-    expect(scheduler.monotonic()).toBe(14);
+    // The connection's handshake (one round trip, 4 ms), then the request's round trip and the 10 ms service time.
+    expect(scheduler.monotonic()).toBe(18);
   });
 
   it('queue-full, expired and shutdown are the pool\'s failure kinds', async () => {

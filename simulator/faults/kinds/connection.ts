@@ -11,18 +11,13 @@
  *     action: slow-handshake
  *     delayMs: 3000
  */
-import type { Socket } from 'node:net';
 import type { Problems } from '../check.js';
 import { optionalEnum, requiredNumber } from '../check.js';
-import { resetSocket } from '../../sockets.js';
-import type { FaultKind, TrackedSession } from '../types.js';
+import type { FaultKind } from '../types.js';
 
 const actions = ['refuse', 'reset', 'slow-handshake'] as const;
 type Action = (typeof actions)[number];
 
-function resetSocketOf(tracked: TrackedSession): void {
-  resetSocket(tracked.session.socket as Socket | undefined);
-}
 
 export const connectionFault: FaultKind = {
   kind: 'connection',
@@ -50,7 +45,7 @@ export const connectionFault: FaultKind = {
           onActivate(runtime) {
             for (const tracked of runtime.sessions()) {
               runtime.fired();
-              resetSocketOf(tracked);
+              tracked.session.resetConnection();
             }
           },
         };

@@ -18,7 +18,7 @@
 import { constants } from 'node:http2';
 import type { Problems } from '../check.js';
 import { http2ErrorCode, optionalEnum, optionalNumber, optionalString } from '../check.js';
-import { sendGoaway } from '../../goaway.js';
+import type { CancelTimer } from '../../../core/scheduler.js';
 import type { FaultKind, FaultRuntime, TrackedSession } from '../types.js';
 
 const triggers = ['request', 'idle', 'max-age', 'pings'] as const;
@@ -56,48 +56,55 @@ export const goawayFault: FaultKind = {
     const code = http2ErrorCode([], spec, 'code', '', trigger === 'pings' ? 'ENHANCE_YOUR_CALM' : 'NO_ERROR');
     const reason = spec['reason'] as string | undefined;
     const debug = reason !== undefined ? JSON.stringify({ reason }) : ((spec['debug'] as string | undefined) ?? (trigger === 'pings' ? 'too_many_pings' : undefined));
-    const timers = new Set<NodeJS.Timeout>();
-    const later = (ms: number, run: () => void): NodeJS.Timeout => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
+    // Timers on the engine's scheduler (real or virtual time), cancelled when the fault goes.
+    const timers = new Set<CancelTimer>();
+    const later = (runtime: FaultRuntime, ms: number, run: () => void): CancelTimer => {
+      const cancel = runtime.after(ms, () => {
+        timers.delete(cancel);
         run();
-      }, ms);
-      timer.unref();
-      timers.add(timer);
-      return timer;
+      });
+      timers.add(cancel);
+      return () => {
+        timers.delete(cancel);
+        cancel();
+      };
+    };
+    const goaway = (tracked: TrackedSession, runtime: FaultRuntime): void => {
+      if (tracked.session.ended || !runtime.active()) return;
+      runtime.fired();
+      tracked.session.goaway(code, debug);
     };
 
     const watchIdle = (tracked: TrackedSession, runtime: FaultRuntime, idleMs: number): void => {
-      let timer: NodeJS.Timeout | undefined;
+      let cancel: CancelTimer | undefined;
       // Its own count of open streams: the session tracker counts them only when asked to.
       let open = 0;
       const arm = (): void => {
-        if (timer) clearTimeout(timer);
-        timer = later(idleMs, () => {
-          if (open > 0 || !runtime.active()) return;
-          runtime.fired();
-          void sendGoaway(tracked.session, { code, debug });
+        cancel?.();
+        cancel = later(runtime, idleMs, () => {
+          cancel = undefined;
+          if (open === 0) goaway(tracked, runtime);
         });
       };
       arm();
-      tracked.session.on('stream', (stream) => {
-        open++;
-        if (timer) clearTimeout(timer);
-        stream.once('close', () => --open === 0 && arm());
-      });
-      tracked.session.once('close', () => timer && clearTimeout(timer));
+      tracked.session.onStream(
+        () => {
+          open++;
+          cancel?.();
+          cancel = undefined;
+        },
+        () => --open === 0 && arm(),
+      );
+      tracked.session.onClose(() => cancel?.());
     };
 
     const watchPings = (tracked: TrackedSession, runtime: FaultRuntime, maxPings: number, windowMs: number): void => {
       const times: number[] = [];
-      tracked.session.on('ping', () => {
+      tracked.session.onPing(() => {
         const now = runtime.now();
         times.push(now);
         while (times.length > 0 && (times[0] ?? now) <= now - windowMs) times.shift();
-        if (times.length > maxPings && runtime.active()) {
-          runtime.fired();
-          void sendGoaway(tracked.session, { code, debug });
-        }
+        if (times.length > maxPings) goaway(tracked, runtime);
       });
     };
 
@@ -109,16 +116,12 @@ export const goawayFault: FaultKind = {
       onSession(tracked, runtime) {
         if (trigger === 'idle') watchIdle(tracked, runtime, spec['idleMs'] as number);
         else if (trigger === 'max-age') {
-          const timer = later(spec['maxAgeMs'] as number, () => {
-            if (!runtime.active()) return;
-            runtime.fired();
-            void sendGoaway(tracked.session, { code, debug });
-          });
-          tracked.session.once('close', () => clearTimeout(timer));
+          const cancel = later(runtime, spec['maxAgeMs'] as number, () => goaway(tracked, runtime));
+          tracked.session.onClose(cancel);
         } else if (trigger === 'pings') watchPings(tracked, runtime, spec['maxPings'] as number, (spec['windowMs'] as number | undefined) ?? 60_000);
       },
       dispose() {
-        for (const timer of timers) clearTimeout(timer);
+        for (const cancel of [...timers]) cancel();
         timers.clear();
       },
     };

@@ -18,8 +18,8 @@ function setLimit(tracked: TrackedSession, held: number | undefined): void {
   tracked.heldStreamLimit = held;
   const maxConcurrentStreams = held ?? tracked.baseMaxConcurrentStreams;
   const { session } = tracked;
-  if (session.closed || session.destroyed) return;
-  session.settings({ maxConcurrentStreams });
+  if (session.ended) return;
+  session.setStreamLimit(maxConcurrentStreams);
 }
 
 export const streamsFault: FaultKind = {
