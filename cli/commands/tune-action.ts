@@ -9,7 +9,7 @@ import { ms, percent, safe } from '../../reports/format.js';
 import { describeLoad } from '../../scenarios/executors/index.js';
 import { expandGrid, tunePolicies } from '../../scenarios/tune.js';
 import { maxTuneThreads } from '../../scenarios/tune-threads.js';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import type { PolicyGrid } from '../../scenarios/tune.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import { InvalidArgumentError } from '../../core/errors.js';
@@ -35,6 +35,9 @@ export interface TuneFlags {
   threads?: number;
 }
 
+/** Memory a tune thread is given room for when --threads is not set. */
+const threadMemory = 512 * 1024 * 1024;
+
 /** Without a grid flag: with and without retries, with and without the breaker. */
 const defaultGrid: PolicyGrid = { retry: { enabled: [false, true], maxAttempts: [3, 5] }, circuitBreaker: { enabled: [true, false] } };
 
@@ -56,9 +59,10 @@ export async function tuneAction(name: string, flags: TuneFlags): Promise<void> 
   process.once('SIGTERM', stop);
   try {
     const grid = gridOf(flags);
-    // Every variant of the grid at once when there are cores for them; the results do not depend on it.
+    // One thread per core (the results do not depend on it), no more than the variants, and no more
+    // than 512 MiB of the machine's memory each: a simulation at 1,000/s peaks near 300 MB of RSS.
     const variants = expandGrid(base, grid).length;
-    const threads = flags.virtual === true ? Math.min(flags.threads ?? availableParallelism(), variants) : 1;
+    const threads = flags.virtual === true ? Math.min(flags.threads ?? Math.max(1, Math.min(availableParallelism(), Math.floor(totalmem() / threadMemory))), variants) : 1;
     if (threads > 1) write(`tuning scenario "${safe(base.name)}": ${variants} variant(s) of ${describeLoad(base.load)}, each simulated on virtual time, ${threads} at a time on worker threads`);
     const report = await tunePolicies(base, grid, {
       signal: abort.signal,
