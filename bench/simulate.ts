@@ -1,25 +1,43 @@
 /**
  * Issue 17's acceptance on this machine, measured (nothing asserted):
  *
- *   hour [minutes=60] [rate=1000]   one virtual hour at 1,000 notifications/s (3.6 M) against the
- *                                   simulated mock APNs, with a brownout (20 % 500s and a Pareto
- *                                   latency tail) and a 5-minute outage (503s): wall seconds, CPU µs
- *                                   per notification, notifications per wall second, RSS every
- *                                   virtual 5 minutes (flat memory) and the peak.
- *   tune [minutes=10] [rate=100]    a 64-variant `tune --virtual` grid (retry attempts × base delay ×
- *                                   breaker error rate × open time × minimum requests) over a
- *                                   10-minute brownout: wall seconds in all and per variant.
+ *   hour [minutes=60] [rate=1000]          one virtual hour at 1,000 notifications/s (3.6 M) against
+ *                                          the simulated mock APNs, with a brownout (20 % 500s and a
+ *                                          Pareto latency tail) and a 5-minute outage (503s): wall
+ *                                          seconds, CPU µs per notification, notifications per wall
+ *                                          second, and memory every twelfth of the run (5 virtual
+ *                                          minutes of an hour) with two flat-memory verdicts.
+ *   tune [minutes=10] [rate=100] [threads] a 64-variant `tune --virtual` grid (retry attempts × base
+ *                                          delay × breaker error rate × open time × minimum requests)
+ *                                          over a 10-minute brownout, on `threads` worker threads
+ *                                          (default: every core): wall seconds in all and per variant.
  *
  *   node dist/bench/simulate.js hour 60 1000
- *   node dist/bench/simulate.js tune 10 100
+ *   node dist/bench/simulate.js tune 10 1000
  *
- * Each mode is bounded by its count of notifications; a virtual run sends nothing on a socket.
+ * Memory: each sample reads RSS and V8's heap as the run left them, then forces a full garbage
+ * collection and reads the heap again, the live heap: what the simulation really holds. Between
+ * two major collections V8 lets garbage pile up to a limit it sizes from the live heap and the
+ * allocation rate, and grows that limit over the first minutes of a run; RSS follows it, so RSS
+ * samples move with where they fall in V8's collection cycle while the live heap stays put. The
+ * verdicts: RSS, and the live heap, after the settle time (minute 5 of an hour) within ±10 % of
+ * their value there, to the end (the soak's rule, bench/lib/soak-verdicts.ts).
+ *
+ * Writes its section into docs/benchmarks.md (`<!-- simulate-hour:begin -->`, `simulate-tune`)
+ * unless `--no-write`. Each mode is bounded by its count of notifications; a virtual run sends
+ * nothing on a socket.
  */
+import { availableParallelism, loadavg } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { ScenarioConfig } from '../scenarios/config.js';
 import { defaultScenario } from '../scenarios/builtin/default.js';
 import { simulation } from '../scenarios/simulate.js';
 import { tunePolicies } from '../scenarios/tune.js';
 import type { PolicyGrid } from '../scenarios/tune.js';
+import { writeSection } from './lib/doc-section.js';
+import { bandVerdict, defaultBounds } from './lib/soak-verdicts.js';
+import type { Verdict } from './lib/soak-verdicts.js';
 
 const minuteMs = 60_000;
 
@@ -52,22 +70,72 @@ function hourScenario(minutes: number, rate: number): ScenarioConfig {
   } as ScenarioConfig;
 }
 
+/** A full collection on demand, without `--expose-gc` on the command line (run-all starts the bench as a plain script). */
+function exposeGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+interface MemoryAt {
+  readonly second: number;
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+  /** heapUsed right after a full collection. */
+  readonly liveHeap: number;
+}
+
 async function hour(minutes: number, rate: number): Promise<void> {
   const config = hourScenario(minutes, rate);
-  const run = simulation(config, { progressIntervalMs: 5 * minuteMs });
-  const rss: string[] = [];
-  run.on('progress', (p) => rss.push(`${Math.round(p.elapsedMs / minuteMs)}m ${mb(process.memoryUsage().rss)}`));
+  const gc = exposeGc();
+  const sampleMs = Math.max(1000, Math.round((minutes * minuteMs) / 12 / 1000) * 1000);
+  const run = simulation(config, { progressIntervalMs: sampleMs });
+  const memory: MemoryAt[] = [];
+  /** CPU µs of the forced collections, left out of the simulation's CPU (a dozen full collections are ~1 s of it). */
+  let gcMicros = 0;
+  run.on('progress', (p) => {
+    const m = process.memoryUsage();
+    const before = process.cpuUsage();
+    gc();
+    const spent = process.cpuUsage(before);
+    gcMicros += spent.user + spent.system;
+    memory.push({ second: Math.round(p.elapsedMs / 1000), rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, liveHeap: process.memoryUsage().heapUsed });
+  });
+  const load0 = loadavg()[0] as number;
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   const result = await run.execute();
   const wallMs = performance.now() - wall0;
-  const cpu = process.cpuUsage(cpu0);
+  const cpuTotal = process.cpuUsage(cpu0);
+  const cpu = { user: cpuTotal.user + cpuTotal.system - gcMicros, system: 0 };
   const n = result.counts.scheduled;
   const attempts = result.attemptLatencyMs?.count ?? n;
-  console.log(`${config.name}: ${n} notifications (${attempts} attempts) at ${rate}/s over ${(result.durationMs / minuteMs).toFixed(1)} virtual minutes`);
-  console.log(`  wall ${(wallMs / 1000).toFixed(1)} s · CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (${((cpu.user + cpu.system) / n).toFixed(1)} µs per notification) · ${Math.round(n / (wallMs / 1000))} notifications and ${Math.round(attempts / (wallMs / 1000))} attempts per wall second`);
-  console.log(`  RSS by virtual time: ${rss.join(' · ')} · peak ${mb(process.resourceUsage().maxRSS * 1024)}`);
-  console.log(`  accepted ${result.counts.accepted}, rejected ${result.counts.rejected}, failed ${result.counts.failed}, duplicates ${result.delivery?.duplicates ?? '—'}, breaker transitions ${result.breakerTransitions?.length ?? 0}`);
+  const { settleMinutes } = defaultBounds(minutes);
+  const verdicts: Verdict[] = [
+    bandVerdict('RSS', memory.map((m) => ({ second: m.second, bytes: m.rss })), settleMinutes),
+    bandVerdict('live heap (after a full collection)', memory.map((m) => ({ second: m.second, bytes: m.liveHeap })), settleMinutes),
+  ];
+  const command = `node dist/bench/simulate.js hour ${minutes} ${rate}`;
+  const body = [
+    '## One virtual hour (`pushsim simulate`)',
+    '',
+    `\`${command}\`: ${config.name}, ${fmt(n)} notifications (${fmt(attempts)} attempts) at ${fmt(rate)}/s over ${(result.durationMs / minuteMs).toFixed(1)} virtual minutes against the simulated mock APNs: healthy, a brownout (20 % 500s, Pareto latency tail), healthy, an outage (503s), recovery. ${availableParallelism()} cores, load average ${load0.toFixed(2)} before and ${(loadavg()[0] as number).toFixed(2)} after.`,
+    '',
+    `- wall ${(wallMs / 1000).toFixed(1)} s; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, ${((cpu.user + cpu.system) / n).toFixed(1)} µs per notification (without the ${(gcMicros / 1e6).toFixed(1)} s of the samples' forced collections); ${fmt(Math.round(n / (wallMs / 1000)))} notifications and ${fmt(Math.round(attempts / (wallMs / 1000)))} attempts per wall second; peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`,
+    `- accepted ${fmt(result.counts.accepted)}, rejected ${fmt(result.counts.rejected)}, failed ${fmt(result.counts.failed)}, duplicates ${result.delivery?.duplicates ?? '—'}, breaker transitions ${result.breakerTransitions?.length ?? 0}`,
+    ...verdicts.map((v) => `- ${v.line}`),
+    '',
+    'RSS and heap as the run left them at each sample, then the live heap after a forced full collection (MB):',
+    '',
+    '| virtual minute | RSS | heap used | heap total | external | array buffers | live heap |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...memory.map((m) => `| ${(m.second / 60).toFixed(1)} | ${mbNumber(m.rss)} | ${mbNumber(m.heapUsed)} | ${mbNumber(m.heapTotal)} | ${mbNumber(m.external)} | ${mbNumber(m.arrayBuffers)} | ${mbNumber(m.liveHeap)} |`),
+    '',
+    'The live heap is what the simulation holds; RSS also holds the garbage V8 lets pile up between two major collections, up to a limit it sizes from the live heap and grows over the first minutes of a run, so an RSS sample depends on where in that cycle it falls.',
+  ].join('\n');
+  await publish('simulate-hour', body);
 }
 
 /** 4 × 2 × 2 × 2 × 2 = 64 variants. */
@@ -76,38 +144,54 @@ const grid: PolicyGrid = {
   circuitBreaker: { errorRate: [0.25, 0.5], openMs: [1000, 5000], minRequests: [20, 100] },
 };
 
-async function tune(minutes: number, rate: number): Promise<void> {
+async function tune(minutes: number, rate: number, threads: number): Promise<void> {
   const config = hourScenario(minutes, rate);
+  const load0 = loadavg()[0] as number;
+  const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
-  let last = wall0;
-  const perVariant: number[] = [];
-  const report = await tunePolicies(config, grid, {
-    virtual: {},
-    onRun: (_index, _total, _label, run) => {
-      run.once('done', () => {
-        const now = performance.now();
-        perVariant.push(now - last);
-        last = now;
-      });
-    },
-  });
+  const finished: number[] = [];
+  const report = await tunePolicies(config, grid, { virtual: { threads }, onResult: () => finished.push(performance.now() - wall0) });
   const wallMs = performance.now() - wall0;
-  const sorted = [...perVariant].sort((a, b) => a - b);
-  console.log(`tune --virtual: ${report.variants.length} variants of ${config.load.executor === 'constant-arrival-rate' ? config.load.count : '?'} notifications at ${rate}/s over ${minutes} virtual minutes`);
-  console.log(`  wall ${(wallMs / 1000).toFixed(1)} s in all · per variant median ${(sorted[Math.floor(sorted.length / 2)]! / 1000).toFixed(2)} s, max ${(sorted.at(-1)! / 1000).toFixed(2)} s · peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`);
-  console.log(`  best: ${report.best?.label ?? '—'}`);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const count = config.load.executor === 'constant-arrival-rate' ? config.load.count : 0;
+  const command = `node dist/bench/simulate.js tune ${minutes} ${rate} ${threads}`;
+  const body = [
+    '## A 64-variant `pushsim tune --virtual`',
+    '',
+    `\`${command}\`: ${report.variants.length} variants (retry attempts × base delay × breaker error rate × open time × minimum requests) of ${fmt(count)} notifications at ${fmt(rate)}/s over ${minutes} virtual minutes of the same brownout-and-outage scenario, on ${threads} worker thread(s); ${availableParallelism()} cores, load average ${load0.toFixed(2)} before and ${(loadavg()[0] as number).toFixed(2)} after.`,
+    '',
+    `- wall ${(wallMs / 1000).toFixed(1)} s in all (${(wallMs / 1000 / report.variants.length).toFixed(2)} s per variant); CPU of every thread ${cpuSeconds.toFixed(1)} s (${(cpuSeconds / report.variants.length).toFixed(2)} s per variant, ${(cpuSeconds / (wallMs / 1000)).toFixed(2)} cores busy on average); first variant finished after ${((finished[0] ?? 0) / 1000).toFixed(1)} s; peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`,
+    `- best: ${report.best?.label ?? '—'}`,
+  ].join('\n');
+  await publish('simulate-tune', body);
+}
+
+/** Prints the section and, unless --no-write, puts it into docs/benchmarks.md. */
+async function publish(name: string, body: string): Promise<void> {
+  console.log(body);
+  if (!process.argv.includes('--no-write')) {
+    await writeSection(name, body);
+    console.log(`(section ${name} written to docs/benchmarks.md)`);
+  }
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+function mbNumber(bytes: number): string {
+  return String(Math.round(bytes / 1024 / 1024));
 }
 
 function mb(bytes: number): string {
-  return `${Math.round(bytes / 1e6)} MB`;
+  return `${mbNumber(bytes)} MB`;
 }
 
-const [mode = 'hour', a, b] = process.argv.slice(2);
+const [mode = 'hour', a, b, c] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const number = (text: string | undefined, fallback: number): number => {
   const value = text === undefined ? fallback : Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`expected a positive number, got ${text}`);
   return value;
 };
 if (mode === 'hour') await hour(number(a, 60), number(b, 1000));
-else if (mode === 'tune') await tune(number(a, 10), number(b, 100));
+else if (mode === 'tune') await tune(number(a, 10), number(b, 100), number(c, availableParallelism()));
 else throw new Error(`mode must be hour or tune, got ${mode}`);

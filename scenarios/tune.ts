@@ -6,8 +6,9 @@
  *        │                                        ▼ fresh mocks, same seeds, same faults
  *        └──────────────────────────────────► Result ─► tuneMetrics ─► rankVariants ─► TuneReport
  *
- * Runs are sequential on purpose: two runs at once would share the CPU and the loopback, and each
- * would measure the other as much as its policies.
+ * Real-time runs are sequential on purpose: two runs at once would share the CPU and the loopback,
+ * and each would measure the other as much as its policies. Simulations (`virtual`) measure virtual
+ * time only, so they may spread over worker threads (tune-threads.ts) with the same results.
  */
 import { InvalidConfigError } from '../core/errors.js';
 import { tuneMetrics, tuneReport } from '../reports/tune.js';
@@ -17,6 +18,8 @@ import { validateScenario } from './config.js';
 import { describeLoad } from './executors/index.js';
 import { ScenarioRun } from './runner.js';
 import { simulation, simulationProblems } from './simulate.js';
+import { simulateInThreads } from './tune-threads.js';
+import type { Result } from '../reports/result.js';
 import { retryDefaults } from '../sender/interceptors/retry.js';
 import { circuitBreakerDefaults } from '../sender/interceptors/circuit-breaker.js';
 import { pushAll } from '../core/arrays.js';
@@ -101,7 +104,19 @@ export interface TuneOptions {
    * seed, so they meet the same tokens, latencies and fault dice: a grid over a 10-minute outage
    * in minutes instead of hours. The scenario's target must be one a simulation can run.
    */
-  readonly virtual?: { readonly seed?: number };
+  readonly virtual?: {
+    readonly seed?: number;
+    /**
+     * Worker threads the simulations spread over (scenarios/tune-threads.ts); the results are those
+     * of one thread, in the same order. `onRun` is not called on more than one thread (the runs live
+     * in the threads): use `onResult`. @default 1
+     */
+    readonly threads?: number;
+    /** The thread entry, for tests running from .ts sources. */
+    readonly threadScript?: URL;
+  };
+  /** Called as each variant finishes, with its result (in the order they finish on several threads). */
+  readonly onResult?: (index: number, total: number, label: string, result: Result) => void;
 }
 
 /**
@@ -117,6 +132,24 @@ export async function tunePolicies(base: ScenarioConfig, grid: PolicyGrid, optio
     const problems = simulationProblems(base);
     if (problems.length > 0) throw new InvalidConfigError(`scenario "${base.name}"`, problems);
   }
+  if (virtual !== undefined && (virtual.threads ?? 1) > 1) {
+    const results = await simulateInThreads(
+      variants.map(({ policies }) => ({ ...base, policies })),
+      {
+        threads: virtual.threads ?? 1,
+        ...(virtual.seed !== undefined && { seed: virtual.seed }),
+        ...(signal !== undefined && { signal }),
+        ...(virtual.threadScript !== undefined && { script: virtual.threadScript }),
+        onResult: (index, result) => options.onResult?.(index, variants.length, (variants[index] as PolicyVariant).label, result),
+      },
+    );
+    // The variants finished, in the grid's order: what one thread would have ranked.
+    const tuned = variants.flatMap(({ label, policies }, index): TunedVariant[] => {
+      const result = results[index];
+      return result === undefined ? [] : [{ label, policies, metrics: tuneMetrics(result), result }];
+    });
+    return tuneReport(base.name, describeLoad(base.load), variants.length, tuned);
+  }
   const tuned: TunedVariant[] = [];
   for (const [index, { label, policies }] of variants.entries()) {
     if (signal?.aborted) break;
@@ -128,6 +161,7 @@ export async function tunePolicies(base: ScenarioConfig, grid: PolicyGrid, optio
     options.onRun?.(index, variants.length, label, run);
     const result = await run.execute();
     if (signal?.aborted) break;
+    options.onResult?.(index, variants.length, label, result);
     tuned.push({ label, policies, metrics: tuneMetrics(result), result });
   }
   return tuneReport(base.name, describeLoad(base.load), variants.length, tuned);

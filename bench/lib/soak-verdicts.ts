@@ -66,6 +66,32 @@ const signed = (percent: number): string => `${percent >= 0 ? '+' : '−'}${Math
 const msText = (ms: number | null): string => (ms === null ? '—' : `${ms.toFixed(1)} ms`);
 const minutesText = (minutes: number): string => (Number.isInteger(minutes) ? String(minutes) : minutes.toFixed(2));
 
+/** One memory figure at one second of a run. */
+export interface MemorySample {
+  readonly second: number;
+  readonly bytes: number;
+}
+
+/**
+ * Flat memory: `what` at the settle time (the sample at or first after minute `settleMinutes`)
+ * and every later sample within ±`percent` % of it. The soak's RSS verdict, and the virtual hour's
+ * (bench/simulate.ts) RSS and live-heap verdicts.
+ */
+export function bandVerdict(what: string, samples: readonly MemorySample[], settleMinutes: number, percent = 10): Verdict {
+  const reference = samples.find((s) => s.second >= settleMinutes * 60);
+  const after = samples.filter((s) => reference !== undefined && s.second >= reference.second);
+  if (reference === undefined || after.length < 2) return { passed: false, line: `${what}: no samples after minute ${minutesText(settleMinutes)} to compare (run longer, or sample more often)` };
+  const low = Math.min(...after.map((s) => s.bytes));
+  const high = Math.max(...after.map((s) => s.bytes));
+  const lowPercent = (100 * (low - reference.bytes)) / reference.bytes;
+  const highPercent = (100 * (high - reference.bytes)) / reference.bytes;
+  const passed = lowPercent >= -percent && highPercent <= percent;
+  return {
+    passed,
+    line: `${what} after minute ${minutesText(settleMinutes)} (${mb(reference.bytes)}) to the end: ${mb(low)}–${mb(high)} (${signed(lowPercent)} … ${signed(highPercent)}; bound ±${percent} %) — ${passed ? 'PASS' : 'FAIL'}`,
+  };
+}
+
 /**
  * The three verdicts over a run of `durationSeconds` (its planned length: the drain after the last
  * planned second is left out).
@@ -74,25 +100,9 @@ export function soakVerdicts(samples: readonly SoakSample[], timeline: readonly 
   const rssPercent = bounds.rssPercent ?? 10;
   const medianPercent = bounds.medianPercent ?? 20;
   const worstRatio = bounds.worstRatio ?? 1.25;
-  const settle = bounds.settleMinutes * 60;
   const window = Math.max(1, Math.round(bounds.windowMinutes * 60));
 
-  let rss: Verdict;
-  const reference = samples.find((s) => s.second >= settle);
-  const after = samples.filter((s) => reference !== undefined && s.second >= reference.second);
-  if (reference === undefined || after.length < 2) {
-    rss = { passed: false, line: `RSS: no samples after minute ${minutesText(bounds.settleMinutes)} to compare (run longer, or sample more often)` };
-  } else {
-    const low = Math.min(...after.map((s) => s.rssBytes));
-    const high = Math.max(...after.map((s) => s.rssBytes));
-    const lowPercent = (100 * (low - reference.rssBytes)) / reference.rssBytes;
-    const highPercent = (100 * (high - reference.rssBytes)) / reference.rssBytes;
-    const passed = lowPercent >= -rssPercent && highPercent <= rssPercent;
-    rss = {
-      passed,
-      line: `RSS after minute ${minutesText(bounds.settleMinutes)} (${mb(reference.rssBytes)}) to the end: ${mb(low)}–${mb(high)} (${signed(lowPercent)} … ${signed(highPercent)}; bound ±${rssPercent} %) — ${passed ? 'PASS' : 'FAIL'}`,
-    };
-  }
+  const rss = bandVerdict('RSS', samples.map((s) => ({ second: s.second, bytes: s.rssBytes })), bounds.settleMinutes, rssPercent);
 
   const first = p99s(timeline, 0, window);
   const last = p99s(timeline, durationSeconds - window, durationSeconds);

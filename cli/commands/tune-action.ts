@@ -7,7 +7,9 @@ import { formatTune, tuneMetrics, withoutResults } from '../../reports/tune.js';
 import type { TuneMetrics } from '../../reports/tune.js';
 import { ms, percent, safe } from '../../reports/format.js';
 import { describeLoad } from '../../scenarios/executors/index.js';
-import { tunePolicies } from '../../scenarios/tune.js';
+import { expandGrid, tunePolicies } from '../../scenarios/tune.js';
+import { maxTuneThreads } from '../../scenarios/tune-threads.js';
+import { availableParallelism, totalmem } from 'node:os';
 import type { PolicyGrid } from '../../scenarios/tune.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import { InvalidArgumentError } from '../../core/errors.js';
@@ -30,7 +32,11 @@ export interface TuneFlags {
   quiet?: boolean;
   virtual?: boolean;
   seed?: number;
+  threads?: number;
 }
+
+/** Memory a tune thread is given room for when --threads is not set. */
+const threadMemory = 512 * 1024 * 1024;
 
 /** Without a grid flag: with and without retries, with and without the breaker. */
 const defaultGrid: PolicyGrid = { retry: { enabled: [false, true], maxAttempts: [3, 5] }, circuitBreaker: { enabled: [true, false] } };
@@ -38,6 +44,8 @@ const defaultGrid: PolicyGrid = { retry: { enabled: [false, true], maxAttempts: 
 /** Tunes scenario `name` over the grid the flags ask for, and writes and prints the ranking. */
 export async function tuneAction(name: string, flags: TuneFlags): Promise<void> {
   if (flags.seed !== undefined && flags.virtual !== true) throw new InvalidArgumentError('--seed seeds the simulations of --virtual; add --virtual, or drop --seed');
+  if (flags.threads !== undefined && flags.virtual !== true) throw new InvalidArgumentError('--threads spreads the simulations of --virtual over threads (real-time variants run one after the other); add --virtual, or drop --threads');
+  if (flags.threads !== undefined && flags.threads > maxTuneThreads) throw new InvalidArgumentError(`--threads must be from 1 to ${maxTuneThreads}, got ${flags.threads}`);
   const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
   // Only --rate, --count and --faults are shared with `pushsim run`; its other flags are unset here.
   const base = applyOverrides(await resolveScenario(name), flags, faults);
@@ -50,12 +58,20 @@ export async function tuneAction(name: string, flags: TuneFlags): Promise<void> 
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const report = await tunePolicies(base, gridOf(flags), {
+    const grid = gridOf(flags);
+    // One thread per core (the results do not depend on it), no more than the variants, and no more
+    // than 512 MiB of the machine's memory each: a simulation at 1,000/s peaks near 300 MB of RSS.
+    const variants = expandGrid(base, grid).length;
+    const threads = flags.virtual === true ? Math.min(flags.threads ?? Math.max(1, Math.min(availableParallelism(), Math.floor(totalmem() / threadMemory))), variants) : 1;
+    if (threads > 1) write(`tuning scenario "${safe(base.name)}": ${variants} variant(s) of ${describeLoad(base.load)}, each simulated on virtual time, ${threads} at a time on worker threads`);
+    const report = await tunePolicies(base, grid, {
       signal: abort.signal,
-      ...(flags.virtual === true && { virtual: { ...(flags.seed !== undefined && { seed: flags.seed }) } }),
-      onRun: (index, total, label, run) => {
+      ...(flags.virtual === true && { virtual: { threads, ...(flags.seed !== undefined && { seed: flags.seed }) } }),
+      onRun: (index, total) => {
         if (index === 0) write(`tuning scenario "${safe(base.name)}": ${total} variant(s) of ${describeLoad(base.load)}, one after the other${flags.virtual === true ? ', each simulated on virtual time' : ''}`);
-        run.once('done', (result) => write(`[${index + 1}/${total}] ${label}: ${describe(tuneMetrics(result))}`));
+      },
+      onResult: (index, total, label, result) => {
+        write(`[${index + 1}/${total}] ${label}: ${describe(tuneMetrics(result))}`);
       },
     });
     const file = await writeTuneReport(report, flags.out);

@@ -27,6 +27,7 @@ export function registerTune(program: Command): void {
     .option('--faults <file>', "inject the faults of this spec file into the embedded mocks, replacing the scenario's own")
     .option('--virtual', 'run every variant as a simulation on virtual time (pushsim simulate): the same sender policies and mock logic without sockets, a 64-variant grid over a 10-minute scenario in minutes (docs/virtual-time.md)')
     .option('--seed <n>', "with --virtual: the seed every variant's simulation uses (default: the scenario's tokens.seed)", nonNegativeInteger)
+    .option('--threads <n>', 'with --virtual: worker threads the simulations spread over, 1 to 64; the report is the same as on one (default: one per core, at most one per 512 MiB of memory)', positiveInteger)
     .option('--out <dir>', 'directory for tune.json and tune.html (the ranking with a trade-off chart)', 'pushsim-tune')
     .option('--json', 'print the tuning report as JSON (without each run’s full result) instead of the table')
     .option('--quiet', 'no progress lines on stderr')

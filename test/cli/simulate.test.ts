@@ -124,7 +124,7 @@ describe('pushsim simulate', { timeout: cliTestTimeout }, () => {
   it('tune --virtual ranks the variants of a grid on virtual time', async () => {
     const { dir, scenario } = await scenarioFile(outage.replace('count: 12000', 'count: 4000').replace('durationMs: 30000', 'durationMs: 10000'));
     const out = join(dir, 'tune');
-    const ran = await pushsim('tune', scenario, '--virtual', '--retry-attempts', 'off,3', '--breaker', 'on,off', '--out', out);
+    const ran = await pushsim('tune', scenario, '--virtual', '--threads', '1', '--retry-attempts', 'off,3', '--breaker', 'on,off', '--out', out);
     expect(ran.code).toBe(0);
     expect(ran.stderr).toContain('4 variant(s) of 4000 notifications at 200/s (constant arrival rate, ~20.0 s), one after the other, each simulated on virtual time');
     const report = JSON.parse(await readFile(join(out, 'tune.json'), 'utf8')) as TuneReport;
@@ -134,7 +134,16 @@ describe('pushsim simulate', { timeout: cliTestTimeout }, () => {
     const retries = (label: string): number => report.variants.find((v) => v.label.startsWith(label))?.metrics.retriesPerNotification ?? NaN;
     expect(retries('retry off')).toBe(0);
     expect(retries('retry 3')).toBeGreaterThan(0);
+    // On worker threads: the same tune.json, variant for variant.
+    const threaded = await pushsim('tune', scenario, '--virtual', '--threads', '2', '--retry-attempts', 'off,3', '--breaker', 'on,off', '--out', join(dir, 'threads'));
+    expect(threaded.code).toBe(0);
+    expect(threaded.stderr).toContain('4 variant(s) of 4000 notifications at 200/s (constant arrival rate, ~20.0 s), each simulated on virtual time, 2 at a time on worker threads');
+    expect(threaded.stderr.match(/^pushsim: \[\d\/4\] /gm)).toHaveLength(4);
+    expect(await readFile(join(dir, 'threads', 'tune.json'), 'utf8')).toBe(await readFile(join(out, 'tune.json'), 'utf8'));
     const noVirtual = await pushsim('tune', scenario, '--seed', '3', '--out', join(dir, 'x'));
     expect(noVirtual.code).toBe(2);
+    const threadsWithoutVirtual = await pushsim('tune', scenario, '--threads', '2', '--out', join(dir, 'y'));
+    expect(threadsWithoutVirtual.code).toBe(2);
+    expect(threadsWithoutVirtual.stderr).toMatch(/--threads spreads the simulations of --virtual/);
   });
 });

@@ -19,6 +19,21 @@ describe('makeTokens', () => {
     expect(unregistered.every((t) => tokens.includes(t))).toBe(true);
     expect(makeTokens(1000, 0, 1).unregistered).toEqual([]);
   });
+
+  it('hands the same frozen population to every run that asks for it again, and a new one for another count, seed or ratio', () => {
+    const first = makeTokens(500, 0.1, 4);
+    const again = makeTokens(500, 0.1, 4);
+    expect(again.tokens).toBe(first.tokens);
+    expect(again.unregistered).toBe(first.unregistered);
+    expect(Object.isFrozen(first.tokens) && Object.isFrozen(first.unregistered)).toBe(true);
+    // Another ratio over the same tokens: the dead ones are those under it, a subset of the larger ratio's.
+    const fewer = makeTokens(500, 0.05, 4);
+    expect(fewer.tokens).toBe(first.tokens);
+    expect(fewer.unregistered.length).toBeLessThan(first.unregistered.length);
+    expect(fewer.unregistered.every((t) => first.unregistered.includes(t))).toBe(true);
+    expect(makeTokens(500, 0.1, 5).tokens[0]).not.toBe(first.tokens[0]);
+    expect(makeTokens(501, 0.1, 4).tokens.slice(0, 500)).toEqual(first.tokens);
+  });
 });
 
 describe('makeFcmTokens and deadIndices', () => {
