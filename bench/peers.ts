@@ -243,7 +243,7 @@ function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: 
     'What each client does per notification:',
     '- raw loops: `session.request()` with headers built from constants, `stream.end(body)`, `response`, `data`, `error` and `close` listeners; the token (APNs JWT, FCM access token, VAPID JWT) signed once. The APNs yardstick sends no apns-id; the second APNs row adds `crypto.randomUUID()` as apns-id per notification (the same HTTP/2 work as pushsim: one more header, a fresh value each time). The FCM loop serializes the message per notification and parses the answer\'s message name; the Web Push loop encrypts every message (a fresh ECDH key and salt, `http_ece`), as RFC 8291 requires.',
     '- @parse/node-apn: one `Notification` (payload compiled once, cached by node-apn) sent with `provider.send(note, token)`; no apns-id.',
-    '- pushsim: `sender.send({ token, topic, payload })` through the whole sender: notification checks, a fresh apns-id, the retry and circuit-breaker interceptors (unless off), token auth, the pooled HTTP/2 transport with request deadlines, GOAWAY/REFUSED_STREAM replay, and an outcome object per notification.',
+    '- pushsim: `sender.send({ token, topic, payload })` through the whole sender: notification checks, a fresh apns-id (sent never-indexed in HPACK, so it does not churn the dynamic table; the raw loop with an apns-id sends it with incremental indexing, the default of node:http2), the retry and circuit-breaker interceptors (unless off), token auth, the pooled HTTP/2 transport with request deadlines, GOAWAY/REFUSED_STREAM replay, and an outcome object per notification.',
     '',
   );
   if (targets.length > 0) {

@@ -166,6 +166,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
   readonly #safety: AppliedSafety | undefined;
   /** What the caps cut from the scenario, said as warnings. */
   readonly #safetyNotes: readonly string[];
+  /** Accepted outcomes per provider (primary route), set against the mocks' ledgers (reports/delivery.ts). */
+  #acknowledged = new AcknowledgementCounter();
 
   /** Validates at construction: a broken scenario throws InvalidConfigError listing every problem. */
   constructor(config: ScenarioConfig, options: RunOptions = {}, attachment?: RunAttachment) {
@@ -225,7 +227,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
     // A shard (or a worker thread's part) keeps each second's histogram: the merge's percentiles per second are then exact.
     const collector = new ResultCollector({ timeline: { histograms: this.#options.shard !== undefined } });
     // Set against the mocks' ledgers: delivered but not acknowledged (reports/delivery.ts).
-    const acknowledged = new AcknowledgementCounter();
+    const acknowledged = (this.#acknowledged = new AcknowledgementCounter());
     // The run's own two subscribers to every outcome, called directly: an 'outcome' event is emitted
     // per notification only when someone else listens (#drive).
     const record: RecordOutcome = (outcome, latencyMs, atMs, sent) => {
@@ -395,6 +397,15 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         await target.close();
       }
     }
+  }
+
+  /**
+   * The accepted outcomes per provider (primary route) of the latest execute() so far: what a sender worker reports for the
+   * main thread's ledgers, read here rather than by listening to every 'outcome' (an event per
+   * notification that the run otherwise does not emit).
+   */
+  acknowledged(): Record<string, number> {
+    return this.#acknowledged.snapshot();
   }
 
   /** Waits for the agreed start (epoch ms); returns how late the run starts, and says so when it is more than timer jitter. */

@@ -5,7 +5,6 @@
  * waits for the common start the main thread sends, so every worker's clock starts at one instant.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { AcknowledgementCounter } from '../reports/delivery.js';
 import { createLatencyHistogram } from '../reports/histogram.js';
 import { MetricsTally } from './metrics.js';
 import { ScenarioRun } from './runner.js';
@@ -43,9 +42,7 @@ const target: OpenTarget = {
 };
 
 const run = new ScenarioRun(data.config, { signal: stop.signal, shard: data.shard, ...(data.progressIntervalMs !== undefined && { progressIntervalMs: data.progressIntervalMs }) }, { target });
-const acknowledged = new AcknowledgementCounter();
 let tick = 0;
-run.on('outcome', (outcome) => acknowledged.onOutcome(outcome));
 run.on('start', (info) => post({ type: 'start', info }));
 run.on('warning', (message) => post({ type: 'warning', message }));
 // Metrics go with each tick as one delta (never a message per notification), the last one before the result.
@@ -73,7 +70,7 @@ try {
   const result = await run.execute();
   if (tally !== undefined) post({ type: 'metrics', delta: tally.take() });
   sendLatency();
-  post({ type: 'result', result, acknowledged: acknowledged.snapshot() });
+  post({ type: 'result', result, acknowledged: run.acknowledged() });
 } catch (error) {
   post({ type: 'failed', error: serializeError(error) });
 } finally {

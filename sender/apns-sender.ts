@@ -10,7 +10,7 @@ import { Http2Pool } from './http2/pool.js';
 import { definedPoolSettings } from './http2/pool-settings.js';
 import type { Http2PoolOptions } from './http2/pool.js';
 import { apnsTokenAuth } from './interceptors/apns-token-auth.js';
-import { apnsAdapter } from './providers/apns.js';
+import { apnsAdapter, apnsNeverIndexed } from './providers/apns.js';
 import type { ApnsNotification } from './providers/apns.js';
 import { senderInterceptors } from './policies.js';
 import { Sender } from './sender.js';
@@ -40,6 +40,8 @@ export class ApnsSender extends Sender<ApnsNotification> {
     const transport =
       options.transport ??
       new Http2Pool({
+        // apns-id is new on every request: never-indexed, it leaves the HPACK table to the headers that repeat (pool.ts).
+        neverIndexed: apnsNeverIndexed,
         ...options.pool,
         origin: options.url,
         ...definedPoolSettings(options),

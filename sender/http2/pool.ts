@@ -17,7 +17,7 @@
  * (node:http2 rather than undici: undici's HTTP/2 costs ~2.4x the CPU per request here,
  * shared/reference/performance-baselines.md.)
  */
-import { connect as http2Connect, constants as h2constants } from 'node:http2';
+import { connect as http2Connect, constants as h2constants, sensitiveHeaders } from 'node:http2';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
 import { InvalidArgumentError, PushSimError, assertInteger } from '../../core/errors.js';
 import type { ConnectionListener } from '../listener.js';
@@ -56,6 +56,14 @@ export interface Http2PoolOptions {
   readonly reconnectMaxMs?: number;
   /** How long `close()` waits for the peer to close each connection after our GOAWAY before cutting it. @default 5000 */
   readonly closeTimeoutMs?: number;
+  /**
+   * Header names (lower case) sent never-indexed in HPACK (RFC 7541 §6.2.3): a value that is new on
+   * every request (APNs' apns-id) would otherwise be inserted into the 4,096-byte dynamic table each
+   * time, evicting the entries that repeat (topic, push type, content type) so they are re-sent and
+   * re-inserted too; never-indexed, the table keeps those and the request costs less CPU to encode
+   * (bench/peers-warm.ts, docs/benchmarks.md). @default none
+   */
+  readonly neverIndexed?: readonly string[];
   /** TLS: extra CA to trust (PEM), client certificate and key for mutual TLS (PEM, or a PKCS#12 `pfx`, with its `passphrase`), SNI name. */
   readonly tls?: {
     readonly ca?: string | Buffer;
@@ -75,7 +83,9 @@ const endStream = { endStream: true } as const;
 
 export class Http2Pool implements Transport {
   readonly origin: string;
-  readonly #o: Required<Omit<Http2PoolOptions, 'origin' | 'tls' | 'listener' | 'connect'>>;
+  readonly #o: Required<Omit<Http2PoolOptions, 'origin' | 'tls' | 'listener' | 'connect' | 'neverIndexed'>>;
+  /** One frozen array for every request (node reads it as `headers[http2.sensitiveHeaders]`); undefined when none. */
+  readonly #neverIndexed: readonly string[] | undefined;
   readonly #sessionOptions: SecureClientSessionOptions;
   readonly #listener: ConnectionListener;
   readonly #connect: (origin: string, options: SecureClientSessionOptions) => ClientHttp2Session;
@@ -92,6 +102,13 @@ export class Http2Pool implements Transport {
   #openTimer: NodeJS.Timeout | undefined;
   #lastOpenAt = Number.NEGATIVE_INFINITY;
   readonly #deadlines: Deadlines;
+  /**
+   * The last string body and its bytes. A run sends one payload text to every device (APNs): it is
+   * encoded once here, not on every request as stream.end(string) would (node:http2 keeps a
+   * reference to a Buffer until it is written and never changes it, so every stream can share one).
+   */
+  #lastText: string | undefined = undefined;
+  #lastBytes: Buffer = Buffer.alloc(0);
 
   constructor(options: Http2PoolOptions) {
     let url: URL;
@@ -119,6 +136,7 @@ export class Http2Pool implements Transport {
       closeTimeoutMs: assertInteger('closeTimeoutMs', options.closeTimeoutMs ?? 5000, 1),
     };
     this.#reconnectDelay = this.#o.reconnectBaseMs;
+    this.#neverIndexed = options.neverIndexed !== undefined && options.neverIndexed.length > 0 ? Object.freeze(options.neverIndexed.map((name) => name.toLowerCase())) : undefined;
     this.#deadlines = new Deadlines(this.#o.requestTimeoutMs, (exchange) => {
       exchange.timedOut = true;
       exchange.stream?.close(h2constants.NGHTTP2_CANCEL);
@@ -276,7 +294,7 @@ export class Http2Pool implements Transport {
     const { request, context } = pending;
     let stream: ClientHttp2Stream;
     try {
-      stream = pooled.session.request(outgoingHeaders(request), request.body === undefined ? endStream : undefined);
+      stream = pooled.session.request(outgoingHeaders(request, this.#neverIndexed), request.body === undefined ? endStream : undefined);
     } catch (error) {
       // The session died between the free-stream check and now; nothing was written.
       pooled.state = 'draining';
@@ -294,7 +312,15 @@ export class Http2Pool implements Transport {
     this.#running++;
     pending.attach(stream, pooled, this.#onExchangeClose);
     this.#deadlines.add(pending, startedAt);
-    if (request.body !== undefined) stream.end(request.body);
+    if (request.body !== undefined) stream.end(typeof request.body === 'string' ? this.#bytesOf(request.body) : request.body);
+  }
+
+  #bytesOf(text: string): Buffer {
+    if (text !== this.#lastText) {
+      this.#lastText = text;
+      this.#lastBytes = Buffer.from(text);
+    }
+    return this.#lastBytes;
   }
 
   /** A stream closed: its response, or why there is none. */
@@ -337,10 +363,11 @@ export class Http2Pool implements Transport {
 }
 
 /** The request's headers behind its pseudo-headers (node adds :scheme and :authority from the session). */
-function outgoingHeaders(request: TransportRequest): OutgoingHttpHeaders {
+function outgoingHeaders(request: TransportRequest, neverIndexed: readonly string[] | undefined): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = { ':method': request.method, ':path': request.path };
   const extra = request.headers;
   for (const name in extra) headers[name] = extra[name];
+  if (neverIndexed !== undefined) (headers as Record<symbol, unknown>)[sensitiveHeaders] = neverIndexed;
   return headers;
 }
 

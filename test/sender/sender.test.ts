@@ -4,6 +4,7 @@ import { apnsTokenAuth } from '../../sender/interceptors/apns-token-auth.js';
 import { ApnsTokenSigner } from '../../sender/auth/apns-token.js';
 import type { DispatchContext, Transport, TransportRequest, TransportResult } from '../../sender/transport.js';
 import { generateKeyPairSync } from 'node:crypto';
+import { sensitiveHeaders as http2SensitiveHeaders } from 'node:http2';
 import { apnsAdapter } from '../../sender/providers/apns.js';
 import { reasonKey } from '../../sender/outcome.js';
 import { resilienceInterceptors } from '../../sender/policies.js';
@@ -132,6 +133,31 @@ describe("Sender: pushsim's own shutdown through the real pool and the default p
       expect(outcomes.map((o) => o.attempts)).toEqual([1, 1, 0, 0, 0]);
       expect(events).toEqual([]);
     } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('ApnsSender over the real pool: what goes on the wire', () => {
+  it('sends apns-id never-indexed in HPACK, the JWT and the payload as given, one apns-id per notification', async () => {
+    const seen: { id: unknown; neverIndexed: unknown; authorization: unknown; body: string }[] = [];
+    const server = await startH2Server((stream, headers, body) => {
+      seen.push({ id: headers['apns-id'], neverIndexed: (headers as Record<symbol, unknown>)[http2SensitiveHeaders], authorization: headers['authorization'], body: body.toString() });
+      stream.respond({ ':status': 200, 'apns-id': String(headers['apns-id']) });
+      stream.end();
+    });
+    const sender = await ApnsSender.create({ url: server.url, credentials: { keyId: 'K', teamId: 'T', privateKey: p8 } });
+    try {
+      const outcomes = await Promise.all([0, 1].map(() => sender.send({ token: 'ab', topic: 'com.example', payload: { aps: { alert: 'ü' } } })));
+      expect(outcomes.map((o) => o.status)).toEqual(['accepted', 'accepted']);
+      // (nghttp2 sends `authorization` never-indexed on its own.)
+      for (const s of seen) expect(s.neverIndexed).toEqual(expect.arrayContaining(['apns-id']));
+      expect(new Set(seen.map((s) => s.id)).size).toBe(2);
+      expect(outcomes.map((o) => (o.status === 'accepted' ? o.id : undefined))).toEqual(seen.map((s) => s.id));
+      expect(seen.map((s) => s.body)).toEqual(Array(2).fill('{"aps":{"alert":"ü"}}'));
+      expect(seen[0]?.authorization).toMatch(/^bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    } finally {
+      await sender.destroy();
       await server.close();
     }
   });

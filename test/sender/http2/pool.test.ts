@@ -187,6 +187,36 @@ describe('Http2Pool', () => {
     expect(chunked.ok && chunked.body.toString()).toBe('{"reason":"BadDeviceToken"}');
   });
 
+  it('sends the bodies given, also when consecutive requests share one string body or alternate between two', async () => {
+    const bodies: string[] = [];
+    server = await startH2Server((stream, _headers, body) => {
+      bodies.push(body.toString());
+      stream.respond({ ':status': 200 });
+      stream.end();
+    });
+    pool = new Http2Pool({ origin: server.url, maxInFlight: 1 });
+    const texts = ['{"aps":{"alert":"é"}}', '{"aps":{"alert":"é"}}', '{"b":2}', '{"aps":{"alert":"é"}}'];
+    for (const body of texts) await pool.dispatch({ ...request, body });
+    await pool.dispatch({ ...request, body: new Uint8Array([0x7b, 0x7d]) });
+    expect(bodies).toEqual([...texts, '{}']);
+  });
+
+  it('sends the headers named in neverIndexed never-indexed (RFC 7541 §6.2.3) and the rest as usual', async () => {
+    const seen: (string[] | undefined)[] = [];
+    server = await startH2Server((stream, headers) => {
+      seen.push((headers as Record<symbol, string[] | undefined>)[http2.sensitiveHeaders]);
+      stream.respond({ ':status': 200 });
+      stream.end();
+    });
+    pool = new Http2Pool({ origin: server.url, neverIndexed: ['APNS-ID'] });
+    const withId: TransportRequest = { ...request, headers: { ...request.headers, 'apns-id': '8e2a1b0c-5d7f-4e3a-9b1c-2d3e4f5a6b7c' } };
+    expect(statuses(await Promise.all([pool.dispatch(withId), pool.dispatch(withId)]))).toEqual([200, 200]);
+    await pool.destroy();
+    pool = new Http2Pool({ origin: server.url });
+    expect(statuses([await pool.dispatch(withId)])).toEqual([200]);
+    expect(seen.map((names) => names ?? [])).toEqual([['apns-id'], ['apns-id'], []]);
+  });
+
   it('expires a request whose deadline passed while it waited', async () => {
     server = await startH2Server(answerAfter(0));
     pool = new Http2Pool({ origin: server.url });
