@@ -250,7 +250,7 @@ function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: 
     lines.push(
       '## The mock APNs under h2load',
       '',
-      `\`${describeH2load(h2loadRequests)}\` against each server in a child process, ${rounds} interleaved rounds, each on a fresh server warmed up with an uncounted run (bench/lib/h2load.ts). The bare \`node:http2\` server only reads the body and answers 200 with an apns-id: the ceiling for a node:http2 server here.`,
+      `\`${describeH2load(h2loadRequests)}\` against each server in a child process, ${rounds} interleaved rounds, each on a fresh server warmed up with an uncounted run (bench/lib/h2load.ts). The bare \`node:http2\` server only reads the body and answers 200 with an apns-id: the ceiling for a node:http2 server here. It is sent the same request, a provider token of the same shape included (signed with a key of its own; nghttp2 never indexes \`authorization\`, so every receiver decodes it on every request).`,
       '',
       '| server | requests/s | × bare (range) | server CPU µs/request |',
       '|---|---:|---:|---:|',

@@ -11,7 +11,7 @@ import { GoogleAccessTokens } from '../../sender/auth/google-oauth.js';
 import { VapidSigner } from '../../sender/auth/vapid.js';
 import { encryptPayload } from '../../sender/providers/webpush-encrypt.js';
 import { startChild } from './children.js';
-import { benchToken, describeH2load, median, medianCpu, medianPerSecond, mockApnsTarget, type Server, type Target } from './h2load.js';
+import { benchToken, describeH2load, median, medianCpu, medianPerSecond, mockApnsTarget, yardstickAuthorization, type Server, type Target } from './h2load.js';
 
 export type MockWorkersProvider = 'apns' | 'fcm' | 'webpush';
 export const mockWorkersProviders: readonly MockWorkersProvider[] = ['apns', 'fcm', 'webpush'];
@@ -20,7 +20,7 @@ export const mockWorkersProviders: readonly MockWorkersProvider[] = ['apns', 'fc
 export function mockWorkersTargets(workers: number, providers: readonly MockWorkersProvider[] = ['apns']): Target[] {
   const n = String(workers);
   return [
-    { name: `bare node:http2, ${workers} workers`, start: async () => ({ child: await startChild('bench/servers/bare-h2-cluster.js', [n]), authorization: 'bearer unused' }), results: [] },
+    { name: `bare node:http2, ${workers} workers`, start: async () => ({ child: await startChild('bench/servers/bare-h2-cluster.js', [n]), authorization: await yardstickAuthorization() }), results: [] },
     ...providers.flatMap((provider) =>
       provider === 'apns'
         ? [mockApnsTarget(`mock APNs validating, ${workers} workers`, ['--workers', n], [], false), mockApnsTarget(`mock APNs accept-all, ${workers} workers`, ['--workers', n, '--accept-all'], [], false)]
@@ -71,7 +71,7 @@ export function mockWorkersSection(targets: readonly Target[], workers: number, 
   return [
     `## The mock APNs on ${workers} worker processes under h2load`,
     '',
-    `\`pushsim mock apns --workers ${workers}\` (one port, node:cluster round-robin; docs/mock-workers.md) beside the bare \`node:http2\` server run as ${workers} cluster workers the same way, \`${describeH2load(requests)}\`, ${rounds} interleaved rounds, each on fresh servers warmed up with an uncounted run. Only h2load is pinned: the servers' processes share every core. "× bare" is the median of per-round ratios, with their range; CPU counts the primary and its workers (/proc).`,
+    `\`pushsim mock apns --workers ${workers}\` (one port, node:cluster round-robin; docs/mock-workers.md) beside the bare \`node:http2\` server run as ${workers} cluster workers the same way and sent the same requests (a provider token of the same shape included), \`${describeH2load(requests)}\`, ${rounds} interleaved rounds, each on fresh servers warmed up with an uncounted run. Only h2load is pinned: the servers' processes share every core. "× bare" is the median of per-round ratios, with their range; CPU counts the primary and its workers (/proc).`,
     '',
     '| server | requests/s | × bare (range) | CPU µs/request, all its processes |',
     '|---|---:|---:|---:|',

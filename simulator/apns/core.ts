@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { isApnsReason } from '../../core/reasons.js';
 import type { ConnectionSettings } from './connection.js';
 import { createDeviceRegistry, type DeviceRegistry } from './devices.js';
+import { createJsonObjectCheck } from './json-check.js';
 import { createProviderTokenVerifier, type ProviderTokenVerifier } from './jwt-verifier.js';
 import type { ResolvedMockApnsOptions } from './options.js';
 import { createDeviceRateLimiter } from './rate-limit.js';
@@ -69,6 +70,7 @@ export function createMockCore(resolved: ResolvedMockApnsOptions, mtls: boolean,
         devices,
         topicRule: rules.topicRule,
         final,
+        isJsonObject: createJsonObjectCheck(),
         maxPayloadBytes: defaultMaxPayloadBytes,
         maxVoipPayloadBytes: defaultMaxVoipPayloadBytes,
       },

@@ -21,7 +21,7 @@ import { applyFaultDecision } from '../faults/hooks.js';
 import type { AcceptHook } from '../faults/hooks.js';
 import type { DeliveryLedger } from '../ledger/ledger.js';
 import type { ApnsConnection } from './connection.js';
-import { apnsFaultInfo, onAccepted } from './fault-hook.js';
+import { apnsFaultInfo, onAccepted, recordAccepted } from './fault-hook.js';
 import { sendVerdict, type VerdictOptions } from './responses.js';
 import type { MockApnsCounters } from './stats.js';
 import type { ApnsVerdict, RequestHeaders } from './validate.js';
@@ -53,7 +53,7 @@ export function serveDeviceStream(
   options: DeviceStreamOptions,
 ): void {
   stream.on('error', ignore);
-  const arrivedAt = performance.now();
+  const arrivedAt = arrivalTime(options);
   if (stream.endAfterHeaders) {
     received(stream, headers, rawHeaders, emptyBody, connection, options, arrivedAt);
     return;
@@ -142,7 +142,12 @@ function decide(
 
 /** An acceptance is recorded (ledger, or the fault engine's accept hook) when it is sent. */
 function settle(stream: ServerHttp2Stream, verdict: ApnsVerdict, options: DeviceStreamOptions, accept: AcceptHook | undefined, token: string, headers: IncomingHttpHeaders, attempt: number | undefined, since: number): void {
-  answer(stream, verdict, options, verdict.ok ? onAccepted(options.ledger, accept, token, headers, attempt) : undefined, since);
+  if (!verdict.ok) answer(stream, verdict, options, undefined, since);
+  // Sent now (no latency, no fault's accept hook): recorded now, without a callback to carry it.
+  else if (accept === undefined && options.latency === undefined) {
+    recordAccepted(options.ledger, token, headers, attempt, verdict.apnsId);
+    sendVerdict(stream, verdict, options);
+  } else answer(stream, verdict, options, onAccepted(options.ledger, accept, token, headers, attempt), since);
 }
 
 /**
@@ -168,7 +173,7 @@ export function answer(
  */
 export function acceptDeviceStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, options: DeviceStreamOptions): void {
   stream.on('error', ignore);
-  const arrivedAt = performance.now();
+  const arrivedAt = arrivalTime(options);
   const token = tokenOf(headers[':path']);
   // No body is kept here: the ledger tells these notifications apart by their apns-id only.
   const respond = (accept: AcceptHook | undefined, attempt?: number, since = performance.now()): void => {
@@ -192,6 +197,14 @@ export function acceptDeviceStream(stream: ServerHttp2Stream, headers: IncomingH
   }
   stream.on('data', ignore);
   stream.on('end', reply);
+}
+
+/**
+ * performance.now() at a stream's arrival, which only a sampled latency or a fault's delay runs
+ * from: 0 without either, so an idle mock does not read the clock for nothing on every request.
+ */
+function arrivalTime(options: DeviceStreamOptions): number {
+  return options.latency === undefined && options.engine === undefined ? 0 : performance.now();
 }
 
 /** `/3/device/<token>` → `<token>`; the query string, if any, stays part of it (→ BadDeviceToken). */

@@ -79,10 +79,13 @@ export function createDeviceRegistry(clock: Clock = systemClock): DeviceRegistry
       strict = value;
     },
     check(token, topic) {
-      const timestamp = unregisteredAt.get(token);
-      if (timestamp !== undefined) return { reason: 'Unregistered', timestamp };
+      // Empty tables are not searched: a lookup hashes the token (64 characters, a new string per request).
+      if (unregisteredAt.size > 0) {
+        const timestamp = unregisteredAt.get(token);
+        if (timestamp !== undefined) return { reason: 'Unregistered', timestamp };
+      }
       if (expired.size > 0 && expired.has(token)) return expiredRejection;
-      const topics = topicsByToken.get(token);
+      const topics = topicsByToken.size === 0 ? undefined : topicsByToken.get(token);
       if (topics === undefined) return strict ? notForTopicRejection : undefined;
       return topics.has(topic) || topics.has(bundleOf(topic)) ? undefined : notForTopicRejection;
     },

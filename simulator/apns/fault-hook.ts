@@ -51,9 +51,17 @@ export function apnsFaultInfo(headers: IncomingHttpHeaders, token: string, conne
 export function onAccepted(ledger: DeliveryLedger, accept: AcceptHook | undefined, token: string, headers: IncomingHttpHeaders, attempt?: number): (apnsId: string) => boolean {
   if (accept !== undefined) return (apnsId) => accept(apnsId);
   return (apnsId) => {
-    ledger.record({ provider: 'apns', token, deliveryId: apnsId, notificationId: headerString(headers['apns-id']), attempt });
+    recordAccepted(ledger, token, headers, attempt, apnsId);
     return false;
   };
+}
+
+/**
+ * The ledger record of an acceptance no fault's accept hook handles; device-stream.ts makes it
+ * directly, without an onAccepted callback, when it sends the 200 at once (no latency).
+ */
+export function recordAccepted(ledger: DeliveryLedger, token: string, headers: IncomingHttpHeaders, attempt: number | undefined, apnsId: string): void {
+  ledger.record({ provider: 'apns', token, deliveryId: apnsId, notificationId: headerString(headers['apns-id']), attempt });
 }
 
 function headerString(value: string | string[] | undefined): string | undefined {

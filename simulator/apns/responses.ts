@@ -18,6 +18,9 @@ const reasonBodies = new Map<ApnsReason, string>(
   (Object.keys(apnsReasons) as ApnsReason[]).map((reason) => [reason, JSON.stringify({ reason })]),
 );
 
+/** respond()'s options for a 200: node copies them, so one object serves every response. */
+const endStream = { endStream: true } as const;
+
 /** What sendVerdict needs besides the verdict; the engine only when faults are configured (its /metrics). */
 export interface VerdictOptions {
   readonly sandbox: boolean;
@@ -72,7 +75,7 @@ function respond(stream: ServerHttp2Stream, verdict: ApnsVerdict, sandbox: boole
     const headers = sandbox
       ? { ':status': 200, 'apns-id': verdict.apnsId, 'apns-unique-id': randomUUID() }
       : { ':status': 200, 'apns-id': verdict.apnsId };
-    stream.respond(headers, { endStream: true });
+    stream.respond(headers, endStream);
     return;
   }
   const body = rejectionBody(verdict);

@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApnsReason } from '../../core/reasons.js';
 import type { DeviceRejection } from './devices.js';
+import { isHexOfLength, isHexUuid } from './hex-shapes.js';
 import { isJsonObject } from './json-check.js';
 import { apnsPushTypes, tokenAuthOnlyPushTypes, topicFitsPushType } from './push-types.js';
 
@@ -80,6 +81,11 @@ export interface ApnsValidationContext {
   readonly maxPayloadBytes: number;
   /** 5120 for apns-push-type voip (protocols.md §1.4, ◐). */
   readonly maxVoipPayloadBytes: number;
+  /**
+   * Whether a payload is one JSON object; json-check.ts `isJsonObject` when absent. The mock gives
+   * `createJsonObjectCheck()`, which remembers the last payload that passed.
+   */
+  readonly isJsonObject?: (body: Buffer) => boolean;
   /** Makes the apns-id when the request has none (APNs generates one, protocols.md §1.2). */
   readonly generateApnsId?: () => string;
 }
@@ -88,9 +94,9 @@ export const defaultDeviceTokenPattern = /^[0-9a-fA-F]{64}$/;
 export const defaultMaxPayloadBytes = 4096;
 export const defaultMaxVoipPayloadBytes = 5120;
 
-// 8-4-4-4-12 hex. Apple documents lower case, Pushy parses with UUID.fromString, which also takes
-// upper case; accept both so a client is not rejected for what real APNs may well accept (§1.5 ❓).
-const uuidPattern = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+// apns-id: 8-4-4-4-12 hex (isHexUuid). Apple documents lower case, Pushy parses with
+// UUID.fromString, which also takes upper case; accept both so a client is not rejected for what
+// real APNs may well accept (§1.5 ❓).
 const expirationPattern = /^\d{1,16}$/;
 const maxCollapseIdBytes = 64;
 
@@ -106,7 +112,7 @@ export function validateApnsRequest(
   context: ApnsValidationContext,
 ): ApnsVerdict | Promise<ApnsVerdict> {
   const requestedId = header(headers, 'apns-id');
-  if (requestedId !== undefined && !uuidPattern.test(requestedId)) {
+  if (requestedId !== undefined && !isHexUuid(requestedId)) {
     return reject('BadMessageId', newId(context));
   }
   const apnsId = requestedId ?? newId(context);
@@ -139,7 +145,7 @@ export function validateApnsRequest(
 
   if (token === null) return reject('BadPath', apnsId);
   if (token === '') return reject('MissingDeviceToken', apnsId);
-  if (!context.deviceTokenPattern.test(token)) return reject('BadDeviceToken', apnsId);
+  if (!tokenFits(token, context.deviceTokenPattern)) return reject('BadDeviceToken', apnsId);
   const device = checkDevice(token, topic, context);
   if (device !== undefined) return device.reason === 'Unregistered' ? { ok: false, reason: device.reason, apnsId, timestamp: device.timestamp } : reject(device.reason, apnsId);
 
@@ -165,6 +171,11 @@ function pushTypeRule(pushType: string, topic: string, priority: string | undefi
   return undefined;
 }
 
+/** The default pattern (64 hex digits) without the RegExp engine (hex-shapes.ts); any other pattern as given. */
+function tokenFits(token: string, pattern: RegExp): boolean {
+  return pattern === defaultDeviceTokenPattern ? isHexOfLength(token, 64) : pattern.test(token);
+}
+
 function checkDevice(token: string, topic: string, context: ApnsValidationContext): DeviceRejection | undefined {
   if (context.devices !== undefined) return context.devices.check(token, topic);
   const timestamp = context.isUnregistered?.(token);
@@ -186,7 +197,7 @@ function afterAuth(
   const limit = pushType === 'voip' ? context.maxVoipPayloadBytes : context.maxPayloadBytes;
   if (body.length > limit) return reject('PayloadTooLarge', apnsId);
   // APNs payloads are JSON dictionaries; what Apple answers otherwise is unconfirmed (core/reasons.ts BadPayload).
-  if (!isJsonObject(body)) return reject('BadPayload', apnsId);
+  if (!(context.isJsonObject ?? isJsonObject)(body)) return reject('BadPayload', apnsId);
   if (context.final !== undefined) {
     const late = context.final({ token, topic, pushType, headers, body });
     if (late !== undefined) return { ok: false, reason: late.reason, apnsId, ...(late.timestamp !== undefined && { timestamp: late.timestamp }) };
@@ -200,7 +211,7 @@ function afterAuth(
  */
 export function responseApnsId(headers: RequestHeaders, generate: () => string = randomUUID): string {
   const requested = header(headers, 'apns-id');
-  return requested !== undefined && uuidPattern.test(requested) ? requested : generate();
+  return requested !== undefined && isHexUuid(requested) ? requested : generate();
 }
 
 /**

@@ -154,10 +154,7 @@ export async function startMockCluster<P extends ClusterProvider>(provider: P, o
       ledger.record({ provider: batch.providers[i] as LedgerProvider, token: batch.tokens[i] as string, notificationId: id, at: batch.at[i] as number });
     }
     const { plain } = batch;
-    for (let i = 0; i < plain.at.length; i++) {
-      const input = { provider: plain.providers[i] as LedgerProvider, token: '', at: plain.at[i] as number };
-      for (let n = plain.counts[i] as number; n > 0; n--) ledger.record(input);
-    }
+    for (let i = 0; i < plain.at.length; i++) ledger.recordUnidentified(plain.providers[i] as LedgerProvider, plain.at[i] as number, plain.counts[i] as number);
   };
 
   const ready: Promise<FromClusterWorker & { type: 'ready' }>[] = [];

@@ -186,6 +186,25 @@ export class DeliveryLedger {
     return record;
   }
 
+  /**
+   * `count` deliveries of `provider` without an identity at `at` (epoch ms): what `count` calls of
+   * `record({ provider, token: '', at })` count, in one step. A multi-process mock's primary gets
+   * them from its workers as runs (simulator/cluster/forwarding-ledger.ts), one run per millisecond
+   * rather than one entry per request; with `maxRecords` it records them one by one, to keep them.
+   */
+  recordUnidentified(provider: LedgerProvider, at: number, count: number): void {
+    if (this.#maxRecords > 0) {
+      const input = { provider, token: '', at };
+      for (let n = count; n > 0; n--) this.record(input);
+      return;
+    }
+    if (count <= 0) return;
+    this.#unidentified += count;
+    this.#delivered += count;
+    bump(this.#byProvider, provider, false, count);
+    bump(this.#byPhase, this.#phaseAt(at), false, count);
+  }
+
   /** What the identity window holds: identities, table slots and bytes (bounded: identities.ts). */
   identityStats(): IdentityWindowStats {
     return this.#identities.stats();
@@ -262,13 +281,13 @@ export function mergeLedgerSummaries(summaries: readonly LedgerSummary[], maxTok
   };
 }
 
-function bump(map: Map<string, DeliveryCounts>, name: string, duplicate: boolean): void {
+function bump(map: Map<string, DeliveryCounts>, name: string, duplicate: boolean, deliveries = 1): void {
   let counts = map.get(name);
   if (counts === undefined) {
     counts = { delivered: 0, duplicates: 0 };
     map.set(name, counts);
   }
-  counts.delivered++;
+  counts.delivered += deliveries;
   if (duplicate) counts.duplicates++;
 }
 

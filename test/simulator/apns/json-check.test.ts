@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isJsonObject } from '../../../simulator/apns/json-check.js';
+import { createJsonObjectCheck, isJsonObject } from '../../../simulator/apns/json-check.js';
 import { createRandom } from '../../../simulator/random.js';
 
 /** The reference: JSON.parse of the UTF-8 decode, top level an object (what the mock used to do). */
@@ -60,3 +60,41 @@ describe('isJsonObject', () => {
     expect(valid).toBeLessThan(19_500);
   });
 });
+
+describe('createJsonObjectCheck', () => {
+  it('answers as isJsonObject over a seeded stream of repeated, changed and broken payloads', () => {
+    const random = createRandom(7);
+    const payloads = ['{"aps":{"alert":"a"}}', '{"aps":{"alert":"b"}}', '{"aps":{"alert":"a"}', '[1]', '{"aps":{"alert":"c","badge":1}}', '{"aps":{"alert":"\\x"}}'];
+    const memo = createJsonObjectCheck();
+    let current = payloads[0] as string;
+    const answers = new Set<boolean>();
+    for (let i = 0; i < 5_000; i++) {
+      // Runs of one payload (what a load test sends), broken by changes.
+      if (random.next() < 0.05) current = payloads[Math.floor(random.next() * payloads.length)] as string;
+      const body = Buffer.from(current);
+      const got = memo(body);
+      expect(got).toBe(isJsonObject(body));
+      answers.add(got);
+    }
+    expect([...answers].sort()).toEqual([false, true]);
+  });
+
+  it('keeps its own copy: a passed payload changed afterwards in place is scanned again', () => {
+    const memo = createJsonObjectCheck();
+    const body = Buffer.from('{"a":"1"}');
+    expect(memo(body)).toBe(true);
+    body.write('{"a":"1"]', 'utf8');
+    expect(memo(body)).toBe(false);
+    expect(memo(Buffer.from('{"a":"1"}'))).toBe(true);
+  });
+
+  it('passes a payload that differs from the remembered one only after scanning it, also while backing off', () => {
+    const memo = createJsonObjectCheck();
+    for (let i = 0; i < 200; i++) {
+      // Every payload differs (ids of one width): the comparison misses and backs off.
+      expect(memo(Buffer.from(`{"id":"${String(1000 + i)}"}`))).toBe(true);
+      expect(memo(Buffer.from(`{"id":"${String(1000 + i)}"]`))).toBe(false);
+    }
+  });
+});
+

@@ -35,6 +35,23 @@ describe('DeliveryLedger', () => {
     expect(ledger.summary()).toMatchObject({ delivered: 2, unique: 2, unidentified: 2, duplicates: 0, byPhase: { run: { delivered: 2, duplicates: 0 } } });
   });
 
+  it('recordUnidentified(provider, at, n) counts what n record() calls without an identity count, with or without kept records', () => {
+    const phaseAt = (at: number): string => (at < 2_000 ? 'healthy' : 'degraded');
+    for (const maxRecords of [0, 10]) {
+      const runs = new DeliveryLedger({ phaseAt, maxRecords });
+      const single = new DeliveryLedger({ phaseAt, maxRecords });
+      for (const [provider, at, n] of [['apns', 1_000, 3], ['fcm', 1_500, 1], ['apns', 2_500, 4], ['webpush', 2_600, 0]] as const) {
+        runs.recordUnidentified(provider, at, n);
+        for (let i = 0; i < n; i++) single.record({ provider, token: '', at });
+      }
+      runs.record({ provider: 'apns', token: 't', notificationId: 'x', at: 2_700 });
+      single.record({ provider: 'apns', token: 't', notificationId: 'x', at: 2_700 });
+      expect(runs.summary()).toEqual(single.summary());
+      expect(runs.summary()).toMatchObject({ delivered: 9, unidentified: 8, byPhase: { healthy: { delivered: 4 }, degraded: { delivered: 5 } } });
+      expect(runs.records().length).toBe(single.records().length);
+    }
+  });
+
   it('remembers identities for one to two windows: retries are duplicates, a repeat long after is new', () => {
     let now = 0;
     const ledger = new DeliveryLedger({ clock: { now: () => now }, identityWindowMs: 1_000 });
