@@ -6,6 +6,8 @@ import { writeTuneHtml, writeTuneReport } from '../../reports/json.js';
 import { formatTune, tuneMetrics, withoutResults } from '../../reports/tune.js';
 import type { TuneMetrics } from '../../reports/tune.js';
 import { ms, percent, safe } from '../../reports/format.js';
+import { builtinScenarios } from '../../scenarios/builtin/index.js';
+import type { ScenarioConfig } from '../../scenarios/config.js';
 import { describeLoad } from '../../scenarios/executors/index.js';
 import { tunePolicies } from '../../scenarios/tune.js';
 import type { PolicyGrid } from '../../scenarios/tune.js';
@@ -30,6 +32,7 @@ export interface TuneFlags {
   quiet?: boolean;
   virtual?: boolean;
   seed?: number;
+  recipients?: string;
 }
 
 /** Without a grid flag: with and without retries, with and without the breaker. */
@@ -38,9 +41,7 @@ const defaultGrid: PolicyGrid = { retry: { enabled: [false, true], maxAttempts: 
 /** Tunes scenario `name` over the grid the flags ask for, and writes and prints the ranking. */
 export async function tuneAction(name: string, flags: TuneFlags): Promise<void> {
   if (flags.seed !== undefined && flags.virtual !== true) throw new InvalidArgumentError('--seed seeds the simulations of --virtual; add --virtual, or drop --seed');
-  const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
-  // Only --rate, --count and --faults are shared with `pushsim run`; its other flags are unset here.
-  const base = applyOverrides(await resolveScenario(name), flags, faults);
+  const base = await tunedScenario(name, flags);
   await prepareOutputDir(flags.out, '--out');
   const write = (line: string): void => {
     if (!flags.quiet) process.stderr.write(`pushsim: ${line}\n`);
@@ -66,6 +67,16 @@ export async function tuneAction(name: string, flags: TuneFlags): Promise<void> 
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+/**
+ * The scenario every variant runs: `name` with the flags `pushsim run` shares with tune (--rate,
+ * --count, --faults, --recipients; its other flags are unset here). A relative --recipients is a
+ * path from the working directory, named relative to the scenario file in each result, as in `run`.
+ */
+export async function tunedScenario(name: string, flags: TuneFlags): Promise<ScenarioConfig> {
+  const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
+  return applyOverrides(await resolveScenario(name), flags, faults, builtinScenarios[name] === undefined ? name : undefined);
 }
 
 /** The grid the flags ask for; the default grid when they ask for none. */

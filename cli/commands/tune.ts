@@ -25,6 +25,7 @@ export function registerTune(program: Command): void {
     .option('--count <n>', 'override how many notifications each variant sends', positiveInteger)
     .option('--rate <n>', 'override the arrival rate (notifications per second)', positiveNumber)
     .option('--faults <file>', "inject the faults of this spec file into the embedded mocks, replacing the scenario's own")
+    .option('--recipients <file>', "send to the recipients of this CSV / NDJSON / JSON file instead of generated tokens, replacing the scenario's own, as pushsim run --recipients (a path from the working directory)")
     .option('--virtual', 'run every variant as a simulation on virtual time (pushsim simulate): the same sender policies and mock logic without sockets, a 64-variant grid over a 10-minute scenario in minutes (docs/virtual-time.md)')
     .option('--seed <n>', "with --virtual: the seed every variant's simulation uses (default: the scenario's tokens.seed)", nonNegativeInteger)
     .option('--out <dir>', 'directory for tune.json and tune.html (the ranking with a trade-off chart)', 'pushsim-tune')

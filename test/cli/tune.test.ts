@@ -2,12 +2,13 @@
  * `pushsim tune` through the built CLI: a tiny two-variant tuning, and its exit codes for bad flags
  * (2) and a bad scenario or grid (104).
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { TuneReport } from '../../reports/tune.js';
+import { tunedScenario } from '../../cli/commands/tune-action.js';
 import { cliTestTimeout, pushsim } from './helpers.js';
 
 async function scenarioDir(yaml: string): Promise<{ dir: string; scenario: string }> {
@@ -85,5 +86,22 @@ describe('pushsim tune', { timeout: cliTestTimeout }, () => {
     expect(grid.stderr).toContain('retry.maxAttempts[0]: retry maxAttempts must be an integer from 1 to 100, got 200');
     expect(grid.stderr).toContain('circuitBreaker.errorRate[1]: circuit breaker errorRate must be a number from 5e-324 to 1, got 2');
     expect(grid.stderr).not.toContain('[1/');
+  });
+
+  it('--recipients: a path from the working directory, sent to by every variant and named relative to the scenario file, as pushsim run does', async () => {
+    const { dir } = await scenarioDir('');
+    await mkdir(join(dir, 'data'));
+    await mkdir(join(dir, 'scenarios'));
+    const csv = join(dir, 'data', 'people.csv');
+    await writeFile(csv, `apnsToken\n${'a'.repeat(63)}3\n`);
+    const scenario = join(dir, 'scenarios', 'plain.yaml');
+    await writeFile(scenario, 'name: plain\ntarget: { mock: apns, worker: false }\nload: { rate: 200, count: 4 }\nwarmup: 0\n');
+    // Relative to this process's working directory, which the command inherits.
+    const fromHere = relative(process.cwd(), csv);
+    expect((await tunedScenario(scenario, { out: dir, recipients: fromHere })).recipients).toEqual({ file: resolve(csv), name: join('..', 'data', 'people.csv') });
+    const ran = await pushsim('tune', scenario, '--recipients', fromHere, '--retry-attempts', '3', '--breaker', 'off', '--json', '--quiet', '--out', join(dir, 'out'));
+    expect(ran.code, ran.stderr).toBe(0);
+    const report = JSON.parse(ran.stdout) as TuneReport;
+    expect(report.variants.map((v) => [v.metrics.scheduled, v.metrics.accepted])).toEqual([[4, 4]]);
   });
 });
