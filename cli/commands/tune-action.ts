@@ -13,8 +13,10 @@ import { tunePolicies } from '../../scenarios/tune.js';
 import type { PolicyGrid } from '../../scenarios/tune.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import { InvalidArgumentError } from '../../core/errors.js';
+import { ExitCode } from '../../core/exit-codes.js';
 import { prepareOutputDir } from '../output.js';
 import { applyOverrides, resolveScenario } from './run-action.js';
+import { executeStoppable } from './signal-stop.js';
 
 export interface TuneFlags {
   out: string;
@@ -38,8 +40,12 @@ export interface TuneFlags {
 /** Without a grid flag: with and without retries, with and without the breaker. */
 const defaultGrid: PolicyGrid = { retry: { enabled: [false, true], maxAttempts: [3, 5] }, circuitBreaker: { enabled: [true, false] } };
 
-/** Tunes scenario `name` over the grid the flags ask for, and writes and prints the ranking. */
-export async function tuneAction(name: string, flags: TuneFlags): Promise<void> {
+/**
+ * Tunes scenario `name` over the grid the flags ask for, and writes and prints the ranking. A first
+ * SIGINT / SIGTERM stops the tuning and writes what finished, exiting 130 / 143 as an interrupted
+ * run does (a CI job cancelled mid-tuning must not pass); a second exits at once.
+ */
+export async function tuneAction(name: string, flags: TuneFlags, setExitCode: (code: number) => void = () => {}): Promise<void> {
   if (flags.seed !== undefined && flags.virtual !== true) throw new InvalidArgumentError('--seed seeds the simulations of --virtual; add --virtual, or drop --seed');
   const base = await tunedScenario(name, flags);
   await prepareOutputDir(flags.out, '--out');
@@ -47,26 +53,21 @@ export async function tuneAction(name: string, flags: TuneFlags): Promise<void> 
     if (!flags.quiet) process.stderr.write(`pushsim: ${line}\n`);
   };
   const abort = new AbortController();
-  const stop = (): void => abort.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
+  await executeStoppable(abort, async () => {
     const report = await tunePolicies(base, gridOf(flags), {
       signal: abort.signal,
       ...(flags.virtual === true && { virtual: { ...(flags.seed !== undefined && { seed: flags.seed }) } }),
       onRun: (index, total, label, run) => {
         if (index === 0) write(`tuning scenario "${safe(base.name)}": ${total} variant(s) of ${describeLoad(base.load)}, one after the other${flags.virtual === true ? ', each simulated on virtual time' : ''}`);
-        run.once('done', (result) => write(`[${index + 1}/${total}] ${label}: ${describe(tuneMetrics(result))}`));
+        run.once('done', (result) => write(`[${index + 1}/${total}] ${label}: ${result.interrupted === undefined ? describe(tuneMetrics(result)) : `interrupted by ${result.interrupted.signal}, not ranked`}`));
       },
     });
     const file = await writeTuneReport(report, flags.out);
     const page = await writeTuneHtml(report, flags.out);
     process.stdout.write(flags.json ? `${JSON.stringify(withoutResults(report), null, 2)}\n` : formatTune(report));
     process.stderr.write(`pushsim: tune report written to ${file} and ${page}\n`);
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+  }, { stopping: (signal) => process.stderr.write(`pushsim: ${signal}: stopping the tuning; the variants that finished are ranked and written (${signal} again exits at once)\n`) });
+  if (abort.signal.aborted) setExitCode(abort.signal.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
 }
 
 /**

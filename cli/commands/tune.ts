@@ -1,7 +1,8 @@
 /**
  * `pushsim tune <scenario>`: runs the scenario once per combination of retry / circuit-breaker
  * settings (scenarios/tune.ts), ranks them, and prints the winner's `policies:` block to paste in.
- * Exits 0 once tuning completed, whatever the variants measured: judging them is the table's job.
+ * Exits 0 once tuning completed, whatever the variants measured: judging them is the table's job;
+ * 130 / 143 when a signal stopped it (the variants that finished are still written).
  */
 import type { Command } from 'commander';
 import { listOf, nonNegativeInteger, onOff, positiveInteger, positiveNumber } from '../options.js';
@@ -10,7 +11,7 @@ import type { TuneFlags } from './tune-action.js';
 const attemptsOrOff = (value: string): number | 'off' => (value === 'off' ? 'off' : positiveInteger(value));
 const wholeMs = listOf(nonNegativeInteger, 'whole numbers of ms');
 
-export function registerTune(program: Command): void {
+export function registerTune(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('tune')
     .description('run a scenario once per combination of retry / circuit-breaker settings, one after the other, and rank them (default grid: retry off,3,5 × breaker on,off)')
@@ -33,6 +34,6 @@ export function registerTune(program: Command): void {
     .option('--quiet', 'no progress lines on stderr')
     .action(async (name: string, flags: TuneFlags) => {
       const { tuneAction } = await import('./tune-action.js');
-      await tuneAction(name, flags);
+      await tuneAction(name, flags, setExitCode);
     });
 }
