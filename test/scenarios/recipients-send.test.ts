@@ -125,7 +125,7 @@ describe('recipients from a file', () => {
     expect(result.counts.scheduled).toBeLessThan(60_000);
     expect(result.byReason['pushsim:PUSHSIM_ERR_INVALID_CONFIG']).toBeLessThan(result.counts.scheduled);
     expect(checkInvariant(result)).toBeUndefined();
-  });
+  }, 90_000);
 });
 
 describe('fallsBack', () => {
