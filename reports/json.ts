@@ -1,7 +1,8 @@
 /**
  * result.json on disk: the input of later merge and compare commands.
  */
-import { dirname, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseJson } from '../core/json-document.js';
 import { InvalidConfigError } from '../core/errors.js';
 import { makeDirectory, readTextFileSync, writeFileAtomically } from '../core/files.js';
@@ -62,7 +63,30 @@ async function writeTextAtomically(file: string, text: string): Promise<string> 
 }
 
 /** Reads and validates a result.json; throws InvalidConfigError when it cannot be read, is not JSON or not a v1 result. */
-export async function readResult(file: string, options: ParseResultOptions = {}): Promise<Result> {
+/**
+ * The result file `path` names: `path` itself, or `path/result.json` when it is a directory (the
+ * `--out` of `pushsim run` or `pushsim merge`), so report, merge and compare take either. A directory
+ * without one is the user's to fix (InvalidConfigError, exit 104); any other problem with `path` is
+ * left for the read to name.
+ */
+export function resultFileOf(path: string): string {
+  let directory: boolean;
+  try {
+    directory = statSync(path).isDirectory();
+  } catch {
+    return path;
+  }
+  if (!directory) return path;
+  const file = join(path, RESULT_FILE);
+  if (!existsSync(file)) {
+    throw new InvalidConfigError(path, [`is a directory without a ${RESULT_FILE}; give the directory a run wrote its result to (pushsim run --out DIR) or the path of a result file`]);
+  }
+  return file;
+}
+
+/** Reads and checks a result file, or the result.json in a directory (resultFileOf). */
+export async function readResult(path: string, options: ParseResultOptions = {}): Promise<Result> {
+  const file = resultFileOf(path);
   // A mistyped path is the user's to fix (exit 104 naming the file), not a pushsim bug (exit 1).
   // Read synchronously: one file, then a synchronous parse; each asynchronous step of a read is a trip
   // through the thread pool, which a loaded CI machine makes slow to start.

@@ -8,7 +8,7 @@
  *       <testcase name="run summary">          always passes; the counts in its <system-out>
  *       <testcase name=threshold expression>   one per threshold; <failure> when it failed
  *       <testcase name="every notification ended exactly once">   checkInvariant
- *       <testcase name="the run completed">       fails when a signal interrupted it (result.interrupted)
+ *       <testcase name="the run completed">       fails when a signal interrupted it (result.interrupted) or its recipients file was lost (result.recipientsLost)
  *       <testcase name="the target was reachable">   fails when it could not be reached (result.unreachable)
  *       <testcase name="a valid measurement of the target">   fails when pushsim fell behind (result.validity)
  *       <system-out>                           formatText(result)
@@ -121,10 +121,16 @@ function testCases(result: Result, suite: string): TestCase[] {
 function healthCases(result: Result, suite: string): TestCase[] {
   const current = result.validity !== undefined;
   const cases: TestCase[] = [];
-  const { interrupted, unreachable, validity } = result;
-  if (current || interrupted !== undefined) {
-    const message = interrupted === undefined ? undefined : `interrupted by ${interrupted.signal}${interrupted.duringWarmup === true ? ' during the warm-up: nothing was measured' : ` at ${seconds(interrupted.atMs)} s: the result is partial`}`;
-    cases.push({ name: COMPLETED_TEST_NAME, classname: suite, timeMs: 0, ...(message !== undefined && { failure: { type: 'interrupted', message, details: message } }) });
+  const { interrupted, unreachable, validity, recipientsLost: lost } = result;
+  if (current || interrupted !== undefined || lost !== undefined) {
+    const message =
+      interrupted !== undefined
+        ? `interrupted by ${interrupted.signal}${interrupted.duringWarmup === true ? ' during the warm-up: nothing was measured' : ` at ${seconds(interrupted.atMs)} s: the result is partial`}`
+        : lost !== undefined
+          ? `stopped at ${seconds(lost.atMs)} s: the recipients file ${lost.file} ${lost.problem}; the result is partial`
+          : undefined;
+    const type = interrupted !== undefined ? 'interrupted' : 'recipients-lost';
+    cases.push({ name: COMPLETED_TEST_NAME, classname: suite, timeMs: 0, ...(message !== undefined && { failure: { type, message, details: message } }) });
   }
   if (current || unreachable !== undefined) {
     const message = unreachable === undefined ? undefined : `${unreachable.origin}: ${unreachable.cause}: ${unreachable.message}`;

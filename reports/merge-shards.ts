@@ -11,7 +11,7 @@
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import type { ThreadPauses } from '../core/pauses.js';
-import type { Interruption, LatencyEntry, MergedShards, OverloadEvidence, OwnPauses, PhaseSpan, Result, Unreachable, Validity } from './result.js';
+import type { Interruption, LatencyEntry, MergedShards, OverloadEvidence, OwnPauses, PhaseSpan, RecipientsLost, Result, Unreachable, Validity } from './result.js';
 
 /** The results as merge.ts sees them: each with its label and its start's offset from the merged start (ms). */
 export interface MergeInput {
@@ -87,10 +87,11 @@ export function startAtWarning(results: readonly Result[]): string | undefined {
 }
 
 /** Each shard's verdicts, merged as the module comment says. */
-export function mergeVerdicts(inputs: readonly MergeInput[], merged: { scheduled: number; sendLagMs?: LatencyEntry; acceptedP99Ms: number | null }): Pick<Result, 'validity' | 'interrupted' | 'unreachable' | 'phases' | 'pauses' | 'warnings'> {
+export function mergeVerdicts(inputs: readonly MergeInput[], merged: { scheduled: number; sendLagMs?: LatencyEntry; acceptedP99Ms: number | null }): Pick<Result, 'validity' | 'interrupted' | 'unreachable' | 'recipientsLost' | 'phases' | 'pauses' | 'warnings'> {
   const validity = mergeValidity(inputs, merged);
   const interrupted = earliest(inputs, (r) => r.interrupted);
   const unreachable = earliest(inputs, (r) => r.unreachable);
+  const recipientsLost = earliest(inputs, (r) => r.recipientsLost);
   const phases = mergePhases(inputs);
   const pauses = mergePauses(inputs.map((i) => i.result), merged.acceptedP99Ms);
   const warnings = mergeWarningTexts(inputs);
@@ -98,6 +99,7 @@ export function mergeVerdicts(inputs: readonly MergeInput[], merged: { scheduled
     ...(validity !== undefined && { validity }),
     ...(interrupted !== undefined && { interrupted }),
     ...(unreachable !== undefined && { unreachable }),
+    ...(recipientsLost !== undefined && { recipientsLost }),
     ...(phases !== undefined && { phases }),
     ...(pauses !== undefined && { pauses }),
     ...(warnings.length > 0 && { warnings }),
@@ -153,7 +155,7 @@ function mergeValidity(inputs: readonly MergeInput[], merged: { scheduled: numbe
 }
 
 /** The earliest interruption (or loss of the target) on the merged clock; during the warm-up counts as the shard's start. */
-function earliest<T extends Interruption | Unreachable>(inputs: readonly MergeInput[], pick: (r: Result) => T | undefined): T | undefined {
+function earliest<T extends Interruption | Unreachable | RecipientsLost>(inputs: readonly MergeInput[], pick: (r: Result) => T | undefined): T | undefined {
   let found: T | undefined;
   for (const input of inputs) {
     const event = pick(input.result);
@@ -215,6 +217,7 @@ function mergeWarningTexts(inputs: readonly MergeInput[]): string[] {
     for (const { label, result } of inputs) {
       if (result.interrupted !== undefined) warnings.push(`${label} was interrupted by ${result.interrupted.signal}${result.interrupted.duringWarmup === true ? ' before it measured anything' : ` at ${(result.interrupted.atMs / 1000).toFixed(2)} s of its run`}: the merged result is partial`);
       if (result.unreachable !== undefined) warnings.push(`${label} lost its target (${result.unreachable.origin}: ${result.unreachable.cause}): the merged result is partial`);
+      if (result.recipientsLost !== undefined) warnings.push(`${label} lost its recipients file (${result.recipientsLost.file} ${result.recipientsLost.problem}): the merged result is partial`);
     }
   }
   return warnings;

@@ -159,6 +159,7 @@ const resultSchema = z.object({
   ),
   interrupted: z.optional(z.object({ signal: z.string(), atMs: millis, duringWarmup: z.optional(z.boolean()) })),
   unreachable: z.optional(z.object({ origin: z.string(), cause: z.string(), message: z.string(), atMs: millis, duringWarmup: z.optional(z.boolean()) })),
+  recipientsLost: z.optional(z.object({ file: z.string(), problem: z.string(), atMs: millis })),
   phases: z.optional(z.array(z.object({ name: z.string(), startMs: millis, endMs: millis }))),
   warnings: z.optional(z.array(z.string())),
   config: z.optional(

@@ -218,6 +218,20 @@ export interface Unreachable {
   readonly duringWarmup?: boolean;
 }
 
+/**
+ * The run stopped because its recipients file could not be read any more (deleted, emptied or
+ * rewritten after it was checked): the result is partial, and the command exits 104 as for any
+ * input file that cannot be used.
+ */
+export interface RecipientsLost {
+  /** The file as the scenario names it (never this machine's absolute path). */
+  readonly file: string;
+  /** What is wrong with it now: `does not exist (…) (ENOENT)`, `line 12: …`. */
+  readonly problem: string;
+  /** On the measured run's clock. */
+  readonly atMs: number;
+}
+
 /** This result is shard `index` of `count` of one run (scenarios/shard.ts); `pushsim merge` of all of them is the whole. */
 export interface ShardInfo {
   /** From 0, as Kubernetes' JOB_COMPLETION_INDEX. */
@@ -301,6 +315,8 @@ export interface Result {
   readonly interrupted?: Interruption;
   /** Present when the run stopped because the target could not be reached, with the cause. */
   readonly unreachable?: Unreachable;
+  /** Present when the run stopped because its recipients file could not be read any more. */
+  readonly recipientsLost?: RecipientsLost;
   /** The scenario's fault phases on the measured run's clock, as far as the run got. */
   readonly phases?: readonly PhaseSpan[];
   /** Things the run could tell were off: faults that cannot fire, faults that never fired, a target at its limit. */
@@ -392,6 +408,7 @@ export interface FinishOptions {
   readonly validity?: Validity;
   readonly interrupted?: Interruption;
   readonly unreachable?: Unreachable;
+  readonly recipientsLost?: RecipientsLost;
   readonly phases?: readonly PhaseSpan[];
   readonly warnings?: readonly string[];
   /** pushsim's own pauses, per thread: the summaries go to `pauses`, the seconds into `timeline`. */
@@ -610,6 +627,7 @@ export class ResultCollector {
       ...(options.pauses !== undefined && { pauses: pausesOf(options.pauses) }),
       ...(options.interrupted !== undefined && { interrupted: options.interrupted }),
       ...(options.unreachable !== undefined && { unreachable: options.unreachable }),
+      ...(options.recipientsLost !== undefined && { recipientsLost: options.recipientsLost }),
       ...(options.phases !== undefined && { phases: options.phases }),
       ...(options.warnings !== undefined && options.warnings.length > 0 && { warnings: options.warnings }),
       ...(options.config !== undefined && { config: options.config }),

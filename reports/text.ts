@@ -61,6 +61,10 @@ function verdictLines(result: Result, paint: (code: string, text: string) => str
     const when = u.duringWarmup === true ? 'during the warm-up: nothing was measured' : `stopped at ${duration(u.atMs)}`;
     lines.push(red(`✗ TARGET UNREACHABLE: ${safe(u.origin)}: ${safe(u.cause)} — ${safe(u.message)} (${when})`));
   }
+  if (result.recipientsLost !== undefined) {
+    const { file, problem, atMs } = result.recipientsLost;
+    lines.push(red(`✗ RECIPIENTS FILE LOST: ${safe(file)} ${safe(problem)} (stopped at ${duration(atMs)}: a partial result)`));
+  }
   const v = result.validity;
   if (v !== undefined && !v.valid) {
     const optedOut = v.failOnOverload ? '' : ' (validity.failOnOverload: false, so the run does not fail on it)';

@@ -18,11 +18,11 @@ import { formatBytes, readTextFile, MiB } from '../core/files.js';
 import { fileLimits } from '../core/limits.js';
 import { certificateProblem } from '../core/pem.js';
 import { isSystemError, pathProblem } from '../core/system-errors.js';
-import type { ApnsTokenCredentials } from '../sender/auth/apns-token.js';
+import { assertAppleIds, type ApnsTokenCredentials } from '../sender/auth/apns-token.js';
 import type { ServiceAccount } from '../sender/auth/google-oauth.js';
-import type { VapidCredentials } from '../sender/auth/vapid.js';
+import { vapidPairProblem, type VapidCredentials } from '../sender/auth/vapid.js';
 import type { WebPushSubscription } from '../sender/providers/webpush.js';
-import type { ApnsProviderTarget, FcmProviderTarget, WebPushProviderTarget } from './config.js';
+import { apnsOrigin, type ApnsProviderTarget, type FcmProviderTarget, type WebPushProviderTarget } from './config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -72,10 +72,11 @@ async function readBytes(path: string, maxBytes: number): Promise<{ bytes: Buffe
   }
 }
 
-function required(value: string | undefined, env: Env, variable: string, field: string): string {
+/** An APNs id from the scenario or the environment, and how to name where it came from. */
+function required(value: string | undefined, env: Env, variable: string, field: string): { value: string; name: string } {
   const resolved = value ?? env[variable];
   if (resolved === undefined || resolved.trim() === '') throw new CredentialError(`target.apns.${field} is not given and the environment variable ${variable} is ${resolved === undefined ? 'not set' : 'empty'}; set one of them (it is in your Apple developer account, next to the key)`);
-  return resolved.trim();
+  return { value: resolved.trim(), name: value === undefined ? `$${variable}` : `target.apns.${field}` };
 }
 
 /** APNs token or certificate auth: certificate when the scenario names a certificate (or only $APNS_CERT_FILE is set). */
@@ -98,7 +99,9 @@ export async function loadApnsAuth(target: ApnsProviderTarget, env: Env): Promis
   }
   const keyId = required(target.keyId, env, credentialEnv.apnsKeyId, 'keyId');
   const teamId = required(target.teamId, env, credentialEnv.apnsTeamId, 'teamId');
-  return { kind: 'token', credentials: { keyId, teamId, privateKey: text }, from };
+  const credentials = { keyId: keyId.value, teamId: teamId.value, privateKey: text };
+  assertAppleIds(credentials, apnsOrigin(target.url), { keyId: keyId.name, teamId: teamId.name });
+  return { kind: 'token', credentials, from };
 }
 
 async function loadApnsCertificate(file: string, passphraseVariable: string, passphraseNamed: boolean, env: Env): Promise<ApnsAuth> {
@@ -192,6 +195,8 @@ export async function loadVapid(target: WebPushProviderTarget, env: Env): Promis
   const bytes = (value: unknown): number => (typeof value === 'string' && /^[A-Za-z0-9_-]+={0,2}$/.test(value) ? Buffer.from(value, 'base64url').length : -1);
   if (bytes(publicKey) !== 65) throw new CredentialError(`${from}: the VAPID public key is not an uncompressed P-256 point (65 bytes, base64url)`);
   if (bytes(privateKey) !== 32) throw new CredentialError(`${from}: the VAPID private key is not 32 bytes of base64url`);
+  const pair = vapidPairProblem(Buffer.from(publicKey as string, 'base64url'), Buffer.from(privateKey as string, 'base64url'));
+  if (pair !== undefined) throw new CredentialError(`${from}: the VAPID ${pair}`);
   if (typeof subject !== 'string' || !/^(mailto:|https:)/.test(subject)) {
     throw new CredentialError(`${from}: the VAPID subject is ${subject === undefined ? 'missing' : 'not a mailto: or https: URL'}; set target.webpush.subject (or $${credentialEnv.vapidSubject}) to a contact such as mailto:ops@example.com (RFC 8292 §2.1)`);
   }

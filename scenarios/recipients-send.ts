@@ -13,6 +13,7 @@
  * provider in it is the one that delivered; `deliveredBy` counts accepted ones per provider.
  */
 import type { Provider } from '../core/reasons.js';
+import { isSystemError, pathProblem } from '../core/system-errors.js';
 import type { Outcome } from '../sender/outcome.js';
 import type { ApnsNotification } from '../sender/providers/apns.js';
 import type { FcmNotification } from '../sender/providers/fcm.js';
@@ -24,6 +25,7 @@ import { targetProviders } from './config.js';
 import type { Lanes } from './lanes.js';
 import { compileNotification } from './notification-template.js';
 import type { FileRecipient } from './recipients-parse.js';
+import { RecordError } from './recipients-read.js';
 import { RecipientSource } from './recipients-source.js';
 import type { OpenTarget } from './target.js';
 
@@ -40,8 +42,11 @@ type Encode = (recipient: FileRecipient, seq: string, index: number) => unknown;
 export interface RecipientDispatchHooks {
   /** A notification left `from` for `to` (the runner counts it in `counts.fallbacks`). */
   onFallback?(from: Provider, to: Provider): void;
-  /** Once, at the first row that cannot be read (the file changed under the run): what to tell the user. */
-  onUnreadable?(warning: string): void;
+  /**
+   * Once, at the first row that cannot be read (the file was deleted, emptied or rewritten under the
+   * run): what is wrong with the file now, without its path. The runner stops the run on it (exit 104).
+   */
+  onLost?(problem: string): void;
   /** How the run's scheduler waits for real work (Scheduler.hold): a simulation's clock stands still while the file is read. */
   readonly hold?: <T>(work: Promise<T>) => Promise<T>;
 }
@@ -54,7 +59,7 @@ export class RecipientDispatch {
   readonly #deliveredBy: Partial<Record<Provider, number>> = {};
   readonly #fallbacks = new Map<string, number>();
   readonly #file: string;
-  #saidUnreadable = false;
+  #lost = false;
 
   constructor(config: ScenarioConfig, lanes: Lanes, target: OpenTarget, hooks: RecipientDispatchHooks = {}) {
     if (config.recipients === undefined) throw new Error('RecipientDispatch needs config.recipients');
@@ -119,13 +124,20 @@ export class RecipientDispatch {
 
   /** A row that cannot be read now (the file changed under the run): failed, and said to be pushsim's input, not the provider's. */
   #unreadable(error: unknown): Outcome {
-    const message = error instanceof Error ? error.message : String(error);
-    if (!this.#saidUnreadable) {
-      this.#saidUnreadable = true;
-      this.#hooks.onUnreadable?.(`the recipients file ${this.#file} cannot be read any more: ${message}; the notifications left fail as pushsim's (pushsim:PUSHSIM_ERR_INVALID_CONFIG)`);
+    const problem = lostProblem(error);
+    if (!this.#lost) {
+      this.#lost = true;
+      this.#hooks.onLost?.(problem);
     }
-    return { status: 'failed', provider: this.#providers[0] as Provider, token: '', attempts: 0, code: 'PUSHSIM_ERR_INVALID_CONFIG', message };
+    return { status: 'failed', provider: this.#providers[0] as Provider, token: '', attempts: 0, code: 'PUSHSIM_ERR_INVALID_CONFIG', message: `the recipients file ${this.#file} ${problem}` };
   }
+}
+
+/** What is wrong with the recipients file now, from the error reading it threw, without the file's path. */
+export function lostProblem(error: unknown): string {
+  if (isSystemError(error)) return error.code === 'ENOENT' ? 'does not exist any more: it was deleted or moved during the run (ENOENT)' : `${pathProblem(error)}: it changed during the run`;
+  if (error instanceof RecordError) return `line ${error.line}: ${error.message} (the file changed after it was checked)`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

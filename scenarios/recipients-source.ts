@@ -58,7 +58,11 @@ export class RecipientSource {
     return this.#fill().catch(() => undefined);
   }
 
-  /** Recipient of notification `index` (indices increasing, as the executors fire them). Rejects when the file changed under the run. */
+  /**
+   * Recipient of notification `index` (indices increasing, as the executors fire them). Rejects when
+   * the file changed under the run: with the file system's error, a RecordError, or an Error whose
+   * message says what is wrong with the file now, without its path (recipients-send.ts lostProblem).
+   */
   take(index: number): FileRecipient | Promise<FileRecipient> {
     if (this.#pending === 0) {
       const ready = this.#takeBuffered(index);
@@ -101,7 +105,7 @@ export class RecipientSource {
     const record = this.#buffer[this.#head++] as RawRecord;
     if (this.#buffer.length - this.#head < highWater / 2) void this.#fill().catch(() => undefined);
     const parsed = (this.#parser as RowParser).parse(record);
-    if ('problem' in parsed) throw new Error(`${this.#file} line ${record.line}: ${parsed.problem} (the file changed after it was checked)`);
+    if ('problem' in parsed) throw new Error(`line ${record.line}: ${parsed.problem} (the file changed after it was checked)`);
     return parsed;
   }
 
@@ -130,7 +134,7 @@ export class RecipientSource {
       }
       const next = await this.#reader.next();
       if (next.done === true) {
-        if (this.#rowsInPass === 0) throw new Error(`${this.#file} has no recipients any more (it changed after it was checked)`);
+        if (this.#rowsInPass === 0) throw new Error('has no recipients any more (it changed after it was checked)');
         this.#reader = undefined;
         if (this.#firstPass !== undefined) {
           this.#cycle = this.#firstPass;
@@ -161,7 +165,7 @@ export class RecipientSource {
 
   #makeParser(header: RawRecord | undefined): RowParser {
     const made = createRowParser(this.#format, header);
-    if ('problem' in made) throw new Error(`${this.#file} line ${header?.line ?? 1}: ${made.problem} (the file changed after it was checked)`);
+    if ('problem' in made) throw new Error(`line ${header?.line ?? 1}: ${made.problem} (the file changed after it was checked)`);
     return made;
   }
 }

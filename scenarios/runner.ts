@@ -46,13 +46,14 @@ import type { OverloadSamples } from './overload.js';
 import { ReachabilityWatch } from './reachability.js';
 import { defaultMaxPauseSharePercent, judgePauses, pauseTail } from './pauses.js';
 import type { PauseVerdict } from './pauses.js';
-import type { DeliverySummary, Interruption, SentAt, Unreachable } from '../reports/result.js';
+import type { DeliverySummary, Interruption, RecipientsLost, SentAt, Unreachable } from '../reports/result.js';
 import type { Provider } from '../core/reasons.js';
 import type { SenderListener } from '../sender/listener.js';
 import type { Outcome } from '../sender/outcome.js';
 import type { DispatchContext, TransportResult } from '../sender/transport.js';
 import { checkRecipientsFile, describeRecipients, withChecked } from './recipients-check.js';
 import type { RecipientsSummary } from './recipients-check.js';
+import { recipientsIdentity, type RecipientsConfig } from './recipients-config.js';
 import { RecipientDispatch } from './recipients-send.js';
 import { dormantFaults } from './dormant-faults.js';
 import type { LedgerSummary } from '../simulator/ledger/ledger.js';
@@ -256,6 +257,14 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         stop.abort('unreachable');
       },
     );
+    // The recipients file, deleted or rewritten under the run: stop as for an unusable input (exit 104).
+    let recipientsLost: RecipientsLost | undefined;
+    const onRecipientsLost = (problem: string): void => {
+      const recipientsConfig = config.recipients as RecipientsConfig;
+      recipientsLost = { file: recipientsIdentity(recipientsConfig).file, problem, atMs: onRunClock(scheduler.monotonic()).atMs };
+      this.emit('warning', `the recipients file ${recipientsConfig.file} ${problem}: stopping the run; the result is partial (exit 104)`);
+      stop.abort('recipients');
+    };
     let lanes: Lanes | undefined;
     let fromFile: RecipientDispatch | undefined;
     const tick = new TickStats(config.faults?.phases);
@@ -281,7 +290,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       const shares = mixShares(config.mix, targetProviders(config.target));
       if (shares.size > 1) collector.trackProviders();
       if (config.recipients !== undefined) {
-        fromFile = new RecipientDispatch(config, lanes, target, { onFallback: () => measuring && collector.onFallback(), onUnreadable: (warning) => this.emit('warning', warning), hold: (work) => scheduler.hold(work) });
+        fromFile = new RecipientDispatch(config, lanes, target, { onFallback: () => measuring && collector.onFallback(), onLost: onRecipientsLost, hold: (work) => scheduler.hold(work) });
         await fromFile.prefetch();
       }
       const { shard: part, startAt } = this.#options;
@@ -376,6 +385,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
           ...(runWarnings.length > 0 && { warnings: runWarnings }),
           ...(interrupted !== undefined && { interrupted }),
           ...(unreachable !== undefined && { unreachable }),
+          ...(recipientsLost !== undefined && { recipientsLost }),
           ...(phases !== undefined && { phases }),
         });
         if (fromFile !== undefined) result = { ...result, ...fromFile.counts() };
@@ -515,8 +525,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       const time = virtual ? onVirtualTime(scheduler) : undefined;
       await (part === undefined ? createExecutor(config.load, time) : createShardExecutor(config.load, part)).run(fire, signal);
       const settled = inFlight.settled();
-      // Unreachable: nothing to wait for. Interrupted: a short grace. Otherwise the scenario's.
-      const graceMs = unreachable.aborted ? 0 : signal.aborted ? Math.min(config.gracefulStopMs, interruptedStopMs) : config.gracefulStopMs;
+      // Unreachable: nothing to wait for. Interrupted (or the recipients file lost): a short grace. Otherwise the scenario's.
+      const graceMs = unreachable.aborted && unreachable.reason === 'unreachable' ? 0 : signal.aborted ? Math.min(config.gracefulStopMs, interruptedStopMs) : config.gracefulStopMs;
       const graceful = graceMs > 0 && (await Promise.race([settled.then(() => true), sleep(scheduler, graceMs).then(() => false)]));
       if (graceful) {
         await lanes.close();

@@ -19,6 +19,7 @@ import { certificateProblem } from '../core/pem.js';
 import type { ThreadPauseReport } from '../core/pauses.js';
 import type { Provider } from '../core/reasons.js';
 import type { VapidCredentials } from '../sender/auth/vapid.js';
+import { assertAppleIds } from '../sender/auth/apns-token.js';
 import type { FaultInjection } from '../reports/result.js';
 import type { MockApns } from '../simulator/apns/server.js';
 import type { MockApnsInWorker } from '../simulator/apns/in-worker.js';
@@ -245,6 +246,7 @@ export function vapidKeys(): VapidCredentials {
 }
 
 async function openUrl(target: UrlTarget, recipients: readonly string[]): Promise<ApnsEndpoint> {
+  assertAppleIds(target.credentials, target.url, { keyId: 'target.credentials.keyId', teamId: 'target.credentials.teamId' });
   const key = await readTextFile(target.credentials.keyFile, fileLimits.credential);
   if (key.problem !== undefined) throw new CredentialError(`the APNs key file ${target.credentials.keyFile} ${key.problem}; set target.credentials.keyFile to your .p8 file`);
   const privateKey = key.text;

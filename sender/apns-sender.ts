@@ -4,7 +4,7 @@
  */
 import { systemScheduler } from '../core/scheduler.js';
 import { InvalidArgumentError } from '../core/errors.js';
-import { ApnsTokenSigner } from './auth/apns-token.js';
+import { ApnsTokenSigner, assertAppleIds } from './auth/apns-token.js';
 import type { ApnsTokenCredentials } from './auth/apns-token.js';
 import { Http2Pool } from './http2/pool.js';
 import { definedPoolSettings } from './http2/pool-settings.js';
@@ -33,6 +33,7 @@ export class ApnsSender extends Sender<ApnsNotification> {
       throw new InvalidArgumentError('APNs needs credentials: give `credentials` (token auth: keyId, teamId, privateKey) or `tls.cert` and `tls.key`, or `tls.pfx` (certificate auth)');
     }
     assertProductionAllowed(options.url, options.allowProduction);
+    if (options.credentials !== undefined) assertAppleIds(options.credentials, options.url, { keyId: 'APNs credentials.keyId', teamId: 'APNs credentials.teamId' });
     const scheduler = options.scheduler ?? systemScheduler;
     const clock = options.clock ?? scheduler;
     const signer = options.credentials ? await ApnsTokenSigner.create({ ...options.credentials, clock }) : undefined;

@@ -19,6 +19,12 @@ export type CancelDelay = () => void;
 
 const nothing: CancelDelay = () => {};
 
+/**
+ * The longest one setTimeout waits: Node turns a longer delay into 1 ms with a TimeoutOverflowWarning,
+ * so a latency fault of days would answer at once and spin. A longer wait is several timers.
+ */
+export const maxTimerMs = 2 ** 31 - 1;
+
 /** Runs `run` once `delayMs` have passed since `since`, never earlier: at once (synchronously) when they already have. */
 export function afterAtLeast(delayMs: number, run: () => void, since: number = performance.now()): CancelDelay {
   const due = since + delayMs;
@@ -29,10 +35,10 @@ export function afterAtLeast(delayMs: number, run: () => void, since: number = p
   let timer: NodeJS.Timeout;
   const check = (): void => {
     const left = due - performance.now();
-    if (left > 0) timer = setTimeout(check, left);
+    if (left > 0) timer = setTimeout(check, Math.min(left, maxTimerMs));
     else run();
   };
-  timer = setTimeout(check, due - performance.now());
+  timer = setTimeout(check, Math.min(due - performance.now(), maxTimerMs));
   return () => clearTimeout(timer);
 }
 

@@ -24,8 +24,8 @@ export function registerCompare(program: Command, setExitCode: (code: number) =>
   program
     .command('compare')
     .description(`compare a candidate result.json with a base one (or several runs of each); exits ${ExitCode.performanceRegression} when a metric regressed beyond its tolerance and beyond noise`)
-    .argument('[base.json]', 'result of the baseline run')
-    .argument('[candidate.json]', 'result of the run to judge')
+    .argument('[base.json]', 'result of the baseline run (its result.json, or the directory it is in)')
+    .argument('[candidate.json]', 'result of the run to judge (likewise)')
     .option('--base <result.json...>', 'several baseline runs (3 or more), instead of the two arguments')
     .option('--candidate <result.json...>', 'several candidate runs (3 or more), with --base')
     .option('--max-latency-increase <pct>', 'largest accepted latency increase, % of the base, for p50 to p99.9 (default 10)', nonNegativeNumber)

@@ -16,21 +16,23 @@ export function registerMerge(program: Command): void {
   program
     .command('merge')
     .description('merge the result.json files of shards that ran one scenario concurrently into one result (thresholds are not re-evaluated)')
-    .argument('<result.json...>', 'result files of the shards')
+    .argument('<result.json...>', "result files of the shards, or the directories they were written to (each one's result.json)")
     // Not pushsim-report: that is where a shard's own result usually sits, and merge would overwrite it.
     .option('--out <dir>', 'directory for the merged result.json', 'pushsim-merged')
     .option('--json', 'print the merged result.json to stdout instead of the text summary')
-    .action(async (files: string[], flags: MergeFlags) => {
-      const twice = files.find((file, i) => files.findIndex((other) => resolve(other) === resolve(file)) !== i);
-      // The same shard twice would count its notifications twice.
-      if (twice !== undefined) throw new InvalidArgumentError(`${twice} is given more than once`);
-      await prepareOutputDir(flags.out, '--out');
+    .action(async (paths: string[], flags: MergeFlags) => {
       // Loaded when the command runs (start-up stays small for the others).
-      const [{ readResult, writeResult, writeTokensToPrune }, { mergeResults, mergeWarnings }, { formatText }] = await Promise.all([
+      const [{ readResult, resultFileOf, writeResult, writeTokensToPrune }, { mergeResults, mergeWarnings }, { formatText }] = await Promise.all([
         import('../../reports/json.js'),
         import('../../reports/merge.js'),
         import('../../reports/text.js'),
       ]);
+      // A shard's directory stands for its result.json, so `DIR` and `DIR/result.json` are one shard.
+      const files = paths.map((path) => resultFileOf(path));
+      const twice = files.find((file, i) => files.findIndex((other) => resolve(other) === resolve(file)) !== i);
+      // The same shard twice would count its notifications twice.
+      if (twice !== undefined) throw new InvalidArgumentError(`${twice} is given more than once`);
+      await prepareOutputDir(flags.out, '--out');
       const shards = await Promise.all(files.map((file) => readResult(file)));
       const merged = mergeResults(shards, files);
       const file = await writeResult(merged, flags.out);

@@ -34,7 +34,7 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .description('render a saved result.json as text, JSON, JUnit XML (for CI test reporters) or a self-contained HTML page')
-    .argument('<result>', 'path to a result.json written by pushsim run')
+    .argument('<result>', 'path to a result.json written by pushsim run, or the directory it is in')
     .option('--format <format>', `output format: ${reportFormats.join(', ')}`, reportFormat, 'text')
     .option('--out <file>', 'write to this file (its directory is created) instead of stdout')
     .action(async (file: string, flags: ReportFlags) => {

@@ -175,7 +175,8 @@ export function applyOverrides(scenario: ScenarioConfig, flags: RunFlags, faults
 
 /**
  * The exit code of a finished run, most fundamental first: a broken count is a bug (1); an
- * interrupted run is partial (130 / 143); an unreachable target measured nothing (4); an overloaded
+ * interrupted run is partial (130 / 143); a recipients file lost mid-run is an input that could not be
+ * used (104); an unreachable target measured nothing (4); an overloaded
  * run measured pushsim rather than the target (97: also when pushsim shed everything, so nothing got
  * an answer), so its thresholds say nothing either; a target that answered nothing (4); then the
  * thresholds (99).
@@ -183,6 +184,8 @@ export function applyOverrides(scenario: ScenarioConfig, flags: RunFlags, faults
 export function exitCodeOf(result: Result): number {
   if (checkInvariant(result) !== undefined) return ExitCode.internal;
   if (result.interrupted !== undefined) return result.interrupted.signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
+  // An input file that could not be used, as before the run (104): the user's to fix, whatever was measured.
+  if (result.recipientsLost !== undefined) return ExitCode.invalidConfig;
   if (result.unreachable !== undefined) return ExitCode.targetUnreachable;
   if (result.validity !== undefined && !result.validity.valid && result.validity.failOnOverload) return ExitCode.overload;
   const { counts } = result;

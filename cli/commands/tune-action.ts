@@ -6,6 +6,8 @@ import { writeTuneHtml, writeTuneReport } from '../../reports/json.js';
 import { formatTune, tuneMetrics, withoutResults } from '../../reports/tune.js';
 import type { TuneMetrics } from '../../reports/tune.js';
 import { ms, percent, safe } from '../../reports/format.js';
+import { builtinScenarios } from '../../scenarios/builtin/index.js';
+import type { ScenarioConfig } from '../../scenarios/config.js';
 import { describeLoad } from '../../scenarios/executors/index.js';
 import { expandGrid, tunePolicies } from '../../scenarios/tune.js';
 import { maxTuneThreads } from '../../scenarios/tune-threads.js';
@@ -13,8 +15,10 @@ import { availableParallelism, totalmem } from 'node:os';
 import type { PolicyGrid } from '../../scenarios/tune.js';
 import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import { InvalidArgumentError } from '../../core/errors.js';
+import { ExitCode } from '../../core/exit-codes.js';
 import { prepareOutputDir } from '../output.js';
 import { applyOverrides, resolveScenario } from './run-action.js';
+import { executeStoppable } from './signal-stop.js';
 
 export interface TuneFlags {
   out: string;
@@ -33,6 +37,7 @@ export interface TuneFlags {
   virtual?: boolean;
   seed?: number;
   threads?: number;
+  recipients?: string;
 }
 
 /** Memory a tune thread is given room for when --threads is not set. */
@@ -41,23 +46,22 @@ const threadMemory = 512 * 1024 * 1024;
 /** Without a grid flag: with and without retries, with and without the breaker. */
 const defaultGrid: PolicyGrid = { retry: { enabled: [false, true], maxAttempts: [3, 5] }, circuitBreaker: { enabled: [true, false] } };
 
-/** Tunes scenario `name` over the grid the flags ask for, and writes and prints the ranking. */
-export async function tuneAction(name: string, flags: TuneFlags): Promise<void> {
+/**
+ * Tunes scenario `name` over the grid the flags ask for, and writes and prints the ranking. A first
+ * SIGINT / SIGTERM stops the tuning and writes what finished, exiting 130 / 143 as an interrupted
+ * run does (a CI job cancelled mid-tuning must not pass); a second exits at once.
+ */
+export async function tuneAction(name: string, flags: TuneFlags, setExitCode: (code: number) => void = () => {}): Promise<void> {
   if (flags.seed !== undefined && flags.virtual !== true) throw new InvalidArgumentError('--seed seeds the simulations of --virtual; add --virtual, or drop --seed');
   if (flags.threads !== undefined && flags.virtual !== true) throw new InvalidArgumentError('--threads spreads the simulations of --virtual over threads (real-time variants run one after the other); add --virtual, or drop --threads');
   if (flags.threads !== undefined && flags.threads > maxTuneThreads) throw new InvalidArgumentError(`--threads must be from 1 to ${maxTuneThreads}, got ${flags.threads}`);
-  const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
-  // Only --rate, --count and --faults are shared with `pushsim run`; its other flags are unset here.
-  const base = applyOverrides(await resolveScenario(name), flags, faults);
+  const base = await tunedScenario(name, flags);
   await prepareOutputDir(flags.out, '--out');
   const write = (line: string): void => {
     if (!flags.quiet) process.stderr.write(`pushsim: ${line}\n`);
   };
   const abort = new AbortController();
-  const stop = (): void => abort.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
+  await executeStoppable(abort, async () => {
     const grid = gridOf(flags);
     // One thread per core (the results do not depend on it), no more than the variants, and no more
     // than 512 MiB of the machine's memory each: a simulation at 1,000/s peaks near 300 MB of RSS.
@@ -71,17 +75,25 @@ export async function tuneAction(name: string, flags: TuneFlags): Promise<void> 
         if (index === 0) write(`tuning scenario "${safe(base.name)}": ${total} variant(s) of ${describeLoad(base.load)}, one after the other${flags.virtual === true ? ', each simulated on virtual time' : ''}`);
       },
       onResult: (index, total, label, result) => {
-        write(`[${index + 1}/${total}] ${label}: ${describe(tuneMetrics(result))}`);
+        write(`[${index + 1}/${total}] ${label}: ${result.interrupted === undefined ? describe(tuneMetrics(result)) : `interrupted by ${result.interrupted.signal}, not ranked`}`);
       },
     });
     const file = await writeTuneReport(report, flags.out);
     const page = await writeTuneHtml(report, flags.out);
     process.stdout.write(flags.json ? `${JSON.stringify(withoutResults(report), null, 2)}\n` : formatTune(report));
     process.stderr.write(`pushsim: tune report written to ${file} and ${page}\n`);
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+  }, { stopping: (signal) => process.stderr.write(`pushsim: ${signal}: stopping the tuning; the variants that finished are ranked and written (${signal} again exits at once)\n`) });
+  if (abort.signal.aborted) setExitCode(abort.signal.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
+}
+
+/**
+ * The scenario every variant runs: `name` with the flags `pushsim run` shares with tune (--rate,
+ * --count, --faults, --recipients; its other flags are unset here). A relative --recipients is a
+ * path from the working directory, named relative to the scenario file in each result, as in `run`.
+ */
+export async function tunedScenario(name: string, flags: TuneFlags): Promise<ScenarioConfig> {
+  const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
+  return applyOverrides(await resolveScenario(name), flags, faults, builtinScenarios[name] === undefined ? name : undefined);
 }
 
 /** The grid the flags ask for; the default grid when they ask for none. */

@@ -33,6 +33,44 @@ export interface ApnsTokenSignerOptions extends ApnsTokenCredentials {
 
 const HOUR_MS = 3_600_000;
 
+/** Apple's APNs hosts (protocols.md §1.1): the ones that only know Apple's own key and team ids. */
+const appleHosts: ReadonlySet<string> = new Set(['api.push.apple.com', 'api.sandbox.push.apple.com', 'api.development.push.apple.com']);
+
+/** Whether `url` is Apple's APNs (a mock or proxy elsewhere decides for itself which ids it knows). */
+export function isAppleApnsOrigin(url: string): boolean {
+  try {
+    return appleHosts.has(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Where each id is found, for the message that asks for it. */
+const appleIdWhere = {
+  keyId: 'the Key ID shown next to the key in your Apple developer account (Certificates, Identifiers & Profiles → Keys), also the KEYID in AuthKey_KEYID.p8',
+  teamId: 'the Team ID in the Membership details of your Apple developer account',
+} as const;
+
+/**
+ * Why APNs would refuse `value` as a key or team id, or undefined. Apple's ids are 10 characters
+ * (protocols.md §1.9: `kid` and `iss`); any other length earns 403 InvalidProviderToken on every
+ * request, so a sender to Apple refuses it before connecting. `name` is how the caller's user wrote it.
+ */
+export function appleIdProblem(field: 'keyId' | 'teamId', value: string, name: string): string | undefined {
+  if (/^[A-Za-z0-9]{10}$/.test(value)) return undefined;
+  const what = /^[A-Za-z0-9]+$/.test(value) ? `is ${value.length} character${value.length === 1 ? '' : 's'} long` : 'is not made of letters and digits';
+  return `${name} ${JSON.stringify(value)} ${what}: Apple's ${field === 'keyId' ? 'key' : 'team'} ids are 10 characters (A-Z, 0-9) and APNs refuses any other (403 InvalidProviderToken); give ${appleIdWhere[field]}`;
+}
+
+/** Throws a CredentialError when `credentials` go to Apple's APNs with ids Apple cannot have issued. */
+export function assertAppleIds(credentials: Pick<ApnsTokenCredentials, 'keyId' | 'teamId'>, url: string, names: { keyId: string; teamId: string }): void {
+  if (!isAppleApnsOrigin(url)) return;
+  for (const field of ['keyId', 'teamId'] as const) {
+    const problem = typeof credentials[field] === 'string' ? appleIdProblem(field, credentials[field], names[field]) : undefined;
+    if (problem !== undefined) throw new CredentialError(problem);
+  }
+}
+
 export class ApnsTokenSigner {
   readonly keyId: string;
   readonly teamId: string;

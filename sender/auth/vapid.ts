@@ -49,16 +49,8 @@ export class VapidSigner {
     }
     const publicKey = decode('publicKey', options.publicKey, 65);
     const privateKey = decode('privateKey', options.privateKey, 32);
-    if (publicKey[0] !== 0x04) throw new CredentialError('VAPID publicKey must be an uncompressed P-256 point (65 bytes starting 0x04), base64url');
-    let derived: Buffer;
-    try {
-      const ecdh = createECDH('prime256v1');
-      ecdh.setPrivateKey(privateKey);
-      derived = ecdh.getPublicKey();
-    } catch (cause) {
-      throw new CredentialError('VAPID privateKey is not a P-256 private key', { cause });
-    }
-    if (!derived.equals(publicKey)) throw new CredentialError('VAPID privateKey does not belong to publicKey: use the pair generated together (web-push generate-vapid-keys)');
+    const problem = vapidPairProblem(publicKey, privateKey);
+    if (problem !== undefined) throw new CredentialError(`VAPID ${problem}`);
     const jwk = { kty: 'EC', crv: 'P-256', x: b64(publicKey.subarray(1, 33)), y: b64(publicKey.subarray(33)), d: b64(privateKey) };
     const key = (await importJWK(jwk, 'ES256')) as CryptoKey;
     return new VapidSigner(options, key);
@@ -102,6 +94,25 @@ export class VapidSigner {
     this.#signed++;
     return header;
   }
+}
+
+/**
+ * Why `publicKey` and `privateKey` (raw bytes: a 65-byte point, a 32-byte scalar) are not one P-256
+ * key pair, or undefined. The public key is derived from the private one and compared: a push
+ * service checks the JWT's signature against `k=`, so a mismatched pair is refused on every push
+ * (401/403) — better said before the first one. Shared with scenarios/credentials.ts's up-front check.
+ */
+export function vapidPairProblem(publicKey: Buffer, privateKey: Buffer): string | undefined {
+  if (publicKey.length !== 65 || publicKey[0] !== 0x04) return 'publicKey must be an uncompressed P-256 point (65 bytes starting 0x04), base64url';
+  let derived: Buffer;
+  try {
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(privateKey);
+    derived = ecdh.getPublicKey();
+  } catch {
+    return 'privateKey is not a P-256 private key';
+  }
+  return derived.equals(publicKey) ? undefined : 'privateKey does not belong to publicKey: use the pair generated together (web-push generate-vapid-keys)';
 }
 
 function decode(name: string, value: unknown, bytes: number): Buffer {

@@ -11,9 +11,12 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Longer strings are quoted by their start only: a whole file given by mistake (a key, /etc/passwd) is not echoed back. */
+const quotedChars = 40;
+
 export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') return value.length <= quotedChars ? `'${value}'` : `a text of ${value.length} characters starting '${value.slice(0, 24).replace(/\s+/g, ' ')}…'`;
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   return typeof value === 'object' ? 'an object' : String(value);

@@ -12,81 +12,54 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAtLeast } from '../delay.js';
-import type { Proceed } from './hooks.js';
-import { recordingAccept, settleOnClose } from './hooks.js';
+import type { FaultTarget, Proceed } from './hooks.js';
+import { performFaultDecision, recordingAccept, settleOnClose } from './hooks.js';
 import { resetSocket } from '../sockets.js';
-import type { AfterAccept, FaultAction, FaultHost, FaultRequestInfo, FaultResponse, PendingInjection } from './types.js';
+import type { FaultHost, FaultRequestInfo, FaultResponse } from './types.js';
 
 /** The parts of node:http's request and response the hook uses. */
 export type Http1Request = Pick<IncomingMessage, 'socket'>;
 export type Http1Response = Pick<ServerResponse, 'writeHead' | 'end' | 'setHeader' | 'headersSent' | 'writableEnded' | 'destroyed' | 'once'>;
 
-/** HTTP/1.1 counterpart of FaultEngine.handle: decide, then apply the decision on `res`, or just `proceed`. */
+/** HTTP/1.1 counterpart of FaultEngine.handle: decide, then perform the decision on `res` (hooks.ts), or just `proceed`. */
 export function handleHttp1(engine: FaultHost, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed, arrivedAt?: number): void {
   const decision = engine.decide(info);
   if (decision === undefined) {
     proceed(recordingAccept(engine, info));
     return;
   }
-  const { pending } = decision;
-  if (pending !== undefined) settleOnClose(res, pending);
-  const run = (): void => {
-    if (!gone(res)) perform(engine, decision.action, req, res, info, proceed, pending);
-  };
-  if (decision.delayMs > 0) after(res, decision.delayMs, run, arrivedAt);
-  else run();
+  performFaultDecision(engine, decision, http1Target(req, res), info, proceed, arrivedAt);
 }
 
-function perform(engine: FaultHost, action: FaultAction | undefined, req: Http1Request, res: Http1Response, info: FaultRequestInfo, proceed: Proceed, pending: PendingInjection | undefined): void {
-  const accept = recordingAccept(engine, info);
-  switch (action?.type) {
-    case undefined:
-      proceed(accept);
-      return;
-    case 'respond':
-      engine.metrics.response(info.provider, action.response.status, action.response.reason, true);
-      write(res, action.response);
-      return;
-    case 'reset':
-      drop(req);
-      return;
-    case 'stall':
-      if (action.ms !== undefined) after(res, action.ms, () => proceed(accept));
-      return;
-    case 'goaway':
+/** An HTTP/1.1 exchange as a FaultTarget (built only when a fault fired): what it cannot express is mapped as the header says. */
+export function http1Target(req: Http1Request, res: Http1Response): FaultTarget {
+  return {
+    get gone() {
+      return res.destroyed || res.writableEnded;
+    },
+    respond: (response) => write(res, response),
+    // No streams to reset: the connection goes.
+    reset: () => drop(req),
+    goaway(action) {
       if (action.refuse || action.abrupt) {
         drop(req);
-        return;
+        return true;
       }
       // The HTTP/1.1 way to say "this connection ends after this answer" (RFC 9112 §9.6).
       res.setHeader('connection', 'close');
-      proceed(accept);
-      return;
-    case 'reset-connection':
-      resetSocket(req.socket as Socket);
-      return;
-    case 'accept-then-fail':
-      proceed((deliveryId, body) => {
-        accept(deliveryId, body);
-        pending?.delivered();
-        failAfterAccept(engine, action.then, req, res, info);
-        return true;
-      });
-      return;
-  }
-}
-
-function failAfterAccept(engine: FaultHost, then: AfterAccept, req: Http1Request, res: Http1Response, info: FaultRequestInfo): void {
-  if (then.type === 'respond') {
-    engine.metrics.response(info.provider, then.response.status, then.response.reason, true);
-    write(res, then.response);
-  } else if (then.type === 'reset') {
-    drop(req);
-  }
+      return true;
+    },
+    resetConnection: () => resetSocket(req.socket as Socket),
+    after(ms, run, since) {
+      const cancel = afterAtLeast(ms, run, since);
+      res.once('close', cancel);
+    },
+    settleWhenOver: (pending) => settleOnClose(res, pending),
+  };
 }
 
 function write(res: Http1Response, response: FaultResponse): void {
-  if (gone(res) || res.headersSent) return;
+  if (res.destroyed || res.writableEnded || res.headersSent) return;
   res.writeHead(response.status, response.headers);
   res.end(response.body);
 }
@@ -94,13 +67,4 @@ function write(res: Http1Response, response: FaultResponse): void {
 /** No answer at all: the client sees the connection close (ECONNRESET / socket hang up). */
 function drop(req: Http1Request): void {
   req.socket.destroy();
-}
-
-function gone(res: Http1Response): boolean {
-  return res.destroyed || res.writableEnded;
-}
-
-function after(res: Http1Response, ms: number, run: () => void, since?: number): void {
-  const cancel = afterAtLeast(ms, run, since);
-  res.once('close', cancel);
 }

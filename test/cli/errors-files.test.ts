@@ -99,7 +99,8 @@ describe('pushsim report, merge, compare, tune: mistakes in paths', () => {
     expectUserError(await cli('report', result, '--out', join(dir, 'a-dir')), 2, /--out .*a-dir is a directory; give a file path \(EISDIR\)/);
     expectUserError(await cli('merge', result, '--out', file), 2, /--out .*a-file already exists and is not a directory \(EEXIST\)/);
     expectUserError(await cli('tune', 'default', '--out', file), 2, /--out .*a-file already exists and is not a directory/);
-    expectUserError(await cli('compare', join(dir, 'a-dir'), result), 104, /a-dir has 1 problem\(s\):\n {2}- the file is a directory/);
+    // A directory stands for its result.json (as a run's --out); one without says so.
+    expectUserError(await cli('compare', join(dir, 'a-dir'), result), 104, /a-dir has 1 problem\(s\):\n {2}- is a directory without a result\.json; give the directory a run wrote its result to/);
   }, testTimeout);
 
   it('a result file over the size limit is refused before it is read', async () => {

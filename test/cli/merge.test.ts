@@ -1,8 +1,8 @@
 /**
  * `pushsim merge` as users call it: the built bin on result.json files.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHistograms } from '../../reports/histogram.js';
 import { readResult } from '../../reports/json.js';
@@ -72,5 +72,25 @@ describe('pushsim merge', { timeout: cliTestTimeout }, () => {
     const twice = await pushsim('merge', files[0] ?? '', files[0] ?? '', '--out', join(dir, 'merged'));
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain('is given more than once');
+    // A shard's directory is its result.json: both ways at once are the same shard twice.
+    const dirAndFile = await pushsim('merge', dirname(files[0] ?? ''), files[0] ?? '', '--out', join(dir, 'merged'));
+    expect(dirAndFile.code).toBe(2);
+    expect(dirAndFile.stderr).toContain(`${files[0]} is given more than once`);
+  });
+
+  it('takes the directories the shards wrote (each one\'s result.json), as pushsim report does; a directory without one exits 104 saying so', async () => {
+    const { dir, files } = await writeResults(collect(steady(5)), collect(steady(6)));
+    const out = join(dir, 'merged');
+    const ran = await pushsim('merge', ...files.map((file) => dirname(file)), '--out', out);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stderr).toContain(`2 result(s) merged into ${join(out, 'result.json')}`);
+    expect((await readResult(out)).counts.scheduled).toBe(2000);
+    const empty = join(dir, 'empty');
+    await mkdir(empty);
+    const none = await pushsim('merge', dirname(files[0] ?? ''), empty, '--out', join(dir, 'merged-2'));
+    expect(none.code).toBe(104);
+    expect(none.stderr).toContain(`${empty} has 1 problem(s)`);
+    expect(none.stderr).toContain('is a directory without a result.json; give the directory a run wrote its result to (pushsim run --out DIR) or the path of a result file');
+    expect(none.stderr).not.toMatch(/\n\s+at |please report/);
   });
 });

@@ -119,6 +119,17 @@ describe('pushsim report', () => {
     expect((error as Error).message).toContain('counts.scheduled');
   });
 
+  it('a directory stands for the result.json in it (a run\'s --out, as merge and compare take it); one without exits 104 saying so', async () => {
+    const { code, stdout } = await report(dir);
+    expect(code).toBe(ExitCode.ok);
+    expect(stdout).toContain('scheduled 10 = accepted 4 + rejected 3 + failed 1 + expired 1 + dropped 1 ✓');
+    const empty = await mkdtemp(join(tmpdir(), 'pushsim-report-empty-'));
+    const none = await report(empty);
+    expect(none.code).toBe(ExitCode.invalidConfig);
+    expect((none.error as Error).message).toMatch(/pushsim-report-empty-\w+ has 1 problem\(s\):\n.*is a directory without a result\.json; give the directory a run wrote its result to \(pushsim run --out DIR\) or the path of a result file/);
+    await rm(empty, { recursive: true });
+  });
+
   it('a file that is not JSON, or does not exist, exits 104 too (not as an internal error)', async () => {
     const notJson = join(dir, 'not.json');
     await writeFile(notJson, '{ nope');

@@ -263,6 +263,17 @@ describe('pushsim run refuses, before anything is sent', () => {
     await refuses([fcmFile, '--out', join(dir, 'o8')], { GOOGLE_APPLICATION_CREDENTIALS: join(dir, 'not-an-account.json') }, 3, /not-an-account\.json is not a service-account key: it has no private_key, project_id/);
   });
 
+  it('an APNs key id Apple cannot have issued (not 10 characters), or a VAPID private key that is not the public key\'s (exit 3), naming the variable or file and the fix', async () => {
+    const file = await scenario('apns-short-id', 'name: apns-short-id\ntarget: { apns: {} }\nload: { rate: 10, count: 5 }\n');
+    await refuses([file, '--out', join(dir, 'o-kid')], { APNS_KEY_ID: 'K1' }, 3, /\$APNS_KEY_ID "K1" is 2 characters long: Apple's key ids are 10 characters .*Key ID shown next to the key/);
+    const mine = vapidKeys();
+    await writeFile(join(dir, 'vapid-mixed.json'), JSON.stringify({ ...mine, privateKey: vapidKeys().privateKey }), { mode: 0o600 });
+    const webpush = await scenario('webpush-mixed', 'name: webpush-mixed\ntarget:\n  webpush: { vapidFile: vapid-mixed.json, subscriptionsFile: subscriptions.json, allowPushServices: true }\nload: { rate: 10, count: 2 }\n');
+    const pushBefore = push.ledger.summary().delivered;
+    await refuses([webpush, '--out', join(dir, 'o-vapid')], {}, 3, /the VAPID key file .*vapid-mixed\.json: the VAPID privateKey does not belong to publicKey: use the pair generated together/);
+    expect(push.ledger.summary().delivered).toBe(pushBefore);
+  });
+
   it('FCM whose OAuth token endpoint cannot be reached: stops at once as unreachable (exit 4), naming the endpoint, not a bare PUSHSIM_ERR_CREDENTIAL', async () => {
     await writeFile(join(dir, 'sa-nowhere.json'), JSON.stringify({ ...fcm.serviceAccount, token_uri: 'http://127.0.0.1:1/token' }), { mode: 0o600 });
     const file = await scenario('fcm-no-token', 'name: fcm-no-token\ntarget: { fcm: { validateOnly: true } }\nload: { rate: 10, count: 5 }\n');

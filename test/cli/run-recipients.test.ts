@@ -5,11 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliTestTimeout, expectUserError, pushsim } from './helpers.js';
+import type { Result } from '../../reports/result.js';
+import { checkInvariant } from '../../reports/result.js';
+import { cliTestTimeout, expectUserError, pushsim, runUntilProgress } from './helpers.js';
 
 const token = (i: number): string => i.toString(16).padStart(64, 'a');
 
@@ -72,6 +74,26 @@ describe('pushsim run with recipients from a file', () => {
     await writeFile(scenario, "name: city\nnotification: { body: 'Weather in {{city}}' }\nrecipients: { file: no-city.csv }\n");
     const result = await pushsim('run', scenario, '--quiet', '--out', join(dir, 'never2'));
     expectUserError(result, 104, /the notification uses \{\{city\}\}, but the header has no such column/);
+  }, cliTestTimeout);
+
+  it('exits 104 with a partial result that says why when the file is deleted mid-run, every notification in one final state', async () => {
+    const csv = join(dir, 'vanishing.csv');
+    // More rows than a run holds in memory (4096): each pass over the file opens it again.
+    await writeFile(csv, `apnsToken\n${Array.from({ length: 5000 }, (_, i) => token(i)).join('\n')}\n`);
+    const out = join(dir, 'out-vanishing');
+    const { output, exited } = await runUntilProgress(['--recipients', csv, '--rate', '4000', '--count', '400000', '--warmup', '0', '--workers', '1', '--out', out]);
+    await unlink(csv);
+    const code = await exited;
+    expect(code, output.stderr).toBe(104);
+    expect(output.stderr).toMatch(/pushsim: warning: the recipients file .*vanishing\.csv does not exist any more: it was deleted or moved during the run \(ENOENT\): stopping the run; the result is partial \(exit 104\)/);
+    expect(output.stderr).not.toMatch(/\n\s+at |please report/);
+    expect(output.stdout).toMatch(/✗ RECIPIENTS FILE LOST: \S*vanishing\.csv does not exist any more: it was deleted or moved during the run \(ENOENT\) \(stopped at /);
+    const json = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as Result;
+    expect(json.recipientsLost).toMatchObject({ file: expect.stringMatching(/vanishing\.csv$/), problem: 'does not exist any more: it was deleted or moved during the run (ENOENT)' });
+    // Stopped, not sent on to the end; the counts add up (checkInvariant: each notification in exactly one state).
+    expect(json.counts.scheduled).toBeLessThan(400_000);
+    expect(checkInvariant(json)).toBeUndefined();
+    expect(Object.keys(json.byReason).filter((key) => key.startsWith('apns:PUSHSIM_ERR_INVALID_CONFIG'))).toEqual([]);
   }, cliTestTimeout);
 
   it('exits 104 at once for a pipe (read twice: checked, then sent) instead of waiting for a writer forever', async () => {

@@ -2,13 +2,15 @@
  * `pushsim tune` through the built CLI: a tiny two-variant tuning, and its exit codes for bad flags
  * (2) and a bad scenario or grid (104).
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { TuneReport } from '../../reports/tune.js';
-import { cliTestTimeout, pushsim } from './helpers.js';
+import { tunedScenario } from '../../cli/commands/tune-action.js';
+import { bin, cliTestTimeout, pushsim } from './helpers.js';
 
 async function scenarioDir(yaml: string): Promise<{ dir: string; scenario: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'pushsim-tune-'));
@@ -86,4 +88,43 @@ describe('pushsim tune', { timeout: cliTestTimeout }, () => {
     expect(grid.stderr).toContain('circuitBreaker.errorRate[1]: circuit breaker errorRate must be a number from 5e-324 to 1, got 2');
     expect(grid.stderr).not.toContain('[1/');
   });
+
+  it('--recipients: a path from the working directory, sent to by every variant and named relative to the scenario file, as pushsim run does', async () => {
+    const { dir } = await scenarioDir('');
+    await mkdir(join(dir, 'data'));
+    await mkdir(join(dir, 'scenarios'));
+    const csv = join(dir, 'data', 'people.csv');
+    await writeFile(csv, `apnsToken\n${'a'.repeat(63)}3\n`);
+    const scenario = join(dir, 'scenarios', 'plain.yaml');
+    await writeFile(scenario, 'name: plain\ntarget: { mock: apns, worker: false }\nload: { rate: 200, count: 4 }\nwarmup: 0\n');
+    // Relative to this process's working directory, which the command inherits.
+    const fromHere = relative(process.cwd(), csv);
+    expect((await tunedScenario(scenario, { out: dir, recipients: fromHere })).recipients).toEqual({ file: resolve(csv), name: join('..', 'data', 'people.csv') });
+    const ran = await pushsim('tune', scenario, '--recipients', fromHere, '--retry-attempts', '3', '--breaker', 'off', '--json', '--quiet', '--out', join(dir, 'out'));
+    expect(ran.code, ran.stderr).toBe(0);
+    const report = JSON.parse(ran.stdout) as TuneReport;
+    expect(report.variants.map((v) => [v.metrics.scheduled, v.metrics.accepted])).toEqual([[4, 4]]);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('a %s stops the tuning: what finished is written, the unfinished variant not ranked, and it exits 130 / 143 as an interrupted run does', async (signal) => {
+    // Hours of simulation if left alone: only the signal ends it.
+    const { dir, scenario } = await scenarioDir('name: endless\ntarget: { mock: apns }\nload: { rate: 1000000, count: 100000000 }\n');
+    const out = join(dir, 'out');
+    const child = spawn(process.execPath, [bin, 'tune', scenario, '--virtual', '--breaker', 'on,off', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('tuning scenario "endless"')) resolve();
+      }),
+    );
+    child.kill(signal);
+    expect(await exited, stderr).toBe(signal === 'SIGINT' ? 130 : 143);
+    expect(stderr).toContain(`pushsim: ${signal}: stopping the tuning; the variants that finished are ranked and written`);
+    expect(stderr).toMatch(new RegExp(`\\[1/2\\] retry 5×100ms · breaker 0\\.5/5s: interrupted by ${signal}, not ranked`));
+    const report = JSON.parse(await readFile(join(out, 'tune.json'), 'utf8')) as TuneReport;
+    expect(report).toMatchObject({ planned: 2, variants: [] });
+  });
 });
+

@@ -121,19 +121,23 @@ describe('faults injected by the mock Web Push service', () => {
   });
 
   // HTTP/1.1 has no streams or GOAWAY: what each decision becomes there (simulator/faults/http1.ts).
-  it.each<{ name: string; fault: FaultSpec; status: number | undefined; delivered: number }>([
+  it.each<{ name: string; fault: FaultSpec; status: number | undefined; delivered: number; connection?: string }>([
     { name: 'latency: answered after the delay', fault: { kind: 'latency', distribution: { kind: 'fixed', ms: 30 } }, status: 201, delivered: 1 },
     { name: 'stall with holdMs: held, then answered', fault: { kind: 'stall', holdMs: 30 }, status: 201, delivered: 1 },
+    { name: 'reset (RST_STREAM on HTTP/2): the connection is dropped unanswered', fault: { kind: 'reset', code: 'INTERNAL_ERROR' }, status: undefined, delivered: 0 },
+    { name: 'goaway, graceful: answered with Connection: close', fault: { kind: 'goaway' }, status: 201, delivered: 1, connection: 'close' },
+    { name: 'goaway, refuse: the connection is dropped unanswered, nothing processed', fault: { kind: 'goaway', refuse: true }, status: undefined, delivered: 0 },
     { name: 'goaway, abrupt: the connection is dropped unanswered', fault: { kind: 'goaway', code: 'INTERNAL_ERROR' }, status: undefined, delivered: 0 },
     { name: 'connection reset: TCP RST', fault: { kind: 'connection', action: 'reset' }, status: undefined, delivered: 0 },
     { name: 'accept-then-fail, then reset: delivered, the connection dropped', fault: { kind: 'accept-then-fail', then: 'reset' }, status: undefined, delivered: 1 },
-  ])('over HTTP/1.1, $name', async ({ fault, status, delivered }) => {
+  ])('over HTTP/1.1, $name', async ({ fault, status, delivered, connection }) => {
     const h = await start({ faults: [fault] });
     const answer = await h.h1(0).then(
-      (a) => a.status,
+      (a) => a,
       () => undefined,
     );
-    expect(answer).toBe(status);
+    expect(answer?.status).toBe(status);
+    if (connection !== undefined) expect(answer?.headers['connection']).toBe(connection);
     expect(h.mock.ledger.summary().delivered).toBe(delivered);
     expect(h.mock.faultEngine?.list()[0]?.injected).toBe(1);
   });

@@ -183,6 +183,14 @@ describe('formatJUnit', () => {
     expect(overload?.['#text']).toContain(`bottleneck: ${invalid.bottleneck?.summary}`);
   });
 
+  it('fails the run-completed case when the recipients file was lost mid-run, naming the file and what is wrong with it', () => {
+    const suite = parse(formatJUnit({ ...result, recipientsLost: { file: 'users.csv', problem: 'does not exist any more: it was deleted or moved during the run (ENOENT)', atMs: 2500 } })).testsuites.testsuite;
+    expect(caseNamed(suite, COMPLETED_TEST_NAME).failure).toMatchObject({
+      '@_type': 'recipients-lost',
+      '@_message': 'stopped at 2.500 s: the recipients file users.csv does not exist any more: it was deleted or moved during the run (ENOENT); the result is partial',
+    });
+  });
+
   it('passes the validity case when the scenario opted out of failing, saying why in its output', () => {
     const suite = parse(formatJUnit({ ...result, validity: { ...invalid, failOnOverload: false } })).testsuites.testsuite;
     const valid = caseNamed(suite, VALID_TEST_NAME);

@@ -118,6 +118,18 @@ describe('mergeResults of shards', () => {
     ]);
   });
 
+  it('lost its recipients file at the earliest moment any shard did, on the merged clock, and says which shard', () => {
+    const merged = mergeResults([
+      shard(0, 2, { offsetMs: 0, finish: { recipientsLost: { file: 'users.csv', problem: 'has no recipients any more', atMs: 900 } } }),
+      shard(1, 2, { offsetMs: 200, finish: { recipientsLost: { file: 'users.csv', problem: 'has no recipients any more', atMs: 100 } } }),
+    ]);
+    expect(merged.recipientsLost).toEqual({ file: 'users.csv', problem: 'has no recipients any more', atMs: 300 });
+    expect(merged.warnings).toEqual([
+      'shard 0/2 lost its recipients file (users.csv has no recipients any more): the merged result is partial',
+      'shard 1/2 lost its recipients file (users.csv has no recipients any more): the merged result is partial',
+    ]);
+  });
+
   it('keeps every warning once with the shards that said it, each phase over its widest span, the worst pauses', () => {
     const phases = (shiftMs: number): FinishOptions['phases'] => [
       { name: 'healthy', startMs: 0, endMs: 1000 + shiftMs },

@@ -166,6 +166,11 @@ describe('formatText: what pushsim itself did, said plainly', () => {
   const sample = useSampleRun();
   const base = (): Result => sample.result;
 
+  it('states a recipients file lost mid-run first, with what is wrong with it', () => {
+    const text = formatText({ ...base(), recipientsLost: { file: 'users.csv', problem: 'has no recipients any more (it changed after it was checked)', atMs: 1200 } });
+    expect(text.split('\n')[1]).toBe('✗ RECIPIENTS FILE LOST: users.csv has no recipients any more (it changed after it was checked) (stopped at 1.20 s: a partial result)');
+  });
+
   it('states an interruption, an unreachable target and an invalid measurement first, before any number', () => {
     const text = formatText({
       ...base(),

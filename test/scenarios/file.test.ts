@@ -116,6 +116,15 @@ describe('scenario files', () => {
     expect(problems('name: f\nfaults: 42\n')).toEqual([expect.stringMatching(/^faults: must be a fault spec/)]);
   });
 
+  it('a negative seed in the file is its problem at its line (exit 104), not a flag\'s', async () => {
+    expect(problems('name: s\ntokens: { seed: -1 }\n')).toEqual(['tokens.seed must be a whole number from 0 to 9007199254740991, got -1']);
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-seed-'));
+    await writeFile(join(dir, 'seed.yaml'), 'name: s\ntokens: { seed: -1 }\n');
+    const error = (await loadScenarioFile(join(dir, 'seed.yaml')).catch((e: unknown) => e)) as InvalidConfigError;
+    expect(error.code).toBe('PUSHSIM_ERR_INVALID_CONFIG');
+    expect(error.message).toMatch(/seed\.yaml:2:\d+: tokens\.seed must be a whole number from 0/);
+  });
+
   it('reads a ramping load, naming the field at fault when one is wrong', () => {
     const config = parseScenario('name: r\nload: { executor: ramping-arrival-rate, startRate: 10, stages: [{ durationMs: 1000, target: 100 }] }\n', 'r.yaml');
     expect(config.load).toEqual({ executor: 'ramping-arrival-rate', startRate: 10, stages: [{ durationMs: 1000, target: 100 }] });

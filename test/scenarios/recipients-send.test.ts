@@ -106,11 +106,11 @@ describe('recipients from a file', () => {
     expect(error.problems?.[1]).toMatch(/^line 4: 1 field\(s\), the header has 2 \(apnsToken,name\): a column is missing/);
   });
 
-  it("counts rows the file no longer has as pushsim's failures (not the provider's) and says so once, when the file changes under the run", async () => {
+  it("stops the run when the file changes under it: a partial result that says why, the rows it could not read pushsim's failures (not the provider's), said once", async () => {
     // More rows than are held in memory (4096), so the second pass reopens the file, emptied by then.
     const file = join(dir, 'emptied.csv');
     await writeFile(file, `apnsToken\n${Array.from({ length: 5000 }, (_, i) => apnsToken(i)).join('\n')}\n`);
-    const run = new ScenarioRun({ ...base, target: { ...base.target, provider: 'apns' } as ScenarioConfig['target'], load: { executor: 'constant-arrival-rate', rate: 50_000, count: 12_000 }, recipients: { file } });
+    const run = new ScenarioRun({ ...base, target: { ...base.target, provider: 'apns' } as ScenarioConfig['target'], load: { executor: 'constant-arrival-rate', rate: 1_000, count: 60_000 }, recipients: { file } });
     const warnings: string[] = [];
     run.on('warning', (warning: string) => warnings.push(warning));
     run.on('start', () => writeFileSync(file, 'apnsToken\n'));
@@ -118,9 +118,14 @@ describe('recipients from a file', () => {
     const keys = Object.keys(result.byReason);
     expect(keys).toContain('pushsim:PUSHSIM_ERR_INVALID_CONFIG');
     expect(keys.filter((key) => key.startsWith('apns:'))).toEqual([]);
-    expect(warnings.filter((w) => w.includes('recipients'))).toEqual([expect.stringMatching(/^the recipients file .*emptied\.csv cannot be read any more: .*; the notifications left fail as pushsim's \(pushsim:PUSHSIM_ERR_INVALID_CONFIG\)/)]);
+    expect(warnings.filter((w) => w.includes('recipients'))).toEqual([expect.stringMatching(/^the recipients file .*emptied\.csv has no recipients any more \(it changed after it was checked\): stopping the run; the result is partial \(exit 104\)$/)]);
+    // Named as the scenario names it, never by this machine's path; the run stopped, not sent on to the end.
+    expect(result.recipientsLost).toEqual({ file: 'emptied.csv', problem: 'has no recipients any more (it changed after it was checked)', atMs: expect.any(Number) });
+    // The loss shows at the second pass (~5 s in); only a stall of most of a minute could fire the whole count first.
+    expect(result.counts.scheduled).toBeLessThan(60_000);
+    expect(result.byReason['pushsim:PUSHSIM_ERR_INVALID_CONFIG']).toBeLessThan(result.counts.scheduled);
     expect(checkInvariant(result)).toBeUndefined();
-  });
+  }, 90_000);
 });
 
 describe('fallsBack', () => {

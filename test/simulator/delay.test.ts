@@ -53,4 +53,24 @@ describe('afterAtLeast', () => {
     await new Promise((resolve) => setTimeout(resolve, 40));
     expect(ran).toBe(false);
   });
+
+  it('waits a delay longer than one timer can hold (days) without spinning or warning, and can still be cancelled', async () => {
+    const overflow: string[] = [];
+    const onWarning = (warning: Error): void => {
+      if (warning.name === 'TimeoutOverflowWarning') overflow.push(warning.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      let ran = false;
+      const cancel = afterAtLeast(1e12, () => (ran = true));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      cancel();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(ran).toBe(false);
+      expect(overflow).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
+

@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { ApnsTokenSigner } from '../../../sender/auth/apns-token.js';
+import { ApnsSender } from '../../../sender/apns-sender.js';
+import { ApnsTokenSigner, appleIdProblem, isAppleApnsOrigin } from '../../../sender/auth/apns-token.js';
 
 function p8(): { privateKey: string; publicKey: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -67,5 +68,31 @@ describe('ApnsTokenSigner', () => {
     expect(error).toMatchObject({ code: 'PUSHSIM_ERR_CREDENTIAL' });
     expect((error as Error).message).not.toContain('PRIVATE KEY');
     await expect(ApnsTokenSigner.create({ keyId: 'has space', teamId: 'T', privateKey: p8().privateKey })).rejects.toThrow(/keyId/);
+  });
+});
+
+describe('Apple key and team ids (10 characters, protocols.md §1.9)', () => {
+  it('a key or team id of another length is named with the fix; a 10-character one passes', () => {
+    expect(appleIdProblem('keyId', 'ABC123DEFG', 'keyId')).toBeUndefined();
+    expect(appleIdProblem('keyId', 'ABC123DEF', '$APNS_KEY_ID')).toMatch(/^\$APNS_KEY_ID "ABC123DEF" is 9 characters long: Apple's key ids are 10 characters .*InvalidProviderToken.*Key ID shown next to the key/);
+    expect(appleIdProblem('teamId', 'T', 'teamId')).toMatch(/"T" is 1 character long: Apple's team ids are 10 .*Team ID in the Membership details/);
+    expect(appleIdProblem('keyId', 'ABC-123-DE', 'keyId')).toMatch(/is not made of letters and digits/);
+  });
+
+  it('only Apple\'s hosts are held to them: a mock or proxy elsewhere knows its own ids', () => {
+    expect(isAppleApnsOrigin('https://api.sandbox.push.apple.com')).toBe(true);
+    expect(isAppleApnsOrigin('https://api.push.apple.com:2197')).toBe(true);
+    expect(isAppleApnsOrigin('https://api.development.push.apple.com')).toBe(true);
+    expect(isAppleApnsOrigin('https://127.0.0.1:8443')).toBe(false);
+    expect(isAppleApnsOrigin('not a url')).toBe(false);
+  });
+
+  it('ApnsSender refuses a short key id for Apple\'s sandbox at construction (a credential error, before any connection), and accepts it for a mock', async () => {
+    const privateKey = p8().privateKey;
+    const error = await ApnsSender.create({ url: 'https://api.sandbox.push.apple.com', credentials: { keyId: 'K1', teamId: 'TEAM123456', privateKey } }).catch((e: Error) => e);
+    expect(error).toMatchObject({ code: 'PUSHSIM_ERR_CREDENTIAL' });
+    expect((error as Error).message).toMatch(/APNs credentials\.keyId "K1" is 2 characters long/);
+    const toMock = await ApnsSender.create({ url: 'https://127.0.0.1:1', credentials: { keyId: 'K1', teamId: 'T1', privateKey } });
+    await toMock.close();
   });
 });

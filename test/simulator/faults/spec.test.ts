@@ -72,6 +72,15 @@ describe('validateFaultsDocument', () => {
   });
 });
 
+describe('a whole other file given as the fault spec', () => {
+  it('is named by its length and first characters, not echoed back whole', () => {
+    const passwd = `root:x:0:0:root:/root:/bin/bash\n${'daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n'.repeat(30)}`;
+    const [problem = ''] = validateFaultsDocument(passwd);
+    expect(problem).toBe(`the fault spec must be an object with faults (and optionally seed, phases), got a text of ${passwd.length} characters starting 'root:x:0:0:root:/root:/b…'`);
+    expect(validateFaultsDocument('short')).toEqual(["the fault spec must be an object with faults (and optionally seed, phases), got 'short'"]);
+  });
+});
+
 describe('fault spec files', () => {
   const write = async (name: string, text: string): Promise<string> => {
     const dir = await mkdtemp(join(tmpdir(), 'pushsim-faults-'));
