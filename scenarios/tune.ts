@@ -115,7 +115,7 @@ export interface TuneOptions {
     /** The thread entry, for tests running from .ts sources. */
     readonly threadScript?: URL;
   };
-  /** Called as each variant finishes, with its result (in the order they finish on several threads). */
+  /** Called as each variant finishes, with its result (in the order they finish on several threads); on one thread also for the variant a signal cut short (its result says interrupted). */
   readonly onResult?: (index: number, total: number, label: string, result: Result) => void;
 }
 
@@ -160,8 +160,9 @@ export async function tunePolicies(base: ScenarioConfig, grid: PolicyGrid, optio
         : simulation(config, { ...(signal !== undefined && { signal }), ...(virtual.seed !== undefined && { seed: virtual.seed }) });
     options.onRun?.(index, variants.length, label, run);
     const result = await run.execute();
-    if (signal?.aborted) break;
+    // The variant a signal cut short is reported (as interrupted), never ranked.
     options.onResult?.(index, variants.length, label, result);
+    if (signal?.aborted) break;
     tuned.push({ label, policies, metrics: tuneMetrics(result), result });
   }
   return tuneReport(base.name, describeLoad(base.load), variants.length, tuned);
