@@ -36,6 +36,8 @@ export class RecipientSource {
   #cycle: RawRecord[] | undefined;
   #cycleAt = 0;
   #filling: Promise<void> | undefined;
+  /** Why reading failed, kept: a read-ahead in the background swallows its error, and the next take() must see that one, not what a dead reader answers after it. */
+  #failure: unknown;
   /** Takes that waited for the reader, in order: a later one is answered after an earlier one. */
   #waiting: Promise<unknown> = Promise.resolve();
   #pending = 0;
@@ -111,7 +113,13 @@ export class RecipientSource {
 
   /** Reads more records into the buffer (one read at a time), reopening the file at its end. */
   #fill(): Promise<void> {
-    return (this.#filling ??= this.#hold(this.#read().finally(() => (this.#filling = undefined))));
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#filling !== undefined) return this.#filling;
+    const read = this.#read().catch((error: unknown) => {
+      this.#failure ??= error;
+      throw error;
+    });
+    return (this.#filling = this.#hold(read.finally(() => (this.#filling = undefined))));
   }
 
   async #read(): Promise<void> {
