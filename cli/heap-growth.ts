@@ -1,7 +1,7 @@
 /**
  * How far a pushsim process's heaps may grow past what they hold alive before V8's next full
  * collection (mark-compact): for a run against real providers or a URL (the sending thread's
- * memory), and for a run or `pushsim mock` process that serves pushsim's own mocks (their pauses).
+ * memory), and for a run that serves pushsim's own mocks (their pauses).
  *
  * Why: at full speed the sender keeps a few thousand objects per notification in flight long
  * enough for the young generation to promote them (~3 MB per scavenge at 500 in flight), so the
@@ -20,7 +20,8 @@
  * strings: a run longer than 10 s had a tail a 10-s run never saw (60-s runs' accepted p99 1.5–3.3×
  * the 10-s runs'). At 1.5× it collects about once a second from the 3rd second on, each pause ~3×
  * shorter, for about the same GC time in all (`node --trace-gc-nvp dist/cli/bin.js run --count
- * 300000 --rate 5000`; issue 18's note has the numbers).
+ * 300000 --rate 5000`; issue 18's note has the numbers). `pushsim mock` keeps V8's own growth unless
+ * told: at full speed under h2load the 1.5× costs the mock APNs ~14 % of its CPU per request.
  *
  * PUSHSIM_HEAP_GROWING_PERCENT=N sets it (0: V8's own choice, as before); the flag is the
  * process's, read by V8 at each collection, so it is set once before the run starts.
@@ -33,7 +34,7 @@ export const heapGrowingEnv = 'PUSHSIM_HEAP_GROWING_PERCENT';
 /** The heap may grow to 2× its live size before the next full collection. */
 export const defaultHeapGrowingPercent = 100;
 
-/** A process serving pushsim's mocks: 1.5×, for short and regular mark-compact pauses (above). */
+/** A run serving pushsim's embedded mocks: 1.5×, for short and regular mark-compact pauses (above). */
 export const mockHeapGrowingPercent = 50;
 
 const maxPercent = 300;
