@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import type { Result } from '../reports/result.js';
 import { defaultScenario } from '../scenarios/builtin/default.js';
 import type { ScenarioConfig } from '../scenarios/config.js';
-import { limitHeapGrowth, runHeapGrowingPercent } from '../cli/heap-growth.js';
+import { describeHeapGrowth, limitHeapGrowth, runHeapGrowingPercent } from '../cli/heap-growth.js';
 import { ScenarioRun } from '../scenarios/runner.js';
 import { defaultBounds, sampleTable, soakVerdicts } from './lib/soak-verdicts.js';
 import type { SoakSample } from './lib/soak-verdicts.js';
@@ -117,7 +117,7 @@ const runLines = [
 
 const report = [
   `# pushsim soak: default scenario, ${minutes} min at ${rate}/s`,
-  `\`node dist/bench/soak.js --minutes ${minutes} --rate ${rate} --sample ${sampleSeconds} --settle ${round2(bounds.settleMinutes)} --window ${round2(bounds.windowMinutes)} --yardstick ${yardstickSeconds}\` · node ${process.version} · load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')} at the end · heap growth ${heapGrowing === 0 ? "V8's own" : `${1 + heapGrowing / 100}× (PUSHSIM_HEAP_GROWING_PERCENT=${heapGrowing})`}`,
+  `\`node dist/bench/soak.js --minutes ${minutes} --rate ${rate} --sample ${sampleSeconds} --settle ${round2(bounds.settleMinutes)} --window ${round2(bounds.windowMinutes)} --yardstick ${yardstickSeconds}\` · node ${process.version} · load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')} at the end · heap growth ${describeHeapGrowth(heapGrowing)}`,
   '## Verdicts',
   [verdicts.rss, verdicts.median, verdicts.worst].map((v) => `- ${v.line}`).join('\n'),
   '## The run',

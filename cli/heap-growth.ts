@@ -62,3 +62,13 @@ export function runHeapGrowingPercent(destination: RunDestination, env: Readonly
 export function limitHeapGrowth(percent: number): void {
   setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
+
+/** `pushsim mock`: V8's own growth unless PUSHSIM_HEAP_GROWING_PERCENT says otherwise (1.5× costs a mock ~14 % of its CPU at full speed, above). */
+export function limitMockProcessHeapGrowth(env: Readonly<Record<string, string | undefined>>): void {
+  limitHeapGrowth(heapGrowingPercent(env, 0));
+}
+
+/** How a bench names the growth it ran with: "V8's own" or "1.5× (PUSHSIM_HEAP_GROWING_PERCENT=50)". */
+export function describeHeapGrowth(percent: number): string {
+  return percent === 0 ? "V8's own" : `${1 + percent / 100}× (PUSHSIM_HEAP_GROWING_PERCENT=${percent})`;
+}

@@ -18,7 +18,7 @@ import { newPrivateDir, writeOutputFiles } from '../output.js';
 import { serveUntilSignal } from '../serve.js';
 import { describeMockFaults, mockFaultOptions, mockListenFlags, type MockFaultFlags } from './mock-faults.js';
 import { impersonationInfo, impersonationLines, mockCredentials } from './impersonation.js';
-import { heapGrowingPercent, limitHeapGrowth } from '../heap-growth.js';
+import { limitMockProcessHeapGrowth } from '../heap-growth.js';
 
 export interface MockFlags extends MockFaultFlags {
   port: number;
@@ -44,8 +44,7 @@ export interface KeySpec {
 
 /** Starts the mock APNs the flags describe and serves until SIGINT/SIGTERM. */
 export async function mockApnsAction(flags: MockFlags): Promise<void> {
-  // V8's own heap growth unless PUSHSIM_HEAP_GROWING_PERCENT says otherwise: 1.5× (as `pushsim run` gives its embedded mocks) costs ~14 % of a mock's CPU at full speed (cli/heap-growth.ts).
-  limitHeapGrowth(heapGrowingPercent(process.env, 0));
+  limitMockProcessHeapGrowth(process.env);
   const { dir, impersonation } = await mockCredentials(flags, 'pushsim-mock-');
   const options: MockApnsOptions = {
     host: flags.host,

@@ -12,7 +12,7 @@ import { describeMockFaults, mockFaultOptions, mockListenFlags, type MockFaultFl
 import { newPrivateDir, writeOutputFiles } from '../output.js';
 import { serveUntilSignal } from '../serve.js';
 import { impersonationInfo, impersonationLines, mockCredentials } from './impersonation.js';
-import { heapGrowingPercent, limitHeapGrowth } from '../heap-growth.js';
+import { limitMockProcessHeapGrowth } from '../heap-growth.js';
 
 export interface MockFcmFlags extends MockFaultFlags {
   port: number;
@@ -30,8 +30,7 @@ type Started = Pick<MockFcm, 'url' | 'projectId' | 'serviceAccount' | 'ca' | 'im
 
 /** Starts the mock the flags describe and serves until SIGINT/SIGTERM. */
 export async function mockFcmAction(flags: MockFcmFlags): Promise<void> {
-  // V8's own heap growth unless PUSHSIM_HEAP_GROWING_PERCENT says otherwise: 1.5× (as `pushsim run` gives its embedded mocks) costs ~14 % of a mock's CPU at full speed (cli/heap-growth.ts).
-  limitHeapGrowth(heapGrowingPercent(process.env, 0));
+  limitMockProcessHeapGrowth(process.env);
   const { dir: impersonationDir, impersonation } = await mockCredentials(flags, 'pushsim-mock-fcm-');
   const options: MockFcmOptions = {
     host: flags.host,

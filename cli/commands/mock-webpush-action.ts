@@ -13,7 +13,7 @@ import { describeMockFaults, mockFaultOptions, mockListenFlags, type MockFaultFl
 import { newPrivateDir, writeOutputFiles } from '../output.js';
 import { serveUntilSignal } from '../serve.js';
 import { impersonationInfo, impersonationLines, mockCredentials } from './impersonation.js';
-import { heapGrowingPercent, limitHeapGrowth } from '../heap-growth.js';
+import { limitMockProcessHeapGrowth } from '../heap-growth.js';
 
 export interface MockWebPushFlags extends MockFaultFlags {
   port: number;
@@ -35,8 +35,7 @@ type Started = Pick<MockWebPush, 'url' | 'vapid' | 'ca' | 'impersonated' | 'endp
 
 /** Starts the mock the flags describe and serves until SIGINT/SIGTERM. */
 export async function mockWebPushAction(flags: MockWebPushFlags): Promise<void> {
-  // V8's own heap growth unless PUSHSIM_HEAP_GROWING_PERCENT says otherwise: 1.5× (as `pushsim run` gives its embedded mocks) costs ~14 % of a mock's CPU at full speed (cli/heap-growth.ts).
-  limitHeapGrowth(heapGrowingPercent(process.env, 0));
+  limitMockProcessHeapGrowth(process.env);
   const { dir: impersonationDir, impersonation } = await mockCredentials(flags, 'pushsim-mock-webpush-');
   const options: MockWebPushOptions = {
     host: flags.host,
