@@ -44,6 +44,9 @@ export interface ArrivalSchedule {
   dueBy(elapsedMs: number): number;
 }
 
+/** How close to its planned instant a notification counts as due (1 ns). */
+const dueToleranceMs = 1e-6;
+
 export function runOpenModel(schedule: ArrivalSchedule, time: TimeSource): ExecutorRuntime {
   return {
     async run(fire, signal) {
@@ -57,7 +60,17 @@ export function runOpenModel(schedule: ArrivalSchedule, time: TimeSource): Execu
           next++;
         }
         if (next < schedule.count) {
-          const wait = start + schedule.plannedOffsetMs(next) - time.now();
+          const plannedAt = start + schedule.plannedOffsetMs(next);
+          const wait = plannedAt - time.now();
+          // dueBy() and the planned instants are float arithmetic rounded apart (i × 0.2 ms against
+          // elapsed / 0.2 ms at 5,000/s), so the next one can be due while dueBy() says not yet. An
+          // exact (virtual) clock would then sleep a wait of an ulp or less, which need not move it,
+          // and spin for ever (issue 17): what is due within a nanosecond is fired now.
+          if (wait <= dueToleranceMs) {
+            fire(next, plannedAt);
+            next++;
+            continue;
+          }
           await time.sleep(time.exact === true ? wait : Math.max(1, Math.min(wait, 50)));
         }
       }

@@ -70,6 +70,18 @@ describe('pushsim simulate', { timeout: cliTestTimeout }, () => {
     expect(both.virtual).toEqual({ durationMs: result.durationMs, seed: 5 });
   });
 
+  it('simulates the built-in default scenario (5,000/s) to its end: it spun for ever before (issue 17)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pushsim-simulate-default-'));
+    for (const rate of ['5000', '4500']) {
+      const out = join(dir, rate);
+      const run = await pushsim('simulate', 'default', '--rate', rate, '--count', '2000', '--out', out, '--quiet');
+      expect({ timedOut: run.timedOut, code: run.code }).toEqual({ timedOut: false, code: 0 });
+      const result = await readResult(out);
+      expect(result.counts.scheduled).toBe(2000);
+      expect(result.counts.accepted + result.counts.rejected).toBe(2000);
+    }
+  });
+
   it('refuses a real-provider target with a config error (104), and bad flags with 2', async () => {
     const { dir, scenario } = await scenarioFile('name: real\ntarget: { url: "https://api.sandbox.push.apple.com", credentials: { keyId: ABCDE12345, teamId: ABCDE12345, keyFile: key.p8 } }\n');
     const real = await pushsim('simulate', scenario, '--out', join(dir, 'out'));
