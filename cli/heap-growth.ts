@@ -45,7 +45,7 @@ export function heapGrowingPercent(env: Readonly<Record<string, string | undefin
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value > maxPercent) {
-    throw new InvalidArgumentError(`${heapGrowingEnv}=${text}: expected a whole number from 0 (V8's own heap growth) to ${maxPercent} (the heap grows to 1 + N/100 times its live size between full collections); unset it for pushsim's default (${mockHeapGrowingPercent} with pushsim's mocks, ${defaultHeapGrowingPercent} against real providers)`);
+    throw new InvalidArgumentError(`${heapGrowingEnv}=${text}: expected a whole number from 0 (V8's own heap growth) to ${maxPercent} (the heap grows to 1 + N/100 times its live size between full collections); unset it for pushsim's default (${mockHeapGrowingPercent} for a run or a simulation with pushsim's mocks, ${defaultHeapGrowingPercent} for a run against real providers, V8's own for pushsim mock and anything else)`);
   }
   return value;
 }
