@@ -89,12 +89,17 @@ export function configRows(config: RunConfig, extra: { readonly pushsim?: string
     ],
   ];
   if (target.latency !== undefined) rows.push(['mock latency', compactValue(target.latency)]);
-  if (Object.keys(config.mix).length > 1) rows.push(['mix', Object.entries(config.mix).map(([p, share]) => `${p} ${Math.round(share * 1000) / 10} %`).join(', ')]);
   const file = config.recipients;
+  if (file === undefined) {
+    if (Object.keys(config.mix).length > 1) rows.push(['mix', Object.entries(config.mix).map(([p, share]) => `${p} ${Math.round(share * 1000) / 10} %`).join(', ')]);
+    rows.push(['recipients', `${config.tokens.count} (${Math.round(config.tokens.unregisteredRatio * 1000) / 10} % unregistered), seed ${config.tokens.seed}`]);
+  } else {
+    rows.push(['recipients', `${file.file} (${file.format}${file.rows === undefined ? '' : `, ${file.rows} rows`}${file.sha256 === undefined ? '' : `, sha256 ${file.sha256.slice(0, 16)}…`})`]);
+    // No mix with a recipients file (scenarios/recipients-config.ts refuses one): each row goes to its
+    // first channel in the target's order and falls back along it (scenarios/recipients-send.ts).
+    if (target.providers.length > 1) rows.push(['routing', `each recipient to its first channel of ${target.providers.join(' → ')}, falling back along that order (no mix)`]);
+  }
   rows.push(
-    file === undefined
-      ? ['recipients', `${config.tokens.count} (${Math.round(config.tokens.unregisteredRatio * 1000) / 10} % unregistered), seed ${config.tokens.seed}`]
-      : ['recipients', `${file.file} (${file.format}${file.rows === undefined ? '' : `, ${file.rows} rows`}${file.sha256 === undefined ? '' : `, sha256 ${file.sha256.slice(0, 16)}…`})`],
     ['sender', compactValue(config.sender)],
     ['stop', `warm-up ${config.warmup} notifications · graceful stop ${config.gracefulStopMs} ms`],
     ['retry', policyValue(config.policies.retry, retryDefaultsLabel)],

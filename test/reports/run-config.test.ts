@@ -45,6 +45,14 @@ describe('configRows', () => {
     expect(rows.some(([, value]) => value.includes('unregistered'))).toBe(false);
   });
 
+  it('with a recipients file and several providers, gives the routing in the target\'s order instead of a mix, which does not apply', () => {
+    const rows = configRows({ ...brownoutConfig, target: { ...brownoutConfig.target, providers: ['apns', 'fcm'] }, mix: { apns: 0.5, fcm: 0.5 }, recipients: { file: 'users.csv', format: 'csv' } });
+    expect(rows.some(([label]) => label === 'mix')).toBe(false);
+    expect(rows).toContainEqual(['routing', 'each recipient to its first channel of apns → fcm, falling back along that order (no mix)']);
+    // Without the file, the mix as before.
+    expect(configRows({ ...brownoutConfig, target: { ...brownoutConfig.target, providers: ['apns', 'fcm'] }, mix: { apns: 0.5, fcm: 0.5 } })).toContainEqual(['mix', 'apns 50 %, fcm 50 %']);
+  });
+
   it('says a simulated target is simulated, not a mock on a worker thread or h2c', () => {
     const rows = configRows(brownoutConfig, { virtual: true });
     const target = rows.find(([label]) => label === 'target')?.[1] ?? '';
