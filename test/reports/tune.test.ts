@@ -70,7 +70,7 @@ describe('formatTune', () => {
 
   it('says when tuning was interrupted, and prints no YAML when no variant finished', () => {
     const partial = formatTune(tuneReport('brownout', 'plan', 5, variants));
-    expect(partial).toContain('interrupted: 2 variant(s) did not run');
+    expect(partial).toContain('interrupted: 2 variant(s) did not finish');
     const none = formatTune(tuneReport('brownout', 'plan', 5, []));
     expect(none).not.toContain('policies:');
     expect(none).toContain('0 of 5 variant(s) run');
