@@ -32,6 +32,7 @@ import { nghttpdBin, startNghttpd, writeDocroot } from './lib/nghttpd.js';
 import { mockWorkersSection, mockWorkersTargets } from './lib/mock-workers.js';
 import { measureStartup, startupTable } from './lib/startup.js';
 import type { StartupRow } from './lib/startup.js';
+import { benchmarksPage } from './lib/doc-section.js';
 import type { ClientReport, PeersClient } from './peers-client.js';
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
@@ -43,7 +44,7 @@ const h2loadRequests = Number(positional[3] ?? 100_000);
 /** Worker processes of the mock (and of its bare yardstick) in the multi-process section. */
 const mockWorkers = 2;
 const outIndex = process.argv.indexOf('--out');
-const outFile = outIndex > 0 ? (process.argv[outIndex + 1] as string) : fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+const outFile = outIndex > 0 ? (process.argv[outIndex + 1] as string) : benchmarksPage;
 const only = flags.find((f) => f.startsWith('--only='))?.slice('--only='.length).split(',');
 const serveText = flags.find((f) => f.startsWith('--serve='))?.slice('--serve='.length);
 const serveSeconds = serveText === undefined ? undefined : Number(serveText);

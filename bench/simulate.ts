@@ -32,7 +32,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ScenarioConfig } from '../scenarios/config.js';
 import { defaultScenario } from '../scenarios/builtin/default.js';
-import { describeHeapGrowth, heapGrowingPercent, limitHeapGrowth, mockHeapGrowingPercent } from '../cli/heap-growth.js';
+import { describeHeapGrowth, limitHeapGrowth, runHeapGrowingPercent } from '../cli/heap-growth.js';
 import { simulation } from '../scenarios/simulate.js';
 import { tunePolicies } from '../scenarios/tune.js';
 import type { PolicyGrid } from '../scenarios/tune.js';
@@ -90,7 +90,7 @@ interface MemoryAt {
 
 async function hour(minutes: number, rate: number): Promise<void> {
   // The heap growth `pushsim simulate` sets (cli/commands/simulate-action.ts): this process runs the same simulation in-process.
-  const heapGrowing = heapGrowingPercent(process.env, mockHeapGrowingPercent);
+  const heapGrowing = runHeapGrowingPercent('mocks', process.env);
   limitHeapGrowth(heapGrowing);
   const config = hourScenario(minutes, rate);
   const gc = exposeGc();
@@ -113,7 +113,7 @@ async function hour(minutes: number, rate: number): Promise<void> {
   const result = await run.execute();
   const wallMs = performance.now() - wall0;
   const cpuTotal = process.cpuUsage(cpu0);
-  const cpu = { user: cpuTotal.user + cpuTotal.system - gcMicros, system: 0 };
+  const cpuMicros = cpuTotal.user + cpuTotal.system - gcMicros;
   const n = result.counts.scheduled;
   const attempts = result.attemptLatencyMs?.count ?? n;
   const { settleMinutes } = defaultBounds(minutes);
@@ -127,7 +127,7 @@ async function hour(minutes: number, rate: number): Promise<void> {
     '',
     `\`${command}\`: ${config.name}, ${fmt(n)} notifications (${fmt(attempts)} attempts) at ${fmt(rate)}/s over ${(result.durationMs / minuteMs).toFixed(1)} virtual minutes against the simulated mock APNs: healthy, a brownout (20 % 500s, Pareto latency tail), healthy, an outage (503s), recovery. ${availableParallelism()} cores, load average ${load0.toFixed(2)} before and ${(loadavg()[0] as number).toFixed(2)} after; heap growth ${describeHeapGrowth(heapGrowing)}.`,
     '',
-    `- wall ${(wallMs / 1000).toFixed(1)} s; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, ${((cpu.user + cpu.system) / n).toFixed(1)} µs per notification (without the ${(gcMicros / 1e6).toFixed(1)} s of the samples' forced collections); ${fmt(Math.round(n / (wallMs / 1000)))} notifications and ${fmt(Math.round(attempts / (wallMs / 1000)))} attempts per wall second; peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`,
+    `- wall ${(wallMs / 1000).toFixed(1)} s; CPU ${(cpuMicros / 1e6).toFixed(1)} s, ${(cpuMicros / n).toFixed(1)} µs per notification (without the ${(gcMicros / 1e6).toFixed(1)} s of the samples' forced collections); ${fmt(Math.round(n / (wallMs / 1000)))} notifications and ${fmt(Math.round(attempts / (wallMs / 1000)))} attempts per wall second; peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`,
     `- accepted ${fmt(result.counts.accepted)}, rejected ${fmt(result.counts.rejected)}, failed ${fmt(result.counts.failed)}, duplicates ${result.delivery?.duplicates ?? '—'}, breaker transitions ${result.breakerTransitions?.length ?? 0}`,
     ...verdicts.map((v) => `- ${v.line}`),
     '',

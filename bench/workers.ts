@@ -32,6 +32,7 @@ import { benchPayload, benchTopic, median } from './lib/h2load.js';
 import { startNghttpd, writeDocroot } from './lib/nghttpd.js';
 import { cpuAt } from './lib/report-cpu.js';
 import type { CpuSamples } from './lib/report-cpu.js';
+import { benchmarksPage, section, writeSection } from './lib/doc-section.js';
 import type { PeersFixtures } from './peers-client.js';
 import type { RawThreadsReport } from './workers-raw.js';
 
@@ -41,7 +42,7 @@ const count = Number(positional[0] ?? 200_000);
 const rounds = Number(positional[1] ?? 5);
 const inFlight = Number(positional[2] ?? 200);
 const outIndex = process.argv.indexOf('--out');
-const outFile = outIndex > 0 ? (process.argv[outIndex + 1] as string) : fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+const outFile = outIndex > 0 ? (process.argv[outIndex + 1] as string) : benchmarksPage;
 const write = !flags.includes('--no-write');
 /** Uncounted notifications before each measurement: pushsim's --warmup, and the raw loop's. */
 const warmup = Math.min(5000, Math.max(100, Math.round(count / 20)));
@@ -157,8 +158,7 @@ async function main(): Promise<void> {
     const sendCpu = (m: Measurement): number => m.sendCpuMicrosPerNotification;
     const rows = configs.map((c) => `| ${labels[c]} | ${fmt(median(of(c).map(rate)))} | ${median(of(c).map(sendCpu)).toFixed(1)} | ${median(of(c).map(cpu)).toFixed(1)} | ${of(c).map((m) => fmt(m.perSecond)).join(', ')} |`);
     const command = `node dist/bench/workers.js ${count} ${rounds} ${inFlight}`;
-    const section = [
-      '<!-- workers:begin -->',
+    const body = [
       '## `pushsim run --workers` against nghttpd',
       '',
       `\`${command}\`: ${fmt(count)} notifications, ${inFlight} in flight in all (split between the threads), ${fmt(warmup)} uncounted first in each thread, APNs token auth over TLS to nghttpd, each configuration a fresh process, ${rounds} interleaved rounds; ${availableParallelism()} cores, load average ${loadBefore.toFixed(2)} before and ${loadAfter.toFixed(2)} after. CPU is every thread's of the process, per notification: while sending (pushsim: over result.json's measured run, from CPU samples every 50 ms), and for the whole process (start-up and warm-up included).`,
@@ -178,15 +178,10 @@ async function main(): Promise<void> {
       `| pushsim CPU per notification sending, 2 workers ÷ 1 | ${ratioText(perRound('pushsim-2', 'pushsim-1', sendCpu))} |`,
       `| raw loop CPU per notification sending, 2 threads ÷ 1 | ${ratioText(perRound('raw-2', 'raw-1', sendCpu))} |`,
       `| pushsim CPU per notification, whole process, 2 workers ÷ 1 | ${ratioText(perRound('pushsim-2', 'pushsim-1', cpu))} |`,
-      '<!-- workers:end -->',
     ].join('\n');
-    console.log(`\n${section}`);
+    console.log(`\n${section('workers', body)}`);
     if (write) {
-      const page = await readFile(outFile, 'utf8').catch(() => '');
-      const begin = page.indexOf('<!-- workers:begin -->');
-      const end = page.indexOf('<!-- workers:end -->');
-      const next = begin >= 0 && end > begin ? page.slice(0, begin) + section + page.slice(end + '<!-- workers:end -->'.length) : `${page.trimEnd()}\n\n${section}\n`;
-      await writeFile(outFile, next);
+      await writeSection('workers', body, outFile);
       console.log(`wrote ${outFile}`);
     }
   } finally {

@@ -62,7 +62,6 @@ async function writeTextAtomically(file: string, text: string): Promise<string> 
   return file;
 }
 
-/** Reads and validates a result.json; throws InvalidConfigError when it cannot be read, is not JSON or not a v1 result. */
 /**
  * The result file `path` names: `path` itself, or `path/result.json` when it is a directory (the
  * `--out` of `pushsim run` or `pushsim merge`), so report, merge and compare take either. A directory
@@ -84,7 +83,10 @@ export function resultFileOf(path: string): string {
   return file;
 }
 
-/** Reads and checks a result file, or the result.json in a directory (resultFileOf). */
+/**
+ * Reads and checks a result file, or the result.json in a directory (resultFileOf); throws
+ * InvalidConfigError when it cannot be read, is not JSON or not a v1 result.
+ */
 export async function readResult(path: string, options: ParseResultOptions = {}): Promise<Result> {
   const file = resultFileOf(path);
   // A mistyped path is the user's to fix (exit 104 naming the file), not a pushsim bug (exit 1).

@@ -123,14 +123,13 @@ function healthCases(result: Result, suite: string): TestCase[] {
   const cases: TestCase[] = [];
   const { interrupted, unreachable, validity, recipientsLost: lost } = result;
   if (current || interrupted !== undefined || lost !== undefined) {
-    const message =
+    const failure =
       interrupted !== undefined
-        ? `interrupted by ${interrupted.signal}${interrupted.duringWarmup === true ? ' during the warm-up: nothing was measured' : ` at ${seconds(interrupted.atMs)} s: the result is partial`}`
+        ? { type: 'interrupted', message: `interrupted by ${interrupted.signal}${interrupted.duringWarmup === true ? ' during the warm-up: nothing was measured' : ` at ${seconds(interrupted.atMs)} s: the result is partial`}` }
         : lost !== undefined
-          ? `stopped at ${seconds(lost.atMs)} s: the recipients file ${lost.file} ${lost.problem}; the result is partial`
+          ? { type: 'recipients-lost', message: `stopped at ${seconds(lost.atMs)} s: the recipients file ${lost.file} ${lost.problem}; the result is partial` }
           : undefined;
-    const type = interrupted !== undefined ? 'interrupted' : 'recipients-lost';
-    cases.push({ name: COMPLETED_TEST_NAME, classname: suite, timeMs: 0, ...(message !== undefined && { failure: { type, message, details: message } }) });
+    cases.push({ name: COMPLETED_TEST_NAME, classname: suite, timeMs: 0, ...(failure !== undefined && { failure: { ...failure, details: failure.message } }) });
   }
   if (current || unreachable !== undefined) {
     const message = unreachable === undefined ? undefined : `${unreachable.origin}: ${unreachable.cause}: ${unreachable.message}`;

@@ -271,13 +271,13 @@ export function validateScenario(config: ScenarioConfig): string[] {
     if (subscriptions > maxSubscriptions) problems.push(`tokens.count gives Web Push ${subscriptions} subscriptions; the mock makes at most ${maxSubscriptions}, so lower tokens.count or the webpush weight`);
   }
   if (!(tokens.unregisteredRatio >= 0 && tokens.unregisteredRatio <= 1)) problems.push(`tokens.unregisteredRatio must be from 0 to 1, got ${JSON.stringify(tokens.unregisteredRatio)}`);
-  // Checked here, not only where the seed is used: a scenario file's own number is its to fix (exit 104 at its line), not a flag's (exit 2).
-  if (!Number.isSafeInteger(tokens.seed) || tokens.seed < 0) problems.push(`tokens.seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(tokens.seed)}`);
-  if (typeof notification.topic !== 'string' || notification.topic.length === 0) problems.push('notification.topic must be a bundle id such as com.example.app');
-  if (!apnsPushTypes.includes(notification.pushType)) problems.push(`notification.pushType must be one of ${apnsPushTypes.join(', ')}, got ${JSON.stringify(notification.pushType)}`);
   const whole = (path: string, value: unknown, min: number, max: number): void => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) problems.push(`${path} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   };
+  // Checked here, not only where the seed is used: a scenario file's own number is its to fix (exit 104 at its line), not a flag's (exit 2).
+  whole('tokens.seed', tokens.seed, 0, Number.MAX_SAFE_INTEGER);
+  if (typeof notification.topic !== 'string' || notification.topic.length === 0) problems.push('notification.topic must be a bundle id such as com.example.app');
+  if (!apnsPushTypes.includes(notification.pushType)) problems.push(`notification.pushType must be one of ${apnsPushTypes.join(', ')}, got ${JSON.stringify(notification.pushType)}`);
   whole('sender.connections', sender.connections, 1, scenarioLimits.maxConnections);
   whole('sender.maxInFlight', sender.maxInFlight, 1, scenarioLimits.maxInFlight);
   whole('sender.maxQueue', sender.maxQueue, 0, scenarioLimits.maxQueue);

@@ -433,9 +433,9 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
   /**
    * Fires the load and waits for every outcome. Returns the time from the first planned send (the
    * measured run's clock zero, also given to `onOrigin`) to the last outcome, and what the overload
-   * monitor saw.
+   * monitor saw. `stop` is the run's own stop (reason 'unreachable', or the recipients file lost).
    */
-  async #drive(lanes: Lanes, send: (index: number, context: DispatchContext) => Promise<Outcome>, collector: ResultCollector, record: RecordOutcome, signal: AbortSignal, unreachable: AbortSignal, onOrigin: (at: number) => void, tick: TickStats, scheduler: Scheduler): Promise<Driven> {
+  async #drive(lanes: Lanes, send: (index: number, context: DispatchContext) => Promise<Outcome>, collector: ResultCollector, record: RecordOutcome, signal: AbortSignal, stop: AbortSignal, onOrigin: (at: number) => void, tick: TickStats, scheduler: Scheduler): Promise<Driven> {
     const { config } = this;
     const part = this.#options.shard;
     const lastPlanned = lastPlannedMs(config.load);
@@ -526,7 +526,7 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       await (part === undefined ? createExecutor(config.load, time) : createShardExecutor(config.load, part)).run(fire, signal);
       const settled = inFlight.settled();
       // Unreachable: nothing to wait for. Interrupted (or the recipients file lost): a short grace. Otherwise the scenario's.
-      const graceMs = unreachable.aborted && unreachable.reason === 'unreachable' ? 0 : signal.aborted ? Math.min(config.gracefulStopMs, interruptedStopMs) : config.gracefulStopMs;
+      const graceMs = stop.reason === 'unreachable' ? 0 : signal.aborted ? Math.min(config.gracefulStopMs, interruptedStopMs) : config.gracefulStopMs;
       const graceful = graceMs > 0 && (await Promise.race([settled.then(() => true), sleep(scheduler, graceMs).then(() => false)]));
       if (graceful) {
         await lanes.close();

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InvalidArgumentError } from '../core/errors.js';
+import { InvalidArgumentError, assertInteger } from '../core/errors.js';
 import type { Result } from '../reports/result.js';
 import type { ScenarioConfig } from './config.js';
 import { deserializeError } from './workers.js';
@@ -52,7 +52,7 @@ export function tuneThreadsAvailable(script: URL = threadScript): boolean {
 export function simulateInThreads(configs: readonly ScenarioConfig[], options: TuneThreadsOptions): Promise<(Result | undefined)[]> {
   const { threads, signal, seed } = options;
   const script = options.script ?? threadScript;
-  if (!Number.isSafeInteger(threads) || threads < 1 || threads > maxTuneThreads) throw new InvalidArgumentError(`threads must be an integer from 1 to ${maxTuneThreads}, got ${String(threads)}`);
+  assertInteger('threads', threads, 1, maxTuneThreads);
   if (!tuneThreadsAvailable(script)) throw new InvalidArgumentError(`the tune thread script ${script.href} does not exist (running from .ts sources?): build with \`npm run build\`, or tune with one thread`);
   const results: (Result | undefined)[] = configs.map(() => undefined);
   if (configs.length === 0 || signal?.aborted === true) return Promise.resolve(results);

@@ -132,11 +132,12 @@ export async function tunePolicies(base: ScenarioConfig, grid: PolicyGrid, optio
     const problems = simulationProblems(base);
     if (problems.length > 0) throw new InvalidConfigError(`scenario "${base.name}"`, problems);
   }
-  if (virtual !== undefined && (virtual.threads ?? 1) > 1) {
+  const threads = virtual?.threads ?? 1;
+  if (virtual !== undefined && threads > 1) {
     const results = await simulateInThreads(
       variants.map(({ policies }) => ({ ...base, policies })),
       {
-        threads: virtual.threads ?? 1,
+        threads,
         ...(virtual.seed !== undefined && { seed: virtual.seed }),
         ...(signal !== undefined && { signal }),
         ...(virtual.threadScript !== undefined && { script: virtual.threadScript }),

@@ -117,8 +117,7 @@ export class Connections {
   ensure(): boolean {
     const host = this.#host;
     if (host.destroyed) return false;
-    let live = 0;
-    for (const connection of this.#all) if (!connection.closing) live++;
+    let live = this.#live();
     if (live >= host.limits.connections) return false;
     const now = host.scheduler.monotonic();
     if (live === 0 && now < this.#reconnectAt) {
@@ -202,6 +201,13 @@ export class Connections {
   }
 
   /** A connect attempt failed (the pool's #onSessionClose, never connected). */
+  /** Connections open or opening, not closing. */
+  #live(): number {
+    let live = 0;
+    for (const connection of this.#all) if (!connection.closing) live++;
+    return live;
+  }
+
   #failed(connection: Connection, error: Error): void {
     const host = this.#host;
     connection.closing = true;
@@ -210,9 +216,7 @@ export class Connections {
     this.#reconnectAt = host.scheduler.monotonic() + this.#reconnectDelay;
     const { reconnectMaxMs } = host.limits;
     this.#reconnectDelay = Math.min(reconnectMaxMs, Math.max(1, this.#reconnectDelay * 2));
-    let live = 0;
-    for (const other of this.#all) if (!other.closing) live++;
-    if (live === 0) host.failQueued(connectFailed(new PushSimError('PUSHSIM_ERR_CONNECT', `cannot connect to ${host.origin}: ${error.message}`, { cause: error })));
+    if (this.#live() === 0) host.failQueued(connectFailed(new PushSimError('PUSHSIM_ERR_CONNECT', `cannot connect to ${host.origin}: ${error.message}`, { cause: error })));
     host.pump();
   }
 

@@ -1,5 +1,6 @@
 /** The simulated transport's limits and timings: the HTTP/2 pool's (sender/http2/pool.ts, same defaults) and the provider's. */
 import { assertInteger } from '../core/errors.js';
+import { poolDefaults } from '../sender/http2/pool.js';
 
 /** Connection and queue limits: the pool's (sender/http2/pool.ts) and the provider's. */
 export interface SimulatedLimits {
@@ -25,30 +26,20 @@ export interface SimulatedLimits {
   readonly reconnectMaxMs?: number;
 }
 
-export interface Limits {
-  readonly connections: number;
-  readonly maxInFlight: number;
-  readonly maxQueue: number;
-  readonly requestTimeoutMs: number;
-  readonly maxReplays: number;
-  readonly providerConcurrency: number;
-  readonly connectTimeoutMs: number;
-  readonly pingIntervalMs: number;
-  readonly reconnectBaseMs: number;
-  readonly reconnectMaxMs: number;
-}
+export type Limits = Required<SimulatedLimits>;
 
 export function resolveLimits(limits: SimulatedLimits): Limits {
+  const d = poolDefaults;
   return {
-    connections: assertInteger('limits.connections', limits.connections ?? 1, 1, 1024),
-    maxInFlight: assertInteger('limits.maxInFlight', limits.maxInFlight ?? 1000, 1),
-    maxQueue: assertInteger('limits.maxQueue', limits.maxQueue ?? 100_000, 0),
-    requestTimeoutMs: assertInteger('limits.requestTimeoutMs', limits.requestTimeoutMs ?? 30_000, 1),
-    maxReplays: assertInteger('limits.maxReplays', limits.maxReplays ?? 2, 0, 100),
+    connections: assertInteger('limits.connections', limits.connections ?? d.connections, 1, d.maxConnections),
+    maxInFlight: assertInteger('limits.maxInFlight', limits.maxInFlight ?? d.maxInFlight, 1),
+    maxQueue: assertInteger('limits.maxQueue', limits.maxQueue ?? d.maxQueue, 0),
+    requestTimeoutMs: assertInteger('limits.requestTimeoutMs', limits.requestTimeoutMs ?? d.requestTimeoutMs, 1),
+    maxReplays: assertInteger('limits.maxReplays', limits.maxReplays ?? d.maxReplays, 0, d.maxMaxReplays),
     providerConcurrency: limits.providerConcurrency === undefined ? Infinity : assertInteger('limits.providerConcurrency', limits.providerConcurrency, 1),
-    connectTimeoutMs: assertInteger('limits.connectTimeoutMs', limits.connectTimeoutMs ?? 10_000, 1),
-    pingIntervalMs: assertInteger('limits.pingIntervalMs', limits.pingIntervalMs ?? 60_000, 0),
-    reconnectBaseMs: assertInteger('limits.reconnectBaseMs', limits.reconnectBaseMs ?? 1000, 0),
-    reconnectMaxMs: assertInteger('limits.reconnectMaxMs', limits.reconnectMaxMs ?? 60_000, 0),
+    connectTimeoutMs: assertInteger('limits.connectTimeoutMs', limits.connectTimeoutMs ?? d.connectTimeoutMs, 1),
+    pingIntervalMs: assertInteger('limits.pingIntervalMs', limits.pingIntervalMs ?? d.pingIntervalMs, 0),
+    reconnectBaseMs: assertInteger('limits.reconnectBaseMs', limits.reconnectBaseMs ?? d.reconnectBaseMs, 0),
+    reconnectMaxMs: assertInteger('limits.reconnectMaxMs', limits.reconnectMaxMs ?? d.reconnectMaxMs, 0),
   };
 }

@@ -18,12 +18,17 @@ export function productionCap(options: { readonly productionRateLimit?: number |
   return rateLimit({ perSecond: options.productionRateLimit ?? DEFAULT_PRODUCTION_RATE, clock });
 }
 
-export function isProductionOrigin(url: string): boolean {
+/** Whether `url` parses and its host is one of `hosts` (false for anything that is not a URL). */
+export function originHostIn(url: string, hosts: ReadonlySet<string>): boolean {
   try {
-    return productionHosts.has(new URL(url).hostname);
+    return hosts.has(new URL(url).hostname);
   } catch {
     return false;
   }
+}
+
+export function isProductionOrigin(url: string): boolean {
+  return originHostIn(url, productionHosts);
 }
 
 /** Throws unless the origin is not a production host or the caller opted in. */

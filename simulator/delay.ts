@@ -12,6 +12,7 @@
  * time spent reading and validating it is part of the latency instead of added to it.
  */
 
+import { maxTimerMs } from '../core/clock.js';
 import type { Scheduler } from '../core/scheduler.js';
 
 /** Cancels the pending run (a no-op after it ran). */
@@ -23,7 +24,6 @@ const nothing: CancelDelay = () => {};
  * The longest one setTimeout waits: Node turns a longer delay into 1 ms with a TimeoutOverflowWarning,
  * so a latency fault of days would answer at once and spin. A longer wait is several timers.
  */
-export const maxTimerMs = 2 ** 31 - 1;
 
 /** Runs `run` once `delayMs` have passed since `since`, never earlier: at once (synchronously) when they already have. */
 export function afterAtLeast(delayMs: number, run: () => void, since: number = performance.now()): CancelDelay {

@@ -64,8 +64,7 @@ export interface RunFlags extends MetricsFlags, RealTargetFlags {
 export async function runAction(name: string, flags: RunFlags, setExitCode: (code: number) => void): Promise<void> {
   const shard = resolveShard(flags, process.env);
   const startAt = resolveStartAt(flags.startAt, process.env);
-  const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
-  const config = applyOverrides(await resolveScenario(name), flags, faults, builtinScenarios[name] === undefined ? name : undefined);
+  const config = await scenarioWithFlags(name, flags);
   const safety = safetyCeilings(flags, process.env);
   // Short, regular collections in the embedded mocks; against real providers the sender's heap, not garbage, is the run's RSS (cli/heap-growth.ts).
   limitHeapGrowth(runHeapGrowingPercent(config.target.kind === 'mock' ? 'mocks' : isRealTarget(config.target) ? 'real' : 'other', process.env));
@@ -139,6 +138,16 @@ export async function resolveScenario(name: string): Promise<ScenarioConfig> {
   if (scenario) return scenario;
   if (/\.(ya?ml|json)$/i.test(name) || name.includes('/')) return loadScenarioFile(name);
   throw new InvalidConfigError(`scenario "${name}"`, [`there is no built-in scenario named "${name}"; choose one of: ${Object.keys(builtinScenarios).join(', ')}, or give a path to a .yaml or .json scenario file`]);
+}
+
+/**
+ * Scenario `name` (a built-in or a file) with the command line's flags and its --faults file: what
+ * run, simulate and tune each send. A relative --recipients is a path from the working directory,
+ * named in the result relative to the scenario file (a built-in has none).
+ */
+export async function scenarioWithFlags(name: string, flags: RunFlags): Promise<ScenarioConfig> {
+  const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
+  return applyOverrides(await resolveScenario(name), flags, faults, builtinScenarios[name] === undefined ? name : undefined);
 }
 
 /** `scenarioFile`: the scenario's path (not a built-in's name), which `--recipients` is named relative to in the result. */

@@ -6,14 +6,12 @@
 import { safe } from '../../reports/format.js';
 import { describeLoad } from '../../scenarios/executors/index.js';
 import { simulation } from '../../scenarios/simulate.js';
-import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
-import { heapGrowingPercent, limitHeapGrowth, mockHeapGrowingPercent } from '../heap-growth.js';
+import { limitHeapGrowth, runHeapGrowingPercent } from '../heap-growth.js';
 import { prepareOutputDir } from '../output.js';
 import { outputResult } from './result-output.js';
 import { executeStoppable } from './signal-stop.js';
 import { reportFiles } from './report.js';
-import { builtinScenarios } from '../../scenarios/builtin/index.js';
-import { applyOverrides, exitCodeOf, resolveScenario } from './run-action.js';
+import { exitCodeOf, scenarioWithFlags } from './run-action.js';
 
 export interface SimulateFlags {
   out: string;
@@ -33,13 +31,12 @@ export interface SimulateFlags {
 const progressEveryMs = 2000;
 
 export async function simulateAction(name: string, flags: SimulateFlags, setExitCode: (code: number) => void): Promise<void> {
-  const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
   // As for `pushsim run`: --recipients is recorded relative to the scenario file (a built-in has none).
-  const config = applyOverrides(await resolveScenario(name), flags, faults, builtinScenarios[name] === undefined ? name : undefined);
+  const config = await scenarioWithFlags(name, flags);
   await prepareOutputDir(flags.out, '--out');
   // A simulation holds the mocks' ledgers and the sender in one heap: at 1.5× its RSS stays within
   // ±10 % over a virtual hour at 1,000/s (198–334 MB with V8's own growth), for ~20 % more CPU (cli/heap-growth.ts).
-  limitHeapGrowth(heapGrowingPercent(process.env, mockHeapGrowingPercent));
+  limitHeapGrowth(runHeapGrowingPercent('mocks', process.env));
   const abort = new AbortController();
   const run = simulation(config, { signal: abort.signal, ...(flags.seed !== undefined && { seed: flags.seed }) });
   const say = (line: string): void => {

@@ -6,18 +6,15 @@ import { writeTuneHtml, writeTuneReport } from '../../reports/json.js';
 import { formatTune, tuneMetrics, withoutResults } from '../../reports/tune.js';
 import type { TuneMetrics } from '../../reports/tune.js';
 import { ms, percent, safe } from '../../reports/format.js';
-import { builtinScenarios } from '../../scenarios/builtin/index.js';
-import type { ScenarioConfig } from '../../scenarios/config.js';
 import { describeLoad } from '../../scenarios/executors/index.js';
 import { expandGrid, tunePolicies } from '../../scenarios/tune.js';
 import { maxTuneThreads } from '../../scenarios/tune-threads.js';
 import { availableParallelism, totalmem } from 'node:os';
 import type { PolicyGrid } from '../../scenarios/tune.js';
-import { loadFaultsFile } from '../../simulator/faults/spec-file.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { prepareOutputDir } from '../output.js';
-import { applyOverrides, resolveScenario } from './run-action.js';
+import { scenarioWithFlags } from './run-action.js';
 import { executeStoppable } from './signal-stop.js';
 
 export interface TuneFlags {
@@ -55,7 +52,7 @@ export async function tuneAction(name: string, flags: TuneFlags, setExitCode: (c
   if (flags.seed !== undefined && flags.virtual !== true) throw new InvalidArgumentError('--seed seeds the simulations of --virtual; add --virtual, or drop --seed');
   if (flags.threads !== undefined && flags.virtual !== true) throw new InvalidArgumentError('--threads spreads the simulations of --virtual over threads (real-time variants run one after the other); add --virtual, or drop --threads');
   if (flags.threads !== undefined && flags.threads > maxTuneThreads) throw new InvalidArgumentError(`--threads must be from 1 to ${maxTuneThreads}, got ${flags.threads}`);
-  const base = await tunedScenario(name, flags);
+  const base = await scenarioWithFlags(name, flags);
   await prepareOutputDir(flags.out, '--out');
   const write = (line: string): void => {
     if (!flags.quiet) process.stderr.write(`pushsim: ${line}\n`);
@@ -84,16 +81,6 @@ export async function tuneAction(name: string, flags: TuneFlags, setExitCode: (c
     process.stderr.write(`pushsim: tune report written to ${file} and ${page}\n`);
   }, { stopping: (signal) => process.stderr.write(`pushsim: ${signal}: stopping the tuning; the variants that finished are ranked and written (${signal} again exits at once)\n`) });
   if (abort.signal.aborted) setExitCode(abort.signal.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
-}
-
-/**
- * The scenario every variant runs: `name` with the flags `pushsim run` shares with tune (--rate,
- * --count, --faults, --recipients; its other flags are unset here). A relative --recipients is a
- * path from the working directory, named relative to the scenario file in each result, as in `run`.
- */
-export async function tunedScenario(name: string, flags: TuneFlags): Promise<ScenarioConfig> {
-  const faults = flags.faults === undefined ? undefined : await loadFaultsFile(flags.faults);
-  return applyOverrides(await resolveScenario(name), flags, faults, builtinScenarios[name] === undefined ? name : undefined);
 }
 
 /** The grid the flags ask for; the default grid when they ask for none. */

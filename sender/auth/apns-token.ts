@@ -13,6 +13,7 @@ import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
 import { holdOn } from '../../core/scheduler.js';
 import { CredentialError, InvalidArgumentError } from '../../core/errors.js';
+import { originHostIn } from '../production-guard.js';
 
 export interface ApnsTokenCredentials {
   /** The 10-character key id of the .p8 key (Apple developer account → Keys). */
@@ -38,11 +39,7 @@ const appleHosts: ReadonlySet<string> = new Set(['api.push.apple.com', 'api.sand
 
 /** Whether `url` is Apple's APNs (a mock or proxy elsewhere decides for itself which ids it knows). */
 export function isAppleApnsOrigin(url: string): boolean {
-  try {
-    return appleHosts.has(new URL(url).hostname);
-  } catch {
-    return false;
-  }
+  return originHostIn(url, appleHosts);
 }
 
 /** Where each id is found, for the message that asks for it. */

@@ -81,6 +81,21 @@ export interface Http2PoolOptions {
 /** session.request() options for a request without a body (node copies them; one object serves all). */
 const endStream = { endStream: true } as const;
 
+/** The pool's defaults and bounds, shared with the simulated transport (scenarios/virtual-transport-limits.ts). */
+export const poolDefaults = {
+  connections: 1,
+  maxConnections: 1024,
+  maxInFlight: 1000,
+  maxQueue: 100_000,
+  requestTimeoutMs: 30_000,
+  connectTimeoutMs: 10_000,
+  pingIntervalMs: 60_000,
+  maxReplays: 2,
+  maxMaxReplays: 100,
+  reconnectBaseMs: 1000,
+  reconnectMaxMs: 60_000,
+} as const;
+
 export class Http2Pool implements Transport {
   readonly origin: string;
   readonly #o: Required<Omit<Http2PoolOptions, 'origin' | 'tls' | 'listener' | 'connect' | 'neverIndexed'>>;
@@ -121,18 +136,19 @@ export class Http2Pool implements Transport {
       throw new InvalidArgumentError(`origin must use https: or http: (h2c), got ${url.protocol}`);
     }
     this.origin = url.origin;
+    const d = poolDefaults;
     this.#o = {
-      connections: assertInteger('connections', options.connections ?? 1, 1, 1024),
-      maxInFlight: assertInteger('maxInFlight', options.maxInFlight ?? 1000, 1),
-      maxQueue: assertInteger('maxQueue', options.maxQueue ?? 100_000, 0),
-      requestTimeoutMs: assertInteger('requestTimeoutMs', options.requestTimeoutMs ?? 30_000, 1),
-      connectTimeoutMs: assertInteger('connectTimeoutMs', options.connectTimeoutMs ?? 10_000, 1),
-      pingIntervalMs: assertInteger('pingIntervalMs', options.pingIntervalMs ?? 60_000, 0),
+      connections: assertInteger('connections', options.connections ?? d.connections, 1, d.maxConnections),
+      maxInFlight: assertInteger('maxInFlight', options.maxInFlight ?? d.maxInFlight, 1),
+      maxQueue: assertInteger('maxQueue', options.maxQueue ?? d.maxQueue, 0),
+      requestTimeoutMs: assertInteger('requestTimeoutMs', options.requestTimeoutMs ?? d.requestTimeoutMs, 1),
+      connectTimeoutMs: assertInteger('connectTimeoutMs', options.connectTimeoutMs ?? d.connectTimeoutMs, 1),
+      pingIntervalMs: assertInteger('pingIntervalMs', options.pingIntervalMs ?? d.pingIntervalMs, 0),
       pingTimeoutMs: assertInteger('pingTimeoutMs', options.pingTimeoutMs ?? 10_000, 1),
-      maxReplays: assertInteger('maxReplays', options.maxReplays ?? 2, 0, 100),
+      maxReplays: assertInteger('maxReplays', options.maxReplays ?? d.maxReplays, 0, d.maxMaxReplays),
       staggerMs: assertInteger('staggerMs', options.staggerMs ?? 0, 0),
-      reconnectBaseMs: assertInteger('reconnectBaseMs', options.reconnectBaseMs ?? 1000, 0),
-      reconnectMaxMs: assertInteger('reconnectMaxMs', options.reconnectMaxMs ?? 60_000, 0),
+      reconnectBaseMs: assertInteger('reconnectBaseMs', options.reconnectBaseMs ?? d.reconnectBaseMs, 0),
+      reconnectMaxMs: assertInteger('reconnectMaxMs', options.reconnectMaxMs ?? d.reconnectMaxMs, 0),
       closeTimeoutMs: assertInteger('closeTimeoutMs', options.closeTimeoutMs ?? 5000, 1),
     };
     this.#reconnectDelay = this.#o.reconnectBaseMs;

@@ -4,7 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import { systemClock } from '../../core/clock.js';
+import { maxTimerMs, systemClock } from '../../core/clock.js';
 import { InvalidArgumentError, assertInteger } from '../../core/errors.js';
 import type { LatencySampler, LatencySpec } from '../distributions.js';
 import { createSampler, validateLatencySpec } from '../distributions.js';
@@ -154,7 +154,6 @@ const knownOptions: ReadonlySet<string> = new Set([
   'deviceRateLimit', 'onPush', ...mockFaultOptionNames, ...impersonationOptionNames,
 ]);
 const maxStreams = 2 ** 32 - 1;
-const maxTimerMs = 2 ** 31 - 1;
 
 export function resolveMockApnsOptions(options: MockApnsOptions = {}): ResolvedMockApnsOptions {
   if (typeof options !== 'object' || options === null) {

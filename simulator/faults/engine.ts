@@ -231,21 +231,24 @@ export class FaultEngine implements FaultHost {
 
   /**
    * Hook for a simulated connection (virtual time, simulator/virtual/session.ts): tracked under
-   * `connectionId`, the id onConnection() gave its connect attempt, as a socket's is. Returns it.
+   * `connectionId`, the id onConnection() gave its connect attempt, as a socket's is.
    */
-  onSimulatedSession(session: FaultSession, connectionId: number, baseMaxConcurrentStreams: number): number {
+  onSimulatedSession(session: FaultSession, connectionId: number, baseMaxConcurrentStreams: number): void {
     const tracked = this.#sessions.trackSimulated(session, connectionId, baseMaxConcurrentStreams);
-    if (tracked === undefined) return this.#sessions.id(session) ?? 0;
-    for (const fault of this.#faults) this.#attachSession(fault, tracked);
-    return tracked.id;
+    if (tracked !== undefined) this.#attachFaults(tracked);
   }
 
   /** Hook for every new HTTP/2 session (server 'session' event). Returns its connection id. */
   onSession(session: Http2Session, baseMaxConcurrentStreams = session.localSettings?.maxConcurrentStreams ?? 4_294_967_295): number {
     const tracked = this.#sessions.track(session, baseMaxConcurrentStreams);
     if (tracked === undefined) return this.#sessions.id(session) ?? 0;
-    for (const fault of this.#faults) this.#attachSession(fault, tracked);
+    this.#attachFaults(tracked);
     return tracked.id;
+  }
+
+  /** Lets every installed fault watch a newly tracked session. */
+  #attachFaults(tracked: TrackedSession): void {
+    for (const fault of this.#faults) this.#attachSession(fault, tracked);
   }
 
   /**

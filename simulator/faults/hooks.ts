@@ -185,7 +185,8 @@ function failAfterAccept(engine: FaultHost, then: AfterAccept, target: FaultTarg
   }
 }
 
-function after(stream: ServerHttp2Stream, ms: number, run: () => void, since?: number): void {
+/** Runs `run` after at least `ms` (from `since`), unless the stream or response closes first. */
+export function after(stream: { once(event: 'close', listener: () => void): unknown }, ms: number, run: () => void, since?: number): void {
   const cancel = afterAtLeast(ms, run, since);
   stream.once('close', cancel);
 }

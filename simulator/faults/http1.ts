@@ -11,9 +11,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { afterAtLeast } from '../delay.js';
 import type { FaultTarget, Proceed } from './hooks.js';
-import { performFaultDecision, recordingAccept, settleOnClose } from './hooks.js';
+import { after, performFaultDecision, recordingAccept, settleOnClose } from './hooks.js';
 import { resetSocket } from '../sockets.js';
 import type { FaultHost, FaultRequestInfo, FaultResponse } from './types.js';
 
@@ -32,10 +31,10 @@ export function handleHttp1(engine: FaultHost, req: Http1Request, res: Http1Resp
 }
 
 /** An HTTP/1.1 exchange as a FaultTarget (built only when a fault fired): what it cannot express is mapped as the header says. */
-export function http1Target(req: Http1Request, res: Http1Response): FaultTarget {
+function http1Target(req: Http1Request, res: Http1Response): FaultTarget {
   return {
     get gone() {
-      return res.destroyed || res.writableEnded;
+      return gone(res);
     },
     respond: (response) => write(res, response),
     // No streams to reset: the connection goes.
@@ -50,16 +49,18 @@ export function http1Target(req: Http1Request, res: Http1Response): FaultTarget 
       return true;
     },
     resetConnection: () => resetSocket(req.socket as Socket),
-    after(ms, run, since) {
-      const cancel = afterAtLeast(ms, run, since);
-      res.once('close', cancel);
-    },
+    after: (ms, run, since) => after(res, ms, run, since),
     settleWhenOver: (pending) => settleOnClose(res, pending),
   };
 }
 
+/** The response was cut or already ended: nothing more can be written. */
+function gone(res: Http1Response): boolean {
+  return res.destroyed || res.writableEnded;
+}
+
 function write(res: Http1Response, response: FaultResponse): void {
-  if (res.destroyed || res.writableEnded || res.headersSent) return;
+  if (gone(res) || res.headersSent) return;
   res.writeHead(response.status, response.headers);
   res.end(response.body);
 }

@@ -9,7 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { TuneReport } from '../../reports/tune.js';
-import { tunedScenario } from '../../cli/commands/tune-action.js';
+import { scenarioWithFlags } from '../../cli/commands/run-action.js';
 import { bin, cliTestTimeout, pushsim } from './helpers.js';
 
 async function scenarioDir(yaml: string): Promise<{ dir: string; scenario: string }> {
@@ -99,7 +99,7 @@ describe('pushsim tune', { timeout: cliTestTimeout }, () => {
     await writeFile(scenario, 'name: plain\ntarget: { mock: apns, worker: false }\nload: { rate: 200, count: 4 }\nwarmup: 0\n');
     // Relative to this process's working directory, which the command inherits.
     const fromHere = relative(process.cwd(), csv);
-    expect((await tunedScenario(scenario, { out: dir, recipients: fromHere })).recipients).toEqual({ file: resolve(csv), name: join('..', 'data', 'people.csv') });
+    expect((await scenarioWithFlags(scenario, { out: dir, recipients: fromHere })).recipients).toEqual({ file: resolve(csv), name: join('..', 'data', 'people.csv') });
     const ran = await pushsim('tune', scenario, '--recipients', fromHere, '--retry-attempts', '3', '--breaker', 'off', '--json', '--quiet', '--out', join(dir, 'out'));
     expect(ran.code, ran.stderr).toBe(0);
     const report = JSON.parse(ran.stdout) as TuneReport;

@@ -121,7 +121,7 @@ export const goawayFault: FaultKind = {
         } else if (trigger === 'pings') watchPings(tracked, runtime, spec['maxPings'] as number, (spec['windowMs'] as number | undefined) ?? 60_000);
       },
       dispose() {
-        for (const cancel of [...timers]) cancel();
+        for (const cancel of timers) cancel();
         timers.clear();
       },
     };
