@@ -25,6 +25,19 @@ import { closedLoop } from './lib/closed-loop.js';
 export const peersClients = ['raw-apns', 'raw-apns-id', 'node-apn', 'pushsim-apns', 'pushsim-apns-bare', 'raw-fcm', 'pushsim-fcm', 'raw-webpush', 'pushsim-webpush'] as const;
 export type PeersClient = (typeof peersClients)[number];
 
+/** How the page names each client. */
+export const peersLabels: Record<PeersClient, string> = {
+  'raw-apns': 'raw `node:http2` loop (yardstick)',
+  'raw-apns-id': 'raw `node:http2` loop with an apns-id (the same protocol work as pushsim)',
+  'node-apn': '@parse/node-apn 8',
+  'pushsim-apns': 'pushsim `ApnsSender`, default policies',
+  'pushsim-apns-bare': 'pushsim `ApnsSender`, policies off',
+  'raw-fcm': 'raw `node:http2` FCM loop (yardstick)',
+  'pushsim-fcm': 'pushsim `FcmSender`, default policies',
+  'raw-webpush': 'raw `node:http2` Web Push loop, RFC 8291 per message (yardstick)',
+  'pushsim-webpush': 'pushsim `WebPushSender`, default policies',
+};
+
 export interface PeersFixtures {
   readonly origin: string;
   readonly ca: string;

@@ -11,19 +11,22 @@
  * times, see the same load and leave a steadier per-round ratio. It shows what each notification
  * costs once compiled; peers.ts shows what a short run costs.
  *
- *   node dist/bench/peers-warm.js [batch=4000] [rounds=30] [inFlight=100] [warmup=5000] [--only=raw-apns,pushsim-apns]
+ *   node dist/bench/peers-warm.js [batch=4000] [rounds=30] [inFlight=100] [warmup=5000] [--only=raw-apns,pushsim-apns] [--no-write]
  *
- * Prints a table; writes nothing. Needs /usr/sbin/nghttpd (Debian `nghttp2-server`); run it as
- * `taskset -c 0 node …` to keep it off nghttpd's core (nghttpd is pinned to the other when taskset exists).
+ * Prints a table and writes it into docs/benchmarks.md (its `peers-warm` section, which peers.js
+ * keeps in place) unless `--no-write` or `--only`. Needs /usr/sbin/nghttpd (Debian
+ * `nghttp2-server`); with taskset, nghttpd is pinned to one core and this process to the other.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closedLoop } from './lib/closed-loop.js';
-import { median } from './lib/h2load.js';
+import { writeSection } from './lib/doc-section.js';
+import { median, pinning } from './lib/h2load.js';
 import { startNghttpd, writeDocroot } from './lib/nghttpd.js';
 import { peersFixtures } from './lib/peers-fixtures.js';
-import { prepareClient, type PeersClient, type PeersFixtures } from './peers-client.js';
+import { peersLabels, prepareClient, type PeersClient, type PeersFixtures } from './peers-client.js';
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -34,6 +37,7 @@ const warmup = Number(positional[3] ?? 5000);
 const apnsClients: readonly PeersClient[] = ['raw-apns', 'raw-apns-id', 'node-apn', 'pushsim-apns', 'pushsim-apns-bare'];
 const only = flags.find((f) => f.startsWith('--only='))?.slice('--only='.length).split(',');
 const clients = apnsClients.filter((c) => only === undefined || only.includes(c));
+const write = !flags.includes('--no-write') && only === undefined;
 /** Bounded: a batch that takes longer than this means something is wrong, not slow. */
 const batchTimeoutMs = 120_000;
 
@@ -63,6 +67,8 @@ const quartile = (values: readonly number[]): number => [...values].sort((a, b) 
 
 async function main(): Promise<void> {
   if (clients.length === 0) throw new Error(`--only names none of ${apnsClients.join(', ')}`);
+  // Off nghttpd's core (startNghttpd pins it to the other), every thread of this process.
+  if (pinning !== undefined) spawnSync('taskset', ['-a', '-p', '-c', String(pinning.client), String(process.pid)], { stdio: 'ignore' });
   const dir = await mkdtemp(join(tmpdir(), 'pushsim-peers-warm-'));
   const server = await startNghttpd(join(dir, 'htdocs'), dir);
   const opened: { close: () => Promise<void> }[] = [];
@@ -83,15 +89,24 @@ async function main(): Promise<void> {
     }
     const loadAfter = loadavg()[0] as number;
     const yardstick = prepared[0] as (typeof prepared)[number];
-    console.log(`${rounds} interleaved rounds of ${batch} notifications per client, ${inFlight} in flight, after ${warmup} uncounted; one process; load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
-    console.log('');
-    console.log(`| client | CPU µs/notification, median (lower quartile) | ${yardstick.client} CPU ÷ this (range) | notifications/s ÷ ${yardstick.client} (range) |`);
-    console.log('|---|---:|---:|---:|');
+    const lines = [
+      '### APNs senders warm (steady state)',
+      '',
+      `\`node dist/bench/peers-warm.js ${batch} ${rounds} ${inFlight} ${warmup}\`: the same APNs clients, nghttpd and fixtures as above, all in one process, each on its own HTTP/2 connection: ${fmt(warmup, 0)} uncounted notifications each (V8 has compiled every path), then ${rounds} interleaved rounds of ${fmt(batch, 0)} notifications per client (${inFlight} in flight), order reversed every other round, each batch timed with \`process.cpuUsage()\`${pinning === undefined ? '' : `; this process pinned to CPU ${pinning.client}, nghttpd to CPU ${pinning.server}`}. Load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after. What each notification costs once compiled, where the table above (a fresh process per measurement) includes each client's warm-up; short batches alternated many times also see the same neighbours' load, so the per-round ratios spread less.`,
+      '',
+      `| client | CPU µs/notification, median (lower quartile) | yardstick CPU ÷ this (range) | notifications/s ÷ yardstick (range) |`,
+      '|---|---:|---:|---:|',
+    ];
     for (const p of prepared) {
       const cpu = p.batches.map((b) => b.cpuMicrosPerNotification);
       const cpuRatio = p.batches.map((b, i) => (yardstick.batches[i] as Batch).cpuMicrosPerNotification / b.cpuMicrosPerNotification);
       const rateRatio = p.batches.map((b, i) => b.perSecond / (yardstick.batches[i] as Batch).perSecond);
-      console.log(`| ${p.client} | ${fmt(median(cpu))} (${fmt(quartile(cpu))}) | ${median(cpuRatio).toFixed(3)} (${spread(cpuRatio)}) | ${median(rateRatio).toFixed(3)} (${spread(rateRatio)}) |`);
+      lines.push(`| ${peersLabels[p.client]} | ${fmt(median(cpu))} (${fmt(quartile(cpu))}) | ${median(cpuRatio).toFixed(2)} (${spread(cpuRatio)}) | ${median(rateRatio).toFixed(2)} (${spread(rateRatio)}) |`);
+    }
+    console.log(lines.join('\n'));
+    if (write) {
+      await writeSection('peers-warm', lines.join('\n'));
+      console.log('wrote its section of docs/benchmarks.md');
     }
   } finally {
     // Closing an idle session can leave nothing holding the event loop (peers-client.ts): hold it for the close.

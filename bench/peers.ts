@@ -22,7 +22,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,8 +32,8 @@ import { nghttpdBin, startNghttpd, writeDocroot } from './lib/nghttpd.js';
 import { mockWorkersSection, mockWorkersTargets } from './lib/mock-workers.js';
 import { measureStartup, startupTable } from './lib/startup.js';
 import type { StartupRow } from './lib/startup.js';
-import { benchmarksPage } from './lib/doc-section.js';
-import type { ClientReport, PeersClient } from './peers-client.js';
+import { benchmarksPage, keepingSections, section, sectionBody } from './lib/doc-section.js';
+import { peersLabels, type ClientReport, type PeersClient } from './peers-client.js';
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--out');
@@ -52,17 +52,9 @@ const profileDir = flags.find((f) => f.startsWith('--cpu-prof-dir='))?.slice('--
 // A partial run never overwrites the published page.
 const write = !flags.includes('--no-write') && only === undefined && profileDir === undefined && serveSeconds === undefined;
 
-const labels: Record<PeersClient, string> = {
-  'raw-apns': 'raw `node:http2` loop (yardstick)',
-  'raw-apns-id': 'raw `node:http2` loop with an apns-id (the same protocol work as pushsim)',
-  'node-apn': '@parse/node-apn 8',
-  'pushsim-apns': 'pushsim `ApnsSender`, default policies',
-  'pushsim-apns-bare': 'pushsim `ApnsSender`, policies off',
-  'raw-fcm': 'raw `node:http2` FCM loop (yardstick)',
-  'pushsim-fcm': 'pushsim `FcmSender`, default policies',
-  'raw-webpush': 'raw `node:http2` Web Push loop, RFC 8291 per message (yardstick)',
-  'pushsim-webpush': 'pushsim `WebPushSender`, default policies',
-};
+
+/** The section peers-warm.js writes into the page. */
+const warmSection = 'peers-warm';
 
 const groups: readonly { readonly title: string; readonly yardstick: PeersClient; readonly clients: readonly PeersClient[] }[] = [
   { title: 'APNs (token auth)', yardstick: 'raw-apns', clients: ['raw-apns', 'raw-apns-id', 'node-apn', 'pushsim-apns', 'pushsim-apns-bare'] },
@@ -171,11 +163,13 @@ async function main(): Promise<void> {
     const targets = await measureMock(dir);
     const workerTargets = await measureMockWorkers(dir);
     const startup = write ? await measureStartup(rounds) : [];
-    const page = renderPage(results, targets, workerTargets, startup, { started, loadBefore, loadAfter: loadavg() });
+    const previous = write ? await readFile(outFile, 'utf8').catch(() => '') : '';
+    const page = renderPage(results, targets, workerTargets, startup, { started, loadBefore, loadAfter: loadavg(), previousWarm: sectionBody(previous, warmSection) });
     console.log(`\n${page}`);
     if (write) {
       await mkdir(dirname(outFile), { recursive: true });
-      await writeFile(outFile, page);
+      // Other benches' sections (the hour's soak, which npm run bench does not run) stay on the page.
+      await writeFile(outFile, keepingSections(previous, page));
       console.log(`wrote ${outFile}`);
     }
   } finally {
@@ -184,7 +178,7 @@ async function main(): Promise<void> {
   }
 }
 
-function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: readonly Target[], workerTargets: readonly Target[], startup: readonly StartupRow[], when: { started: Date; loadBefore: number[]; loadAfter: number[] }): string {
+function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: readonly Target[], workerTargets: readonly Target[], startup: readonly StartupRow[], when: { started: Date; loadBefore: number[]; loadAfter: number[]; previousWarm: string | undefined }): string {
   const lines: string[] = [];
   const of = (client: PeersClient): ClientReport[] => results.get(client) ?? [];
   // Per round: a client's rate over the yardstick's, and the yardstick's CPU per notification over the client's.
@@ -223,7 +217,7 @@ function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: 
       const r = ratios(client, group.yardstick);
       const c = cpuRatios(client, group.yardstick);
       lines.push(
-        `| ${labels[client]} | ${fmt(median(reports.map(perSecond)))} | ${median(r).toFixed(2)} (${range(r)}) | ${median(reports.map(sendCpu)).toFixed(1)} | ${median(c).toFixed(2)} (${range(c)}) | ${median(reports.map((x) => x.processCpuMicros / x.count)).toFixed(1)} |`,
+        `| ${peersLabels[client]} | ${fmt(median(reports.map(perSecond)))} | ${median(r).toFixed(2)} (${range(r)}) | ${median(reports.map(sendCpu)).toFixed(1)} | ${median(c).toFixed(2)} (${range(c)}) | ${median(reports.map((x) => x.processCpuMicros / x.count)).toFixed(1)} |`,
       );
     }
     lines.push('');
@@ -247,6 +241,9 @@ function renderPage(results: ReadonlyMap<PeersClient, ClientReport[]>, targets: 
     '- pushsim: `sender.send({ token, topic, payload })` through the whole sender: notification checks, a fresh apns-id (sent never-indexed in HPACK, so it does not churn the dynamic table; the raw loop with an apns-id sends it with incremental indexing, the default of node:http2), the retry and circuit-breaker interceptors (unless off), token auth, the pooled HTTP/2 transport with request deadlines, GOAWAY/REFUSED_STREAM replay, and an outcome object per notification.',
     '',
   );
+  // peers-warm.js measures the same APNs clients warm and writes this section after this page; until
+  // it runs again, the page keeps its last measurement in place.
+  lines.push(section(warmSection, when.previousWarm ?? 'Not measured yet: `node dist/bench/peers-warm.js` (run by `npm run bench` after this page) writes this section.'), '');
   if (targets.length > 0) {
     lines.push(
       '## The mock APNs under h2load',

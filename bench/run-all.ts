@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 const benches = [
   // First: it writes docs/benchmarks.md (pushsim beside @parse/node-apn and a raw node:http2 loop).
   ['peers.js', '30000', '5', '100', '100000'],
+  // The same APNs clients warm, in one process: its section sits inside the page peers.js wrote.
+  ['peers-warm.js', '4000', '30', '100', '5000'],
   ['sender-apns.js', '100000', '100'],
   ['mock-apns-h2load.js', '100000', '5'],
   ['mock-workers.js', '100000', '5', '2'],
