@@ -6,10 +6,9 @@
  * the grid's order; only the wall time differs. (A real-time tune stays sequential: two runs at
  * once would measure each other.)
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { compiledScriptExists, assertCompiledScript } from '../core/compiled-script.js';
 import { Worker } from 'node:worker_threads';
-import { InvalidArgumentError, assertInteger } from '../core/errors.js';
+import { assertInteger } from '../core/errors.js';
 import type { Result } from '../reports/result.js';
 import type { ScenarioConfig } from './config.js';
 import { deserializeError } from './workers.js';
@@ -41,7 +40,7 @@ const threadScript = new URL('./tune-thread.js', import.meta.url);
 
 /** Whether the compiled thread entry is there (not when running from .ts sources). */
 export function tuneThreadsAvailable(script: URL = threadScript): boolean {
-  return script.protocol === 'file:' && existsSync(fileURLToPath(script));
+  return compiledScriptExists(script);
 }
 
 /**
@@ -53,7 +52,7 @@ export function simulateInThreads(configs: readonly ScenarioConfig[], options: T
   const { threads, signal, seed } = options;
   const script = options.script ?? threadScript;
   assertInteger('threads', threads, 1, maxTuneThreads);
-  if (!tuneThreadsAvailable(script)) throw new InvalidArgumentError(`the tune thread script ${script.href} does not exist (running from .ts sources?): build with \`npm run build\`, or tune with one thread`);
+  assertCompiledScript(script, 'the tune thread script', 'tune with one thread');
   const results: (Result | undefined)[] = configs.map(() => undefined);
   if (configs.length === 0 || signal?.aborted === true) return Promise.resolve(results);
   return new Promise((resolve, reject) => {

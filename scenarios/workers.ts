@@ -16,9 +16,8 @@
  * `pushsim merge` of N shard runs gives. A run that is itself shard I of M splits it further: worker
  * j runs shard I + M·j of M·N, the notifications of shard I/M that are ≡ j in its own numbering.
  */
-import { existsSync } from 'node:fs';
+import { assertCompiledScript } from '../core/compiled-script.js';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError, InvalidConfigError, PushSimError, CredentialError } from '../core/errors.js';
 import type { ErrorCode } from '../core/errors.js';
@@ -252,9 +251,7 @@ export interface RunOptionsSubset {
  * running from .ts sources give a shim that loads them.
  */
 export async function runInWorkers(config: ScenarioConfig, options: RunOptionsSubset, choice: WorkersChoice, emit: Emit, script: URL = workerScript): Promise<Result> {
-  if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) {
-    throw new InvalidArgumentError(`the sender worker script ${script.href} does not exist (running from .ts sources?): build with \`npm run build\`, or run without workers`);
-  }
+  assertCompiledScript(script, 'the sender worker script', 'run without workers');
   await initHistograms();
   const target = await openTarget(config);
   try {

@@ -6,8 +6,7 @@
  * `.ts` and there is no such file: check `canStartMockApnsInWorker()` and fall back to the
  * in-process `startMockApns`.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { compiledScriptExists } from '../../core/compiled-script.js';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError, InvalidConfigError, PushSimError, type ErrorCode } from '../../core/errors.js';
 import type { ThreadPauseReport } from '../../core/pauses.js';
@@ -58,7 +57,7 @@ const closeTimeoutMs = 10_000;
 
 /** True when the compiled worker script exists (false when running from .ts sources). */
 export function canStartMockApnsInWorker(workerUrl: URL = defaultWorkerUrl): boolean {
-  return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
+  return compiledScriptExists(workerUrl);
 }
 
 export async function startMockApnsInWorker(

@@ -17,7 +17,7 @@
  * with one connection is served by one worker.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { existsSync } from 'node:fs';
+import { assertCompiledScript } from '../../core/compiled-script.js';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, PushSimError, type ErrorCode } from '../../core/errors.js';
 import type { MockApnsStats } from '../apns/stats.js';
@@ -113,9 +113,7 @@ interface Channel {
 export async function startMockCluster<P extends ClusterProvider>(provider: P, options: ClusterOptions[P], workers: number, runtime: MockClusterRuntime = {}): Promise<MockCluster<ClusterInfo[P] & LiveState[P], unknown>> {
   checkMockWorkers(workers);
   const workerUrl = runtime.workerUrl ?? new URL('./worker.js', import.meta.url);
-  if (workerUrl.protocol !== 'file:' || !existsSync(fileURLToPath(workerUrl))) {
-    throw new InvalidArgumentError(`worker script ${workerUrl.href} does not exist (running from .ts sources?); build with \`npm run build\``);
-  }
+  assertCompiledScript(workerUrl, 'worker script');
   const shared = await sharedOptions(provider, options);
   // What the primary keeps for the whole mock: the fault spec and seed, the ledger (its size), the control API.
   const { faults: faultsOption, faultSeed, ledgerRecords, ledgerExpected, control, faultsPaused, ...mockOptions } = shared as ClusterOptions[ClusterProvider];
