@@ -88,6 +88,9 @@ export function simulateInThreads(configs: readonly ScenarioConfig[], options: T
       const worker = new Worker(script);
       workers.push(worker);
       worker.on('message', (message: FromTuneThread) => {
+        // A variant that finished while the threads were being ended (terminate() is asynchronous):
+        // the results were handed back already, and a stopped tune reports nothing more.
+        if (ended) return;
         busy--;
         if ('error' in message) {
           end(deserializeError(message.error, `variant ${message.index + 1}`));
@@ -95,7 +98,7 @@ export function simulateInThreads(configs: readonly ScenarioConfig[], options: T
         }
         results[message.index] = message.result;
         options.onResult?.(message.index, message.result);
-        if (!ended) feed(worker);
+        if (!ended) feed(worker); // (onResult may have stopped the tune)
       });
       worker.on('error', (error) => end(error));
       worker.on('exit', (code) => {
