@@ -64,12 +64,14 @@ export async function tuneAction(name: string, flags: TuneFlags, setExitCode: (c
     // than 512 MiB of the machine's memory each: a simulation at 1,000/s peaks near 300 MB of RSS.
     const variants = expandGrid(base, grid).length;
     const threads = flags.virtual === true ? Math.min(flags.threads ?? Math.max(1, Math.min(availableParallelism(), Math.floor(totalmem() / threadMemory))), variants) : 1;
-    if (threads > 1) write(`tuning scenario "${safe(base.name)}": ${variants} variant(s) of ${describeLoad(base.load)}, each simulated on virtual time, ${threads} at a time on worker threads`);
+    const starting = `tuning scenario "${safe(base.name)}": ${variants} variant(s) of ${describeLoad(base.load)}`;
+    // On threads the runs are not seen one by one (no onRun): the start is said here instead.
+    if (threads > 1) write(`${starting}, each simulated on virtual time, ${threads} at a time on worker threads`);
     const report = await tunePolicies(base, grid, {
       signal: abort.signal,
       ...(flags.virtual === true && { virtual: { threads, ...(flags.seed !== undefined && { seed: flags.seed }) } }),
-      onRun: (index, total) => {
-        if (index === 0) write(`tuning scenario "${safe(base.name)}": ${total} variant(s) of ${describeLoad(base.load)}, one after the other${flags.virtual === true ? ', each simulated on virtual time' : ''}`);
+      onRun: (index) => {
+        if (index === 0) write(`${starting}, one after the other${flags.virtual === true ? ', each simulated on virtual time' : ''}`);
       },
       onResult: (index, total, label, result) => {
         write(`[${index + 1}/${total}] ${label}: ${result.interrupted === undefined ? describe(tuneMetrics(result)) : `interrupted by ${result.interrupted.signal}, not ranked`}`);
