@@ -26,7 +26,7 @@ import type { Lanes } from './lanes.js';
 import { compileNotification } from './notification-template.js';
 import type { FileRecipient } from './recipients-parse.js';
 import { RecordError } from './recipients-read.js';
-import { RecipientSource } from './recipients-source.js';
+import { RecipientSource, changedSinceCheck } from './recipients-source.js';
 import type { OpenTarget } from './target.js';
 
 /** What a run with recipients from a file adds to its result. */
@@ -136,7 +136,7 @@ export class RecipientDispatch {
 /** What is wrong with the recipients file now, from the error reading it threw, without the file's path. */
 export function lostProblem(error: unknown): string {
   if (isSystemError(error)) return error.code === 'ENOENT' ? 'does not exist any more: it was deleted or moved during the run (ENOENT)' : `${pathProblem(error)}: it changed during the run`;
-  if (error instanceof RecordError) return `line ${error.line}: ${error.message} (the file changed after it was checked)`;
+  if (error instanceof RecordError) return changedSinceCheck(error.line, error.message);
   return error instanceof Error ? error.message : String(error);
 }
 

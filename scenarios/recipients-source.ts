@@ -107,7 +107,7 @@ export class RecipientSource {
     const record = this.#buffer[this.#head++] as RawRecord;
     if (this.#buffer.length - this.#head < highWater / 2) void this.#fill().catch(() => undefined);
     const parsed = (this.#parser as RowParser).parse(record);
-    if ('problem' in parsed) throw new Error(`line ${record.line}: ${parsed.problem} (the file changed after it was checked)`);
+    if ('problem' in parsed) throw new Error(changedSinceCheck(record.line, parsed.problem));
     return parsed;
   }
 
@@ -173,7 +173,12 @@ export class RecipientSource {
 
   #makeParser(header: RawRecord | undefined): RowParser {
     const made = createRowParser(this.#format, header);
-    if ('problem' in made) throw new Error(`line ${header?.line ?? 1}: ${made.problem} (the file changed after it was checked)`);
+    if ('problem' in made) throw new Error(changedSinceCheck(header?.line ?? 1, made.problem));
     return made;
   }
+}
+
+/** A row found wrong during the run that was right when the file was checked before it. */
+export function changedSinceCheck(line: number, problem: string): string {
+  return `line ${line}: ${problem} (the file changed after it was checked)`;
 }
