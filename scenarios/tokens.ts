@@ -17,19 +17,21 @@ export interface TokenPopulation {
 }
 
 /**
- * The last APNs tokens made (by count and seed) and their dead ones (by ratio), kept: `tune` builds
- * the same population for each of its variants, two sha256 per token, ~0.4 s for 100,000 — as much
- * CPU as a simulated minute at 1,000/s. One population, so at most one is held beyond its run.
+ * The last population made per provider (by count and seed) and its dead ones (by ratio), kept:
+ * `tune` builds the same population for each of its variants — for APNs two sha256 per token, for
+ * FCM four hashes, ~0.4–0.8 s for 100,000, as much CPU as a simulated minute at 1,000/s. One
+ * population per provider, so at most one each is held beyond its run.
  */
-let lastApns: { readonly key: string; readonly tokens: readonly string[]; readonly dead: Map<number, readonly string[]> } | undefined;
+const lastPopulation = new Map<'apns' | 'fcm', { readonly key: string; readonly tokens: readonly string[]; readonly dead: Map<number, readonly string[]> }>();
 
-export function makeTokens(count: number, unregisteredRatio: number, seed: number): TokenPopulation {
+function kept(provider: 'apns' | 'fcm', count: number, unregisteredRatio: number, seed: number, tokenAt: (i: number) => string): TokenPopulation {
   const key = `${count}:${seed}`;
-  if (lastApns?.key !== key) {
-    const tokens = Object.freeze(Array.from({ length: count }, (_, i) => createHash('sha256').update(`pushsim:${seed}:${i}`).digest('hex')));
-    lastApns = { key, tokens, dead: new Map() };
+  let last = lastPopulation.get(provider);
+  if (last?.key !== key) {
+    last = { key, tokens: Object.freeze(Array.from({ length: count }, (_, i) => tokenAt(i))), dead: new Map() };
+    lastPopulation.set(provider, last);
   }
-  const { tokens, dead } = lastApns;
+  const { tokens, dead } = last;
   let unregistered = dead.get(unregisteredRatio);
   if (unregistered === undefined) {
     unregistered = Object.freeze(unregisteredRatio > 0 ? tokens.filter((token) => isDead(token, unregisteredRatio)) : []);
@@ -38,8 +40,12 @@ export function makeTokens(count: number, unregisteredRatio: number, seed: numbe
   return { tokens, unregistered };
 }
 
+export function makeTokens(count: number, unregisteredRatio: number, seed: number): TokenPopulation {
+  return kept('apns', count, unregisteredRatio, seed, (i) => createHash('sha256').update(`pushsim:${seed}:${i}`).digest('hex'));
+}
+
 export function makeFcmTokens(count: number, unregisteredRatio: number, seed: number): TokenPopulation {
-  return population(count, unregisteredRatio, (i) => {
+  return kept('fcm', count, unregisteredRatio, seed, (i) => {
     const instance = createHash('sha256').update(`pushsim-fcm-instance:${seed}:${i}`).digest('base64url').slice(0, 11);
     const body = createHash('sha512').update(`pushsim-fcm:${seed}:${i}`).digest('base64url') + createHash('sha512').update(`pushsim-fcm2:${seed}:${i}`).digest('base64url');
     return `${instance}:APA91b${body.slice(0, 134)}`;
@@ -53,17 +59,6 @@ export function deadIndices(count: number, ratio: number, seed: number): number[
     if (isDead(`pushsim-expired:${seed}:${i}`, ratio)) dead.push(i);
   }
   return dead;
-}
-
-function population(count: number, ratio: number, tokenAt: (i: number) => string): TokenPopulation {
-  const tokens: string[] = [];
-  const unregistered: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const token = tokenAt(i);
-    tokens.push(token);
-    if (isDead(token, ratio)) unregistered.push(token);
-  }
-  return { tokens, unregistered };
 }
 
 function isDead(id: string, ratio: number): boolean {

@@ -47,6 +47,16 @@ describe('makeFcmTokens and deadIndices', () => {
     expect(makeFcmTokens(5, 0.5, 7).tokens[0]).not.toBe(makeFcmTokens(5, 0.5, 8).tokens[0]);
   });
 
+  it('keeps the last FCM population, beside the APNs one: a tune of a mixed scenario does not make either again per variant', () => {
+    const fcm = makeFcmTokens(300, 0.1, 9);
+    const apns = makeTokens(300, 0.1, 9);
+    expect(makeFcmTokens(300, 0.1, 9).tokens).toBe(fcm.tokens);
+    expect(makeFcmTokens(300, 0.1, 9).unregistered).toBe(fcm.unregistered);
+    expect(makeTokens(300, 0.1, 9).tokens).toBe(apns.tokens);
+    expect(Object.isFrozen(fcm.tokens)).toBe(true);
+    expect(makeFcmTokens(300, 0.1, 10).tokens[0]).not.toBe(fcm.tokens[0]);
+  });
+
   it('picks dead indices in order, reproducibly', () => {
     const dead = deadIndices(1000, 0.1, 3);
     expect(dead).toEqual(deadIndices(1000, 0.1, 3));
