@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { classifyRejection } from '../../core/reasons.js';
 import { dropCauseOf } from '../outcome.js';
 import type { Outcome } from '../outcome.js';
-import type { ProviderAdapter } from './provider.js';
+import { parseLastBody, type ProviderAdapter } from './provider.js';
 import { randomUuid } from './uuid.js';
 import type { TransportRequest, TransportResult } from '../transport.js';
 
@@ -120,7 +120,7 @@ export const apnsAdapter: ProviderAdapter<ApnsNotification> = {
 };
 
 /** `{"reason":"…","timestamp":ms}`; tolerant of an empty or non-JSON body (a proxy in between may send one). */
-function parseErrorBody(body: Buffer): { reason?: string; timestamp?: number } {
+const parseErrorBody = parseLastBody((body: Buffer): { readonly reason?: string; readonly timestamp?: number } => {
   if (body.length === 0) return {};
   try {
     const parsed = JSON.parse(body.toString('utf8')) as { reason?: unknown; timestamp?: unknown };
@@ -131,4 +131,4 @@ function parseErrorBody(body: Buffer): { reason?: string; timestamp?: number } {
   } catch {
     return {};
   }
-}
+});

@@ -9,7 +9,7 @@ import { classifyRejection, type RetryClass } from '../../core/reasons.js';
 import { dropCauseOf } from '../outcome.js';
 import type { Outcome } from '../outcome.js';
 import type { TransportRequest, TransportResult } from '../transport.js';
-import type { ProviderAdapter } from './provider.js';
+import { parseLastBody, type ProviderAdapter } from './provider.js';
 
 /** An FCM v1 `Message` in wire form (snake_case), plus the request-level `validateOnly`. Exactly one target. */
 export interface FcmNotification {
@@ -77,7 +77,7 @@ export function fcmRecipient(notification: FcmNotification): string {
 }
 
 /** The reason named by an FCM error body, if any. */
-export function fcmErrorReason(body: Buffer): string | undefined {
+export const fcmErrorReason = parseLastBody((body: Buffer): string | undefined => {
   if (body.length === 0) return undefined;
   try {
     const { error } = JSON.parse(body.toString('utf8')) as { error?: { status?: unknown; details?: unknown } };
@@ -91,7 +91,7 @@ export function fcmErrorReason(body: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-}
+});
 
 export function fcmClassify(result: TransportResult): RetryClass | undefined {
   if (!result.ok || result.status === 200) return undefined;

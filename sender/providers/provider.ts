@@ -20,3 +20,20 @@ export interface ProviderAdapter<N> {
   /** The final outcome for the last result, after `attempts` requests went on the wire. */
   outcome(notification: N, result: TransportResult, attempts: number): Outcome;
 }
+
+/**
+ * `parse` remembering its last body and answer: one rejection is classified by token auth, the
+ * circuit breaker and retry in turn, then turned into an outcome — one JSON.parse of its body
+ * instead of four. A response body is never changed once it arrived; the answer must not be either.
+ */
+export function parseLastBody<T>(parse: (body: Buffer) => T): (body: Buffer) => T {
+  let lastBody: Buffer | undefined;
+  let last: T;
+  return (body) => {
+    if (body !== lastBody) {
+      last = parse(body);
+      lastBody = body;
+    }
+    return last;
+  };
+}
