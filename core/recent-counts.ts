@@ -1,5 +1,5 @@
 /**
- * Counts per key for the most recently used keys only, as core/recent-map.ts keeps values: two
+ * Counts per key for the most recently used keys only, an approximate LRU without a list: two
  * generations of at most `capacity` keys each; a key counted from the older generation moves to the
  * current one; when the current one is full it becomes the older one and the older one is
  * forgotten. So every key among the last `capacity` distinct keys keeps its count, at most
@@ -42,6 +42,15 @@ class Generation {
     }
   }
 
+  /** Forgets every key, keeping the arrays. */
+  empty(): this {
+    this.hi.fill(0);
+    this.lo.fill(0);
+    this.counts.fill(0);
+    this.size = 0;
+    return this;
+  }
+
   /** Puts a key that is not there yet. */
   insert(hi: number, lo: number, count: number): void {
     // Half full at most, so probes stay short.
@@ -73,6 +82,7 @@ class Generation {
 }
 
 const firstSlots = 1024;
+const maxCount = 0xffff_ffff;
 
 export class RecentCounts {
   readonly #capacity: number;
@@ -91,13 +101,14 @@ export class RecentCounts {
     const current = this.#current;
     const at = current.find(hi, lo);
     if (at >= 0) {
-      const count = (current.counts[at] as number) + 1;
+      // Saturates rather than wrapping to 0 (4 billion uses of one key: a day at 50,000/s).
+      const count = Math.min(maxCount, (current.counts[at] as number) + 1);
       current.counts[at] = count;
       return count;
     }
     const older = this.#older;
     const was = older === undefined ? -1 : older.find(hi, lo);
-    const count = was >= 0 ? ((older as Generation).counts[was] as number) + 1 : 1;
+    const count = was >= 0 ? Math.min(maxCount, ((older as Generation).counts[was] as number) + 1) : 1;
     // (Left in the older generation too: the current one is always looked at first, and the older is dropped whole.)
     this.#put(hi, lo, count);
     return count;
@@ -126,8 +137,10 @@ export class RecentCounts {
 
   #put(hi: number, lo: number, count: number): void {
     if (this.#current.size >= this.#capacity) {
+      // The forgotten generation's arrays, emptied, hold the new one (already grown to the size it needs).
+      const forgotten = this.#older;
       this.#older = this.#current;
-      this.#current = new Generation(firstSlots);
+      this.#current = forgotten === undefined ? new Generation(firstSlots) : forgotten.empty();
     }
     this.#current.insert(hi, lo, count);
   }

@@ -31,6 +31,7 @@ export interface TransportResponse {
   readonly ok: true;
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
+  /** A Buffer of its own for every response, never changed afterwards (layers may remember what they read from it: parseLastBody). */
   readonly body: Buffer;
 }
 

@@ -25,7 +25,7 @@ export function sectionBody(page: string, name: string): string | undefined {
 export function withSection(page: string, name: string, body: string): string {
   const begin = page.indexOf(`<!-- ${name}:begin -->`);
   const endMarker = `<!-- ${name}:end -->`;
-  const end = page.indexOf(endMarker);
+  const end = page.indexOf(endMarker, begin);
   const text = section(name, body);
   return begin >= 0 && end > begin ? page.slice(0, begin) + text + page.slice(end + endMarker.length) : `${page.trimEnd()}\n\n${text}\n`;
 }

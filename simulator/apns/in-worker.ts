@@ -6,7 +6,7 @@
  * `.ts` and there is no such file: check `canStartMockApnsInWorker()` and fall back to the
  * in-process `startMockApns`.
  */
-import { compiledScriptExists } from '../../core/compiled-script.js';
+import { assertCompiledScript, compiledScriptExists } from '../../core/compiled-script.js';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError, InvalidConfigError, PushSimError, type ErrorCode } from '../../core/errors.js';
 import type { ThreadPauseReport } from '../../core/pauses.js';
@@ -65,11 +65,7 @@ export async function startMockApnsInWorker(
   runtime: WorkerRuntimeOptions = {},
 ): Promise<MockApnsInWorker> {
   const workerUrl = runtime.workerUrl ?? defaultWorkerUrl;
-  if (!canStartMockApnsInWorker(workerUrl)) {
-    throw new InvalidArgumentError(
-      `worker script ${workerUrl.href} does not exist (running from .ts sources?); build with \`npm run build\`, or use startMockApns in-process`,
-    );
-  }
+  assertCompiledScript(workerUrl, 'worker script', 'use startMockApns in-process');
   // The types already forbid these; plain-JS callers get a clear message instead of a DataCloneError.
   const { clock, latency, onPush } = options as MockApnsOptions;
   if (clock !== undefined || typeof latency === 'function' || onPush !== undefined) {

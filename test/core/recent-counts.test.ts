@@ -44,6 +44,18 @@ describe('RecentCounts', () => {
     expect(counts.size).toBeLessThanOrEqual(4);
   });
 
+  it('makes each new generation from the emptied arrays of the forgotten one, keeping none of its keys', () => {
+    const counts = new RecentCounts(2);
+    for (let i = 0; i < 1000; i++) counts.add(`k${i}`);
+    // Current: k998, k999; older: k996, k997.
+    const seen = ['k999', 'k998', 'k997', 'k996', 'k995'].map((key) => counts.get(key));
+    expect(seen).toEqual([1, 1, 1, 1, 0]);
+    counts.add('k999');
+    // Full: a new key starts a generation in the arrays that held k996 and k997.
+    counts.add('new');
+    expect(['new', 'k999', 'k998', 'k997', 'k996'].map((key) => counts.get(key))).toEqual([1, 2, 1, 0, 0]);
+  });
+
   it('forgets everything on clear and refuses a capacity below 1', () => {
     const counts = new RecentCounts(10);
     counts.add('a');
