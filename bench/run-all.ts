@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 const benches = [
   // First: it writes docs/benchmarks.md (pushsim beside @parse/node-apn and a raw node:http2 loop).
-  ['peers.js', '30000', '5', '100', '100000'],
+  // 11 rounds: on these shared machines one round's ratio lands anywhere in 0.6–1.5, and 5 rounds left
+  // the median several percent from where more rounds put it.
+  ['peers.js', '30000', '11', '100', '100000'],
   // The same APNs clients warm, in one process: its section sits inside the page peers.js wrote.
   ['peers-warm.js', '4000', '30', '100', '5000'],
   ['sender-apns.js', '100000', '100'],
