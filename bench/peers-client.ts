@@ -25,6 +25,9 @@ import { closedLoop } from './lib/closed-loop.js';
 export const peersClients = ['raw-apns', 'raw-apns-id', 'node-apn', 'pushsim-apns', 'pushsim-apns-bare', 'raw-fcm', 'pushsim-fcm', 'raw-webpush', 'pushsim-webpush'] as const;
 export type PeersClient = (typeof peersClients)[number];
 
+/** The section of docs/benchmarks.md peers-warm.js writes, which peers.js keeps in place. */
+export const peersWarmSection = 'peers-warm';
+
 /** How the page names each client. */
 export const peersLabels: Record<PeersClient, string> = {
   'raw-apns': 'raw `node:http2` loop (yardstick)',

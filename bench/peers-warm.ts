@@ -26,7 +26,7 @@ import { writeSection } from './lib/doc-section.js';
 import { median, pinning } from './lib/h2load.js';
 import { startNghttpd, writeDocroot } from './lib/nghttpd.js';
 import { peersFixtures } from './lib/peers-fixtures.js';
-import { peersLabels, prepareClient, type PeersClient, type PeersFixtures } from './peers-client.js';
+import { peersLabels, peersWarmSection, prepareClient, type PeersClient, type PeersFixtures } from './peers-client.js';
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     }
     console.log(lines.join('\n'));
     if (write) {
-      await writeSection('peers-warm', lines.join('\n'));
+      await writeSection(peersWarmSection, lines.join('\n'));
       console.log('wrote its section of docs/benchmarks.md');
     }
   } finally {

@@ -33,7 +33,7 @@ import { mockWorkersSection, mockWorkersTargets } from './lib/mock-workers.js';
 import { measureStartup, startupTable } from './lib/startup.js';
 import type { StartupRow } from './lib/startup.js';
 import { benchmarksPage, keepingSections, section, sectionBody } from './lib/doc-section.js';
-import { peersLabels, type ClientReport, type PeersClient } from './peers-client.js';
+import { peersLabels, peersWarmSection as warmSection, type ClientReport, type PeersClient } from './peers-client.js';
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--out');
@@ -52,9 +52,6 @@ const profileDir = flags.find((f) => f.startsWith('--cpu-prof-dir='))?.slice('--
 // A partial run never overwrites the published page.
 const write = !flags.includes('--no-write') && only === undefined && profileDir === undefined && serveSeconds === undefined;
 
-
-/** The section peers-warm.js writes into the page. */
-const warmSection = 'peers-warm';
 
 const groups: readonly { readonly title: string; readonly yardstick: PeersClient; readonly clients: readonly PeersClient[] }[] = [
   { title: 'APNs (token auth)', yardstick: 'raw-apns', clients: ['raw-apns', 'raw-apns-id', 'node-apn', 'pushsim-apns', 'pushsim-apns-bare'] },

@@ -51,34 +51,39 @@ class Generation {
     return this;
   }
 
+  /** The count of (hi, lo), 0 when it is not here. */
+  countOf(hi: number, lo: number): number {
+    const at = this.find(hi, lo);
+    return at >= 0 ? (this.counts[at] as number) : 0;
+  }
+
   /** Puts a key that is not there yet. */
   insert(hi: number, lo: number, count: number): void {
     // Half full at most, so probes stay short.
     if ((this.size + 1) * 2 > this.hi.length) this.#grow();
+    this.#place(hi, lo, count);
+    this.size++;
+  }
+
+  /** Writes a key that is not there yet into its empty slot. */
+  #place(hi: number, lo: number, count: number): void {
     const i = ~this.find(hi, lo);
     this.hi[i] = hi;
     this.lo[i] = lo;
     this.counts[i] = count;
-    this.size++;
   }
 
   #grow(): void {
+    const bigger = new Generation(this.hi.length * 2);
     const { hi, lo, counts } = this;
-    const slots = hi.length * 2;
-    this.hi = new Uint32Array(slots);
-    this.lo = new Uint32Array(slots);
-    this.counts = new Uint32Array(slots);
-    this.mask = slots - 1;
     for (let i = 0; i < hi.length; i++) {
       const h = hi[i] as number;
       const l = lo[i] as number;
-      if (h === 0 && l === 0) continue;
-      const to = ~this.find(h, l);
-      this.hi[to] = h;
-      this.lo[to] = l;
-      this.counts[to] = counts[i] as number;
+      if (h !== 0 || l !== 0) bigger.#place(h, l, counts[i] as number);
     }
+    ({ hi: this.hi, lo: this.lo, counts: this.counts, mask: this.mask } = bigger);
   }
+
 }
 
 const firstSlots = 1024;
@@ -106,9 +111,7 @@ export class RecentCounts {
       current.counts[at] = count;
       return count;
     }
-    const older = this.#older;
-    const was = older === undefined ? -1 : older.find(hi, lo);
-    const count = was >= 0 ? Math.min(maxCount, ((older as Generation).counts[was] as number) + 1) : 1;
+    const count = Math.min(maxCount, (this.#older?.countOf(hi, lo) ?? 0) + 1);
     // (Left in the older generation too: the current one is always looked at first, and the older is dropped whole.)
     this.#put(hi, lo, count);
     return count;
@@ -118,11 +121,8 @@ export class RecentCounts {
   get(key: string, salt = 0): number {
     hashString64(key, salt);
     const { hi, lo } = hash64;
-    const at = this.#current.find(hi, lo);
-    if (at >= 0) return this.#current.counts[at] as number;
-    const older = this.#older;
-    const was = older === undefined ? -1 : older.find(hi, lo);
-    return was >= 0 ? ((older as Generation).counts[was] as number) : 0;
+    // A key held has a count of at least 1: 0 from the current generation means look in the older one.
+    return this.#current.countOf(hi, lo) || (this.#older?.countOf(hi, lo) ?? 0);
   }
 
   /** Keys held now (both generations; a key moved to the current one is counted in both until the older goes): at most 2 × capacity. */

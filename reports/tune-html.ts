@@ -8,7 +8,7 @@
 import { stringify } from 'yaml';
 import { ms, percent } from './format.js';
 import { escapeHtml, htmlPage, paragraph, scriptJson, section, table } from './html-page.js';
-import type { TuneReport, TunedVariant } from './tune.js';
+import { unfinished, type TuneReport, type TunedVariant } from './tune.js';
 
 /** One point per variant that had accepted notifications (p99 exists), in ranking order. */
 export interface TradeOffPoint {
@@ -100,7 +100,7 @@ export function formatTuneHtml(report: TuneReport): string {
     'Ranking',
     table(['#', 'variant', 'delivered', 'rejected', 'undelivered', 'duplicates', 'attempts/n', 'retries/n', 'p99 (ms)', ''], rows, { textColumns: 2, rowClass: (r) => (r === 0 ? 'best' : '') }),
   );
-  const interrupted = variants.length < report.planned ? paragraph(`Interrupted: ${report.planned - variants.length} variant(s) did not finish (not started, or cut short by the signal); the ranking covers those that finished.`, 'broken') : '';
+  const interrupted = variants.length < report.planned ? paragraph(`Interrupted: ${unfinished(report)}.`, 'broken') : '';
   const winner = best === undefined ? '' : section(`Best: ${best.label}`, `${paragraph('Paste into the scenario:')}\n<pre>${escapeHtml(stringify({ policies: best.policies }).trimEnd())}</pre>`);
   const body = [head, chart, ranked, interrupted, winner].filter((part) => part !== '').join('\n');
   return htmlPage(`pushsim tune · ${report.scenario}`, body, '\n#tune-chart { width: 100%; min-height: 360px; } .best td { font-weight: 600; } pre { background: #f4f6f6; padding: .6rem .8rem; }\n');

@@ -141,8 +141,13 @@ export function formatTune(report: TuneReport, options: FormatTuneOptions = {}):
   const [head = '', ...body] = table([header, ...rows], (column, columns) => column === 1 || column === columns - 1);
   lines.push(paint('1', head));
   pushAll(lines, body);
-  if (variants.length < report.planned) lines.push('', `interrupted: ${report.planned - variants.length} variant(s) did not finish (not started, or cut short by the signal); the ranking covers those that finished`);
+  if (variants.length < report.planned) lines.push('', `interrupted: ${unfinished(report)}`);
   if (best === undefined) return `${lines.join('\n')}\n`;
   lines.push('', `best: ${safe(best.label)} — paste into the scenario:`, '', stringify({ policies: best.policies }).trimEnd());
   return `${lines.join('\n')}\n`;
+}
+
+/** What an interrupted tune says of the variants it could not rank (text and HTML reports). */
+export function unfinished(report: TuneReport): string {
+  return `${report.planned - report.variants.length} variant(s) did not finish (not started, or cut short by the signal); the ranking covers those that finished`;
 }

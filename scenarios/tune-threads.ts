@@ -6,7 +6,7 @@
  * the grid's order; only the wall time differs. (A real-time tune stays sequential: two runs at
  * once would measure each other.)
  */
-import { compiledScriptExists, assertCompiledScript } from '../core/compiled-script.js';
+import { assertCompiledScript } from '../core/compiled-script.js';
 import { Worker } from 'node:worker_threads';
 import { assertInteger } from '../core/errors.js';
 import type { Result } from '../reports/result.js';
@@ -37,11 +37,6 @@ export interface TuneThreadsOptions {
 }
 
 const threadScript = new URL('./tune-thread.js', import.meta.url);
-
-/** Whether the compiled thread entry is there (not when running from .ts sources). */
-export function tuneThreadsAvailable(script: URL = threadScript): boolean {
-  return compiledScriptExists(script);
-}
 
 /**
  * Simulates every config on `threads` worker threads; resolves with the results in the configs'

@@ -13,21 +13,26 @@ export function section(name: string, body: string): string {
   return `<!-- ${name}:begin -->\n${body.trim()}\n<!-- ${name}:end -->`;
 }
 
+/** Where NAME's first section lies in `page`: from its begin marker to past its end marker, and its body between them. */
+function sectionSpan(page: string, name: string): { start: number; bodyStart: number; bodyEnd: number; end: number } | undefined {
+  const beginMarker = `<!-- ${name}:begin -->`;
+  const endMarker = `<!-- ${name}:end -->`;
+  const start = page.indexOf(beginMarker);
+  const bodyEnd = start < 0 ? -1 : page.indexOf(endMarker, start);
+  return bodyEnd < 0 ? undefined : { start, bodyStart: start + beginMarker.length, bodyEnd, end: bodyEnd + endMarker.length };
+}
+
 /** What NAME's section of `page` holds between its markers, trimmed; undefined when the page has none. */
 export function sectionBody(page: string, name: string): string | undefined {
-  const beginMarker = `<!-- ${name}:begin -->`;
-  const begin = page.indexOf(beginMarker);
-  const end = page.indexOf(`<!-- ${name}:end -->`, begin);
-  return begin >= 0 && end > begin ? page.slice(begin + beginMarker.length, end).trim() : undefined;
+  const span = sectionSpan(page, name);
+  return span === undefined ? undefined : page.slice(span.bodyStart, span.bodyEnd).trim();
 }
 
 /** `page` with NAME's section replaced by (or, when absent, appended as) `body`. */
 export function withSection(page: string, name: string, body: string): string {
-  const begin = page.indexOf(`<!-- ${name}:begin -->`);
-  const endMarker = `<!-- ${name}:end -->`;
-  const end = page.indexOf(endMarker, begin);
+  const span = sectionSpan(page, name);
   const text = section(name, body);
-  return begin >= 0 && end > begin ? page.slice(0, begin) + text + page.slice(end + endMarker.length) : `${page.trimEnd()}\n\n${text}\n`;
+  return span === undefined ? `${page.trimEnd()}\n\n${text}\n` : page.slice(0, span.start) + text + page.slice(span.end);
 }
 
 /**
@@ -37,12 +42,10 @@ export function withSection(page: string, name: string, body: string): string {
  */
 export function keepingSections(previous: string, page: string): string {
   const kept: string[] = [];
-  for (const match of previous.matchAll(/<!-- ([\w-]+):begin -->/g)) {
-    const name = match[1] as string;
-    const endMarker = `<!-- ${name}:end -->`;
-    const end = previous.indexOf(endMarker, match.index);
-    if (end < 0 || page.includes(`<!-- ${name}:begin -->`)) continue;
-    kept.push(previous.slice(match.index, end + endMarker.length));
+  for (const [, name] of previous.matchAll(/<!-- ([\w-]+):begin -->/g)) {
+    const span = sectionSpan(previous, name as string);
+    if (span === undefined || sectionSpan(page, name as string) !== undefined) continue;
+    kept.push(previous.slice(span.start, span.end));
   }
   return kept.length === 0 ? page : `${page.trimEnd()}\n\n${kept.join('\n\n')}\n`;
 }

@@ -178,6 +178,7 @@ export class FaultEngine implements FaultHost {
     let action: FaultDecision['action'];
     let fired: FiredFault[] | undefined;
     let pending: PendingInjection | undefined;
+    let tokenHash: number | undefined;
     for (const fault of candidates) {
       const { behaviour, spec } = fault;
       if (behaviour.onRequest === undefined) continue;
@@ -187,7 +188,8 @@ export class FaultEngine implements FaultHost {
       if (fault.match !== undefined && !fault.match(info)) continue;
       if (spec.firstNPerToken !== undefined && attempt > spec.firstNPerToken) continue;
       if (spec.everyNth !== undefined && ++fault.matched % spec.everyNth !== 0) continue;
-      const tokenKey = info.token === undefined ? fault.sequence++ : mixKey(hashString(info.token), attempt);
+      // The token is hashed once per request, not once per fault that rolls its dice.
+      const tokenKey = info.token === undefined ? fault.sequence++ : mixKey((tokenHash ??= hashString(info.token)), attempt);
       const dice = this.#dice.rekey(mixKey(mixKey(seedKey(this.seed), fault.idKey), tokenKey));
       const probability = probabilityAt(fault.probability, fault.window, offset);
       if (probability < 1 && !(dice.next() < probability)) continue;
