@@ -23,8 +23,9 @@
  * verdicts: RSS, and the live heap, after the settle time within ±10 % of their value there, to the
  * end (the soak's rule, bench/lib/soak-verdicts.ts). The settle time is a sixth of the run (minute
  * 10 of an hour), not the soak's 5 minutes: V8 sizes its heap over the first seconds of *wall*
- * time, and a virtual hour now reaches minute 5 after ~2.5 s of it, while the young generation is
- * still growing (RSS +13 % from minute 5 to 10, then flat to ±3 %; the live heap flat throughout).
+ * time, and a virtual hour reaches minute 5 after 2.5–4 s of it, while the young generation may
+ * still be growing (in one variant of the code RSS stood 13 % higher from minute 10 on than at
+ * minute 5, then flat to ±3 %, with the live heap flat throughout).
  *
  * Writes its section into docs/benchmarks.md (`<!-- simulate-hour:begin -->`, `simulate-tune`)
  * unless `--no-write`. Each mode is bounded by its count of notifications; a virtual run sends

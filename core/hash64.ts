@@ -1,11 +1,10 @@
 /**
  * A 64-bit string hash kept as two 32-bit lanes, allocating nothing: cyrb53 (bryc, public domain)
  * with both lanes kept whole. For tables keyed by a hash instead of the string (the ledger's
- * identities, the fault engine's attempt counts), where V8 would hash a fresh 64-character string
- * for every Map lookup and follow it to scattered string objects.
+ * identities, simulator/ledger/identities.ts), where a Map would hold millions of strings.
  *
  * A hash over several parts runs startHash64, then addString64 / addBytes64 / addCode64 per part,
- * then finishHash64; hashString64 does the three for one string.
+ * then finishHash64.
  */
 
 /** The two halves of the last hash finished; read right after the call that wrote them. */
@@ -58,11 +57,4 @@ export function finishHash64(): void {
   const b = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(a ^ (a >>> 13), 3266489909);
   hash64.hi = b >>> 0;
   hash64.lo = (a | (a === 0 && b === 0 ? 1 : 0)) >>> 0;
-}
-
-/** The hash of `text` under `seed`, into `hash64`. */
-export function hashString64(text: string, seed: number): void {
-  startHash64(seed);
-  addString64(text);
-  finishHash64();
 }

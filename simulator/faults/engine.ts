@@ -13,7 +13,7 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { systemScheduler, type CancelTimer, type Scheduler } from '../../core/scheduler.js';
 import { InvalidArgumentError, InvalidConfigError } from '../../core/errors.js';
-import { RecentCounts } from '../../core/recent-counts.js';
+import { RecentMap } from '../../core/recent-map.js';
 import { DeliveryLedger, type ExpectedTraffic } from '../ledger/ledger.js';
 import { createDice, hashString, mixKey, seedKey } from './dice.js';
 import { applyFaultDecision, interceptConnections, recordingAccept } from './hooks.js';
@@ -26,7 +26,7 @@ import { SessionTracker } from './sessions.js';
 import type { FaultSpec, FaultsDocument } from './spec.js';
 import { phaseMap, validateFault, validateFaultsDocument, withId } from './spec.js';
 import { Timeline, probabilityAt } from './timeline.js';
-import type { ConnectionVerdict, FaultDecision, FaultEffect, FaultHost, FaultProvider, FaultSession, FaultRequestInfo, FaultRuntime, FiredFault, PendingInjection, ResolvedRequest, TrackedSession } from './types.js';
+import type { ConnectionVerdict, FaultDecision, FaultEffect, FaultHost, FaultSession, FaultRequestInfo, FaultRuntime, FiredFault, PendingInjection, ResolvedRequest, TrackedSession } from './types.js';
 
 export interface FaultEngineOptions {
   /** Faults and phases; validated here (InvalidConfigError lists every problem). */
@@ -80,9 +80,6 @@ export interface FaultView {
 }
 
 
-/** Each provider's tokens are counted apart (the same string could be an FCM and a Web Push key). */
-const attemptSalt: Readonly<Record<FaultProvider, number>> = { apns: 0, fcm: 0x6663_6d00, webpush: 0x7770_7300 };
-
 export class FaultEngine implements FaultHost {
   readonly ledger: DeliveryLedger;
   readonly metrics = new FaultMetrics();
@@ -95,12 +92,12 @@ export class FaultEngine implements FaultHost {
   readonly #source: string;
   readonly #dice = createDice();
   /**
-   * Attempts per token, counted by the token's 64-bit hash (core/recent-counts.ts: typed arrays, not
-   * a Map of 64-character strings). Bounded for a long soak with a large token population: the
-   * counts of the `attemptTokens` most recently seen tokens are kept (up to twice that many), a
-   * token unseen for longer counts from 1 again.
+   * Attempts per token: a counter object each, so counting is one map lookup, not a get and a set.
+   * Bounded for a long soak with a large token population: the counts of the `attemptTokens` most
+   * recently seen tokens are kept (up to twice that many), a token unseen for longer counts from 1
+   * again (core/recent-map.ts).
    */
-  readonly #attempts: RecentCounts;
+  readonly #attempts: RecentMap<string, { n: number }>;
   #lastAttempt = 0;
   readonly #sessions: SessionTracker;
   readonly #phases: ReadonlyMap<string, boolean>;
@@ -126,7 +123,7 @@ export class FaultEngine implements FaultHost {
     this.#clock = clock;
     const attemptTokens = options.attemptTokens ?? 100_000;
     if (!Number.isSafeInteger(attemptTokens) || attemptTokens < 1) throw new InvalidArgumentError(`attemptTokens must be an integer >= 1, got ${String(attemptTokens)}`);
-    this.#attempts = new RecentCounts(attemptTokens);
+    this.#attempts = new RecentMap(attemptTokens);
     this.#sessions = new SessionTracker(this.metrics, () => clock.now());
     const seed = options.seed ?? spec.seed ?? 1;
     if (!Number.isSafeInteger(seed) || seed < 0) throw new InvalidArgumentError(`seed must be an integer >= 0, got ${String(seed)}`);
@@ -231,7 +228,7 @@ export class FaultEngine implements FaultHost {
   /** The attempt number decide() last counted for this request's token (0 when it counted none: no request fault could meet the token). */
   attemptFor(info: FaultRequestInfo): number {
     if (info.token === undefined) return 0;
-    return this.#attempts.get(info.token, attemptSalt[info.provider]);
+    return this.#attempts.get(info.provider === 'apns' ? info.token : `${info.provider}:${info.token}`)?.n ?? 0;
   }
 
   /**
@@ -475,7 +472,10 @@ export class FaultEngine implements FaultHost {
 
   #countAttempt(info: FaultRequestInfo): number {
     if (info.token === undefined) return 1;
-    return this.#attempts.add(info.token, attemptSalt[info.provider]);
+    const key = info.provider === 'apns' ? info.token : `${info.provider}:${info.token}`;
+    let counter = this.#attempts.get(key);
+    if (counter === undefined) this.#attempts.set(key, (counter = { n: 0 }));
+    return ++counter.n;
   }
 }
 

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { hash64, hashString64 } from '../../core/hash64.js';
+import { addString64, finishHash64, hash64, startHash64 } from '../../core/hash64.js';
 
 function hashOf(text: string, seed = 0): string {
-  hashString64(text, seed);
+  startHash64(seed);
+  addString64(text);
+  finishHash64();
   return `${hash64.hi}:${hash64.lo}`;
 }
 
-describe('hashString64', () => {
+describe('hash64 over one string', () => {
   it('is the same for the same text and seed, and differs with either', () => {
     expect(hashOf('abc')).toBe(hashOf('abc'));
     expect(hashOf('abc')).not.toBe(hashOf('abd'));
