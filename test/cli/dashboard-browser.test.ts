@@ -35,8 +35,9 @@ describe('the live dashboard in headless Chromium', () => {
   it('draws the per-second chart with the phases while the run goes, then shows the HTML report, with no console error', async () => {
     const faults = join(dir, 'phases.yaml');
     await writeFile(faults, 'seed: 7\nphases:\n  - { name: healthy, durationMs: 1500 }\n  - { name: brownout, durationMs: 1500 }\n  - { name: recovering }\nfaults:\n  - { kind: error, id: errors, phase: brownout, probability: 0.3, apns: InternalServerError }\n');
-    // About 6 s of run at 100/s: the page connects during the warm-up or the first seconds.
-    const { child, url, output, exited } = await runWithDashboard(['--dashboard=0', '--faults', faults, '--count', '600', '--rate', '100', '--warmup', '200', '--workers', '1', '--no-fail-on-overload', '--out', dir]);
+    // About 12 s of run at 100/s: the page connects during the warm-up or the first seconds, and the
+    // live checks (3 s in at the earliest) keep 9 s before the run ends on a starved machine.
+    const { child, url, output, exited } = await runWithDashboard(['--dashboard=0', '--faults', faults, '--count', '1200', '--rate', '100', '--warmup', '200', '--workers', '1', '--no-fail-on-overload', '--out', dir]);
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const errors = collectErrors(page);

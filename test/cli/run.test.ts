@@ -66,8 +66,8 @@ describe('pushsim run --faults', { timeout: cliTestTimeout }, () => {
     expect(result.phases?.map((p) => p.name)).toEqual(['healthy', 'brownout', 'down', 'recovering']);
     // The faults' clock starts when the mock is told to measure, a moment before the first planned
     // send (run clock 0): the brownout begins at 3,000 ms on theirs, a little earlier on the run's —
-    // tens of ms on a loaded machine (2,973 seen at load 10), never after.
-    expect(result.phases?.[1]?.startMs).toBeGreaterThanOrEqual(2900);
+    // tens of ms on a loaded machine (2,973 seen at load 10; a GC pause there adds its length), never after.
+    expect(result.phases?.[1]?.startMs).toBeGreaterThanOrEqual(2800);
     expect(result.phases?.[1]?.startMs).toBeLessThanOrEqual(3000);
     // None but what a busy machine adds about pushsim's own pauses.
     expect(result.warnings?.filter((w) => !w.startsWith("pushsim's own pauses")) ?? []).toEqual([]);

@@ -31,7 +31,8 @@ it('survives the mock closing and restarting mid-run: every notification ends on
     url: first.url,
     credentials: first.credentials,
     pool: { reconnectBaseMs: 20, reconnectMaxMs: 100 },
-    policies: { retry: { maxAttempts: 30, baseDelayMs: 20, maxDelayMs: 100, budget: { ratio: 10, reserve: 1000 } }, circuitBreaker: false },
+    // Up to 100 attempts of at most 100 ms apart: seconds of retries, more than a starved machine's restart takes.
+    policies: { retry: { maxAttempts: 100, baseDelayMs: 20, maxDelayMs: 100, budget: { ratio: 10, reserve: 1000 } }, circuitBreaker: false },
     listener: { onRetry: (_a, _d, cause) => retries.push(cause) },
   });
   const total = 3000;

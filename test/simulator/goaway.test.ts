@@ -60,10 +60,13 @@ describe('the mock APNs sends one GOAWAY', () => {
   });
 
   it('on the idle timeout: {"reason":"IdleTimeout"}, and nothing after it', async () => {
-    const apns = await startMockApns({ idleTimeoutMs: 50 });
+    // The idle clock starts with the connection: the token is signed before it, and the timeout leaves
+    // a busy machine room to send the one request first (else GOAWAY would come with last stream 0).
+    const apns = await startMockApns({ idleTimeoutMs: 500 });
     cleanups.push(() => apns.close());
+    const authorization = `bearer ${await signProviderToken(apns.credentials)}`;
     const { watch, client } = await relayTo(apns.url);
-    expect(await send(client, { ':path': `/3/device/${deviceToken(1)}`, 'apns-topic': 'com.example.app', authorization: `bearer ${await signProviderToken(apns.credentials)}` }, '{"aps":{}}')).toBe(200);
+    expect(await send(client, { ':path': `/3/device/${deviceToken(1)}`, 'apns-topic': 'com.example.app', authorization }, '{"aps":{}}')).toBe(200);
     await watch.closed();
     expect(watch.goaways()).toEqual([[{ lastStreamId: 1, code: 0, debug: '{"reason":"IdleTimeout"}' }]]);
   });
@@ -91,7 +94,8 @@ describe('the mock APNs sends one GOAWAY', () => {
 
 describe('the mock FCM and Web Push services send one GOAWAY', () => {
   it('FCM: on close() and on the idle timeout', async () => {
-    const fcm = await startMockFcm({ idleTimeoutMs: 60 });
+    // Timeouts a busy machine's first request fits in (a GOAWAY before it would name last stream 0).
+    const fcm = await startMockFcm({ idleTimeoutMs: 500 });
     cleanups.push(() => fcm.close());
     const idle = await relayTo(fcm.url);
     expect(await send(idle.client, { ':path': '/token' }, 'grant_type=x')).toBe(400);
@@ -106,7 +110,7 @@ describe('the mock FCM and Web Push services send one GOAWAY', () => {
   });
 
   it('FCM: at the maximum connection age', async () => {
-    const fcm = await startMockFcm({ maxConnectionAgeMs: 60 });
+    const fcm = await startMockFcm({ maxConnectionAgeMs: 500 });
     cleanups.push(() => fcm.close());
     const { watch, client } = await relayTo(fcm.url);
     expect(await send(client, { ':path': '/token' }, 'grant_type=x')).toBe(400);
