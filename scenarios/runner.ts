@@ -464,15 +464,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
       this.emit('warning', message);
     };
 
-    const progress = every(scheduler, this.#options.progressIntervalMs ?? 1000, () => {
-      const queued = lanes.all().reduce((sum, lane) => sum + lane.stats().queued, 0);
-      // The later of: what completed notifications said, and the oldest one still waiting to leave.
-      const waiting = behind.lateBy(scheduler.monotonic());
-      if (waiting > 0) tickLag = Math.max(tickLag ?? 0, waiting);
-      const elapsedMs = scheduler.monotonic() - start;
-      const phase = tick.phaseAt(elapsedMs);
-      const breaker = tick.breaker();
-      this.emit('progress', { elapsedMs, scheduled, completed, inFlight: scheduled - completed, ...counts, queued, sendLagMs: tickLag, ...glance, p99Ms: tick.takeP99(), ...(phase !== undefined && { phase }), ...(breaker !== undefined && { breaker }) });
+    /** Says (once each) that pushsim shed load or fell behind since the last look: on every tick, and once at the end. */
+    const warnIfBehind = (): void => {
       const shed = collector.shed();
       if (shed > 0 && (100 * shed) / scheduled > bounds.maxShedPercent) sayOnce('shed', `pushsim is shedding load itself: ${shed} notification(s) dropped so far, its queue is full (sender.maxQueue ${config.sender.maxQueue})`);
       if (tickLag !== null && tickLag > bounds.maxSendLagMs && monitor !== undefined) {
@@ -483,6 +476,18 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         else sayOnce('behind', `pushsim is falling behind its schedule: ${late}; ${kind === 'sender-cpu' ? "its own thread is saturated" : 'its own in-flight limit (sender.maxInFlight) is full'}: this run measures pushsim, not the target`);
       }
       tickLag = null;
+    };
+
+    const progress = every(scheduler, this.#options.progressIntervalMs ?? 1000, () => {
+      const queued = lanes.all().reduce((sum, lane) => sum + lane.stats().queued, 0);
+      // The later of: what completed notifications said, and the oldest one still waiting to leave.
+      const waiting = behind.lateBy(scheduler.monotonic());
+      if (waiting > 0) tickLag = Math.max(tickLag ?? 0, waiting);
+      const elapsedMs = scheduler.monotonic() - start;
+      const phase = tick.phaseAt(elapsedMs);
+      const breaker = tick.breaker();
+      this.emit('progress', { elapsedMs, scheduled, completed, inFlight: scheduled - completed, ...counts, queued, sendLagMs: tickLag, ...glance, p99Ms: tick.takeP99(), ...(phase !== undefined && { phase }), ...(breaker !== undefined && { breaker }) });
+      warnIfBehind();
     });
 
     // Returns the notification's completion: the closed model sends the next one when it settles.
@@ -535,6 +540,8 @@ export class ScenarioRun extends EventEmitter<RunEvents> {
         await lanes.destroy();
         await settled;
       }
+      // A run shorter than a tick (a flood that ends within the first second) is told too, before its result.
+      warnIfBehind();
     } finally {
       progress();
     }

@@ -161,3 +161,28 @@ describe('ScenarioRun: faults that cannot fire', () => {
     ]);
   });
 });
+
+describe('ScenarioRun: a run shorter than a progress tick', () => {
+  it('still warns that pushsim fell behind its schedule, before its result (whose validity says the same)', async () => {
+    // One request on the wire at a time against a 5 ms mock, 100 planned within 10 ms: the last leaves
+    // at least 490 ms late on any machine (a slower one only adds to it). No tick comes in the run.
+    const config: ScenarioConfig = {
+      ...small,
+      target: { kind: 'mock', provider: 'apns', tls: false, worker: false, latency: { kind: 'fixed', ms: 5 } },
+      load: { executor: 'constant-arrival-rate', rate: 10_000, count: 100 },
+      sender: { ...small.sender, maxInFlight: 1 },
+      validity: { maxSendLagMs: 200 },
+    };
+    const run = new ScenarioRun(config, { progressIntervalMs: 600_000 });
+    const events: string[] = [];
+    run.on('progress', () => events.push('(progress)'));
+    run.on('warning', (w) => events.push(w));
+    run.on('done', () => events.push('(done)'));
+    const result = await run.execute();
+    const said = events.filter((e) => !e.startsWith("pushsim's own pauses"));
+    expect(said).toHaveLength(2);
+    expect(said[0]).toMatch(/^pushsim is falling behind its schedule: notifications leave up to \d+ ms late \(bound 200 ms\); its own in-flight limit \(sender\.maxInFlight\) is full/);
+    expect(said[1]).toBe('(done)');
+    expect(result.validity).toMatchObject({ valid: false, bottleneck: { kind: 'sender-in-flight-limit' } });
+  });
+});
