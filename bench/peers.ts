@@ -52,7 +52,6 @@ const profileDir = flags.find((f) => f.startsWith('--cpu-prof-dir='))?.slice('--
 // A partial run never overwrites the published page.
 const write = !flags.includes('--no-write') && only === undefined && profileDir === undefined && serveSeconds === undefined;
 
-
 const groups: readonly { readonly title: string; readonly yardstick: PeersClient; readonly clients: readonly PeersClient[] }[] = [
   { title: 'APNs (token auth)', yardstick: 'raw-apns', clients: ['raw-apns', 'raw-apns-id', 'node-apn', 'pushsim-apns', 'pushsim-apns-bare'] },
   { title: 'FCM HTTP v1 (OAuth2 bearer, JSON body per message)', yardstick: 'raw-fcm', clients: ['raw-fcm', 'pushsim-fcm'] },

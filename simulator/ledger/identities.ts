@@ -22,7 +22,6 @@
  * probability ~n / 2^64 per lookup: at most 2 × 6.7 M identities held → < 7.3 × 10⁻¹³ per delivery;
  * at 5,000/s (≤ 6 M held) ~6 × 10⁻⁶ expected false duplicates in an hour. Negligible, and stated so.
  */
-import { addBytes64, addCode64, addString64, finishHash64, hash64, startHash64 } from '../../core/hash64.js';
 
 /** Slots are filled up to this share before a generation closes early (linear probing stays short). */
 const maxLoad = 0.8;
@@ -227,8 +226,8 @@ function slotsFor(identities: number): number {
   return slots;
 }
 
-/** The two halves of a 64-bit identity hash; written by hashIdentity, read right after. */
-export const identityHash = hash64;
+/** The two halves of a 64-bit identity hash; written by identityHash, read right after. */
+export const identityHash = { hi: 0, lo: 0 };
 
 /**
  * A 64-bit hash of (seed, token, separator, data), into `identityHash`: cyrb53's two 32-bit lanes
@@ -236,11 +235,34 @@ export const identityHash = hash64;
  * delivery. `lowerCase` folds ASCII A–Z in `data` (APNs ids compare case-insensitively).
  */
 export function hashIdentity(seed: number, token: string, data: Uint8Array | string, lowerCase: boolean): void {
-  startHash64(seed);
-  addString64(token);
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
   // A separator no code unit takes, so (token "ab", id "c") and (token "a", id "bc") differ.
-  addCode64(0x10000);
-  if (typeof data === 'string') addString64(data, lowerCase);
-  else addBytes64(data);
-  finishHash64();
+  h1 = Math.imul(h1 ^ 0x10000, 2654435761);
+  h2 = Math.imul(h2 ^ 0x10000, 1597334677);
+  const length = data.length;
+  if (typeof data === 'string') {
+    for (let i = 0; i < length; i++) {
+      let c = data.charCodeAt(i);
+      if (lowerCase && c >= 65 && c <= 90) c += 32;
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+  } else {
+    for (let i = 0; i < length; i++) {
+      const c = data[i] as number;
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  identityHash.hi = h2 >>> 0;
+  // (0, 0) marks an empty slot: that one hash in 2^64 moves by one.
+  identityHash.lo = (h1 | (h2 === 0 && h1 === 0 ? 1 : 0)) >>> 0;
 }
